@@ -1,0 +1,5 @@
+"""``python -m ruralstudy``."""
+
+from .cli import app
+
+app()

@@ -1,0 +1,144 @@
+"""The ``ruralstudy`` command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from . import iorw
+from .errors import RuralStudyError
+from .paths import Paths
+
+app = typer.Typer(help="ruralstudy: figures on village Party branches, cadres and collective "
+                       "income, from raw Chinese reports to a static report site.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True, soft_wrap=True)
+
+RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Project root (default: found "
+                                                 "from the current folder).")]
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions, e.g. 15.84万元 近10万元")]) -> None:
+    """Parse numeric expressions; print one JSON object per string (value, value_high, unit, qualifier, kind)."""
+    from .errors import NumberParseError
+    from .numbers import parse_number
+
+    failed = 0
+    for s in strings:
+        try:
+            print(json.dumps(parse_number(s).to_dict(), ensure_ascii=False))
+        except NumberParseError as exc:
+            failed += 1
+            print(json.dumps({"raw": s, "error": exc.reason}, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def figures(file: Annotated[Path, typer.Argument(help="Any text file (UTF-8, UTF-8-BOM or GB18030)")]) -> None:
+    """Print the figures found in a text file as CSV (same columns as figures.csv); the corpus is not touched."""
+    from .corpus import document_from_file
+    from .extract import extract_figures, figures_frame
+
+    try:
+        doc = document_from_file(file, doc_id=file.stem)
+    except RuralStudyError as exc:
+        _fail(exc)
+    sys.stdout.write(iorw.frame_to_csv_bytes(figures_frame(extract_figures(doc))).decode("utf-8"))
+
+
+@app.command()
+def extract(root: RootOpt = None) -> None:
+    """Extract every figure of the corpus into data/processed/figures.csv and .parquet."""
+    from .corpus import read_manifest
+    from .pipeline import run_extract
+
+    paths = Paths.discover(root)
+    try:
+        n = len(read_manifest(paths.manifest))
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("extracting", total=n)
+            res = run_extract(paths, progress=lambda _d: bar.advance(task))
+    except RuralStudyError as exc:
+        _fail(exc)
+    for p in res.problems:
+        err.print(f"[yellow]{p.severity}:[/yellow] {p.file}: {p.reason}")
+    err.print(f"{len(res.figures)} figures from {res.n_documents} documents -> "
+              f"{paths.processed / 'figures.csv'}")
+
+
+@app.command()
+def score(root: RootOpt = None) -> None:
+    """Print the extractor's (and mapper's) scores against the hand-checked gold annotations."""
+    from .pipeline import gold_score
+
+    paths = Paths.discover(root)
+    s, _ = gold_score(paths)
+    r = s.as_row()
+    print(f"extraction: precision {r['precision']:.3f}  recall {r['recall']:.3f}  f1 {r['f1']:.3f}"
+          f"  (gold {r['n_gold']}, found {r['n_found']}, correct {r['n_correct']})")
+    try:
+        from .pipeline import mapping_score
+    except ImportError:
+        return
+    m = mapping_score(paths)
+    print(f"mapping: accuracy {m['accuracy']:.3f} on {m['n']} hand-mapped figures "
+          f"({m['n_correct']} correct)")
+
+
+@app.command()
+def add(file: Annotated[Path, typer.Argument(help="The report text file to add")],
+        region: Annotated[list[str], typer.Option("--region", help="Region described (repeat for several); omit if none is named")] = [],
+        province: Annotated[list[str], typer.Option("--province", help="Province of each --region, in order")] = [],
+        level: Annotated[list[str], typer.Option("--level", help="Admin level of each --region (county, prefecture, province, ...)")] = [],
+        year: Annotated[Optional[int], typer.Option("--year", help="Year the figures describe")] = None,
+        title: Annotated[str, typer.Option(help="Title")] = "",
+        source: Annotated[str, typer.Option(help="Publisher or URL")] = "",
+        published: Annotated[str, typer.Option(help="Publication date, YYYY-MM-DD")] = "",
+        notes: Annotated[str, typer.Option(help="Notes")] = "",
+        doc_id: Annotated[Optional[str], typer.Option("--doc-id", help="Document id (default: next number)")] = None,
+        root: RootOpt = None) -> None:
+    """Add a report: copy it unchanged into data/raw/reports/ and append a manifest row."""
+    from .corpus import MANIFEST_COLUMNS, parse_manifest
+
+    paths = Paths.discover(root)
+    try:
+        raw = iorw.read_raw_text(file)  # refuse binary, empty, HTML before touching the corpus
+        manifest = iorw.read_csv(paths.manifest)
+        if len(province) != len(region) or len(level) != len(region):
+            raise RuralStudyError("give one --province and one --level per --region", file=str(file))
+        ids = [int(x) for x in manifest["doc_id"] if re.fullmatch(r"\d+", x)]
+        new_id = doc_id or f"{(max(ids) + 1) if ids else 0:03d}"
+        target = paths.reports_raw / f"{new_id}_{raw.sha256[:16]}{file.suffix or '.txt'}"
+        for other in paths.reports_raw.glob("*"):
+            if other.is_file() and iorw.sha256_file(other) == raw.sha256:
+                raise RuralStudyError(f"same content as {other.name}; not added", file=str(file))
+        row = {"doc_id": new_id, "file": target.name, "title": title, "source": source,
+               "published": published, "year": str(year or ""), "regions": ";".join(region),
+               "provinces": ";".join(province), "admin_levels": ";".join(level), "notes": notes}
+        new = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)[MANIFEST_COLUMNS]
+        parse_manifest(new, str(paths.manifest))  # validate before writing anything
+        shutil.copyfile(file, target)
+        iorw.write_csv(paths.manifest, new)
+    except RuralStudyError as exc:
+        _fail(exc)
+    err.print(f"added {new_id} -> {target}; rebuild with `make site`")
+
+
+def main() -> None:  # pragma: no cover
+    app()

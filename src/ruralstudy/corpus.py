@@ -1,0 +1,246 @@
+"""The corpus: the manifest of raw reports, reading them, and cleaning with an offset map.
+
+Cleaning drops web debris (navigation menus, captions printed twice, editor and "关闭本页"
+lines) and normalises full-width characters, while keeping for every cleaned character the
+index of the raw character it came from, so offsets reported for a figure always point into
+the raw text unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import iorw
+from .errors import CorpusError, ManifestError
+
+MANIFEST_COLUMNS = ["doc_id", "file", "title", "source", "published", "year", "regions",
+                    "provinces", "admin_levels", "notes"]
+ADMIN_LEVELS = ("national", "province", "prefecture", "county", "township", "village")
+LIST_SEP = ";"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region a document describes: its name, province and administrative level."""
+
+    name: str
+    province: str
+    level: str
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One manifest row: a document and the regions it describes."""
+
+    doc_id: str
+    file: str
+    title: str
+    source: str
+    published: str
+    year: int | None
+    regions: tuple[Region, ...]
+    notes: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Cleaned text plus, for each cleaned character, the raw index it came from."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a cleaned [start, end) span to the raw [start, end) span."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class Document:
+    """A read and cleaned report."""
+
+    entry: ManifestEntry
+    raw: iorw.RawText
+    clean: CleanText
+
+    @property
+    def doc_id(self) -> str:
+        return self.entry.doc_id
+
+
+@dataclass(frozen=True)
+class CorpusProblem:
+    """A document that could not be read, with the reason (the rest of the corpus goes on)."""
+
+    doc_id: str
+    file: str
+    reason: str
+    severity: str = "error"
+
+
+@dataclass
+class Corpus:
+    """Documents that were read, and problems with those that were not."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[CorpusProblem] = field(default_factory=list)
+
+
+# --- manifest ------------------------------------------------------------------------------
+
+def _split(cell: str) -> list[str]:
+    return [p.strip() for p in cell.split(LIST_SEP)] if cell.strip() else []
+
+
+def parse_manifest(df: pd.DataFrame, path: str) -> list[ManifestEntry]:
+    """Validate manifest rows; raise :class:`ManifestError` naming the file and line."""
+    missing = [c for c in MANIFEST_COLUMNS if c not in df.columns]
+    if missing:
+        raise ManifestError(f"manifest lacks columns {missing}", file=path, line=1)
+    entries: list[ManifestEntry] = []
+    seen: set[str] = set()
+    for i, row in enumerate(df.to_dict("records")):
+        line = i + 2  # header is line 1
+        doc_id = row["doc_id"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", doc_id):
+            raise ManifestError("doc_id must be letters, digits, _ or -", file=path, line=line,
+                                raw=doc_id)
+        if doc_id in seen:
+            raise ManifestError("duplicate doc_id", file=path, line=line, raw=doc_id)
+        seen.add(doc_id)
+        names, provs, levels = (_split(row[c]) for c in ("regions", "provinces", "admin_levels"))
+        if not (len(names) == len(provs) == len(levels)):
+            raise ManifestError("regions, provinces and admin_levels must list the same number "
+                                "of items", file=path, line=line, raw=row["regions"])
+        for lvl in levels:
+            if lvl not in ADMIN_LEVELS:
+                raise ManifestError(f"admin level must be one of {ADMIN_LEVELS}", file=path,
+                                    line=line, raw=lvl)
+        year_s = row["year"].strip()
+        if year_s and not re.fullmatch(r"(19|20)\d\d", year_s):
+            raise ManifestError("year must be a four-digit year or empty", file=path, line=line,
+                                raw=year_s)
+        entries.append(ManifestEntry(
+            doc_id=doc_id, file=row["file"].strip(), title=row["title"].strip(),
+            source=row["source"].strip(), published=row["published"].strip(),
+            year=int(year_s) if year_s else None,
+            regions=tuple(Region(n, p, lv) for n, p, lv in zip(names, provs, levels)),
+            notes=row["notes"].strip(), line=line))
+    return entries
+
+
+def read_manifest(path: str | Path) -> list[ManifestEntry]:
+    """Read and validate ``data/raw/manifest.csv``."""
+    if not Path(path).is_file():
+        raise ManifestError("manifest not found", file=str(path))
+    return parse_manifest(iorw.read_csv(path), str(path))
+
+
+# --- cleaning ------------------------------------------------------------------------------
+
+_DEBRIS = re.compile(
+    r"(【?\s*(责任)?编辑\s*[::]|关闭本页|打印本页|分享到|当前位置|今日天气|二维码|订阅号|"
+    r"^\s*(来源|作者|字号|发布时间|发稿时间|浏览次数)\s*[::]|发布时间[::]|发稿时间[::]|来源[::]|"
+    r"^\s*(文章|图片|首页)\s*$)"
+)
+_SENTENCE_PUNCT = re.compile(r"[。,,;;!?!?::]")
+
+
+def _is_short_fragment(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 12 and not _SENTENCE_PUNCT.search(s)
+
+
+def kept_lines(raw: str) -> list[tuple[int, int]]:
+    """Return the (start, end) raw spans of lines that survive debris removal."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in raw.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        spans.append((pos, pos + len(body)))
+        pos += len(line)
+    texts = [raw[a:b] for a, b in spans]
+    drop = [False] * len(spans)
+    # navigation menus: runs of >= 3 short unpunctuated lines (blank lines do not break a run)
+    run: list[int] = []
+    for i, t in enumerate(texts + [""]):
+        if i < len(texts) and not t.strip():
+            continue
+        if i < len(texts) and _is_short_fragment(t):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            for j in run:
+                drop[j] = True
+        run = []
+    prev = None
+    for i, t in enumerate(texts):
+        s = unicodedata.normalize("NFKC", t).strip()
+        if not s:
+            continue
+        if _DEBRIS.search(s) and len(s) < 80:
+            drop[i] = True
+        elif s == prev:  # caption printed twice
+            drop[i] = True
+        if not drop[i]:
+            prev = s
+    return [sp for sp, d in zip(spans, drop) if not d and raw[sp[0]:sp[1]].strip()]
+
+
+def clean_text(raw: str) -> CleanText:
+    """Drop debris lines and normalise (NFKC) each character, keeping the offset map."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for a, b in kept_lines(raw):
+        line = raw[a:b]
+        # keep leading indentation out of the cleaned text
+        lead = len(line) - len(line.lstrip())
+        for k in range(a + lead, b):
+            norm = unicodedata.normalize("NFKC", raw[k])
+            if norm == "\u3000":
+                norm = " "
+            out.append(norm)
+            offsets.extend([k] * len(norm))
+        out.append("\n")
+        offsets.append(b)
+    text = "".join(out)
+    return CleanText(text=text, offsets=tuple(offsets))
+
+
+# --- reading the corpus --------------------------------------------------------------------
+
+def load_corpus(manifest_path: str | Path, reports_dir: str | Path) -> Corpus:
+    """Read every manifest document; unreadable ones become problems, the rest go on."""
+    corpus = Corpus()
+    reports_dir = Path(reports_dir)
+    seen_hashes: dict[str, str] = {}
+    for entry in read_manifest(manifest_path):
+        path = reports_dir / entry.file
+        try:
+            raw = iorw.read_raw_text(path)
+        except CorpusError as exc:
+            corpus.problems.append(CorpusProblem(entry.doc_id, str(path), exc.reason))
+            warnings.warn(str(exc), stacklevel=2)
+            continue
+        if raw.sha256 in seen_hashes:
+            reason = f"duplicate of document {seen_hashes[raw.sha256]} (same content); skipped"
+            corpus.problems.append(CorpusProblem(entry.doc_id, str(path), reason, "warning"))
+            warnings.warn(f"{path}: {reason}", stacklevel=2)
+            continue
+        seen_hashes[raw.sha256] = entry.doc_id
+        corpus.documents.append(Document(entry=entry, raw=raw, clean=clean_text(raw.text)))
+    return corpus
+
+
+def document_from_file(path: str | Path, doc_id: str = "file") -> Document:
+    """Read a single text file outside the corpus (for ``ruralstudy figures FILE``)."""
+    raw = iorw.read_raw_text(path)
+    entry = ManifestEntry(doc_id=doc_id, file=str(path), title="", source="", published="",
+                          year=None, regions=(), notes="", line=0)
+    return Document(entry=entry, raw=raw, clean=clean_text(raw.text))

@@ -1,0 +1,76 @@
+"""Scoring the extractor (and the mapper) against hand-checked gold annotations. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+GOLD_FIGURE_COLUMNS = ["doc_id", "start", "end", "raw", "value", "value_high", "value_before",
+                       "unit", "qualifier", "kind", "region", "note"]
+
+
+@dataclass(frozen=True)
+class Score:
+    """Precision, recall and F1 with the counts behind them."""
+
+    n_gold: int
+    n_found: int
+    n_correct: int
+
+    @property
+    def precision(self) -> float:
+        return self.n_correct / self.n_found if self.n_found else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.n_correct / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_row(self) -> dict[str, float | int]:
+        return {"n_gold": self.n_gold, "n_found": self.n_found, "n_correct": self.n_correct,
+                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4)}
+
+
+def _close(a: float, b: float) -> bool:
+    if pd.isna(a) and pd.isna(b):
+        return True
+    if pd.isna(a) or pd.isna(b):
+        return False
+    return bool(np.isclose(float(a), float(b), rtol=1e-6, atol=1e-9))
+
+
+def match_figures(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Pair found and gold figures by document and exact raw span; flag full agreement.
+
+    A found figure is correct when its span matches a gold span and value, value_high, unit,
+    qualifier, kind and region all agree.
+    """
+    f = found.assign(start=found["start"].astype(int), end=found["end"].astype(int))
+    g = gold.assign(start=gold["start"].astype(int), end=gold["end"].astype(int))
+    m = f.merge(g, on=["doc_id", "start", "end"], how="outer", suffixes=("", "_gold"),
+                indicator=True)
+    ok = []
+    for r in m.to_dict("records"):
+        if r["_merge"] != "both":
+            ok.append(False)
+            continue
+        ok.append(_close(r["value"], r["value_gold"]) and _close(r["value_high"], r["value_high_gold"])
+                  and str(r["unit"]) == str(r["unit_gold"])
+                  and r["qualifier"] == r["qualifier_gold"] and r["kind"] == r["kind_gold"]
+                  and str(r["region"] or "") == str(r["region_gold"] or ""))
+    m["correct"] = ok
+    return m
+
+
+def score_figures(found: pd.DataFrame, gold: pd.DataFrame) -> tuple[Score, pd.DataFrame]:
+    """Score extracted figures against gold; return the score and the per-figure matches."""
+    m = match_figures(found, gold)
+    score = Score(n_gold=len(gold), n_found=len(found), n_correct=int(m["correct"].sum()))
+    return score, m

@@ -1,0 +1,60 @@
+"""Region names: variants, nicknames and normalisation to a canonical name.
+
+Reports and hand-gathered sheets write the same place several ways: with or without its
+suffix (六盘水 / 六盘水市), with its prefecture in front (乐山市市中区 / 市中区), in traditional
+characters, or by a nickname (凉都 for 六盘水市).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Nicknames and informal names seen in reports -> canonical name.
+NICKNAMES: dict[str, str] = {
+    "凉都": "六盘水市", "中国凉都": "六盘水市", "江海": "南通市", "嘉州": "乐山市",
+    "达旗": "达拉特旗", "鹤城": "怀化市", "港城": "连云港市",
+}
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "回族自治区", "壮族自治区", "自治区", "自治州", "自治县",
+             "地区", "省", "市", "县", "区", "旗", "盟", "州")
+#: Prefecture-level prefixes that reports drop in front of a district name.
+_PREFECTURE_PREFIX = re.compile(r"^(.{2,4}?(市|州|盟))(?=.{2,}(区|县|旗|市)$)")
+
+
+@lru_cache(maxsize=4096)
+def _t2s(text: str) -> str:
+    from opencc import OpenCC  # opencc-python-reimplemented: traditional -> simplified
+
+    return OpenCC("t2s").convert(text)
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional characters to simplified (OpenCC t2s)."""
+    return _t2s(text) if text else text
+
+
+def strip_suffix(name: str) -> str:
+    """六盘水市 -> 六盘水; names of two characters keep their suffix (e.g. 莘县)."""
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return name
+
+
+def name_variants(name: str) -> list[str]:
+    """Ways a text may mention a region: full name, name without prefecture, short form, nicknames."""
+    variants = {name}
+    m = _PREFECTURE_PREFIX.match(name)
+    if m:
+        variants.add(name[m.end():])
+    variants.update(v for v in list(variants) if v)
+    variants.add(strip_suffix(name))
+    variants.update(nick for nick, canon in NICKNAMES.items() if canon == name)
+    return sorted(v for v in variants if len(v) >= 2)
+
+
+def canonical_name(name: str) -> str:
+    """Normalise a region name as written to a canonical form (simplified, no spaces, nickname resolved)."""
+    s = to_simplified(re.sub(r"\s+", "", name or ""))
+    s = NICKNAMES.get(s, s)
+    return s

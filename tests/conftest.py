@@ -1,0 +1,28 @@
+"""Shared fixtures: a throw-away copy of the project's data so tests never touch the real tree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ruralstudy.paths import Paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Paths:
+    """A copy of data/raw, data/annotations and data/manual in a temporary project root."""
+    for sub in ("data/raw", "data/annotations", "data/manual"):
+        src = ROOT / sub
+        if src.exists():
+            shutil.copytree(src, tmp_path / sub)
+    (tmp_path / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    return Paths(tmp_path)
