@@ -20,7 +20,7 @@ from .paths import Paths
 
 app = typer.Typer(help="ruralstudy: figures on village Party branches, cadres and collective "
                        "income, from raw Chinese reports to a static report site.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 err = Console(stderr=True, soft_wrap=True)
 
 RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Project root (default: found "
@@ -36,7 +36,7 @@ def _fail(exc: Exception) -> None:
 def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions, e.g. 15.84万元 近10万元")]) -> None:
     """Parse numeric expressions; print one JSON object per string (value, value_high, unit, qualifier, kind)."""
     from .errors import NumberParseError
-    from .numbers import parse_number
+    from .numparse import parse_number
 
     failed = 0
     for s in strings:
@@ -80,6 +80,23 @@ def extract(root: RootOpt = None) -> None:
         err.print(f"[yellow]{p.severity}:[/yellow] {p.file}: {p.reason}")
     err.print(f"{len(res.figures)} figures from {res.n_documents} documents -> "
               f"{paths.processed / 'figures.csv'}")
+
+
+@app.command()
+def indicators(root: RootOpt = None) -> None:
+    """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects."""
+    from .pipeline import run_indicators
+
+    paths = Paths.discover(root)
+    try:
+        res = run_indicators(paths)
+    except RuralStudyError as exc:
+        _fail(exc)
+    o = res.observations
+    counts = o.groupby(["source_type", "status"]).size().to_dict()
+    err.print("figures by source and status: " + ", ".join(f"{a}/{b} {n}" for (a, b), n in counts.items()))
+    err.print(f"{len(res.rejects)} sheet rows rejected, {len(res.indicators)} indicator rows, "
+              f"{len(res.panel)} panel cells, {len(res.conflicts)} conflicts -> {paths.processed}")
 
 
 @app.command()

@@ -18,11 +18,11 @@ import pandas as pd
 
 from .corpus import Document, Region
 from .errors import NumberParseError
-from .numbers import (AMOUNT_AR, GROWTH_BASES, PREFIX_QUALIFIERS, parse_number)
+from .numparse import (AMOUNT_AR, GROWTH_BASES, PREFIX_QUALIFIERS, parse_number)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
-                  "qualifier", "kind", "sentence"]
+                  "qualifier", "kind", "sentence", "sent_offset"]
 
 _PREFIX = "|".join(sorted((re.escape(p) for p in PREFIX_QUALIFIERS), key=len, reverse=True))
 _SUFFIX = r"及以上|及以下|以上|以下|以内|左右"
@@ -70,6 +70,7 @@ class Figure:
     qualifier: str
     kind: str
     sentence: str
+    sent_offset: int
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -172,7 +173,8 @@ def extract_figures(doc: Document) -> list[Figure]:
             start=rs, end=re_, line=bisect.bisect_right(line_starts, rs), raw=raw_str,
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
             unit=parsed.unit, qualifier=parsed.qualifier, kind=parsed.kind,
-            sentence=text[sa:sb].strip()))
+            sentence=text[sa:sb].strip(),
+            sent_offset=cs - sa - (len(text[sa:sb]) - len(text[sa:sb].lstrip()))))
     return figures
 
 
@@ -183,6 +185,6 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     df["year"] = df["year"].astype("Int64")
     for col in ("value", "value_high", "value_before"):
         df[col] = df[col].astype("float64")
-    for col in ("start", "end", "line"):
+    for col in ("start", "end", "line", "sent_offset"):
         df[col] = df[col].astype("int64")
     return df

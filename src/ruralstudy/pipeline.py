@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import iorw
+from . import iorw, validate
+from .codebook import Codebook, load_codebook
 from .corpus import Corpus, CorpusProblem, load_corpus
+from .indicators import (combine_observations, conflicts_table, crosscheck_table,
+                         indicators_table, observe_figures, observe_sheets, panel_table)
+from .overrides import apply_overrides, parse_overrides, read_overrides
+from .regions import division_code
+from .sheets import load_sheets
 from .extract import extract_figures, figures_frame
 from .gold import Score, score_figures
 from .paths import Paths
@@ -64,3 +70,94 @@ def gold_score(paths: Paths, figures: pd.DataFrame | None = None) -> tuple[Score
                        keep_default_na=False, na_values={"value": [""], "value_high": [""],
                                                          "value_before": [""]})
     return score_figures(figures.fillna({"region": ""}), gold)
+
+
+# --- indicators ----------------------------------------------------------------------------
+
+@dataclass
+class IndicatorResult:
+    """What the indicators step produced."""
+
+    observations: pd.DataFrame
+    indicators: pd.DataFrame
+    panel: pd.DataFrame
+    conflicts: pd.DataFrame
+    crosschecks: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_rejects: pd.DataFrame,
+                     overrides_df: pd.DataFrame, codebook: Codebook, region_codes: dict[str, str],
+                     overrides_file: str = "overrides.csv") -> IndicatorResult:
+    """Map, apply overrides, build and validate indicators, panel, conflicts (pure)."""
+    obs = combine_observations(observe_figures(figures, codebook, region_codes),
+                               observe_sheets(sheet_rows, codebook))
+    overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
+    obs = apply_overrides(obs, overrides, codebook)
+    validate.check_schema(obs, validate.OBS_SCHEMA, "mapping")
+    ind = indicators_table(obs, codebook)
+    validate.check_schema(ind, validate.INDICATORS_SCHEMA, "indicators")
+    validate.check_ranges_and_units(ind, codebook)
+    panel = panel_table(ind)
+    validate.check_schema(panel, validate.PANEL_SCHEMA, "panel")
+    return IndicatorResult(obs, ind, panel, conflicts_table(ind), crosscheck_table(ind),
+                           sheet_rejects.reset_index(drop=True))
+
+
+def manifest_region_codes(paths: Paths) -> dict[str, str]:
+    """Official division codes of the regions the manifest names."""
+    from .corpus import read_manifest
+
+    return {r.name: division_code(r.name, r.province, r.level)
+            for e in read_manifest(paths.manifest) for r in e.regions}
+
+
+def run_indicators(paths: Paths, figures: pd.DataFrame | None = None) -> IndicatorResult:
+    """Read figures, sheets and overrides; write indicators, panel, conflicts and friends."""
+    if figures is None:
+        fp = paths.processed / "figures.parquet"
+        figures = pd.read_parquet(fp) if fp.exists() else run_extract(paths).figures
+    validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
+    sheets = load_sheets(paths.sheets)
+    res = build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
+                           load_codebook(), manifest_region_codes(paths), str(paths.overrides))
+    out = paths.processed
+    iorw.write_table(out / "mapping", res.observations)
+    iorw.write_table(out / "indicators", res.indicators)
+    iorw.write_table(out / "panel", res.panel)
+    iorw.write_table(out / "conflicts", res.conflicts)
+    iorw.write_csv(out / "crosschecks.csv", res.crosschecks)
+    iorw.write_csv(out / "rejects.csv", res.rejects)
+    iorw.write_csv(out / "codebook.csv", load_codebook().frame())
+    return res
+
+
+def mapping_score(paths: Paths, observations: pd.DataFrame | None = None) -> dict[str, float]:
+    """Accuracy of the mapper against data/annotations/gold_mapping.csv.
+
+    Scored on the figures mapped by the machine (before overrides) or by hand (their union): a
+    figure counts as correct when both give the same indicator.
+    """
+    if observations is None:
+        observations = run_indicators_frames(paths).observations
+    gold = pd.read_csv(paths.annotations / "gold_mapping.csv", dtype=str, keep_default_na=False)
+    auto = observations.set_index("source_id")[["auto_indicator_id"]].rename(
+        columns={"auto_indicator_id": "indicator_id"})
+    m = gold.merge(auto, left_on="figure_id", right_index=True, how="left",
+                   suffixes=("_gold", ""))
+    m["indicator_id"] = m["indicator_id"].fillna("")
+    scored = m[(m["indicator_id_gold"] != "") | (m["indicator_id"] != "")]
+    correct = int((scored["indicator_id_gold"] == scored["indicator_id"]).sum())
+    n = len(scored)
+    return {"n": n, "n_correct": correct, "accuracy": correct / n if n else 0.0,
+            "n_gold_rows": len(gold)}
+
+
+def run_indicators_frames(paths: Paths) -> IndicatorResult:
+    """Build the indicator tables in memory without writing (for scoring and tests)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        figures = extract_corpus(load_corpus(paths.manifest, paths.reports_raw))
+    sheets = load_sheets(paths.sheets)
+    return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
+                            load_codebook(), manifest_region_codes(paths), str(paths.overrides))

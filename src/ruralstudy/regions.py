@@ -58,3 +58,34 @@ def canonical_name(name: str) -> str:
     s = to_simplified(re.sub(r"\s+", "", name or ""))
     s = NICKNAMES.get(s, s)
     return s
+
+
+@lru_cache(maxsize=4096)
+def division_code(name: str, province: str, level: str) -> str:
+    """Official administrative division code (GB/T 2260, via cpca's table), or '' if not unique.
+
+    National figures and unnamed regions get ''. The match must name the region itself, not
+    only its province or prefecture, so a county cpca cannot place stays without a code.
+    """
+    if not name or level == "national" or name in ("全国", "中国"):
+        return ""
+    try:
+        import cpca  # Chinese province/city/area table with adcodes
+    except ImportError:  # pragma: no cover - cpca is a declared dependency
+        return ""
+    query = name if name.startswith(province) or not province or province == "全国" else province + name
+    row = cpca.transform([query]).iloc[0]
+    code = str(row.get("adcode") or "")
+    matched = {str(row.get(k) or "") for k in ("省", "市", "区")}
+    matched.add(str(row.get("市") or "") + str(row.get("区") or ""))  # 乐山市市中区
+    if not code or not any(m and (m == name or strip_suffix(m) == strip_suffix(name))
+                           for m in matched):
+        return ""
+    # the code must be at the level asked for: provinces end in 0000, prefectures in 00
+    if level == "province" and not code.endswith("0000"):
+        return ""
+    if level == "prefecture" and not code.endswith("00"):
+        return ""
+    if level == "county" and code.endswith("00"):
+        return ""
+    return code

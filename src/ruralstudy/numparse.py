@@ -43,8 +43,10 @@ UNITS = sorted([
     "平方米", "公里", "米", "岁", "周岁", "场次", "件次", "件", "支", "期", "家", "起", "条", "处",
     "项", "枚", "套", "次", "场", "所", "头", "种", "类", "位", "批", "篇", "座", "吨", "辆",
     "本", "张", "天", "倍", "间", "栋", "块", "余次", "份", "组", "队", "户次", "平方千米",
+    "个村", "个嘎查",
 ], key=len, reverse=True)
-UNIT_ALIASES = {"个百分点": "pp", "百分点": "pp", "周岁": "岁", "平方千米": "平方公里"}
+UNIT_ALIASES = {"个百分点": "pp", "百分点": "pp", "周岁": "岁", "平方千米": "平方公里",
+                "个村": "个", "个嘎查": "个"}
 
 QUALIFIER_MORE = "more_than"
 QUALIFIER_LESS = "less_than"
@@ -83,10 +85,12 @@ _NUM_AR = r"\d+(?:\.\d+)?"
 _CN_CHARS = "零〇一二两三四五六七八九十百千"
 _MAG = r"(?:万亿|千万|百万|万|亿|千)"
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+#: In running text a figure's unit stops before its noun (655个村集体收入 -> 655个).
+_TEXT_UNIT_RE = "|".join(re.escape(u) for u in UNITS if u not in ("个村", "个嘎查"))
 _RANGE_SEP = r"[—–\-~～至到]{1,2}"
 
 #: One Arabic-numeral amount as it appears in text: 9.3万余名, 150余件次, 98.31%, 200余万亩.
-AMOUNT_AR = rf"{_NUM_AR}(?:{_MAG})?(?:余|多)?(?:{_MAG})?(?:{_UNIT_RE})?"
+AMOUNT_AR = rf"{_NUM_AR}(?:{_MAG})?(?:余|多)?(?:{_MAG})?(?:{_TEXT_UNIT_RE})?"
 RANGE_AR = rf"{AMOUNT_AR}(?:{_RANGE_SEP}{AMOUNT_AR})?"
 _PREFIX_RE = "|".join(re.escape(p) for p in sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
 _SUFFIX_RE = "|".join(re.escape(p) for p in sorted(SUFFIX_QUALIFIERS, key=len, reverse=True))

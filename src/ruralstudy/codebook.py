@@ -1,0 +1,129 @@
+"""The codebook: indicators grouped into constructs, with units, valid ranges and Chinese cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import CodebookError
+
+CONSTRUCTS = ("branch_strength", "cadre_structure", "collective_income", "context")
+MEASURES = ("count", "share", "mean", "money", "rate", "area")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the codebook."""
+
+    id: str
+    label_zh: str
+    label_en: str
+    construct: str
+    measure: str
+    unit: str
+    units: tuple[str, ...]
+    range: tuple[float, float]
+    cues: tuple[re.Pattern[str], ...]
+    requires: tuple[re.Pattern[str], ...]
+    excludes: tuple[re.Pattern[str], ...]
+    order: int
+    growth_to: str = ""
+
+    def fits_unit(self, unit: str | None, kind: str = "level") -> bool:
+        """Does a figure's unit fit this indicator (growth may also be in % or pp)?
+
+        ``unit=None`` (a bare number in a sheet) fits any indicator."""
+        if unit is None:
+            return True
+        if kind == "growth":
+            return unit in self.units or unit in ("%", "pp")
+        return unit in self.units
+
+    def in_range(self, value: float) -> bool:
+        """Is a level value inside the indicator's valid range?"""
+        return self.range[0] <= value <= self.range[1]
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """All indicators, in codebook order, and the codebook version."""
+
+    version: str
+    indicators: tuple[Indicator, ...]
+    constructs: dict[str, dict[str, str]]
+
+    def get(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return any(ind.id == indicator_id for ind in self.indicators)
+
+    def frame(self) -> pd.DataFrame:
+        """The codebook as a table (for the site's Data page and notebooks)."""
+        return pd.DataFrame([{
+            "indicator_id": i.id, "label_zh": i.label_zh, "label_en": i.label_en,
+            "construct": i.construct, "measure": i.measure, "unit": i.unit,
+            "range_min": i.range[0], "range_max": i.range[1],
+            "cues": " | ".join(c.pattern for c in i.cues)} for i in self.indicators])
+
+
+def parse_codebook(data: dict, source: str) -> Codebook:
+    """Validate and build a codebook from its parsed YAML."""
+    try:
+        measures = data["measures"]
+        raw = data["indicators"]
+    except (KeyError, TypeError) as exc:
+        raise CodebookError(f"codebook lacks section {exc}", file=source) from None
+    seen: set[str] = set()
+    out = []
+    for i, d in enumerate(raw):
+        where = f"indicator #{i + 1} ({d.get('id', '?')})"
+        for key in ("id", "label_zh", "label_en", "construct", "measure", "range", "cues"):
+            if key not in d:
+                raise CodebookError(f"{where} lacks {key}", file=source)
+        if d["id"] in seen:
+            raise CodebookError(f"duplicate indicator id {d['id']}", file=source)
+        seen.add(d["id"])
+        if d["construct"] not in CONSTRUCTS:
+            raise CodebookError(f"{where}: unknown construct", file=source, raw=d["construct"])
+        if d["measure"] not in measures:
+            raise CodebookError(f"{where}: unknown measure", file=source, raw=d["measure"])
+        units = tuple(d.get("units") or measures[d["measure"]]["units"])
+        lo, hi = d["range"]
+        try:
+            comp = [tuple(re.compile(p) for p in d.get(k, [])) for k in ("cues", "requires", "excludes")]
+        except re.error as exc:
+            raise CodebookError(f"{where}: bad cue pattern: {exc}", file=source) from None
+        out.append(Indicator(id=d["id"], label_zh=d["label_zh"], label_en=d["label_en"],
+                             construct=d["construct"], measure=d["measure"],
+                             unit=d.get("unit", units[0]), units=units, range=(float(lo), float(hi)),
+                             cues=comp[0], requires=comp[1], excludes=comp[2], order=i,
+                             growth_to=d.get("growth_to", "")))
+    ids = {i.id for i in out}
+    for ind in out:
+        if ind.growth_to and ind.growth_to not in ids:
+            raise CodebookError(f"{ind.id}: growth_to names unknown indicator", file=source,
+                                raw=ind.growth_to)
+    return Codebook(version=str(data.get("version", "")), indicators=tuple(out),
+                    constructs=data.get("constructs", {}))
+
+
+def codebook_text() -> str:
+    """The packaged codebook's YAML text."""
+    return resources.files("ruralstudy").joinpath("codebook.yaml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def load_codebook(path: str | None = None) -> Codebook:
+    """Load the packaged codebook (or one at ``path``)."""
+    text = Path(path).read_text(encoding="utf-8") if path else codebook_text()
+    return parse_codebook(yaml.safe_load(text), path or "ruralstudy/codebook.yaml")

@@ -1,0 +1,107 @@
+"""Researchers' overrides: reassign, correct a value, attach a region, or reject a figure.
+
+``data/manual/overrides.csv`` has columns target (a figure_id such as ``002-002446`` or a sheet
+reference such as ``sheet:gathered_2026-11.csv:12``), action (reassign | correct_value |
+set_region | reject), indicator_id, value, region, reason and reviewer. Overrides are applied
+after automatic mapping and recorded in the ``audit`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import iorw
+from .codebook import Codebook
+from .errors import OverrideError
+
+OVERRIDE_COLUMNS = ["target", "action", "indicator_id", "value", "region", "reason", "reviewer"]
+ACTIONS = ("reassign", "correct_value", "set_region", "reject")
+
+
+@dataclass(frozen=True)
+class Override:
+    """One validated override row."""
+
+    target: str
+    action: str
+    indicator_id: str
+    value: float | None
+    region: str
+    reason: str
+    reviewer: str
+    line: int
+
+
+def read_overrides(path: Path) -> pd.DataFrame:
+    """Read the overrides file (an absent file means no overrides)."""
+    if not path.is_file():
+        return pd.DataFrame(columns=OVERRIDE_COLUMNS)
+    df = iorw.read_csv(path)
+    missing = [c for c in OVERRIDE_COLUMNS if c not in df.columns]
+    if missing:
+        raise OverrideError(f"overrides lack columns {missing}", file=str(path), line=1)
+    return df
+
+
+def parse_overrides(df: pd.DataFrame, codebook: Codebook, known_targets: set[str],
+                    file: str) -> list[Override]:
+    """Validate override rows; an unknown figure, indicator or action is an error naming the row."""
+    out = []
+    for i, r in enumerate(df.to_dict("records")):
+        line = i + 2
+        target, action = r["target"].strip(), r["action"].strip()
+        if action not in ACTIONS:
+            raise OverrideError(f"action must be one of {ACTIONS}", file=file, line=line, raw=action)
+        if target not in known_targets:
+            raise OverrideError("override names a figure that does not exist", file=file,
+                                line=line, raw=target)
+        if not r["reason"].strip() or not r["reviewer"].strip():
+            raise OverrideError("an override needs a reason and a reviewer", file=file, line=line,
+                                raw=target)
+        ind = r["indicator_id"].strip()
+        if action == "reassign" and ind not in codebook:
+            raise OverrideError("override names an indicator that does not exist", file=file,
+                                line=line, raw=ind)
+        value = None
+        if action == "correct_value":
+            try:
+                value = float(r["value"])
+            except ValueError:
+                raise OverrideError("correct_value needs a numeric value", file=file, line=line,
+                                    raw=r["value"]) from None
+        if action == "set_region" and not r["region"].strip():
+            raise OverrideError("set_region needs a region", file=file, line=line, raw=target)
+        out.append(Override(target, action, ind, value, r["region"].strip(), r["reason"].strip(),
+                            r["reviewer"].strip(), line))
+    return out
+
+
+def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Codebook) -> pd.DataFrame:
+    """Apply overrides to the observation table (pure); each change is written to ``audit``."""
+    obs = obs.copy()
+    idx = {sid: i for i, sid in zip(obs.index, obs["source_id"])}
+    for o in overrides:
+        i = idx[o.target]
+        note = f"override line {o.line} by {o.reviewer}: {o.action}"
+        if o.action == "reassign":
+            ind = codebook.get(o.indicator_id)
+            obs.loc[i, ["indicator_id", "status"]] = [ind.id, "mapped"]
+            obs.loc[i, "rule"] = f"override: {o.reason}"
+            obs.loc[i, "confidence"] = 1.0
+            obs.loc[i, "reason"] = ""
+            note += f" -> {ind.id}"
+        elif o.action == "correct_value":
+            note += f" {obs.loc[i, 'value']!r} -> {o.value!r}"
+            obs.loc[i, "value"] = o.value
+        elif o.action == "set_region":
+            note += f" {obs.loc[i, 'region']!r} -> {o.region!r}"
+            obs.loc[i, "region"] = o.region
+        elif o.action == "reject":
+            obs.loc[i, ["status", "indicator_id"]] = ["rejected", ""]
+            obs.loc[i, "reason"] = f"rejected by reviewer: {o.reason}"
+        prev = obs.loc[i, "audit"]
+        obs.loc[i, "audit"] = f"{prev}; {note} ({o.reason})" if prev else f"{note} ({o.reason})"
+    return obs

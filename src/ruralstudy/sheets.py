@@ -1,0 +1,138 @@
+"""Hand-gathered figure sheets (CSV or XLSX): reading, cleaning value strings, region names.
+
+A sheet has one figure per row: region, province, admin_level, year, indicator_label_zh,
+raw_value (as the page wrote it) and url; a ``construct`` column (the gatherer's guess) is kept
+when present. Rows that cannot be parsed go to a rejects table with file, line and reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import iorw
+from .corpus import ADMIN_LEVELS
+from .errors import NumberParseError, SheetError
+from .numparse import parse_number
+from .regions import canonical_name, division_code, to_simplified
+
+REQUIRED = ["region", "province", "admin_level", "year", "indicator_label_zh", "raw_value", "url"]
+SHEET_COLUMNS = ["source_id", "file", "line", "region", "region_as_written", "province",
+                 "admin_level", "region_code", "year", "label_zh", "construct_guess", "is_target",
+                 "raw", "value", "value_high", "value_before", "unit", "qualifier", "kind", "url"]
+REJECT_COLUMNS = ["source_id", "source_type", "file", "line", "raw", "reason"]
+TARGET_PREFIX = re.compile(r"^\s*目标\s*[::]")
+QUALITATIVE = re.compile(r"^\s*(实现)?(全部|均|全面|所有)")
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """Parsed sheet rows and the rows rejected, with reasons."""
+
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def read_sheet_frame(path: Path) -> pd.DataFrame:
+    """Read one sheet file (CSV in UTF-8/BOM/GB18030, or XLSX) as strings."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise SheetError(f"cannot read spreadsheet: {exc}", file=str(path)) from None
+    elif path.suffix.lower() == ".csv":
+        try:
+            raw = iorw.decode_bytes(path.read_bytes(), str(path))
+        except Exception as exc:
+            raise SheetError(str(getattr(exc, "reason", exc)), file=str(path)) from None
+        try:
+            df = pd.read_csv(io.StringIO(raw.text), dtype=str, keep_default_na=False)
+        except pd.errors.ParserError as exc:
+            raise SheetError(f"malformed CSV: {exc}", file=str(path)) from None
+    else:
+        raise SheetError("sheets must be .csv or .xlsx", file=str(path))
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise SheetError(f"sheet lacks columns {missing}", file=str(path), line=1)
+    return df
+
+
+def clean_sheet(df: pd.DataFrame, file: str) -> SheetResult:
+    """Parse a sheet's rows (pure): value strings through the number parser, names normalised."""
+    rows, rejects = [], []
+    for i, r in enumerate(df.to_dict("records")):
+        line = i + 2
+        sid = f"sheet:{file}:{line}"
+        raw = str(r["raw_value"]).strip()
+
+        def reject(reason: str) -> None:
+            rejects.append({"source_id": sid, "source_type": "sheet", "file": file,
+                            "line": line, "raw": raw, "reason": reason})
+
+        region = canonical_name(r["region"])
+        if not region:
+            reject("region is empty")
+            continue
+        level = str(r["admin_level"]).strip()
+        if level not in ADMIN_LEVELS:
+            reject(f"admin_level {level!r} is not one of {', '.join(ADMIN_LEVELS)}")
+            continue
+        year_s = str(r["year"]).strip().removesuffix(".0")
+        if year_s and not re.fullmatch(r"(19|20)\d\d", year_s):
+            reject(f"year {year_s!r} is not a four-digit year")
+            continue
+        try:
+            p = parse_number(raw)
+        except NumberParseError as exc:
+            if QUALITATIVE.match(raw):
+                reject("qualitative statement ('all ...' meet a threshold), not a figure")
+            else:
+                reject(f"value is not a number: {exc.reason}")
+            continue
+        province = canonical_name(r["province"])
+        label = to_simplified(str(r["indicator_label_zh"]).strip())
+        rows.append({
+            "source_id": sid, "file": file, "line": line, "region": region,
+            "region_as_written": r["region"], "province": province, "admin_level": level,
+            "region_code": division_code(region, province, level),
+            "year": int(year_s) if year_s else None, "label_zh": label,
+            "construct_guess": str(r.get("construct", "")).strip(),
+            "is_target": bool(TARGET_PREFIX.match(label)), "raw": raw, "value": p.value,
+            "value_high": p.value_high, "value_before": p.value_before, "unit": p.unit,
+            "qualifier": p.qualifier, "kind": p.kind, "url": str(r["url"]).strip()})
+    out = pd.DataFrame(rows, columns=SHEET_COLUMNS)
+    out["year"] = out["year"].astype("Int64")
+    out["line"] = out["line"].astype("int64")
+    return SheetResult(out, pd.DataFrame(rejects, columns=REJECT_COLUMNS))
+
+
+def sheet_files(folder: Path) -> list[Path]:
+    """Sheet files in a folder, sorted by name (README and hidden files skipped)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+
+
+def load_sheets(folder: Path) -> SheetResult:
+    """Read and clean every sheet in a folder; an unreadable file is one reject naming it."""
+    parts, rejects = [], []
+    for path in sheet_files(folder):
+        try:
+            df = read_sheet_frame(path)
+        except SheetError as exc:
+            rejects.append(pd.DataFrame([{"source_id": f"sheet:{path.name}", "source_type": "sheet",
+                                          "file": path.name, "line": exc.line or 0, "raw": "",
+                                          "reason": exc.reason}], columns=REJECT_COLUMNS))
+            continue
+        res = clean_sheet(df, path.name)
+        parts.append(res.rows)
+        rejects.append(res.rejects)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SHEET_COLUMNS)
+    rej = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
+    return SheetResult(rows, rej)
