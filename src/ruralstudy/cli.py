@@ -157,5 +157,82 @@ def add(file: Annotated[Path, typer.Argument(help="The report text file to add")
     err.print(f"added {new_id} -> {target}; rebuild with `make site`")
 
 
+def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,
+           scheduler: Optional[str]) -> None:
+    import os
+
+    from .build import BuildOptions, build
+
+    paths = Paths.discover(root)
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("building", total=None)
+
+            def progress(label: str, done: int, total: int) -> None:
+                bar.update(task, description=label, completed=done, total=total)
+
+            report = build(paths, BuildOptions(jobs=jobs, force=force, dry_run=dry_run,
+                                               scheduler=scheduler, progress=progress))
+    except RuralStudyError as exc:
+        _fail(exc)
+    for p in report.problems:
+        err.print(f"[yellow]{p.severity}:[/yellow] {p.file}: {p.reason}")
+    if dry_run:
+        for s in report.steps:
+            print(f"{'RUN ' if s.run else 'skip'}  {s.name:<40} {s.reason}")
+        print(f"{len(report.ran)} of {len(report.steps)} steps would run")
+        return
+    err.print(f"{len(report.ran)} of {len(report.steps)} steps ran; site: "
+              f"{paths.site / 'index.html'}")
+
+
+JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel notebook workers (default: number of cores)")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Rerun every step, ignoring the cache")]
+DryOpt = Annotated[bool, typer.Option("--dry-run", help="List what would run and why; change nothing")]
+SchedOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Dask distributed scheduler address (tcp://host:port) for notebook runs")]
+
+
+@app.command("build")
+def build_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
+              dry_run: DryOpt = False, scheduler: SchedOpt = None) -> None:
+    """Build everything from raw data: figures, indicators, executed notebooks and the site (incremental)."""
+    _build(root, jobs, force, dry_run, scheduler)
+
+
+@app.command("site")
+def site_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
+             dry_run: DryOpt = False, scheduler: SchedOpt = None) -> None:
+    """Render the site into reports/site/ (runs whatever upstream step changed first)."""
+    _build(root, jobs, force, dry_run, scheduler)
+
+
+@app.command("run")
+def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, e.g. notebooks/04_links.ipynb")],
+            param: Annotated[list[str], typer.Option("-p", "--param", help="Parameter as name=value (value parsed as JSON when it can be)")] = [],
+            output: Annotated[Optional[Path], typer.Option(help="Executed copy (default: reports/executed/<name>.ipynb)")] = None,
+            root: RootOpt = None) -> None:
+    """Execute one notebook with papermill through the library; keep the executed copy under reports/."""
+    from .execute import RunSpec, execute_one, failing_cell
+
+    paths = Paths.discover(root)
+    params: dict = {"root": str(paths.root)}
+    for p in param:
+        k, _, v = p.partition("=")
+        try:
+            params[k] = json.loads(v)
+        except ValueError:
+            params[k] = v
+    res = execute_one(RunSpec(notebook.stem, notebook.read_text(encoding="utf-8"), params,
+                              cwd=str(paths.root)))
+    out = output or paths.executed / f"{notebook.stem}.ipynb"
+    iorw.write_text(out, res.notebook)
+    if not res.ok:
+        err.print(f"[red]error:[/red] {notebook}: cell {failing_cell(res.notebook)} raised "
+                  f"{res.ename}: {res.evalue}; executed copy kept at {out}")
+        raise typer.Exit(1)
+    err.print(f"executed {notebook} -> {out}")
+
+
 def main() -> None:  # pragma: no cover
     app()

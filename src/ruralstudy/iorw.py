@@ -110,7 +110,10 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:
-    """Atomically write bytes."""
+    """Atomically write bytes (a file whose content is already ``data`` is left untouched)."""
+    target = Path(target)
+    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
 
@@ -132,15 +135,23 @@ def write_csv(target: str | Path, df: pd.DataFrame) -> None:
     write_bytes(target, frame_to_csv_bytes(df))
 
 
-def write_parquet(target: str | Path, df: pd.DataFrame) -> None:
-    """Atomically write a frame as Parquet, deterministically (no pandas index, no timestamps)."""
+def frame_to_parquet_bytes(df: pd.DataFrame) -> bytes:
+    """Serialise a frame to Parquet bytes deterministically (no pandas metadata, no statistics).
+
+    The pandas schema metadata is kept (it restores dtypes such as Int64) but it holds no
+    timestamps, so the bytes depend on the data only."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    table = table.replace_schema_metadata(None)
-    with atomic_path(target, suffix=".parquet") as tmp:
-        pq.write_table(table, tmp, compression="zstd", write_statistics=False)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    return sink.getvalue()
+
+
+def write_parquet(target: str | Path, df: pd.DataFrame) -> None:
+    """Atomically write a frame as Parquet, deterministically."""
+    write_bytes(target, frame_to_parquet_bytes(df))
 
 
 def write_table(base: str | Path, df: pd.DataFrame) -> None:

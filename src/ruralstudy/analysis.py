@@ -1,0 +1,227 @@
+"""Analysis helpers for the notebooks: comparable groups, construct scores, rank correlations
+with bootstrap intervals and permutation tests, robust regressions, MICE, within-region change.
+
+Everything is seeded and pure: same data and seed, same numbers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+DEFAULT_CONSTRUCTS: dict[str, list[str]] = {
+    "branch_strength": ["branch_election_completion", "branches_standardised_share",
+                        "star_branches_share", "weak_branches_rectified_share"],
+    "cadre_structure": ["cadre_mean_age", "secretary_mean_age", "cadre_college_share",
+                        "one_shoulder_share", "cadre_under35_share"],
+    "collective_income": ["collective_income_per_village", "villages_income_over_10w_share",
+                          "villages_income_over_50w_share", "weak_villages_share"],
+}
+#: +1 when a higher value means a stronger construct, -1 when lower is stronger.
+DEFAULT_DIRECTIONS: dict[str, int] = {"cadre_mean_age": -1, "secretary_mean_age": -1,
+                                      "weak_villages_share": -1}
+
+
+def year_label(year: object) -> str:
+    """'2021' or 'year unknown'."""
+    return "year unknown" if pd.isna(year) else str(int(year))
+
+
+def year_span_label(first: object, last: object) -> str:
+    """'2021', '2015–2022' or 'year unknown'."""
+    if pd.isna(first) and pd.isna(last):
+        return "year unknown"
+    if pd.isna(first) or pd.isna(last) or int(first) == int(last):
+        return year_label(last if pd.isna(first) else first)
+    return f"{int(first)}–{int(last)}"
+
+
+def wide_panel(panel: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+    """Region rows with admin level, year span and one column per indicator."""
+    p = panel[panel["indicator_id"].isin(indicators)]
+    if p.empty:
+        return pd.DataFrame(columns=["region", "admin_level", "year_min", "year_max", *indicators])
+    w = p.pivot_table(index="region", columns="indicator_id", values="value", aggfunc="first")
+    meta = p.groupby("region").agg(admin_level=("admin_level", "first"),
+                                   year_min=("year", "min"), year_max=("year", "max"))
+    out = meta.join(w).reset_index()
+    for c in indicators:
+        if c not in out:
+            out[c] = np.nan
+    return out
+
+
+def construct_scores(panel: pd.DataFrame, constructs: dict[str, list[str]],
+                     directions: dict[str, int] | None = None, min_indicators: int = 1,
+                     min_regions: int = 3) -> pd.DataFrame:
+    """Standardised construct scores per region.
+
+    Each indicator is z-scored across the regions holding it (only when at least
+    ``min_regions`` do, else it is left out and reported), signed by ``directions``, and a
+    region's construct score is the mean of its available z-scores when it has at least
+    ``min_indicators``. Returns one row per region and construct with the score, the
+    indicators used and those missing.
+    """
+    directions = directions or DEFAULT_DIRECTIONS
+    rows = []
+    for construct, inds in constructs.items():
+        w = wide_panel(panel, inds)
+        usable = [i for i in inds if w[i].notna().sum() >= min_regions]
+        z = pd.DataFrame(index=w.index)
+        for i in usable:
+            col = w[i]
+            sd = col.std(ddof=1)
+            z[i] = (col - col.mean()) / sd * directions.get(i, 1) if sd and sd > 0 else np.nan
+        for idx, r in w.iterrows():
+            have = [i for i in usable if pd.notna(z.loc[idx, i])] if usable else []
+            rows.append({
+                "region": r["region"], "admin_level": r["admin_level"], "construct": construct,
+                "score": float(np.mean([z.loc[idx, i] for i in have]))
+                if len(have) >= min_indicators else np.nan,
+                "n_indicators": len(have), "used": ", ".join(have),
+                "missing": ", ".join(i for i in inds if i not in have),
+                "left_out_too_few_regions": ", ".join(i for i in inds if i not in usable)})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """A Spearman rank correlation with its bootstrap interval and permutation p-value."""
+
+    x: str
+    y: str
+    n: int
+    rho: float
+    ci_low: float
+    ci_high: float
+    p_perm: float
+    n_boot: int
+    n_perm: int
+    test: str = "Spearman rank correlation; percentile bootstrap CI; two-sided permutation test"
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rho (nan when either side is constant)."""
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    return float(stats.spearmanr(x, y).statistic)
+
+
+def rank_correlation(x: pd.Series, y: pd.Series, n_boot: int = 2000, n_perm: int = 2000,
+                     seed: int = 20261122, ci: float = 0.95) -> Correlation:
+    """Spearman's rho on paired non-missing values, with a seeded bootstrap CI and permutation p."""
+    d = pd.DataFrame({"x": x, "y": y}).dropna()
+    xv, yv = d["x"].to_numpy(float), d["y"].to_numpy(float)
+    n = len(d)
+    rho = spearman(xv, yv)
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        r = spearman(xv[idx], yv[idx])
+        if not np.isnan(r):
+            boots.append(r)
+    a = (1 - ci) / 2
+    lo, hi = (np.quantile(boots, [a, 1 - a]) if boots else (np.nan, np.nan))
+    perm = [spearman(xv, rng.permutation(yv)) for _ in range(n_perm)]
+    perm = np.array([p for p in perm if not np.isnan(p)])
+    p = float((np.sum(np.abs(perm) >= abs(rho) - 1e-12) + 1) / (len(perm) + 1)) \
+        if len(perm) and not np.isnan(rho) else float("nan")
+    return Correlation(str(x.name), str(y.name), n, rho, float(lo), float(hi), p, n_boot, n_perm)
+
+
+def pairwise_correlations(wide: pd.DataFrame, pairs: list[tuple[str, str]], min_n: int,
+                          n_boot: int, seed: int) -> pd.DataFrame:
+    """Correlations for each pair with at least ``min_n`` regions; others listed as too few."""
+    rows = []
+    for i, (a, b) in enumerate(pairs):
+        d = wide[[a, b]].dropna()
+        if len(d) < min_n:
+            rows.append({"x": a, "y": b, "n": len(d), "rho": np.nan, "ci_low": np.nan,
+                         "ci_high": np.nan, "p_perm": np.nan,
+                         "note": f"n = {len(d)} < minimum {min_n}: no inference"})
+            continue
+        c = rank_correlation(d[a], d[b], n_boot=n_boot, n_perm=n_boot, seed=seed + i)
+        rows.append({**{k: v for k, v in c.as_row().items() if k in
+                        ("x", "y", "n", "rho", "ci_low", "ci_high", "p_perm")},
+                     "note": c.test})
+    return pd.DataFrame(rows, columns=["x", "y", "n", "rho", "ci_low", "ci_high", "p_perm", "note"])
+
+
+def cross_construct_pairs(constructs: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Every pair of indicators from two different constructs."""
+    out = []
+    for (_, a), (_, b) in combinations(constructs.items(), 2):
+        out.extend((x, y) for x in a for y in b)
+    return out
+
+
+def robust_ols(df: pd.DataFrame, y: str, xs: list[str], min_n: int) -> dict:
+    """OLS with HC3 robust standard errors when n allows; else a dict saying why not."""
+    d = df[[y, *xs]].dropna()
+    if len(d) < max(min_n, len(xs) + 3):
+        return {"n": len(d), "fitted": False,
+                "note": f"n = {len(d)} is below the minimum {max(min_n, len(xs) + 3)}: no regression"}
+    import statsmodels.api as sm
+
+    X = sm.add_constant(d[xs].astype(float))
+    res = sm.OLS(d[y].astype(float), X).fit(cov_type="HC3")
+    table = pd.DataFrame({"coef": res.params, "se_hc3": res.bse, "p": res.pvalues,
+                          "ci_low": res.conf_int()[0], "ci_high": res.conf_int()[1]})
+    return {"n": len(d), "fitted": True, "r2": float(res.rsquared), "table": table,
+            "note": "OLS with HC3 heteroskedasticity-robust standard errors (statsmodels)"}
+
+
+def mice_sensitivity(df: pd.DataFrame, y: str, xs: list[str], min_n: int, n_imputations: int = 10,
+                     seed: int = 20261122) -> dict:
+    """Multiple imputation by chained equations (statsmodels MICE) as a sensitivity check."""
+    d = df[[y, *xs]].astype(float)
+    complete = len(d.dropna())
+    any_rows = len(d.dropna(how="all"))
+    if any_rows < max(min_n, len(xs) + 3) or complete < len(xs) + 2:
+        return {"n_rows": any_rows, "n_complete": complete, "fitted": False,
+                "note": f"{any_rows} regions with any value, {complete} complete: too few for MICE"}
+    from statsmodels.imputation.mice import MICE, MICEData
+    import statsmodels.api as sm
+
+    np.random.seed(seed)  # statsmodels' MICE draws from numpy's global generator
+    data = d.dropna(how="all").rename(columns=lambda c: c.replace("-", "_"))
+    imp = MICEData(data)
+    formula = f"{y} ~ " + " + ".join(xs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = MICE(formula, sm.OLS, imp).fit(n_burnin=5, n_imputations=n_imputations)
+    table = pd.DataFrame({"coef": res.params, "se": res.bse}, index=res.model.exog_names
+                         if hasattr(res.model, "exog_names") else None)
+    return {"n_rows": any_rows, "n_complete": complete, "fitted": True, "table": table,
+            "note": f"statsmodels MICE, {n_imputations} imputations, OLS; seed {seed}"}
+
+
+def within_region_changes(ind: pd.DataFrame) -> pd.DataFrame:
+    """Before/after figures (kind change) and reported growth, one row each, with sources."""
+    ch = ind[ind["kind"] == "change"].copy()
+    ch["delta"] = ch["value"] - ch["value_before"]
+    ch["rel_change_pct"] = (ch["delta"] / ch["value_before"] * 100).round(2)
+    cols = ["region", "admin_level", "year", "indicator_id", "indicator_zh", "value_before",
+            "value", "unit", "delta", "rel_change_pct", "source_id", "source_ref"]
+    return ch[cols].reset_index(drop=True)
+
+
+def comparable_groups(wide: pd.DataFrame, max_year_span: int = 5) -> pd.DataFrame:
+    """Group regions by admin level; flag groups whose years span more than ``max_year_span``."""
+    rows = []
+    for level, g in wide.groupby("admin_level", sort=True):
+        ymin, ymax = g["year_min"].min(), g["year_max"].max()
+        span = (ymax - ymin) if pd.notna(ymin) and pd.notna(ymax) else np.nan
+        rows.append({"admin_level": level or "unknown", "n_regions": len(g),
+                     "years": f"{year_label(ymin)}–{year_label(ymax)}",
+                     "comparable_period": bool(pd.notna(span) and span <= max_year_span)})
+    return pd.DataFrame(rows)

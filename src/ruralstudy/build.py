@@ -1,0 +1,461 @@
+"""The whole build, incremental and crash-safe: raw data -> processed tables -> executed
+notebooks -> rendered pages -> the site.
+
+Every step declares its inputs and is keyed by :func:`ruralstudy.cache.step_key`; a step whose
+key has a complete cache entry is skipped. Notebook runs go to a pool of workers (or a Dask
+scheduler). The site is swapped in whole at the end, so a failed or killed build leaves the
+previous site untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import iorw
+from .cache import Cache, digest_bytes, digest_frame, library_digest, notebook_code, step_key
+from .codebook import load_codebook
+from .corpus import CorpusProblem, Document, clean_text, read_manifest
+from .errors import CorpusError, NotebookExecutionError
+from .execute import RunSpec, failing_cell, run_all
+from .extract import extract_figures, figures_frame
+from .links import PAGE_NAMES, region_slug, sheet_slug
+from .paths import Paths
+
+AGGREGATE_NOTEBOOKS = ["01_corpus", "02_quality", "03_indicators", "04_links"]
+PROFILE_NOTEBOOK = "05_region_profile"
+PAGE_TITLES = {"01_corpus": "Sources", "02_quality": "Data quality",
+               "03_indicators": "Indicators across regions", "04_links": "Links between the constructs"}
+PROCESSED_FILES = ["figures.parquet", "mapping.parquet", "indicators.parquet", "panel.parquet",
+                   "conflicts.parquet", "crosschecks.csv", "rejects.csv", "codebook.csv",
+                   "corpus_problems.csv"]
+
+
+@dataclass
+class Step:
+    """A planned build step: what it is, its key, and whether (and why) it runs."""
+
+    name: str
+    key: str
+    run: bool
+    reason: str
+
+
+@dataclass
+class BuildOptions:
+    """How to build."""
+
+    jobs: int = 1
+    force: bool = False
+    dry_run: bool = False
+    scheduler: str | None = None
+    notebook_params: dict[str, dict] = field(default_factory=dict)
+    only_profiles: list[str] | None = None
+    progress: Callable[[str, int, int], None] | None = None
+
+
+@dataclass
+class BuildReport:
+    """What a build did (or, in a dry run, would do)."""
+
+    steps: list[Step] = field(default_factory=list)
+    problems: list[CorpusProblem] = field(default_factory=list)
+    site: Path | None = None
+
+    @property
+    def ran(self) -> list[Step]:
+        return [s for s in self.steps if s.run]
+
+
+class State:
+    """The inputs each step last ran with, to say *why* a step runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def reason(self, name: str, parts: dict[str, str], cached: bool, force: bool) -> str:
+        if force:
+            return "forced (--force)"
+        if cached:
+            return "unchanged (cached)"
+        old = self.data.get(name)
+        if old is None:
+            return "never built here"
+        changed = sorted(k for k in set(parts) | set(old) if parts.get(k) != old.get(k))
+        return ("changed: " + ", ".join(changed)) if changed else "cache entry missing or corrupt"
+
+    def record(self, name: str, parts: dict[str, str]) -> None:
+        self.data[name] = parts
+
+    def save(self) -> None:
+        iorw.write_text(self.path, json.dumps(self.data, sort_keys=True, ensure_ascii=False, indent=0))
+
+
+def _parts(code: str, params: dict, inputs: dict[str, str], lib: str) -> dict[str, str]:
+    return {"code": digest_bytes(code.encode()), "params": json.dumps(params, sort_keys=True,
+            ensure_ascii=False), "library": lib, **{f"input:{k}": v for k, v in inputs.items()}}
+
+
+class Builder:
+    """Runs the build for one project."""
+
+    def __init__(self, paths: Paths, opts: BuildOptions) -> None:
+        self.paths = paths
+        self.opts = opts
+        self.cache = Cache(paths.cache)
+        self.state = State(paths.cache / "state.json")
+        self.lib = library_digest()
+        self.report = BuildReport()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _plan(self, name: str, step: str, code: str, params: dict, inputs: dict[str, str],
+              cache_file: str) -> tuple[Step, bytes | None]:
+        key = step_key(step, code=code, params=params, inputs=inputs, library=self.lib)
+        hit = None if self.opts.force else self.cache.read(step, key, cache_file)
+        parts = _parts(code, params, inputs, self.lib)
+        s = Step(name, key, hit is None, self.state.reason(name, parts, hit is not None,
+                                                           self.opts.force))
+        self.report.steps.append(s)
+        if hit is not None:
+            self.state.record(name, parts)
+        s._parts = parts  # type: ignore[attr-defined]
+        return s, hit
+
+    def _done(self, s: Step) -> None:
+        self.state.record(s.name, s._parts)  # type: ignore[attr-defined]
+
+    def _tick(self, label: str, done: int, total: int) -> None:
+        if self.opts.progress:
+            self.opts.progress(label, done, total)
+
+    # -- 1. extraction, one document at a time ------------------------------------------
+    def extract(self) -> tuple[pd.DataFrame, list[Document]]:
+        entries = read_manifest(self.paths.manifest)
+        frames, docs, seen = [], [], {}
+        for e in entries:
+            path = self.paths.reports_raw / e.file
+            try:
+                raw = iorw.read_raw_text(path)
+            except CorpusError as exc:
+                self.report.problems.append(CorpusProblem(e.doc_id, str(path), exc.reason))
+                continue
+            if raw.sha256 in seen:
+                self.report.problems.append(CorpusProblem(
+                    e.doc_id, str(path), f"duplicate of document {seen[raw.sha256]} (same content); skipped",
+                    "warning"))
+                continue
+            seen[raw.sha256] = e.doc_id
+            doc = Document(entry=e, raw=raw, clean=clean_text(raw.text))
+            docs.append(doc)
+            row = {k: str(v) for k, v in e.__dict__.items() if k != "line"}
+            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": raw.sha256},
+                                "figures.parquet")
+            if hit is not None:
+                frames.append(pd.read_parquet(io.BytesIO(hit)))
+                continue
+            if self.opts.dry_run:
+                frames.append(figures_frame(extract_figures(doc)))
+                continue
+            df = figures_frame(extract_figures(doc))
+            self.cache.put("extract", s.key, {"figures.parquet": iorw.frame_to_parquet_bytes(df)})
+            self._done(s)
+            frames.append(df)
+        figures = figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
+        figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
+        figures["year"] = figures["year"].astype("Int64")
+        return figures, docs
+
+    # -- 2. indicators ------------------------------------------------------------------
+    def indicators(self, figures: pd.DataFrame) -> dict[str, bytes]:
+        from .pipeline import build_indicators, manifest_region_codes, problems_frame
+        from .overrides import read_overrides
+        from .sheets import load_sheets, sheet_files
+
+        inputs = {"figures": digest_frame(figures),
+                  "manifest": iorw.sha256_file(self.paths.manifest),
+                  "overrides": iorw.sha256_file(self.paths.overrides)
+                  if self.paths.overrides.exists() else "none"}
+        for f in sheet_files(self.paths.sheets):
+            inputs[f"sheet:{f.name}"] = iorw.sha256_file(f)
+        s, hit = self._plan("indicators", "indicators", "", {}, inputs, "bundle.json")
+        files: dict[str, bytes]
+        if hit is not None:
+            files = {k: bytes.fromhex(v) for k, v in json.loads(hit).items()}
+        else:
+            sheets = load_sheets(self.paths.sheets)
+            res = build_indicators(figures, sheets.rows, sheets.rejects,
+                                   read_overrides(self.paths.overrides), load_codebook(),
+                                   manifest_region_codes(self.paths), str(self.paths.overrides))
+            files = {}
+            for name, df in (("mapping", res.observations), ("indicators", res.indicators),
+                             ("panel", res.panel), ("conflicts", res.conflicts)):
+                files[f"{name}.csv"] = iorw.frame_to_csv_bytes(df)
+                files[f"{name}.parquet"] = iorw.frame_to_parquet_bytes(df)
+            files["crosschecks.csv"] = iorw.frame_to_csv_bytes(res.crosschecks)
+            files["rejects.csv"] = iorw.frame_to_csv_bytes(res.rejects)
+            files["codebook.csv"] = iorw.frame_to_csv_bytes(load_codebook().frame())
+            if not self.opts.dry_run:
+                self.cache.put("indicators", s.key, {"bundle.json": json.dumps(
+                    {k: v.hex() for k, v in sorted(files.items())}).encode()})
+                self._done(s)
+        files["figures.csv"] = iorw.frame_to_csv_bytes(figures)
+        files["figures.parquet"] = iorw.frame_to_parquet_bytes(figures)
+        files["corpus_problems.csv"] = iorw.frame_to_csv_bytes(problems_frame(self.report.problems))
+        if not self.opts.dry_run:
+            for name, data in sorted(files.items()):
+                iorw.write_bytes(self.paths.processed / name, data)
+        return files
+
+    # -- 3. notebooks -------------------------------------------------------------------
+    def _source_nb(self, name: str) -> dict:
+        return json.loads((self.paths.notebooks / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+    def notebook_runs(self, files: dict[str, bytes]) -> list[tuple[Step, RunSpec | None, bytes | None, str]]:
+        """Plan every notebook run; return (step, spec to run or None, cached nb, page name)."""
+        runs = []
+        data_inputs = {n: digest_bytes(files[n]) for n in PROCESSED_FILES if n in files}
+        data_inputs["manifest"] = iorw.sha256_file(self.paths.manifest)
+        for f in sorted(self.paths.annotations.glob("*")):
+            data_inputs[f"annotations:{f.name}"] = iorw.sha256_file(f)
+        for f in sorted(self.paths.reports_raw.glob("*")):
+            data_inputs[f"raw:{f.name}"] = iorw.sha256_file(f)
+        for name in AGGREGATE_NOTEBOOKS:
+            src = self._source_nb(name)
+            params = dict(self.opts.notebook_params.get(name, {}))
+            s, hit = self._plan(f"notebook {name}", "execute", notebook_code(src), params,
+                                data_inputs, "notebook.ipynb")
+            spec = RunSpec(name, json.dumps(src), {"root": str(self.paths.root), **params},
+                           cwd=str(self.paths.root)) if s.run else None
+            runs.append((s, spec, hit, PAGE_NAMES[name]))
+        mapping = pd.read_parquet(io.BytesIO(files["mapping.parquet"]))
+        ind = pd.read_parquet(io.BytesIO(files["indicators.parquet"]))
+        panel = pd.read_parquet(io.BytesIO(files["panel.parquet"]))
+        national = digest_frame(panel[panel.region == "全国"])
+        src = self._source_nb(PROFILE_NOTEBOOK)
+        code = notebook_code(src)
+        regions = sorted(mapping["region"].unique())
+        if self.opts.only_profiles is not None:
+            regions = [r for r in regions if r in self.opts.only_profiles]
+        for region in regions:
+            sl = {"mapping": digest_frame(mapping[mapping.region == region]),
+                  "indicators": digest_frame(ind[ind.region == region]),
+                  "panel": digest_frame(panel[panel.region == region]), "national": national}
+            params = {"region": region, **self.opts.notebook_params.get(PROFILE_NOTEBOOK, {})}
+            s, hit = self._plan(f"profile {region}", "execute", code, params, sl, "notebook.ipynb")
+            spec = RunSpec(f"profile-{region}", json.dumps(src),
+                           {"root": str(self.paths.root), **params},
+                           cwd=str(self.paths.root)) if s.run else None
+            code_ = mapping.loc[mapping.region == region, "region_code"].iloc[0]
+            runs.append((s, spec, hit, f"regions/{region_slug(region, code_)}.html"))
+        return runs
+
+    def execute(self, runs) -> dict[str, str]:
+        """Execute the planned runs (in parallel); return page -> executed notebook JSON."""
+        executed: dict[str, str] = {}
+        todo = [(s, spec, page) for s, spec, hit, page in runs if spec is not None]
+        for s, spec, hit, page in runs:
+            if hit is not None:
+                executed[page] = hit.decode("utf-8")
+        if self.opts.dry_run or not todo:
+            return executed
+        by_name = {spec.name: (s, page) for s, spec, page in todo}
+        total = len(todo)
+        counter = {"n": 0}
+
+        def on_done(res) -> None:
+            counter["n"] += 1
+            self._tick(f"executed {res.name}", counter["n"], total)
+
+        results = run_all([spec for _, spec, _ in todo], jobs=self.opts.jobs,
+                          scheduler=self.opts.scheduler, on_done=on_done)
+        failures = []
+        for res in results:
+            s, page = by_name[res.name]
+            if res.ok:
+                self.cache.put("execute", s.key, {"notebook.ipynb": res.notebook.encode("utf-8")})
+                self._done(s)
+                executed[page] = res.notebook
+            else:
+                failed_dir = self.paths.reports / "failed"
+                failed_dir.mkdir(parents=True, exist_ok=True)
+                out = failed_dir / f"{res.name}.ipynb"
+                iorw.write_text(out, res.notebook)
+                failures.append((res, out))
+        self.state.save()
+        if not failures:
+            for res in results:  # a notebook that now passes leaves no stale failed copy
+                stale = self.paths.reports / "failed" / f"{res.name}.ipynb"
+                if stale.exists():
+                    stale.unlink()
+        if failures:
+            res, out = failures[0]
+            cell = failing_cell(res.notebook)
+            more = f" (and {len(failures) - 1} more failing notebook(s))" if len(failures) > 1 else ""
+            raise NotebookExecutionError(
+                f"notebook {res.name} failed in cell {cell}: {res.ename}: {res.evalue}; the "
+                f"executed notebook is kept at {out}; the previous site is untouched{more}",
+                file=res.name, cell=cell, ename=res.ename, evalue=res.evalue)
+        return executed
+
+    # -- 4. render pages ----------------------------------------------------------------
+    def render(self, executed: dict[str, str], runs) -> dict[str, tuple[str, list[dict]]]:
+        from .site import render_notebook
+
+        out = {}
+        total = len(executed)
+        for i, (page, nb_json) in enumerate(sorted(executed.items())):
+            src_name = next((n for n, p in PAGE_NAMES.items() if p == page), PROFILE_NOTEBOOK)
+            merged = merge_markdown(json.loads(nb_json), self._source_nb(src_name))
+            blob = json.dumps(merged, sort_keys=True, ensure_ascii=False)
+            s, hit = self._plan(f"render {page}", "render", blob, {}, {}, "page.json")
+            if hit is not None:
+                d = json.loads(hit)
+                out[page] = (d["body"], d["findings"])
+                continue
+            if self.opts.dry_run:
+                continue
+            body, findings = render_notebook(blob)
+            self.cache.put("render", s.key, {"page.json": json.dumps(
+                {"body": body, "findings": findings}, ensure_ascii=False).encode("utf-8")})
+            self._done(s)
+            out[page] = (body, findings)
+            self._tick(f"rendered {page}", i + 1, total)
+        return out
+
+    # -- 5. the site --------------------------------------------------------------------
+    def site(self, rendered: dict[str, tuple[str, list[dict]]], docs: list[Document],
+             files: dict[str, bytes]) -> None:
+        from . import site as S
+        from .nbhelpers import load
+
+        t = load(self.paths.root)
+        stamp = S.build_stamp(self.paths.root, self.paths.raw)
+        citation = (self.paths.root / "CITATION.cff").read_text(encoding="utf-8") \
+            if (self.paths.root / "CITATION.cff").exists() else ""
+        findings = [f for page in ("corpus.html", "quality.html", "indicators.html", "links.html")
+                    for f in rendered.get(page, ("", []))[1]]
+        pages = [S.Page("index.html", "Overview", S.index_body(t, findings, citation))]
+        for name in ("02_quality", "03_indicators", "04_links"):
+            page = PAGE_NAMES[name]
+            pages.append(S.Page(page, PAGE_TITLES[name], rendered[page][0], code_toggle=True))
+        pages.append(S.Page("sources.html", "Sources",
+                            S.sources_body(t, docs, rendered["corpus.html"][0]), code_toggle=True))
+        pages.append(S.Page("regions.html", "Regions", S.regions_body(t)))
+        for page, (body, _) in sorted(rendered.items()):
+            if page.startswith("regions/"):
+                title = _region_title(t, page)
+                pages.append(S.Page(page, title, body, code_toggle=True))
+        for d in docs:
+            pages.append(S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
+                                S.document_body(d, t.mapping)))
+        for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"])):
+            pages.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",
+                                S.sheet_body(file, t.mapping, t.rejects)))
+        downloads = {}
+        for name in S.DOWNLOADS:
+            downloads[f"{name}.csv"] = files[f"{name}.csv"]
+            downloads[f"{name}.parquet"] = files[f"{name}.parquet"]
+        for name in S.CSV_ONLY:
+            downloads[f"{name}.csv"] = files[f"{name}.csv"]
+        from .codebook import codebook_text
+        downloads["codebook.yaml"] = codebook_text().encode("utf-8")
+        pages.append(S.Page("data.html", "Data", S.data_body(t, sorted(downloads))))
+        pages.append(S.Page("about.html", "About", S.about_body(stamp, citation)))
+        content = json.dumps([[p.path, p.title, p.body] for p in pages], ensure_ascii=False)
+        inputs = {"pages": digest_bytes(content.encode("utf-8")),
+                  "downloads": digest_bytes(json.dumps({k: digest_bytes(v) for k, v in
+                                                        sorted(downloads.items())}).encode()),
+                  "commit": stamp["commit"]}
+        s, hit = self._plan("site", "site", "", {}, inputs, "done")
+        if hit is not None and (self.paths.site / "index.html").exists():
+            s.run = False
+            return
+        s.run = True
+        if self.opts.dry_run:
+            return
+        self.report.site = S.publish(pages, stamp, downloads, self.paths.site)
+        self.cache.put("site", s.key, {"done": b"1"})
+        self._done(s)
+
+    def run(self) -> BuildReport:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            figures, docs = self.extract()
+            files = self.indicators(figures)
+        runs = self.notebook_runs(files)
+        executed = self.execute(runs)
+        if self.opts.dry_run:
+            self._dry_downstream(runs)
+            return self.report
+        self._write_executed(executed)
+        rendered = self.render(executed, runs)
+        self.site(rendered, docs, files)
+        self.state.save()
+        return self.report
+
+    def _write_executed(self, executed: dict[str, str]) -> None:
+        """Keep each executed notebook under reports/executed/ for inspection."""
+        out = self.paths.executed
+        keep = set()
+        for page, nb_json in executed.items():
+            name = page.removesuffix(".html").replace("/", "-") + ".ipynb"
+            keep.add(name)
+            iorw.write_text(out / name, nb_json)
+        for old in out.glob("*.ipynb"):
+            if old.name not in keep:
+                old.unlink()
+
+    def _dry_downstream(self, runs) -> None:
+        for s, spec, hit, page in runs:
+            self.report.steps.append(Step(f"render {page}", "", spec is not None,
+                                          "notebook re-executes" if spec is not None
+                                          else "unchanged unless markdown changed"))
+        self.report.steps.append(Step("site", "", any(st.run for st in self.report.steps),
+                                      "some page changed" if any(st.run for st in self.report.steps)
+                                      else "unchanged"))
+
+
+def _region_title(t, page: str) -> str:
+    slug = page.split("/", 1)[1].removesuffix(".html")
+    for region, code in t.mapping[["region", "region_code"]].drop_duplicates().itertuples(index=False):
+        if region_slug(region, code) == slug:
+            return f"Region profile: {region}"
+    return "Region profile"
+
+
+def merge_markdown(executed: dict, source: dict) -> dict:
+    """The executed notebook with its markdown cells taken from the current source.
+
+    Code cells (and their outputs) come from the executed notebook, matched by cell id; a
+    markdown-only edit therefore re-renders a page without re-executing it. Cells papermill
+    added (injected parameters) stay after the cell tagged ``parameters``.
+    """
+    ex_cells = {c.get("id"): c for c in executed.get("cells", [])}
+    injected = [c for c in executed.get("cells", [])
+                if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = []
+    for c in source.get("cells", []):
+        if c.get("cell_type") == "code":
+            cells.append(ex_cells.get(c.get("id"), c))
+            if "parameters" in c.get("metadata", {}).get("tags", []):
+                cells.extend(injected)
+        else:
+            cells.append(c)
+    out = dict(executed)
+    out["cells"] = cells
+    return out
+
+
+def build(paths: Paths, opts: BuildOptions) -> BuildReport:
+    """Build everything that changed; see the module docstring."""
+    return Builder(paths, opts).run()

@@ -1,0 +1,127 @@
+"""The build cache: content keys for build steps, and entries that detect their own corruption.
+
+:func:`step_key` is the one function that decides whether a step must run. It hashes the
+content of everything the step reads: its code (for a notebook, the code cells only, so a
+markdown edit does not re-execute it), its parameters, its data inputs and the library's own
+source. Modification times play no part, so a fresh clone or ``touch`` triggers nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+KEY_VERSION = "1"
+
+
+def digest_bytes(data: bytes) -> str:
+    """SHA-256 of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest_frame(df: pd.DataFrame) -> str:
+    """SHA-256 of a frame's deterministic CSV form."""
+    from .iorw import frame_to_csv_bytes
+
+    return digest_bytes(frame_to_csv_bytes(df))
+
+
+def step_key(step: str, *, code: str, params: Mapping[str, object],
+             inputs: Mapping[str, str], library: str) -> str:
+    """Content key of a build step.
+
+    ``code`` is the step's own code (a notebook's code cells), ``params`` its parameters
+    (JSON-serialisable), ``inputs`` maps each data input's name to its content digest, and
+    ``library`` is the digest of the ruralstudy package source.
+    """
+    payload = {"v": KEY_VERSION, "step": step, "code": digest_bytes(code.encode("utf-8")),
+               "params": params, "inputs": dict(sorted(inputs.items())), "library": library}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return digest_bytes(blob.encode("utf-8"))
+
+
+def library_digest() -> str:
+    """Digest of the package's own source: every .py, .yaml and template file, by content."""
+    root = Path(str(resources.files("ruralstudy")))
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".yaml", ".j2", ".json", ".css", ".js") \
+                and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(digest_bytes(p.read_bytes()).encode())
+    return h.hexdigest()
+
+
+def notebook_code(nb: dict) -> str:
+    """A notebook's code cells (id, tags and source), not its markdown and not its outputs."""
+    parts = []
+    for c in nb.get("cells", []):
+        if c.get("cell_type") == "code":
+            src = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+            tags = ",".join(sorted(c.get("metadata", {}).get("tags", [])))
+            parts.append(f"{c.get('id', '')}|{tags}|{src}")
+    return "\n\u241e\n".join(parts)
+
+
+class Cache:
+    """Entries under one folder: ``<root>/<step>/<key>/`` with a ``MANIFEST.json`` of hashes.
+
+    An entry counts only if its manifest exists and every file matches its hash; otherwise it
+    is treated as missing (and removed), so a crash mid-write or a corrupted file is rebuilt.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, step: str, key: str) -> Path:
+        return self.root / step / key
+
+    def get(self, step: str, key: str) -> Path | None:
+        """The entry's folder if complete and intact, else None."""
+        d = self.path(step, key)
+        man = d / "MANIFEST.json"
+        if not man.is_file():
+            if d.exists():
+                shutil.rmtree(d, ignore_errors=True)
+            return None
+        try:
+            files = json.loads(man.read_text(encoding="utf-8"))
+            for name, h in files.items():
+                if digest_bytes((d / name).read_bytes()) != h:
+                    raise ValueError(name)
+        except (OSError, ValueError):
+            shutil.rmtree(d, ignore_errors=True)
+            return None
+        return d
+
+    def put(self, step: str, key: str, files: Mapping[str, bytes]) -> Path:
+        """Store files as one entry, atomically (written aside, then renamed into place)."""
+        target = self.path(step, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=target.parent))
+        try:
+            for name, data in files.items():
+                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+                (tmp / name).write_bytes(data)
+            manifest = {name: digest_bytes(data) for name, data in files.items()}
+            (tmp / "MANIFEST.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return target
+
+    def read(self, step: str, key: str, name: str) -> bytes | None:
+        """One file of an intact entry, or None."""
+        d = self.get(step, key)
+        return (d / name).read_bytes() if d else None

@@ -1,0 +1,126 @@
+"""matplotlib set-up and the charts the notebooks draw. Chinese text must render as glyphs.
+
+:func:`configure_matplotlib` picks an installed CJK font (Debian's fonts-noto-cjk) and fails
+loudly when none is installed, instead of letting matplotlib draw empty boxes.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: notebooks and tests never need a display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Serif CJK SC",
+             "WenQuanYi Zen Hei", "Source Han Sans SC", "Droid Sans Fallback")
+LEVEL_MARKERS = {"national": "*", "province": "s", "prefecture": "D", "county": "o", "": "x"}
+LEVEL_COLOURS = {"national": "#7f3b08", "province": "#b35806", "prefecture": "#2d6a9f",
+                 "county": "#1b7837", "": "#777777"}
+
+
+def find_cjk_font() -> str | None:
+    """Name of an installed font with Chinese glyphs, or None."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for cand in CJK_FONTS:
+        if cand in names:
+            return cand
+    return None
+
+
+def configure_matplotlib() -> str:
+    """Use a CJK font for all text and deterministic output; return the font's name."""
+    font = find_cjk_font()
+    if font is None:
+        font_manager.fontManager.__init__()  # a font installed after the cache was built
+        font = find_cjk_font()
+    if font is None:
+        raise RuntimeError("no CJK font installed: Chinese labels would render as boxes; "
+                           "install Debian's fonts-noto-cjk (make setup does)")
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [font, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "figure.figsize": (7.5, 4.5),
+        "svg.hashsalt": "ruralstudy",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+    return font
+
+
+def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage") -> plt.Figure:
+    """Region x indicator heat map of which cells hold a value (title states n)."""
+    n_regions, n_ind = matrix.shape
+    fig, ax = plt.subplots(figsize=(max(7, 0.32 * n_ind + 3), max(4, 0.28 * n_regions + 1.5)))
+    ax.imshow(matrix.values, aspect="auto", cmap="Greens", vmin=0, vmax=1.3)
+    ax.set_xticks(range(n_ind), matrix.columns, rotation=90, fontsize=7)
+    ax.set_yticks(range(n_regions), matrix.index, fontsize=8)
+    filled = int(matrix.values.sum())
+    ax.set_title(f"{title}: {filled} of {matrix.size} cells filled "
+                 f"(n = {n_regions} regions x {n_ind} indicators)", fontsize=10)
+    ax.set_xlabel("indicator")
+    ax.set_ylabel("region")
+    fig.tight_layout()
+    return fig
+
+
+def labelled_scatter(df: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str,
+                     title: str) -> plt.Figure:
+    """Scatter with each point labelled by region, level and year; marker = admin level."""
+    fig, ax = plt.subplots()
+    for level, g in df.groupby("admin_level", sort=True):
+        ax.scatter(g[x], g[y], marker=LEVEL_MARKERS.get(level, "x"), s=60,
+                   color=LEVEL_COLOURS.get(level, "#777"), label=level or "unknown level")
+    for r in df.itertuples():
+        ax.annotate(f"{r.region} ({r.admin_level or '?'}, {r.year_label})",
+                    (getattr(r, x), getattr(r, y)), fontsize=8, xytext=(4, 4),
+                    textcoords="offset points")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title} (n = {len(df)})", fontsize=10)
+    ax.legend(fontsize=8, title="admin level", title_fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def indicator_bars(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:
+    """Horizontal bars of one indicator across regions, labelled with level and year."""
+    d = df.sort_values("value")
+    fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.35 * len(d) + 1.2)))
+    ax.barh([f"{r.region} ({r.admin_level or '?'}, {r.year_label})" for r in d.itertuples()],
+            d["value"], color=[LEVEL_COLOURS.get(lv, "#777") for lv in d["admin_level"]])
+    ax.set_xlabel(f"{label} ({unit})")
+    ax.set_title(f"{title} (n = {len(d)})", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def change_arrows(df: pd.DataFrame, title: str) -> plt.Figure:
+    """Before -> after changes within regions, one row per change, scaled per row."""
+    fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.5 * len(df) + 1.2)))
+    for i, r in enumerate(df.itertuples()):
+        ax.annotate("", xy=(1, i), xytext=(0, i), arrowprops={"arrowstyle": "->", "lw": 1.5})
+        ax.text(-0.02, i, f"{r.value_before:g}", ha="right", va="center", fontsize=9)
+        ax.text(1.02, i, f"{r.value:g} {r.unit}", ha="left", va="center", fontsize=9)
+    ax.set_yticks(range(len(df)), [f"{r.region}: {r.indicator_zh}" for r in df.itertuples()],
+                  fontsize=8)
+    ax.set_xlim(-0.5, 1.6)
+    ax.set_xticks([])
+    ax.set_title(f"{title} (n = {len(df)} changes)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def close(fig: plt.Figure) -> None:
+    """Free a figure after it is shown."""
+    plt.close(fig)
+
+
+__all__ = ["configure_matplotlib", "coverage_heatmap", "labelled_scatter", "indicator_bars",
+           "change_arrows", "find_cjk_font", "close", "np"]
