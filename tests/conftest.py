@@ -26,3 +26,23 @@ def project(tmp_path: Path) -> Paths:
             shutil.copytree(src, tmp_path / sub)
     (tmp_path / "data" / "processed").mkdir(parents=True, exist_ok=True)
     return Paths(tmp_path)
+
+
+def copy_project(dest: Path) -> Paths:
+    """A full copy of the project's inputs (data, notebooks, citation) under ``dest``."""
+    for sub in ("data/raw", "data/annotations", "data/manual", "notebooks"):
+        shutil.copytree(ROOT / sub, dest / sub)
+    shutil.copyfile(ROOT / "CITATION.cff", dest / "CITATION.cff")
+    (dest / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    return Paths(dest)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Paths:
+    """A project copy built once for the whole session (real papermill and nbconvert runs)."""
+    from ruralstudy.build import BuildOptions, build
+
+    paths = copy_project(tmp_path_factory.mktemp("built"))
+    report = build(paths, BuildOptions(jobs=2))
+    assert report.ran, "a cold build must run steps"
+    return paths

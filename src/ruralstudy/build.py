@@ -299,7 +299,9 @@ class Builder:
                     stale.unlink()
         if failures:
             res, out = failures[0]
-            cell = failing_cell(res.notebook)
+            src = json.dumps(self._source_nb(res.name)) if not res.name.startswith("profile-") \
+                else json.dumps(self._source_nb(PROFILE_NOTEBOOK))
+            cell = failing_cell(res.notebook, src)
             more = f" (and {len(failures) - 1} more failing notebook(s))" if len(failures) > 1 else ""
             raise NotebookExecutionError(
                 f"notebook {res.name} failed in cell {cell}: {res.ename}: {res.evalue}; the "

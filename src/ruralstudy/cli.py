@@ -228,7 +228,8 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
     out = output or paths.executed / f"{notebook.stem}.ipynb"
     iorw.write_text(out, res.notebook)
     if not res.ok:
-        err.print(f"[red]error:[/red] {notebook}: cell {failing_cell(res.notebook)} raised "
+        err.print(f"[red]error:[/red] {notebook}: cell "
+                  f"{failing_cell(res.notebook, notebook.read_text(encoding='utf-8'))} raised "
                   f"{res.ename}: {res.evalue}; executed copy kept at {out}")
         raise typer.Exit(1)
     err.print(f"executed {notebook} -> {out}")

@@ -59,12 +59,23 @@ def execute_one(spec: RunSpec) -> RunResult:
                              evalue=exc.evalue)
 
 
-def failing_cell(nb_json: str) -> int | None:
-    """Index (0-based, among all cells) of the first cell with an error output."""
+def failing_cell_id(nb_json: str) -> str | None:
+    """Id of the first cell with an error output in an executed notebook."""
     nb = json.loads(nb_json)
-    for i, c in enumerate(nb.get("cells", [])):
+    for c in nb.get("cells", []):
         if any(o.get("output_type") == "error" for o in c.get("outputs", [])):
-            return i
+            return c.get("id")
+    return None
+
+
+def failing_cell(nb_json: str, source_json: str | None = None) -> int | None:
+    """1-based number of the failing cell in the *source* notebook (papermill adds cells to
+    the executed copy, so its positions would mislead); falls back to the executed copy."""
+    cid = failing_cell_id(nb_json)
+    cells = json.loads(source_json or nb_json).get("cells", [])
+    for i, c in enumerate(cells):
+        if cid is not None and c.get("id") == cid:
+            return i + 1
     return None
 
 

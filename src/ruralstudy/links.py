@@ -17,9 +17,9 @@ PAGE_NAMES = {"01_corpus": "corpus.html", "02_quality": "quality.html",
 
 
 def region_slug(region: str, code: str = "") -> str:
-    """A stable ASCII file name for a region: its division code, else a short hash."""
-    if code:
-        return code
+    """A stable ASCII file name for a region, from its name alone (so every page that names
+    the region links to the same file, whether or not it knows the division code)."""
+    del code  # kept in the signature for callers that have it; the name decides
     return "r-" + hashlib.sha1(region.encode("utf-8")).hexdigest()[:10]
 
 

@@ -139,6 +139,12 @@ def render_notebook(nb_json: str) -> tuple[str, list[dict]]:
 
 # --- source pages --------------------------------------------------------------------------
 
+def _num(v: float) -> str:
+    """146000000 -> '146,000,000'; 98.31 -> '98.31'."""
+    v = float(v)
+    return f"{int(v):,}" if v.is_integer() else f"{v:,.6g}"
+
+
 def document_body(doc, mapping: pd.DataFrame) -> str:
     """A report's cleaned text with every figure highlighted, anchored and explained on hover."""
     text = doc.clean.text
@@ -152,9 +158,9 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
         ce = raw_to_clean.get(int(r["end"]) - 1)
         if cs is None or ce is None:
             continue
-        tip = (f"value: {r['value']:g} {r['unit']}".rstrip() +
-               (f" (to {r['value_high']:g})" if pd.notna(r["value_high"]) else "") +
-               (f" (before: {r['value_before']:g})" if pd.notna(r["value_before"]) else "") +
+        tip = (f"value: {_num(r['value'])} {r['unit']}".rstrip() +
+               (f" (to {_num(r['value_high'])})" if pd.notna(r["value_high"]) else "") +
+               (f" (before: {_num(r['value_before'])})" if pd.notna(r["value_before"]) else "") +
                f"\nqualifier: {r['qualifier']}\nkind: {r['kind']}\nindicator: " +
                (r["indicator_id"] or f"none ({r['reason']})"))
         spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
@@ -162,8 +168,9 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
     for cs, ce, sid, tip, mapped in spans:
         out.append(html.escape(text[pos:cs]))
         cls = "fig mapped" if mapped else "fig"
+        attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
         out.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
-                   f'data-tip="{html.escape(tip)}" title="{html.escape(tip)}">'
+                   f'data-tip="{attr}" title="{attr}">'
                    f"{html.escape(text[cs:ce])}</mark>")
         pos = ce
     out.append(html.escape(text[pos:]))
@@ -216,7 +223,8 @@ def index_body(t, findings: list[dict], citation: str) -> str:
     items = []
     for block in findings:
         for f in block["findings"]:
-            href = f"{block['page']}#{f['anchor']}"
+            page = "sources.html" if block["page"] == "corpus.html" else block["page"]
+            href = f"{page}#{f['anchor']}"
             items.append(f"<li>{html.escape(f['text'])} (n = {f['n']}). "
                          f"<a href='{html.escape(href)}'>Where this is shown</a></li>")
     rep = t.mapping[t.mapping.source_type == "report"]

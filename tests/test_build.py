@@ -1,0 +1,144 @@
+"""Incremental, parallel and crash-safe builds on a copy of the built project."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ruralstudy.build import BuildOptions, build
+from ruralstudy.errors import NotebookExecutionError
+from ruralstudy.execute import RunSpec, run_all
+from ruralstudy.paths import Paths
+
+
+def clone(built: Paths, dest: Path) -> Paths:
+    shutil.copytree(built.root, dest, symlinks=True)
+    return Paths(dest)
+
+
+def ran(report) -> list[str]:
+    return sorted(s.name for s in report.ran)
+
+
+def _site_files(p: Paths) -> dict[str, bytes]:
+    site = p.site.resolve()
+    return {str(f.relative_to(site)): f.read_bytes() for f in site.rglob("*") if f.is_file()}
+
+
+def test_noop_rebuild_and_touch_run_nothing(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    assert ran(build(p, BuildOptions(jobs=2))) == []
+    for f in list(p.raw.rglob("*")) + list(p.notebooks.glob("*")):
+        os.utime(f)  # a fresh clone or a touch changes times, not content
+    assert ran(build(p, BuildOptions(jobs=2))) == []
+
+
+def test_markdown_edit_rerenders_without_executing(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    nbp = p.notebooks / "03_indicators.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells[0].source += "\n\nAn added sentence."
+    nbformat.write(nb, nbp)
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert names == ["render indicators.html", "site"]
+    assert "An added sentence." in (p.site / "indicators.html").read_text(encoding="utf-8")
+
+
+def test_adding_a_report_reruns_only_what_depends_on_it(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    new = tmp_path / "new.txt"
+    new.write_text("测试县2023年全县共有行政村86个,村“两委”干部平均年龄41.2岁。", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "ruralstudy", "add", str(new), "--region", "测试县",
+                        "--province", "测试省", "--level", "county", "--year", "2023",
+                        "--root", str(p.root)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    dry = build(p, BuildOptions(jobs=2, dry_run=True))
+    assert "extract 005" in ran(dry) and not (p.processed / "x").exists()
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert [n for n in names if n.startswith("extract")] == ["extract 005"]
+    assert [n for n in names if n.startswith("profile")] == ["profile 测试县"]
+    assert {"notebook 01_corpus", "notebook 02_quality", "notebook 03_indicators",
+            "notebook 04_links", "indicators", "site"} <= set(names)
+
+
+def test_changing_one_override_reruns_that_region_only(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    with open(p.overrides, "a", encoding="utf-8") as fh:
+        fh.write("000-003029,reject,,,,test: per-village income under review,tester\n")
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert [n for n in names if n.startswith("profile")] == ["profile 六盘水市"]
+    assert "indicators" in names and not any(n.startswith("extract") for n in names)
+
+
+def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    before_target = os.readlink(p.site)
+    before = _site_files(p)
+    nbp = p.notebooks / "02_quality.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('boom in quality')", id="boom"))
+    nbformat.write(nb, nbp)
+    with pytest.raises(NotebookExecutionError) as info:
+        build(p, BuildOptions(jobs=2))
+    msg = str(info.value)
+    assert "02_quality" in msg and "cell 4" in msg and "ValueError" in msg and "boom" in msg
+    kept = p.reports / "failed" / "02_quality.ipynb"
+    assert kept.exists() and "boom in quality" in kept.read_text(encoding="utf-8")
+    assert os.readlink(p.site) == before_target and _site_files(p) == before
+    r = subprocess.run([sys.executable, "-m", "ruralstudy", "build", "--root", str(p.root)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1 and "02_quality" in r.stderr and "cell 4" in r.stderr
+
+
+def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    before = _site_files(p)
+    proc = subprocess.Popen([sys.executable, "-m", "ruralstudy", "build", "--force", "--jobs", "2",
+                             "--root", str(p.root)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(12)
+    assert proc.poll() is None, "build finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _site_files(p) == before  # the old site, whole
+    report = build(p, BuildOptions(jobs=2))  # the next build finishes correctly
+    assert report.site is not None
+    after = _site_files(p)
+    assert set(after) == set(before)
+    assert after["index.html"].count(b"(n = ") == before["index.html"].count(b"(n = ")
+
+
+def _tiny_notebook(i: int) -> str:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print(x * 2)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.writes(nb)
+
+
+def test_runs_on_a_local_dask_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl:
+        specs = [RunSpec(f"n{i}", _tiny_notebook(i), {"x": i}, cwd=str(tmp_path)) for i in range(3)]
+        results = run_all(specs, scheduler=cl.scheduler_address)
+    assert [r.ok for r in results] == [True, True, True]
+    outs = ["".join(json.loads(r.notebook)["cells"][-1]["outputs"][0]["text"]) for r in results]
+    assert outs == ["0\n", "2\n", "4\n"]
+
+
+def test_local_pool_reports_failing_cell(tmp_path):
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1/0")])
+    bad.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    res = run_all([RunSpec("bad", nbformat.writes(bad), {}, cwd=str(tmp_path)),
+                   RunSpec("good", _tiny_notebook(1), {"x": 1}, cwd=str(tmp_path))], jobs=2)
+    assert not res[0].ok and res[0].ename == "ZeroDivisionError" and res[1].ok

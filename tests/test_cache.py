@@ -1,0 +1,61 @@
+"""The cache key function and cache entries that detect corruption."""
+
+from __future__ import annotations
+
+import json
+
+from ruralstudy.cache import Cache, library_digest, notebook_code, step_key
+
+BASE = dict(code="x = 1", params={"min_n": 8}, inputs={"panel": "aa", "raw:000.txt": "bb"},
+            library="lib1")
+
+
+def key(**over):
+    kw = {**BASE, **over}
+    return step_key("execute", **kw)
+
+
+def test_key_is_stable_and_order_free():
+    assert key() == key()
+    assert key(inputs={"raw:000.txt": "bb", "panel": "aa"}) == key()
+
+
+def test_key_changes_with_every_input():
+    k = key()
+    assert key(inputs={**BASE["inputs"], "raw:000.txt": "bc"}) != k  # one data byte
+    assert key(params={"min_n": 9}) != k  # a parameter
+    assert key(code="x = 2") != k  # a code cell
+    assert key(library="lib2") != k  # a library module
+    assert step_key("render", **BASE) != k  # another step
+
+
+def _nb(markdown: str, code: str) -> dict:
+    return {"cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": markdown},
+                      {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]},
+                       "source": code, "outputs": [{"output_type": "stream", "text": "x"}]}]}
+
+
+def test_markdown_does_not_change_notebook_code_but_code_does():
+    assert notebook_code(_nb("# One", "a = 1")) == notebook_code(_nb("# Two", "a = 1"))
+    assert notebook_code(_nb("# One", "a = 1")) != notebook_code(_nb("# One", "a = 2"))
+    nb = _nb("# One", "a = 1")
+    nb["cells"][1]["outputs"] = []
+    assert notebook_code(nb) == notebook_code(_nb("# One", "a = 1"))  # outputs do not count
+
+
+def test_library_digest_is_content_based():
+    assert library_digest() == library_digest() and len(library_digest()) == 64
+
+
+def test_entries_detect_corruption_and_partial_writes(tmp_path):
+    c = Cache(tmp_path)
+    c.put("execute", "k1", {"notebook.ipynb": b"{}", "other.txt": b"abc"})
+    assert c.read("execute", "k1", "notebook.ipynb") == b"{}"
+    (tmp_path / "execute" / "k1" / "other.txt").write_bytes(b"abd")  # corrupted
+    assert c.get("execute", "k1") is None and not (tmp_path / "execute" / "k1").exists()
+    c.put("execute", "k2", {"notebook.ipynb": b"{}"})
+    (tmp_path / "execute" / "k2" / "MANIFEST.json").unlink()  # a crash before the manifest
+    assert c.get("execute", "k2") is None
+    c.put("execute", "k3", {"notebook.ipynb": b"{}"})
+    man = json.loads((tmp_path / "execute" / "k3" / "MANIFEST.json").read_text())
+    assert set(man) == {"notebook.ipynb"}
