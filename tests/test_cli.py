@@ -21,7 +21,7 @@ def run(args, cwd=None, env=None):
 def test_help_on_every_subcommand():
     top = run(["--help"])
     assert top.returncode == 0
-    for cmd in ("parse", "figures", "extract", "score", "add"):
+    for cmd in ("parse", "figures", "extract", "indicators", "score", "add", "build", "site", "run"):
         r = run([cmd, "--help"])
         assert r.returncode == 0 and "Usage" in r.stdout, (cmd, r.stderr)
 

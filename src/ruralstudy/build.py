@@ -21,8 +21,8 @@ import pandas as pd
 from . import iorw
 from .cache import Cache, digest_bytes, digest_frame, library_digest, notebook_code, step_key
 from .codebook import load_codebook
-from .corpus import CorpusProblem, Document, clean_text, read_manifest
-from .errors import CorpusError, NotebookExecutionError
+from .corpus import CorpusProblem, Document, read_documents, read_manifest
+from .errors import NotebookExecutionError
 from .execute import RunSpec, failing_cell, run_all
 from .extract import extract_figures, figures_frame
 from .links import PAGE_NAMES, region_slug, sheet_slug
@@ -45,6 +45,7 @@ class Step:
     key: str
     run: bool
     reason: str
+    parts: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -124,15 +125,14 @@ class Builder:
         hit = None if self.opts.force else self.cache.read(step, key, cache_file)
         parts = _parts(code, params, inputs, self.lib)
         s = Step(name, key, hit is None, self.state.reason(name, parts, hit is not None,
-                                                           self.opts.force))
+                                                           self.opts.force), parts)
         self.report.steps.append(s)
         if hit is not None:
             self.state.record(name, parts)
-        s._parts = parts  # type: ignore[attr-defined]
         return s, hit
 
     def _done(self, s: Step) -> None:
-        self.state.record(s.name, s._parts)  # type: ignore[attr-defined]
+        self.state.record(s.name, s.parts)
 
     def _tick(self, label: str, done: int, total: int) -> None:
         if self.opts.progress:
@@ -140,25 +140,15 @@ class Builder:
 
     # -- 1. extraction, one document at a time ------------------------------------------
     def extract(self) -> tuple[pd.DataFrame, list[Document]]:
-        entries = read_manifest(self.paths.manifest)
-        frames, docs, seen = [], [], {}
-        for e in entries:
-            path = self.paths.reports_raw / e.file
-            try:
-                raw = iorw.read_raw_text(path)
-            except CorpusError as exc:
-                self.report.problems.append(CorpusProblem(e.doc_id, str(path), exc.reason))
+        frames, docs = [], []
+        for item in read_documents(read_manifest(self.paths.manifest), self.paths.reports_raw):
+            if isinstance(item, CorpusProblem):
+                self.report.problems.append(item)
                 continue
-            if raw.sha256 in seen:
-                self.report.problems.append(CorpusProblem(
-                    e.doc_id, str(path), f"duplicate of document {seen[raw.sha256]} (same content); skipped",
-                    "warning"))
-                continue
-            seen[raw.sha256] = e.doc_id
-            doc = Document(entry=e, raw=raw, clean=clean_text(raw.text))
+            doc, e = item, item.entry
             docs.append(doc)
             row = {k: str(v) for k, v in e.__dict__.items() if k != "line"}
-            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": raw.sha256},
+            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": doc.raw.sha256},
                                 "figures.parquet")
             if hit is not None:
                 frames.append(pd.read_parquet(io.BytesIO(hit)))

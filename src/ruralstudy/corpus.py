@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,26 +216,35 @@ def clean_text(raw: str) -> CleanText:
 
 # --- reading the corpus --------------------------------------------------------------------
 
-def load_corpus(manifest_path: str | Path, reports_dir: str | Path) -> Corpus:
-    """Read every manifest document; unreadable ones become problems, the rest go on."""
-    corpus = Corpus()
+def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
+                   ) -> Iterator[Document | CorpusProblem]:
+    """Read manifest documents one at a time; an unreadable or duplicate one is a problem."""
     reports_dir = Path(reports_dir)
     seen_hashes: dict[str, str] = {}
-    for entry in read_manifest(manifest_path):
+    for entry in entries:
         path = reports_dir / entry.file
         try:
             raw = iorw.read_raw_text(path)
         except CorpusError as exc:
-            corpus.problems.append(CorpusProblem(entry.doc_id, str(path), exc.reason))
-            warnings.warn(str(exc), stacklevel=2)
+            yield CorpusProblem(entry.doc_id, str(path), exc.reason)
             continue
         if raw.sha256 in seen_hashes:
             reason = f"duplicate of document {seen_hashes[raw.sha256]} (same content); skipped"
-            corpus.problems.append(CorpusProblem(entry.doc_id, str(path), reason, "warning"))
-            warnings.warn(f"{path}: {reason}", stacklevel=2)
+            yield CorpusProblem(entry.doc_id, str(path), reason, "warning")
             continue
         seen_hashes[raw.sha256] = entry.doc_id
-        corpus.documents.append(Document(entry=entry, raw=raw, clean=clean_text(raw.text)))
+        yield Document(entry=entry, raw=raw, clean=clean_text(raw.text))
+
+
+def load_corpus(manifest_path: str | Path, reports_dir: str | Path) -> Corpus:
+    """Read every manifest document; unreadable ones become problems (and warnings)."""
+    corpus = Corpus()
+    for item in read_documents(read_manifest(manifest_path), reports_dir):
+        if isinstance(item, CorpusProblem):
+            corpus.problems.append(item)
+            warnings.warn(f"{item.file}: {item.reason}", stacklevel=2)
+        else:
+            corpus.documents.append(item)
     return corpus
 
 
