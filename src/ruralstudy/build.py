@@ -345,8 +345,10 @@ class Builder:
         pages.append(S.Page("regions.html", "Regions", S.regions_body(t)))
         for page, (body, _) in sorted(rendered.items()):
             if page.startswith("regions/"):
-                title = _region_title(t, page)
-                pages.append(S.Page(page, title, body, code_toggle=True))
+                region = _region_of(t, page)
+                extra = S.peer_comparison(region, t.panel) if region else ""
+                pages.append(S.Page(page, f"Region profile: {region}" if region else "Region profile",
+                                    body + extra, code_toggle=True))
         for d in docs:
             pages.append(S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
                                 S.document_body(d, t.mapping)))
@@ -417,12 +419,12 @@ class Builder:
                                       else "unchanged"))
 
 
-def _region_title(t, page: str) -> str:
+def _region_of(t, page: str) -> str:
     slug = page.split("/", 1)[1].removesuffix(".html")
-    for region, code in t.mapping[["region", "region_code"]].drop_duplicates().itertuples(index=False):
-        if region_slug(region, code) == slug:
-            return f"Region profile: {region}"
-    return "Region profile"
+    for region in t.mapping["region"].unique():
+        if region_slug(region) == slug:
+            return region
+    return ""
 
 
 def merge_markdown(executed: dict, source: dict) -> dict:

@@ -53,7 +53,7 @@ def library_digest() -> str:
     root = Path(str(resources.files("ruralstudy")))
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in (".py", ".yaml", ".j2", ".json", ".css", ".js") \
+        if p.is_file() and p.suffix in (".py", ".yaml", ".j2", ".json", ".css", ".js", ".svg") \
                 and "__pycache__" not in p.parts:
             h.update(p.relative_to(root).as_posix().encode())
             h.update(digest_bytes(p.read_bytes()).encode())

@@ -45,6 +45,13 @@ class Indicator:
             return unit in self.units or unit in ("%", "pp")
         return unit in self.units
 
+    @property
+    def scale_free(self) -> bool:
+        """Can regions of different size be compared on it (shares, means, rates, per-village
+        values) rather than totals and counts that grow with the region?"""
+        return self.measure in ("share", "mean", "rate") or "per_village" in self.id \
+            or "mean_" in self.id
+
     def in_range(self, value: float) -> bool:
         """Is a level value inside the indicator's valid range?"""
         return self.range[0] <= value <= self.range[1]
@@ -72,7 +79,7 @@ class Codebook:
         return pd.DataFrame([{
             "indicator_id": i.id, "label_zh": i.label_zh, "label_en": i.label_en,
             "construct": i.construct, "measure": i.measure, "unit": i.unit,
-            "range_min": i.range[0], "range_max": i.range[1],
+            "range_min": i.range[0], "range_max": i.range[1], "scale_free": i.scale_free,
             "cues": " | ".join(c.pattern for c in i.cues)} for i in self.indicators])
 
 

@@ -51,7 +51,11 @@ def _fmt(v: object) -> str:
     if isinstance(v, float):
         if pd.isna(v):
             return ""
-        return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+        if v.is_integer():
+            return f"{int(v):,}"
+        if abs(v) >= 100:
+            return f"{v:,.2f}".rstrip("0").rstrip(".")
+        return f"{v:.4g}"
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return ""
     return str(v)

@@ -246,6 +246,45 @@ def index_body(t, findings: list[dict], citation: str) -> str:
         f"<h2 id='cite'>How to cite</h2><pre class='citation'>{html.escape(citation)}</pre>")
 
 
+def peer_comparison(region: str, panel: pd.DataFrame) -> str:
+    """How a region's values compare with other regions of the same admin level.
+
+    Built when the site is assembled (not inside the region's notebook), so adding a report
+    for one region re-executes only that region's profile, while every page still shows the
+    current comparison."""
+    from .codebook import load_codebook
+
+    cb = load_codebook()
+    comparable = {i.id for i in cb.indicators if i.scale_free}
+    own = panel[(panel["region"] == region) & panel["indicator_id"].isin(comparable)]
+    if own.empty:
+        return ("<h2 id='compared-with-other-regions'>Compared with other regions</h2><p class='note'>"
+                "This region has no share, mean or per-village value to compare (n = 0); totals and "
+                "counts grow with a region's size and are not ranked.</p>")
+    level = own["admin_level"].iloc[0]
+    peers = panel[(panel["admin_level"] == level) & (panel["region"] != region)]
+    rows = []
+    for r in own.itertuples():
+        p = peers[peers["indicator_id"] == r.indicator_id]
+        vals = p["value"].tolist()
+        all_vals = sorted(vals + [r.value], reverse=True)
+        rows.append({"indicator_zh": r.indicator_zh, "value": r.value, "unit": r.unit,
+                     "year": r.year, "peers_n": len(vals),
+                     "peer_median": float(pd.Series(vals).median()) if vals else None,
+                     "peer_min": min(vals) if vals else None, "peer_max": max(vals) if vals else None,
+                     "rank (1 = highest)": f"{all_vals.index(r.value) + 1} of {len(all_vals)}"
+                     if vals else "", "peer_years": ", ".join(sorted({str(int(y)) for y in p["year"].dropna()})),
+                     "source_id": r.source_id})
+    df = pd.DataFrame(rows)
+    n_with = int((df["peers_n"] > 0).sum())
+    return (f"<h2 id='compared-with-other-regions'>Compared with other {html.escape(level or 'unknown-level')} regions</h2>"
+            f"<p class='note'>{n_with} of {len(df)} indicators have at least one other {html.escape(level or '')} "
+            "region with a value. Only shares, means and per-village values are compared: totals and "
+            "counts grow with a region's size. Peer years differ (see the column): a rank describes "
+            "these figures, it does not rate the region.</p>" +
+            table_html(df, depth=1, region_col=None, caption=f"{region} and other {level} regions"))
+
+
 def regions_body(t) -> str:
     """The Regions page: every region with a profile page."""
     g = (t.mapping.groupby("region").agg(admin_level=("admin_level", "first"),
