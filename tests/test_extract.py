@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from ruralstudy.corpus import Document, ManifestEntry, Region, clean_text
 from ruralstudy.extract import extract_figures

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruralstudy.codebook import load_codebook
 from ruralstudy.errors import OverrideError, ValidationError
 from ruralstudy.indicators import CHOICE_RULE, disagree
 from ruralstudy.pipeline import run_extract, run_indicators

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import warnings
 
 import nbformat
 import pandas as pd
-import pytest
 
 from ruralstudy import analysis as A
 from ruralstudy.charts import configure_matplotlib, coverage_heatmap
@@ -36,7 +34,7 @@ def test_committed_notebooks_are_clean_and_parameterised(root):
 
 def test_every_notebook_executed_without_error(built):
     executed = sorted(p.name for p in built.executed.glob("*.ipynb"))
-    for page in ("corpus", "quality", "indicators", "links"):
+    for page in ("sources", "quality", "indicators", "links"):
         assert f"{page}.ipynb" in executed
     profiles = [n for n in executed if n.startswith("regions-")]
     regions = pd.read_parquet(built.processed / "mapping.parquet")["region"].nunique()

@@ -167,7 +167,8 @@ class Builder:
 
     # -- 2. indicators ------------------------------------------------------------------
     def indicators(self, figures: pd.DataFrame) -> dict[str, bytes]:
-        from .pipeline import build_indicators, manifest_region_codes, problems_frame
+        from .pipeline import (build_indicators, indicator_files, manifest_region_codes,
+                               problems_frame)
         from .overrides import read_overrides
         from .sheets import load_sheets, sheet_files
 
@@ -186,14 +187,7 @@ class Builder:
             res = build_indicators(figures, sheets.rows, sheets.rejects,
                                    read_overrides(self.paths.overrides), load_codebook(),
                                    manifest_region_codes(self.paths), str(self.paths.overrides))
-            files = {}
-            for name, df in (("mapping", res.observations), ("indicators", res.indicators),
-                             ("panel", res.panel), ("conflicts", res.conflicts)):
-                files[f"{name}.csv"] = iorw.frame_to_csv_bytes(df)
-                files[f"{name}.parquet"] = iorw.frame_to_parquet_bytes(df)
-            files["crosschecks.csv"] = iorw.frame_to_csv_bytes(res.crosschecks)
-            files["rejects.csv"] = iorw.frame_to_csv_bytes(res.rejects)
-            files["codebook.csv"] = iorw.frame_to_csv_bytes(load_codebook().frame())
+            files = indicator_files(res)
             if not self.opts.dry_run:
                 self.cache.put("indicators", s.key, {"bundle.json": json.dumps(
                     {k: v.hex() for k, v in sorted(files.items())}).encode()})
@@ -334,14 +328,14 @@ class Builder:
         stamp = S.build_stamp(self.paths.root, self.paths.raw)
         citation = (self.paths.root / "CITATION.cff").read_text(encoding="utf-8") \
             if (self.paths.root / "CITATION.cff").exists() else ""
-        findings = [f for page in ("corpus.html", "quality.html", "indicators.html", "links.html")
+        findings = [f for page in ("sources.html", "quality.html", "indicators.html", "links.html")
                     for f in rendered.get(page, ("", []))[1]]
         pages = [S.Page("index.html", "Overview", S.index_body(t, findings, citation))]
         for name in ("02_quality", "03_indicators", "04_links"):
             page = PAGE_NAMES[name]
             pages.append(S.Page(page, PAGE_TITLES[name], rendered[page][0], code_toggle=True))
         pages.append(S.Page("sources.html", "Sources",
-                            S.sources_body(t, docs, rendered["corpus.html"][0]), code_toggle=True))
+                            S.sources_body(t, docs, rendered["sources.html"][0]), code_toggle=True))
         pages.append(S.Page("regions.html", "Regions", S.regions_body(t)))
         for page, (body, _) in sorted(rendered.items()):
             if page.startswith("regions/"):

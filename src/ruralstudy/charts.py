@@ -11,7 +11,6 @@ import matplotlib
 matplotlib.use("Agg")  # headless: notebooks and tests never need a display
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
@@ -123,4 +122,4 @@ def close(fig: plt.Figure) -> None:
 
 
 __all__ = ["configure_matplotlib", "coverage_heatmap", "labelled_scatter", "indicator_bars",
-           "change_arrows", "find_cjk_font", "close", "np"]
+           "change_arrows", "find_cjk_font", "close"]

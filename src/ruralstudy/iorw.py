@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,16 +158,3 @@ def write_table(base: str | Path, df: pd.DataFrame) -> None:
     base = Path(base)
     write_csv(base.with_suffix(".csv"), df)
     write_parquet(base.with_suffix(".parquet"), df)
-
-
-def replace_dir(tmp_dir: str | Path, target: str | Path) -> None:
-    """Swap a fully written folder into place: the old one is moved aside, then removed."""
-    tmp_dir, target = Path(tmp_dir), Path(target)
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp_dir, target)
-    if old.exists():
-        shutil.rmtree(old)

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-PAGE_NAMES = {"01_corpus": "corpus.html", "02_quality": "quality.html",
+PAGE_NAMES = {"01_corpus": "sources.html", "02_quality": "quality.html",
               "03_indicators": "indicators.html", "04_links": "links.html"}
 
 

@@ -104,6 +104,19 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
                            sheet_rejects.reset_index(drop=True))
 
 
+def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
+    """The processed files of the indicators step, serialised deterministically."""
+    files: dict[str, bytes] = {}
+    for name, df in (("mapping", res.observations), ("indicators", res.indicators),
+                     ("panel", res.panel), ("conflicts", res.conflicts)):
+        files[f"{name}.csv"] = iorw.frame_to_csv_bytes(df)
+        files[f"{name}.parquet"] = iorw.frame_to_parquet_bytes(df)
+    files["crosschecks.csv"] = iorw.frame_to_csv_bytes(res.crosschecks)
+    files["rejects.csv"] = iorw.frame_to_csv_bytes(res.rejects)
+    files["codebook.csv"] = iorw.frame_to_csv_bytes(load_codebook().frame())
+    return files
+
+
 def manifest_region_codes(paths: Paths) -> dict[str, str]:
     """Official division codes of the regions the manifest names."""
     from .corpus import read_manifest
@@ -121,14 +134,8 @@ def run_indicators(paths: Paths, figures: pd.DataFrame | None = None) -> Indicat
     sheets = load_sheets(paths.sheets)
     res = build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
                            load_codebook(), manifest_region_codes(paths), str(paths.overrides))
-    out = paths.processed
-    iorw.write_table(out / "mapping", res.observations)
-    iorw.write_table(out / "indicators", res.indicators)
-    iorw.write_table(out / "panel", res.panel)
-    iorw.write_table(out / "conflicts", res.conflicts)
-    iorw.write_csv(out / "crosschecks.csv", res.crosschecks)
-    iorw.write_csv(out / "rejects.csv", res.rejects)
-    iorw.write_csv(out / "codebook.csv", load_codebook().frame())
+    for name, data in indicator_files(res).items():
+        iorw.write_bytes(paths.processed / name, data)
     return res
 
 

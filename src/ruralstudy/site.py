@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from importlib import resources
@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from .links import region_href, sheet_slug, source_href, table_html
+from .links import sheet_slug, table_html
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
@@ -80,20 +80,6 @@ class Page:
     body: str
     code_toggle: bool = False
     index_text: str = ""
-
-
-@dataclass
-class SiteInputs:
-    """Everything the site is built from (all in memory)."""
-
-    notebook_bodies: dict[str, str]
-    findings: list[dict]
-    profile_bodies: dict[str, str]
-    tables: object
-    documents: list
-    stamp: dict
-    citation: str
-    downloads: dict[str, bytes] = field(default_factory=dict)
 
 
 def _templates_dir() -> Path:
@@ -223,8 +209,7 @@ def index_body(t, findings: list[dict], citation: str) -> str:
     items = []
     for block in findings:
         for f in block["findings"]:
-            page = "sources.html" if block["page"] == "corpus.html" else block["page"]
-            href = f"{page}#{f['anchor']}"
+            href = f"{block['page']}#{f['anchor']}"
             items.append(f"<li>{html.escape(f['text'])} (n = {f['n']}). "
                          f"<a href='{html.escape(href)}'>Where this is shown</a></li>")
     rep = t.mapping[t.mapping.source_type == "report"]
