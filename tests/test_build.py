@@ -61,8 +61,17 @@ def test_adding_a_report_reruns_only_what_depends_on_it(built, tmp_path):
                         "--province", "测试省", "--level", "county", "--year", "2023",
                         "--root", str(p.root)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    dry = build(p, BuildOptions(jobs=2, dry_run=True))
-    assert "extract 005" in ran(dry) and not (p.processed / "x").exists()
+    before = {f.name: f.read_bytes() for f in p.processed.iterdir()}
+    dry = subprocess.run([sys.executable, "-m", "ruralstudy", "build", "--dry-run", "--root",
+                          str(p.root)], capture_output=True, text=True, timeout=300)
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    assert any(line.startswith("RUN") and "extract 005" in line and "never built here" in line
+               for line in lines)
+    assert any(line.startswith("RUN") and "notebook 04_links" in line and "changed: input:" in line
+               for line in lines)
+    assert any(line.startswith("skip") and "extract 000" in line for line in lines)
+    assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == before  # nothing written
     names = ran(build(p, BuildOptions(jobs=2)))
     assert [n for n in names if n.startswith("extract")] == ["extract 005"]
     assert [n for n in names if n.startswith("profile")] == ["profile 测试县"]
@@ -77,6 +86,23 @@ def test_changing_one_override_reruns_that_region_only(built, tmp_path):
     names = ran(build(p, BuildOptions(jobs=2)))
     assert [n for n in names if n.startswith("profile")] == ["profile 六盘水市"]
     assert "indicators" in names and not any(n.startswith("extract") for n in names)
+
+
+def test_corrupt_cache_entry_is_detected_and_rebuilt(built, tmp_path):
+    p = clone(built, tmp_path / "p")
+    state = json.loads((p.cache / "state.json").read_text(encoding="utf-8"))
+    assert "profile 六盘水市" in state
+    entries = [d for d in (p.cache / "execute").iterdir() if d.is_dir()]
+    victim = None
+    for d in entries:
+        nb = (d / "notebook.ipynb").read_text(encoding="utf-8")
+        if '"region": "六盘水市"' in nb or "region = \"六盘水市\"" in nb:
+            victim = d
+            break
+    assert victim is not None
+    (victim / "notebook.ipynb").write_bytes(b"{ truncated")
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert names == ["profile 六盘水市"]
 
 
 def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):

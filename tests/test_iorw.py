@@ -34,6 +34,16 @@ def test_bad_files_name_the_file(tmp_path, content, needle):
     assert needle in str(info.value) and "bad.txt" in str(info.value)
 
 
+def test_html_page_without_doctype_is_refused_but_a_quoted_tag_is_text(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("".join(f"<div><p>段落{i}</p></div>" for i in range(6)), encoding="utf-8")
+    with pytest.raises(CorpusError, match="HTML"):
+        iorw.read_raw_text(page)
+    quoted = tmp_path / "quoted.txt"
+    quoted.write_text("报告正文<script>alert(1)</script>建成党支部12个。", encoding="utf-8")
+    assert "<script>" in iorw.read_raw_text(quoted).text
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         iorw.read_raw_text(tmp_path / "nope.txt")

@@ -206,3 +206,24 @@ def test_report_text_is_html_escaped():
                    RawText("x.txt", text, "utf-8", ""), clean_text(text))
     body = document_body(doc, pd.DataFrame(columns=["doc_id", "start"]))
     assert "<script>" not in body and "&lt;script&gt;" in body
+
+
+def test_script_in_a_report_shows_as_text_in_the_browser(browser, tmp_path):
+    import pandas as pd
+
+    from ruralstudy.corpus import Document, ManifestEntry, clean_text
+    from ruralstudy.iorw import decode_bytes
+    from ruralstudy.site import Page, document_body, wrap
+
+    text = "报告正文<script>document.title='pwned'</script>建成党支部12个。"
+    raw = decode_bytes(text.encode("utf-8"), "x.txt")  # a quoted tag is not an HTML page
+    doc = Document(ManifestEntry("x", "x.txt", "t", "", "", None, (), "", 2), raw, clean_text(raw.text))
+    stamp = {"commit": "test", "raw_sha256": "0" * 64, "date": "today", "versions": ""}
+    html_text = wrap(Page("x.html", "X", document_body(doc, pd.DataFrame(columns=["doc_id", "start"]))), stamp)
+    (tmp_path / "x.html").write_text(html_text, encoding="utf-8")
+    page = browser.new_page()
+    page.goto((tmp_path / "x.html").as_uri())
+    assert page.title() == "X · ruralstudy"
+    assert "<script>document.title='pwned'</script>" in page.locator(".doc-text").text_content()
+    assert page.locator(".doc-text script").count() == 0
+    page.close()

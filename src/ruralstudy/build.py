@@ -218,7 +218,7 @@ class Builder:
             params = dict(self.opts.notebook_params.get(name, {}))
             s, hit = self._plan(f"notebook {name}", "execute", notebook_code(src), params,
                                 data_inputs, "notebook.ipynb")
-            spec = RunSpec(name, json.dumps(src), {"root": str(self.paths.root), **params},
+            spec = RunSpec(name, json.dumps(src), {"root": ".", **params},
                            cwd=str(self.paths.root)) if s.run else None
             runs.append((s, spec, hit, PAGE_NAMES[name]))
         mapping = pd.read_parquet(io.BytesIO(files["mapping.parquet"]))
@@ -236,8 +236,7 @@ class Builder:
                   "panel": digest_frame(panel[panel.region == region]), "national": national}
             params = {"region": region, **self.opts.notebook_params.get(PROFILE_NOTEBOOK, {})}
             s, hit = self._plan(f"profile {region}", "execute", code, params, sl, "notebook.ipynb")
-            spec = RunSpec(f"profile-{region}", json.dumps(src),
-                           {"root": str(self.paths.root), **params},
+            spec = RunSpec(f"profile-{region}", json.dumps(src), {"root": ".", **params},
                            cwd=str(self.paths.root)) if s.run else None
             code_ = mapping.loc[mapping.region == region, "region_code"].iloc[0]
             runs.append((s, spec, hit, f"regions/{region_slug(region, code_)}.html"))
@@ -301,7 +300,7 @@ class Builder:
         total = len(executed)
         for i, (page, nb_json) in enumerate(sorted(executed.items())):
             src_name = next((n for n, p in PAGE_NAMES.items() if p == page), PROFILE_NOTEBOOK)
-            merged = merge_markdown(json.loads(nb_json), self._source_nb(src_name))
+            merged = without_timings(merge_markdown(json.loads(nb_json), self._source_nb(src_name)))
             blob = json.dumps(merged, sort_keys=True, ensure_ascii=False)
             s, hit = self._plan(f"render {page}", "render", blob, {}, {}, "page.json")
             if hit is not None:
@@ -440,6 +439,26 @@ def merge_markdown(executed: dict, source: dict) -> dict:
         else:
             cells.append(c)
     out = dict(executed)
+    out["cells"] = cells
+    return out
+
+
+def without_timings(nb: dict) -> dict:
+    """A notebook without execution times (papermill's and nbclient's), so that re-executing an
+    unchanged notebook gives the same page and the same render key."""
+    out = dict(nb)
+    meta = dict(out.get("metadata", {}))
+    pm = dict(meta.get("papermill", {}))
+    for k in ("start_time", "end_time", "duration", "exception"):
+        pm.pop(k, None)
+    meta["papermill"] = pm
+    out["metadata"] = meta
+    cells = []
+    for c in out.get("cells", []):
+        c = dict(c)
+        cm = {k: v for k, v in c.get("metadata", {}).items() if k not in ("execution", "papermill")}
+        c["metadata"] = cm
+        cells.append(c)
     out["cells"] = cells
     return out
 

@@ -52,11 +52,26 @@ def execute_one(spec: RunSpec) -> RunResult:
                                 kernel_name=spec.kernel, progress_bar=False,
                                 log_output=False, request_save_on_cell_execute=False,
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-            return RunResult(spec.name, True, out.read_text(encoding="utf-8"))
+            return RunResult(spec.name, True, _stable(out.read_text(encoding="utf-8"), spec.name))
         except PapermillExecutionError as exc:
-            text = out.read_text(encoding="utf-8") if out.exists() else spec.notebook
+            text = _stable(out.read_text(encoding="utf-8"), spec.name) if out.exists() \
+                else spec.notebook
             return RunResult(spec.name, False, text, cell=exc.exec_count, ename=exc.ename,
                              evalue=exc.evalue)
+
+
+def _stable(nb_json: str, name: str) -> str:
+    """Drop what differs between two runs of the same notebook on the same data: papermill's
+    temporary paths and the random id of its injected-parameters cell."""
+    nb = json.loads(nb_json)
+    pm = nb.get("metadata", {}).get("papermill", {})
+    for k in ("input_path", "output_path"):
+        if k in pm:
+            pm[k] = name
+    for c in nb.get("cells", []):
+        if "injected-parameters" in c.get("metadata", {}).get("tags", []):
+            c["id"] = "injected-parameters"
+    return json.dumps(nb, ensure_ascii=False, indent=1)
 
 
 def failing_cell_id(nb_json: str) -> str | None:

@@ -21,8 +21,10 @@ import pandas as pd
 
 from .errors import CorpusError
 
-_HTML = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body)|<(div|p|span|script|table)\b[^>]*>",
-                   re.IGNORECASE)
+_HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<(div|p|span|table|tr|td|li|a|br|meta|link)\b[^>]*>", re.IGNORECASE)
+#: A page saved as HTML carries many tags; a report that merely quotes one (<script>) does not.
+HTML_TAG_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def decode_bytes(data: bytes, path: str) -> RawText:
     controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\r\n\t\f")
     if controls > 8:
         raise CorpusError("file looks binary (control characters), not a text report", file=path)
-    if _HTML.search(text[:20000]):
+    if _HTML_START.search(text[:2000]) or len(_HTML_TAG.findall(text[:20000])) >= HTML_TAG_LIMIT:
         raise CorpusError("file is an HTML page saved as text; save the article text only",
                           file=path)
     return RawText(path=path, text=text, encoding=encoding, sha256=sha256_bytes(data))
