@@ -168,3 +168,13 @@ def test_local_pool_reports_failing_cell(tmp_path):
     res = run_all([RunSpec("bad", nbformat.writes(bad), {}, cwd=str(tmp_path)),
                    RunSpec("good", _tiny_notebook(1), {"x": 1}, cwd=str(tmp_path))], jobs=2)
     assert not res[0].ok and res[0].ename == "ZeroDivisionError" and res[1].ok
+
+
+def test_site_step_ignores_the_build_date(built, tmp_path, monkeypatch):
+    """A rebuild a minute later is still a no-op: the date is shown, not keyed."""
+    from ruralstudy import site as S
+
+    p = clone(built, tmp_path / "p")
+    real = S.build_stamp
+    monkeypatch.setattr(S, "build_stamp", lambda *a: {**real(*a), "date": "2099-01-01 00:00 UTC"})
+    assert ran(build(p, BuildOptions(jobs=2))) == []

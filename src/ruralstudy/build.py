@@ -357,12 +357,16 @@ class Builder:
         from .codebook import codebook_text
         downloads["codebook.yaml"] = codebook_text().encode("utf-8")
         pages.append(S.Page("data.html", "Data", S.data_body(t, sorted(downloads))))
-        pages.append(S.Page("about.html", "About", S.about_body(stamp, citation)))
+        # the key leaves out the build date (it changes every minute); the about page, which
+        # shows it, is added after the key is computed
         content = json.dumps([[p.path, p.title, p.body] for p in pages], ensure_ascii=False)
         inputs = {"pages": digest_bytes(content.encode("utf-8")),
                   "downloads": digest_bytes(json.dumps({k: digest_bytes(v) for k, v in
                                                         sorted(downloads.items())}).encode()),
-                  "commit": stamp["commit"]}
+                  "stamp": json.dumps({k: v for k, v in stamp.items() if k != "date"},
+                                      sort_keys=True),
+                  "citation": digest_bytes(citation.encode("utf-8"))}
+        pages.append(S.Page("about.html", "About", S.about_body(stamp, citation)))
         s, hit = self._plan("site", "site", "", {}, inputs, "done")
         if hit is not None and (self.paths.site / "index.html").exists():
             s.run = False
