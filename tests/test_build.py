@@ -136,8 +136,11 @@ def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert _site_files(p) == before  # the old site, whole
-    report = build(p, BuildOptions(jobs=2))  # the next build finishes correctly
-    assert report.site is not None
+    (p.reports / ".site-builds" / "tmp-leftover").mkdir()  # as if killed while publishing
+    (p.reports / ".site-builds" / "tmp-leftover" / "index.html").write_text("half")
+    build(p, BuildOptions(jobs=2))  # the next build finishes correctly
+    assert ran(build(p, BuildOptions(jobs=2))) == []  # and leaves nothing half done
+    assert not list((p.reports / ".site-builds").glob("tmp-*"))  # no partial site left over
     after = _site_files(p)
     assert set(after) == set(before)
     assert after["index.html"].count(b"(n = ") == before["index.html"].count(b"(n = ")

@@ -378,7 +378,26 @@ class Builder:
         self.cache.put("site", s.key, {"done": b"1"})
         self._done(s)
 
+    def clean_leftovers(self) -> None:
+        """Remove what a killed build may have left: half-written site folders and cache
+        entries (both are written aside and renamed, so they never look complete)."""
+        import shutil
+
+        builds = self.paths.reports / ".site-builds"
+        if builds.is_dir():
+            for d in builds.glob("tmp-*"):
+                shutil.rmtree(d, ignore_errors=True)
+        for link in self.paths.reports.glob(".site-link-*"):
+            link.unlink()
+        if self.paths.cache.is_dir():
+            for step in self.paths.cache.iterdir():
+                if step.is_dir():
+                    for d in step.glob(".*"):
+                        shutil.rmtree(d, ignore_errors=True)
+
     def run(self) -> BuildReport:
+        if not self.opts.dry_run:
+            self.clean_leftovers()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             figures, docs = self.extract()
