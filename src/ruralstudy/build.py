@@ -20,7 +20,6 @@ import pandas as pd
 
 from . import iorw
 from .cache import Cache, digest_bytes, digest_frame, library_digest, notebook_code, step_key
-from .codebook import load_codebook
 from .corpus import CorpusProblem, Document, read_documents, read_manifest
 from .errors import NotebookExecutionError
 from .execute import RunSpec, failing_cell, run_all
@@ -167,10 +166,8 @@ class Builder:
 
     # -- 2. indicators ------------------------------------------------------------------
     def indicators(self, figures: pd.DataFrame) -> dict[str, bytes]:
-        from .pipeline import (build_indicators, indicator_files, manifest_region_codes,
-                               problems_frame)
-        from .overrides import read_overrides
-        from .sheets import load_sheets, sheet_files
+        from .pipeline import indicator_files, indicators_from, problems_frame
+        from .sheets import sheet_files
 
         inputs = {"figures": digest_frame(figures),
                   "manifest": iorw.sha256_file(self.paths.manifest),
@@ -183,11 +180,7 @@ class Builder:
         if hit is not None:
             files = {k: bytes.fromhex(v) for k, v in json.loads(hit).items()}
         else:
-            sheets = load_sheets(self.paths.sheets)
-            res = build_indicators(figures, sheets.rows, sheets.rejects,
-                                   read_overrides(self.paths.overrides), load_codebook(),
-                                   manifest_region_codes(self.paths), str(self.paths.overrides))
-            files = indicator_files(res)
+            files = indicator_files(indicators_from(self.paths, figures))
             if not self.opts.dry_run:
                 self.cache.put("indicators", s.key, {"bundle.json": json.dumps(
                     {k: v.hex() for k, v in sorted(files.items())}).encode()})

@@ -60,12 +60,17 @@ def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> 
     return ExtractResult(figures=df, problems=corpus.problems, n_documents=len(corpus.documents))
 
 
+def extract_quietly(paths: Paths) -> pd.DataFrame:
+    """Figures of the whole corpus in memory (unreadable documents skipped without warnings)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return extract_corpus(load_corpus(paths.manifest, paths.reports_raw))
+
+
 def gold_score(paths: Paths, figures: pd.DataFrame | None = None) -> tuple[Score, pd.DataFrame]:
     """Score figures (extracted afresh unless given) against data/annotations/gold_figures.csv."""
     if figures is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            figures = extract_corpus(load_corpus(paths.manifest, paths.reports_raw))
+        figures = extract_quietly(paths)
     gold = pd.read_csv(paths.annotations / "gold_figures.csv", dtype={"doc_id": str},
                        keep_default_na=False, na_values={"value": [""], "value_high": [""],
                                                          "value_before": [""]})
@@ -131,9 +136,7 @@ def run_indicators(paths: Paths, figures: pd.DataFrame | None = None) -> Indicat
         fp = paths.processed / "figures.parquet"
         figures = pd.read_parquet(fp) if fp.exists() else run_extract(paths).figures
     validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
-    sheets = load_sheets(paths.sheets)
-    res = build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
-                           load_codebook(), manifest_region_codes(paths), str(paths.overrides))
+    res = indicators_from(paths, figures)
     for name, data in indicator_files(res).items():
         iorw.write_bytes(paths.processed / name, data)
     return res
@@ -162,9 +165,11 @@ def mapping_score(paths: Paths, observations: pd.DataFrame | None = None) -> dic
 
 def run_indicators_frames(paths: Paths) -> IndicatorResult:
     """Build the indicator tables in memory without writing (for scoring and tests)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        figures = extract_corpus(load_corpus(paths.manifest, paths.reports_raw))
+    return indicators_from(paths, extract_quietly(paths))
+
+
+def indicators_from(paths: Paths, figures: pd.DataFrame) -> IndicatorResult:
+    """Read sheets, overrides and the manifest's regions, then build the indicator tables."""
     sheets = load_sheets(paths.sheets)
     return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
                             load_codebook(), manifest_region_codes(paths), str(paths.overrides))
