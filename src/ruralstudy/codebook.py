@@ -1,8 +1,8 @@
-"""The codebook: indicators grouped into constructs, with units, valid ranges and Chinese cues."""
+"""The codebook: indicators grouped into constructs, with units, valid ranges and their
+definition over the measurement fields (entity, property, conditions) of :mod:`ruralstudy.measure`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from .errors import CodebookError
+from .measure import CONDITION_ORDER, ENTITIES, PROPERTIES, sort_conditions
 
 CONSTRUCTS = ("branch_strength", "cadre_structure", "collective_income", "context")
 MEASURES = ("count", "share", "mean", "money", "rate", "area")
@@ -29,11 +30,16 @@ class Indicator:
     unit: str
     units: tuple[str, ...]
     range: tuple[float, float]
-    cues: tuple[re.Pattern[str], ...]
-    requires: tuple[re.Pattern[str], ...]
-    excludes: tuple[re.Pattern[str], ...]
+    entity: str
+    property: str
+    conditions: tuple[str, ...]
     order: int
-    growth_to: str = ""
+
+    @property
+    def definition(self) -> str:
+        """The definition as one readable string: entity · property · conditions."""
+        return " · ".join([self.entity, self.property] + ([";".join(self.conditions)]
+                                                          if self.conditions else []))
 
     def fits_unit(self, unit: str | None, kind: str = "level") -> bool:
         """Does a figure's unit fit this indicator (growth may also be in % or pp)?
@@ -41,16 +47,14 @@ class Indicator:
         ``unit=None`` (a bare number in a sheet) fits any indicator."""
         if unit is None:
             return True
-        if kind == "growth":
-            return unit in self.units or unit in ("%", "pp")
         return unit in self.units
 
     @property
     def scale_free(self) -> bool:
         """Can regions of different size be compared on it (shares, means, rates, per-village
         values) rather than totals and counts that grow with the region?"""
-        return self.measure in ("share", "mean", "rate") or "per_village" in self.id \
-            or "mean_" in self.id
+        return self.measure in ("share", "mean", "rate") or self.property in (
+            "income_per_village", "income_operating_per_village", "pay", "per_capita_income")
 
     def in_range(self, value: float) -> bool:
         """Is a level value inside the indicator's valid range?"""
@@ -80,7 +84,16 @@ class Codebook:
             "indicator_id": i.id, "label_zh": i.label_zh, "label_en": i.label_en,
             "construct": i.construct, "measure": i.measure, "unit": i.unit,
             "range_min": i.range[0], "range_max": i.range[1], "scale_free": i.scale_free,
-            "cues": " | ".join(c.pattern for c in i.cues)} for i in self.indicators])
+            "entity": i.entity, "property": i.property, "conditions": ";".join(i.conditions)}
+            for i in self.indicators])
+
+    def find(self, entity: str, prop: str, conditions: frozenset[str]) -> Indicator | None:
+        """The indicator defined by exactly this entity, property and set of conditions."""
+        for ind in self.indicators:
+            if ind.entity == entity and ind.property == prop and \
+                    frozenset(ind.conditions) == conditions:
+                return ind
+        return None
 
 
 def parse_codebook(data: dict, source: str) -> Codebook:
@@ -94,7 +107,8 @@ def parse_codebook(data: dict, source: str) -> Codebook:
     out = []
     for i, d in enumerate(raw):
         where = f"indicator #{i + 1} ({d.get('id', '?')})"
-        for key in ("id", "label_zh", "label_en", "construct", "measure", "range", "cues"):
+        for key in ("id", "label_zh", "label_en", "construct", "measure", "range", "entity",
+                    "property"):
             if key not in d:
                 raise CodebookError(f"{where} lacks {key}", file=source)
         if d["id"] in seen:
@@ -106,20 +120,24 @@ def parse_codebook(data: dict, source: str) -> Codebook:
             raise CodebookError(f"{where}: unknown measure", file=source, raw=d["measure"])
         units = tuple(d.get("units") or measures[d["measure"]]["units"])
         lo, hi = d["range"]
-        try:
-            comp = [tuple(re.compile(p) for p in d.get(k, [])) for k in ("cues", "requires", "excludes")]
-        except re.error as exc:
-            raise CodebookError(f"{where}: bad cue pattern: {exc}", file=source) from None
+        conds = tuple(d.get("conditions") or ())
+        unknown = [c for c in conds if c not in CONDITION_ORDER]
+        if unknown:
+            raise CodebookError(f"{where}: unknown condition(s) {unknown}", file=source)
+        if d["entity"] not in ENTITIES:
+            raise CodebookError(f"{where}: unknown entity", file=source, raw=d["entity"])
+        if d["property"] not in PROPERTIES:
+            raise CodebookError(f"{where}: unknown property", file=source, raw=d["property"])
         out.append(Indicator(id=d["id"], label_zh=d["label_zh"], label_en=d["label_en"],
                              construct=d["construct"], measure=d["measure"],
                              unit=d.get("unit", units[0]), units=units, range=(float(lo), float(hi)),
-                             cues=comp[0], requires=comp[1], excludes=comp[2], order=i,
-                             growth_to=d.get("growth_to", "")))
-    ids = {i.id for i in out}
-    for ind in out:
-        if ind.growth_to and ind.growth_to not in ids:
-            raise CodebookError(f"{ind.id}: growth_to names unknown indicator", file=source,
-                                raw=ind.growth_to)
+                             entity=d["entity"], property=d["property"],
+                             conditions=sort_conditions(set(conds)), order=i))
+    defs = [(i.entity, i.property, frozenset(i.conditions)) for i in out]
+    for i, key in enumerate(defs):
+        if key in defs[:i]:
+            raise CodebookError(f"{out[i].id} has the same definition as "
+                                f"{out[defs.index(key)].id}", file=source)
     return Codebook(version=str(data.get("version", "")), indicators=tuple(out),
                     constructs=data.get("constructs", {}))
 

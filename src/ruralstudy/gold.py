@@ -74,3 +74,79 @@ def score_figures(found: pd.DataFrame, gold: pd.DataFrame) -> tuple[Score, pd.Da
     m = match_figures(found, gold)
     score = Score(n_gold=len(gold), n_found=len(found), n_correct=int(m["correct"].sum()))
     return score, m
+
+
+GOLD_MEASUREMENT_COLUMNS = ["source_id", "raw", "entity", "property", "conditions", "scope",
+                            "statement", "indicator_id", "note"]
+MEASUREMENT_FIELDS = ("entity", "property", "conditions", "scope", "statement")
+
+
+@dataclass(frozen=True)
+class MappingScore:
+    """How the mapper's indicators compare with a hand-checked gold.
+
+    ``precision`` is the share of the values the machine mapped that the gold maps to the same
+    indicator (a wrong value shown is the costly error); ``recall`` the share of gold
+    indicator values the machine found; ``fields`` the agreement on each measurement field.
+    """
+
+    n_rows: int
+    n_gold_mapped: int
+    n_machine_mapped: int
+    n_correct: int
+    fields: dict[str, float]
+
+    @property
+    def precision(self) -> float:
+        return self.n_correct / self.n_machine_mapped if self.n_machine_mapped else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.n_correct / self.n_gold_mapped if self.n_gold_mapped else 0.0
+
+    def as_row(self) -> dict[str, float | int]:
+        return {"n_rows": self.n_rows, "n_gold_mapped": self.n_gold_mapped,
+                "n_machine_mapped": self.n_machine_mapped, "n_correct": self.n_correct,
+                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                **{f"agree_{k}": round(v, 4) for k, v in self.fields.items()}}
+
+
+def _norm_conditions(s: str) -> str:
+    parts = sorted(p for p in str(s).split(";") if p and p != "new_round")
+    return ";".join(parts)
+
+
+def match_mappings(obs: pd.DataFrame, gold: pd.DataFrame,
+                   column: str = "auto_indicator_id") -> pd.DataFrame:
+    """Pair observation rows with gold rows by source id (gold rows only); flag agreement.
+
+    ``column`` is the machine's indicator: ``auto_indicator_id`` (before overrides) or
+    ``indicator_id`` (after)."""
+    cols = ["source_id", column, *MEASUREMENT_FIELDS]
+    m = gold.merge(obs[cols], on="source_id", how="left", suffixes=("_gold", ""))
+    m[column] = m[column].fillna("")
+    m["machine"] = m[column]
+    m["gold"] = m["indicator_id_gold"] if column == "indicator_id" else m["indicator_id"]
+    m["correct"] = (m["machine"] != "") & (m["machine"] == m["gold"])
+    for f in MEASUREMENT_FIELDS:
+        a = m[f].fillna("").astype(str)
+        b = m[f"{f}_gold"].fillna("").astype(str)
+        if f == "conditions":
+            a, b = a.map(_norm_conditions), b.map(_norm_conditions)
+        if f == "scope":
+            a, b = a.eq("region"), b.eq("region")
+        m[f"agree_{f}"] = a == b
+    return m
+
+
+def score_mappings(obs: pd.DataFrame, gold: pd.DataFrame,
+                   column: str = "auto_indicator_id") -> tuple[MappingScore, pd.DataFrame]:
+    """Score the mapper against gold measurements; return the score and the matched rows."""
+    g = gold.rename(columns={"indicator_id": "indicator_id"}).copy()
+    g["indicator_id"] = g["indicator_id"].fillna("")
+    m = match_mappings(obs, g, column)
+    score = MappingScore(
+        n_rows=len(m), n_gold_mapped=int((m["gold"] != "").sum()),
+        n_machine_mapped=int((m["machine"] != "").sum()), n_correct=int(m["correct"].sum()),
+        fields={f: float(m[f"agree_{f}"].mean()) if len(m) else 0.0 for f in MEASUREMENT_FIELDS})
+    return score, m

@@ -9,15 +9,19 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .mapping import clause_windows, map_figure
+from .mapping import map_measurement
+from .measure import measure_label, measure_text
 
 OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "end", "region",
                "province", "admin_level", "region_code", "year", "context", "raw", "value",
                "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
-               "is_target", "construct_guess", "status", "indicator_id", "rule", "confidence",
-               "reason", "auto_indicator_id", "audit"]
+               "is_target", "construct_guess", "entity", "property", "conditions", "scope",
+               "statement", "status", "indicator_id", "rule", "confidence", "reason",
+               "auto_indicator_id", "audit"]
+MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement"]
 INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
-                     "indicator_zh", "indicator_en", "construct", "measure", "value",
+                     "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
+                     "conditions", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
                      "source_id", "source_ref", "url", "rule", "confidence", "audit"]
 PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "construct",
@@ -39,14 +43,16 @@ def unnamed_region(doc_id: str) -> str:
 
 def observe_figures(figures: pd.DataFrame, codebook: Codebook,
                     codes: dict[str, str] | None = None) -> pd.DataFrame:
-    """Map every extracted figure; return observation rows (mapped or unmapped with reason)."""
+    """Read what every extracted figure measures and map it; return observation rows (mapped,
+    or unmapped with the reason)."""
     rows = []
     codes = codes or {}
     for r in figures.to_dict("records"):
         length = len(unicodedata.normalize("NFKC", r["raw"]))
-        own, prev = clause_windows(r["sentence"], int(r["sent_offset"]), length)
-        m = map_figure(codebook, own, prev, r["unit"], r["kind"], r["value"])
         region = r["region"] or unnamed_region(r["doc_id"])
+        ms = measure_text(r["sentence"], int(r["sent_offset"]), length, r["unit"], r["kind"],
+                          r["raw"], role=str(r.get("role", "") or ""), region=r["region"])
+        m = map_measurement(codebook, ms, r["unit"], r["kind"], r["value"], region)
         rows.append({
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],
             "file": "", "line": r["line"], "start": r["start"], "end": r["end"],
@@ -55,7 +61,8 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
             "context": r["sentence"], "raw": r["raw"], "value": r["value"],
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "unit_source": "text", "qualifier": r["qualifier"], "kind": r["kind"], "url": "",
-            "is_target": False, "construct_guess": "",
+            "is_target": ms.statement == "target", "construct_guess": "",
+            **{k: v for k, v in ms.to_dict().items() if k in MEASUREMENT_COLUMNS},
             "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
             "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
             "auto_indicator_id": m.indicator_id, "audit": ""})
@@ -63,19 +70,20 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
 
 
 def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Map every sheet row by its label; bare numbers take the unit of their indicator."""
+    """Read what every sheet row measures from its label and map it; bare numbers take the
+    unit of their indicator."""
     rows = []
     for r in rows_df.to_dict("records"):
         unit, unit_source = r["unit"], "sheet"
-        if r["is_target"]:
-            m_id, rule, conf, reason, status = "", "", 0.0, "target, not an achieved value", "unmapped"
-        else:
-            m = map_figure(codebook, r["label_zh"], "", unit if unit else None, r["kind"],
-                           r["value"], label=True)
-            m_id, rule, conf, reason = m.indicator_id, m.rule, m.confidence, m.reason
-            status = "mapped" if m.mapped else "unmapped"
-            if m.mapped and not unit:
-                unit, unit_source = codebook.get(m_id).unit, "indicator (sheet gave a bare number)"
+        ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"])
+        if r["is_target"] and ms.statement == "observed":
+            ms = type(ms)(ms.entity, ms.property, ms.conditions, ms.scope, "target",
+                          ms.evidence + "; label begins 目标:")
+        m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
+                            r["region"], label=True)
+        if m.mapped and not unit:
+            unit, unit_source = codebook.get(m.indicator_id).unit, \
+                "indicator (sheet gave a bare number)"
         rows.append({
             "source_id": r["source_id"], "source_type": "sheet", "doc_id": "", "file": r["file"],
             "line": r["line"], "start": None, "end": None, "region": r["region"],
@@ -84,9 +92,11 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "raw": r["raw"], "value": r["value"], "value_high": r["value_high"],
             "value_before": r["value_before"], "unit": unit, "unit_source": unit_source,
             "qualifier": r["qualifier"], "kind": r["kind"], "url": r["url"],
-            "is_target": r["is_target"], "construct_guess": r["construct_guess"], "status": status,
-            "indicator_id": m_id, "rule": rule, "confidence": conf, "reason": reason,
-            "auto_indicator_id": m_id, "audit": ""})
+            "is_target": ms.statement == "target", "construct_guess": r["construct_guess"],
+            **{k: v for k, v in ms.to_dict().items() if k in MEASUREMENT_COLUMNS},
+            "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
+            "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
+            "auto_indicator_id": m.indicator_id, "audit": ""})
     return _obs_frame(rows)
 
 
@@ -100,7 +110,7 @@ def _obs_frame(rows: list[dict]) -> pd.DataFrame:
     for c in ("source_id", "source_type", "doc_id", "file", "region", "province", "admin_level",
               "region_code", "context", "raw", "unit", "unit_source", "qualifier", "kind", "url",
               "construct_guess", "status", "indicator_id", "rule", "reason", "auto_indicator_id",
-              "audit"):
+              "audit", *MEASUREMENT_COLUMNS):
         df[c] = df[c].fillna("").astype(str)
     return df
 
@@ -129,7 +139,8 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
             "indicator_zh": ind.label_zh, "indicator_en": ind.label_en,
-            "construct": ind.construct, "measure": ind.measure, "value": r["value"],
+            "construct": ind.construct, "measure": ind.measure, "entity": r["entity"],
+            "property": r["property"], "conditions": r["conditions"], "value": r["value"],
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],

@@ -18,7 +18,7 @@ from .overrides import apply_overrides, parse_overrides, read_overrides
 from .regions import division_code
 from .sheets import load_sheets
 from .extract import extract_figures, figures_frame
-from .gold import Score, score_figures
+from .gold import GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, score_figures, score_mappings
 from .paths import Paths
 
 PROBLEM_COLUMNS = ["doc_id", "file", "severity", "reason"]
@@ -142,25 +142,29 @@ def run_indicators(paths: Paths, figures: pd.DataFrame | None = None) -> Indicat
     return res
 
 
-def mapping_score(paths: Paths, observations: pd.DataFrame | None = None) -> dict[str, float]:
-    """Accuracy of the mapper against data/annotations/gold_mapping.csv.
+GOLD_MEASUREMENT_FILES = ("gold_measurements_reports.csv", "gold_measurements_sheets.csv")
 
-    Scored on the figures mapped by the machine (before overrides) or by hand (their union): a
-    figure counts as correct when both give the same indicator.
-    """
+
+def read_gold_measurements(paths: Paths) -> pd.DataFrame:
+    """The hand-checked measurement gold of report figures and sheet rows (those present)."""
+    parts = [pd.read_csv(paths.annotations / f, dtype=str, keep_default_na=False)
+             for f in GOLD_MEASUREMENT_FILES if (paths.annotations / f).exists()]
+    if not parts:
+        return pd.DataFrame(columns=GOLD_MEASUREMENT_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def mapping_score(paths: Paths, observations: pd.DataFrame | None = None,
+                  column: str = "auto_indicator_id") -> dict[str, MappingScore]:
+    """Score the mapper against the measurement gold: overall, report figures, sheet rows.
+
+    Scored on the machine's own mapping (before overrides) unless ``column="indicator_id"``."""
     if observations is None:
         observations = run_indicators_frames(paths).observations
-    gold = pd.read_csv(paths.annotations / "gold_mapping.csv", dtype=str, keep_default_na=False)
-    auto = observations.set_index("source_id")[["auto_indicator_id"]].rename(
-        columns={"auto_indicator_id": "indicator_id"})
-    m = gold.merge(auto, left_on="figure_id", right_index=True, how="left",
-                   suffixes=("_gold", ""))
-    m["indicator_id"] = m["indicator_id"].fillna("")
-    scored = m[(m["indicator_id_gold"] != "") | (m["indicator_id"] != "")]
-    correct = int((scored["indicator_id_gold"] == scored["indicator_id"]).sum())
-    n = len(scored)
-    return {"n": n, "n_correct": correct, "accuracy": correct / n if n else 0.0,
-            "n_gold_rows": len(gold)}
+    gold = read_gold_measurements(paths)
+    is_sheet = gold["source_id"].str.startswith("sheet:")
+    return {name: score_mappings(observations, g, column)[0]
+            for name, g in (("all", gold), ("reports", gold[~is_sheet]), ("sheets", gold[is_sheet]))}
 
 
 def run_indicators_frames(paths: Paths) -> IndicatorResult:

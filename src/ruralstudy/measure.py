@@ -1,0 +1,664 @@
+"""What a figure measures: entity, property, conditions, scope and statement type.
+
+After SemEval-2021 Task 8 (MeasEval): a quantity has a unit, a measured entity, a measured
+property and qualifiers. Here the qualifiers that matter to a researcher are the *conditions*
+that restrict the entity to a group (大专及以上, 35岁以下, 10万元以上 …), the *scope* (the whole
+region, or a township, village or subset inside it) and the *statement type* (an observed value,
+a target, a rule or quota, or a threshold that only defines a group). The vocabulary is the one
+of ``data/annotations/MEASUREMENT.md``.
+
+The reading is done with small hand-written lexicons over the figure's clause (report text) or
+over a figure-sheet label. No library does this for Chinese administrative prose; the lexicons
+are deliberately conservative: when the entity or property cannot be told, the measurement says
+so (``""``) and the figure stays unmapped with that reason. All functions here are pure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# --- vocabulary ----------------------------------------------------------------------------
+
+#: Entity cues, most specific first. Each cue is searched in a window of text; the match closest
+#: to the figure wins, and among matches at the same place the longer one.
+ENTITY_CUES: tuple[tuple[str, str], ...] = (
+    ("first_secretary", r"第一书记"),
+    ("work_team_member", r"驻村(干部|队员)|工作队员"),
+    ("work_team", r"驻村工作队|帮扶工作队|乡村振兴工作队|工作队"),
+    ("reserve_cadre", r"后备(干部|力量|人才)"),
+    ("township_cadre", r"乡镇(党委|党政|领导|干部|班子)[^,;。]{0,4}?(书记|委员|干部|领导|成员)?|乡镇领导"),
+    ("village_committee_chair", r"村(民)?委(员)?会主任|村主任"),
+    ("two_committees_member", r"两委(班子)?(成员|干部|班子)?|村级班子成员|两委委员"),
+    ("village_committee_member", r"村(民)?委(员)?会(委员|成员)|村委委员"),
+    ("branch_committee_member", r"(村)?党(组织|支部)班子(成员)?|支委(委员|成员)?|党(组织|支部)成员"),
+    ("branch_secretary", r"(村|嘎查(村)?)(级)?(党(组织|支部|总支|委))?书记|党(组织|支部|总支)书记|支书|"
+                         r"(?<![委镇乡])书记"),
+    ("village_cadre", r"村(社)?干部|嘎查村干部|村级干部"),
+    ("party_member", r"党员"),
+    ("village_community_party_org", r"村\((社区|居)\)(级)?党(组织|支部)|村居党(组织|支部)|"
+                                    r"城乡基层党组织|村社党组织"),
+    ("village_party_org", r"(村|嘎查(村)?)(级)?党(组织|支部|总支|委)|农村党(组织|支部)|"
+                          r"村党组织"),
+    ("party_org", r"基层党组织|党组织|党支部|党总支"),
+    ("service_centre", r"(党群|便民|综合)服务中心|服务站"),
+    ("cooperative", r"合作社"),
+    ("collective", r"集体经济|集体(经营性)?收入|集体资产|集体经济组织|村集体"),
+    ("village_or_community", r"村\((涉农)?社区\)|村居|村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
+    ("community", r"社区"),
+    ("village_committee", r"村委会|村民委员会"),
+    ("admin_village", r"行政村|建制村|嘎查村|嘎查|自然村|(?<![农乡])村(?![党民干委集社级均主书两务镇居改])"),
+    ("household", r"农户|户"),
+    ("population", r"人口|农民|村民|居民|群众"),
+)
+_ENTITY_RES = tuple((e, re.compile(p)) for e, p in ENTITY_CUES)
+ENTITIES = tuple(dict.fromkeys(e for e, _ in ENTITY_CUES)) + ("other",)
+
+PROPERTIES = ("count", "share", "mean_age", "income_total", "income_operating",
+              "income_per_village", "income_operating_per_village", "income_growth", "assets",
+              "pay", "per_capita_income", "amount", "change", "other")
+
+#: Conditions: (id, pattern). Order is the canonical order of MEASUREMENT.md.
+CONDITION_CUES: tuple[tuple[str, str], ...] = (
+    ("college", r"大专|大学(本科|专科)|本科|专科(及|以)上"),
+    ("highschool", r"高中|中专"),
+    ("women", r"女性|妇女|女(书记|干部|委员|成员|村)"),
+    ("under35", r"35(周)?岁(及)?以下|35岁以内|不满35"),
+    ("under40", r"40(周)?岁(及)?以下"),
+    ("under45", r"45(周)?岁(及)?以下"),
+    ("over50", r"50(周)?岁(及)?以上"),
+    ("over60", r"60(周)?岁(及)?以上"),
+    ("one_shoulder", r"一肩挑"),
+    ("cross_post", r"交叉任职"),
+    ("wealth_leader", r"致富|带富|能人|带头人"),
+    ("graduate", r"大学生"),
+    ("returnee", r"返乡|回乡|回引|回村"),
+    ("veteran", r"退役军人|退伍军人|复员"),
+    ("standardised", r"标准化|规范化|达标"),
+    ("star", r"星级|五星|四星|三星|最强|一类|示范|先进|明星|红旗|标杆|过硬"),
+    ("weak", r"软弱涣散|后进|薄弱(?=.{0,2}党)"),
+    ("rectified", r"已整顿|整顿(提升|转化|到位|完成)|完成整顿|(?<!集中)(?<!开展)(?<!确定)(?<!列入)(?<!需要)"
+                  r"(?<!需)(?<!确定)(?<!排查)整顿(?!对象|数|工作)|转化|提升(?=.{0,8}(村)?党)"),
+    ("election_done", r"完成换届|换届(完成|成功)"),
+    ("new", r"新建|新增|新发展|新任|新当选|新成立|新选|新培育|发展(?=.{0,8}党员)|成立"),
+    ("eliminated", r"消除|摘帽|清零|销号|消灭"),
+    ("branch_led", r"领办|领创|牵头"),
+    ("has_branch", r"已建(立)?党组织"),
+    ("no_income", r"空壳|零收入|无(集体)?(经营性)?收入|收入为零|收益为零|无收益"),
+    ("weak_village", r"薄弱村|经济薄弱"),
+    ("operating", r"经营性收入|经营收入|经营收益"),
+    ("new_round", r"新一届|换届后|本次换届|新班子"),
+    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|村居|村\(居\)|城乡社区|村社区|村\+社区"),
+    ("per_village", r"每(个)?村|每个嘎查"),
+    ("other", r"或|乡村两级|乡级|乡镇级|口径|截至\d+年\d+月|农民工|流动|国家级|省级|市级|全国|\d+强|文明|试点|重点|脱贫|贫困|易地|搬迁|专职|兼职|"
+              r"村改居|民主法治|特色|龙头|家庭农场|集体经济组织|年轻|青年|优秀"),
+)
+_CONDITION_RES = tuple((c, re.compile(p)) for c, p in CONDITION_CUES)
+CONDITION_ORDER = tuple(c for c, _ in CONDITION_CUES) + (
+    "income_under5w", "income_5_10w", "income_over10w", "income_over20w", "income_over50w",
+    "income_over100w")
+#: Conditions that are recorded but do not change what is measured (new committee = the region's
+#: committee in the election year).
+NEUTRAL_CONDITIONS = frozenset({"new_round"})
+#: Conditions that only have their meaning on particular entities; elsewhere they are dropped.
+_ENTITY_CONDITIONS: dict[str, frozenset[str]] = {
+    "operating": frozenset({"admin_village", "village_or_community"}),
+    "with_communities": frozenset(set(ENTITIES) - {"village_or_community",
+                                                   "village_community_party_org", "community"}),
+    "standardised": frozenset({"village_party_org", "party_org"}),
+    "star": frozenset({"village_party_org", "party_org", "cooperative", "admin_village",
+                       "branch_secretary"}),
+    "weak": frozenset({"village_party_org", "party_org"}),
+    "rectified": frozenset({"village_party_org", "party_org"}),
+    "election_done": frozenset({"village_party_org", "party_org", "admin_village",
+                                "village_or_community"}),
+    "has_branch": frozenset({"admin_village", "village_or_community"}),
+    "branch_led": frozenset({"cooperative", "other"}),
+    "one_shoulder": frozenset({"branch_secretary", "village_committee_chair", "admin_village"}),
+}
+
+_INCOME_BAND = re.compile(
+    r"(?:收入|经营性收入|集体经济)[^,,;;。]{0,8}?(?P<pre>超过|突破|达到|达|在|不足|低于|少于|不到)?"
+    r"(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?(?P<a>\d+(?:\.\d+)?)(?:万元|万)"
+    r"(?P<post>及以上|以上|以下|以内|(?:的|及)?以上)?")
+_INCOME_BAND_PRE = re.compile(
+    r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?"
+    r"(?P<a>\d+(?:\.\d+)?)(?:万元|万)(?P<post>及以上|以上|以下|以内)?"
+    r"(?=[^,,;;。]{0,6}(?:的)?(?:村|嘎查))")
+
+TARGET_CUES = re.compile(r"力争|确保|争取|预计|计划|目标|到20\d\d年|至20\d\d年|20\d\d年(底|前)(实现|达到)?"
+                         r"|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
+RULE_CUES = re.compile(r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
+                       r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
+#: A sub-region named in the text: a township, town, sub-district, sumu, named village,
+#: an alliance or cluster of villages. Generic words (乡镇, 城乡, 全镇) do not count.
+_PLACE = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{2,6}?(?:(?<!乡)(?<!城)(?<!集)(?<!村)(?<!小)镇|乡(?![村镇土亲贤情下])|"
+    r"街道|苏木|片区|联盟|园区|[\u4e00-\u9fff]{2}村(?=[、等和与])))")
+_PLACE_GENERIC = re.compile(
+    r"^(全|各|每|乡|城|本|该|所在|重点|中心|特色|小城|示范|薄弱|行政|建制|自然|文明|先进|贫困|"
+    r"脱贫|空壳|美丽|和美|宜居|试点|民主法治|集体|农|嘎查|城中|城郊|社区|两委|党建|产业|"
+    r"所有|全体|个|其他|其余|部分|多个|涉农|全市|全县|全区|全旗|全省|下辖|辖区|所辖|农村|"
+    r"城镇|乡村|回|返|下|家|故|老|异|外|[\d一二三四五六七八九十百千万两])")
+_PLACE_NOUN_TAIL = re.compile(r"(等|的|和|与|及|、)$")
+
+STATEMENTS = ("observed", "target", "rule", "threshold", "other")
+CLAUSE_DELIMS = ",;:。!?\n;,:"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one figure measures.
+
+    ``entity`` and ``property`` are ids of MEASUREMENT.md (``""`` when the text does not say);
+    ``conditions`` are sorted condition ids; ``scope`` is ``region`` or the place/subset the text
+    names; ``statement`` is one of :data:`STATEMENTS`; ``evidence`` says which words decided.
+    """
+
+    entity: str
+    property: str
+    conditions: tuple[str, ...]
+    scope: str
+    statement: str
+    evidence: str = ""
+
+    @property
+    def conditions_str(self) -> str:
+        """Conditions as a ``;``-separated string (empty for none)."""
+        return ";".join(self.conditions)
+
+    def matching_conditions(self) -> frozenset[str]:
+        """The conditions that decide which indicator a figure can belong to."""
+        return frozenset(self.conditions) - NEUTRAL_CONDITIONS
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (conditions joined with ``;``)."""
+        d = asdict(self)
+        d["conditions"] = self.conditions_str
+        return d
+
+
+def sort_conditions(conds: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """Sort condition ids into the canonical order of the vocabulary."""
+    order = {c: i for i, c in enumerate(CONDITION_ORDER)}
+    return tuple(sorted(conds, key=lambda c: (order.get(c, len(order)), c)))
+
+
+# --- small readers -------------------------------------------------------------------------
+
+def _band(pre: str | None, lo_s: str | None, a: str, post: str | None) -> str:
+    """The income band a threshold (or a range lo-a) defines (万元), or ``other``."""
+    if lo_s:
+        return "income_5_10w" if (float(lo_s), float(a)) == (5.0, 10.0) else "other"
+    lo = float(a)
+    below = (pre in ("不足", "低于", "少于", "不到")) or (post in ("以下", "以内"))
+    if below:
+        return "income_under5w" if lo == 5.0 else "other"
+    bands = {10.0: "income_over10w", 20.0: "income_over20w", 50.0: "income_over50w",
+             100.0: "income_over100w"}
+    return bands.get(lo, "other")
+
+
+def income_bands(text: str) -> set[str]:
+    """Income-band conditions named in a text (集体收入10万元以上, 50万元以上的村)."""
+    out = set()
+    for rx in (_INCOME_BAND, _INCOME_BAND_PRE):
+        for m in rx.finditer(text):
+            out.add(_band(m["pre"], m["lo"], m["a"], m["post"]))
+    return out
+
+
+def find_entity(text: str, anchor: int | None = None) -> tuple[str, str]:
+    """The entity named in ``text`` closest to ``anchor`` (end of text when None).
+
+    Returns (entity id, matched words), or ("", "") when the text names none.
+    """
+    anchor = len(text) if anchor is None else anchor
+    best: tuple[int, int, int, str, str] | None = None
+    for rank, (ent, rx) in enumerate(_ENTITY_RES):
+        for m in rx.finditer(text):
+            dist = anchor - m.end() if m.end() <= anchor else m.start() - anchor
+            key = (abs(dist), -(m.end() - m.start()), rank, ent, m.group(0))
+            if best is None or key < best:
+                best = key
+    return (best[3], best[4]) if best else ("", "")
+
+
+def head_entity(right: str) -> tuple[str, str]:
+    """The entity a measure word counts when its noun follows the figure (922个村党组织)."""
+    right = right.lstrip("\"“”")
+    for ent, rx in _ENTITY_RES:
+        m = rx.match(right)
+        if m:
+            # the longest entity starting here wins (村党组织 over 村)
+            best = (ent, m.group(0))
+            for ent2, rx2 in _ENTITY_RES:
+                m2 = rx2.match(right)
+                if m2 and len(m2.group(0)) > len(best[1]):
+                    best = (ent2, m2.group(0))
+            return best
+    return "", ""
+
+
+def find_conditions(text: str, entity: str) -> set[str]:
+    """Condition ids named in ``text`` that make sense for ``entity``."""
+    out = set()
+    for cond, rx in _CONDITION_RES:
+        if rx.search(text):
+            allowed = _ENTITY_CONDITIONS.get(cond)
+            if allowed is None or entity in allowed:
+                out.add(cond)
+    out |= income_bands(text)
+    if re.search(r"累计|近\d年|先后|历年", text) and out & {"rectified", "new", "eliminated"}:
+        out.add("other")  # a multi-year total of a flow is not the period's flow
+    return out
+
+
+_AGE_MEAN = re.compile(r"平均(年龄)?|年龄")
+_MONEY_PROPS: tuple[tuple[str, str], ...] = (
+    ("amount", r"纯收入|净收入|收益|价值|资金|投入|投资|金额|补助|奖补|分红"),
+    ("per_capita_income", r"人均(可支配|纯)?收入"),
+    ("income_operating_per_village", r"村均(集体)?(经济)?经营性收入|经营性收入.{0,4}村均"),
+    ("income_per_village", r"(村均|平均每(个)?村|每村平均)[^,;。、]{0,6}收入|收入[^,;。、]{0,4}村均|^村均$"),
+    ("income_operating", r"经营性(总)?收入|经营收入|经营收益"),
+    ("assets", r"资产|积累"),
+    ("pay", r"报酬|补贴|工资|待遇|薪酬"),
+    ("income_total", r"总收入|收入"),
+)
+_MONEY_RES = tuple((p, re.compile(rx)) for p, rx in _MONEY_PROPS)
+_EVENT_UNITS = {"人次", "件次", "场次", "户次", "余次", "次", "场", "期", "件", "起", "项", "篇",
+                "批", "套", "本", "张", "份", "组", "辆", "枚"}
+_COUNT_UNITS = {"个", "名", "人", "支", "家", "户", "座", "所", "处", "位", "队", ""}
+
+
+def read_property(unit: str, kind: str, window: str, entity: str) -> tuple[str, str]:
+    """The measured property from the unit, the figure's kind and the words around it."""
+    if re.search(r"满意(度|率)|知晓率|覆盖率|参与率|入党率|出勤率", window[-12:]):
+        return "other", "a rate of something else (satisfaction, coverage)"
+    if kind == "growth":
+        if entity == "collective" and unit == "%" and re.search(r"收入", window) and \
+                not re.search(r"经营性|纯收入|净收入|收益", window[-16:]):
+            return "income_growth", "growth of income in %"
+        return "change", f"{kind} figure"
+    if unit == "岁":
+        return ("mean_age", "平均年龄") if _AGE_MEAN.search(window) else ("other", "age, not a mean")
+    if unit in ("%", "‰"):
+        if entity == "collective" and re.search(r"增长|增幅|增速", window):
+            return "income_growth", "income growth rate"
+        return "share", "percent"
+    if unit == "pp":
+        return "change", "percentage points"
+    if unit == "元":
+        best: tuple[int, str, str] | None = None
+        for prop, rx in _MONEY_RES:
+            for m in rx.finditer(window):
+                key = (len(window) - m.end(), prop, m.group(0))
+                if best is None or key < best:
+                    best = key
+        if best is None:
+            return "amount", "money, no income word"
+        if entity == "branch_secretary" and best[1] != "pay":
+            return "amount", "money of a person"
+        if entity not in ("collective", "admin_village", "village_party_org") and \
+                best[1] not in ("pay", "per_capita_income"):
+            return "amount", f"money of {entity or 'an unnamed entity'}"
+        return best[1], best[2]
+    if unit in _EVENT_UNITS:
+        return "other", f"unit {unit} counts events"
+    if unit in _COUNT_UNITS:
+        return "count", f"unit {unit or 'none'}"
+    return "other", f"unit {unit}"
+
+
+def read_statement(before: str, after: str, raw: str, role: str = "") -> tuple[str, str]:
+    """Statement type from the words before the figure in its sentence (and the extractor's role)."""
+    if role in ("target", "rule"):
+        return role, f"extractor role {role}"
+    if role == "condition":
+        return "threshold", "extractor role condition"
+    m = TARGET_CUES.search(before)
+    if m:
+        return "target", m.group(0)
+    tail = before[-14:]
+    m = RULE_CUES.search(tail) or RULE_CUES.match(after)
+    if m:
+        return "rule", m.group(0)
+    if re.match(r"\s*/\s*(村|人|户|年)", after):
+        return "rule", "per-unit rate"
+    return "observed", ""
+
+
+def find_place(text: str) -> str:
+    """The finest sub-region (township, named village, alliance) a text names, or ``""``."""
+    found = ""
+    for m in _PLACE.finditer(text):
+        name = m["name"]
+        if _PLACE_GENERIC.search(name) or _PLACE_NOUN_TAIL.search(name):
+            # try the shortest proper-looking suffix (…的王爱召镇)
+            for k in range(1, len(name) - 2):
+                sub = name[k:]
+                if not _PLACE_GENERIC.search(sub):
+                    name = sub
+                    break
+            else:
+                continue
+        found = name
+    return found
+
+
+# --- the two readers -----------------------------------------------------------------------
+
+def clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause holding [start, end) (delimited by , ; : 。 but not 、)."""
+    a = start
+    while a > 0 and sentence[a - 1] not in CLAUSE_DELIMS:
+        a -= 1
+    b = end
+    while b < len(sentence) and sentence[b] not in CLAUSE_DELIMS:
+        b += 1
+    return a, b
+
+
+def _previous_clause(sentence: str, a: int) -> str:
+    if a <= 1:
+        return ""
+    p = a - 1
+    while p > 0 and sentence[p - 1] not in CLAUSE_DELIMS:
+        p -= 1
+    return sentence[p:a - 1]
+
+
+_GROUP_BEFORE = re.compile(r"(其中|中)[,,]?$")
+
+
+#: Words that may stand between a counted noun and its figure (合作社4160个, 党员总数3901名).
+_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|共有|共计|合计|共|有|达到|达|为|计|约|近|超过|超)*$")
+#: Verbs and words around a count that do not change what is counted (选派616支…工作队).
+_COUNT_CONTEXT = re.compile(
+    r"全市|全县|全区|全旗|全省|全镇|全乡|全国|目前|截至目前|截至|现有|共有|拥有|有|共|累计|合计|总计|已|"
+    r"选派|派驻|培育|建立|组建|成立|发展|建成|完成|实现|达到|达|为|计|其中|分别|选优配强|配齐|配备|"
+    r"选举产生|产生|选出|全面|全部|均|所有|各类|各级|现|在任|现任|名|个|支|家|户|的|了|和|及|与|等|"
+    r"年底|年末|以来|今年|去年|当年|年|月|日|底|\d+|[-—~～%.]|建设|标准化|规范化|达标|成员|总数|数量|"
+    r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|确定|评定|命名|表彰|选|集体经济|"
+    r"集体收入|经济收入|收入|超过|突破|不足|以上|以下|万元|元|我旗|我县|我市|我区|全体|队伍|先后|成功|"
+    r"专业|农牧民|牧民")
+_PERSON_OR_ORG = frozenset({
+    "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
+    "village_committee_chair", "two_committees_member", "village_committee_member",
+    "branch_committee_member", "branch_secretary", "village_cadre", "party_member",
+    "village_community_party_org", "village_party_org", "party_org", "service_centre",
+    "cooperative", "population", "household"})
+
+
+def _last_item(text: str) -> str:
+    """The part of a clause's left side after the previous list item (、) or figure."""
+    item = re.split(r"[、]", text)[-1]
+    parts = re.split(r"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个|名|人|支|家|户|处|%|元|岁|件|项|次)", item)
+    return parts[-1]
+
+
+def _adjacent_entity(left_item: str) -> tuple[str, str, int]:
+    """The entity that ends right before the figure (合作社4160个), with its start, or ''."""
+    gap = _COUNT_GAP.search(left_item)
+    end = gap.start() if gap else len(left_item)
+    best = None
+    for rank, (ent, rx) in enumerate(_ENTITY_RES):
+        for m in rx.finditer(left_item[:end]):
+            if m.end() == end:
+                key = (m.end() - m.start(), -rank)
+                if best is None or key > best[0]:
+                    best = (key, ent, m.group(0), m.start())
+    return (best[1], best[2], best[3]) if best else ("", "", -1)
+
+
+def _head_entity(right: str) -> tuple[str, str, int]:
+    """The noun a measure word counts when it follows the figure (922个农村党支部): an entity
+    starting within four characters; the one ending last (head of the compound) wins."""
+    np_ = re.split(r"[、,;。的]", right, maxsplit=1)[0]
+    best = None
+    for rank, (ent, rx) in enumerate(_ENTITY_RES):
+        for m in rx.finditer(np_):
+            if m.start() <= 4:
+                key = (m.end(), m.end() - m.start(), -rank)
+                if best is None or key > best[0]:
+                    best = (key, ent, m.group(0), m.end())
+    return (best[1], best[2], best[3]) if best else ("", "", -1)
+
+
+def _count_residual(text: str, entity_words: str) -> str:
+    """Words around a counted noun that no vocabulary explains (联户交心, 环境整治责任示范区)."""
+    rest = text.replace(entity_words, " ", 1)
+    for _, rx in _CONDITION_RES:
+        rest = rx.sub(" ", rest)
+    rest = _COUNT_CONTEXT.sub(" ", rest)
+    return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
+
+
+def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
+                 role: str = "", region: str = "") -> Measurement:
+    """Read what the figure at ``sentence[offset:offset+length]`` measures.
+
+    Counts need their counted noun next to the figure (合作社4160个, 922个农村党支部); any word
+    around it that the vocabulary does not explain makes the condition ``other`` (a count of
+    people *who did something* is not the stock of those people). Shares, means and money take
+    their subject from the clause, or from the clauses before when the clause is bare
+    (35岁以下的占46.37%)."""
+    quotes = "\"“”‘’「」『』"
+    offset -= sum(sentence[:offset].count(q) for q in quotes)
+    length -= sum(sentence[offset:offset + length].count(q) for q in quotes)
+    sentence = "".join(c for c in sentence if c not in quotes)
+    a, b = clause_bounds(sentence, offset, offset + length)
+    left, right = sentence[a:offset], sentence[offset + length:b]
+    left_item = _last_item(left)
+    right_item = re.split(r"[、]", right, maxsplit=1)[0]
+    right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
+    evidence: list[str] = []
+    entity, words, prev = "", "", ""
+    counting = unit in _COUNT_UNITS and kind != "growth"
+    if counting:
+        entity, words, end = _head_entity(right_np) if unit else ("", "", -1)
+        m_v = re.match(r"(行政村|建制村|嘎查村|村|嘎查)(?!党|干部|两委|民小组|委会|级党|\(|居|社区)", right_np)
+        if m_v and unit == "个":
+            entity, words = "admin_village", m_v.group(0)
+        if entity:
+            evidence.append(f"counted noun '{words}'")
+            around = left_item + " " + right_item
+        else:
+            entity, words, _ = _adjacent_entity(left_item)
+            around = left_item + " " + right_item
+            if entity:
+                evidence.append(f"counted noun '{words}' before the figure")
+            elif left_item.strip() and not _count_residual(left_item, "") and \
+                    find_conditions(left_item, "two_committees_member") - {"other"}:
+                # 大专以上学历287人: a group of the subject named in a clause before
+                back = a
+                for _ in range(3):
+                    prev = _previous_clause(sentence, back)
+                    if not prev:
+                        break
+                    entity, words = find_entity(prev)
+                    if entity:
+                        evidence.append(f"subject '{words}' in a clause before")
+                        break
+                    back -= len(prev) + 1
+    else:
+        entity, words = find_entity(left_item)
+        if not entity:
+            entity, words = find_entity(left)
+        if entity:
+            evidence.append(f"subject '{words}'")
+        back = a
+        for _ in range(3):
+            if entity:
+                break
+            prev = _previous_clause(sentence, back)
+            if not prev:
+                break
+            entity, words = find_entity(prev)
+            if entity:
+                evidence.append(f"subject '{words}' in a clause before")
+            back -= len(prev) + 1
+        around = left + " " + right_item
+    money_window = (prev + "," if prev else "") + left
+    if unit == "元" and re.search(r"[\u4e00-\u9fff]{2,}", re.sub(
+            r"村均|平均每(个)?村|达到|达|为|共|计|实现|突破|超过|约|近|总计|合计|累计|全年|年|其中|分别|"
+            r"全市|全县|全区|全旗", "", left_item)):
+        money_window = left_item  # the item names its own subject (产品价值达到500多万元)
+    prop, why = read_property(unit, kind, money_window if unit == "元" else money_window + right_item[:6],
+                              entity)
+    if unit == "元" and re.search(r"村均|平均每(个)?村", left_item) and prop in (
+            "income_total", "income_operating"):
+        prop = "income_per_village" if prop == "income_total" else "income_operating_per_village"
+    evidence.append(f"property: {why}")
+    conds = find_conditions(around, entity)
+    if counting and entity:
+        residual = _count_residual(left_item + " " + right_np + " " + right_item[len(right_np):],
+                                   words)
+        if residual:
+            conds.add("other")
+            evidence.append(f"unexplained words '{residual}'")
+    if prop == "share" and ("一肩挑" in left or (not left_item.strip("比例达到为占是")) and
+                            "一肩挑" in _previous_clause(sentence, a)) and entity in (
+            "", "village_committee_chair", "village_party_org", "admin_village", "branch_secretary",
+            "party_org"):
+        entity, conds = "branch_secretary", {c for c in conds if c in ("new_round",
+                                                                       "with_communities")}
+        conds.add("one_shoulder")
+        evidence.append("一肩挑: share of secretaries who also chair the committee")
+    if prop == "income_per_village":
+        conds.discard("per_village")
+    if prop == "mean_age":
+        conds = {c for c in conds if c in ("new_round", "with_communities")}
+    if re.search(r"新一届|换届后|本次换届", sentence[:offset]):
+        conds.add("new_round")
+    statement, st_why = read_statement(sentence[:offset], sentence[offset + length:], raw, role)
+    if statement == "observed" and unit == "元" and (
+            re.search(r"\d+(个|家)(村|嘎查)", re.split(r"[、]", left)[-1]) or
+            (re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item) and
+             re.search(r"超过|以上|以下|不足|低于|突破", raw + right_item[:3]))):
+        statement, st_why = "threshold", "a money amount that defines a group of villages"
+    if statement != "observed":
+        evidence.append(f"statement: {st_why}")
+    place = find_place(left) or find_place(right) or find_place(_GROUP_BEFORE.sub("", prev))
+    scope = "region"
+    if place and (not region or place not in region):
+        scope = place
+        evidence.append(f"place '{place}'")
+    return Measurement(entity, prop, sort_conditions(conds), scope, statement,
+                       "; ".join(evidence))
+
+
+#: Words a label may hold besides its entity and conditions without changing what is measured.
+_LABEL_FILLER = re.compile(
+    r"平均年龄|平均|年龄|占比|比例|比重|比率|人数|个数|总数|数量|总量|总收入|收入|总额|数|率|中|的|及|以上|以下|"
+    r"以内|全部|所有|总|合计|累计|共|其中|全市|全县|全区|全旗|全省|全国|各类|成员|人员|学历|文化|程度|"
+    r"村级|村|级|在任|现任|届|本届|新一届|换届后|达到|实现|占|于|为|有|个|名|人|万元|元|\d+(\.\d+)?|"
+    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查")
+#: Parenthesised notes in labels that name a source or a caveat, not what is measured.
+_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员))[^)]*\)")
+
+
+def _residual(body: str, spans: list[tuple[int, int]]) -> str:
+    """The words of a label that no vocabulary accounts for (unknown modifiers)."""
+    keep = [True] * len(body)
+    for a, b in spans:
+        for k in range(a, b):
+            keep[k] = False
+    rest = "".join(c if k else " " for c, k in zip(body, keep))
+    rest = _LABEL_FILLER.sub(" ", rest)
+    return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
+
+
+def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> Measurement:
+    """Read what a figure-sheet row measures from the label a researcher wrote for it.
+
+    The label's head noun (its last entity word) is the entity; words the vocabulary does not
+    account for (入社群众, 网格包户) become the condition ``other``, so that a subset never passes
+    for the whole."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
+    statement, why = "observed", ""
+    if re.match(r"^目标[::]", text) or re.search(r"目标|力争|计划|到20\d\d年", text):
+        statement, why = "target", "label says target"
+    elif re.search(r"每村至少|不得|不超过|原则上|控制在|标准$|倒排", text):
+        statement, why = "rule", "label states a rule"
+    body = _SOURCE_NOTE.sub("", re.sub(r"^目标[::]", "", text))
+    spans: list[tuple[int, int]] = []
+    best = None
+    for rank, (ent, rx) in enumerate(_ENTITY_RES):
+        for m in rx.finditer(body):
+            key = (m.end(), m.end() - m.start(), -rank)
+            if best is None or key > best[0]:
+                best = (key, ent, m.group(0), m.span())
+    entity, words = ("", "")
+    if best:
+        entity, words = best[1], best[2]
+        spans.append(best[3])
+    u = unit or ""
+    if kind == "growth" or re.search(r"降幅|升幅|增幅|减幅|增速|变化|提高|下降|增加数|减少数", body):
+        prop, pwhy = read_property(u, "growth", body, entity)
+    elif u == "" and kind == "level":
+        prop, pwhy = _label_property(body, entity)
+    elif u == "元":
+        prop, pwhy = _money_property_by_priority(body, entity)
+    else:
+        prop, pwhy = read_property(u, kind, body, entity)
+    conds = find_conditions(body, entity)
+    for _, rx in _CONDITION_RES:
+        spans.extend(m.span() for m in rx.finditer(body))
+    for rx in (_INCOME_BAND, _INCOME_BAND_PRE):
+        spans.extend(m.span() for m in rx.finditer(body))
+    for ent, rx in _ENTITY_RES:  # other entity words are modifiers the vocabulary knows
+        if ent in ("collective", "admin_village", "village_or_community"):
+            spans.extend(m.span() for m in rx.finditer(body))
+    residual = _residual(body, spans)
+    evidence = f"label entity '{words}'; property: {pwhy}"
+    if residual:
+        conds.add("other")
+        evidence += f"; unrecognised words '{residual}'"
+    if prop == "income_per_village":
+        conds.discard("per_village")
+    if re.search(r"平均每村|每村平均", body) and prop == "count":
+        conds.add("per_village")
+    if prop.startswith("income_") and entity in ("", "admin_village"):
+        entity = "collective"
+    if prop in ("assets", "income_total", "income_operating") and re.search(r"村均|平均每村", body):
+        prop = {"assets": "amount", "income_total": "income_per_village",
+                "income_operating": "income_operating_per_village"}[prop]
+    place = find_place(body)
+    scope = "region"
+    if place and (not region or place not in region):
+        scope = place
+    if re.search(r"调查|样本|抽样|CRRS", text):
+        scope = "sample"
+    elif re.search(r"某村|一个村|单村|该村", text):
+        scope = "one_village"
+    if why:
+        evidence += f"; statement: {why}"
+    return Measurement(entity, prop, sort_conditions(conds), scope, statement, evidence)
+
+
+def _money_property_by_priority(body: str, entity: str) -> tuple[str, str]:
+    """Money property of a label: the most specific income word wins (村均 over 收入)."""
+    for prop, rx in _MONEY_RES:
+        m = rx.search(body)
+        if m:
+            if entity not in ("collective", "admin_village", "village_party_org") and \
+                    prop not in ("pay", "per_capita_income"):
+                return "amount", f"money of {entity or 'an unnamed entity'}"
+            return prop, m.group(0)
+    return "amount", "money, no income word"
+
+
+def _label_property(body: str, entity: str) -> tuple[str, str]:
+    """Property of a bare-number sheet value, from the label alone."""
+    if re.search(r"平均年龄", body):
+        return "mean_age", "label 平均年龄"
+    if re.search(r"占比|比例|比重|比率|率$|占", body):
+        return "share", "label names a share"
+    if re.search(r"收入|资产|报酬|补贴|元", body):
+        return _money_property_by_priority(body, entity)
+    if re.search(r"数$|人数|个数|数量|总数|数\(", body) or re.search(r"数", body):
+        return "count", "label names a count"
+    return "", "bare number, label names no property"
