@@ -330,21 +330,23 @@ def read_statement(before: str, after: str, raw: str, role: str = "") -> tuple[s
     return "observed", ""
 
 
+_PLACE_SUFFIX = re.compile(r"(?<![乡城集村小])镇|(?<![城下返回家故])乡(?![村镇土亲贤情下])|街道|苏木|片区|联盟|"
+                           r"(?<=[\u4e00-\u9fff]{2})村(?=[、等和与])")
+_PLACE_BOUNDARY = re.compile(r".*[的在到对和与及、将是为把从向个全各每等了入于共有内其该本所辖涉]")
+
+
 def find_place(text: str) -> str:
-    """The finest sub-region (township, named village, alliance) a text names, or ``""``."""
+    """The finest sub-region (township, town, sumu, named village, alliance) a text names, or
+    ``""``: up to four characters before a place word, cut at the last function word, and
+    not a generic word (全镇, 乡镇, 城乡)."""
     found = ""
-    for m in _PLACE.finditer(text):
-        name = m["name"]
-        if _PLACE_GENERIC.search(name) or _PLACE_NOUN_TAIL.search(name):
-            # try the shortest proper-looking suffix (…的王爱召镇)
-            for k in range(1, len(name) - 2):
-                sub = name[k:]
-                if not _PLACE_GENERIC.search(sub):
-                    name = sub
-                    break
-            else:
-                continue
-        found = name
+    for m in _PLACE_SUFFIX.finditer(text):
+        head = text[max(0, m.start() - 4):m.start()]
+        head = _PLACE_BOUNDARY.sub("", head)
+        head = re.sub(r"^[^\u4e00-\u9fff]+", "", head)
+        if len(head) < 2 or _PLACE_GENERIC.search(head + m.group(0)):
+            continue
+        found = head + m.group(0)
     return found
 
 
@@ -512,7 +514,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             "income_total", "income_operating"):
         prop = "income_per_village" if prop == "income_total" else "income_operating_per_village"
     evidence.append(f"property: {why}")
-    conds = find_conditions(around, entity)
+    conds = find_conditions(re.split(r"[、]", left)[-1] + " " + right_item if counting else around,
+                            entity)
     if counting and entity:
         residual = _count_residual(left_item + " " + right_np + " " + right_item[len(right_np):],
                                    words)
@@ -557,7 +560,7 @@ _LABEL_FILLER = re.compile(
     r"村级|村|级|在任|现任|届|本届|新一届|换届后|达到|实现|占|于|为|有|个|名|人|万元|元|\d+(\.\d+)?|"
     r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查")
 #: Parenthesised notes in labels that name a source or a caveat, not what is measured.
-_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员))[^)]*\)")
+_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡))[^)]*\)")
 
 
 def _residual(body: str, spans: list[tuple[int, int]]) -> str:
