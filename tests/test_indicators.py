@@ -43,15 +43,46 @@ def test_panel_rule_latest_year_then_report(indicator_build):
     assert (p["choice_rule"] == CHOICE_RULE).all()
     nat = p[(p.region == "全国") & (p.indicator_id == "secretary_mean_age")].iloc[0]
     assert nat.value == 45.4 and nat.year == 2022  # 2022 beats the 2019 survey
-    ls = p[(p.region == "乐山市市中区") & (p.indicator_id == "cadre_mean_age")].iloc[0]
-    assert ls.value == 40.64
+    dl = p[(p.region == "达拉特旗") & (p.indicator_id == "cadre_mean_age")].iloc[0]
+    assert dl.value == 44.5
+    # 村干部 (an unspecified body) never stands for 两委: 乐山市市中区 has no 两委 mean age
+    assert p[(p.region == "乐山市市中区") & (p.indicator_id == "cadre_mean_age")].empty
 
 
-def test_conflicts_and_crosschecks(indicator_build):
+def _ind(rows):
+    base = {"region": "甲县", "province": "", "admin_level": "county", "region_code": "",
+            "indicator_id": "cadre_mean_age", "indicator_zh": "", "indicator_en": "",
+            "construct": "cadre_structure", "measure": "mean", "entity": "", "property": "",
+            "conditions": "", "value_high": None, "value_before": None, "unit": "岁",
+            "kind": "level", "source_ref": "x", "url": "", "rule": "", "confidence": 0.9,
+            "audit": ""}
+    df = pd.DataFrame([{**base, **r} for r in rows])
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def test_panel_choice_rule_on_its_own_terms():
+    from ruralstudy.indicators import conflicts_table, panel_table
+
+    ind = _ind([
+        {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "s1"},
+        {"year": 2018, "value": 44.0, "qualifier": "exact", "source_type": "report", "source_id": "r1"},
+        {"year": 2021, "value": 40.0, "qualifier": "about", "source_type": "report", "source_id": "r2"},
+    ])
+    p = panel_table(ind)
+    assert p.iloc[0]["source_id"] == "s1" and p.iloc[0]["n_sources"] == 3  # latest, exact
+    ind2 = _ind([
+        {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "report", "source_id": "a"},
+        {"year": 2021, "value": 39.0, "qualifier": "exact", "source_type": "sheet", "source_id": "b"},
+        {"year": 2021, "value": 39.0, "qualifier": "exact", "source_type": "sheet", "source_id": "c"},
+    ])
+    assert panel_table(ind2).iloc[0]["value"] == 39.0  # the value two sources agree on
+    c = conflicts_table(ind2)
+    assert len(c) == 1 and "41" in c.iloc[0]["values"] and "39" in c.iloc[0]["values"]
+
+
+def test_crosschecks(indicator_build):
     _, res = indicator_build
-    c = res.conflicts
-    dl = c[(c.region == "达拉特旗") & (c.indicator_id == "cadre_college_share")]
-    assert len(dl) == 1 and "32.4" in dl.iloc[0]["values"] and "45.5" in dl.iloc[0]["values"]
     x = res.crosschecks
     lps = x[x.region == "六盘水市"].iloc[0]
     assert abs(lps.implied - 921.7) < 0.1 and lps.observed == 922 and lps.ok
@@ -65,9 +96,11 @@ def test_overrides_applied_and_audited(indicator_build):
     _, res = indicator_build
     o = res.observations.set_index("source_id")
     assert o.loc["002-002446", "status"] == "rejected" and "reviewer" in o.loc["002-002446", "reason"]
-    assert o.loc["004-001741", "indicator_id"] == "service_centres"
+    assert o.loc["004-001741", "status"] == "rejected" and o.loc["004-001741", "indicator_id"] == ""
     assert "override line 4 by ruralstudy-dev" in o.loc["004-001741", "audit"]
-    assert o.loc["004-001741", "auto_indicator_id"] == ""
+    # a reviewed sheet row whose page counts villages and communities together
+    assert o.loc["sheet:gathered_2026-11.csv:72", "status"] == "rejected"
+    assert o.loc["sheet:gathered_2026-11.csv:72", "auto_indicator_id"] == "cadre_mean_age"
 
 
 @pytest.mark.parametrize("row,needle", [
@@ -95,12 +128,19 @@ def test_value_outside_range_fails_validation_naming_source(project):
     assert "000-000858" in str(info.value) and "cadre_mean_age" in str(info.value)
 
 
-def test_bare_sheet_numbers_take_the_indicator_unit(indicator_build):
-    _, res = indicator_build
-    o = res.observations
-    row = o[(o.source_type == "sheet") & (o.raw == "16.9")].iloc[0]
-    assert row.indicator_id == "cadre_women_share" and row.unit == "%"
-    assert row.unit_source.startswith("indicator")
+def test_bare_sheet_numbers_take_the_indicator_unit():
+    from ruralstudy.codebook import load_codebook
+    from ruralstudy.indicators import observe_sheets
+    from ruralstudy.sheets import clean_sheet
+
+    df = pd.DataFrame([{"region": "甲县", "province": "乙省", "admin_level": "county", "year": "2021",
+                        "indicator_label_zh": "村“两委”成员平均年龄", "raw_value": "42.5", "url": ""},
+                       {"region": "甲县", "province": "乙省", "admin_level": "county", "year": "2021",
+                        "indicator_label_zh": "女村干部比重", "raw_value": "16.9", "url": ""}])
+    o = observe_sheets(clean_sheet(df, "t.csv").rows, load_codebook())
+    assert o.iloc[0].indicator_id == "cadre_mean_age" and o.iloc[0].unit == "岁"
+    assert o.iloc[0].unit_source.startswith("indicator")
+    assert o.iloc[1].indicator_id == "" and o.iloc[1].entity == "village_cadre"  # not 两委
 
 
 def test_unit_that_does_not_fit_fails_validation_naming_source(project):
@@ -116,6 +156,7 @@ def test_peer_comparison_uses_scale_free_indicators_only(built):
     from ruralstudy.site import peer_comparison
 
     panel = pd.read_parquet(built.processed / "panel.parquet")
+    html = peer_comparison("乐山市市中区", panel)
+    assert "一肩挑" in html and "2 of 2" in html  # vs 德昌县, same indicator, same round
     html = peer_comparison("六盘水市", panel)
-    assert "村均集体经济收入" in html and "2 of 2" in html  # per-village income vs 安庆市
     assert "村集体经济总收入" not in html  # a total is not ranked across regions

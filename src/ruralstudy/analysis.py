@@ -225,3 +225,104 @@ def comparable_groups(wide: pd.DataFrame, max_year_span: int = 5) -> pd.DataFram
                      "years": f"{year_label(ymin)}–{year_label(ymax)}",
                      "comparable_period": bool(pd.notna(span) and span <= max_year_span)})
     return pd.DataFrame(rows)
+
+
+# --- like with like ------------------------------------------------------------------------
+
+#: Village election rounds (村“两委”换届) by the years their results describe. Since 2018 the
+#: term is five years; before, three.
+ELECTION_ROUNDS: tuple[tuple[int, int, str], ...] = (
+    (2005, 2010, "2008 round"), (2011, 2013, "2011 round"), (2014, 2016, "2014 round"),
+    (2017, 2019, "2017 round"), (2020, 2025, "2021 round"), (2026, 2031, "2026 round"))
+
+
+def election_round(year: object) -> int | None:
+    """Index of the election round a year falls in (None when unknown or out of range)."""
+    if year is None or pd.isna(year):
+        return None
+    y = int(year)
+    for i, (a, b, _) in enumerate(ELECTION_ROUNDS):
+        if a <= y <= b:
+            return i
+    return None
+
+
+def round_label(year: object) -> str:
+    """'2021 round', or 'year unknown'."""
+    i = election_round(year)
+    return ELECTION_ROUNDS[i][2] if i is not None else "year unknown"
+
+
+def comparable_years(a: object, b: object, max_rounds: int = 1) -> bool:
+    """Are two years within ``max_rounds`` election rounds of each other (both known)?"""
+    ra, rb = election_round(a), election_round(b)
+    return ra is not None and rb is not None and abs(ra - rb) <= max_rounds
+
+
+def national_comparison(region_panel: pd.DataFrame, national_panel: pd.DataFrame,
+                        scale_free: set[str]) -> pd.DataFrame:
+    """A region's values beside national values of the *same* indicator (so the same entity,
+    property and conditions) from a year within one election round; every other pairing is
+    listed with the reason it is not compared."""
+    nat = national_panel.set_index("indicator_id")
+    rows = []
+    for r in region_panel.itertuples():
+        if r.indicator_id not in nat.index:
+            continue
+        n = nat.loc[r.indicator_id]
+        if r.indicator_id not in scale_free:
+            reason = "a total or count: grows with a region's size"
+        elif not comparable_years(r.year, n.year):
+            reason = (f"years {year_label(r.year)} and {year_label(n.year)} are more than one "
+                      "election round apart (or unknown)")
+        else:
+            reason = ""
+        rows.append({"indicator_zh": r.indicator_zh, "indicator_en": r.indicator_en,
+                     "value": r.value, "year": year_label(r.year), "national": n.value,
+                     "national_year": year_label(n.year), "unit": r.unit,
+                     "compared": not reason, "not_compared_because": reason,
+                     "source_id": f"{r.source_id}; {n.source_id}"})
+    return pd.DataFrame(rows, columns=["indicator_zh", "indicator_en", "value", "year", "national",
+                                       "national_year", "unit", "compared",
+                                       "not_compared_because", "source_id"])
+
+
+def region_values(panel: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator a region reports: the chosen value with what it measures (entity,
+    property, conditions), its year, and every other source's value beside it."""
+    rows = []
+    for r in panel.itertuples():
+        others = indicators[(indicators["indicator_id"] == r.indicator_id) &
+                            (indicators["source_id"] != r.source_id) &
+                            indicators["kind"].isin(["level", "change"])]
+        also = "; ".join(f"{o.value:g} {o.unit} ({year_label(o.year)}, {o.source_id})"
+                         for o in others.itertuples())
+        sel = indicators[indicators["source_id"] == r.source_id]
+        ent = sel["entity"].iloc[0] if len(sel) else ""
+        what = " · ".join(x for x in (sel["property"].iloc[0] if len(sel) else "",
+                                      sel["conditions"].iloc[0] if len(sel) else "") if x)
+        rows.append({"construct": r.construct, "indicator_zh": r.indicator_zh,
+                     "indicator_en": r.indicator_en, "entity": ent, "measures": what,
+                     "scope": "whole region", "value": r.value, "unit": r.unit,
+                     "qualifier": r.qualifier, "year": year_label(r.year),
+                     "n_sources": r.n_sources, "other_sources": also, "source_id": r.source_id})
+    return pd.DataFrame(rows, columns=["construct", "indicator_zh", "indicator_en", "entity",
+                                       "measures", "scope", "value", "unit", "qualifier", "year",
+                                       "n_sources", "other_sources", "source_id"])
+
+
+def construct_scores_within(panel: pd.DataFrame, constructs: dict[str, list[str]],
+                            min_indicators: int = 1, min_regions: int = 3) -> pd.DataFrame:
+    """Construct scores computed separately within each admin level and election round, so no
+    score pools levels or years."""
+    parts = []
+    p = panel.assign(_round=[round_label(y) for y in panel["year"]])
+    for (level, rnd), g in p.groupby(["admin_level", "_round"], sort=True):
+        if rnd == "year unknown":
+            continue
+        s = construct_scores(g, constructs, min_indicators=min_indicators, min_regions=min_regions)
+        s.insert(2, "election_round", rnd)
+        parts.append(s)
+    cols = ["region", "admin_level", "election_round", "construct", "score", "n_indicators", "used",
+            "missing", "left_out_too_few_regions"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)

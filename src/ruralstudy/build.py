@@ -202,8 +202,9 @@ class Builder:
         runs = []
         data_inputs = {n: digest_bytes(files[n]) for n in PROCESSED_FILES if n in files}
         data_inputs["manifest"] = iorw.sha256_file(self.paths.manifest)
-        for f in sorted(self.paths.annotations.glob("*")):
-            data_inputs[f"annotations:{f.name}"] = iorw.sha256_file(f)
+        for f in sorted(p for p in self.paths.annotations.rglob("*") if p.is_file()):
+            rel = f.relative_to(self.paths.annotations).as_posix()
+            data_inputs[f"annotations:{rel}"] = iorw.sha256_file(f)
         for f in sorted(self.paths.reports_raw.glob("*")):
             data_inputs[f"raw:{f.name}"] = iorw.sha256_file(f)
         for name in AGGREGATE_NOTEBOOKS:

@@ -113,9 +113,11 @@ def score(root: RootOpt = None) -> None:
         from .pipeline import mapping_score
     except ImportError:
         return
-    m = mapping_score(paths)
-    print(f"mapping: accuracy {m['accuracy']:.3f} on {m['n']} hand-mapped figures "
-          f"({m['n_correct']} correct)")
+    for label, column in (("mapper alone", "auto_indicator_id"), ("as published", "indicator_id")):
+        for part, m in mapping_score(paths, column=column).items():
+            print(f"indicator values, {label}, {part}: precision {m.precision:.3f}  recall "
+                  f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
+                  f"correct {m.n_correct}, rows {m.n_rows})")
 
 
 @app.command()

@@ -31,7 +31,10 @@ CONFLICT_COLUMNS = ["region", "indicator_id", "indicator_zh", "year", "n_sources
                     "source_ids", "max_rel_diff"]
 CROSSCHECK_COLUMNS = ["region", "year", "check", "implied", "observed", "observed_indicator",
                       "rel_diff", "ok", "sources"]
-CHOICE_RULE = "latest year, then report text over sheet, then higher confidence, then source id"
+CHOICE_RULE = ("one indicator = one entity, property and set of conditions, so no other base can "
+               "compete; among its values: the latest year, then an exact value over an "
+               "approximate one (余, 近, 以上), then the value most other sources agree with, then "
+               "report text over sheet, then source id")
 UNNAMED = "未具名地区"
 REL_TOLERANCE = 0.005  # values within 0.5% are the same figure rounded differently
 
@@ -154,7 +157,13 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 
 def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
+    agree = []
+    for r in df.itertuples():
+        same = df[(df["region"] == r.region) & (df["indicator_id"] == r.indicator_id) &
+                  (df["year"].fillna(-1) == (r.year if pd.notna(r.year) else -1))]
+        agree.append(int(sum(not disagree(r.value, v) for v in same["value"])) - 1)
     return df.assign(_y=df["year"].fillna(-1).astype(int),
+                     _q=(df["qualifier"] == "exact").astype(int), _a=agree,
                      _s=(df["source_type"] == "report").astype(int))
 
 
@@ -163,8 +172,8 @@ def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     lv = _rank_key(ind[ind["kind"].isin(["level", "change"])])
     if lv.empty:
         return pd.DataFrame(columns=PANEL_COLUMNS)
-    lv = lv.sort_values(["region", "indicator_id", "_y", "_s", "confidence", "source_id"],
-                        ascending=[True, True, False, False, False, True], kind="mergesort")
+    lv = lv.sort_values(["region", "indicator_id", "_y", "_q", "_a", "_s", "source_id"],
+                        ascending=[True, True, False, False, False, False, True], kind="mergesort")
     n = lv.groupby(["region", "indicator_id"])["source_id"].transform("size")
     best = lv.assign(n_sources=n).drop_duplicates(["region", "indicator_id"], keep="first")
     best = best.assign(choice_rule=CHOICE_RULE)

@@ -249,8 +249,11 @@ def peer_comparison(region: str, panel: pd.DataFrame) -> str:
     level = own["admin_level"].iloc[0]
     peers = panel[(panel["admin_level"] == level) & (panel["region"] != region)]
     rows = []
+    from .analysis import comparable_years
+
     for r in own.itertuples():
         p = peers[peers["indicator_id"] == r.indicator_id]
+        p = p[[comparable_years(r.year, y) for y in p["year"]]]  # like with like: one round apart
         vals = p["value"].tolist()
         all_vals = sorted(vals + [r.value], reverse=True)
         rows.append({"indicator_zh": r.indicator_zh, "value": r.value, "unit": r.unit,
@@ -264,8 +267,9 @@ def peer_comparison(region: str, panel: pd.DataFrame) -> str:
     n_with = int((df["peers_n"] > 0).sum())
     return (f"<h2 id='compared-with-other-regions'>Compared with other {html.escape(level or 'unknown-level')} regions</h2>"
             f"<p class='note'>{n_with} of {len(df)} indicators have at least one other {html.escape(level or '')} "
-            "region with a value. Only shares, means and per-village values are compared: totals and "
-            "counts grow with a region's size. Peer years differ (see the column): a rank describes "
+            "region with a value of the same indicator (same body, property and conditions) from a year "
+            "within one village election round. Only shares, means and per-village values are "
+            "compared: totals and counts grow with a region's size. A rank describes "
             "these figures, it does not rate the region.</p>" +
             table_html(df, depth=1, region_col=None, caption=f"{region} and other {level} regions"))
 
@@ -321,9 +325,9 @@ def about_body(stamp: dict, citation: str) -> str:
         "<h2>Method</h2><ol><li>Report texts are read (UTF-8, UTF-8 with BOM, GB18030), web debris is "
         "removed with a map back to the raw characters, and every numeric expression with a unit is "
         "parsed by one parser (Chinese numerals, 万/亿, ranges, qualifiers such as 余, 近, 不低于).</li>"
-        "<li>Figures are mapped to codebook indicators by Chinese cues in their clause; hand-gathered "
+        "<li>Each figure is read for what it measures (entity, property, conditions, scope, statement) and is a value of an indicator only when all match its definition exactly; hand-gathered "
         "sheets are mapped by their label. Researchers' overrides are applied last and audited.</li>"
-        "<li>A panel keeps one value per region and indicator (latest year, then report over sheet); "
+        "<li>A panel keeps one value per region and indicator by an explicit rule (same definition only; latest year; exact over approximate; most agreed; report over sheet); "
         "conflicts between sources are listed, not hidden.</li>"
         "<li>Notebooks, executed with papermill, describe and, where n allows, test associations with "
         "named tests, seeded bootstraps and robust standard errors.</li></ol>"
