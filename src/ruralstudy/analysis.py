@@ -321,6 +321,8 @@ def construct_scores_within(panel: pd.DataFrame, constructs: dict[str, list[str]
         if rnd == "year unknown":
             continue
         s = construct_scores(g, constructs, min_indicators=min_indicators, min_regions=min_regions)
+        if s.empty:
+            continue
         s.insert(2, "election_round", rnd)
         parts.append(s)
     cols = ["region", "admin_level", "election_round", "construct", "score", "n_indicators", "used",
