@@ -253,7 +253,7 @@ def peer_comparison(region: str, panel: pd.DataFrame) -> str:
 
     for r in own.itertuples():
         p = peers[peers["indicator_id"] == r.indicator_id]
-        p = p[[comparable_years(r.year, y) for y in p["year"]]]  # like with like: one round apart
+        p = p[p["year"].map(lambda y, ry=r.year: comparable_years(ry, y)).astype(bool)]  # like with like
         vals = p["value"].tolist()
         all_vals = sorted(vals + [r.value], reverse=True)
         rows.append({"indicator_zh": r.indicator_zh, "value": r.value, "unit": r.unit,
