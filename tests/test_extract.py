@@ -24,7 +24,9 @@ def test_set_phrases_dates_and_ordinals_are_not_figures():
     text = ("2021年以来,推进“2168”标准体系和“520”专项激励计划,落实“三会一课”和“五个一”,"
             "村“两委”“一肩挑”,做到“6个100%”,2022第1期,发布时间:2022-05-27 17:03 正文,"
             "3年以上工作经历,35岁以下的占46.37%,建成党支部12个。")
-    assert _raws(text) == ["46.37%", "12个"]
+    assert _raws(text) == ["35岁以下", "46.37%", "12个"]  # 35岁以下: a condition (role)
+    roles = [f.role for f in extract_figures(_doc(text))]
+    assert roles == ["condition", "observed", "observed"]
 
 
 def test_kinds_and_qualifiers_in_text():

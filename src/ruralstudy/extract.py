@@ -1,11 +1,23 @@
-"""Extracting figures from cleaned report text, with provenance.
+"""Extracting figures from cleaned report text, with provenance, role and place.
 
-A figure is a numeric expression written with Arabic digits (or 百分之…/…分之…) that carries a
-unit, a percent sign or a magnitude. Not figures: dates and durations (2022年, 7月, 3年以上),
-ordinals (第1期), bare numbers without a unit, and set phrases in short quotes
-("2168"标准体系, "520"专项激励计划, "6个100%"). Chinese-numeral phrases in running text (两委,
-一肩挑, 五个一, 三会一课) are names, not figures, and are not extracted; the number parser
-still understands Chinese numerals where a figure sheet writes them.
+A figure is a numeric expression that carries a unit, a percent sign or a magnitude: written
+with Arabic digits (1,246名, 1 586名, 13.65 万元, 5万4千6百元), with Chinese numerals and a
+measure word (四十二个, 两千余名, 近万名), as a share in words (三成, 九成以上, 百分之六十二点五)
+or as a fraction (三分之一, 2/3). Changes (从5万元增长到12万元) and growth (较上届降低4岁,
+缩小5%) are one figure each. Durations in 年 are figures only after a duration cue (驻村时间为3年,
+干了48年).
+
+Not figures: dates and periods (2022年, 近3年来, 三年行动), ordinals (第1期, 第一书记), bare
+numbers without a unit, set phrases in short quotes ("2168"标准体系, "6个100%") and set
+phrases written with numerals (两委, 一肩挑, 三会一课, 五个一, 十三五, 一是, 一村一品, 1+N,
+一事一议; :data:`ruralstudy.vocab.SET_PHRASES`), including a small Chinese numeral with a
+measure word but no qualifier (三个等次, 四项基本制度), which names a list, not a count.
+
+Each figure has a ``role``: ``condition`` when an open-ended figure defines a group (35岁以下
+in 35岁以下年轻干部共685人, 60岁以上 in 60岁以上占比3.2%), ``rule`` (每村至少, 不得超过, 原则上,
+控制在), ``target`` (力争, 到2025年, 计划) or ``observed``. Targets and rules are never
+observed values. All regular expressions come from :mod:`ruralstudy.vocab` (through
+:mod:`ruralstudy.numparse`), so the parser and the extractor share one grammar.
 """
 
 from __future__ import annotations
@@ -18,40 +30,65 @@ import pandas as pd
 
 from .corpus import Document, Region
 from .errors import NumberParseError
-from .numparse import (AMOUNT_AR, GROWTH_BASES, PREFIX_QUALIFIERS, parse_number)
+from .numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
+from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
+                    CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
+                    GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
+                    PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS, ROLE_CONDITION,
+                    ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES, SET_PHRASE_NOUNS, SET_PHRASES,
+                    TARGET_CUES, TARGET_YEAR, TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS,
+                    alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
-                  "qualifier", "kind", "sentence", "sent_offset"]
+                  "qualifier", "kind", "sentence", "sent_offset", "place", "role"]
 
-_PREFIX = "|".join(sorted((re.escape(p) for p in PREFIX_QUALIFIERS), key=len, reverse=True))
-_SUFFIX = r"及以上|及以下|以上|以下|以内|左右"
-_SEP = r"[—–\-~～至到]"
-_AMOUNT = rf"(?:{AMOUNT_AR})"
+_PREFIX = alternation(list(PREFIX_QUALIFIERS))
+_SUFFIX = alternation(list(TRAILING_SUFFIXES))
+_SEP = rf"(?:{alternation(list(RANGE_SEPARATORS))})"
+_MEASURE_UNITS = alternation([u.surface for u in UNITS
+                              if u.measure_word and u.surface not in TEXT_EXCLUDED_UNITS])
+#: A Chinese-numeral amount: the measure word is required (四十二个, 两千余名, 三点五万元).
+_CN_AMOUNT = rf"{CN_NUM_RE}(?:余|多)?(?:万|亿)?(?:{_MEASURE_UNITS})"
+#: A bare 万/千 after 近/逾/超/上/约 (近万名, 逾千人).
+_BARE_MAG = (rf"(?<=[{''.join(sorted({p[-1] for p in BARE_MAGNITUDE_PREFIXES}))}])"
+             rf"[万千](?:余|多)?(?:{_MEASURE_UNITS})")
+_AMOUNT = rf"(?:{AMOUNT_AR}|{_CN_AMOUNT}|{_BARE_MAG})"
 _RANGE = rf"{_AMOUNT}(?:{_SEP}{_AMOUNT})?"
-_CN = "零〇一二两三四五六七八九十百千"
-_SPECIAL = rf"百分之[{_CN}\d.]+|[{_CN}]+分之[{_CN}]+|\d+/\d+"
-_BASES = "|".join(GROWTH_BASES)
-_GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:增长|增加|提高|提升|上升|降低|下降|减少|低|高)|"
-           r"(?:平均)?(?:增长|提高|提升|上升|降低|下降|减少|增幅|减幅|降幅|增收|增加))(?:了)?(?:为|达到|达)?")
-_CHANGE_VERBS = (r"调整为|调整到|降至|降到|下降到|下降至|减少到|减少为|增加到|增加至|扩大到|扩大至|"
-                 r"提高到|提高至|提升到|提升至|升至|上升到|增至|到|为")
+_CN = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+_CHENG = (r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十半](?:点[一二三四五六七八九])?)成"
+          r"(?![员为立果本功效绩就长交熟型年品不绩份])")
+_SPECIAL = (rf"百分之[{_CN}\d.点]+|[{_CN}]+分之[{_CN}点]+|\d+/\d+(?![\d/])|{_CHENG}")
+_BASES = alternation(list(GROWTH_BASES))
+_ALL_VERBS = alternation(list(GROWTH_UP + GROWTH_DOWN))
+_FREE_VERBS = alternation([v for v in GROWTH_UP + GROWTH_DOWN if v not in GROWTH_NEEDS_BASE])
+_GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:{_ALL_VERBS})|(?:平均)?(?:{_FREE_VERBS}))"
+           rf"(?:{GROWTH_PARTICLE})?(?:{alternation(list(GROWTH_FILLERS))})?")
 
 CHANGE_RE = re.compile(
-    rf"(?:从|由)(?:{_PREFIX})?{_AMOUNT}(?:{_CHANGE_VERBS})(?:{_PREFIX})?{_AMOUNT}"
-    rf"(?:再到{_AMOUNT})*")
+    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:{alternation(list(CHANGE_VERBS))})(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:(?:{alternation(list(CHANGE_CHAINS))}){_AMOUNT})*")
 LEVEL_RE = re.compile(
-    rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)"
-    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!\d|/\d)(?P<post>{_SUFFIX})?")
-_BARE = re.compile(r"^[\d.,]+(?:[—–\-~～至到][\d.,]+)?$")
-_QUOTE_OPEN = "“\"「『"
-_QUOTE_CLOSE = "”\"」』"
+    rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
+    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!\d|/\d|\+)(?P<post>{_SUFFIX})?")
+DURATION_RE = re.compile(
+    rf"(?:{alternation(list(DURATION_CUES))})(?P<pre>{_PREFIX})?"
+    rf"(?P<body>(?:{AR_NUM}|{CN_NUM_RE})(?:余|多)?年(?:以上|左右)?)"
+    rf"(?!{alternation(list(DURATION_BLOCKERS))})")
+_BARE = re.compile(r"^-?[\d.,]+(?:[—–\-~～至到][\d.,]+)?$")
+_QUOTE_OPEN = "“\"「『‘"
+_QUOTE_CLOSE = "”\"」』’"
 _SENTENCE_END = "。!?;\n"
+_CLAUSE_END = "。!?;\n,:、"
+_TARGET_YEAR = re.compile(TARGET_YEAR)
+_CN_START = re.compile(rf"^(?:负)?[{_CN}]")
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure found in a document, with its provenance (raw span, line and sentence)."""
+    """One figure found in a document, with its provenance (raw span, line and sentence),
+    the finest place its sentence names and its role (observed, condition, target, rule)."""
 
     figure_id: str
     doc_id: str
@@ -71,6 +108,8 @@ class Figure:
     kind: str
     sentence: str
     sent_offset: int
+    place: str = ""
+    role: str = ROLE_OBSERVED
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -86,14 +125,40 @@ def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
     return len(inner) <= limit and not any(c in inner for c in _QUOTE_OPEN + _QUOTE_CLOSE)
 
 
-def _is_figure_body(body: str, text: str, start: int, end: int) -> bool:
+def _in_set_phrase(text: str, start: int, end: int) -> bool:
+    """True when a set phrase (两委, 五个一, 十四五 …) overlaps [start, end)."""
+    window = text[max(0, start - 6):end + 6]
+    base = max(0, start - 6)
+    for phrase in SET_PHRASES:
+        i = window.find(phrase)
+        while i >= 0:
+            a = base + i
+            if a < end and a + len(phrase) > start:
+                return True
+            i = window.find(phrase, i + 1)
+    return False
+
+
+def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: bool) -> bool:
     if _BARE.match(body):  # no unit, no percent, no magnitude: dates, years, codes
         return False
     if start > 0 and text[start - 1] == "第":
         return False
-    if re.search(r"岁$", body) and re.match(r"(及)?(以下|以上)", text[end:end + 3]):
-        return False  # an age threshold that is part of a label (35岁以下的占46.37%)
-    return not _in_short_quote(text, start, end)
+    if _in_short_quote(text, start, end):
+        return False
+    if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
+        if _in_set_phrase(text, start, end):
+            return False
+        if text[end:end + 4].startswith(SET_PHRASE_NOUNS):
+            return False  # 十二条措施, 五个一, 六个100%
+        if not body.endswith("成"):
+            try:
+                small = abs(parse_number(body).value) < 10
+            except NumberParseError:
+                return False
+            if small and not has_qualifier and not re.search("[余多]", body):
+                return False  # 三个等次, 四项基本制度: a list named, not a count
+    return True
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -104,28 +169,114 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, b
 
 
+def _mark(taken: bytearray, a: int, b: int) -> None:
+    taken[a:b] = b"\x01" * (b - a)
+
+
 def find_figure_spans(text: str) -> list[tuple[int, int]]:
     """Return cleaned-text spans of candidate figures, change phrases first, no overlaps."""
     spans: list[tuple[int, int]] = []
-    taken = [False] * (len(text) + 1)
+    taken = bytearray(len(text) + 1)
     for m in CHANGE_RE.finditer(text):
         spans.append((m.start(), m.end()))
-        for k in range(m.start(), m.end()):
-            taken[k] = True
+        _mark(taken, m.start(), m.end())
+    for m in DURATION_RE.finditer(text):
+        b0, b1 = m.span("body")
+        if any(taken[b0:b1]) or re.match(r"(19|20)\d\d年", m["body"]):
+            continue
+        start = m.start("pre") if m["pre"] else b0
+        spans.append((start, b1))
+        _mark(taken, start, b1)
     for m in LEVEL_RE.finditer(text):
         b0, b1 = m.span("body")
         if any(taken[b0:b1]):
             continue
-        if not _is_figure_body(m["body"], text, b0, b1):
+        if not _is_figure_body(m["body"], text, b0, b1, bool(m["pre"] or m["post"])):
             continue
         start = m.start("growth") if m["growth"] else (m.start("pre") if m["pre"] else b0)
         end = m.end("post") if m["post"] else b1
-        if m["post"] and re.search(r"岁$", m["body"]):
-            continue  # age thresholds: see _is_figure_body
-        # an age or a year threshold (35岁以下的, 45岁以下村干部) is part of a label, still a figure
         spans.append((start, end))
     spans.sort()
     return spans
+
+
+def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
+                sent_start: int) -> str:
+    """The role of a figure: condition, rule, target or observed (see the module docstring)."""
+    raw = text[start:end]
+    after = text[end:end + 6]
+    open_ended = re.search(r"(以上|以下|以内)$", raw) or re.match(
+        r"(超过|不足|不到|低于|高于|不低于|不超过|不少于)", raw)
+    if (parsed.kind == "level" and open_ended and after.startswith(CONDITION_FOLLOWERS)
+            and not after.startswith(("的标准", "的要求", "的原则"))):
+        return ROLE_CONDITION
+    clause_start = max(text.rfind(c, sent_start, start) for c in _CLAUSE_END) + 1
+    clause = text[max(clause_start, sent_start):start] + raw
+    if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
+            or (parsed.qualifier in ("at_least", "at_most") and re.search("每[个村户年人]", clause))
+            or after.startswith(("的标准", "的要求"))):
+        return ROLE_RULE
+    before = text[sent_start:start]
+    if any(cue in before for cue in TARGET_CUES) or _TARGET_YEAR.search(before):
+        return ROLE_TARGET
+    return ROLE_OBSERVED
+
+
+_PLACE_RE = re.compile(
+    rf"(?P<name>[\u4e00-\u9fff]{{2,4}})(?P<suffix>{alternation([s for s, _ in PLACE_SUFFIXES])})"
+    r"(?![集党级干民务委组部长书主庄镇乡区县村])")
+_PLACE_RANK = dict(PLACE_SUFFIXES)
+#: Characters after which a place name starts (punctuation, function words, a coarser place).
+_NAME_BREAKS = set("的了是在和与及对把将为从由向以于共其等个们这那有到让给被使如像经至即")
+#: Characters a place name in these reports does not contain (verbs of the surrounding prose).
+_NOT_IN_NAME = set("的了是在和与及对把将为从由向以于共其等个们这那有到让给被使推进动展施升评获"
+                   "导覆盖根据撤并配选培育扶持帮包联抓促深化实现开创办组织建设提高加强全该各每"
+                   "已储备发挥结规范严格领航振兴定期下上更多周边引企业完成新届市特色产业示范"
+                   "名户人元年月日合返融通过")
+_NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "特色", "中心", "美丽", "和美",
+                 "宜居", "先进", "富裕", "贫困", "脱贫", "空壳", "后进", "软弱", "涣散", "农村",
+                 "城市", "集体", "经济", "试点", "省级", "市级", "县级", "国家级", "乡村", "新型",
+                 "全国", "民族", "团结", "卫生", "旅游", "生态", "样板", "明星", "红色", "相对")
+
+
+def _place_candidates(sentence: str) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for m in _PLACE_RE.finditer(sentence):
+        a = m.start("suffix")
+        k = a
+        while (k > 0 and sentence[k - 1] not in _NAME_BREAKS and a - k < 7
+               and "\u4e00" <= sentence[k - 1] <= "\u9fff"):
+            k -= 1
+        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] == "乡村":
+            continue
+        name = sentence[k:a]
+        for stop in ("全", "该", "各", "本", "每", "我"):
+            if name.startswith(stop):
+                name = name[1:]
+        # a name right after a coarser place: 达拉特旗王爱召镇 -> 王爱召镇
+        for suffix, _ in PLACE_SUFFIXES:
+            i = name.rfind(suffix)
+            if 0 < i < len(name) - 1 and len(name) - i - len(suffix) >= 2:
+                name = name[i + len(suffix):]
+                break
+        if not 2 <= len(name) <= 4 or any(c in _NOT_IN_NAME for c in name):
+            continue
+        if name in PLACE_STOP or name.endswith(_NOT_NAME_END):
+            continue
+        out.append((_PLACE_RANK[m["suffix"]], a, name + m["suffix"]))
+    return out
+
+
+def finest_place(sentence: str, pos: int) -> str:
+    """The finest place the sentence names (village < township < county), nearest before
+    ``pos`` among equals; empty if none."""
+    cands = _place_candidates(sentence)
+    if not cands:
+        return ""
+    best = min(c[0] for c in cands)
+    same = [c for c in cands if c[0] == best]
+    before = [c for c in same if c[1] < pos]
+    return (before[-1] if before else same[0])[2]
 
 
 def attribute_region(regions: tuple[Region, ...], text: str, pos: int,
@@ -157,6 +308,7 @@ def extract_figures(doc: Document) -> list[Figure]:
     mentions = region_mentions(entry.regions, text)
     line_starts = [0] + [i + 1 for i, c in enumerate(raw) if c == "\n"]
     figures: list[Figure] = []
+    sentence_cache: dict[tuple[int, int], str] = {}
     for cs, ce in find_figure_spans(text):
         rs, re_ = doc.clean.raw_span(cs, ce)
         raw_str = raw[rs:re_]
@@ -166,6 +318,10 @@ def extract_figures(doc: Document) -> list[Figure]:
             continue  # candidate the grammar rejects (counted as not-a-figure)
         sa, sb = sentence_bounds(text, cs, ce)
         region = attribute_region(entry.regions, text, cs, mentions)
+        sent = text[sa:sb]
+        if (sa, sb) not in sentence_cache:
+            sentence_cache[(sa, sb)] = sent
+        lead = len(sent) - len(sent.lstrip())
         figures.append(Figure(
             figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,
             region=region.name if region else "", province=region.province if region else "",
@@ -173,8 +329,9 @@ def extract_figures(doc: Document) -> list[Figure]:
             start=rs, end=re_, line=bisect.bisect_right(line_starts, rs), raw=raw_str,
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
             unit=parsed.unit, qualifier=parsed.qualifier, kind=parsed.kind,
-            sentence=text[sa:sb].strip(),
-            sent_offset=cs - sa - (len(text[sa:sb]) - len(text[sa:sb].lstrip()))))
+            sentence=sent.strip(), sent_offset=cs - sa - lead,
+            place=finest_place(sent, cs - sa),
+            role=figure_role(text, cs, ce, parsed, sa)))
     return figures
 
 
@@ -187,4 +344,6 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
         df[col] = df[col].astype("float64")
     for col in ("start", "end", "line", "sent_offset"):
         df[col] = df[col].astype("int64")
+    for col in ("place", "role"):
+        df[col] = df[col].astype(str)
     return df

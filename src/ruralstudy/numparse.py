@@ -22,6 +22,7 @@ from .errors import NumberParseError
 
 from .vocab import (CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS, CN_BIG_UNITS, CN_DIGITS,  # noqa: E402
                     CN_SMALL_UNITS, CN_TENS, FILLERS, GROWTH_BASES, GROWTH_DOWN, GROWTH_FILLERS,
+                    GROWTH_PARTICLE,
                     GROWTH_NEEDS_BASE, GROWTH_UP, MAGNITUDES, NEGATIVE_SIGNS, PREFIX_QUALIFIERS,
                     QUALIFIER_ABOUT, QUALIFIER_AT_LEAST, QUALIFIER_AT_MOST, QUALIFIER_EXACT,
                     QUALIFIER_LESS, QUALIFIER_MORE, QUALIFIERS, RANGE_SEPARATORS,
@@ -81,7 +82,7 @@ _CHAIN_SPLIT = re.compile(alternation(list(CHANGE_CHAINS)))
 _GROWTH_RE = re.compile(
     rf"^(?P<base>(?:{alternation(list(GROWTH_BASES))})?)(?:平均)?"
     rf"(?P<verb>{alternation(list(GROWTH_UP + GROWTH_DOWN))})"
-    rf"(?:{alternation(list(GROWTH_FILLERS))})?(?P<rest>.+)$"
+    rf"(?:{GROWTH_PARTICLE})?(?:{alternation(list(GROWTH_FILLERS))})?(?P<rest>.+)$"
 )
 _SEPARATORS = re.compile(r"(?<=\d)[,\s](?=\d{3}(?!\d))")
 _SPACE_BEFORE_MAG = re.compile(r"(?<=\d)\s+(?=[万亿千百])")
