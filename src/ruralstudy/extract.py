@@ -57,8 +57,15 @@ _AMOUNT = rf"(?:{AMOUNT_AR}|{_CN_AMOUNT}|{_BARE_MAG})"
 _RANGE = rf"{_AMOUNT}(?:{_SEP}{_AMOUNT})?"
 _CN = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
 _CHENG = (r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十半](?:点[一二三四五六七八九])?)成"
+          r"(?:[一二三四五六七八九半](?![\u4e00-\u9fff]{0,1}[个名人户项件]))?"
           r"(?![员为立果本功效绩就长交熟型年品不绩份])")
 _SPECIAL = (rf"百分之[{_CN}\d.点]+|[{_CN}]+分之[{_CN}点]+|\d+/\d+(?![\d/])|{_CHENG}")
+#: A bound written a few characters before its number (至少储备两名, 至少配备1名).
+_SEPARATED_BOUND = re.compile(
+    r"(至少|不少于|不低于|不得低于|不超过|不得超过|最多)[\u4e00-\u9fff]{1,4}$")
+_BOUND_QUALIFIER = {"至少": "at_least", "不少于": "at_least", "不低于": "at_least",
+                    "不得低于": "at_least", "不超过": "at_most", "不得超过": "at_most",
+                    "最多": "at_most"}
 _BASES = alternation(list(GROWTH_BASES))
 _ALL_VERBS = alternation(list(GROWTH_UP + GROWTH_DOWN))
 _FREE_VERBS = alternation([v for v in GROWTH_UP + GROWTH_DOWN if v not in GROWTH_NEEDS_BASE])
@@ -66,12 +73,12 @@ _GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:{_ALL_VERBS})|(?:平均)?(?:{_FREE_VE
            rf"(?:{GROWTH_PARTICLE})?(?:{alternation(list(GROWTH_FILLERS))})?")
 
 CHANGE_RE = re.compile(
-    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:(?:\d{{4}}年(?:底|末|初)?|上年|去年|上届|换届前|上一届|年初)的)?(?:{_PREFIX})?{_AMOUNT}"
     rf"(?:{alternation(list(CHANGE_VERBS))})(?:{_PREFIX})?{_AMOUNT}"
     rf"(?:(?:{alternation(list(CHANGE_CHAINS))}){_AMOUNT})*")
 LEVEL_RE = re.compile(
     rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
-    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!\d|/\d|\+)(?P<post>{_SUFFIX})?")
+    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!/\d|\+)(?P<post>{_SUFFIX})?")
 DURATION_RE = re.compile(
     rf"(?:{alternation(list(DURATION_CUES))})(?P<pre>{_PREFIX})?"
     rf"(?P<body>(?:{AR_NUM}|{CN_NUM_RE})(?:余|多)?年(?:以上|左右)?)"
@@ -139,7 +146,8 @@ def _in_set_phrase(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: bool) -> bool:
+def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: bool,
+                    has_growth: bool = False) -> bool:
     if _BARE.match(body):  # no unit, no percent, no magnitude: dates, years, codes
         return False
     if start > 0 and text[start - 1] == "第":
@@ -156,7 +164,9 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
                 small = abs(parse_number(body).value) < 10
             except NumberParseError:
                 return False
-            if small and not has_qualifier and not re.search("[余多]", body):
+            bound = _SEPARATED_BOUND.search(text[max(0, start - 8):start])
+            if (small and not (has_qualifier or has_growth or bound)
+                    and not re.search("[余多]", body)):
                 return False  # 三个等次, 四项基本制度: a list named, not a count
     return True
 
@@ -191,7 +201,8 @@ def find_figure_spans(text: str) -> list[tuple[int, int]]:
         b0, b1 = m.span("body")
         if any(taken[b0:b1]):
             continue
-        if not _is_figure_body(m["body"], text, b0, b1, bool(m["pre"] or m["post"])):
+        if not _is_figure_body(m["body"], text, b0, b1, bool(m["pre"] or m["post"]),
+                               bool(m["growth"])):
             continue
         start = m.start("growth") if m["growth"] else (m.start("pre") if m["pre"] else b0)
         end = m.end("post") if m["post"] else b1
@@ -211,6 +222,8 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
             and not after.startswith(("的标准", "的要求", "的原则"))):
         return ROLE_CONDITION
     clause_start = max(text.rfind(c, sent_start, start) for c in _CLAUSE_END) + 1
+    if parsed.unit == "年" and text[max(0, start - 2):start] == "连续" and "的" in text[end:end + 12]:
+        return ROLE_CONDITION  # 连续两年排名末位的: a duration defining a group
     clause = text[max(clause_start, sent_start):start] + raw
     if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
             or (parsed.qualifier in ("at_least", "at_most") and re.search("每[个村户年人]", clause))
@@ -316,6 +329,12 @@ def extract_figures(doc: Document) -> list[Figure]:
             parsed = parse_number(text[cs:ce])
         except NumberParseError:
             continue  # candidate the grammar rejects (counted as not-a-figure)
+        if parsed.kind == "change" and not parsed.unit and not re.search("[万亿]", text[cs:ce]):
+            continue  # a ratio without unit (收入比由1.86缩小至1.79) is a bare number
+        qualifier = parsed.qualifier
+        bound = _SEPARATED_BOUND.search(text[max(0, cs - 8):cs])
+        if qualifier == "exact" and bound and not re.search("[,。;、]", bound.group(0)):
+            qualifier = _BOUND_QUALIFIER[bound[1]]
         sa, sb = sentence_bounds(text, cs, ce)
         region = attribute_region(entry.regions, text, cs, mentions)
         sent = text[sa:sb]
@@ -328,7 +347,7 @@ def extract_figures(doc: Document) -> list[Figure]:
             admin_level=region.level if region else "", year=entry.year,
             start=rs, end=re_, line=bisect.bisect_right(line_starts, rs), raw=raw_str,
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
-            unit=parsed.unit, qualifier=parsed.qualifier, kind=parsed.kind,
+            unit=parsed.unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=finest_place(sent, cs - sa),
             role=figure_role(text, cs, ce, parsed, sa)))

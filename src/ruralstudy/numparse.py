@@ -42,7 +42,7 @@ UNITS = tuple(sorted(UNIT_SURFACES + (YEAR_UNIT.surface,), key=len, reverse=True
 _CN_DIGIT_CHARS = "".join(CN_DIGITS)
 _CN_CHARS = _CN_DIGIT_CHARS + "".join(CN_SMALL_UNITS) + "".join(CN_TENS)
 #: Arabic number with an optional thousands grouping (1,246 / 1 586) and decimals.
-AR_NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.])|\d+)(?:\.\d+)?"
+AR_NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:\.\d+)?(?!\d)"
 _NUM_AR = r"\d+(?:\.\d+)?"
 #: Arabic number as the parser accepts it alone: also .5 and 2e5, 12.32e+14.
 _NUM_AR_FULL = r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -379,7 +379,9 @@ def parse_number(raw: str) -> ParsedNumber:
         raise NumberParseError("no number in string", raw=raw)
     m = _CHANGE_RE.match(s)
     if m:
-        before, _, unit_a, _ = parse_quantity(m["a"], raw)
+        # 由2020年底的3862个 / 由上年的41个: the date or base before 的 is not a value
+        a = re.sub(r"^[^的]{1,10}的(?=[\d" + _CN_CHARS + r"近约超不逾])", "", m["a"])
+        before, _, unit_a, _ = parse_quantity(a, raw)
         steps = [m["b"]] + [p for p in _CHAIN_SPLIT.split(m["rest"]) if p]
         after, high, unit_b, qual = parse_quantity(steps[-1], raw)
         if unit_a and unit_b and unit_a != unit_b:

@@ -87,7 +87,8 @@ UNITS: tuple[Unit, ...] = (
     _U("斤", "斤", "weight"),
     # time (durations; 年 only after a duration cue, see DURATION_CUES)
     _U("个工作日", "天", "time"), _U("工作日", "天", "time"), _U("天", "天", "time"),
-    _U("个月", "月", "time"), _U("小时", "小时", "time"),
+    _U("个月", "月", "time"), _U("小时", "小时", "time"), _U("学时", "学时", "time"),
+    _U("日内", "天", "time", measure_word=False),
     # age
     _U("岁", "岁", "age"), _U("周岁", "岁", "age"),
     # shares
@@ -199,6 +200,7 @@ CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干�
                        "书记", "后备", "人才", "大学生", "农户", "家庭", "脱贫", "经营性")
 #: Cues before a figure + 年 that make it a duration (驻村时间为3年, 干了48年).
 DURATION_CUES = ("时间为", "时间达", "为期", "长达", "干了", "工作了", "任职", "坚守了", "扎根",
+                 "当了", "做了", "担任了", "连续", "累计",
                  "服务了", "坚持了", "奋斗了", "守护了", "任期为", "期限为", "年限为")
 #: What may follow a duration in 年 without making it a date or a period (近3年来 is not).
 DURATION_BLOCKERS = ("来", "以来", "前", "后", "度", "级", "底", "初", "末", "内", "间", "行动",
