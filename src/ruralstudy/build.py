@@ -202,7 +202,7 @@ class Builder:
         runs = []
         data_inputs = {n: digest_bytes(files[n]) for n in PROCESSED_FILES if n in files}
         data_inputs["manifest"] = iorw.sha256_file(self.paths.manifest)
-        for f in sorted(self.paths.annotations.glob("*")):
+        for f in sorted(p for p in self.paths.annotations.glob("*") if p.is_file()):
             data_inputs[f"annotations:{f.name}"] = iorw.sha256_file(f)
         for f in sorted(self.paths.reports_raw.glob("*")):
             data_inputs[f"raw:{f.name}"] = iorw.sha256_file(f)

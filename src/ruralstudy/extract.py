@@ -36,7 +36,7 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
                     GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
                     PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS, ROLE_CONDITION,
                     ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES, SET_PHRASE_NOUNS, SET_PHRASES,
-                    TARGET_CUES, TARGET_YEAR, TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS,
+                    TARGET_CUES, TARGET_PLAN, TARGET_YEAR, TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS,
                     alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
@@ -62,7 +62,7 @@ _CHENG = (r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十半](?:点[一二
 _SPECIAL = (rf"百分之[{_CN}\d.点]+|[{_CN}]+分之[{_CN}点]+|\d+/\d+(?![\d/])|{_CHENG}")
 #: A bound written a few characters before its number (至少储备两名, 至少配备1名).
 _SEPARATED_BOUND = re.compile(
-    r"(至少|不少于|不低于|不得低于|不超过|不得超过|最多)[\u4e00-\u9fff]{1,4}$")
+    r"(至少|不少于|不低于|不得低于|不超过|不得超过|最多)(?:[\u4e00-\u9fff]{1,4}|[^\d,。;、:]{1,16}的)$")
 _BOUND_QUALIFIER = {"至少": "at_least", "不少于": "at_least", "不低于": "at_least",
                     "不得低于": "at_least", "不超过": "at_most", "不得超过": "at_most",
                     "最多": "at_most"}
@@ -89,6 +89,9 @@ _QUOTE_CLOSE = "”\"」』’"
 _SENTENCE_END = "。!?;\n"
 _CLAUSE_END = "。!?;\n,:、"
 _TARGET_YEAR = re.compile(TARGET_YEAR)
+_TARGET_PLAN = re.compile(TARGET_PLAN)
+_YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)年")
+_COUNTED_SUBSET = re.compile(r"\d+个(?:行政)?(?:村|嘎查|社区)")
 _CN_START = re.compile(rf"^(?:负)?[{_CN}]")
 
 
@@ -211,27 +214,47 @@ def find_figure_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def reference_year(text: str, year: int | None = None) -> int:
+    """The year a document reports on: its manifest year, else the latest year it names that
+    is not a deadline (到2025年); 0 if none."""
+    if year:
+        return year
+    years = [int(y) for y in _YEAR.findall(text)]
+    return max(years) if years else 0
+
+
 def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
-                sent_start: int) -> str:
-    """The role of a figure: condition, rule, target or observed (see the module docstring)."""
+                sent_start: int, ref_year: int = 0) -> str:
+    """The role of a figure: condition, target, rule or observed (see the module docstring)."""
     raw = text[start:end]
     after = text[end:end + 6]
-    open_ended = re.search(r"(以上|以下|以内)$", raw) or re.match(
-        r"(超过|不足|不到|低于|高于|不低于|不超过|不少于)", raw)
-    if (parsed.kind == "level" and open_ended and after.startswith(CONDITION_FOLLOWERS)
-            and not after.startswith(("的标准", "的要求", "的原则"))):
-        return ROLE_CONDITION
     clause_start = max(text.rfind(c, sent_start, start) for c in _CLAUSE_END) + 1
+    clause_before = text[max(clause_start, sent_start):start]
     if parsed.unit == "年" and text[max(0, start - 2):start] == "连续" and "的" in text[end:end + 12]:
         return ROLE_CONDITION  # 连续两年排名末位的: a duration defining a group
-    clause = text[max(clause_start, sent_start):start] + raw
+    open_ended = re.search(r"(以上|以下|以内)$", raw) or re.match(
+        r"(超过|不足|不到|低于|高于)", raw)
+    if parsed.kind == "level":
+        if (open_ended and after.startswith(CONDITION_FOLLOWERS)
+                and not after.startswith(("的标准", "的要求", "的原则"))):
+            return ROLE_CONDITION
+        if re.match(r"(超过|不足|不到|低于|高于)", raw) and _COUNTED_SUBSET.search(clause_before):
+            return ROLE_CONDITION  # 32个村收入超过200万元: the threshold of a counted subset
+        if re.search(r"排名[前后]$", clause_before) and after.startswith("的"):
+            return ROLE_CONDITION  # 排名后10%的乡镇
+    clause = clause_before + raw
+    if re.search(r"不得|控制在|原则上|每村至少|每个村至少", clause):
+        return ROLE_RULE  # an explicit norm in the figure's own clause
+    before = text[sent_start:start]
+    if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
+        return ROLE_TARGET
+    for m in _TARGET_YEAR.finditer(before):
+        if int(m[1] or m[2]) > ref_year:
+            return ROLE_TARGET
     if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
             or (parsed.qualifier in ("at_least", "at_most") and re.search("每[个村户年人]", clause))
             or after.startswith(("的标准", "的要求"))):
         return ROLE_RULE
-    before = text[sent_start:start]
-    if any(cue in before for cue in TARGET_CUES) or _TARGET_YEAR.search(before):
-        return ROLE_TARGET
     return ROLE_OBSERVED
 
 
@@ -322,6 +345,7 @@ def extract_figures(doc: Document) -> list[Figure]:
     line_starts = [0] + [i + 1 for i, c in enumerate(raw) if c == "\n"]
     figures: list[Figure] = []
     sentence_cache: dict[tuple[int, int], str] = {}
+    ref_year = reference_year(text, entry.year)
     for cs, ce in find_figure_spans(text):
         rs, re_ = doc.clean.raw_span(cs, ce)
         raw_str = raw[rs:re_]
@@ -332,7 +356,7 @@ def extract_figures(doc: Document) -> list[Figure]:
         if parsed.kind == "change" and not parsed.unit and not re.search("[万亿]", text[cs:ce]):
             continue  # a ratio without unit (收入比由1.86缩小至1.79) is a bare number
         qualifier = parsed.qualifier
-        bound = _SEPARATED_BOUND.search(text[max(0, cs - 8):cs])
+        bound = _SEPARATED_BOUND.search(text[max(0, cs - 20):cs])
         if qualifier == "exact" and bound and not re.search("[,。;、]", bound.group(0)):
             qualifier = _BOUND_QUALIFIER[bound[1]]
         sa, sb = sentence_bounds(text, cs, ce)
@@ -350,7 +374,7 @@ def extract_figures(doc: Document) -> list[Figure]:
             unit=parsed.unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=finest_place(sent, cs - sa),
-            role=figure_role(text, cs, ce, parsed, sa)))
+            role=figure_role(text, cs, ce, parsed, sa, ref_year)))
     return figures
 
 

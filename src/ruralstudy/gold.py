@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 GOLD_FIGURE_COLUMNS = ["doc_id", "start", "end", "raw", "value", "value_high", "value_before",
-                       "unit", "qualifier", "kind", "region", "note"]
+                       "unit", "qualifier", "kind", "region", "note", "role"]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ indicators table, the region x indicator panel, conflicts and cross-checks. Pure
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,9 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
         length = len(unicodedata.normalize("NFKC", r["raw"]))
         own, prev = clause_windows(r["sentence"], int(r["sent_offset"]), length)
         m = map_figure(codebook, own, prev, r["unit"], r["kind"], r["value"])
+        role = r.get("role") or "observed"
+        if role != "observed":  # conditions, targets and rules are never observed values
+            m = replace(m, indicator_id="", reason=f"role: {role}")
         region = r["region"] or unnamed_region(r["doc_id"])
         rows.append({
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],

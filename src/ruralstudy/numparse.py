@@ -269,6 +269,8 @@ def _parse_amount(text: str, raw: str) -> tuple[float, str, str, float]:
         qual = QUALIFIER_MORE
     if m["q2"]:
         qual = SUFFIX_QUALIFIERS[m["q2"]]
+    if m["unit"] == "日内":
+        qual = qual or QUALIFIER_AT_MOST  # 30日内: within 30 days
     return float(value), _unit_of(m["unit"]), qual, float(factor)
 
 

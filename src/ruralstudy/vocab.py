@@ -189,10 +189,14 @@ ROLES = (ROLE_OBSERVED, ROLE_CONDITION, ROLE_TARGET, ROLE_RULE)
 TARGET_CUES = ("力争", "确保到", "目标是", "目标为", "计划到", "预计到", "计划新增", "计划培养",
                "计划选派", "计划发展", "计划用", "计划利用", "年底前", "年内将", "将达到",
                "目标任务", "预期", "规划到", "争取到", "努力实现", "计划投入", "拟")
-#: A year ahead in a clause also marks a target (到2025年, 2025年底前).
-TARGET_YEAR = r"(?:到|至|在)20[2-4]\d年|20[2-4]\d年(?:底|末)?前"
+#: A year written as a deadline (到2025年, 2025年底前); a target only when it lies after every
+#: other year the document names (到2023年底 in a 2023 retrospective is observed).
+TARGET_YEAR = r"(?<![截止])(?:到|至)(20[2-4]\d)年|(20[2-4]\d)年(?:底|末)?前"
+#: 计划 as a verb (计划利用三年时间, 2023年计划新培育), not a programme name (倍增计划。).
+TARGET_PLAN = r"计划(?![”\"」、,。;)\s])"
 #: Cues that make a figure a rule (每村至少, 不得超过, 原则上, 比例控制在).
 RULE_CUES = ("不得超过", "不得低于", "不得少于", "原则上", "控制在", "每村至少", "每个村至少",
+             "比例不低于", "比例不超过", "至少", "不少于", "不低于", "不超过",
              "每村不少于", "应当", "须", "必须", "一般不超过", "最高不超过", "标准为")
 #: Words after an open-ended figure that show it defines a group (35岁以下年轻干部, 60岁以上占比).
 CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干部", "群众", "学历",
