@@ -157,6 +157,8 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
         return False
     if _in_short_quote(text, start, end):
         return False
+    if re.search(rf"[{_CN}]个$", text[max(0, start - 2):start]):
+        return False  # 六个100%: a slogan
     if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
         if _in_set_phrase(text, start, end):
             return False
@@ -260,7 +262,7 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
 
 _PLACE_RE = re.compile(
     rf"(?P<name>[\u4e00-\u9fff]{{2,4}})(?P<suffix>{alternation([s for s, _ in PLACE_SUFFIXES])})"
-    r"(?![集党级干民务委组部长书主庄镇乡区县村])")
+    r"(?![党级干民务委组部长书主庄镇乡区县村])")
 _PLACE_RANK = dict(PLACE_SUFFIXES)
 #: Characters after which a place name starts (punctuation, function words, a coarser place).
 _NAME_BREAKS = set("的了是在和与及对把将为从由向以于共其等个们这那有到让给被使如像经至即")
@@ -268,7 +270,7 @@ _NAME_BREAKS = set("的了是在和与及对把将为从由向以于共其等个
 _NOT_IN_NAME = set("的了是在和与及对把将为从由向以于共其等个们这那有到让给被使推进动展施升评获"
                    "导覆盖根据撤并配选培育扶持帮包联抓促深化实现开创办组织建设提高加强全该各每"
                    "已储备发挥结规范严格领航振兴定期下上更多周边引企业完成新届市特色产业示范"
-                   "名户人元年月日合返融通过")
+                   "名户人元年月日合返融通过壮强弱富美迁派驻力争按照学扩宽效")
 _NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "特色", "中心", "美丽", "和美",
                  "宜居", "先进", "富裕", "贫困", "脱贫", "空壳", "后进", "软弱", "涣散", "农村",
                  "城市", "集体", "经济", "试点", "省级", "市级", "县级", "国家级", "乡村", "新型",
