@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -79,6 +79,14 @@ CHANGE_RE = re.compile(
 LEVEL_RE = re.compile(
     rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
     rf"(?P<body>{_SPECIAL}|{_RANGE})(?!/\d|\+)(?P<post>{_SUFFIX})?")
+#: The same grammar, scanned body first (fast): a cheap first-character test, then the body;
+#: the prefix and growth words are found by looking back from the body (see find_figure_spans).
+_BODY_START = "\\d百零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟廿卅半万千负\\-"
+BODY_RE = re.compile(
+    rf"(?=[{_BODY_START}])(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
+    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!/\d|\+)(?P<post>{_SUFFIX})?")
+_PRE_BACK = re.compile(rf"(?:{_PREFIX})$")
+_GROWTH_BACK = re.compile(rf"(?:{_GROWTH})$")
 DURATION_RE = re.compile(
     rf"(?:{alternation(list(DURATION_CUES))})(?P<pre>{_PREFIX})?"
     rf"(?P<body>(?:{AR_NUM}|{CN_NUM_RE})(?:余|多)?年(?:以上|左右)?)"
@@ -91,6 +99,12 @@ _CLAUSE_END = "。!?;\n,:、"
 _TARGET_YEAR = re.compile(TARGET_YEAR)
 _TARGET_PLAN = re.compile(TARGET_PLAN)
 _YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)年")
+_RE_YEAR_BODY = re.compile(r"(19|20)\d\d年")
+_OPEN_PREFIXES = ("超过", "不足", "不到", "低于", "高于")
+_RE_STRONG_RULE = re.compile(r"不得|控制在|原则上|每村至少|每个村至少")
+_RE_PER = re.compile("每[个村户年人]")
+_RE_WAN_YI = re.compile("[万亿]")
+_RE_CLAUSE_PUNCT = re.compile("[,。;、]")
 _COUNTED_SUBSET = re.compile(r"\d+个(?:行政)?(?:村|嘎查|社区)")
 _CN_START = re.compile(rf"^(?:负)?[{_CN}]")
 
@@ -157,7 +171,7 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
         return False
     if _in_short_quote(text, start, end):
         return False
-    if re.search(rf"[{_CN}]个$", text[max(0, start - 2):start]):
+    if start >= 2 and text[start - 1] == "个" and text[start - 2] in _CN:
         return False  # 六个100%: a slogan
     if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
         if _in_set_phrase(text, start, end):
@@ -171,7 +185,7 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
                 return False
             bound = _SEPARATED_BOUND.search(text[max(0, start - 8):start])
             if (small and not (has_qualifier or has_growth or bound)
-                    and not re.search("[余多]", body)):
+                    and "余" not in body and "多" not in body):
                 return False  # 三个等次, 四项基本制度: a list named, not a count
     return True
 
@@ -197,21 +211,25 @@ def find_figure_spans(text: str) -> list[tuple[int, int]]:
         _mark(taken, m.start(), m.end())
     for m in DURATION_RE.finditer(text):
         b0, b1 = m.span("body")
-        if any(taken[b0:b1]) or re.match(r"(19|20)\d\d年", m["body"]):
+        if any(taken[b0:b1]) or _RE_YEAR_BODY.match(m["body"]):
             continue
         start = m.start("pre") if m["pre"] else b0
         spans.append((start, b1))
         _mark(taken, start, b1)
-    for m in LEVEL_RE.finditer(text):
+    last_end = 0
+    for m in BODY_RE.finditer(text):
         b0, b1 = m.span("body")
         if any(taken[b0:b1]):
             continue
-        if not _is_figure_body(m["body"], text, b0, b1, bool(m["pre"] or m["post"]),
-                               bool(m["growth"])):
+        pm = _PRE_BACK.search(text, max(last_end, b0 - 8), b0)
+        start = pm.start() if pm else b0
+        gm = _GROWTH_BACK.search(text, max(last_end, start - 14), start)
+        if not _is_figure_body(m["body"], text, b0, b1, bool(pm or m["post"]), bool(gm)):
             continue
-        start = m.start("growth") if m["growth"] else (m.start("pre") if m["pre"] else b0)
+        start = gm.start() if gm else start
         end = m.end("post") if m["post"] else b1
         spans.append((start, end))
+        last_end = end
     spans.sort()
     return spans
 
@@ -234,18 +252,17 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     clause_before = text[max(clause_start, sent_start):start]
     if parsed.unit == "年" and text[max(0, start - 2):start] == "连续" and "的" in text[end:end + 12]:
         return ROLE_CONDITION  # 连续两年排名末位的: a duration defining a group
-    open_ended = re.search(r"(以上|以下|以内)$", raw) or re.match(
-        r"(超过|不足|不到|低于|高于)", raw)
+    open_ended = raw.endswith(("以上", "以下", "以内")) or raw.startswith(_OPEN_PREFIXES)
     if parsed.kind == "level":
         if (open_ended and after.startswith(CONDITION_FOLLOWERS)
                 and not after.startswith(("的标准", "的要求", "的原则"))):
             return ROLE_CONDITION
-        if re.match(r"(超过|不足|不到|低于|高于)", raw) and _COUNTED_SUBSET.search(clause_before):
+        if raw.startswith(_OPEN_PREFIXES) and _COUNTED_SUBSET.search(clause_before):
             return ROLE_CONDITION  # 32个村收入超过200万元: the threshold of a counted subset
-        if re.search(r"排名[前后]$", clause_before) and after.startswith("的"):
+        if clause_before.endswith(("排名前", "排名后")) and after.startswith("的"):
             return ROLE_CONDITION  # 排名后10%的乡镇
     clause = clause_before + raw
-    if re.search(r"不得|控制在|原则上|每村至少|每个村至少", clause):
+    if _RE_STRONG_RULE.search(clause):
         return ROLE_RULE  # an explicit norm in the figure's own clause
     before = text[sent_start:start]
     if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
@@ -254,7 +271,7 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
         if int(m[1] or m[2]) > ref_year:
             return ROLE_TARGET
     if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
-            or (parsed.qualifier in ("at_least", "at_most") and re.search("每[个村户年人]", clause))
+            or (parsed.qualifier in ("at_least", "at_most") and _RE_PER.search(clause))
             or after.startswith(("的标准", "的要求"))):
         return ROLE_RULE
     return ROLE_OBSERVED
@@ -277,7 +294,7 @@ _NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "�
                  "全国", "民族", "团结", "卫生", "旅游", "生态", "样板", "明星", "红色", "相对")
 
 
-def _place_candidates(sentence: str) -> list[tuple[int, int, str]]:
+def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:
     out: list[tuple[int, int, str]] = []
     for m in _PLACE_RE.finditer(sentence):
         a = m.start("suffix")
@@ -302,13 +319,15 @@ def _place_candidates(sentence: str) -> list[tuple[int, int, str]]:
         if name in PLACE_STOP or name.endswith(_NOT_NAME_END):
             continue
         out.append((_PLACE_RANK[m["suffix"]], a, name + m["suffix"]))
-    return out
+    return tuple(out)
 
 
-def finest_place(sentence: str, pos: int) -> str:
+def finest_place(sentence: str, pos: int,
+                 candidates: tuple[tuple[int, int, str], ...] | None = None) -> str:
     """The finest place the sentence names (village < township < county), nearest before
-    ``pos`` among equals; empty if none."""
-    cands = _place_candidates(sentence)
+    ``pos`` among equals; empty if none. ``candidates`` may pass the sentence's places
+    when they are already known."""
+    cands = _place_candidates(sentence) if candidates is None else candidates
     if not cands:
         return ""
     best = min(c[0] for c in cands)
@@ -346,7 +365,7 @@ def extract_figures(doc: Document) -> list[Figure]:
     mentions = region_mentions(entry.regions, text)
     line_starts = [0] + [i + 1 for i, c in enumerate(raw) if c == "\n"]
     figures: list[Figure] = []
-    sentence_cache: dict[tuple[int, int], str] = {}
+    places: dict[tuple[int, int], tuple[tuple[int, int, str], ...]] = {}  # per sentence
     ref_year = reference_year(text, entry.year)
     for cs, ce in find_figure_spans(text):
         rs, re_ = doc.clean.raw_span(cs, ce)
@@ -355,17 +374,17 @@ def extract_figures(doc: Document) -> list[Figure]:
             parsed = parse_number(text[cs:ce])
         except NumberParseError:
             continue  # candidate the grammar rejects (counted as not-a-figure)
-        if parsed.kind == "change" and not parsed.unit and not re.search("[万亿]", text[cs:ce]):
+        if parsed.kind == "change" and not parsed.unit and not _RE_WAN_YI.search(text, cs, ce):
             continue  # a ratio without unit (收入比由1.86缩小至1.79) is a bare number
         qualifier = parsed.qualifier
         bound = _SEPARATED_BOUND.search(text[max(0, cs - 20):cs])
-        if qualifier == "exact" and bound and not re.search("[,。;、]", bound.group(0)):
+        if qualifier == "exact" and bound and not _RE_CLAUSE_PUNCT.search(bound.group(0)):
             qualifier = _BOUND_QUALIFIER[bound[1]]
         sa, sb = sentence_bounds(text, cs, ce)
         region = attribute_region(entry.regions, text, cs, mentions)
         sent = text[sa:sb]
-        if (sa, sb) not in sentence_cache:
-            sentence_cache[(sa, sb)] = sent
+        if (sa, sb) not in places:
+            places[(sa, sb)] = _place_candidates(sent)
         lead = len(sent) - len(sent.lstrip())
         figures.append(Figure(
             figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,
@@ -375,14 +394,14 @@ def extract_figures(doc: Document) -> list[Figure]:
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
             unit=parsed.unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
-            place=finest_place(sent, cs - sa),
+            place=finest_place(sent, cs - sa, places[(sa, sb)]),
             role=figure_role(text, cs, ce, parsed, sa, ref_year)))
     return figures
 
 
 def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     """Tidy frame of figures with :data:`FIGURE_COLUMNS`, sorted by document and offset."""
-    df = pd.DataFrame([asdict(f) for f in figures], columns=FIGURE_COLUMNS)
+    df = pd.DataFrame([vars(f) for f in figures], columns=FIGURE_COLUMNS)
     df = df.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
     df["year"] = df["year"].astype("Int64")
     for col in ("value", "value_high", "value_before"):

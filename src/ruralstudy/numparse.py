@@ -115,7 +115,7 @@ def normalise(text: str) -> str:
     s = normalise_text(text)
     s = s.replace("“", "").replace("”", "").replace('"', "")
     s = _SEPARATORS.sub("", s)
-    return re.sub(r"\s+", "", s)
+    return _WHITESPACE.sub("", s)
 
 
 def _digit_string(s: str) -> Decimal | None:
@@ -135,7 +135,7 @@ def _integer_part(s: str, raw: str) -> Decimal:
     seq = _digit_string(s)
     if seq is not None:
         return seq
-    tokens = re.findall(rf"{_NUM_AR_FULL}|.", s)
+    tokens = _RE_TOKENS.findall(s)
     total = section = Decimal(0)
     cur: Decimal | None = None
     cur_cn = False
@@ -212,7 +212,7 @@ def parse_numeral(text: str, raw: str | None = None) -> Decimal:
             break
     if not s:
         raise NumberParseError("empty numeral", raw=raw)
-    if re.fullmatch(_NUM_AR_FULL, s):
+    if _RE_NUM_AR_FULL.fullmatch(s):
         return sign * Decimal(s)
     if s == "半百":
         return sign * 50
@@ -220,7 +220,7 @@ def parse_numeral(text: str, raw: str | None = None) -> Decimal:
     if point:
         if not whole or not frac or "点" in frac:
             raise NumberParseError("misplaced 点", raw=raw)
-        if re.fullmatch(r"\d+", frac):
+        if frac.isdigit():
             digits = frac
         elif all(c in CN_DIGITS for c in frac):
             digits = "".join(str(CN_DIGITS[c]) for c in frac)
@@ -232,7 +232,7 @@ def parse_numeral(text: str, raw: str | None = None) -> Decimal:
 
 def parse_cn_numeral(text: str) -> float:
     """Parse a Chinese numeral such as 十二, 两千, 一百零五, 三万五千, 四百五 (no qualifiers)."""
-    if not text or not re.fullmatch(NUMERAL_RE, text):
+    if not text or not _RE_NUMERAL.fullmatch(text):
         raise NumberParseError("not a Chinese numeral", raw=text)
     return float(parse_numeral(text))
 
@@ -254,8 +254,8 @@ def _parse_amount(text: str, raw: str) -> tuple[float, str, str, float]:
         raise NumberParseError("not a numeric expression", raw=raw)
     value = parse_numeral(m["num"], raw)
     factor = 1
-    for mag in sorted(MAGNITUDES, key=len, reverse=True):
-        if m["num"].endswith(mag) and not re.fullmatch(r"[万亿千]+", m["num"]):
+    for mag in _MAGS_LONGEST_FIRST:
+        if m["num"].endswith(mag) and not _RE_BARE_MAG.fullmatch(m["num"]):
             factor = MAGNITUDES[mag]
             break
     if m["mag2"]:
@@ -277,32 +277,56 @@ def _parse_amount(text: str, raw: str) -> tuple[float, str, str, float]:
 _NUMERAL_CHARS = rf"[{_CN_CHARS}万亿\d.点]"
 
 
+_RE_BAIFENZHI = re.compile(
+    rf"百分之({_NUMERAL_CHARS}+)(?:{_RANGE_SEP}(?:百分之)?({_NUMERAL_CHARS}+))?")
+_RE_CHENG = re.compile(rf"(半|{_NUMERAL_CHARS}+)成([{''.join(CN_DIGITS)}半])?")
+_RE_ZHE = re.compile(rf"(半|{_NUMERAL_CHARS}+)折")
+_RE_MONEY_WORDS = re.compile(rf"({_NUMERAL_CHARS}+)(?:元|圆)(?:([{_CN_DIGIT_CHARS}\d])角)?"
+                             rf"(?:([{_CN_DIGIT_CHARS}\d])分)?(?:整|正)?")
+_RE_FRACTION = re.compile(
+    rf"(?:({_NUMERAL_CHARS}+)又)?({_NUMERAL_CHARS}+)分之({_NUMERAL_CHARS}+)")
+_RE_RANGE = re.compile(rf"(.*?[\d{_CN_CHARS}万亿](?:{_MAG})?(?:{_UNIT_RE})?){_RANGE_SEP}(.+)")
+_RE_HAS_DIGIT = re.compile(rf"[\d{_CN_CHARS}]")
+_RE_ANY_NUMERAL = re.compile(rf"[\d{_CN_CHARS}万亿兆半]")
+_RE_GROWTH_REST = re.compile(rf"[\d{_CN_CHARS}近约超不逾]")
+_RE_TOKENS = re.compile(rf"{_NUM_AR_FULL}|.")
+
+
+_WHITESPACE = re.compile(r"\s+")
+_MAGS_LONGEST_FIRST = tuple(sorted(MAGNITUDES, key=len, reverse=True))
+_PREFIXES_LONGEST_FIRST = tuple(sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
+_RE_BARE_MAG = re.compile(r"[万亿千]+")
+_RE_NUM_AR_FULL = re.compile(_NUM_AR_FULL)
+_RE_NUMERAL = re.compile(NUMERAL_RE)
+_RE_SLASH = re.compile(r"(\d+)/(\d+)")
+_RE_DATED_BASE = re.compile(rf"^[^的]{{1,10}}的(?=[\d{_CN_CHARS}近约超不逾])")
+
+
 def _parse_special(s: str) -> tuple[float, float | None, str] | None:
     """百分之五十, 三成, 七成六, 半成, 八折, 三分之一, 2/3, 三百五十又三分之一 -> (value, high,
     unit); shares are in %. None if no special form applies."""
-    m = re.fullmatch(rf"百分之({_NUMERAL_CHARS}+)(?:{_RANGE_SEP}(?:百分之)?({_NUMERAL_CHARS}+))?", s)
+    m = _RE_BAIFENZHI.fullmatch(s)
     if m:
         hi = _to_float(m[2]) if m[2] else None
         return _to_float(m[1]), hi, "%"
-    m = re.fullmatch(rf"(半|{_NUMERAL_CHARS}+)成([{''.join(CN_DIGITS)}半])?", s)
+    m = _RE_CHENG.fullmatch(s)
     if m:
         tenths = 0.5 if m[1] == "半" else _to_float(m[1])
         extra = 0.0 if not m[2] else (0.5 if m[2] == "半" else CN_DIGITS[m[2]] / 10)
         return (tenths + extra) * 10, None, "%"
-    m = re.fullmatch(rf"(半|{_NUMERAL_CHARS}+)折", s)
+    m = _RE_ZHE.fullmatch(s)
     if m:
         v = 5.0 if m[1] == "半" else _to_float(m[1])
         return (v * 10 if v < 10 else v), None, "%"
-    m = re.fullmatch(rf"({_NUMERAL_CHARS}+)(?:元|圆)(?:([{_CN_DIGIT_CHARS}\d])角)?"
-                     rf"(?:([{_CN_DIGIT_CHARS}\d])分)?(?:整|正)?", s)
+    m = _RE_MONEY_WORDS.fullmatch(s)
     if m and (m[2] or m[3] or s[-1] in "整正"):  # 壹拾壹元壹角壹分: money written out
         jiao = _to_float(m[2]) / 10 if m[2] else 0.0
         fen = _to_float(m[3]) / 100 if m[3] else 0.0
         return round(_to_float(m[1]) + jiao + fen, 2), None, "元"
     sign = 1.0
-    if s[:1] in NEGATIVE_SIGNS and re.search("分之|/", s):
+    if s[:1] in NEGATIVE_SIGNS and ("分之" in s or "/" in s):
         sign, s = -1.0, s[1:]
-    m = re.fullmatch(rf"(?:({_NUMERAL_CHARS}+)又)?({_NUMERAL_CHARS}+)分之({_NUMERAL_CHARS}+)", s)
+    m = _RE_FRACTION.fullmatch(s)
     if m:
         den, num = _to_float(m[2]), _to_float(m[3])
         if den == 0:
@@ -310,7 +334,7 @@ def _parse_special(s: str) -> tuple[float, float | None, str] | None:
         if m[1]:
             return sign * (_to_float(m[1]) + num / den), None, ""
         return sign * num / den * 100, None, "%"
-    m = re.fullmatch(r"(\d+)/(\d+)", s)
+    m = _RE_SLASH.fullmatch(s)
     if m:
         den = float(m[2])
         if den == 0:
@@ -320,9 +344,8 @@ def _parse_special(s: str) -> tuple[float, float | None, str] | None:
 
 
 def _split_range(s: str) -> tuple[str, str] | None:
-    m = re.fullmatch(rf"(.*?[\d{_CN_CHARS}万亿](?:{_MAG})?(?:{_UNIT_RE})?)"
-                     rf"{_RANGE_SEP}(.+)", s)
-    if m and re.search(rf"[\d{_CN_CHARS}]", m[2]) and not re.fullmatch(r"[-负−].*", m[2]):
+    m = _RE_RANGE.fullmatch(s)
+    if m and _RE_HAS_DIGIT.search(m[2]) and m[2][:1] not in "-负−":
         return m[1], m[2]
     return None
 
@@ -332,7 +355,7 @@ def _strip_prefix(s: str) -> tuple[str, str]:
         if s.startswith(filler) and len(s) > len(filler):
             s = s[len(filler):]
             break
-    for prefix in sorted(PREFIX_QUALIFIERS, key=len, reverse=True):
+    for prefix in _PREFIXES_LONGEST_FIRST:
         if s.startswith(prefix) and len(s) > len(prefix):
             return s[len(prefix):], PREFIX_QUALIFIERS[prefix]
     return s, ""
@@ -377,12 +400,12 @@ def parse_number(raw: str) -> ParsedNumber:
     if not isinstance(raw, str):
         raise NumberParseError("expected a string", raw=repr(raw))
     s = normalise(raw)
-    if not s or not re.search(rf"[\d{_CN_CHARS}万亿兆半]", s):
+    if not s or not _RE_ANY_NUMERAL.search(s):
         raise NumberParseError("no number in string", raw=raw)
     m = _CHANGE_RE.match(s)
     if m:
         # 由2020年底的3862个 / 由上年的41个: the date or base before 的 is not a value
-        a = re.sub(r"^[^的]{1,10}的(?=[\d" + _CN_CHARS + r"近约超不逾])", "", m["a"])
+        a = _RE_DATED_BASE.sub("", m["a"])
         before, _, unit_a, _ = parse_quantity(a, raw)
         steps = [m["b"]] + [p for p in _CHAIN_SPLIT.split(m["rest"]) if p]
         after, high, unit_b, qual = parse_quantity(steps[-1], raw)
@@ -390,7 +413,7 @@ def parse_number(raw: str) -> ParsedNumber:
             raise NumberParseError(f"change between different units {unit_a} and {unit_b}", raw=raw)
         return ParsedNumber(raw, after, high, unit_b or unit_a, qual, "change", before)
     m = _GROWTH_RE.match(s)
-    if (m and re.match(rf"[\d{_CN_CHARS}近约超不逾]", m["rest"])
+    if (m and _RE_GROWTH_REST.match(m["rest"])
             and (m["base"] or m["verb"] not in GROWTH_NEEDS_BASE)):
         value, high, unit, qual = parse_quantity(m["rest"], raw)
         sign = -1.0 if m["verb"] in GROWTH_DOWN else 1.0

@@ -113,7 +113,7 @@ SET_PHRASES = ("两委", "一肩挑", "三会一课", "五个一", "十三五", 
                "第一书记", "一村一品", "一事一议", "一村一策", "一人一策", "两学一做",
                "三严三实", "四个意识", "四个自信", "两个维护", "两个确立", "一对一",
                "一肩挑", "一站式", "一张网", "一盘棋", "一把手", "一线", "一体", "三农",
-               "三资", "三乡", "四化", "万名", "百名", "千名", "百千万", "千企联千村")
+               "三资", "三乡", "四化", "百千万", "千企联千村")
 
 # --- qualifiers ---------------------------------------------------------------------------------
 
@@ -253,19 +253,40 @@ def normalise_char(ch: str) -> str:
     return norm
 
 
+_TABLE: dict[int, str] = {}
+_SEEN: set[str] = set()
+_ODD: set[str] = set()  # characters whose normal form is not exactly one character
+
+
+def _learn(chars: set[str]) -> None:
+    for ch in chars - _SEEN:
+        norm = normalise_char(ch)
+        if len(norm) != 1:
+            _ODD.add(ch)
+        elif norm != ch:
+            _TABLE[ord(ch)] = norm
+        _SEEN.add(ch)
+
+
 def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
     """Normalise ``text`` character by character; return it with the raw index of each char.
 
     Pinyin glosses (萬(wàn)) are dropped from the normalised text; ``base`` is added to
     every offset (the position of ``text`` in its raw file).
     """
-    out: list[str] = []
-    offsets: list[int] = []
-    for k, ch in enumerate(text):
-        norm = normalise_char(ch)
-        out.append(norm)
-        offsets.extend([base + k] * len(norm))
-    s = "".join(out)
+    chars = set(text)
+    _learn(chars)
+    if chars & _ODD:
+        out: list[str] = []
+        offsets: list[int] = []
+        for k, ch in enumerate(text):
+            norm = normalise_char(ch)
+            out.append(norm)
+            offsets.extend([base + k] * len(norm))
+        s = "".join(out)
+    else:  # every character maps to exactly one: translate, offsets are the identity
+        s = text.translate(_TABLE)
+        offsets = list(range(base, base + len(text)))
     if "(" in s:
         keep = [True] * len(s)
         for m in PINYIN_GLOSS.finditer(s):
