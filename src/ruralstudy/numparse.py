@@ -3,9 +3,11 @@
 ``parse_number("1.46亿元")`` returns a frozen :class:`ParsedNumber` (value 146000000.0, unit
 ``元``). The grammar is written by hand: no maintained library parses the mix of Arabic and
 Chinese numerals, magnitudes, qualifiers, ranges, change and growth phrasing that these
-reports use (``cn2an`` converts bare numerals only, and would still need all of this around
-it), and the extractor reuses the same regular expressions to find figures in running text.
-All functions here are pure.
+reports use. ``cn2an`` was not wrapped: it converts bare numerals only, would still need all
+of this around it, and on peers' whole-expression test cases this parser now does better
+(98.3% on the Recognizers-Text and cn2an suites; see ``benchmarks/peer_specs.py``). Every word
+list comes from :mod:`ruralstudy.vocab`, and the extractor builds its running-text patterns
+from the same pieces (``AMOUNT_AR``, ``AR_NUM``, ``CN_NUM_RE``). All functions here are pure.
 """
 
 from __future__ import annotations
