@@ -277,3 +277,46 @@ def test_styled_figures_are_found_with_span_and_value(styled, frame):
     f = figs[0]
     assert text[f.start:f.end] == raw == f.raw
     assert math.isclose(f.value, value, rel_tol=1e-9), (raw, f.value)
+
+
+@pytest.mark.parametrize("sentence", [
+    "推进一乡一业。", "落实四议两公开。", "实施三高四新战略。", "学习党的二十大精神。",
+    "实现三级跳。", "走进十八洞村。", "一位驻村书记说。", "过去一年变化大。", "排名全省第1位。",
+    "开展第三期培训。", "印发湘组办通〔2023〕9号文件。", "咨询电话0731-84567890。",
+    "会议于09:15开始。", "2023年5月12日召开。", "每月5日前上报。", "点击:1283", "一、总体情况",
+    "(一)强化组织。", "1.加强领导", "村“两委”换届。", "实施“双培双带”工程。", "评为“五星”支部。",
+    "推行“一对一”帮扶。", "坚持两个确立。", "做到两个维护。", "增强四个意识。", "收入比由1.86缩小至1.79。",
+])
+def test_more_non_figures(sentence):
+    assert _figs(sentence) == []
+
+
+@pytest.mark.parametrize("sentence,raw,value", [
+    ("一头牛卖5000元。", "5000元", 5000), ("全县三百二十个村。", "三百二十个", 320),
+    ("培训一万二千人次。", "一万二千人次", 12000), ("新建十五座冷库。", "十五座", 15),
+    ("选派二十余名干部。", "二十余名", 20), ("流转土地三千五百亩。", "三千五百亩", 3500),
+    ("覆盖率达到百分之九十五。", "百分之九十五", 95), ("占比约四分之一。", "约四分之一", 25),
+    ("村均收入十五万元以上。", "十五万元以上", 150_000), ("约六成村民。", "约六成", 60),
+    ("九成五以上的群众满意。", "九成五以上", 95), ("近千名党员参加。", "近千名", 1000),
+    ("用工1.2万余人次。", "1.2万余人次", 12_000), ("收入5万4千6百元。", "5万4千6百元", 54_600),
+    ("全县有党员12 345名。", "12 345名", 12345), ("资金1,234.5万元。", "1,234.5万元", 12_345_000),
+    ("村均5 132.6万元。", "5 132.6万元", 51_326_000), ("空缺须在30日内补齐。", "30日内", 30),
+])
+def test_more_figures_both_styles(sentence, raw, value):
+    got = dict(_figs(sentence))
+    assert raw in got, got
+    assert got[raw] == pytest.approx(value)
+
+
+def test_every_candidate_span_parses_on_texts(root):
+    """One grammar, the other way round: every span the extractor proposes in the seeds and
+    the unseen dev texts is understood by the parser (nothing silently dropped)."""
+    from ruralstudy.corpus import clean_text
+    from ruralstudy.extract import find_figure_spans
+
+    files = sorted((root / "data/raw/reports").glob("*.txt"))
+    files += sorted((root / "data/annotations/unseen/dev").glob("*.txt"))
+    for f in files:
+        text = clean_text(f.read_text(encoding="utf-8")).text
+        for a, b in find_figure_spans(text):
+            parse_number(text[a:b])  # raises NumberParseError naming the span
