@@ -117,7 +117,9 @@ def normalise(text: str) -> str:
     s = normalise_text(text)
     s = s.replace("“", "").replace("”", "").replace('"', "")
     s = _SEPARATORS.sub("", s)
-    return _WHITESPACE.sub("", s)
+    s = _WHITESPACE.sub("", s)
+    # a trailing gloss in brackets names the counted thing: 26个省(区、市), 34350个村(社区)
+    return _TRAILING_GLOSS.sub("", s)
 
 
 def _digit_string(s: str) -> Decimal | None:
@@ -295,6 +297,7 @@ _RE_TOKENS = re.compile(rf"{_NUM_AR_FULL}|.")
 
 
 _WHITESPACE = re.compile(r"\s+")
+_TRAILING_GLOSS = re.compile(r"(?<=[个村省])\([^()\d]{1,6}\)$")
 _MAGS_LONGEST_FIRST = tuple(sorted(MAGNITUDES, key=len, reverse=True))
 _PREFIXES_LONGEST_FIRST = tuple(sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
 _RE_BARE_MAG = re.compile(r"[万亿千]+")
@@ -307,6 +310,8 @@ _RE_DATED_BASE = re.compile(rf"^[^的]{{1,10}}的(?=[\d{_CN_CHARS}近约超不�
 def _parse_special(s: str) -> tuple[float, float | None, str] | None:
     """百分之五十, 三成, 七成六, 半成, 八折, 三分之一, 2/3, 三百五十又三分之一 -> (value, high,
     unit); shares are in %. None if no special form applies."""
+    if s == "一半":
+        return 50.0, None, "%"
     m = _RE_BAIFENZHI.fullmatch(s)
     if m:
         hi = _to_float(m[2]) if m[2] else None

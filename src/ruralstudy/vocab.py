@@ -72,7 +72,8 @@ UNITS: tuple[Unit, ...] = (
         "份", "组", "队", "户次", "把", "对", "台", "只", "株", "棵", "口", "眼", "艘", "架",
         "部", "册", "幅", "轮", "届", "期次", "门", "盏")),
     _U("余次", "次", "count"),
-    _U("个村", "个", "count"), _U("个嘎查", "个", "count"),
+    _U("个村", "个", "count"), _U("个嘎查", "个", "count"), _U("个行政村", "个", "count"),
+    _U("个省", "个", "count"), _U("个社区", "个", "count"),
     # people
     *(_U(u, u, "people") for u in ("名", "人次", "人", "户", "位")),
     # money
@@ -102,7 +103,7 @@ UNIT_BY_SURFACE: dict[str, Unit] = {u.surface: u for u in UNITS + (YEAR_UNIT,)}
 #: Surfaces longest first, so that 人次 wins over 人 and 个工作日 over 个.
 UNIT_SURFACES: tuple[str, ...] = tuple(sorted((u.surface for u in UNITS), key=len, reverse=True))
 #: Units that stop before their noun in running text (655个村集体收入 -> 655个).
-TEXT_EXCLUDED_UNITS = ("个村", "个嘎查", "打", "圆")
+TEXT_EXCLUDED_UNITS = ("个村", "个嘎查", "个行政村", "个省", "个社区", "打", "圆")
 #: Words that may follow a Chinese-numeral measure word and make the phrase a programme name.
 SET_PHRASE_NOUNS = ("措施", "举措", "意见", "规定", "禁令", "要求", "机制", "工程", "行动",
                     "制度", "清单", "原则", "方面", "步骤", "标准", "环节", "关口", "关",
