@@ -34,10 +34,10 @@ from .numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
 from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
                     CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
                     GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
-                    PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS, ROLE_CONDITION,
-                    ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES, SET_PHRASE_NOUNS, SET_PHRASES,
-                    TARGET_CUES, TARGET_PLAN, TARGET_YEAR, TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS,
-                    alternation)
+                    NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS,
+                    ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
+                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
+                    TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
@@ -99,6 +99,7 @@ _CLAUSE_END = "。!?;\n,:、"
 _TARGET_YEAR = re.compile(TARGET_YEAR)
 _TARGET_PLAN = re.compile(TARGET_PLAN)
 _YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)年")
+_NOUNS_LONGEST_FIRST = tuple(sorted(NOUN_UNITS, key=len, reverse=True))
 _RE_YEAR_BODY = re.compile(r"(19|20)\d\d年")
 _OPEN_PREFIXES = ("超过", "不足", "不到", "低于", "高于")
 _RE_STRONG_RULE = re.compile(r"不得|控制在|原则上|每村至少|每个村至少")
@@ -377,6 +378,10 @@ def extract_figures(doc: Document) -> list[Figure]:
         if parsed.kind == "change" and not parsed.unit and not _RE_WAN_YI.search(text, cs, ce):
             continue  # a ratio without unit (收入比由1.86缩小至1.79) is a bare number
         qualifier = parsed.qualifier
+        unit = parsed.unit
+        if not unit and parsed.kind == "level":
+            noun = next((n for n in _NOUNS_LONGEST_FIRST if text.startswith(n, ce)), None)
+            unit = NOUN_UNITS[noun] if noun else ""  # 11.2万农户: the unit comes from the noun
         bound = _SEPARATED_BOUND.search(text[max(0, cs - 20):cs])
         if qualifier == "exact" and bound and not _RE_CLAUSE_PUNCT.search(bound.group(0)):
             qualifier = _BOUND_QUALIFIER[bound[1]]
@@ -392,7 +397,7 @@ def extract_figures(doc: Document) -> list[Figure]:
             admin_level=region.level if region else "", year=entry.year,
             start=rs, end=re_, line=bisect.bisect_right(line_starts, rs), raw=raw_str,
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
-            unit=parsed.unit, qualifier=qualifier, kind=parsed.kind,
+            unit=unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=finest_place(sent, cs - sa, places[(sa, sb)]),
             role=figure_role(text, cs, ce, parsed, sa, ref_year)))
