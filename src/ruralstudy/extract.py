@@ -99,6 +99,7 @@ _CLAUSE_END = "。!?;\n,:、"
 _TARGET_YEAR = re.compile(TARGET_YEAR)
 _TARGET_PLAN = re.compile(TARGET_PLAN)
 _YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)年")
+_ADJACENT_DIGITS = re.compile("[一二两三四五六七八九][一二两三四五六七八九]")
 _NOUNS_LONGEST_FIRST = tuple(sorted(NOUN_UNITS, key=len, reverse=True))
 _RE_YEAR_BODY = re.compile(r"(19|20)\d\d年")
 _OPEN_PREFIXES = ("超过", "不足", "不到", "低于", "高于")
@@ -177,6 +178,8 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
     if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
         if _in_set_phrase(text, start, end):
             return False
+        if _ADJACENT_DIGITS.search(body):
+            return False  # 两三个, 五六十人, 十七八个: an approximation, not a value
         if text[end:end + 4].startswith(SET_PHRASE_NOUNS):
             return False  # 十二条措施, 五个一, 六个100%
         if not body.endswith("成"):
