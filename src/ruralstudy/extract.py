@@ -99,6 +99,9 @@ _CLAUSE_END = "。!?;\n,:、"
 _TARGET_YEAR = re.compile(TARGET_YEAR)
 _TARGET_PLAN = re.compile(TARGET_PLAN)
 _YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)年")
+#: A clause that sets a quota per unit (每名县级干部联系1个乡镇, 每季度开展1次督查).
+_PER_NORM = re.compile(r"^[^\d]{0,4}每(?:名|个|村|人|户|镇|乡|嘎查)")
+_PER_OBSERVED = re.compile("实现|增收|达到|完成|共|累计|平均|获得|增加")
 _ADJACENT_DIGITS = re.compile("[一二两三四五六七八九][一二两三四五六七八九]")
 _NOUNS_LONGEST_FIRST = tuple(sorted(NOUN_UNITS, key=len, reverse=True))
 _RE_YEAR_BODY = re.compile(r"(19|20)\d\d年")
@@ -275,6 +278,7 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
         if int(m[1] or m[2]) > ref_year:
             return ROLE_TARGET
     if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
+            or (_PER_NORM.match(clause_before) and not _PER_OBSERVED.search(clause_before))
             or (parsed.qualifier in ("at_least", "at_most") and _RE_PER.search(clause))
             or after.startswith(("的标准", "的要求"))):
         return ROLE_RULE
