@@ -42,6 +42,7 @@ def test_figures_on_any_file(tmp_path):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("figure_id,doc_id,region")
     assert len(lines) == 3 and "300余名" in lines[1] and "158400" in lines[2]
+    assert lines[0].endswith(",place,role")
 
 
 def test_figures_on_bad_file_names_it(tmp_path):
@@ -72,4 +73,6 @@ def test_add_then_extract(project, tmp_path):
 def test_score_prints_figures(project):
     r = run(["score", "--root", str(project.root)])
     assert r.returncode == 0, r.stderr
-    assert "extraction: precision" in r.stdout and "recall" in r.stdout
+    assert "extraction (seeds): precision" in r.stdout and "recall" in r.stdout
+    assert "extraction (unseen-dev): precision" in r.stdout
+    assert "extraction (unseen-holdout): precision" in r.stdout

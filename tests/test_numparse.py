@@ -162,3 +162,75 @@ def test_roundtrip_ranges_and_changes(a, b):
     assert r.value == lo and (r.value_high == hi if lo != hi else r.value_high is None)
     c = parse_number(f"从{a}个调整为{b}个")
     assert (c.kind, c.value_before, c.value) == ("change", a, b)
+
+
+# --- the issue-10 grammar: colloquial, capitals, mixed, negatives, 点, 成, peers' suites -------
+
+NEW_CASES = [
+    ("四百五", 450, None, "", "exact", "level", None),
+    ("两千四百五", 2450, None, "", "exact", "level", None),
+    ("三万五", 35000, None, "", "exact", "level", None),
+    ("壹佰伍拾", 150, None, "", "exact", "level", None),
+    ("肆佰陸拾", 460, None, "", "exact", "level", None),
+    ("5万4千6百", 54600, None, "", "exact", "level", None),
+    ("7 万5 千4 百", 75400, None, "", "exact", "level", None),
+    ("负三十二", -32, None, "", "exact", "level", None),
+    ("-10000", -10000, None, "", "exact", "level", None),
+    ("百分之六十二点五", 62.5, None, "%", "exact", "level", None),
+    ("三点五", 3.5, None, "", "exact", "level", None),
+    ("九成以上", 90, None, "%", "more_than", "level", None),
+    ("近三成", 30, None, "%", "less_than", "level", None),
+    ("近万名", 10000, None, "名", "less_than", "level", None),
+    ("两千余名", 2000, None, "名", "more_than", "level", None),
+    ("一千二百余件", 1200, None, "件", "more_than", "level", None),
+    ("二百一十名", 210, None, "名", "exact", "level", None),
+    ("1 586名", 1586, None, "名", "exact", "level", None),
+    ("1,246名", 1246, None, "名", "exact", "level", None),
+    ("13.65 万元", 136500, None, "元", "exact", "level", None),
+    ("20个工作日", 20, None, "天", "exact", "level", None),
+    ("3千米", 3, None, "公里", "exact", "level", None),
+    ("120公顷", 120, None, "公顷", "exact", "level", None),
+    ("3.8億元", 380_000_000, None, "元", "exact", "level", None),
+    ("不得超过20%", 20, None, "%", "at_most", "level", None),
+    ("从5万元增长到12万元", 120000, None, "元", "exact", "change", 50000),
+    ("由12个缩小到8个", 8, None, "个", "exact", "change", 12),
+    ("缩小5%", -5, None, "%", "exact", "growth", None),
+    ("同比下降3.2个百分点", -3.2, None, "pp", "exact", "growth", None),
+]
+
+
+@pytest.mark.parametrize("raw,value,high,unit,qual,kind,before", NEW_CASES,
+                         ids=[c[0] for c in NEW_CASES])
+def test_parse_new_forms(raw, value, high, unit, qual, kind, before):
+    test_parse_table(raw, value, high, unit, qual, kind, before)
+
+
+@pytest.mark.parametrize("raw", ["高5%", "低2岁"])
+def test_bare_high_low_need_a_base(raw):
+    """高/低 are growth verbs only after a base (较上届低2岁): alone they are not numbers."""
+    with pytest.raises(NumberParseError):
+        parse_number(raw)
+
+
+def test_peer_specs_pass_rate():
+    """Peers' own whole-expression cases (tests/data/README.md): at least 90% read right."""
+    import json
+    from pathlib import Path
+
+    cases = json.loads((Path(__file__).parent / "data" / "peer_number_cases.json")
+                       .read_text(encoding="utf-8"))
+    assert len(cases) >= 150
+    ok = 0
+    for c in cases:
+        try:
+            p = parse_number(c["input"])
+        except NumberParseError:
+            continue
+        exp = c["expected"]
+        if c["kind"] == "percent":
+            ok += p.unit in ("%", "pp", "") and math.isclose(p.value, exp, rel_tol=1e-6)
+        else:
+            ok += (math.isclose(p.value, exp, rel_tol=1e-6, abs_tol=1e-12)
+                   or (p.unit == "%" and math.isclose(p.value / 100, exp, rel_tol=1e-6,
+                                                      abs_tol=1e-12)))
+    assert ok / len(cases) >= 0.90, ok / len(cases)

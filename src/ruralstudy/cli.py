@@ -107,8 +107,16 @@ def score(root: RootOpt = None) -> None:
     paths = Paths.discover(root)
     s, _ = gold_score(paths)
     r = s.as_row()
-    print(f"extraction: precision {r['precision']:.3f}  recall {r['recall']:.3f}  f1 {r['f1']:.3f}"
+    print(f"extraction (seeds): precision {r['precision']:.3f}  recall {r['recall']:.3f}  f1 {r['f1']:.3f}"
           f"  (gold {r['n_gold']}, found {r['n_found']}, correct {r['n_correct']})")
+    if (paths.annotations / "unseen" / "gold_figures.csv").is_file():
+        from .pipeline import unseen_scores
+
+        for ss, _m in unseen_scores(paths):
+            r, st = ss.score.as_row(), ss.strict.as_row()
+            print(f"extraction ({ss.name}): precision {r['precision']:.3f}  recall {r['recall']:.3f}"
+                  f"  f1 {r['f1']:.3f}  (gold {r['n_gold']}, found {r['n_found']}, correct "
+                  f"{r['n_correct']}; unit/qualifier/kind/role also right: {st['n_correct']})")
     try:
         from .pipeline import mapping_score
     except ImportError:

@@ -1,7 +1,7 @@
 """The corpus: the manifest of raw reports, reading them, and cleaning with an offset map.
 
 Cleaning drops web debris (navigation menus, captions printed twice, editor and "关闭本页"
-lines) and normalises full-width characters, while keeping for every cleaned character the
+lines) and normalises full-width characters and traditional script, while keeping for every cleaned character the
 index of the raw character it came from, so offsets reported for a figure always point into
 the raw text unchanged.
 """
@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import iorw
 from .errors import CorpusError, ManifestError
+from .vocab import normalise_with_offsets
 
 MANIFEST_COLUMNS = ["doc_id", "file", "title", "source", "published", "year", "regions",
                     "provinces", "admin_levels", "notes"]
@@ -195,19 +196,22 @@ def kept_lines(raw: str) -> list[tuple[int, int]]:
 
 
 def clean_text(raw: str) -> CleanText:
-    """Drop debris lines and normalise (NFKC) each character, keeping the offset map."""
+    """Drop debris lines and normalise each character for matching, keeping the offset map.
+
+    Normalisation (:func:`ruralstudy.vocab.normalise_with_offsets`) is NFKC, U+3000 to a space
+    and traditional to simplified script, one character at a time so that every cleaned
+    character keeps the index of the raw character it came from; pinyin glosses (萬(wàn)) are
+    dropped. ``raw[offsets[i]]`` is always the source of ``text[i]``.
+    """
     out: list[str] = []
     offsets: list[int] = []
     for a, b in kept_lines(raw):
         line = raw[a:b]
         # keep leading indentation out of the cleaned text
         lead = len(line) - len(line.lstrip())
-        for k in range(a + lead, b):
-            norm = unicodedata.normalize("NFKC", raw[k])
-            if norm == "\u3000":
-                norm = " "
-            out.append(norm)
-            offsets.extend([k] * len(norm))
+        norm, offs = normalise_with_offsets(raw[a + lead:b], base=a + lead)
+        out.append(norm)
+        offsets.extend(offs)
         out.append("\n")
         offsets.append(b)
     text = "".join(out)

@@ -1,57 +1,123 @@
-"""Extracting figures from cleaned report text, with provenance.
+"""Extracting figures from cleaned report text, with provenance, role and place.
 
-A figure is a numeric expression written with Arabic digits (or 百分之…/…分之…) that carries a
-unit, a percent sign or a magnitude. Not figures: dates and durations (2022年, 7月, 3年以上),
-ordinals (第1期), bare numbers without a unit, and set phrases in short quotes
-("2168"标准体系, "520"专项激励计划, "6个100%"). Chinese-numeral phrases in running text (两委,
-一肩挑, 五个一, 三会一课) are names, not figures, and are not extracted; the number parser
-still understands Chinese numerals where a figure sheet writes them.
+A figure is a numeric expression that carries a unit, a percent sign or a magnitude: written
+with Arabic digits (1,246名, 1 586名, 13.65 万元, 5万4千6百元), with Chinese numerals and a
+measure word (四十二个, 两千余名, 近万名), as a share in words (三成, 九成以上, 百分之六十二点五)
+or as a fraction (三分之一, 2/3). Changes (从5万元增长到12万元) and growth (较上届降低4岁,
+缩小5%) are one figure each. Durations in 年 are figures only after a duration cue (驻村时间为3年,
+干了48年).
+
+Not figures: dates and periods (2022年, 近3年来, 三年行动), ordinals (第1期, 第一书记), bare
+numbers without a unit, set phrases in short quotes ("2168"标准体系, "6个100%") and set
+phrases written with numerals (两委, 一肩挑, 三会一课, 五个一, 十三五, 一是, 一村一品, 1+N,
+一事一议; :data:`ruralstudy.vocab.SET_PHRASES`), including a small Chinese numeral with a
+measure word but no qualifier (三个等次, 四项基本制度), which names a list, not a count.
+
+Each figure has a ``role``: ``condition`` when an open-ended figure defines a group (35岁以下
+in 35岁以下年轻干部共685人, 60岁以上 in 60岁以上占比3.2%), ``rule`` (每村至少, 不得超过, 原则上,
+控制在), ``target`` (力争, 到2025年, 计划) or ``observed``. Targets and rules are never
+observed values. All regular expressions come from :mod:`ruralstudy.vocab` (through
+:mod:`ruralstudy.numparse`), so the parser and the extractor share one grammar.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .corpus import Document, Region
 from .errors import NumberParseError
-from .numparse import (AMOUNT_AR, GROWTH_BASES, PREFIX_QUALIFIERS, parse_number)
+from .numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
+from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
+                    CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
+                    GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
+                    NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS,
+                    ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
+                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
+                    TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
-                  "qualifier", "kind", "sentence", "sent_offset"]
+                  "qualifier", "kind", "sentence", "sent_offset", "place", "role"]
 
-_PREFIX = "|".join(sorted((re.escape(p) for p in PREFIX_QUALIFIERS), key=len, reverse=True))
-_SUFFIX = r"及以上|及以下|以上|以下|以内|左右"
-_SEP = r"[—–\-~～至到]"
-_AMOUNT = rf"(?:{AMOUNT_AR})"
+_PREFIX = alternation(list(PREFIX_QUALIFIERS))
+_SUFFIX = alternation(list(TRAILING_SUFFIXES))
+_SEP = rf"(?:{alternation(list(RANGE_SEPARATORS))})"
+_MEASURE_UNITS = alternation([u.surface for u in UNITS
+                              if u.measure_word and u.surface not in TEXT_EXCLUDED_UNITS])
+#: A Chinese-numeral amount: the measure word is required (四十二个, 两千余名, 三点五万元).
+_CN_AMOUNT = rf"{CN_NUM_RE}(?:余|多)?(?:万|亿)?(?:{_MEASURE_UNITS})"
+#: A bare 万/千 after 近/逾/超/上/约 (近万名, 逾千人).
+_BARE_MAG = (rf"(?<=[{''.join(sorted({p[-1] for p in BARE_MAGNITUDE_PREFIXES}))}])"
+             rf"[万千](?:余|多)?(?:{_MEASURE_UNITS})")
+_AMOUNT = rf"(?:{AMOUNT_AR}|{_CN_AMOUNT}|{_BARE_MAG})"
 _RANGE = rf"{_AMOUNT}(?:{_SEP}{_AMOUNT})?"
-_CN = "零〇一二两三四五六七八九十百千"
-_SPECIAL = rf"百分之[{_CN}\d.]+|[{_CN}]+分之[{_CN}]+|\d+/\d+"
-_BASES = "|".join(GROWTH_BASES)
-_GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:增长|增加|提高|提升|上升|降低|下降|减少|低|高)|"
-           r"(?:平均)?(?:增长|提高|提升|上升|降低|下降|减少|增幅|减幅|降幅|增收|增加))(?:了)?(?:为|达到|达)?")
-_CHANGE_VERBS = (r"调整为|调整到|降至|降到|下降到|下降至|减少到|减少为|增加到|增加至|扩大到|扩大至|"
-                 r"提高到|提高至|提升到|提升至|升至|上升到|增至|到|为")
+_CN = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+_CHENG = (r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十半](?:点[一二三四五六七八九])?)成"
+          r"(?:[一二三四五六七八九半](?![\u4e00-\u9fff]{0,1}[个名人户项件]))?"
+          r"(?![员为立果本功效绩就长交熟型年品不绩份])")
+_SPECIAL = (rf"百分之[{_CN}\d.点]+|[{_CN}]+分之[{_CN}点]+|\d+/\d+(?![\d/])|{_CHENG}")
+#: A bound written a few characters before its number (至少储备两名, 至少配备1名).
+_SEPARATED_BOUND = re.compile(
+    r"(至少|不少于|不低于|不得低于|不超过|不得超过|最多)(?:[\u4e00-\u9fff]{1,4}|[^\d,。;、:]{1,16}的)$")
+_BOUND_QUALIFIER = {"至少": "at_least", "不少于": "at_least", "不低于": "at_least",
+                    "不得低于": "at_least", "不超过": "at_most", "不得超过": "at_most",
+                    "最多": "at_most"}
+_BASES = alternation(list(GROWTH_BASES))
+_ALL_VERBS = alternation(list(GROWTH_UP + GROWTH_DOWN))
+_FREE_VERBS = alternation([v for v in GROWTH_UP + GROWTH_DOWN if v not in GROWTH_NEEDS_BASE])
+_GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:{_ALL_VERBS})|(?:平均)?(?:{_FREE_VERBS}))"
+           rf"(?:{GROWTH_PARTICLE})?(?:{alternation(list(GROWTH_FILLERS))})?")
 
 CHANGE_RE = re.compile(
-    rf"(?:从|由)(?:{_PREFIX})?{_AMOUNT}(?:{_CHANGE_VERBS})(?:{_PREFIX})?{_AMOUNT}"
-    rf"(?:再到{_AMOUNT})*")
+    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:(?:\d{{4}}年(?:底|末|初)?|上年|去年|上届|换届前|上一届|年初)的)?(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:{alternation(list(CHANGE_VERBS))})(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:(?:{alternation(list(CHANGE_CHAINS))}){_AMOUNT})*")
 LEVEL_RE = re.compile(
-    rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)"
-    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!\d|/\d)(?P<post>{_SUFFIX})?")
-_BARE = re.compile(r"^[\d.,]+(?:[—–\-~～至到][\d.,]+)?$")
-_QUOTE_OPEN = "“\"「『"
-_QUOTE_CLOSE = "”\"」』"
+    rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
+    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!/\d|\+)(?P<post>{_SUFFIX})?")
+#: The same grammar, scanned body first (fast): a cheap first-character test, then the body;
+#: the prefix and growth words are found by looking back from the body (see find_figure_spans).
+_BODY_START = "\\d百零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾佰仟廿卅半万千负\\-"
+BODY_RE = re.compile(
+    rf"(?=[{_BODY_START}])(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
+    rf"(?P<body>{_SPECIAL}|{_RANGE})(?!/\d|\+)(?P<post>{_SUFFIX})?")
+_PRE_BACK = re.compile(rf"(?:{_PREFIX})$")
+_GROWTH_BACK = re.compile(rf"(?:{_GROWTH})$")
+DURATION_RE = re.compile(
+    rf"(?:{alternation(list(DURATION_CUES))})(?P<pre>{_PREFIX})?"
+    rf"(?P<body>(?:{AR_NUM}|{CN_NUM_RE})(?:余|多)?年(?:以上|左右)?)"
+    rf"(?!{alternation(list(DURATION_BLOCKERS))})")
+_BARE = re.compile(r"^-?[\d.,]+(?:[—–\-~～至到][\d.,]+)?$")
+_QUOTE_OPEN = "“\"「『‘"
+_QUOTE_CLOSE = "”\"」』’"
 _SENTENCE_END = "。!?;\n"
+_CLAUSE_END = "。!?;\n,:、"
+_TARGET_YEAR = re.compile(TARGET_YEAR)
+_TARGET_PLAN = re.compile(TARGET_PLAN)
+_YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d\d)年")
+#: A clause that sets a quota per unit (每名县级干部联系1个乡镇, 每季度开展1次督查).
+_PER_NORM = re.compile(r"^[^\d]{0,4}每(?:名|个|村|人|户|镇|乡|嘎查)")
+_PER_OBSERVED = re.compile("实现|增收|达到|完成|共|累计|平均|获得|增加")
+_ADJACENT_DIGITS = re.compile("[一二两三四五六七八九][一二两三四五六七八九]")
+_NOUNS_LONGEST_FIRST = tuple(sorted(NOUN_UNITS, key=len, reverse=True))
+_RE_YEAR_BODY = re.compile(r"(19|20)\d\d年")
+_OPEN_PREFIXES = ("超过", "不足", "不到", "低于", "高于")
+_RE_STRONG_RULE = re.compile(r"不得|控制在|原则上|每村至少|每个村至少")
+_RE_PER = re.compile("每[个村户年人]")
+_RE_WAN_YI = re.compile("[万亿]")
+_RE_CLAUSE_PUNCT = re.compile("[,。;、]")
+_COUNTED_SUBSET = re.compile(r"\d+个(?:行政)?(?:村|嘎查|社区)")
+_CN_START = re.compile(rf"^(?:负)?[{_CN}]")
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure found in a document, with its provenance (raw span, line and sentence)."""
+    """One figure found in a document, with its provenance (raw span, line and sentence),
+    the finest place its sentence names and its role (observed, condition, target, rule)."""
 
     figure_id: str
     doc_id: str
@@ -71,6 +137,8 @@ class Figure:
     kind: str
     sentence: str
     sent_offset: int
+    place: str = ""
+    role: str = ROLE_OBSERVED
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -86,14 +154,47 @@ def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
     return len(inner) <= limit and not any(c in inner for c in _QUOTE_OPEN + _QUOTE_CLOSE)
 
 
-def _is_figure_body(body: str, text: str, start: int, end: int) -> bool:
+def _in_set_phrase(text: str, start: int, end: int) -> bool:
+    """True when a set phrase (两委, 五个一, 十四五 …) overlaps [start, end)."""
+    window = text[max(0, start - 6):end + 6]
+    base = max(0, start - 6)
+    for phrase in SET_PHRASES:
+        i = window.find(phrase)
+        while i >= 0:
+            a = base + i
+            if a < end and a + len(phrase) > start:
+                return True
+            i = window.find(phrase, i + 1)
+    return False
+
+
+def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: bool,
+                    has_growth: bool = False) -> bool:
     if _BARE.match(body):  # no unit, no percent, no magnitude: dates, years, codes
         return False
     if start > 0 and text[start - 1] == "第":
         return False
-    if re.search(r"岁$", body) and re.match(r"(及)?(以下|以上)", text[end:end + 3]):
-        return False  # an age threshold that is part of a label (35岁以下的占46.37%)
-    return not _in_short_quote(text, start, end)
+    if _in_short_quote(text, start, end):
+        return False
+    if start >= 2 and text[start - 1] == "个" and text[start - 2] in _CN:
+        return False  # 六个100%: a slogan
+    if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
+        if _in_set_phrase(text, start, end):
+            return False
+        if _ADJACENT_DIGITS.search(body):
+            return False  # 两三个, 五六十人, 十七八个: an approximation, not a value
+        if text[end:end + 4].startswith(SET_PHRASE_NOUNS):
+            return False  # 十二条措施, 五个一, 六个100%
+        if not body.endswith("成"):
+            try:
+                small = abs(parse_number(body).value) < 10
+            except NumberParseError:
+                return False
+            bound = _SEPARATED_BOUND.search(text[max(0, start - 8):start])
+            if (small and not (has_qualifier or has_growth or bound)
+                    and "余" not in body and "多" not in body):
+                return False  # 三个等次, 四项基本制度: a list named, not a count
+    return True
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -104,28 +205,150 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, b
 
 
+def _mark(taken: bytearray, a: int, b: int) -> None:
+    taken[a:b] = b"\x01" * (b - a)
+
+
 def find_figure_spans(text: str) -> list[tuple[int, int]]:
     """Return cleaned-text spans of candidate figures, change phrases first, no overlaps."""
     spans: list[tuple[int, int]] = []
-    taken = [False] * (len(text) + 1)
+    taken = bytearray(len(text) + 1)
     for m in CHANGE_RE.finditer(text):
         spans.append((m.start(), m.end()))
-        for k in range(m.start(), m.end()):
-            taken[k] = True
-    for m in LEVEL_RE.finditer(text):
+        _mark(taken, m.start(), m.end())
+    for m in DURATION_RE.finditer(text):
+        b0, b1 = m.span("body")
+        if any(taken[b0:b1]) or _RE_YEAR_BODY.match(m["body"]):
+            continue
+        start = m.start("pre") if m["pre"] else b0
+        spans.append((start, b1))
+        _mark(taken, start, b1)
+    last_end = 0
+    for m in BODY_RE.finditer(text):
         b0, b1 = m.span("body")
         if any(taken[b0:b1]):
             continue
-        if not _is_figure_body(m["body"], text, b0, b1):
+        pm = _PRE_BACK.search(text, max(last_end, b0 - 8), b0)
+        start = pm.start() if pm else b0
+        gm = _GROWTH_BACK.search(text, max(last_end, start - 14), start)
+        if not _is_figure_body(m["body"], text, b0, b1, bool(pm or m["post"]), bool(gm)):
             continue
-        start = m.start("growth") if m["growth"] else (m.start("pre") if m["pre"] else b0)
+        start = gm.start() if gm else start
         end = m.end("post") if m["post"] else b1
-        if m["post"] and re.search(r"岁$", m["body"]):
-            continue  # age thresholds: see _is_figure_body
-        # an age or a year threshold (35岁以下的, 45岁以下村干部) is part of a label, still a figure
         spans.append((start, end))
+        last_end = end
     spans.sort()
     return spans
+
+
+def reference_year(text: str, year: int | None = None) -> int:
+    """The year a document reports on: its manifest year, else the latest year it names that
+    is not a deadline (到2025年); 0 if none."""
+    if year:
+        return year
+    years = [int(y) for y in _YEAR.findall(text)]
+    return max(years) if years else 0
+
+
+def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
+                sent_start: int, ref_year: int = 0) -> str:
+    """The role of a figure: condition, target, rule or observed (see the module docstring)."""
+    raw = text[start:end]
+    after = text[end:end + 6]
+    clause_start = max(text.rfind(c, sent_start, start) for c in _CLAUSE_END) + 1
+    clause_before = text[max(clause_start, sent_start):start]
+    if parsed.unit == "年" and text[max(0, start - 2):start] == "连续" and "的" in text[end:end + 12]:
+        return ROLE_CONDITION  # 连续两年排名末位的: a duration defining a group
+    open_ended = raw.endswith(("以上", "以下", "以内")) or raw.startswith(_OPEN_PREFIXES)
+    if parsed.kind == "level":
+        if (open_ended and after.startswith(CONDITION_FOLLOWERS)
+                and not after.startswith(("的标准", "的要求", "的原则"))):
+            return ROLE_CONDITION
+        if raw.startswith(_OPEN_PREFIXES) and _COUNTED_SUBSET.search(clause_before):
+            return ROLE_CONDITION  # 32个村收入超过200万元: the threshold of a counted subset
+        if clause_before.endswith(("排名前", "排名后")) and after.startswith("的"):
+            return ROLE_CONDITION  # 排名后10%的乡镇
+    clause = clause_before + raw
+    if _RE_STRONG_RULE.search(clause):
+        return ROLE_RULE  # an explicit norm in the figure's own clause
+    before = text[sent_start:start]
+    if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
+        return ROLE_TARGET
+    for m in _TARGET_YEAR.finditer(before):
+        if int(m[1] or m[2]) > ref_year:
+            return ROLE_TARGET
+    if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
+            or (_PER_NORM.match(clause_before) and not _PER_OBSERVED.search(clause_before))
+            or (parsed.qualifier in ("at_least", "at_most") and _RE_PER.search(clause))
+            or after.startswith(("的标准", "的要求"))):
+        return ROLE_RULE
+    return ROLE_OBSERVED
+
+
+_PLACE_RE = re.compile(
+    rf"(?P<name>[\u4e00-\u9fff]{{2,4}})(?P<suffix>{alternation([s for s, _ in PLACE_SUFFIXES])})"
+    r"(?![党级干民务委组部长书主庄镇乡区县村])")
+_PLACE_RANK = dict(PLACE_SUFFIXES)
+#: Characters after which a place name starts (punctuation, function words, a coarser place).
+_NAME_BREAKS = set("的了是在和与及对把将为从由向以于共其等个们这那有到让给被使如像经至即")
+#: Characters a place name in these reports does not contain (verbs of the surrounding prose).
+_NOT_IN_NAME = set("的了是在和与及对把将为从由向以于共其等个们这那有到让给被使推进动展施升评获"
+                   "导覆盖根据撤并配选培育扶持帮包联抓促深化实现开创办组织建设提高加强全该各每"
+                   "已储备发挥结规范严格领航振兴定期下上更多周边引企业完成新届市特色产业示范"
+                   "名户人元年月日合返融通过壮强弱富美迁派驻力争按照学扩宽效")
+_NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "特色", "中心", "美丽", "和美",
+                 "宜居", "先进", "富裕", "贫困", "脱贫", "空壳", "后进", "软弱", "涣散", "农村",
+                 "城市", "集体", "经济", "试点", "省级", "市级", "县级", "国家级", "乡村", "新型",
+                 "全国", "民族", "团结", "卫生", "旅游", "生态", "样板", "明星", "红色", "相对")
+
+
+#: A sentence that speaks of the whole region (全县, 全市 …) names no sub-place.
+_WHOLE_REGION = re.compile(r"全(县|市|区|旗|省|州|盟)")
+#: A paragraph that opens with a place as its heading: （一）浏阳市。 / 2. 攸县：
+_HEADING_PLACE = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]?\s*"
+                            r"([\u4e00-\u9fff]{1,6}?(?:自治县|自治旗|市|县|区|旗))\s*[。:：,，]")
+
+
+def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    out: list[tuple[int, int, str]] = []
+    for m in _PLACE_RE.finditer(sentence):
+        a = m.start("suffix")
+        k = a
+        while (k > 0 and sentence[k - 1] not in _NAME_BREAKS and a - k < 7
+               and "\u4e00" <= sentence[k - 1] <= "\u9fff"):
+            k -= 1
+        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] == "乡村":
+            continue
+        name = sentence[k:a]
+        for stop in ("全", "该", "各", "本", "每", "我"):
+            if name.startswith(stop):
+                name = name[1:]
+        # a name right after a coarser place: 达拉特旗王爱召镇 -> 王爱召镇
+        for suffix, _ in PLACE_SUFFIXES:
+            i = name.rfind(suffix)
+            if 0 < i < len(name) - 1 and len(name) - i - len(suffix) >= 2:
+                name = name[i + len(suffix):]
+                break
+        if not 2 <= len(name) <= 4 or any(c in _NOT_IN_NAME for c in name):
+            continue
+        if name in PLACE_STOP or name.endswith(_NOT_NAME_END):
+            continue
+        out.append((_PLACE_RANK[m["suffix"]], a, name + m["suffix"]))
+    return tuple(out)
+
+
+def finest_place(sentence: str, pos: int,
+                 candidates: tuple[tuple[int, int, str], ...] | None = None) -> str:
+    """The finest place the sentence names (village < township < county), nearest before
+    ``pos`` among equals; empty if none. ``candidates`` may pass the sentence's places
+    when they are already known."""
+    cands = _place_candidates(sentence) if candidates is None else candidates
+    if not cands:
+        return ""
+    best = min(c[0] for c in cands)
+    same = [c for c in cands if c[0] == best]
+    before = [c for c in same if c[1] < pos]
+    return (before[-1] if before else same[0])[2]
 
 
 def attribute_region(regions: tuple[Region, ...], text: str, pos: int,
@@ -157,6 +380,8 @@ def extract_figures(doc: Document) -> list[Figure]:
     mentions = region_mentions(entry.regions, text)
     line_starts = [0] + [i + 1 for i, c in enumerate(raw) if c == "\n"]
     figures: list[Figure] = []
+    places: dict[tuple[int, int], tuple[tuple[int, int, str], ...]] = {}  # per sentence
+    ref_year = reference_year(text, entry.year)
     for cs, ce in find_figure_spans(text):
         rs, re_ = doc.clean.raw_span(cs, ce)
         raw_str = raw[rs:re_]
@@ -164,27 +389,55 @@ def extract_figures(doc: Document) -> list[Figure]:
             parsed = parse_number(text[cs:ce])
         except NumberParseError:
             continue  # candidate the grammar rejects (counted as not-a-figure)
+        if parsed.kind == "change" and not parsed.unit and not _RE_WAN_YI.search(text, cs, ce):
+            continue  # a ratio without unit (收入比由1.86缩小至1.79) is a bare number
+        qualifier = parsed.qualifier
+        unit = parsed.unit
+        if not unit and parsed.kind == "level":
+            noun = next((n for n in _NOUNS_LONGEST_FIRST if text.startswith(n, ce)), None)
+            unit = NOUN_UNITS[noun] if noun else ""  # 11.2万农户: the unit comes from the noun
+        bound = _SEPARATED_BOUND.search(text[max(0, cs - 20):cs])
+        if qualifier == "exact" and bound and not _RE_CLAUSE_PUNCT.search(bound.group(0)):
+            qualifier = _BOUND_QUALIFIER[bound[1]]
         sa, sb = sentence_bounds(text, cs, ce)
         region = attribute_region(entry.regions, text, cs, mentions)
+        sent = text[sa:sb]
+        if (sa, sb) not in places:
+            places[(sa, sb)] = _place_candidates(sent)
+        lead = len(sent) - len(sent.lstrip())
+        place = finest_place(sent, cs - sa, places[(sa, sb)])
+        if not place:
+            # a paragraph under a place heading: （一）浏阳市。村均…… (全县 then means that county);
+            # or one that opens with its place, unless the sentence speaks of the whole region
+            para = text[text.rfind("\n", 0, sa) + 1:sa].strip()
+            head = _HEADING_PLACE.match(para)
+            opening = [c for c in _place_candidates(para[:12]) if c[1] <= 8] if para else []
+            if head:
+                place = head[1]
+            elif opening and not _WHOLE_REGION.search(sent):
+                place = opening[0][2]
         figures.append(Figure(
             figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,
             region=region.name if region else "", province=region.province if region else "",
             admin_level=region.level if region else "", year=entry.year,
             start=rs, end=re_, line=bisect.bisect_right(line_starts, rs), raw=raw_str,
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
-            unit=parsed.unit, qualifier=parsed.qualifier, kind=parsed.kind,
-            sentence=text[sa:sb].strip(),
-            sent_offset=cs - sa - (len(text[sa:sb]) - len(text[sa:sb].lstrip()))))
+            unit=unit, qualifier=qualifier, kind=parsed.kind,
+            sentence=sent.strip(), sent_offset=cs - sa - lead,
+            place=place,
+            role=figure_role(text, cs, ce, parsed, sa, ref_year)))
     return figures
 
 
 def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     """Tidy frame of figures with :data:`FIGURE_COLUMNS`, sorted by document and offset."""
-    df = pd.DataFrame([asdict(f) for f in figures], columns=FIGURE_COLUMNS)
+    df = pd.DataFrame([vars(f) for f in figures], columns=FIGURE_COLUMNS)
     df = df.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
     df["year"] = df["year"].astype("Int64")
     for col in ("value", "value_high", "value_before"):
         df[col] = df[col].astype("float64")
     for col in ("start", "end", "line", "sent_offset"):
         df[col] = df[col].astype("int64")
+    for col in ("place", "role"):
+        df[col] = df[col].astype(str)
     return df

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 GOLD_FIGURE_COLUMNS = ["doc_id", "start", "end", "raw", "value", "value_high", "value_before",
-                       "unit", "qualifier", "kind", "region", "note"]
+                       "unit", "qualifier", "kind", "region", "note", "role"]
 
 
 @dataclass(frozen=True)
@@ -150,3 +150,78 @@ def score_mappings(obs: pd.DataFrame, gold: pd.DataFrame,
         n_machine_mapped=int((m["machine"] != "").sum()), n_correct=int(m["correct"].sum()),
         fields={f: float(m[f"agree_{f}"].mean()) if len(m) else 0.0 for f in MEASUREMENT_FIELDS})
     return score, m
+
+
+# --- unseen-style texts: a set of files scored by span overlap and value ------------------------
+
+UNSEEN_GOLD_COLUMNS = ["set", "doc", "start", "end", "raw", "value", "value_high", "value_before",
+                       "unit", "qualifier", "kind", "role", "note"]
+
+
+@dataclass(frozen=True)
+class SetScore:
+    """Score on one set of texts: a figure is found when a gold figure's span overlaps it and
+    the values agree; ``strict`` also requires unit, qualifier, kind and role to agree."""
+
+    name: str
+    score: Score
+    strict: Score
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> bool:
+    return a0 < b1 and b0 < a1
+
+
+def _same_value(f: dict, g: dict) -> bool:
+    return (_close(f["value"], g["value"])
+            and (pd.isna(g.get("value_before")) or _close(f["value_before"], g["value_before"])))
+
+
+def match_by_overlap(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Pair found and gold figures one to one, by document, overlapping span and equal value.
+
+    Returns one row per gold and per found figure (``side`` gold/found) with ``matched`` and,
+    for matched pairs, ``strict`` (unit, qualifier, kind and role agree as well).
+    """
+    rows: list[dict] = []
+    used: set[int] = set()
+    f_recs = found.reset_index(drop=True).to_dict("records")
+    by_doc: dict[str, list[int]] = {}
+    for i, f in enumerate(f_recs):
+        by_doc.setdefault(str(f["doc"]), []).append(i)
+    for g in gold.to_dict("records"):
+        hit = None
+        for i in by_doc.get(str(g["doc"]), []):
+            f = f_recs[i]
+            if i in used or not _overlap(int(f["start"]), int(f["end"]), int(g["start"]), int(g["end"])):
+                continue
+            if _same_value(f, g):
+                hit = i
+                break
+        row = {"side": "gold", "doc": g["doc"], "start": g["start"], "end": g["end"],
+               "raw": g["raw"], "value": g["value"], "matched": hit is not None, "strict": False,
+               "found_raw": "", "found_value": np.nan}
+        if hit is not None:
+            used.add(hit)
+            f = f_recs[hit]
+            row.update(found_raw=f["raw"], found_value=f["value"], strict=bool(
+                str(f["unit"]) == str(g["unit"]) and f["qualifier"] == g["qualifier"]
+                and f["kind"] == g["kind"] and f.get("role", "observed") == g["role"]))
+        rows.append(row)
+    for i, f in enumerate(f_recs):
+        if i not in used:
+            rows.append({"side": "found", "doc": f["doc"], "start": f["start"], "end": f["end"],
+                         "raw": f["raw"], "value": f["value"], "matched": False, "strict": False,
+                         "found_raw": f["raw"], "found_value": f["value"]})
+    return pd.DataFrame(rows)
+
+
+def score_by_overlap(name: str, found: pd.DataFrame, gold: pd.DataFrame
+                     ) -> tuple[SetScore, pd.DataFrame]:
+    """Score found figures of one set of texts against its gold (see :func:`match_by_overlap`)."""
+    m = match_by_overlap(found, gold)
+    g = m[m["side"] == "gold"]
+    n_ok = int(g["matched"].sum())
+    n_strict = int(g["strict"].sum())
+    return (SetScore(name, Score(len(gold), len(found), n_ok),
+                     Score(len(gold), len(found), n_strict)), m)

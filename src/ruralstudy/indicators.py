@@ -4,6 +4,7 @@ indicators table, the region x indicator panel, conflicts and cross-checks. Pure
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,8 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
         length = len(unicodedata.normalize("NFKC", r["raw"]))
         region = r["region"] or unnamed_region(r["doc_id"])
         ms = measure_text(r["sentence"], int(r["sent_offset"]), length, r["unit"], r["kind"],
-                          r["raw"], role=str(r.get("role", "") or ""), region=r["region"])
+                          r["raw"], role=str(r.get("role", "") or ""), region=r["region"],
+                          place=str(r.get("place", "") or ""))
         m = map_measurement(codebook, ms, r["unit"], r["kind"], r["value"], region)
         rows.append({
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],

@@ -46,7 +46,7 @@ ENTITY_CUES: tuple[tuple[str, str], ...] = (
     ("service_centre", r"(党群|便民|综合)服务中心|服务站"),
     ("cooperative", r"合作社"),
     ("collective", r"集体经济|集体(经营性)?收入|集体资产|集体经济组织|村集体"),
-    ("village_or_community", r"村\((涉农)?社区\)|村居|村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
+    ("village_or_community", r"村\((涉农)?社区\)|(?<!农)村居(?!民)|村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
     ("community", r"社区"),
     ("village_committee", r"村委会|村民委员会"),
     ("admin_village", r"行政村|建制村|嘎查村|嘎查|自然村|(?<![农乡])村(?![党民干委集社级均主书两务镇居改])"),
@@ -90,7 +90,8 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("weak_village", r"薄弱村|经济薄弱"),
     ("operating", r"经营性收入|经营收入|经营收益"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
-    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|村居|村\(居\)|城乡社区|村社区|村\+社区"),
+    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|村社区|"
+                         r"村\+社区|行政村\(社区\)"),
     ("per_village", r"每(个)?村|每个嘎查"),
     ("other", r"或|乡村两级|乡级|乡镇级|口径|截至\d+年\d+月|农民工|流动|国家级|省级|市级|全国|\d+强|文明|试点|重点|脱贫|贫困|易地|搬迁|专职|兼职|"
               r"村改居|民主法治|特色|龙头|家庭农场|集体经济组织|年轻|青年|优秀"),
@@ -121,14 +122,15 @@ _ENTITY_CONDITIONS: dict[str, frozenset[str]] = {
 
 _INCOME_BAND = re.compile(
     r"(?:收入|经营性收入|集体经济)[^,,;;。]{0,8}?(?P<pre>超过|突破|达到|达|在|不足|低于|少于|不到)?"
-    r"(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?(?P<a>\d+(?:\.\d+)?)(?:万元|万)"
+    r"(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?(?P<a>\d+(?:\.\d+)?|[一二两三五十百]+)(?:万元|万)"
     r"(?P<post>及以上|以上|以下|以内|(?:的|及)?以上)?")
 _INCOME_BAND_PRE = re.compile(
     r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?"
-    r"(?P<a>\d+(?:\.\d+)?)(?:万元|万)(?P<post>及以上|以上|以下|以内)?"
+    r"(?P<a>\d+(?:\.\d+)?|[一二两三五十百]+)(?:万元|万)(?P<post>及以上|以上|以下|以内)?"
     r"(?=[^,,;;。]{0,6}(?:的)?(?:村|嘎查))")
 
-TARGET_CUES = re.compile(r"力争|确保|争取|预计|计划|目标|到20\d\d年|至20\d\d年|20\d\d年(底|前)(实现|达到)?"
+TARGET_CUES = re.compile(r"力争|确保|争取(?!资金|项目|到位)|预计|(?<![倍增人才培养振兴行动工程])计划|目标|"
+                         r"(?<!截)(?:到|至)20\d\d年"
                          r"|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
 RULE_CUES = re.compile(r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
                        r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
@@ -190,9 +192,15 @@ def sort_conditions(conds: set[str] | frozenset[str]) -> tuple[str, ...]:
 
 def _band(pre: str | None, lo_s: str | None, a: str, post: str | None) -> str:
     """The income band a threshold (or a range lo-a) defines (万元), or ``other``."""
+    def num(x: str) -> float:
+        if re.fullmatch(r"[\d.]+", x):
+            return float(x)
+        from .numparse import parse_cn_numeral  # Chinese numerals (十万元以上)
+        return float(parse_cn_numeral(x))
+
     if lo_s:
-        return "income_5_10w" if (float(lo_s), float(a)) == (5.0, 10.0) else "other"
-    lo = float(a)
+        return "income_5_10w" if (num(lo_s), num(a)) == (5.0, 10.0) else "other"
+    lo = num(a)
     below = (pre in ("不足", "低于", "少于", "不到")) or (post in ("以下", "以内"))
     if below:
         return "income_under5w" if lo == 5.0 else "other"
@@ -258,7 +266,7 @@ def find_conditions(text: str, entity: str) -> set[str]:
 
 _AGE_MEAN = re.compile(r"平均(年龄)?|年龄")
 _MONEY_PROPS: tuple[tuple[str, str], ...] = (
-    ("amount", r"纯收入|净收入|收益|价值|资金|投入|投资|金额|补助|奖补|分红"),
+    ("amount", r"纯收入|净收入|收益|价值|资金|投入|投资|金额|补助|奖补|分红|清理|清查|盘活|撬动"),
     ("per_capita_income", r"人均(可支配|纯)?收入"),
     ("income_operating_per_village", r"村均(集体)?(经济)?经营性收入|经营性收入.{0,4}村均"),
     ("income_per_village", r"(村均|平均每(个)?村|每村平均)[^,;。、]{0,6}收入|收入[^,;。、]{0,4}村均|^村均$"),
@@ -294,17 +302,18 @@ def read_property(unit: str, kind: str, window: str, entity: str) -> tuple[str, 
         best: tuple[int, str, str] | None = None
         for prop, rx in _MONEY_RES:
             for m in rx.finditer(window):
-                key = (len(window) - m.end(), prop, m.group(0))
+                key = (len(window) - m.end(), [p for p, _ in _MONEY_PROPS].index(prop), prop,
+                       m.group(0))
                 if best is None or key < best:
                     best = key
         if best is None:
             return "amount", "money, no income word"
-        if entity == "branch_secretary" and best[1] != "pay":
+        if entity == "branch_secretary" and best[2] != "pay":
             return "amount", "money of a person"
         if entity not in ("collective", "admin_village", "village_party_org") and \
-                best[1] not in ("pay", "per_capita_income"):
+                best[2] not in ("pay", "per_capita_income"):
             return "amount", f"money of {entity or 'an unnamed entity'}"
-        return best[1], best[2]
+        return best[2], best[3]
     if unit in _EVENT_UNITS:
         return "other", f"unit {unit} counts events"
     if unit in _COUNT_UNITS:
@@ -331,7 +340,9 @@ def read_statement(before: str, after: str, raw: str, role: str = "") -> tuple[s
 
 
 _PLACE_SUFFIX = re.compile(r"(?<![乡城集村小])镇|(?<![城下返回家故])乡(?![村镇土亲贤情下])|街道|苏木|片区|联盟|"
-                           r"(?<=[\u4e00-\u9fff]{2})村(?=[、等和与])")
+                           r"(?<=[\u4e00-\u9fff]{2})村(?=[、等和与])|(?<=[\u4e00-\u9fff]{2})(?:县|旗)|"
+                           r"(?<=[\u4e00-\u9fff]{2})(?<![城社园片辖景新老小山库牧农矿林发范校营])区(?![域位块划])|"
+                           r"(?<=[\u4e00-\u9fff]{2})(?<![城都超门夜集股省全本该各])市(?![场民值级县区委直属])")
 _PLACE_BOUNDARY = re.compile(r".*[的在到对和与及、将是为把从向个全各每等了入于共有内其该本所辖涉]")
 
 
@@ -375,8 +386,12 @@ def _previous_clause(sentence: str, a: int) -> str:
 _GROUP_BEFORE = re.compile(r"(其中|中)[,,]?$")
 
 
+#: A clause that holds only a share word before the figure (占16.1%, 占全旗总数的近2/3).
+_BARE_SHARE = re.compile(r"(其中)?(占|占比|比例|比重)?(全(县|市|区|旗|省|镇|乡))?(总数)?(的)?(比例|比重)?"
+                         r"(为|达|达到|是)?(近|约|超过|不足)?")
 #: Words that may stand between a counted noun and its figure (合作社4160个, 党员总数3901名).
-_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|共有|共计|合计|共|有|达到|达|为|计|约|近|超过|超)*$")
+_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|共有|共计|合计|还有|仅剩|只有|尚有|共|有|达到|达|为|计|"
+                        r"约|近|超过|超)*$")
 #: Verbs and words around a count that do not change what is counted (选派616支…工作队).
 _COUNT_CONTEXT = re.compile(
     r"全市|全县|全区|全旗|全省|全镇|全乡|全国|目前|截至目前|截至|现有|共有|拥有|有|共|累计|合计|总计|已|"
@@ -385,7 +400,7 @@ _COUNT_CONTEXT = re.compile(
     r"年底|年末|以来|今年|去年|当年|年|月|日|底|\d+|[-—~～%.]|建设|标准化|规范化|达标|成员|总数|数量|"
     r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|确定|评定|命名|表彰|选|集体经济|"
     r"集体收入|经济收入|收入|超过|突破|不足|以上|以下|万元|元|我旗|我县|我市|我区|全体|队伍|先后|成功|"
-    r"专业|农牧民|牧民")
+    r"专业|农牧民|牧民|派出|共派出|队员")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -439,7 +454,7 @@ def _count_residual(text: str, entity_words: str) -> str:
 
 
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
-                 role: str = "", region: str = "") -> Measurement:
+                 role: str = "", region: str = "", place: str = "") -> Measurement:
     """Read what the figure at ``sentence[offset:offset+length]`` measures.
 
     Counts need their counted noun next to the figure (合作社4160个, 922个农村党支部); any word
@@ -513,9 +528,18 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if unit == "元" and re.search(r"村均|平均每(个)?村", left_item) and prop in (
             "income_total", "income_operating"):
         prop = "income_per_village" if prop == "income_total" else "income_operating_per_village"
+    if unit == "元" and re.search(_MONEY_PROPS[0][1], left_item):
+        prop, why = "amount", "a money flow or other amount named next to the figure"
+    if unit == "元" and not entity and re.search(r"村均|平均每(个)?村", left_item):
+        entity, prop, why = "collective", "income_per_village", "村均: collective income per village"
+    if prop == "income_growth" and re.search(r"村均", _previous_clause(sentence, a)):
+        prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     evidence.append(f"property: {why}")
-    conds = find_conditions(re.split(r"[、]", left)[-1] + " " + right_item if counting else around,
-                            entity)
+    cond_text = re.split(r"[、]", left)[-1] + " " + right_item if counting else around
+    if not counting and _BARE_SHARE.fullmatch(left_item.strip()):
+        # 占16.1% after 其中女性1524名: the group is named in the clause before
+        cond_text += " " + _previous_clause(sentence, a)
+    conds = find_conditions(cond_text, entity)
     if counting and entity:
         residual = _count_residual(left_item + " " + right_np + " " + right_item[len(right_np):],
                                    words)
@@ -538,15 +562,18 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         conds.add("new_round")
     statement, st_why = read_statement(sentence[:offset], sentence[offset + length:], raw, role)
     if statement == "observed" and unit == "元" and (
-            re.search(r"\d+(个|家)(村|嘎查)", re.split(r"[、]", left)[-1]) or
+            re.search(r"\d+(个|家)(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
             (re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item) and
              re.search(r"超过|以上|以下|不足|低于|突破", raw + right_item[:3]))):
         statement, st_why = "threshold", "a money amount that defines a group of villages"
     if statement != "observed":
         evidence.append(f"statement: {st_why}")
-    place = find_place(left) or find_place(right) or find_place(_GROUP_BEFORE.sub("", prev))
+    place = find_place(left) or find_place(right) or find_place(_GROUP_BEFORE.sub("", prev)) or \
+        place  # the extractor's place: named earlier in the sentence or its paragraph
+    if re.search(r"全村|全嘎查|该村|本村|村里", sentence[:offset]):
+        place = place or "one village (全村/该村)"
     scope = "region"
-    if place and (not region or place not in region):
+    if place and (not region or (place not in region and region not in place)):
         scope = place
         evidence.append(f"place '{place}'")
     return Measurement(entity, prop, sort_conditions(conds), scope, statement,

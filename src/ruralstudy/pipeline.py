@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,7 +19,8 @@ from .overrides import apply_overrides, parse_overrides, read_overrides
 from .regions import division_code
 from .sheets import load_sheets
 from .extract import extract_figures, figures_frame
-from .gold import GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, score_figures, score_mappings
+from .gold import (GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, SetScore, score_figures,
+                   score_mappings)
 from .paths import Paths
 
 PROBLEM_COLUMNS = ["doc_id", "file", "severity", "reason"]
@@ -75,6 +77,70 @@ def gold_score(paths: Paths, figures: pd.DataFrame | None = None) -> tuple[Score
                        keep_default_na=False, na_values={"value": [""], "value_high": [""],
                                                          "value_before": [""]})
     return score_figures(figures.fillna({"region": ""}), gold)
+
+
+def extract_files(files: list[Path]) -> pd.DataFrame:
+    """Figures of loose text files (outside the manifest), with a ``doc`` column = file stem."""
+    from .corpus import document_from_file
+    from .extract import extract_figures, figures_frame
+
+    frames = []
+    for f in files:
+        df = figures_frame(extract_figures(document_from_file(f, doc_id=f.stem)))
+        frames.append(df.assign(doc=f.stem))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def unseen_scores(paths: Paths) -> list[tuple[SetScore, pd.DataFrame]]:
+    """Score each set (dev, holdout) of data/annotations/unseen/ against its gold_figures.csv.
+
+    Only scores are computed for the holdout; look at dev errors only when tuning.
+    """
+    from .gold import score_by_overlap
+
+    root = paths.annotations / "unseen"
+    gold = pd.read_csv(root / "gold_figures.csv", dtype={"doc": str, "set": str},
+                       keep_default_na=False, na_values={"value": [""], "value_high": [""],
+                                                         "value_before": [""]})
+    out = []
+    for name in ("dev", "holdout"):
+        files = sorted((root / name).glob("*.txt"))
+        found = extract_files(files)
+        out.append(score_by_overlap(f"unseen-{name}", found, gold[gold["set"] == name]))
+    return out
+
+
+def unseen_mapping_scores(paths: Paths) -> dict[str, MappingScore]:
+    """Score the mapper on the unseen-style texts (dev, holdout) against
+    data/annotations/unseen/gold_measurements.csv, each text filed under the region of
+    unseen/regions.csv. A gold figure the extractor missed counts against recall.
+
+    These texts were never used to tune the mapper: they are its held-out test."""
+    from .codebook import load_codebook
+    from .indicators import observe_figures
+
+    root = paths.annotations / "unseen"
+    if not (root / "gold_measurements.csv").exists():
+        return {}
+    gold = pd.read_csv(root / "gold_measurements.csv", dtype=str, keep_default_na=False)
+    regions = pd.read_csv(root / "regions.csv", dtype=str, keep_default_na=False)
+    out = {}
+    for name in ("dev", "holdout"):
+        found = extract_files(sorted((root / name).glob("*.txt")))
+        reg = regions[regions["set"] == name].set_index("doc")
+        found["region"] = found["doc"].map(reg["region"]).fillna("")
+        found["admin_level"] = found["doc"].map(reg["admin_level"]).fillna("")
+        found["province"] = found["doc"].map(reg["province"]).fillna("")
+        obs = observe_figures(found, load_codebook())
+        g = gold[gold["set"] == name].copy()
+        ids = []
+        for r in g.itertuples():
+            f = found[(found["doc"] == r.doc) & (found["start"] < int(r.end)) &
+                      (found["end"] > int(r.start))]
+            ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{r.doc}:{r.start}")
+        g["source_id"] = ids
+        out[f"unseen-{name}"] = score_mappings(obs, g)[0]
+    return out
 
 
 # --- indicators ----------------------------------------------------------------------------

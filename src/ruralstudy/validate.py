@@ -11,6 +11,7 @@ import pandera.pandas as pa
 from .codebook import Codebook
 from .errors import ValidationError
 from .numparse import QUALIFIERS
+from .vocab import ROLES
 
 KINDS = ["level", "change", "growth"]
 
@@ -25,6 +26,8 @@ FIGURES_SCHEMA = pa.DataFrameSchema({
     "qualifier": pa.Column(str, pa.Check.isin(list(QUALIFIERS))),
     "kind": pa.Column(str, pa.Check.isin(KINDS)),
     "sentence": pa.Column(str),
+    "place": pa.Column(str),
+    "role": pa.Column(str, pa.Check.isin(list(ROLES))),
 }, checks=[pa.Check(lambda d: (d["end"] > d["start"]).all(), error="end must exceed start")],
     strict=False)
 

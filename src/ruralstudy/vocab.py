@@ -1,0 +1,313 @@
+"""The one vocabulary of numeric expressions, shared by the number parser and the extractor.
+
+Everything a figure can be written with lives here: numeral characters, magnitudes, units
+(each with its base unit and kind), qualifiers, range and thousands separators, change and
+growth verbs, the cues that give a figure its role (condition, target, rule) and the set
+phrases that look like numbers but name programmes. :mod:`ruralstudy.numparse` and
+:mod:`ruralstudy.extract` build their regular expressions from these tables only, so the
+expressions the parser understands are the ones the extractor finds in running text.
+Matching runs on normalised text (simplified script, NFKC); see :func:`normalise_char`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --- numerals ---------------------------------------------------------------------------------
+
+#: Chinese digits, including financial capitals (壹贰叁…), 〇, 幺 and 两.
+CN_DIGITS: dict[str, int] = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+    "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8,
+    "玖": 9, "幺": 1, "俩": 2,
+}
+#: 十/百/千 and their financial capitals.
+CN_SMALL_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100,
+                                  "仟": 1000}
+CN_BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000, "兆": 10**12}
+#: 廿 (twenty) and 卅 (thirty), old forms still in cn2an's tests.
+CN_TENS: dict[str, int] = {"廿": 20, "卅": 30}
+#: 几 in 二十几万: an unknown digit, read as 0 (the value is a lower bound).
+CN_UNKNOWN_DIGIT = "几"
+CN_NUMERAL_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS) + \
+    "".join(CN_TENS)
+#: Characters that may start a Chinese numeral in running text (not a bare 百/千/万).
+CN_LEADING_CHARS = "".join(c for c in CN_DIGITS if c not in "零〇幺") + "十拾廿卅"
+NEGATIVE_SIGNS = ("负", "-", "−", "﹣")
+DECIMAL_POINT_CN = "点"
+#: Magnitudes written after a number (13.65 万元, 1.46亿元, 5千万).
+MAGNITUDES: dict[str, int] = {"万亿": 10**12, "千万": 10**7, "百万": 10**6, "万": 10**4,
+                              "亿": 10**8, "千": 10**3}
+
+# --- units --------------------------------------------------------------------------------------
+
+KINDS_OF_UNIT = ("count", "people", "money", "area", "length", "weight", "time", "age", "share")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as written (``surface``), the base unit it is reported in, and its kind.
+
+    ``factor`` converts a value in the surface unit to the base unit (1 for all but a few).
+    ``measure_word`` marks units that may follow a Chinese numeral in running text
+    (四十二个, 二百一十名); symbols such as % may not.
+    """
+
+    surface: str
+    base: str
+    kind: str
+    factor: float = 1.0
+    measure_word: bool = True
+
+
+_U = Unit
+UNITS: tuple[Unit, ...] = (
+    # counts of things
+    *(_U(u, u, "count") for u in (
+        "个", "件次", "件", "支", "期", "家", "起", "条", "处", "项", "枚", "套", "次", "场次",
+        "场", "所", "头", "种", "类", "批", "篇", "座", "辆", "本", "张", "间", "栋", "块",
+        "份", "组", "队", "户次", "把", "对", "台", "只", "株", "棵", "口", "眼", "艘", "架",
+        "部", "册", "幅", "轮", "届", "期次", "门", "盏")),
+    _U("余次", "次", "count"),
+    _U("个村", "个", "count"), _U("个嘎查", "个", "count"), _U("个行政村", "个", "count"),
+    _U("个省", "个", "count"), _U("个社区", "个", "count"),
+    # people
+    *(_U(u, u, "people") for u in ("名", "人次", "人", "户", "位")),
+    # money
+    _U("元", "元", "money"), _U("圆", "元", "money"), _U("块钱", "元", "money"),
+    _U("打", "个", "count", 12.0, measure_word=False),
+    # area, length, weight
+    _U("亩", "亩", "area"), _U("平方公里", "平方公里", "area"),
+    _U("平方千米", "平方公里", "area"), _U("平方米", "平方米", "area"),
+    _U("公顷", "公顷", "area"),
+    _U("公里", "公里", "length"), _U("千米", "公里", "length"), _U("米", "米", "length"),
+    _U("吨", "吨", "weight"), _U("公斤", "公斤", "weight"), _U("千克", "公斤", "weight"),
+    _U("斤", "斤", "weight"),
+    # time (durations; 年 only after a duration cue, see DURATION_CUES)
+    _U("个工作日", "天", "time"), _U("工作日", "天", "time"), _U("天", "天", "time"),
+    _U("个月", "月", "time"), _U("小时", "小时", "time"), _U("学时", "学时", "time"),
+    _U("日内", "天", "time", measure_word=False),
+    # age
+    _U("岁", "岁", "age"), _U("周岁", "岁", "age"),
+    # shares
+    _U("%", "%", "share", measure_word=False), _U("‰", "‰", "share", measure_word=False),
+    _U("个百分点", "pp", "share"), _U("百分点", "pp", "share"),
+    _U("倍", "倍", "share"),
+)
+#: Units recognised only after a duration cue (驻村时间为3年, 干了48年).
+YEAR_UNIT = Unit("年", "年", "time")
+UNIT_BY_SURFACE: dict[str, Unit] = {u.surface: u for u in UNITS + (YEAR_UNIT,)}
+#: Surfaces longest first, so that 人次 wins over 人 and 个工作日 over 个.
+UNIT_SURFACES: tuple[str, ...] = tuple(sorted((u.surface for u in UNITS), key=len, reverse=True))
+#: Units that stop before their noun in running text (655个村集体收入 -> 655个).
+TEXT_EXCLUDED_UNITS = ("个村", "个嘎查", "个行政村", "个省", "个社区", "打", "圆")
+#: Words that may follow a Chinese-numeral measure word and make the phrase a programme name.
+SET_PHRASE_NOUNS = ("措施", "举措", "意见", "规定", "禁令", "要求", "机制", "工程", "行动",
+                    "制度", "清单", "原则", "方面", "步骤", "标准", "环节", "关口", "关",
+                    "维护", "确立", "自信", "意识", "代表", "务必", "统筹", "一", "二", "三",
+                    "百分百", "100%")
+#: Nouns after a magnitude-only amount that give its unit (11.2万农户 -> 户).
+NOUN_UNITS: dict[str, str] = {"农户": "户", "脱贫户": "户", "家庭": "户", "户": "户",
+                              "群众": "人", "农民": "人", "人口": "人", "村民": "人",
+                              "党员": "名", "干部": "名"}
+#: Set phrases written with numerals that are names, not figures (checked as substrings).
+SET_PHRASES = ("两委", "一肩挑", "三会一课", "五个一", "十三五", "十四五", "十二五", "十五五",
+               "第一书记", "一村一品", "一事一议", "一村一策", "一人一策", "两学一做",
+               "三严三实", "四个意识", "四个自信", "两个维护", "两个确立", "一对一",
+               "一肩挑", "一站式", "一张网", "一盘棋", "一把手", "一线", "一体", "三农",
+               "三资", "三乡", "四化", "百千万", "千企联千村")
+
+# --- qualifiers ---------------------------------------------------------------------------------
+
+QUALIFIER_MORE = "more_than"
+QUALIFIER_LESS = "less_than"
+QUALIFIER_AT_LEAST = "at_least"
+QUALIFIER_AT_MOST = "at_most"
+QUALIFIER_ABOUT = "about"
+QUALIFIER_EXACT = "exact"
+QUALIFIERS = (QUALIFIER_EXACT, QUALIFIER_MORE, QUALIFIER_LESS, QUALIFIER_AT_LEAST,
+              QUALIFIER_AT_MOST, QUALIFIER_ABOUT)
+
+PREFIX_QUALIFIERS: dict[str, str] = {
+    "不低于": QUALIFIER_AT_LEAST, "不少于": QUALIFIER_AT_LEAST, "至少": QUALIFIER_AT_LEAST,
+    "不得低于": QUALIFIER_AT_LEAST, "不得少于": QUALIFIER_AT_LEAST, "最少": QUALIFIER_AT_LEAST,
+    "不超过": QUALIFIER_AT_MOST, "最多": QUALIFIER_AT_MOST, "不得超过": QUALIFIER_AT_MOST,
+    "不高于": QUALIFIER_AT_MOST, "不多于": QUALIFIER_AT_MOST, "最高": QUALIFIER_AT_MOST,
+    "超过": QUALIFIER_MORE, "突破": QUALIFIER_MORE, "多达": QUALIFIER_MORE, "超": QUALIFIER_MORE,
+    "逾": QUALIFIER_MORE, "高于": QUALIFIER_MORE, "大于": QUALIFIER_MORE,
+    "近": QUALIFIER_LESS, "不足": QUALIFIER_LESS, "不到": QUALIFIER_LESS, "少于": QUALIFIER_LESS,
+    "低于": QUALIFIER_LESS, "将近": QUALIFIER_LESS, "接近": QUALIFIER_LESS,
+    "小于": QUALIFIER_LESS,
+    "约": QUALIFIER_ABOUT, "大约": QUALIFIER_ABOUT,
+}
+SUFFIX_QUALIFIERS: dict[str, str] = {
+    "及以上": QUALIFIER_AT_LEAST, "以上": QUALIFIER_MORE, "及以下": QUALIFIER_AT_MOST,
+    "以下": QUALIFIER_AT_MOST, "以内": QUALIFIER_AT_MOST, "左右": QUALIFIER_ABOUT,
+    "多": QUALIFIER_MORE, "余": QUALIFIER_MORE,
+}
+#: Suffixes written after the unit (the others, 余/多, sit between number and unit).
+TRAILING_SUFFIXES = ("及以上", "及以下", "以上", "以下", "以内", "左右")
+#: Words that introduce a value without qualifying it (均达100%).
+FILLERS = ("均达到", "均达", "达到", "均为", "达", "为", "共", "计", "合计", "累计", "占比", "占")
+#: Qualifiers that may stand before a bare 万/千 (近万名, 逾千人).
+BARE_MAGNITUDE_PREFIXES = ("近", "逾", "超", "上", "约", "将近", "超过")
+
+# --- separators ---------------------------------------------------------------------------------
+
+RANGE_SEPARATORS = ("—", "–", "-", "~", "～", "至", "到")
+#: Thousands separators as they appear after NFKC (full-width comma -> ",", U+3000 -> " ").
+THOUSANDS_SEPARATORS = (",", " ")
+
+# --- change and growth --------------------------------------------------------------------------
+
+CHANGE_OPENERS = ("从", "由")
+#: Verbs between the two ends of a change (从5万元增长到12万元).
+CHANGE_VERBS = tuple(sorted((
+    "调整为", "调整到", "调整至", "降至", "降到", "降低到", "降低至", "降低为", "下降到", "下降至",
+    "下降为", "减少到", "减少为", "减少至", "增加到", "增加至", "增加为", "扩大到", "扩大至",
+    "扩大为", "提高到", "提高至", "提高为", "提升到", "提升至", "提升为", "升至", "上升到",
+    "上升至", "上升为", "增至", "增长到", "增长至", "增长为", "缩小到", "缩小至", "缩小为",
+    "缩减到", "缩减至", "压缩到", "压缩至", "达到", "变为", "到", "至", "为"), key=len, reverse=True))
+CHANGE_CHAINS = ("再到", "再增至", "再增加到")
+GROWTH_UP = ("增长", "增加", "提高", "提升", "上升", "增幅", "增收", "扩大", "高")
+GROWTH_DOWN = ("降低", "下降", "减少", "减幅", "降幅", "缩小", "缩减", "压缩", "低")
+#: Growth verbs that are a growth only after a base (较上届低2.5岁; 高 alone is too vague).
+GROWTH_NEEDS_BASE = ("高", "低")
+GROWTH_BASES = tuple(sorted((
+    "较上一年度", "较上年度", "比上一届", "比上一年", "较上一年", "较上届", "比上届", "较上年",
+    "比上年", "同比", "环比", "较去年", "比去年", "年均", "较换届前", "比换届前", "较2020年",
+    "较2021年", "较2022年", "比2020年", "比2021年", "比2022年"), key=len, reverse=True))
+GROWTH_PARTICLE = "了"
+GROWTH_FILLERS = ("为", "达到", "达")
+
+# --- roles --------------------------------------------------------------------------------------
+
+ROLE_OBSERVED = "observed"
+ROLE_CONDITION = "condition"
+ROLE_TARGET = "target"
+ROLE_RULE = "rule"
+ROLES = (ROLE_OBSERVED, ROLE_CONDITION, ROLE_TARGET, ROLE_RULE)
+#: Cues earlier in the clause that make a figure a target (力争到2025年…达到…).
+TARGET_CUES = ("力争", "确保到", "目标是", "目标为", "计划到", "预计到", "计划新增", "计划培养",
+               "计划选派", "计划发展", "计划用", "计划利用", "年底前", "年内将", "将达到",
+               "目标任务", "预期", "规划到", "争取到", "努力实现", "计划投入", "拟")
+#: A year written as a deadline (到2025年, 2025年底前); a target only when it lies after every
+#: other year the document names (到2023年底 in a 2023 retrospective is observed).
+TARGET_YEAR = r"(?<![截止])(?:到|至)(20[2-4]\d)年|(20[2-4]\d)年(?:底|末)?前"
+#: 计划 as a verb (计划利用三年时间, 2023年计划新培育), not a programme name (倍增计划。).
+TARGET_PLAN = r"计划(?![”\"」、,。;)\s])"
+#: Cues that make a figure a rule (每村至少, 不得超过, 原则上, 比例控制在).
+RULE_CUES = ("不得超过", "不得低于", "不得少于", "原则上", "控制在", "每村至少", "每个村至少",
+             "比例不低于", "比例不超过", "至少", "不少于", "不低于", "不超过",
+             "每村不少于", "应当", "须", "必须", "一般不超过", "最高不超过", "标准为")
+#: Words after an open-ended figure that show it defines a group (35岁以下年轻干部, 60岁以上占比).
+CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干部", "群众", "学历",
+                       "青年", "女性", "农民", "老人", "老年", "嘎查", "集体", "成员", "比例",
+                       "书记", "后备", "人才", "大学生", "农户", "家庭", "脱贫", "经营性")
+#: Cues before a figure + 年 that make it a duration (驻村时间为3年, 干了48年).
+DURATION_CUES = ("时间为", "时间达", "为期", "长达", "干了", "工作了", "任职", "坚守了", "扎根",
+                 "当了", "做了", "担任了", "连续", "累计",
+                 "服务了", "坚持了", "奋斗了", "守护了", "任期为", "期限为", "年限为")
+#: What may follow a duration in 年 without making it a date or a period (近3年来 is not).
+DURATION_BLOCKERS = ("来", "以来", "前", "后", "度", "级", "底", "初", "末", "内", "间", "行动",
+                     "计划", "规划", "代", "月", "中", "起", "至", "到", "-", "—")
+
+# --- places -------------------------------------------------------------------------------------
+
+#: Place suffixes from finest to coarsest (for the ``place`` column).
+PLACE_SUFFIXES = (("村", 0), ("嘎查", 0), ("社区", 0), ("镇", 1), ("乡", 1), ("街道", 1),
+                  ("苏木", 1), ("县", 2), ("旗", 2))
+#: Words that end in a place suffix but name no place (全县, 该村, 行政村 …).
+PLACE_STOP = ("全", "该", "各", "本", "每", "此", "行政", "建制", "空壳", "薄弱", "后进", "贫困",
+              "脱贫", "重点", "示范", "试点", "农", "乡", "城", "强", "弱", "合", "涉改", "中心",
+              "特色", "集镇", "我", "市", "县", "区", "镇", "村", "两", "一", "多", "个", "少",
+              "民族", "融合", "产业", "社区", "边境", "偏远", "经济", "先进", "达标",
+              "相对", "软弱", "涣散", "所有", "乡镇", "新", "大", "小", "远", "近", "扶贫")
+
+# --- normalisation ------------------------------------------------------------------------------
+
+#: Pinyin glosses printed after a character on some mirror sites: 萬(wàn), 個(gè).
+PINYIN_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
+@lru_cache(maxsize=None)
+def _opencc():  # pragma: no cover - trivial
+    from opencc import OpenCC  # opencc-python-reimplemented: traditional -> simplified
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def normalise_char(ch: str) -> str:
+    """Normalise one character for matching: NFKC, U+3000 to space, traditional to simplified.
+
+    Returns one character (or '' for characters NFKC drops) so that an offset map built
+    character by character stays aligned with the raw text. Conversions that would change the
+    length are not applied.
+    """
+    norm = unicodedata.normalize("NFKC", ch)
+    if norm == "\u3000" or norm in ("\u00a0", "\u2009", "\u202f"):
+        return " "
+    if len(norm) != 1:
+        return norm
+    if "\u3400" <= norm <= "\u9fff":
+        simp = _opencc().convert(norm)
+        if len(simp) == 1:
+            return simp
+    return norm
+
+
+_TABLE: dict[int, str] = {}
+_SEEN: set[str] = set()
+_ODD: set[str] = set()  # characters whose normal form is not exactly one character
+
+
+def _learn(chars: set[str]) -> None:
+    for ch in chars - _SEEN:
+        norm = normalise_char(ch)
+        if len(norm) != 1:
+            _ODD.add(ch)
+        elif norm != ch:
+            _TABLE[ord(ch)] = norm
+        _SEEN.add(ch)
+
+
+def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
+    """Normalise ``text`` character by character; return it with the raw index of each char.
+
+    Pinyin glosses (萬(wàn)) are dropped from the normalised text; ``base`` is added to
+    every offset (the position of ``text`` in its raw file).
+    """
+    chars = set(text)
+    _learn(chars)
+    if chars & _ODD:
+        out: list[str] = []
+        offsets: list[int] = []
+        for k, ch in enumerate(text):
+            norm = normalise_char(ch)
+            out.append(norm)
+            offsets.extend([base + k] * len(norm))
+        s = "".join(out)
+    else:  # every character maps to exactly one: translate, offsets are the identity
+        s = text.translate(_TABLE)
+        offsets = list(range(base, base + len(text)))
+    if "(" in s:
+        keep = [True] * len(s)
+        for m in PINYIN_GLOSS.finditer(s):
+            for k in range(m.start(), m.end()):
+                keep[k] = False
+        if not all(keep):
+            s = "".join(c for c, k in zip(s, keep) if k)
+            offsets = [o for o, k in zip(offsets, keep) if k]
+    return s, offsets
+
+
+def normalise_text(text: str) -> str:
+    """Normalised form of ``text`` (as :func:`normalise_with_offsets`, without the map)."""
+    return normalise_with_offsets(text)[0]
+
+
+def alternation(words: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
