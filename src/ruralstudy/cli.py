@@ -126,6 +126,12 @@ def score(root: RootOpt = None) -> None:
             print(f"indicator values, {label}, {part}: precision {m.precision:.3f}  recall "
                   f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
                   f"correct {m.n_correct}, rows {m.n_rows})")
+    from .pipeline import unseen_mapping_scores
+
+    for part, m in unseen_mapping_scores(paths).items():
+        print(f"indicator values, mapper alone, {part}: precision {m.precision:.3f}  recall "
+              f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
+              f"correct {m.n_correct}, rows {m.n_rows})")
 
 
 @app.command()

@@ -305,8 +305,8 @@ _NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "�
 #: A sentence that speaks of the whole region (全县, 全市 …) names no sub-place.
 _WHOLE_REGION = re.compile(r"全(县|市|区|旗|省|州|盟)")
 #: A paragraph that opens with a place as its heading: （一）浏阳市。 / 2. 攸县：
-_HEADING_PLACE = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]?\s*"
-                            r"([\u4e00-\u9fff]{1,6}?(?:自治县|自治旗|市|县|区|旗))\s*[。:：,，]")
+_HEADING_PLACE = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*)?"
+                            r"((?![全本该我各每])[\u4e00-\u9fff]{1,6}?(?:自治县|自治旗|市|县|区|旗))\s*[。:：]")
 
 
 def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:

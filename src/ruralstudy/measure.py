@@ -386,6 +386,11 @@ def _previous_clause(sentence: str, a: int) -> str:
 _GROUP_BEFORE = re.compile(r"(其中|中)[,,]?$")
 
 
+#: Figures for part of a year (上半年, 前三季度, 1—6月) are not annual values.
+_PART_PERIOD = re.compile(r"上半年|下半年|前三季度|[一二三四]季度|前\d+个月|前[一二三四五六七八九十]+个月|"
+                          r"1[-—至~～]\d{1,2}月")
+#: One item of income (光茶叶一项就收入了27万元) is not the collective's total.
+_PART_ITEM = re.compile(r"光|仅|单|一项|其中")
 #: A clause that holds only a share word before the figure (占16.1%, 占全旗总数的近2/3).
 _BARE_SHARE = re.compile(r"(其中)?(占|占比|比例|比重)?(全(县|市|区|旗|省|镇|乡))?(总数)?(的)?(比例|比重)?"
                          r"(为|达|达到|是)?(近|约|超过|不足)?")
@@ -560,6 +565,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         conds = {c for c in conds if c in ("new_round", "with_communities")}
     if re.search(r"新一届|换届后|本次换届", sentence[:offset]):
         conds.add("new_round")
+    if _PART_PERIOD.search(sentence[:offset]) or (unit == "元" and _PART_ITEM.search(left_item)):
+        conds.add("other")  # a half-year figure, or one item of income, is not the year's total
+        evidence.append("part of the year or of the income")
     statement, st_why = read_statement(sentence[:offset], sentence[offset + length:], raw, role)
     if statement == "observed" and unit == "元" and (
             re.search(r"\d+(个|家)(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
