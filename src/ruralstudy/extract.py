@@ -271,7 +271,9 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     clause = clause_before + raw
     if _RE_STRONG_RULE.search(clause):
         return ROLE_RULE  # an explicit norm in the figure's own clause
-    before = text[sent_start:start]
+    # a target carries over ；-separated parts of one sentence (力争到2027年，…；…村达到50个)
+    full_start = max(text.rfind(c, 0, start) for c in "。!?！？\n") + 1
+    before = text[min(full_start, sent_start):start]
     if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
         return ROLE_TARGET
     for m in _TARGET_YEAR.finditer(before):
@@ -304,6 +306,15 @@ _NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "�
 
 #: A sentence that speaks of the whole region (全县, 全市 …) names no sub-place.
 _WHOLE_REGION = re.compile(r"全(县|市|区|旗|省|州|盟)")
+def _speaks_of_whole_region(sentence: str, region: str) -> bool:
+    """Does the sentence speak of the document's whole region (全县 in a county's report)? In a
+    prefecture's report 全县 means the county its paragraph is about."""
+    for m in _WHOLE_REGION.finditer(sentence):
+        if not region or region.endswith(m[1]) or (m[1] == "市" and region.endswith("州")):
+            return True
+    return False
+
+
 #: A paragraph that opens with a place as its heading: （一）浏阳市。 / 2. 攸县：
 _HEADING_PLACE = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*)?"
                             r"((?![全本该我各每])[\u4e00-\u9fff]{1,6}?(?:自治县|自治旗|市|县|区|旗))\s*[。:：]")
@@ -323,6 +334,8 @@ def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:
         for stop in ("全", "该", "各", "本", "每", "我"):
             if name.startswith(stop):
                 name = name[1:]
+        if "市" in name[:-1]:  # 绥化市望奎县 -> 望奎县
+            name = name[name.rfind("市") + 1:]
         # a name right after a coarser place: 达拉特旗王爱召镇 -> 王爱召镇
         for suffix, _ in PLACE_SUFFIXES:
             i = name.rfind(suffix)
@@ -414,7 +427,7 @@ def extract_figures(doc: Document) -> list[Figure]:
             opening = [c for c in _place_candidates(para[:12]) if c[1] <= 8] if para else []
             if head:
                 place = head[1]
-            elif opening and not _WHOLE_REGION.search(sent):
+            elif opening and not _speaks_of_whole_region(sent, region.name if region else ""):
                 place = opening[0][2]
         figures.append(Figure(
             figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,

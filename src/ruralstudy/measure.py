@@ -77,7 +77,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("returnee", r"返乡|回乡|回引|回村"),
     ("veteran", r"退役军人|退伍军人|复员"),
     ("standardised", r"标准化|规范化|达标"),
-    ("star", r"星级|五星|四星|三星|最强|一类|示范|先进|明星|红旗|标杆|过硬"),
+    ("star", r"(?<![四三二一])星级|五星|最强|一类|示范|先进|明星|红旗|标杆|过硬"),
     ("weak", r"软弱涣散|后进|薄弱(?=.{0,2}党)"),
     ("rectified", r"已整顿|整顿(提升|转化|到位|完成)|完成整顿|(?<!集中)(?<!开展)(?<!确定)(?<!列入)(?<!需要)"
                   r"(?<!需)(?<!确定)(?<!排查)整顿(?!对象|数|工作)|转化|提升(?=.{0,8}(村)?党)"),
@@ -93,7 +93,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|村社区|"
                          r"村\+社区|行政村\(社区\)"),
     ("per_village", r"每(个)?村|每个嘎查"),
-    ("other", r"或|乡村两级|乡级|乡镇级|口径|截至\d+年\d+月|农民工|流动|国家级|省级|市级|全国|\d+强|文明|试点|重点|脱贫|贫困|易地|搬迁|专职|兼职|"
+    ("other", r"四星|三星|二星|二类|三类|或|乡村两级|乡级|乡镇级|口径|截至\d+年\d+月|农民工|流动|国家级|省级|市级|全国|\d+强|文明|试点|重点|脱贫|贫困|易地|搬迁|专职|兼职|"
               r"村改居|民主法治|特色|龙头|家庭农场|集体经济组织|年轻|青年|优秀"),
 )
 _CONDITION_RES = tuple((c, re.compile(p)) for c, p in CONDITION_CUES)
@@ -536,7 +536,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if unit == "元" and re.search(_MONEY_PROPS[0][1], left_item):
         prop, why = "amount", "a money flow or other amount named next to the figure"
     if unit == "元" and not entity and re.search(r"村均|平均每(个)?村", left_item):
-        entity, prop, why = "collective", "income_per_village", "村均: collective income per village"
+        operating = re.search(r"经营性|经营收入", left_item)
+        entity, why = "collective", "村均: collective income per village"
+        prop = "income_operating_per_village" if operating else "income_per_village"
     if prop == "income_growth" and re.search(r"村均", _previous_clause(sentence, a)):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     evidence.append(f"property: {why}")
@@ -545,6 +547,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # 占16.1% after 其中女性1524名: the group is named in the clause before
         cond_text += " " + _previous_clause(sentence, a)
     conds = find_conditions(cond_text, entity)
+    if counting and entity and re.match(r"其中", left_item) and not (conds - {"new_round"}):
+        conds.add("other")  # 其中农村党员158名: an unnamed part of the total before
+        evidence.append("其中: a part of an earlier total")
     if counting and entity:
         residual = _count_residual(left_item + " " + right_np + " " + right_item[len(right_np):],
                                    words)

@@ -79,14 +79,24 @@ def gold_score(paths: Paths, figures: pd.DataFrame | None = None) -> tuple[Score
     return score_figures(figures.fillna({"region": ""}), gold)
 
 
-def extract_files(files: list[Path]) -> pd.DataFrame:
-    """Figures of loose text files (outside the manifest), with a ``doc`` column = file stem."""
-    from .corpus import document_from_file
+def extract_files(files: list[Path], regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Figures of loose text files (outside the manifest), with a ``doc`` column = file stem;
+    ``regions`` (doc, region, province, admin_level) files each text under its region."""
+    from dataclasses import replace
+
+    from .corpus import Region, document_from_file
     from .extract import extract_figures, figures_frame
 
+    reg = regions.set_index("doc") if regions is not None else None
     frames = []
     for f in files:
-        df = figures_frame(extract_figures(document_from_file(f, doc_id=f.stem)))
+        doc = document_from_file(f, doc_id=f.stem)
+        if reg is not None and f.stem in reg.index:
+            r = reg.loc[f.stem]
+            entry = replace(doc.entry, regions=(Region(r["region"], r["province"],
+                                                       r["admin_level"]),))
+            doc = replace(doc, entry=entry)
+        df = figures_frame(extract_figures(doc))
         frames.append(df.assign(doc=f.stem))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -141,10 +151,7 @@ def unseen_mapping_scores(paths: Paths) -> dict[str, MappingScore]:
         regions = _unseen_gold(root, name, "regions")
         if gold is None or regions is None:
             continue
-        found = extract_files(sorted((root / name).glob("*.txt")))
-        reg = regions.set_index("doc")
-        for col in ("region", "admin_level", "province"):
-            found[col] = found["doc"].map(reg[col]).fillna("")
+        found = extract_files(sorted((root / name).glob("*.txt")), regions)
         obs = observe_figures(found, load_codebook())
         g = gold.copy()
         ids = []
