@@ -342,11 +342,11 @@ class Builder:
             pages.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",
                                 S.sheet_body(file, t.mapping, t.rejects)))
         downloads = {}
-        for name in S.DOWNLOADS:
-            downloads[f"{name}.csv"] = files[f"{name}.csv"]
+        for name in S.DOWNLOADS:  # CSV downloads are neutralised for spreadsheets
+            downloads[f"{name}.csv"] = S.neutralise_csv(files[f"{name}.csv"])
             downloads[f"{name}.parquet"] = files[f"{name}.parquet"]
         for name in S.CSV_ONLY:
-            downloads[f"{name}.csv"] = files[f"{name}.csv"]
+            downloads[f"{name}.csv"] = S.neutralise_csv(files[f"{name}.csv"])
         from .codebook import codebook_text
         downloads["codebook.yaml"] = codebook_text().encode("utf-8")
         pages.append(S.Page("data.html", "Data", S.data_body(t, sorted(downloads))))
