@@ -54,7 +54,9 @@ def load(root: str | Path = ".") -> Tables:
     mapping = rd("mapping.parquet")
     ind = rd("indicators.parquet")
     panel = rd("panel.parquet")
-    manifest = pd.read_csv(paths.manifest, dtype=str, keep_default_na=False)
+    from . import iorw
+
+    manifest = iorw.read_csv(paths.manifest)  # UTF-8, UTF-16 or GB18030, as the build reads it
     return Tables(figures=figures, mapping=mapping, indicators=ind, panel=panel,
                   conflicts=rd("conflicts.parquet"), crosschecks=rd("crosschecks.csv"),
                   rejects=rd("rejects.csv"), codebook=rd("codebook.csv"),

@@ -21,7 +21,7 @@ from .extract import extract_figures, figures_frame
 from .gold import Score, score_figures
 from .paths import Paths
 
-PROBLEM_COLUMNS = ["doc_id", "file", "severity", "reason"]
+PROBLEM_COLUMNS = ["doc_id", "file", "line", "severity", "reason"]
 
 
 @dataclass
@@ -45,8 +45,9 @@ def extract_corpus(corpus: Corpus, progress: Callable[[str], None] | None = None
 
 def problems_frame(problems: list[CorpusProblem]) -> pd.DataFrame:
     """Corpus problems as a frame."""
-    return pd.DataFrame([{"doc_id": p.doc_id, "file": p.file, "severity": p.severity,
-                          "reason": p.reason} for p in problems], columns=PROBLEM_COLUMNS)
+    return pd.DataFrame([{"doc_id": p.doc_id, "file": p.file, "line": p.line,
+                          "severity": p.severity, "reason": p.reason} for p in problems],
+                        columns=PROBLEM_COLUMNS)
 
 
 def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> ExtractResult:

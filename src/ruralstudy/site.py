@@ -353,7 +353,8 @@ def sources_body(t, documents, corpus_body: str) -> str:
         n = int((t.figures.doc_id == e.doc_id).sum())
         rows.append(f"<li><a href='sources/{html.escape(e.doc_id)}.html'>{html.escape(e.doc_id)} · "
                     f"{html.escape(e.title)}</a> ({n} figures)</li>")
-    for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"])):
+    for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
+                       set(t.rejects["file"])):
         n = int((t.mapping.file == file).sum())
         rows.append(f"<li><a href='sources/{sheet_slug(file)}.html'>Sheet {html.escape(file)}</a> "
                     f"({n} figures)</li>")
