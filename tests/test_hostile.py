@@ -22,9 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ruralstudy import errors as E
 from ruralstudy import iorw
-from ruralstudy.errors import (InputError, LockError, ManifestError, OutputError, OverrideError,
-                               SheetError)
 from ruralstudy.paths import Paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +151,7 @@ def test_manifest_path_outside_the_corpus_is_refused_with_its_line(tmp_path, bad
     p = small_project(tmp_path, manifest_rows=[
         ["000", SEEDS[0], "t", "", "", "", "", "", "", ""],
         ["001", bad, "t", "", "", "", "", "", "", ""]])
-    with pytest.raises(ManifestError) as e:
+    with pytest.raises(E.ManifestError) as e:
         read_manifest(p.manifest)
     assert e.value.line == 3 and e.value.file == str(p.manifest)
     assert "data/raw/reports" in str(e.value)
@@ -226,7 +225,7 @@ def test_build_and_add_take_the_project_lock(tmp_path):
         assert "another build/add is running" in r.stderr and f"pid {os.getpid()}" in r.stderr
         r = _run(["add", str(new), "--wait", "0.5", "--root", str(p.root)])
         assert r.returncode == 1 and "another build/add is running" in r.stderr
-        with pytest.raises(LockError):
+        with pytest.raises(E.LockError):
             with iorw.project_lock(p.lock, "ruralstudy add"):
                 pass
     assert len(iorw.read_csv(p.manifest)) == 2
@@ -279,10 +278,10 @@ def test_build_counts_a_reencoded_report_once(tmp_path):
 
 # --- unreadable inputs, named before any notebook runs ---------------------------------------
 
-def _build_fails_before_notebooks(p: Paths) -> InputError:
+def _build_fails_before_notebooks(p: Paths):
     from ruralstudy.build import BuildOptions, build
 
-    with pytest.raises(InputError) as e:
+    with pytest.raises(E.InputError) as e:
         build(p, BuildOptions(jobs=1))
     assert not p.executed.exists() and not (p.reports / "failed").exists()
     assert not (p.processed / "mapping.csv").exists()  # nothing half built
@@ -322,7 +321,7 @@ def test_manifest_with_unbalanced_quote_names_file_and_line(tmp_path):
     text = p.manifest.read_text(encoding="utf-8").splitlines()
     text.insert(2, '005,x.txt,"an unclosed title,,,,,,,')
     p.manifest.write_text("\n".join(text) + "\n", encoding="utf-8")
-    with pytest.raises(ManifestError) as e:
+    with pytest.raises(E.ManifestError) as e:
         read_manifest(p.manifest)
     assert e.value.file == str(p.manifest) and e.value.line == 3 and "quote" in str(e.value)
     r = _run(["build", "--root", str(p.root)])
@@ -336,7 +335,7 @@ def test_overrides_with_unbalanced_quote_names_file_and_line(tmp_path):
         ["000-000001", "reject", "", "", "", "ok", "me"]])
     with open(p.overrides, "a", encoding="utf-8") as fh:
         fh.write('000-000002,reject,,,,"never closed,me\n000-000003,reject,,,,fine,me\n')
-    with pytest.raises(OverrideError) as e:
+    with pytest.raises(E.OverrideError) as e:
         read_overrides(p.overrides)
     assert e.value.file == str(p.overrides) and e.value.line == 3
 
@@ -348,7 +347,7 @@ def test_override_value_nan_or_inf_names_the_override_line(value):
 
     df = pd.DataFrame([["a", "reject", "", "", "", "r", "me"],
                        ["b", "correct_value", "", value, "", "r", "me"]], columns=OVERRIDE_COLUMNS)
-    with pytest.raises(OverrideError) as e:
+    with pytest.raises(E.OverrideError) as e:
         parse_overrides(df, load_codebook(), {"a", "b"}, "data/manual/overrides.csv")
     assert e.value.line == 3 and "finite" in e.value.reason
 
@@ -387,7 +386,7 @@ def test_processed_tables_are_written_as_one_set(tmp_path, monkeypatch):
         return real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(OutputError) as e:
+    with pytest.raises(E.OutputError) as e:
         iorw.write_files_together(folder, {k: v.replace(b"old", b"new") for k, v in old.items()})
     assert "t2.csv" in str(e.value) and "no space left" in str(e.value)
     assert {f.name: f.read_bytes() for f in folder.iterdir()} == old  # all old, no temp left
