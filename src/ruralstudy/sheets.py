@@ -55,7 +55,7 @@ def read_sheet_frame(path: Path) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise SheetError(f"sheet lacks the column(s) {', '.join(missing)} (the header row needs "
+        raise SheetError(f"sheet lacks columns {', '.join(missing)} (the header row needs "
                          f"{', '.join(REQUIRED)})", file=str(path), line=1)
     return df
 
