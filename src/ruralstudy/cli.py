@@ -73,13 +73,14 @@ def extract(root: RootOpt = None) -> None:
     paths = Paths.discover(root)
     try:
         n = len(read_manifest(paths.manifest))
-        with Progress(console=err, transient=True) as bar:
+        with iorw.project_lock(paths.lock, "ruralstudy extract"), \
+                Progress(console=err, transient=True) as bar:
             task = bar.add_task("extracting", total=n)
             res = run_extract(paths, progress=lambda _d: bar.advance(task))
     except RuralStudyError as exc:
         _fail(exc)
     for p in res.problems:
-        err.print(f"[yellow]{p.severity}:[/yellow] {p.file}: {p.reason}")
+        err.print(f"{p.severity}: {p.file}: {p.reason}", markup=False, highlight=False)
     err.print(f"{len(res.figures)} figures from {res.n_documents} documents -> "
               f"{paths.processed / 'figures.csv'}")
 
@@ -91,7 +92,8 @@ def indicators(root: RootOpt = None) -> None:
 
     paths = Paths.discover(root)
     try:
-        res = run_indicators(paths)
+        with iorw.project_lock(paths.lock, "ruralstudy indicators"):
+            res = run_indicators(paths)
     except RuralStudyError as exc:
         _fail(exc)
     o = res.observations
