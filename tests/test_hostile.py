@@ -558,3 +558,18 @@ def test_hostile_names_run_no_script_on_any_page(hostile_site):
     profile = next(p for p in region_pages if "onerror=alert(1)&gt;&quot;&#x27;市" in
                    p.read_text(encoding="utf-8"))
     assert "<img src=x" not in profile.read_text(encoding="utf-8")
+
+
+def test_a_forked_child_does_not_hold_the_lock(tmp_path):
+    lock = tmp_path / ".ruralstudy.lock"
+    with iorw.project_lock(lock, "ruralstudy build"):
+        pid = os.fork()
+        if pid == 0:  # a pool worker, say, that outlives its build
+            time.sleep(5)
+            os._exit(0)
+    try:
+        with iorw.project_lock(lock, "ruralstudy build"):  # free as soon as the holder lets go
+            pass
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)

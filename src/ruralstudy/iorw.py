@@ -271,6 +271,21 @@ def write_files_together(folder: str | Path, files: dict[str, bytes]) -> None:
                 tmp.unlink()
 
 
+#: Lock file descriptors this process holds; a forked child (a pool worker) closes its copies,
+#: so that only the process that took the lock holds it, and its death always releases it.
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 @contextlib.contextmanager
 def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[None]:
     """Hold an exclusive lock (fcntl.flock) on ``path`` for a ``build`` or an ``add``.
@@ -297,6 +312,7 @@ def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[Non
                     raise LockError(f"another build/add is running ({holder}){waited}; wait for "
                                     f"it to finish, or use --wait SECONDS", file=str(path)) from None
                 time.sleep(0.2)
+        _HELD_LOCKS.add(fd)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, {what}\n".encode(), 0)
         try:
@@ -305,6 +321,7 @@ def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[Non
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
+        _HELD_LOCKS.discard(fd)
         os.close(fd)
 
 
