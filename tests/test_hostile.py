@@ -67,15 +67,15 @@ def small_project(dest: Path, manifest_rows: list[list[str]] | None = None,
     return Paths(dest)
 
 
-def hostile_project(dest: Path) -> Paths:
-    """Markup, quotes, javascript: URLs and formulas in every field a user controls, plus a
-    manifest row to a missing file and a damaged XLSX sheet (skipped with --keep-going)."""
+def hostile_project(dest: Path, broken: bool = False) -> Paths:
+    """Markup, quotes, javascript: URLs and formulas in every field a user controls; with
+    ``broken``, also a manifest row to a missing file and a damaged XLSX sheet."""
+    missing = [["009", "009_missing.txt", "gone", "", "", "", "", "", "", ""]] if broken else []
     p = small_project(dest, manifest_rows=[
         ["000", SEEDS[0], f"标题{X}", "javascript:alert(1)", "2022", "2022", f"{X}市", f"{X}省",
          "prefecture", f"{FORMULA}{X}"],
         ["004", SEEDS[1], FORMULA, f"@SUM(1+1){X}", "2022-05-27", "2021", "达拉特旗",
-         "内蒙古自治区", "county", ""],
-        ["009", "009_missing.txt", "gone", "", "", "", "", "", "", ""]],
+         "内蒙古自治区", "county", ""]] + missing,
         sheet_rows=[
             [f"{X}县", f"{X}省", "county", "2022", "cadre_structure", f"村“两委”成员平均年龄{X}",
              "42.5岁", "javascript:alert(1)"],
@@ -87,7 +87,8 @@ def hostile_project(dest: Path) -> Paths:
              "47岁", "JaVaScRiPt:alert(4)"]],
         overrides=[["sheet:s.csv:5", "set_region", "", "", f"<svg onload=alert(2)>{X}镇",
                     f"reason {X}", f"rev {X}"]])
-    (p.sheets / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    if broken:
+        (p.sheets / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
     return p
 
 
@@ -500,10 +501,23 @@ def hostile_site(tmp_path_factory):
     from ruralstudy.build import BuildOptions, build
 
     p = hostile_project(tmp_path_factory.mktemp("hostile") / "p")
-    report = build(p, BuildOptions(jobs=2, keep_going=True))
-    skipped = {Path(x.file).name for x in report.problems if x.severity == "error"}
-    assert skipped == {"009_missing.txt", "broken.xlsx"}, report.problems
+    build(p, BuildOptions(jobs=2))
     return p
+
+
+@pytest.mark.slow
+def test_keep_going_skips_unreadable_inputs_and_names_them(tmp_path):
+    p = hostile_project(tmp_path / "p", broken=True)
+    r = _run(["build", "--keep-going", "--jobs", "2", "--root", str(p.root)])
+    assert r.returncode == 0, r.stderr
+    assert "009_missing.txt (document 009, data/raw/manifest.csv line 4): file does not exist" \
+        in r.stderr
+    assert "data/raw/sheets/broken.xlsx line" not in r.stderr  # no line for a damaged file
+    assert "data/raw/sheets/broken.xlsx: not a readable XLSX workbook" in r.stderr
+    problems = iorw.read_csv(p.processed / "corpus_problems.csv")
+    assert {Path(f).name for f in problems["file"]} == {"009_missing.txt", "broken.xlsx"}
+    assert (p.site / "sources" / "sheet-broken.html").is_file()  # the reject's link resolves
+    assert not (p.reports / "failed").exists()
 
 
 @pytest.mark.slow
