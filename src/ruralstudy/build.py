@@ -58,6 +58,8 @@ class BuildOptions:
     notebook_params: dict[str, dict] = field(default_factory=dict)
     only_profiles: list[str] | None = None
     progress: Callable[[str, int, int], None] | None = None
+    keep_going: bool = False  # skip unreadable inputs instead of stopping
+    wait: float = 0.0  # seconds to wait for another build or add to finish
 
 
 @dataclass
@@ -188,10 +190,28 @@ class Builder:
         files["figures.csv"] = iorw.frame_to_csv_bytes(figures)
         files["figures.parquet"] = iorw.frame_to_parquet_bytes(figures)
         files["corpus_problems.csv"] = iorw.frame_to_csv_bytes(problems_frame(self.report.problems))
-        if not self.opts.dry_run:
-            for name, data in sorted(files.items()):
-                iorw.write_bytes(self.paths.processed / name, data)
+        if not self.opts.dry_run:  # all new or all old, never a mix
+            iorw.write_files_together(self.paths.processed, files)
         return files
+
+    def check_inputs(self) -> None:
+        """Name every unreadable input (report or sheet) with its file and line, before any
+        notebook runs; stop unless the user asked to keep going (they are then skipped)."""
+        from .sheets import read_sheet_frame, sheet_files
+        from .errors import InputError, SheetError
+
+        for f in sheet_files(self.paths.sheets):
+            try:
+                read_sheet_frame(f)
+            except SheetError as exc:
+                self.report.problems.append(CorpusProblem(
+                    "", str(f), exc.reason + ("; skipped" if self.opts.keep_going else ""),
+                    line=exc.line or 0))
+        errors = [p for p in self.report.problems if p.severity == "error"]
+        if errors and not self.opts.keep_going:
+            lines = "\n".join(f"  {describe_problem(p, self.paths)}" for p in errors)
+            raise InputError(f"{len(errors)} input(s) cannot be read; nothing was built (fix "
+                             f"them, or rerun with --keep-going to skip them):\n{lines}", errors)
 
     # -- 3. notebooks -------------------------------------------------------------------
     def _source_nb(self, name: str) -> dict:
@@ -262,6 +282,9 @@ class Builder:
                 self.cache.put("execute", s.key, {"notebook.ipynb": res.notebook.encode("utf-8")})
                 self._done(s)
                 executed[page] = res.notebook
+                stale = self.paths.reports / "failed" / f"{res.name}.ipynb"
+                if stale.exists():  # a notebook that now passes leaves no stale failed copy
+                    stale.unlink()
             else:
                 failed_dir = self.paths.reports / "failed"
                 failed_dir.mkdir(parents=True, exist_ok=True)
@@ -269,11 +292,6 @@ class Builder:
                 iorw.write_text(out, res.notebook)
                 failures.append((res, out))
         self.state.save()
-        if not failures:
-            for res in results:  # a notebook that now passes leaves no stale failed copy
-                stale = self.paths.reports / "failed" / f"{res.name}.ipynb"
-                if stale.exists():
-                    stale.unlink()
         if failures:
             res, out = failures[0]
             src = json.dumps(self._source_nb(res.name)) if not res.name.startswith("profile-") \
@@ -339,15 +357,16 @@ class Builder:
         for d in docs:
             pages.append(S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
                                 S.document_body(d, t.mapping)))
-        for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"])):
+        for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
+                           set(t.rejects["file"])):
             pages.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",
                                 S.sheet_body(file, t.mapping, t.rejects)))
         downloads = {}
-        for name in S.DOWNLOADS:
-            downloads[f"{name}.csv"] = files[f"{name}.csv"]
+        for name in S.DOWNLOADS:  # CSV downloads are neutralised for spreadsheets
+            downloads[f"{name}.csv"] = S.neutralise_csv(files[f"{name}.csv"])
             downloads[f"{name}.parquet"] = files[f"{name}.parquet"]
         for name in S.CSV_ONLY:
-            downloads[f"{name}.csv"] = files[f"{name}.csv"]
+            downloads[f"{name}.csv"] = S.neutralise_csv(files[f"{name}.csv"])
         from .codebook import codebook_text
         downloads["codebook.yaml"] = codebook_text().encode("utf-8")
         pages.append(S.Page("data.html", "Data", S.data_body(t, sorted(downloads))))
@@ -390,11 +409,18 @@ class Builder:
                         shutil.rmtree(d, ignore_errors=True)
 
     def run(self) -> BuildReport:
+        if self.opts.dry_run:
+            return self._run()
+        with iorw.project_lock(self.paths.lock, "ruralstudy build", self.opts.wait):
+            return self._run()
+
+    def _run(self) -> BuildReport:
         if not self.opts.dry_run:
             self.clean_leftovers()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             figures, docs = self.extract()
+            self.check_inputs()
             files = self.indicators(figures)
         runs = self.notebook_runs(files)
         executed = self.execute(runs)
@@ -427,6 +453,21 @@ class Builder:
         self.report.steps.append(Step("site", "", any(st.run for st in self.report.steps),
                                       "some page changed" if any(st.run for st in self.report.steps)
                                       else "unchanged"))
+
+
+def describe_problem(p: CorpusProblem, paths: Paths) -> str:
+    """One input problem in plain words: the file, the line (or the manifest line naming it)
+    and the reason."""
+    try:
+        shown = str(Path(p.file).relative_to(paths.root))
+    except ValueError:
+        shown = p.file
+    if p.doc_id:  # a report: the line is the manifest's
+        where = f"{shown} (document {p.doc_id}"
+        where += f", {paths.manifest.relative_to(paths.root)} line {p.line})" if p.line else ")"
+    else:
+        where = f"{shown}" + (f" line {p.line}" if p.line else "")
+    return f"{where}: {p.reason}"
 
 
 def _region_of(t, page: str) -> str:

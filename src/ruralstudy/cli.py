@@ -28,7 +28,9 @@ RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Project root (d
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}")
+    from rich.markup import escape
+
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -71,13 +73,14 @@ def extract(root: RootOpt = None) -> None:
     paths = Paths.discover(root)
     try:
         n = len(read_manifest(paths.manifest))
-        with Progress(console=err, transient=True) as bar:
+        with iorw.project_lock(paths.lock, "ruralstudy extract"), \
+                Progress(console=err, transient=True) as bar:
             task = bar.add_task("extracting", total=n)
             res = run_extract(paths, progress=lambda _d: bar.advance(task))
     except RuralStudyError as exc:
         _fail(exc)
     for p in res.problems:
-        err.print(f"[yellow]{p.severity}:[/yellow] {p.file}: {p.reason}")
+        err.print(f"{p.severity}: {p.file}: {p.reason}", markup=False, highlight=False)
     err.print(f"{len(res.figures)} figures from {res.n_documents} documents -> "
               f"{paths.processed / 'figures.csv'}")
 
@@ -89,7 +92,8 @@ def indicators(root: RootOpt = None) -> None:
 
     paths = Paths.discover(root)
     try:
-        res = run_indicators(paths)
+        with iorw.project_lock(paths.lock, "ruralstudy indicators"):
+            res = run_indicators(paths)
     except RuralStudyError as exc:
         _fail(exc)
     o = res.observations
@@ -145,36 +149,55 @@ def add(file: Annotated[Path, typer.Argument(help="The report text file to add")
         published: Annotated[str, typer.Option(help="Publication date, YYYY-MM-DD")] = "",
         notes: Annotated[str, typer.Option(help="Notes")] = "",
         doc_id: Annotated[Optional[str], typer.Option("--doc-id", help="Document id (default: next number)")] = None,
+        wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another add or build to finish")] = 60.0,
         root: RootOpt = None) -> None:
     """Add a report: copy it unchanged into data/raw/reports/ and append a manifest row."""
-    from .corpus import MANIFEST_COLUMNS, parse_manifest
+    from .corpus import MANIFEST_COLUMNS, normalised_digest, parse_manifest
+    from .errors import CorpusError, ManifestError
 
     paths = Paths.discover(root)
     try:
         raw = iorw.read_raw_text(file)  # refuse binary, empty, HTML before touching the corpus
-        manifest = iorw.read_csv(paths.manifest)
         if len(province) != len(region) or len(level) != len(region):
             raise RuralStudyError("give one --province and one --level per --region", file=str(file))
-        ids = [int(x) for x in manifest["doc_id"] if re.fullmatch(r"\d+", x)]
-        new_id = doc_id or f"{(max(ids) + 1) if ids else 0:03d}"
-        target = paths.reports_raw / f"{new_id}_{raw.sha256[:16]}{file.suffix or '.txt'}"
-        for other in paths.reports_raw.glob("*"):
-            if other.is_file() and iorw.sha256_file(other) == raw.sha256:
-                raise RuralStudyError(f"same content as {other.name}; not added", file=str(file))
-        row = {"doc_id": new_id, "file": target.name, "title": title, "source": source,
-               "published": published, "year": str(year or ""), "regions": ";".join(region),
-               "provinces": ";".join(province), "admin_levels": ";".join(level), "notes": notes}
-        new = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)[MANIFEST_COLUMNS]
-        parse_manifest(new, str(paths.manifest))  # validate before writing anything
-        shutil.copyfile(file, target)
-        iorw.write_csv(paths.manifest, new)
+        with iorw.project_lock(paths.lock, "ruralstudy add", wait):
+            manifest = iorw.read_csv(paths.manifest, ManifestError)
+            ids = [int(x) for x in manifest["doc_id"] if re.fullmatch(r"\d+", x)]
+            new_id = doc_id or f"{(max(ids) + 1) if ids else 0:03d}"
+            target = paths.reports_raw / f"{new_id}_{raw.sha256[:16]}{file.suffix or '.txt'}"
+            key = normalised_digest(raw.text)
+            for name in manifest["file"]:
+                other = paths.reports_raw / name.strip()
+                try:
+                    known = iorw.read_raw_text(iorw.confined(paths.reports_raw, name.strip()))
+                except (CorpusError, ValueError):
+                    continue
+                if known.sha256 == raw.sha256:
+                    raise RuralStudyError(f"same content as {other.name}; not added", file=str(file))
+                if normalised_digest(known.text) == key:
+                    raise RuralStudyError(f"same text as {other.name} (in another encoding or with "
+                                          f"other line endings); not added", file=str(file))
+            row = {"doc_id": new_id, "file": target.name, "title": title, "source": source,
+                   "published": published, "year": str(year or ""), "regions": ";".join(region),
+                   "provinces": ";".join(province), "admin_levels": ";".join(level), "notes": notes}
+            # every column is kept, the researcher's own ones (checked_by, ...) included
+            columns = list(manifest.columns) + [c for c in MANIFEST_COLUMNS if c not in manifest]
+            new = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
+            new = new.reindex(columns=columns).fillna("")
+            parse_manifest(new, str(paths.manifest))  # validate before writing anything
+            iorw.write_bytes(target, file.read_bytes())
+            try:
+                iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
+            except RuralStudyError:
+                target.unlink(missing_ok=True)  # no orphan file without its manifest row
+                raise
     except RuralStudyError as exc:
         _fail(exc)
     err.print(f"added {new_id} -> {target}; rebuild with `make site`")
 
 
 def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,
-           scheduler: Optional[str]) -> None:
+           scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0) -> None:
     import os
 
     from .build import BuildOptions, build
@@ -189,11 +212,18 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
                 bar.update(task, description=label, completed=done, total=total)
 
             report = build(paths, BuildOptions(jobs=jobs, force=force, dry_run=dry_run,
-                                               scheduler=scheduler, progress=progress))
+                                               scheduler=scheduler, progress=progress,
+                                               keep_going=keep_going, wait=wait))
     except RuralStudyError as exc:
         _fail(exc)
+    except OSError as exc:  # anything not written through iorw: still name the path
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(RuntimeError(f"{where}{exc.strerror or exc}"))
+    from .build import describe_problem
+
     for p in report.problems:
-        err.print(f"[yellow]{p.severity}:[/yellow] {p.file}: {p.reason}")
+        err.print(f"[yellow]{'skipped' if p.severity == 'error' else p.severity}:[/yellow] "
+                  f"{describe_problem(p, paths)}", markup=False, highlight=False)
     if dry_run:
         for s in report.steps:
             print(f"{'RUN ' if s.run else 'skip'}  {s.name:<40} {s.reason}")
@@ -207,20 +237,24 @@ JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel n
 ForceOpt = Annotated[bool, typer.Option("--force", help="Rerun every step, ignoring the cache")]
 DryOpt = Annotated[bool, typer.Option("--dry-run", help="List what would run and why; change nothing")]
 SchedOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Dask distributed scheduler address (tcp://host:port) for notebook runs")]
+KeepOpt = Annotated[bool, typer.Option("--keep-going", help="Skip unreadable inputs (reports, sheets) instead of stopping; each is still named")]
+WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another build or add to finish (default: fail at once)")]
 
 
 @app.command("build")
 def build_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
-              dry_run: DryOpt = False, scheduler: SchedOpt = None) -> None:
+              dry_run: DryOpt = False, scheduler: SchedOpt = None,
+        keep_going: KeepOpt = False, wait: WaitOpt = 0.0) -> None:
     """Build everything from raw data: figures, indicators, executed notebooks and the site (incremental)."""
-    _build(root, jobs, force, dry_run, scheduler)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait)
 
 
 @app.command("site")
 def site_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
-             dry_run: DryOpt = False, scheduler: SchedOpt = None) -> None:
+             dry_run: DryOpt = False, scheduler: SchedOpt = None,
+        keep_going: KeepOpt = False, wait: WaitOpt = 0.0) -> None:
     """Render the site into reports/site/ (runs whatever upstream step changed first)."""
-    _build(root, jobs, force, dry_run, scheduler)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait)
 
 
 @app.command("run")

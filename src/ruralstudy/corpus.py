@@ -84,6 +84,7 @@ class CorpusProblem:
     file: str
     reason: str
     severity: str = "error"
+    line: int = 0  # the manifest line naming the document (0: not from the manifest)
 
 
 @dataclass
@@ -124,6 +125,9 @@ def parse_manifest(df: pd.DataFrame, path: str) -> list[ManifestEntry]:
             if lvl not in ADMIN_LEVELS:
                 raise ManifestError(f"admin level must be one of {ADMIN_LEVELS}", file=path,
                                     line=line, raw=lvl)
+        file_problem = manifest_file_problem(row["file"])
+        if file_problem:
+            raise ManifestError(file_problem, file=path, line=line, raw=row["file"])
         year_s = row["year"].strip()
         if year_s and not re.fullmatch(r"(19|20)\d\d", year_s):
             raise ManifestError("year must be a four-digit year or empty", file=path, line=line,
@@ -137,11 +141,36 @@ def parse_manifest(df: pd.DataFrame, path: str) -> list[ManifestEntry]:
     return entries
 
 
+def manifest_file_problem(file: str) -> str:
+    """Why a manifest ``file`` cell is refused ('' when it is fine): it must name a file inside
+    data/raw/reports/ by a relative path, with no '..' and no absolute path (pure)."""
+    f = file.strip()
+    if not f:
+        return "file is empty"
+    if f.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", f) or f.startswith("~"):
+        return "file must be a path inside data/raw/reports/, not an absolute path"
+    if any(part == ".." for part in re.split(r"[/\\]", f)):
+        return "file must be a path inside data/raw/reports/ ('..' is not allowed)"
+    if any(ord(c) < 32 for c in f):
+        return "file contains control characters"
+    return ""
+
+
 def read_manifest(path: str | Path) -> list[ManifestEntry]:
     """Read and validate ``data/raw/manifest.csv``."""
     if not Path(path).is_file():
         raise ManifestError("manifest not found", file=str(path))
-    return parse_manifest(iorw.read_csv(path), str(path))
+    return parse_manifest(iorw.read_csv(path, ManifestError), str(path))
+
+
+def normalised_digest(text: str) -> str:
+    """SHA-256 of a text with encoding differences removed (pure): BOM, line endings (CRLF,
+    CR), Unicode normalisation (NFC) and trailing blanks, so the same report saved as GB18030
+    and as UTF-8, or with Windows line endings, counts as one."""
+    t = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    t = t.replace("\r\n", "\n").replace("\r", "\n")
+    t = "\n".join(line.rstrip() for line in t.split("\n")).strip()
+    return iorw.sha256_bytes(t.encode("utf-8"))
 
 
 # --- cleaning ------------------------------------------------------------------------------
@@ -225,18 +254,30 @@ def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
     """Read manifest documents one at a time; an unreadable or duplicate one is a problem."""
     reports_dir = Path(reports_dir)
     seen_hashes: dict[str, str] = {}
+    seen_texts: dict[str, str] = {}
     for entry in entries:
         path = reports_dir / entry.file
         try:
+            iorw.confined(reports_dir, entry.file)  # a symlink may not lead out either
+        except ValueError:
+            yield CorpusProblem(entry.doc_id, str(path), "file lies outside data/raw/reports/ "
+                                "(through a symbolic link); not read", line=entry.line)
+            continue
+        try:
             raw = iorw.read_raw_text(path)
         except CorpusError as exc:
-            yield CorpusProblem(entry.doc_id, str(path), exc.reason)
+            yield CorpusProblem(entry.doc_id, str(path), exc.reason, line=entry.line)
             continue
-        if raw.sha256 in seen_hashes:
-            reason = f"duplicate of document {seen_hashes[raw.sha256]} (same content); skipped"
-            yield CorpusProblem(entry.doc_id, str(path), reason, "warning")
+        text_key = normalised_digest(raw.text)
+        if raw.sha256 in seen_hashes or text_key in seen_texts:
+            same = "same content" if raw.sha256 in seen_hashes else \
+                "same text in another encoding or with other line endings"
+            other = seen_hashes.get(raw.sha256) or seen_texts[text_key]
+            reason = f"duplicate of document {other} ({same}); skipped"
+            yield CorpusProblem(entry.doc_id, str(path), reason, "warning", line=entry.line)
             continue
         seen_hashes[raw.sha256] = entry.doc_id
+        seen_texts[text_key] = entry.doc_id
         yield Document(entry=entry, raw=raw, clean=clean_text(raw.text))
 
 

@@ -59,3 +59,20 @@ class NotebookExecutionError(RuralStudyError):
         self.ename = ename
         self.evalue = evalue
         super().__init__(message, file=file, line=cell)
+
+
+class InputError(RuralStudyError):
+    """One or more inputs could not be read; carries every problem (file, line, reason) so
+    they are all named at once, before any notebook runs."""
+
+    def __init__(self, message: str, problems: list | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+
+class OutputError(RuralStudyError):
+    """An output cannot be written (read-only folder, disk full); names the path."""
+
+
+class LockError(RuralStudyError):
+    """Another ``build`` or ``add`` holds the project's lock."""

@@ -94,6 +94,38 @@ def failing_cell(nb_json: str, source_json: str | None = None) -> int | None:
     return None
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Pool worker initializer: the worker is killed when the build that started it dies
+    (Linux prctl PR_SET_PDEATHSIG), so a killed build leaves no worker running; elsewhere a
+    watcher thread polls the parent's pid as well."""
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="ruralstudy-parent-watch", daemon=True).start()
+
+
 def run_all(specs: Iterable[RunSpec], jobs: int = 1, scheduler: str | None = None,
             on_done: Callable[[RunResult], None] | None = None) -> list[RunResult]:
     """Run notebooks: in process (jobs=1), on a pool of ``jobs`` worker processes, or on the
@@ -120,7 +152,8 @@ def run_all(specs: Iterable[RunSpec], jobs: int = 1, scheduler: str | None = Non
         for s in specs:
             done(execute_one(s))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futs = [pool.submit(execute_one, s) for s in specs]
             for fut in as_completed(futs):
                 done(fut.result())

@@ -8,6 +8,7 @@ leaves a half-written output.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CorpusError
+from .errors import CorpusError, LockError, OutputError, RuralStudyError
 
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(div|p|span|table|tr|td|li|a|br|meta|link)\b[^>]*>", re.IGNORECASE)
@@ -58,6 +59,10 @@ def decode_bytes(data: bytes, path: str) -> RawText:
     """
     if not data.strip():
         raise CorpusError("file is empty", file=path)
+    utf16 = _utf16(data, path)
+    if utf16 is not None:
+        return _checked(RawText(path=path, text=utf16, encoding="utf-16",
+                                sha256=sha256_bytes(data)))
     if b"\x00" in data[:4096]:
         raise CorpusError("file is binary (contains NUL bytes), not a text report", file=path)
     text: str | None = None
@@ -70,14 +75,48 @@ def decode_bytes(data: bytes, path: str) -> RawText:
         except UnicodeDecodeError:
             continue
     if text is None:
-        raise CorpusError("file is neither UTF-8 nor GB18030/GBK text", file=path)
+        raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text",
+                          file=path)
+    return _checked(RawText(path=path, text=text, encoding=encoding, sha256=sha256_bytes(data)))
+
+
+def _utf16(data: bytes, path: str) -> str | None:
+    """The text of a UTF-16 file with a byte-order mark (as Windows' "Unicode" saves), else None."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise CorpusError("file starts with a UTF-16 byte-order mark but is not valid UTF-16",
+                          file=path) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CorpusError("file is empty", file=path)
+    return text
+
+
+def _checked(raw: RawText) -> RawText:
+    text, path = raw.text, raw.path
     controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\r\n\t\f")
     if controls > 8:
         raise CorpusError("file looks binary (control characters), not a text report", file=path)
     if _HTML_START.search(text[:2000]) or len(_HTML_TAG.findall(text[:20000])) >= HTML_TAG_LIMIT:
         raise CorpusError("file is an HTML page saved as text; save the article text only",
                           file=path)
-    return RawText(path=path, text=text, encoding=encoding, sha256=sha256_bytes(data))
+    return raw
+
+
+def decode_table_bytes(data: bytes, path: str) -> str:
+    """Text of a CSV table: UTF-16 with BOM, UTF-8 (with or without BOM) or GB18030."""
+    text = _utf16(data, path) if data.strip() else None
+    if text is not None:
+        return text
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text", file=path)
 
 
 def read_raw_text(path: str | Path) -> RawText:
@@ -88,9 +127,68 @@ def read_raw_text(path: str | Path) -> RawText:
     return decode_bytes(p.read_bytes(), str(path))
 
 
-def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
-    """Read a UTF-8 (or UTF-8 with BOM) CSV as strings, keeping empty cells as ''."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **kwargs)
+def unclosed_quote_line(text: str) -> int | None:
+    """1-based line where a quoted CSV field opens that is never closed (pure), else None.
+
+    A doubled quote inside a quoted field closes and re-opens it at once, so it needs no
+    special case."""
+    quoted, opened, line = False, 0, 1
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+            if quoted:
+                opened = line
+        elif ch == "\n":
+            line += 1
+    return opened if quoted else None
+
+
+_PANDAS_LINE = re.compile(r"\b(line|row) (\d+)")
+
+
+def parse_csv_text(text: str, path: str, error: type[RuralStudyError] = RuralStudyError
+                   ) -> pd.DataFrame:
+    """Parse CSV text as strings ('' for empty cells); a malformed file raises ``error`` naming
+    the file and line (an unbalanced quote would otherwise swallow the rows after it)."""
+    bad = unclosed_quote_line(text)
+    if bad is not None:
+        raise error("a quoted field opened here is never closed (unbalanced \" quote); "
+                    "every row after it would be lost", file=path, line=bad)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise error("file is empty (no header row)", file=path, line=1) from None
+    except pd.errors.ParserError as exc:
+        m = _PANDAS_LINE.search(str(exc))
+        line = None
+        if m:
+            line = int(m.group(2)) + (1 if m.group(1) == "row" else 0)
+        reason = str(exc).removeprefix("Error tokenizing data. C error: ")
+        raise error(f"malformed CSV: {reason}", file=path, line=line) from None
+
+
+def read_csv(path: str | Path, error: type[RuralStudyError] = RuralStudyError) -> pd.DataFrame:
+    """Read a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM or GB18030) as strings, keeping
+    empty cells as ''; an unreadable or malformed file raises ``error`` with file and line."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read file: {exc.strerror}", file=str(path)) from None
+    try:
+        text = decode_table_bytes(data, str(path))
+    except CorpusError as exc:
+        raise error(exc.reason, file=str(path)) from None
+    return parse_csv_text(text, str(path), error)
+
+
+def confined(base: str | Path, rel: str) -> Path:
+    """``base/rel`` resolved (symlinks followed); raises ValueError when it lies outside base."""
+    base_r = Path(base).resolve()
+    target = (base_r / rel).resolve()
+    if target == base_r or base_r not in target.parents:
+        raise ValueError(f"{rel!r} resolves outside {base}")
+    return target
 
 
 @contextlib.contextmanager
@@ -110,13 +208,121 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def _output_error(exc: OSError, target: Path) -> OutputError:
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        why = "no space left on the device"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the folder is read-only or not writable (permission denied)"
+    return OutputError(f"cannot write: {why}", file=str(target))
+
+
 def write_bytes(target: str | Path, data: bytes) -> None:
-    """Atomically write bytes (a file whose content is already ``data`` is left untouched)."""
+    """Atomically write bytes (a file whose content is already ``data`` is left untouched).
+
+    A read-only folder or a full disk raises :class:`OutputError` naming the file."""
     target = Path(target)
     if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
         return
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+    try:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:
+        raise _output_error(exc, target) from None
+
+
+def write_files_together(folder: str | Path, files: dict[str, bytes]) -> None:
+    """Write several files in one folder as one set: every file goes to a temporary file first
+    (fsynced); only when all of them are written are they renamed into place, one after the
+    other. A full disk or a read-only folder therefore leaves all the old files (and raises
+    :class:`OutputError` naming the file); it never leaves some new and some old."""
+    folder = Path(folder)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _output_error(exc, folder) from None
+        for name, data in sorted(files.items()):
+            target = folder / name
+            if target.is_file() and target.stat().st_size == len(data) and \
+                    target.read_bytes() == data:
+                continue
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            except OSError as exc:
+                raise _output_error(exc, target) from None
+            temps.append((Path(tmp), target))
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise _output_error(exc, target) from None
+        for tmp, target in temps:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _output_error(exc, target) from None
+    finally:
+        for tmp, _ in temps:
+            if tmp.exists():
+                tmp.unlink()
+
+
+#: Lock file descriptors this process holds; a forked child (a pool worker) closes its copies,
+#: so that only the process that took the lock holds it, and its death always releases it.
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+@contextlib.contextmanager
+def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive lock (fcntl.flock) on ``path`` for a ``build`` or an ``add``.
+
+    The lock file records the holder's pid and command. When another process holds it, wait
+    up to ``wait`` seconds, then raise :class:`LockError` naming it. The kernel releases the
+    lock when its holder dies, however it dies."""
+    import fcntl
+    import time
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+                    waited = f" (waited {wait:g} s)" if wait > 0 else ""
+                    raise LockError(f"another build/add is running ({holder}){waited}; wait for "
+                                    f"it to finish, or use --wait SECONDS", file=str(path)) from None
+                time.sleep(0.2)
+        _HELD_LOCKS.add(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, {what}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        _HELD_LOCKS.discard(fd)
+        os.close(fd)
 
 
 def write_text(target: str | Path, text: str) -> None:

@@ -6,7 +6,10 @@ Notebooks narrate; the computing lives in :mod:`ruralstudy.analysis`, the charts
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +54,9 @@ def load(root: str | Path = ".") -> Tables:
     mapping = rd("mapping.parquet")
     ind = rd("indicators.parquet")
     panel = rd("panel.parquet")
-    manifest = pd.read_csv(paths.manifest, dtype=str, keep_default_na=False)
+    from . import iorw
+
+    manifest = iorw.read_csv(paths.manifest)  # UTF-8, UTF-16 or GB18030, as the build reads it
     return Tables(figures=figures, mapping=mapping, indicators=ind, panel=panel,
                   conflicts=rd("conflicts.parquet"), crosschecks=rd("crosschecks.csv"),
                   rejects=rd("rejects.csv"), codebook=rd("codebook.csv"),
@@ -65,11 +70,57 @@ def show_table(df: pd.DataFrame, caption: str = "", depth: int = 0, **kw) -> Non
     display(HTML(table_html(df, depth=depth, caption=caption, **kw)))
 
 
-def say(text: str) -> None:
-    """Display a sentence of narration computed from data (Markdown)."""
-    from IPython.display import Markdown, display
+_STRONG = re.compile(r"\*\*(.+?)\*\*", re.S)
+_EM = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", re.S)
 
-    display(Markdown(text))
+
+class _EscapingFormatter(string.Formatter):
+    """str.format that HTML-escapes every substituted value after formatting it."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        return html.escape(super().format_field(value, format_spec), quote=True)
+
+
+def narration_html(text: str, **data) -> str:
+    """Narration as safe HTML (pure).
+
+    ``text`` is written by the notebook's author: it is HTML-escaped, then ``**bold**`` and
+    ``*emphasis*`` become <strong> and <em>. Values from data go in ``data`` and are named in
+    ``text`` as ``{name}`` (format specs allowed): they are escaped and inserted *after* the
+    emphasis is converted, so a region name is always shown as text, never read as Markdown
+    or HTML. Any markup in ``text`` itself is escaped too, so an f-string holding data is
+    shown as text as well (its ``*`` may turn into emphasis, never into a tag).
+    """
+    if data:
+        # protect the placeholders while the template is escaped and converted
+        parts = list(string.Formatter().parse(text))
+        shell, fields = [], []
+        for literal, name, spec, conv in parts:
+            shell.append(literal.replace("\x00", ""))
+            if name is not None:
+                fields.append((name, spec, conv))
+                shell.append(f"\x00{len(fields) - 1}\x00")
+        out = _EM.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>",
+                                                  html.escape("".join(shell), quote=False)))
+        fmt = _EscapingFormatter()
+
+        def fill(m: re.Match) -> str:
+            name, spec, conv = fields[int(m.group(1))]
+            value, _ = fmt.get_field(name, (), data)
+            value = fmt.convert_field(value, conv)
+            return fmt.format_field(value, spec or "")
+
+        return "<p>" + re.sub("\x00(\\d+)\x00", fill, out) + "</p>"
+    return "<p>" + _EM.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>",
+                                                      html.escape(text, quote=False))) + "</p>"
+
+
+def say(text: str, **data) -> None:
+    """Display a sentence of narration computed from data, as escaped HTML (never Markdown:
+    nbconvert passes raw HTML in Markdown through). See :func:`narration_html`."""
+    from IPython.display import HTML, display
+
+    display(HTML(narration_html(text, **data)))
 
 
 def show_figure(fig, alt: str) -> None:

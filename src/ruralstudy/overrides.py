@@ -8,6 +8,7 @@ after automatic mapping and recorded in the ``audit`` column.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def read_overrides(path: Path) -> pd.DataFrame:
     """Read the overrides file (an absent file means no overrides)."""
     if not path.is_file():
         return pd.DataFrame(columns=OVERRIDE_COLUMNS)
-    df = iorw.read_csv(path)
+    df = iorw.read_csv(path, OverrideError)
     missing = [c for c in OVERRIDE_COLUMNS if c not in df.columns]
     if missing:
         raise OverrideError(f"overrides lack columns {missing}", file=str(path), line=1)
@@ -72,6 +73,9 @@ def parse_overrides(df: pd.DataFrame, codebook: Codebook, known_targets: set[str
             except ValueError:
                 raise OverrideError("correct_value needs a numeric value", file=file, line=line,
                                     raw=r["value"]) from None
+            if not math.isfinite(value):
+                raise OverrideError("correct_value needs a finite number (not nan or inf)",
+                                    file=file, line=line, raw=r["value"])
         if action == "set_region" and not r["region"].strip():
             raise OverrideError("set_region needs a region", file=file, line=line, raw=target)
         out.append(Override(target, action, ind, value, r["region"].strip(), r["reason"].strip(),

@@ -78,5 +78,10 @@ class Paths:
         return self.reports / "site"
 
     @property
+    def lock(self) -> Path:
+        """Held by a running ``build`` or ``add`` (see :func:`ruralstudy.iorw.project_lock`)."""
+        return self.root / ".ruralstudy.lock"
+
+    @property
     def cache(self) -> Path:
         return self.root / ".ruralstudy-cache"

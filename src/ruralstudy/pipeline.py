@@ -23,7 +23,7 @@ from .gold import (GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, SetScore, scor
                    score_mappings)
 from .paths import Paths
 
-PROBLEM_COLUMNS = ["doc_id", "file", "severity", "reason"]
+PROBLEM_COLUMNS = ["doc_id", "file", "line", "severity", "reason"]
 
 
 @dataclass
@@ -47,8 +47,9 @@ def extract_corpus(corpus: Corpus, progress: Callable[[str], None] | None = None
 
 def problems_frame(problems: list[CorpusProblem]) -> pd.DataFrame:
     """Corpus problems as a frame."""
-    return pd.DataFrame([{"doc_id": p.doc_id, "file": p.file, "severity": p.severity,
-                          "reason": p.reason} for p in problems], columns=PROBLEM_COLUMNS)
+    return pd.DataFrame([{"doc_id": p.doc_id, "file": p.file, "line": p.line,
+                          "severity": p.severity, "reason": p.reason} for p in problems],
+                        columns=PROBLEM_COLUMNS)
 
 
 def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> ExtractResult:
@@ -57,8 +58,10 @@ def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> 
         warnings.simplefilter("ignore")
         corpus = load_corpus(paths.manifest, paths.reports_raw)
     df = extract_corpus(corpus, progress)
-    iorw.write_table(paths.processed / "figures", df)
-    iorw.write_csv(paths.processed / "corpus_problems.csv", problems_frame(corpus.problems))
+    iorw.write_files_together(paths.processed, {  # all new or all old
+        "figures.csv": iorw.frame_to_csv_bytes(df),
+        "figures.parquet": iorw.frame_to_parquet_bytes(df),
+        "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_frame(corpus.problems))})
     return ExtractResult(figures=df, problems=corpus.problems, n_documents=len(corpus.documents))
 
 
@@ -224,8 +227,7 @@ def run_indicators(paths: Paths, figures: pd.DataFrame | None = None) -> Indicat
         figures = pd.read_parquet(fp) if fp.exists() else run_extract(paths).figures
     validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
     res = indicators_from(paths, figures)
-    for name, data in indicator_files(res).items():
-        iorw.write_bytes(paths.processed / name, data)
+    iorw.write_files_together(paths.processed, indicator_files(res))  # all new or all old
     return res
 
 

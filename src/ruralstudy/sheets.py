@@ -7,7 +7,6 @@ when present. Rows that cannot be parsed go to a rejects table with file, line a
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,22 +42,21 @@ def read_sheet_frame(path: Path) -> pd.DataFrame:
         try:
             df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for broken files
-            raise SheetError(f"cannot read spreadsheet: {exc}", file=str(path)) from None
+            raise SheetError(f"not a readable XLSX workbook (damaged or not a spreadsheet: "
+                             f"{exc})", file=str(path)) from None
     elif path.suffix.lower() == ".csv":
         try:
             raw = iorw.decode_bytes(path.read_bytes(), str(path))
         except Exception as exc:
             raise SheetError(str(getattr(exc, "reason", exc)), file=str(path)) from None
-        try:
-            df = pd.read_csv(io.StringIO(raw.text), dtype=str, keep_default_na=False)
-        except pd.errors.ParserError as exc:
-            raise SheetError(f"malformed CSV: {exc}", file=str(path)) from None
+        df = iorw.parse_csv_text(raw.text, str(path), SheetError)
     else:
         raise SheetError("sheets must be .csv or .xlsx", file=str(path))
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise SheetError(f"sheet lacks columns {missing}", file=str(path), line=1)
+        raise SheetError(f"sheet lacks columns {', '.join(missing)} (the header row needs "
+                         f"{', '.join(REQUIRED)})", file=str(path), line=1)
     return df
 
 
@@ -126,7 +124,8 @@ def load_sheets(folder: Path) -> SheetResult:
         try:
             df = read_sheet_frame(path)
         except SheetError as exc:
-            rejects.append(pd.DataFrame([{"source_id": f"sheet:{path.name}", "source_type": "sheet",
+            rejects.append(pd.DataFrame([{"source_id": f"sheet:{path.name}:{exc.line or 0}",
+                                          "source_type": "sheet",
                                           "file": path.name, "line": exc.line or 0, "raw": "",
                                           "reason": exc.reason}], columns=REJECT_COLUMNS))
             continue

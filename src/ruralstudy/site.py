@@ -123,6 +123,67 @@ def render_notebook(nb_json: str) -> tuple[str, list[dict]]:
     return body, findings
 
 
+# --- escaping ------------------------------------------------------------------------------
+
+_SAFE_SCHEMES = ("http", "https")
+
+
+def safe_url(url: str) -> bool:
+    """Whether a URL from data may become a link: only absolute http(s) URLs (no
+    ``javascript:``, ``data:`` or scheme-relative ones; browsers ignore tabs, newlines and
+    leading spaces in a scheme, so those are refused as well)."""
+    from urllib.parse import urlsplit
+
+    u = str(url)
+    if u != u.strip() or any(ord(c) < 32 or c == "\x7f" for c in u):
+        return False
+    try:
+        parts = urlsplit(u)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc)
+
+
+def script_json(obj) -> str:
+    """JSON safe to embed in a script (inline or a .js file): '<', '>', '&' and quotes are
+    \\u-escaped inside strings, so data can neither close the script nor break out of it."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_cell(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's CSV injection advice): a
+    cell starting with =, +, -, @, tab or carriage return gets a leading single quote. A cell
+    that is just a number (-3.5, +2) is left alone: no spreadsheet reads it as a formula."""
+    if cell.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def neutralise_csv(data: bytes) -> bytes:
+    """CSV bytes (UTF-8) with every formula-leading cell neutralised (see
+    :func:`neutralise_cell`); used for the site's downloads only, never for data/processed."""
+    import csv
+    import io
+
+    text = data.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not any(neutralise_cell(c) != c for row in rows for c in row):
+        return data
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        w.writerow([neutralise_cell(c) for c in row])
+    return out.getvalue().encode("utf-8")
+
+
 # --- source pages --------------------------------------------------------------------------
 
 def _num(v: float) -> str:
@@ -189,7 +250,7 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
     for r in recs:
         cells = []
         for k, v in r.items():
-            if k == "url" and v:
+            if k == "url" and v and safe_url(v):
                 cells.append(f'<td><a href="{html.escape(v)}" rel="noreferrer">{html.escape(v[:60])}</a></td>')
             elif k == "value":
                 cells.append(f"<td>{'' if v is None or pd.isna(v) else f'{v:g}'}</td>")
@@ -296,7 +357,8 @@ def sources_body(t, documents, corpus_body: str) -> str:
         n = int((t.figures.doc_id == e.doc_id).sum())
         rows.append(f"<li><a href='sources/{html.escape(e.doc_id)}.html'>{html.escape(e.doc_id)} · "
                     f"{html.escape(e.title)}</a> ({n} figures)</li>")
-    for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"])):
+    for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
+                       set(t.rejects["file"])):
         n = int((t.mapping.file == file).sum())
         rows.append(f"<li><a href='sources/{sheet_slug(file)}.html'>Sheet {html.escape(file)}</a> "
                     f"({n} figures)</li>")
@@ -314,6 +376,13 @@ def data_body(t, files: list[str]) -> str:
         docs.append(f"<h3>{html.escape(table)}</h3><table class='data'><tbody>{rows}</tbody></table>")
     return ("<p>All tables are built from <code>data/raw</code> by <code>make site</code>; the same "
             "inputs give byte-identical files. CSV is UTF-8; Parquet holds the same rows.</p>"
+            "<p id='csv-formulas'>Spreadsheet safety: in the CSV files offered here, a cell that "
+            "begins with <code>=</code>, <code>+</code>, <code>-</code>, <code>@</code>, a tab or a "
+            "carriage return (and is not simply a number such as <code>-3.5</code>) is prefixed with "
+            "a single quote <code>'</code>, as OWASP recommends against CSV injection, so that a "
+            "spreadsheet shows it as text instead of running it as a formula. Only these downloads "
+            "are changed: <code>data/processed/</code> and the Parquet files keep every value exactly "
+            "as read.</p>"
             f"<h2>Downloads</h2><ul>{links}</ul><h2>Columns</h2>{''.join(docs)}"
             "<h2>Codebook</h2>" + table_html(t.codebook, caption="Indicators", region_col=None,
                                              source_col="none"))
@@ -460,8 +529,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
             shutil.copyfile(f, assets / f.name)
     idx = search_index(pages)
     (assets / "search-index.js").write_text(
-        "window.RURALSTUDY_SEARCH = " + json.dumps(idx, ensure_ascii=False, separators=(",", ":"))
-        + ";\n", encoding="utf-8")
+        "window.RURALSTUDY_SEARCH = " + script_json(idx) + ";\n", encoding="utf-8")
     (tmp / "data").mkdir(exist_ok=True)
     for name, data in downloads.items():
         (tmp / "data" / name).write_bytes(data)

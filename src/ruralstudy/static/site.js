@@ -32,7 +32,7 @@
   if (!box || !list || !idx) { return; }
   box.addEventListener("input", function () {
     var q = box.value.trim();
-    list.innerHTML = "";
+    while (list.firstChild) { list.removeChild(list.firstChild); }  // results are text nodes only
     if (!q) { list.hidden = true; return; }
     var toks = tokens(q), hits = null;
     toks.forEach(function (t) {
