@@ -329,3 +329,11 @@ def test_place_from_a_paragraph_heading_or_opening_but_not_for_the_whole_region(
     figs = {f.raw: f.place for f in extract_figures(_doc(text))}
     assert figs["86.3万元"] == "浏阳市" and figs["120万元"] == "王爱召镇"
     assert figs["2800万元"] == ""
+
+
+def test_a_target_at_the_head_of_a_sentence_carries_across_semicolons_and_no_further():
+    text = ("力争到2027年,全县村级集体经济收入突破7000万元;收入50万元以上的村达到50个。"
+            "坚持党建引领,以“两个全覆盖”为目标,拟设立党支部13个;全面推进整顿,“一肩挑”比例达100%。")
+    roles = {f.raw: f.role for f in extract_figures(_doc(text))}
+    assert roles["50个"] == "target" and roles["13个"] == "target"
+    assert roles["100%"] == "observed"

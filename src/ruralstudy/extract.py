@@ -271,9 +271,14 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     clause = clause_before + raw
     if _RE_STRONG_RULE.search(clause):
         return ROLE_RULE  # an explicit norm in the figure's own clause
-    # a target carries over ；-separated parts of one sentence (力争到2027年，…；…村达到50个)
+    before = text[sent_start:start]
+    # a target stated at the head of a sentence carries over its ；-separated parts
+    # (力争到2027年，…；…村达到50个)
     full_start = max(text.rfind(c, 0, start) for c in "。!?！？\n") + 1
-    before = text[min(full_start, sent_start):start]
+    head = re.split(r"[,，:：;；]", text[full_start:start], maxsplit=1)[0]
+    if full_start < sent_start and (any(cue in head for cue in TARGET_CUES) or
+                                    _TARGET_PLAN.search(head)):
+        return ROLE_TARGET
     if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
         return ROLE_TARGET
     for m in _TARGET_YEAR.finditer(before):
