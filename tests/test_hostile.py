@@ -367,6 +367,10 @@ def test_utf16_files_are_read(tmp_path):
     sheet = p.sheets / "s.csv"
     sheet.write_bytes(sheet.read_text(encoding="utf-8").encode("utf-16"))
     assert read_sheet_frame(sheet)["region"].tolist() == ["普定县"]
+    from ruralstudy.nbhelpers import report_chars
+
+    (p.reports_raw / "u16.txt").write_bytes(text.encode("utf-16"))
+    assert report_chars(p, "u16.txt") == len(text)  # the corpus page counts it right
 
 
 # --- outputs: one set, clear errors -------------------------------------------------------------

@@ -63,6 +63,18 @@ def load(root: str | Path = ".") -> Tables:
                   problems=rd("corpus_problems.csv"), manifest=manifest, paths=paths)
 
 
+def report_chars(paths: Paths, file: str) -> int:
+    """Length in characters of a raw report as the build decodes it (UTF-8, UTF-16, GB18030);
+    0 when it cannot be read (the corpus problems table says why)."""
+    from . import iorw
+    from .errors import CorpusError
+
+    try:
+        return len(iorw.read_raw_text(iorw.confined(paths.reports_raw, file)).text)
+    except (CorpusError, ValueError, OSError):
+        return 0
+
+
 def show_table(df: pd.DataFrame, caption: str = "", depth: int = 0, **kw) -> None:
     """Display a frame as an HTML table with its n and links to sources and regions."""
     from IPython.display import HTML, display
