@@ -134,18 +134,6 @@ TARGET_CUES = re.compile(r"力争|确保|争取(?!资金|项目|到位)|预计|(
                          r"|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
 RULE_CUES = re.compile(r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
                        r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
-#: A sub-region named in the text: a township, town, sub-district, sumu, named village,
-#: an alliance or cluster of villages. Generic words (乡镇, 城乡, 全镇) do not count.
-_PLACE = re.compile(
-    r"(?P<name>[\u4e00-\u9fff]{2,6}?(?:(?<!乡)(?<!城)(?<!集)(?<!村)(?<!小)镇|乡(?![村镇土亲贤情下])|"
-    r"街道|苏木|片区|联盟|园区|[\u4e00-\u9fff]{2}村(?=[、等和与])))")
-_PLACE_GENERIC = re.compile(
-    r"^(全|各|每|乡|城|本|该|所在|重点|中心|特色|小城|示范|薄弱|行政|建制|自然|文明|先进|贫困|"
-    r"脱贫|空壳|美丽|和美|宜居|试点|民主法治|集体|农|嘎查|城中|城郊|社区|两委|党建|产业|"
-    r"所有|全体|个|其他|其余|部分|多个|涉农|全市|全县|全区|全旗|全省|下辖|辖区|所辖|农村|"
-    r"城镇|乡村|回|返|下|家|故|老|异|外|[\d一二三四五六七八九十百千万两])")
-_PLACE_NOUN_TAIL = re.compile(r"(等|的|和|与|及|、)$")
-
 STATEMENTS = ("observed", "target", "rule", "threshold", "other")
 CLAUSE_DELIMS = ",;:。!?\n;,:"
 
@@ -339,26 +327,12 @@ def read_statement(before: str, after: str, raw: str, role: str = "") -> tuple[s
     return "observed", ""
 
 
-_PLACE_SUFFIX = re.compile(r"(?<![乡城集村小])镇|(?<![城下返回家故])乡(?![村镇土亲贤情下])|街道|苏木|片区|联盟|"
-                           r"(?<=[\u4e00-\u9fff]{2})村(?=[、等和与])|(?<=[\u4e00-\u9fff]{2})(?:县|旗)|"
-                           r"(?<=[\u4e00-\u9fff]{2})(?<![城社园片辖景新老小山库牧农矿林发范校营])区(?![域位块划])|"
-                           r"(?<=[\u4e00-\u9fff]{2})(?<![城都超门夜集股省全本该各])市(?![场民值级县区委直属])")
-_PLACE_BOUNDARY = re.compile(r".*[的在到对和与及、将是为把从向个全各每等了入于共有内其该本所辖涉]")
-
-
 def find_place(text: str) -> str:
-    """The finest sub-region (township, town, sumu, named village, alliance) a text names, or
-    ``""``: up to four characters before a place word, cut at the last function word, and
-    not a generic word (全镇, 乡镇, 城乡)."""
-    found = ""
-    for m in _PLACE_SUFFIX.finditer(text):
-        head = text[max(0, m.start() - 4):m.start()]
-        head = _PLACE_BOUNDARY.sub("", head)
-        head = re.sub(r"^[^\u4e00-\u9fff]+", "", head)
-        if len(head) < 2 or _PLACE_GENERIC.search(head + m.group(0)):
-            continue
-        found = head + m.group(0)
-    return found
+    """The finest sub-region (village, township, county) a text names, or ``""``: the
+    extractor's place grammar (one grammar for both), read up to the end of the text."""
+    from .extract import finest_place
+
+    return finest_place(text, len(text))
 
 
 # --- the two readers -----------------------------------------------------------------------
