@@ -22,7 +22,7 @@ from . import iorw
 from .cache import Cache, digest_bytes, digest_frame, library_digest, notebook_code, step_key
 from .corpus import CorpusProblem, Document, read_documents, read_manifest
 from .errors import NotebookExecutionError
-from .execute import RunSpec, failing_cell, run_all
+from .execute import DEFAULT_TIMEOUT, RunSpec, failing_cell, run_all
 from .extract import extract_figures, figures_frame
 from .links import PAGE_NAMES, region_slug, sheet_slug
 from .paths import Paths
@@ -60,6 +60,8 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = None
     keep_going: bool = False  # skip unreadable inputs instead of stopping
     wait: float = 0.0  # seconds to wait for another build or add to finish
+    fresh_kernels: bool = False  # one new kernel per notebook instead of warm, reset kernels
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per notebook
 
 
 @dataclass
@@ -217,6 +219,10 @@ class Builder:
     def _source_nb(self, name: str) -> dict:
         return json.loads((self.paths.notebooks / f"{name}.ipynb").read_text(encoding="utf-8"))
 
+    def _spec(self, name: str, src: dict, params: dict) -> RunSpec:
+        return RunSpec(name, json.dumps(src), {"root": ".", **params}, cwd=str(self.paths.root),
+                       timeout=self.opts.timeout, fresh=self.opts.fresh_kernels)
+
     def notebook_runs(self, files: dict[str, bytes]) -> list[tuple[Step, RunSpec | None, bytes | None, str]]:
         """Plan every notebook run; return (step, spec to run or None, cached nb, page name)."""
         runs = []
@@ -232,8 +238,7 @@ class Builder:
             params = dict(self.opts.notebook_params.get(name, {}))
             s, hit = self._plan(f"notebook {name}", "execute", notebook_code(src), params,
                                 data_inputs, "notebook.ipynb")
-            spec = RunSpec(name, json.dumps(src), {"root": ".", **params},
-                           cwd=str(self.paths.root)) if s.run else None
+            spec = self._spec(name, src, params) if s.run else None
             runs.append((s, spec, hit, PAGE_NAMES[name]))
         mapping = pd.read_parquet(io.BytesIO(files["mapping.parquet"]))
         ind = pd.read_parquet(io.BytesIO(files["indicators.parquet"]))
@@ -250,8 +255,7 @@ class Builder:
                   "panel": digest_frame(panel[panel.region == region]), "national": national}
             params = {"region": region, **self.opts.notebook_params.get(PROFILE_NOTEBOOK, {})}
             s, hit = self._plan(f"profile {region}", "execute", code, params, sl, "notebook.ipynb")
-            spec = RunSpec(f"profile-{region}", json.dumps(src), {"root": ".", **params},
-                           cwd=str(self.paths.root)) if s.run else None
+            spec = self._spec(f"profile-{region}", src, params) if s.run else None
             code_ = mapping.loc[mapping.region == region, "region_code"].iloc[0]
             runs.append((s, spec, hit, f"regions/{region_slug(region, code_)}.html"))
         return runs
@@ -292,16 +296,20 @@ class Builder:
                 iorw.write_text(out, res.notebook)
                 failures.append((res, out))
         self.state.save()
-        if failures:
-            res, out = failures[0]
-            src = json.dumps(self._source_nb(res.name)) if not res.name.startswith("profile-") \
-                else json.dumps(self._source_nb(PROFILE_NOTEBOOK))
-            cell = failing_cell(res.notebook, src)
-            more = f" (and {len(failures) - 1} more failing notebook(s))" if len(failures) > 1 else ""
-            raise NotebookExecutionError(
-                f"notebook {res.name} failed in cell {cell}: {res.ename}: {res.evalue}; the "
-                f"executed notebook is kept at {out}; the previous site is untouched{more}",
-                file=res.name, cell=cell, ename=res.ename, evalue=res.evalue)
+        if failures:  # every failing notebook is named, not just the first
+            lines = []
+            for res, out in failures:
+                src = json.dumps(self._source_nb(PROFILE_NOTEBOOK if res.name.startswith(
+                    "profile-") else res.name))
+                cell = failing_cell(res.notebook, src, res.cell_id)
+                lines.append((res, cell, f"notebook {res.name} failed in cell {cell}: {res.ename}: "
+                                         f"{res.evalue}; the executed notebook is kept at {out}"))
+            res, cell, first = lines[0]
+            msg = first if len(lines) == 1 else (
+                f"{len(lines)} notebooks failed:\n" + "\n".join(f"  {m}" for _, _, m in lines))
+            raise NotebookExecutionError(msg + "; the previous site is untouched",
+                                         file=res.name, cell=cell, ename=res.ename,
+                                         evalue=res.evalue)
         return executed
 
     # -- 4. render pages ----------------------------------------------------------------

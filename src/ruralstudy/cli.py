@@ -197,7 +197,8 @@ def add(file: Annotated[Path, typer.Argument(help="The report text file to add")
 
 
 def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,
-           scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0) -> None:
+           scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0,
+           fresh_kernels: bool = False, timeout: Optional[float] = None) -> None:
     import os
 
     from .build import BuildOptions, build
@@ -213,7 +214,9 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
 
             report = build(paths, BuildOptions(jobs=jobs, force=force, dry_run=dry_run,
                                                scheduler=scheduler, progress=progress,
-                                               keep_going=keep_going, wait=wait))
+                                               keep_going=keep_going, wait=wait,
+                                               fresh_kernels=fresh_kernels,
+                                               **({"timeout": timeout} if timeout else {})))
     except RuralStudyError as exc:
         _fail(exc)
     except OSError as exc:  # anything not written through iorw: still name the path
@@ -238,23 +241,27 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Rerun every step, ignor
 DryOpt = Annotated[bool, typer.Option("--dry-run", help="List what would run and why; change nothing")]
 SchedOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Dask distributed scheduler address (tcp://host:port) for notebook runs")]
 KeepOpt = Annotated[bool, typer.Option("--keep-going", help="Skip unreadable inputs (reports, sheets) instead of stopping; each is still named")]
+FreshOpt = Annotated[bool, typer.Option("--fresh-kernels", help="Start a new kernel for every notebook instead of reusing warm, reset kernels")]
+TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds each notebook may run (default 1800)")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another build or add to finish (default: fail at once)")]
 
 
 @app.command("build")
 def build_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
               dry_run: DryOpt = False, scheduler: SchedOpt = None,
-        keep_going: KeepOpt = False, wait: WaitOpt = 0.0) -> None:
+        keep_going: KeepOpt = False, wait: WaitOpt = 0.0, fresh_kernels: FreshOpt = False,
+        timeout: TimeoutOpt = None) -> None:
     """Build everything from raw data: figures, indicators, executed notebooks and the site (incremental)."""
-    _build(root, jobs, force, dry_run, scheduler, keep_going, wait)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout)
 
 
 @app.command("site")
 def site_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
              dry_run: DryOpt = False, scheduler: SchedOpt = None,
-        keep_going: KeepOpt = False, wait: WaitOpt = 0.0) -> None:
+        keep_going: KeepOpt = False, wait: WaitOpt = 0.0, fresh_kernels: FreshOpt = False,
+        timeout: TimeoutOpt = None) -> None:
     """Render the site into reports/site/ (runs whatever upstream step changed first)."""
-    _build(root, jobs, force, dry_run, scheduler, keep_going, wait)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout)
 
 
 @app.command("run")
@@ -274,7 +281,7 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
         except ValueError:
             params[k] = v
     res = execute_one(RunSpec(notebook.stem, notebook.read_text(encoding="utf-8"), params,
-                              cwd=str(paths.root)))
+                              cwd=str(paths.root), fresh=True))
     out = output or paths.executed / f"{notebook.stem}.ipynb"
     iorw.write_text(out, res.notebook)
     if not res.ok:
