@@ -106,7 +106,9 @@ def tiny_built(tmp_path_factory) -> Paths:
     from ruralstudy.build import BuildOptions, build
 
     paths = tiny_project(tmp_path_factory.mktemp("tiny") / "p")
-    report = build(paths, BuildOptions(jobs=2))
+    with pytest.MonkeyPatch.context() as mp:  # the tiny notebooks import nothing
+        mp.setenv("RURALSTUDY_WARM_IMPORTS", "")
+        report = build(paths, BuildOptions(jobs=2))
     assert report.ran, "a cold build must run steps"
     return paths
 

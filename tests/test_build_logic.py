@@ -17,6 +17,12 @@ from ruralstudy.errors import NotebookExecutionError
 from ruralstudy.paths import Paths
 
 
+@pytest.fixture(autouse=True)
+def _light_kernels(monkeypatch):
+    """The tiny notebooks import nothing: their warm kernels need not import pandas."""
+    monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "")
+
+
 def clone(built: Paths, dest: Path) -> Paths:
     shutil.copytree(built.root, dest, symlinks=True)
     return Paths(dest)
@@ -130,3 +136,50 @@ def test_processed_data_is_byte_identical_across_builds(tiny_built, tmp_path):
     assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == before
     state = json.loads((p.cache / "state.json").read_text(encoding="utf-8"))
     assert "profile 甲县" in state
+
+
+def test_a_notebook_over_its_timeout_is_named_with_its_cell(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    nbp = p.notebooks / "04_links.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(60)", id="sleepy"))
+    nbformat.write(nb, nbp)
+    with pytest.raises(NotebookExecutionError) as info:
+        build(p, BuildOptions(jobs=1, timeout=2))
+    msg = str(info.value)
+    assert "04_links" in msg and "cell 3" in msg and "timeout" in msg
+    assert (p.reports / "failed" / "04_links.ipynb").exists()
+
+
+def test_fresh_kernels_give_the_same_notebooks_as_warm_ones(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    build(p, BuildOptions(jobs=2, force=True, fresh_kernels=True))
+    fresh = {f.name: _normal(f.read_text(encoding="utf-8")) for f in p.executed.glob("*.ipynb")}
+    build(p, BuildOptions(jobs=2, force=True))
+    warm = {f.name: _normal(f.read_text(encoding="utf-8")) for f in p.executed.glob("*.ipynb")}
+    assert fresh == warm and len(warm) == 6
+
+
+def _normal(nb_json: str) -> str:
+    from ruralstudy.build import without_timings
+
+    return json.dumps(without_timings(json.loads(nb_json)), sort_keys=True)
+
+
+def test_build_keeps_the_cache_under_its_limit_and_cache_prune(tiny_built, tmp_path):
+    import subprocess
+    import sys
+
+    from ruralstudy.cache import Cache
+
+    p = clone(tiny_built, tmp_path / "p")
+    Cache(p.cache).put("execute", "stale", {"notebook.ipynb": b"x" * 100_000})
+    os.utime(p.cache / "execute" / "stale" / "MANIFEST.json", (1, 1))
+    assert ran(build(p, BuildOptions(jobs=1, cache_limit=50_000))) == []
+    assert not (p.cache / "execute" / "stale").exists()  # the oldest, unused entry went first
+    assert ran(build(p, BuildOptions(jobs=1))) == []  # this build's own entries stayed
+    Cache(p.cache).put("execute", "stale2", {"notebook.ipynb": b"{}"})
+    r = subprocess.run([sys.executable, "-m", "ruralstudy", "cache", "prune", "--unused",
+                        "--root", str(p.root)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "removed 1 entries" in r.stderr, r.stderr
+    assert ran(build(p, BuildOptions(jobs=1))) == []

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
-from .cache import Cache, digest_bytes, digest_frame, library_digest, notebook_code, step_key
+from .cache import DEFAULT_LIMIT, USED_FILE, Cache, prune, digest_bytes, digest_frame, library_digest, notebook_code, step_key
 from .corpus import CorpusProblem, Document, read_documents, read_manifest
 from .errors import NotebookExecutionError
 from .execute import DEFAULT_TIMEOUT, RunSpec, failing_cell, run_all
@@ -62,6 +62,7 @@ class BuildOptions:
     wait: float = 0.0  # seconds to wait for another build or add to finish
     fresh_kernels: bool = False  # one new kernel per notebook instead of warm, reset kernels
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per notebook
+    cache_limit: int = DEFAULT_LIMIT  # bytes; least recently used entries beyond it are pruned
 
 
 @dataclass
@@ -120,11 +121,13 @@ class Builder:
         self.state = State(paths.cache / "state.json")
         self.lib = library_digest()
         self.report = BuildReport()
+        self.used: set[tuple[str, str]] = set()  # cache entries this build reads or writes
 
     # -- helpers ------------------------------------------------------------------------
     def _plan(self, name: str, step: str, code: str, params: dict, inputs: dict[str, str],
               cache_file: str) -> tuple[Step, bytes | None]:
         key = step_key(step, code=code, params=params, inputs=inputs, library=self.lib)
+        self.used.add((step, key))
         hit = None if self.opts.force else self.cache.read(step, key, cache_file)
         parts = _parts(code, params, inputs, self.lib)
         s = Step(name, key, hit is None, self.state.reason(name, parts, hit is not None,
@@ -439,7 +442,15 @@ class Builder:
         rendered = self.render(executed, runs)
         self.site(rendered, docs, files)
         self.state.save()
+        self.prune_cache()
         return self.report
+
+    def prune_cache(self) -> None:
+        """Record the entries this build used, then keep the cache under its size limit
+        (least recently used first; this build's entries are kept)."""
+        iorw.write_text(self.paths.cache / USED_FILE,
+                        json.dumps(sorted(self.used), ensure_ascii=False))
+        prune(self.paths.cache, self.opts.cache_limit, keep=self.used)
 
     def _write_executed(self, executed: dict[str, str]) -> None:
         """Keep each executed notebook under reports/executed/ for inspection."""

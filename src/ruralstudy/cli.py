@@ -198,13 +198,20 @@ def add(file: Annotated[Path, typer.Argument(help="The report text file to add")
 
 def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,
            scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0,
-           fresh_kernels: bool = False, timeout: Optional[float] = None) -> None:
+           fresh_kernels: bool = False, timeout: Optional[float] = None,
+           cache_limit: Optional[str] = None) -> None:
     import os
 
     from .build import BuildOptions, build
+    from .cache import parse_size
 
     paths = Paths.discover(root)
     jobs = jobs or os.cpu_count() or 1
+    try:
+        if cache_limit:
+            parse_size(cache_limit)
+    except ValueError as exc:
+        _fail(exc)
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("building", total=None)
@@ -216,7 +223,9 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
                                                scheduler=scheduler, progress=progress,
                                                keep_going=keep_going, wait=wait,
                                                fresh_kernels=fresh_kernels,
-                                               **({"timeout": timeout} if timeout else {})))
+                                               **({"timeout": timeout} if timeout else {}),
+                                               **({"cache_limit": parse_size(cache_limit)}
+                                                  if cache_limit else {})))
     except RuralStudyError as exc:
         _fail(exc)
     except OSError as exc:  # anything not written through iorw: still name the path
@@ -242,6 +251,7 @@ DryOpt = Annotated[bool, typer.Option("--dry-run", help="List what would run and
 SchedOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Dask distributed scheduler address (tcp://host:port) for notebook runs")]
 KeepOpt = Annotated[bool, typer.Option("--keep-going", help="Skip unreadable inputs (reports, sheets) instead of stopping; each is still named")]
 FreshOpt = Annotated[bool, typer.Option("--fresh-kernels", help="Start a new kernel for every notebook instead of reusing warm, reset kernels")]
+CacheLimitOpt = Annotated[Optional[str], typer.Option("--cache-limit", help="Largest build cache to keep, e.g. 2GB (default), 500MB")]
 TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds each notebook may run (default 1800)")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another build or add to finish (default: fail at once)")]
 
@@ -250,18 +260,20 @@ WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for anot
 def build_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
               dry_run: DryOpt = False, scheduler: SchedOpt = None,
         keep_going: KeepOpt = False, wait: WaitOpt = 0.0, fresh_kernels: FreshOpt = False,
-        timeout: TimeoutOpt = None) -> None:
+        timeout: TimeoutOpt = None, cache_limit: CacheLimitOpt = None) -> None:
     """Build everything from raw data: figures, indicators, executed notebooks and the site (incremental)."""
-    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout,
+           cache_limit)
 
 
 @app.command("site")
 def site_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
              dry_run: DryOpt = False, scheduler: SchedOpt = None,
         keep_going: KeepOpt = False, wait: WaitOpt = 0.0, fresh_kernels: FreshOpt = False,
-        timeout: TimeoutOpt = None) -> None:
+        timeout: TimeoutOpt = None, cache_limit: CacheLimitOpt = None) -> None:
     """Render the site into reports/site/ (runs whatever upstream step changed first)."""
-    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout,
+           cache_limit)
 
 
 @app.command("run")
@@ -290,6 +302,32 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
                   f"{res.ename}: {res.evalue}; executed copy kept at {out}")
         raise typer.Exit(1)
     err.print(f"executed {notebook} -> {out}")
+
+
+cache_app = typer.Typer(help="The build cache (.ruralstudy-cache/).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("prune")
+def cache_prune(root: RootOpt = None,
+                max_size: Annotated[str, typer.Option("--max-size", help="Largest cache to keep, e.g. 2GB, 500MB")] = "2GB",
+                unused: Annotated[bool, typer.Option("--unused", help="Also remove every entry the last build did not use")] = False,
+                wait: WaitOpt = 0.0) -> None:
+    """Remove cache entries, least recently used first, until the cache fits --max-size."""
+    from .cache import parse_size, prune
+
+    paths = Paths.discover(root)
+    try:
+        limit = parse_size(max_size)
+    except ValueError as exc:
+        _fail(exc)
+    try:
+        with iorw.project_lock(paths.lock, "ruralstudy cache prune", wait):
+            rep = prune(paths.cache, limit, unused=unused)
+    except RuralStudyError as exc:
+        _fail(exc)
+    err.print(f"removed {len(rep.removed)} entries ({rep.removed_bytes / 1e6:.1f} MB); "
+              f"{rep.kept_bytes / 1e6:.1f} MB kept in {paths.cache}")
 
 
 def main() -> None:  # pragma: no cover

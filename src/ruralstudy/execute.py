@@ -66,6 +66,15 @@ class RunResult:
 
 # --- warm kernels ---------------------------------------------------------------------------
 
+def warm_imports() -> tuple[str, ...]:
+    """Modules a warm kernel imports once: WARM_IMPORTS, or the comma-separated list in
+    $RURALSTUDY_WARM_IMPORTS (empty: none, e.g. for tests whose notebooks import nothing)."""
+    env = os.environ.get("RURALSTUDY_WARM_IMPORTS")
+    if env is None:
+        return WARM_IMPORTS
+    return tuple(m.strip() for m in env.split(",") if m.strip())
+
+
 class WarmKernel:
     """One real Jupyter kernel, started once, warmed with the heavy imports, reset before each
     notebook."""
@@ -84,7 +93,7 @@ class WarmKernel:
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)
         imports = "\n".join(f"try:\n    import {m}\nexcept Exception:\n    pass"
-                            for m in WARM_IMPORTS)
+                            for m in warm_imports())
         self._run(imports + "\nimport ruralstudy.kernelstate as _rs_ks\n_rs_ks.snapshot()\n"
                   "del _rs_ks\n", timeout=300)
 
