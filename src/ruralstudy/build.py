@@ -169,6 +169,9 @@ class Builder:
         figures = figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
         figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
         figures["year"] = figures["year"].astype("Int64")
+        from . import validate
+
+        validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")  # as `indicators` does
         return figures, docs
 
     # -- 2. indicators ------------------------------------------------------------------
