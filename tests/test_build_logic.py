@@ -183,3 +183,21 @@ def test_build_keeps_the_cache_under_its_limit_and_cache_prune(tiny_built, tmp_p
                         "--root", str(p.root)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "removed 1 entries" in r.stderr, r.stderr
     assert ran(build(p, BuildOptions(jobs=1))) == []
+
+
+def test_extract_and_indicators_commands_run_the_builds_own_steps(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import tiny_project
+
+    p = tiny_project(tmp_path / "p")
+    for cmd in ("extract", "indicators"):
+        r = subprocess.run([sys.executable, "-m", "ruralstudy", cmd, "--root", str(p.root)],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    assert (p.processed / "figures.csv").is_file() and (p.processed / "panel.parquet").is_file()
+    dry = build(p, BuildOptions(dry_run=True))
+    steps = {s.name: s.run for s in dry.steps}
+    assert steps["extract 000"] is False and steps["indicators"] is False  # cached by the commands
+    assert steps["notebook 01_corpus"] is True

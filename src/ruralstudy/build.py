@@ -63,6 +63,8 @@ class BuildOptions:
     fresh_kernels: bool = False  # one new kernel per notebook instead of warm, reset kernels
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per notebook
     cache_limit: int = DEFAULT_LIMIT  # bytes; least recently used entries beyond it are pruned
+    until: str | None = None  # "extract" or "indicators": stop after that step (the CLI's
+    # `extract` and `indicators` run the build's own steps, cached, this far)
 
 
 @dataclass
@@ -72,6 +74,9 @@ class BuildReport:
     steps: list[Step] = field(default_factory=list)
     problems: list[CorpusProblem] = field(default_factory=list)
     site: Path | None = None
+    n_documents: int = 0
+    figures: pd.DataFrame | None = field(default=None, repr=False)
+    tables: dict[str, bytes] = field(default_factory=dict, repr=False)  # data/processed files
 
     @property
     def ran(self) -> list[Step]:
@@ -434,8 +439,25 @@ class Builder:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             figures, docs = self.extract()
+            self.report.figures, self.report.n_documents = figures, len(docs)
+            if self.opts.until == "extract":
+                from .pipeline import problems_frame
+
+                if not self.opts.dry_run:  # all new or all old
+                    iorw.write_files_together(self.paths.processed, {
+                        "figures.csv": iorw.frame_to_csv_bytes(figures),
+                        "figures.parquet": iorw.frame_to_parquet_bytes(figures),
+                        "corpus_problems.csv": iorw.frame_to_csv_bytes(
+                            problems_frame(self.report.problems))})
+                    self.state.save()
+                return self.report
             self.check_inputs()
             files = self.indicators(figures)
+            self.report.tables = files
+            if self.opts.until == "indicators":
+                if not self.opts.dry_run:
+                    self.state.save()
+                return self.report
         runs = self.notebook_runs(files)
         executed = self.execute(runs)
         if self.opts.dry_run:

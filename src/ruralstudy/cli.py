@@ -66,41 +66,46 @@ def figures(file: Annotated[Path, typer.Argument(help="Any text file (UTF-8, UTF
 
 @app.command()
 def extract(root: RootOpt = None) -> None:
-    """Extract every figure of the corpus into data/processed/figures.csv and .parquet."""
-    from .corpus import read_manifest
-    from .pipeline import run_extract
+    """Extract every figure of the corpus into data/processed/figures.csv and .parquet (the build's
+    own extraction steps, cached per report)."""
+    from .build import BuildOptions, build, describe_problem
 
     paths = Paths.discover(root)
     try:
-        n = len(read_manifest(paths.manifest))
-        with iorw.project_lock(paths.lock, "ruralstudy extract"), \
-                Progress(console=err, transient=True) as bar:
-            task = bar.add_task("extracting", total=n)
-            res = run_extract(paths, progress=lambda _d: bar.advance(task))
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("extracting", total=None)
+            rep = build(paths, BuildOptions(until="extract", keep_going=True, progress=lambda
+                                            label, done, total: bar.update(task, description=label)))
     except RuralStudyError as exc:
         _fail(exc)
-    for p in res.problems:
-        err.print(f"{p.severity}: {p.file}: {p.reason}", markup=False, highlight=False)
-    err.print(f"{len(res.figures)} figures from {res.n_documents} documents -> "
+    for p in rep.problems:
+        err.print(f"{p.severity}: {describe_problem(p, paths)}", markup=False, highlight=False)
+    err.print(f"{len(rep.figures)} figures from {rep.n_documents} documents -> "
               f"{paths.processed / 'figures.csv'}")
 
 
 @app.command()
 def indicators(root: RootOpt = None) -> None:
-    """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects."""
-    from .pipeline import run_indicators
+    """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects
+    (the build's own steps, cached, as far as the indicators)."""
+    import io
+
+    from .build import BuildOptions, build
 
     paths = Paths.discover(root)
     try:
-        with iorw.project_lock(paths.lock, "ruralstudy indicators"):
-            res = run_indicators(paths)
+        rep = build(paths, BuildOptions(until="indicators"))
     except RuralStudyError as exc:
         _fail(exc)
-    o = res.observations
+    t = rep.tables
+    o = pd.read_parquet(io.BytesIO(t["mapping.parquet"]))
+    n = {k: len(pd.read_parquet(io.BytesIO(t[f"{k}.parquet"])))
+         for k in ("indicators", "panel", "conflicts")}
+    rejects = pd.read_csv(io.BytesIO(t["rejects.csv"]), dtype=str)
     counts = o.groupby(["source_type", "status"]).size().to_dict()
     err.print("figures by source and status: " + ", ".join(f"{a}/{b} {n}" for (a, b), n in counts.items()))
-    err.print(f"{len(res.rejects)} sheet rows rejected, {len(res.indicators)} indicator rows, "
-              f"{len(res.panel)} panel cells, {len(res.conflicts)} conflicts -> {paths.processed}")
+    err.print(f"{len(rejects)} sheet rows rejected, {n['indicators']} indicator rows, "
+              f"{n['panel']} panel cells, {n['conflicts']} conflicts -> {paths.processed}")
 
 
 @app.command()

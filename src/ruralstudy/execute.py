@@ -142,11 +142,26 @@ def _warm_kernel(spec: RunSpec) -> WarmKernel:
         _drop_kernel()
         k = None
     if k is None:
-        k = WarmKernel(spec.kernel, spec.cwd)
+        k = _start_kernel(spec)
         _local.kernel = k
         with _kernels_lock:
             _all_kernels.append(k)
     return k
+
+
+def _start_kernel(spec: RunSpec, attempts: int = 3) -> WarmKernel:
+    """A new warm kernel; retried, because jupyter_client picks its ports by binding and
+    releasing them, and two workers starting kernels at once can race for the same port."""
+    import random
+
+    for i in range(attempts):
+        try:
+            return WarmKernel(spec.kernel, spec.cwd)
+        except RuntimeError:
+            if i == attempts - 1:
+                raise
+            time.sleep(0.5 + random.random())
+    raise AssertionError("unreachable")
 
 
 def _drop_kernel() -> None:
