@@ -2,8 +2,10 @@
 notebooks -> rendered pages -> the site.
 
 Every step declares its inputs and is keyed by :func:`ruralstudy.cache.step_key`; a step whose
-key has a complete cache entry is skipped. Notebook runs go to a pool of workers (or a Dask
-scheduler). The site is swapped in whole at the end, so a failed or killed build leaves the
+key has a complete cache entry is skipped. Notebook runs go to a pool of workers with warm
+kernels (or a Dask scheduler; see :mod:`ruralstudy.execute`). ``ruralstudy extract`` and
+``ruralstudy indicators`` run the same steps, stopping early (``BuildOptions.until``). After a
+build the cache is pruned to its size limit. The site is swapped in whole at the end, so a failed or killed build leaves the
 previous site untouched.
 """
 
@@ -19,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
-from .cache import DEFAULT_LIMIT, USED_FILE, Cache, prune, digest_bytes, digest_frame, library_digest, notebook_code, step_key
+from .cache import (DEFAULT_LIMIT, USED_FILE, Cache, digest_bytes, digest_frame, library_digest,
+                    notebook_code, prune, step_key)
 from .corpus import CorpusProblem, Document, read_documents, read_manifest
 from .errors import NotebookExecutionError
 from .execute import DEFAULT_TIMEOUT, RunSpec, failing_cell, run_all

@@ -265,10 +265,18 @@ def execute_one(spec: RunSpec) -> RunResult:
                 else spec.notebook
 
         try:
-            pm.execute_notebook(str(src), str(out), parameters=spec.params, cwd=spec.cwd,
-                                kernel_name=spec.kernel, progress_bar=False,
-                                log_output=False, request_save_on_cell_execute=False,
-                                extra_arguments=list(KERNEL_ARGS), **extra)
+            for attempt in range(3):
+                try:
+                    pm.execute_notebook(str(src), str(out), parameters=spec.params, cwd=spec.cwd,
+                                        kernel_name=spec.kernel, progress_bar=False,
+                                        log_output=False, request_save_on_cell_execute=False,
+                                        extra_arguments=list(KERNEL_ARGS), **extra)
+                    break
+                except RuntimeError as exc:  # a fresh kernel that lost the port race at start
+                    if not (spec.fresh and "before replying to kernel_info" in str(exc)
+                            and attempt < 2):
+                        raise
+                    time.sleep(0.5 + attempt)
             return RunResult(spec.name, True, executed())
         except PapermillExecutionError as exc:
             if kernel is not None:
