@@ -46,3 +46,75 @@ def built(tmp_path_factory) -> Paths:
     report = build(paths, BuildOptions(jobs=2))
     assert report.ran, "a cold build must run steps"
     return paths
+
+
+# --- a tiny project for build-logic tests (the fast inner loop) ----------------------------------
+
+TINY_REPORTS = {
+    "000_tiny.txt": "甲县2023年全县共有行政村86个，村“两委”干部平均年龄41.2岁，村党组织书记平均年龄45.6岁。"
+                    "全县村集体经济收入均达到10万元以上，村均集体收入12.5万元。\n",
+    "001_tiny.txt": "乙市2022年共有行政村120个，村“两委”成员平均年龄43.5岁，大专以上学历占比38.2%。"
+                    "村集体经济收入50万元以上的村有16个。\n",
+}
+TINY_MANIFEST = (
+    "doc_id,file,title,source,published,year,regions,provinces,admin_levels,notes\n"
+    "000,000_tiny.txt,甲县报告,test,2023,2023,甲县,测试省,county,\n"
+    "001,001_tiny.txt,乙市报告,test,2022,2022,乙市,测试省,prefecture,\n")
+TINY_NOTEBOOKS = {"01_corpus": "print('corpus', root)", "02_quality": "print('quality')",
+                  "03_indicators": "print('indicators')", "04_links": "print('links')",
+                  "05_region_profile": "print('profile', region)"}
+
+
+def tiny_notebook(name: str, code: str) -> dict:
+    """A notebook with a parameters cell and one code cell (and a markdown title)."""
+    import nbformat
+
+    params = 'root = "."' + ('\nregion = ""' if "profile" in name else "")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f"# {name}", id=f"{name}-00"),
+        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}, id=f"{name}-01"),
+        nbformat.v4.new_code_cell(code, id=f"{name}-02")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def tiny_project(dest: Path) -> Paths:
+    """Two short reports, a manifest, no sheets, and one-cell notebooks under the names the build
+    expects: a whole build (extraction to site) in a few seconds, for build-logic tests."""
+    import nbformat
+
+    (dest / "data/raw/reports").mkdir(parents=True)
+    (dest / "data/raw/sheets").mkdir()
+    for name, text in TINY_REPORTS.items():
+        (dest / "data/raw/reports" / name).write_text(text, encoding="utf-8")
+    (dest / "data/raw/manifest.csv").write_text(TINY_MANIFEST, encoding="utf-8")
+    (dest / "data/manual").mkdir(parents=True)
+    (dest / "data/manual/overrides.csv").write_text(
+        "target,action,indicator_id,value,region,reason,reviewer\n", encoding="utf-8")
+    (dest / "data/annotations").mkdir(parents=True)
+    (dest / "data/processed").mkdir(parents=True)
+    (dest / "notebooks").mkdir()
+    for name, code in TINY_NOTEBOOKS.items():
+        nbformat.write(tiny_notebook(name, code), dest / "notebooks" / f"{name}.ipynb")
+    return Paths(dest)
+
+
+@pytest.fixture(scope="session")
+def tiny_built(tmp_path_factory) -> Paths:
+    """The tiny project, built once for the session."""
+    from ruralstudy.build import BuildOptions, build
+
+    paths = tiny_project(tmp_path_factory.mktemp("tiny") / "p")
+    with pytest.MonkeyPatch.context() as mp:  # the tiny notebooks import nothing
+        mp.setenv("RURALSTUDY_WARM_IMPORTS", "")
+        report = build(paths, BuildOptions(jobs=2))
+    assert report.ran, "a cold build must run steps"
+    return paths
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests that need the full seed build (real notebooks) are slow."""
+    for item in items:
+        if "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -181,3 +181,44 @@ def test_site_step_ignores_the_build_date(built, tmp_path, monkeypatch):
     real = S.build_stamp
     monkeypatch.setattr(S, "build_stamp", lambda *a: {**real(*a), "date": "2099-01-01 00:00 UTC"})
     assert ran(build(p, BuildOptions(jobs=2))) == []
+
+
+def _normal_nb(nb_json: str) -> str:
+    """An executed notebook without timings and kernel process ids (which differ between any two
+    kernels, fresh or warm)."""
+    import re
+
+    from ruralstudy.build import without_timings
+
+    text = json.dumps(without_timings(json.loads(nb_json)), sort_keys=True, ensure_ascii=False)
+    return re.sub(r"ipykernel_\d+", "ipykernel_N", text)
+
+
+def _executed(p: Paths) -> dict[str, str]:
+    return {f.name: _normal_nb(f.read_text(encoding="utf-8")) for f in p.executed.glob("*.ipynb")}
+
+
+@pytest.mark.slow
+def test_warm_kernels_match_fresh_kernels(built, tmp_path):
+    """The seed build on warm, reset kernels (the session's build) gives the same executed
+    notebooks as one new kernel per notebook."""
+    p = clone(built, tmp_path / "p")
+    build(p, BuildOptions(jobs=2, force=True, fresh_kernels=True))
+    fresh, warm = _executed(p), _executed(built)
+    assert len(warm) >= 10 and set(fresh) == set(warm)
+    assert [n for n in warm if fresh[n] != warm[n]] == []
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_local_pool_results(built, tmp_path):
+    """The --scheduler path on a real dask.distributed.LocalCluster (two worker processes)."""
+    from distributed import LocalCluster
+
+    p = clone(built, tmp_path / "p")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cl:
+        report = build(p, BuildOptions(force=True, scheduler=cl.scheduler_address))
+    assert any(s.name.startswith("profile") for s in report.ran)
+    assert _executed(p) == _executed(built)
+    assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == \
+        {f.name: f.read_bytes() for f in built.processed.iterdir()}

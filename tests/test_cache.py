@@ -59,3 +59,35 @@ def test_entries_detect_corruption_and_partial_writes(tmp_path):
     c.put("execute", "k3", {"notebook.ipynb": b"{}"})
     man = json.loads((tmp_path / "execute" / "k3" / "MANIFEST.json").read_text())
     assert set(man) == {"notebook.ipynb"}
+
+
+def test_prune_drops_least_recently_used_first_and_keeps_what_is_asked(tmp_path):
+    import os
+
+    from ruralstudy.cache import parse_size, prune
+
+    c = Cache(tmp_path)
+    for i, k in enumerate(["old", "mid", "new"]):
+        c.put("execute", k, {"notebook.ipynb": b"x" * 1000})
+        t = 1_000_000 + i * 100
+        os.utime(tmp_path / "execute" / k / "MANIFEST.json", (t, t))
+    assert c.get("execute", "old") is not None  # reading an entry makes it the newest
+    rep = prune(tmp_path, limit=2500)
+    assert [e.key for e in rep.removed] == ["mid"]
+    rep = prune(tmp_path, limit=0, keep={("execute", "new")})
+    assert {e.key for e in rep.removed} == {"old"} and c.get("execute", "new") is not None
+    assert parse_size("2GB") == 2 * 1024 ** 3 and parse_size("500 MB") == 500 * 1024 ** 2
+    assert parse_size("1024") == 1024
+
+
+def test_prune_unused_keeps_only_the_last_builds_entries(tmp_path):
+    from ruralstudy.cache import USED_FILE, prune
+
+    c = Cache(tmp_path)
+    c.put("execute", "a", {"notebook.ipynb": b"{}"})
+    c.put("render", "b", {"page.json": b"{}"})
+    (tmp_path / "execute" / ".tmp-leftover").mkdir()
+    (tmp_path / USED_FILE).write_text(json.dumps([["render", "b"]]))
+    rep = prune(tmp_path, unused=True)
+    assert [e.key for e in rep.removed] == ["a"]
+    assert c.get("render", "b") is not None and not (tmp_path / "execute" / ".tmp-leftover").exists()

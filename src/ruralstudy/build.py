@@ -2,8 +2,10 @@
 notebooks -> rendered pages -> the site.
 
 Every step declares its inputs and is keyed by :func:`ruralstudy.cache.step_key`; a step whose
-key has a complete cache entry is skipped. Notebook runs go to a pool of workers (or a Dask
-scheduler). The site is swapped in whole at the end, so a failed or killed build leaves the
+key has a complete cache entry is skipped. Notebook runs go to a pool of workers with warm
+kernels (or a Dask scheduler; see :mod:`ruralstudy.execute`). ``ruralstudy extract`` and
+``ruralstudy indicators`` run the same steps, stopping early (``BuildOptions.until``). After a
+build the cache is pruned to its size limit. The site is swapped in whole at the end, so a failed or killed build leaves the
 previous site untouched.
 """
 
@@ -19,10 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
-from .cache import Cache, digest_bytes, digest_frame, library_digest, notebook_code, step_key
+from .cache import (DEFAULT_LIMIT, USED_FILE, Cache, digest_bytes, digest_frame, library_digest,
+                    notebook_code, prune, step_key)
 from .corpus import CorpusProblem, Document, read_documents, read_manifest
 from .errors import NotebookExecutionError
-from .execute import RunSpec, failing_cell, run_all
+from .execute import DEFAULT_TIMEOUT, RunSpec, failing_cell, run_all
 from .extract import extract_figures, figures_frame
 from .links import PAGE_NAMES, region_slug, sheet_slug
 from .paths import Paths
@@ -60,6 +63,11 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = None
     keep_going: bool = False  # skip unreadable inputs instead of stopping
     wait: float = 0.0  # seconds to wait for another build or add to finish
+    fresh_kernels: bool = False  # one new kernel per notebook instead of warm, reset kernels
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per notebook
+    cache_limit: int = DEFAULT_LIMIT  # bytes; least recently used entries beyond it are pruned
+    until: str | None = None  # "extract" or "indicators": stop after that step (the CLI's
+    # `extract` and `indicators` run the build's own steps, cached, this far)
 
 
 @dataclass
@@ -69,6 +77,9 @@ class BuildReport:
     steps: list[Step] = field(default_factory=list)
     problems: list[CorpusProblem] = field(default_factory=list)
     site: Path | None = None
+    n_documents: int = 0
+    figures: pd.DataFrame | None = field(default=None, repr=False)
+    tables: dict[str, bytes] = field(default_factory=dict, repr=False)  # data/processed files
 
     @property
     def ran(self) -> list[Step]:
@@ -118,11 +129,13 @@ class Builder:
         self.state = State(paths.cache / "state.json")
         self.lib = library_digest()
         self.report = BuildReport()
+        self.used: set[tuple[str, str]] = set()  # cache entries this build reads or writes
 
     # -- helpers ------------------------------------------------------------------------
     def _plan(self, name: str, step: str, code: str, params: dict, inputs: dict[str, str],
               cache_file: str) -> tuple[Step, bytes | None]:
         key = step_key(step, code=code, params=params, inputs=inputs, library=self.lib)
+        self.used.add((step, key))
         hit = None if self.opts.force else self.cache.read(step, key, cache_file)
         parts = _parts(code, params, inputs, self.lib)
         s = Step(name, key, hit is None, self.state.reason(name, parts, hit is not None,
@@ -164,6 +177,9 @@ class Builder:
         figures = figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
         figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
         figures["year"] = figures["year"].astype("Int64")
+        from . import validate
+
+        validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")  # as `indicators` does
         return figures, docs
 
     # -- 2. indicators ------------------------------------------------------------------
@@ -217,6 +233,10 @@ class Builder:
     def _source_nb(self, name: str) -> dict:
         return json.loads((self.paths.notebooks / f"{name}.ipynb").read_text(encoding="utf-8"))
 
+    def _spec(self, name: str, src: dict, params: dict) -> RunSpec:
+        return RunSpec(name, json.dumps(src), {"root": ".", **params}, cwd=str(self.paths.root),
+                       timeout=self.opts.timeout, fresh=self.opts.fresh_kernels)
+
     def notebook_runs(self, files: dict[str, bytes]) -> list[tuple[Step, RunSpec | None, bytes | None, str]]:
         """Plan every notebook run; return (step, spec to run or None, cached nb, page name)."""
         runs = []
@@ -232,8 +252,7 @@ class Builder:
             params = dict(self.opts.notebook_params.get(name, {}))
             s, hit = self._plan(f"notebook {name}", "execute", notebook_code(src), params,
                                 data_inputs, "notebook.ipynb")
-            spec = RunSpec(name, json.dumps(src), {"root": ".", **params},
-                           cwd=str(self.paths.root)) if s.run else None
+            spec = self._spec(name, src, params) if s.run else None
             runs.append((s, spec, hit, PAGE_NAMES[name]))
         mapping = pd.read_parquet(io.BytesIO(files["mapping.parquet"]))
         ind = pd.read_parquet(io.BytesIO(files["indicators.parquet"]))
@@ -250,8 +269,7 @@ class Builder:
                   "panel": digest_frame(panel[panel.region == region]), "national": national}
             params = {"region": region, **self.opts.notebook_params.get(PROFILE_NOTEBOOK, {})}
             s, hit = self._plan(f"profile {region}", "execute", code, params, sl, "notebook.ipynb")
-            spec = RunSpec(f"profile-{region}", json.dumps(src), {"root": ".", **params},
-                           cwd=str(self.paths.root)) if s.run else None
+            spec = self._spec(f"profile-{region}", src, params) if s.run else None
             code_ = mapping.loc[mapping.region == region, "region_code"].iloc[0]
             runs.append((s, spec, hit, f"regions/{region_slug(region, code_)}.html"))
         return runs
@@ -292,16 +310,20 @@ class Builder:
                 iorw.write_text(out, res.notebook)
                 failures.append((res, out))
         self.state.save()
-        if failures:
-            res, out = failures[0]
-            src = json.dumps(self._source_nb(res.name)) if not res.name.startswith("profile-") \
-                else json.dumps(self._source_nb(PROFILE_NOTEBOOK))
-            cell = failing_cell(res.notebook, src)
-            more = f" (and {len(failures) - 1} more failing notebook(s))" if len(failures) > 1 else ""
-            raise NotebookExecutionError(
-                f"notebook {res.name} failed in cell {cell}: {res.ename}: {res.evalue}; the "
-                f"executed notebook is kept at {out}; the previous site is untouched{more}",
-                file=res.name, cell=cell, ename=res.ename, evalue=res.evalue)
+        if failures:  # every failing notebook is named, not just the first
+            lines = []
+            for res, out in failures:
+                src = json.dumps(self._source_nb(PROFILE_NOTEBOOK if res.name.startswith(
+                    "profile-") else res.name))
+                cell = failing_cell(res.notebook, src, res.cell_id)
+                lines.append((res, cell, f"notebook {res.name} failed in cell {cell}: {res.ename}: "
+                                         f"{res.evalue}; the executed notebook is kept at {out}"))
+            res, cell, first = lines[0]
+            msg = first if len(lines) == 1 else (
+                f"{len(lines)} notebooks failed:\n" + "\n".join(f"  {m}" for _, _, m in lines))
+            raise NotebookExecutionError(msg + "; the previous site is untouched",
+                                         file=res.name, cell=cell, ename=res.ename,
+                                         evalue=res.evalue)
         return executed
 
     # -- 4. render pages ----------------------------------------------------------------
@@ -420,8 +442,25 @@ class Builder:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             figures, docs = self.extract()
+            self.report.figures, self.report.n_documents = figures, len(docs)
+            if self.opts.until == "extract":
+                from .pipeline import problems_frame
+
+                if not self.opts.dry_run:  # all new or all old
+                    iorw.write_files_together(self.paths.processed, {
+                        "figures.csv": iorw.frame_to_csv_bytes(figures),
+                        "figures.parquet": iorw.frame_to_parquet_bytes(figures),
+                        "corpus_problems.csv": iorw.frame_to_csv_bytes(
+                            problems_frame(self.report.problems))})
+                    self.state.save()
+                return self.report
             self.check_inputs()
             files = self.indicators(figures)
+            self.report.tables = files
+            if self.opts.until == "indicators":
+                if not self.opts.dry_run:
+                    self.state.save()
+                return self.report
         runs = self.notebook_runs(files)
         executed = self.execute(runs)
         if self.opts.dry_run:
@@ -431,7 +470,15 @@ class Builder:
         rendered = self.render(executed, runs)
         self.site(rendered, docs, files)
         self.state.save()
+        self.prune_cache()
         return self.report
+
+    def prune_cache(self) -> None:
+        """Record the entries this build used, then keep the cache under its size limit
+        (least recently used first; this build's entries are kept)."""
+        iorw.write_text(self.paths.cache / USED_FILE,
+                        json.dumps(sorted(self.used), ensure_ascii=False))
+        prune(self.paths.cache, self.opts.cache_limit, keep=self.used)
 
     def _write_executed(self, executed: dict[str, str]) -> None:
         """Keep each executed notebook under reports/executed/ for inspection."""

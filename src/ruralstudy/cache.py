@@ -11,15 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 KEY_VERSION = "1"
+DEFAULT_LIMIT = 2 * 1024 ** 3  # bytes; the build prunes the cache to this size
+USED_FILE = "last-build.json"  # the entries the last build read or wrote
 
 
 def digest_bytes(data: bytes) -> str:
@@ -100,6 +104,10 @@ class Cache:
         except (OSError, ValueError):
             shutil.rmtree(d, ignore_errors=True)
             return None
+        try:
+            os.utime(man)  # last use: pruning drops the least recently used entries first
+        except OSError:
+            pass
         return d
 
     def put(self, step: str, key: str, files: Mapping[str, bytes]) -> Path:
@@ -125,3 +133,99 @@ class Cache:
         """One file of an intact entry, or None."""
         d = self.get(step, key)
         return (d / name).read_bytes() if d else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cache entry on disk: where, its size in bytes and when it was last used."""
+
+    step: str
+    key: str
+    path: Path
+    size: int
+    used: float
+
+
+@dataclass
+class PruneReport:
+    """What a prune removed and what is left."""
+
+    removed: list[Entry] = field(default_factory=list)
+    kept_bytes: int = 0
+
+    @property
+    def removed_bytes(self) -> int:
+        return sum(e.size for e in self.removed)
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes from ``2GB``, ``500 MB``, ``1.5G``, ``300k`` or a plain number of bytes."""
+    if isinstance(text, int):
+        return text
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)i?b?\s*", text.lower())
+    if not m:
+        raise ValueError(f"not a size: {text!r} (e.g. 2GB, 500MB, 1048576)")
+    return int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2) or " "))
+
+
+def _entries(root: Path) -> list[Entry]:
+    out = []
+    if not root.is_dir():
+        return out
+    for step in sorted(p for p in root.iterdir() if p.is_dir()):
+        for d in sorted(step.iterdir()):
+            if not d.is_dir() or d.name.startswith("."):
+                continue
+            size, used = 0, 0.0
+            for f in d.rglob("*"):
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                if f.is_file():
+                    size += st.st_size
+                if f.name == "MANIFEST.json":
+                    used = st.st_mtime
+            out.append(Entry(step.name, d.name, d, size, used))
+    return out
+
+
+def prune(root: Path, limit: int = DEFAULT_LIMIT, keep: set[tuple[str, str]] | None = None,
+          unused: bool = False) -> PruneReport:
+    """Shrink the cache under ``root`` to at most ``limit`` bytes, least recently used entries
+    first. Entries in ``keep`` (step, key) are never removed; with ``unused``, every entry the
+    last build did not use (see :data:`USED_FILE`) is removed first. Entries without a manifest
+    (half written, or corrupt) and leftover temporary folders are always removed."""
+    root = Path(root)
+    rep = PruneReport()
+    keep = set(keep or ())
+    if unused:
+        try:
+            last = json.loads((root / USED_FILE).read_text(encoding="utf-8"))
+            keep |= {tuple(x) for x in last}
+        except (OSError, ValueError):
+            pass
+    if root.is_dir():
+        for step in root.iterdir():
+            if step.is_dir():
+                for d in step.glob(".*"):
+                    shutil.rmtree(d, ignore_errors=True)
+    entries = _entries(root)
+    live = []
+    for e in entries:
+        if not (e.path / "MANIFEST.json").is_file() or (unused and (e.step, e.key) not in keep):
+            shutil.rmtree(e.path, ignore_errors=True)
+            rep.removed.append(e)
+        else:
+            live.append(e)
+    total = sum(e.size for e in live)
+    for e in sorted(live, key=lambda e: (e.used, e.step, e.key)):
+        if total <= limit:
+            break
+        if (e.step, e.key) in keep:
+            continue
+        shutil.rmtree(e.path, ignore_errors=True)
+        rep.removed.append(e)
+        total -= e.size
+    rep.kept_bytes = total
+    return rep

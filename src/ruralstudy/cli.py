@@ -66,41 +66,46 @@ def figures(file: Annotated[Path, typer.Argument(help="Any text file (UTF-8, UTF
 
 @app.command()
 def extract(root: RootOpt = None) -> None:
-    """Extract every figure of the corpus into data/processed/figures.csv and .parquet."""
-    from .corpus import read_manifest
-    from .pipeline import run_extract
+    """Extract every figure of the corpus into data/processed/figures.csv and .parquet (the build's
+    own extraction steps, cached per report)."""
+    from .build import BuildOptions, build, describe_problem
 
     paths = Paths.discover(root)
     try:
-        n = len(read_manifest(paths.manifest))
-        with iorw.project_lock(paths.lock, "ruralstudy extract"), \
-                Progress(console=err, transient=True) as bar:
-            task = bar.add_task("extracting", total=n)
-            res = run_extract(paths, progress=lambda _d: bar.advance(task))
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("extracting", total=None)
+            rep = build(paths, BuildOptions(until="extract", keep_going=True, progress=lambda
+                                            label, done, total: bar.update(task, description=label)))
     except RuralStudyError as exc:
         _fail(exc)
-    for p in res.problems:
-        err.print(f"{p.severity}: {p.file}: {p.reason}", markup=False, highlight=False)
-    err.print(f"{len(res.figures)} figures from {res.n_documents} documents -> "
+    for p in rep.problems:
+        err.print(f"{p.severity}: {describe_problem(p, paths)}", markup=False, highlight=False)
+    err.print(f"{len(rep.figures)} figures from {rep.n_documents} documents -> "
               f"{paths.processed / 'figures.csv'}")
 
 
 @app.command()
 def indicators(root: RootOpt = None) -> None:
-    """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects."""
-    from .pipeline import run_indicators
+    """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects
+    (the build's own steps, cached, as far as the indicators)."""
+    import io
+
+    from .build import BuildOptions, build
 
     paths = Paths.discover(root)
     try:
-        with iorw.project_lock(paths.lock, "ruralstudy indicators"):
-            res = run_indicators(paths)
+        rep = build(paths, BuildOptions(until="indicators"))
     except RuralStudyError as exc:
         _fail(exc)
-    o = res.observations
+    t = rep.tables
+    o = pd.read_parquet(io.BytesIO(t["mapping.parquet"]))
+    n = {k: len(pd.read_parquet(io.BytesIO(t[f"{k}.parquet"])))
+         for k in ("indicators", "panel", "conflicts")}
+    rejects = pd.read_csv(io.BytesIO(t["rejects.csv"]), dtype=str)
     counts = o.groupby(["source_type", "status"]).size().to_dict()
     err.print("figures by source and status: " + ", ".join(f"{a}/{b} {n}" for (a, b), n in counts.items()))
-    err.print(f"{len(res.rejects)} sheet rows rejected, {len(res.indicators)} indicator rows, "
-              f"{len(res.panel)} panel cells, {len(res.conflicts)} conflicts -> {paths.processed}")
+    err.print(f"{len(rejects)} sheet rows rejected, {n['indicators']} indicator rows, "
+              f"{n['panel']} panel cells, {n['conflicts']} conflicts -> {paths.processed}")
 
 
 @app.command()
@@ -197,13 +202,21 @@ def add(file: Annotated[Path, typer.Argument(help="The report text file to add")
 
 
 def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,
-           scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0) -> None:
+           scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0,
+           fresh_kernels: bool = False, timeout: Optional[float] = None,
+           cache_limit: Optional[str] = None) -> None:
     import os
 
     from .build import BuildOptions, build
+    from .cache import parse_size
 
     paths = Paths.discover(root)
     jobs = jobs or os.cpu_count() or 1
+    try:
+        if cache_limit:
+            parse_size(cache_limit)
+    except ValueError as exc:
+        _fail(exc)
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("building", total=None)
@@ -213,7 +226,11 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
 
             report = build(paths, BuildOptions(jobs=jobs, force=force, dry_run=dry_run,
                                                scheduler=scheduler, progress=progress,
-                                               keep_going=keep_going, wait=wait))
+                                               keep_going=keep_going, wait=wait,
+                                               fresh_kernels=fresh_kernels,
+                                               **({"timeout": timeout} if timeout else {}),
+                                               **({"cache_limit": parse_size(cache_limit)}
+                                                  if cache_limit else {})))
     except RuralStudyError as exc:
         _fail(exc)
     except OSError as exc:  # anything not written through iorw: still name the path
@@ -238,23 +255,30 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Rerun every step, ignor
 DryOpt = Annotated[bool, typer.Option("--dry-run", help="List what would run and why; change nothing")]
 SchedOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Dask distributed scheduler address (tcp://host:port) for notebook runs")]
 KeepOpt = Annotated[bool, typer.Option("--keep-going", help="Skip unreadable inputs (reports, sheets) instead of stopping; each is still named")]
+FreshOpt = Annotated[bool, typer.Option("--fresh-kernels", help="Start a new kernel for every notebook instead of reusing warm, reset kernels")]
+CacheLimitOpt = Annotated[Optional[str], typer.Option("--cache-limit", help="Largest build cache to keep, e.g. 2GB (default), 500MB")]
+TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds each notebook may run (default 1800)")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another build or add to finish (default: fail at once)")]
 
 
 @app.command("build")
 def build_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
               dry_run: DryOpt = False, scheduler: SchedOpt = None,
-        keep_going: KeepOpt = False, wait: WaitOpt = 0.0) -> None:
+        keep_going: KeepOpt = False, wait: WaitOpt = 0.0, fresh_kernels: FreshOpt = False,
+        timeout: TimeoutOpt = None, cache_limit: CacheLimitOpt = None) -> None:
     """Build everything from raw data: figures, indicators, executed notebooks and the site (incremental)."""
-    _build(root, jobs, force, dry_run, scheduler, keep_going, wait)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout,
+           cache_limit)
 
 
 @app.command("site")
 def site_cmd(root: RootOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
              dry_run: DryOpt = False, scheduler: SchedOpt = None,
-        keep_going: KeepOpt = False, wait: WaitOpt = 0.0) -> None:
+        keep_going: KeepOpt = False, wait: WaitOpt = 0.0, fresh_kernels: FreshOpt = False,
+        timeout: TimeoutOpt = None, cache_limit: CacheLimitOpt = None) -> None:
     """Render the site into reports/site/ (runs whatever upstream step changed first)."""
-    _build(root, jobs, force, dry_run, scheduler, keep_going, wait)
+    _build(root, jobs, force, dry_run, scheduler, keep_going, wait, fresh_kernels, timeout,
+           cache_limit)
 
 
 @app.command("run")
@@ -274,7 +298,7 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
         except ValueError:
             params[k] = v
     res = execute_one(RunSpec(notebook.stem, notebook.read_text(encoding="utf-8"), params,
-                              cwd=str(paths.root)))
+                              cwd=str(paths.root), fresh=True))
     out = output or paths.executed / f"{notebook.stem}.ipynb"
     iorw.write_text(out, res.notebook)
     if not res.ok:
@@ -283,6 +307,32 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
                   f"{res.ename}: {res.evalue}; executed copy kept at {out}")
         raise typer.Exit(1)
     err.print(f"executed {notebook} -> {out}")
+
+
+cache_app = typer.Typer(help="The build cache (.ruralstudy-cache/).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("prune")
+def cache_prune(root: RootOpt = None,
+                max_size: Annotated[str, typer.Option("--max-size", help="Largest cache to keep, e.g. 2GB, 500MB")] = "2GB",
+                unused: Annotated[bool, typer.Option("--unused", help="Also remove every entry the last build did not use")] = False,
+                wait: WaitOpt = 0.0) -> None:
+    """Remove cache entries, least recently used first, until the cache fits --max-size."""
+    from .cache import parse_size, prune
+
+    paths = Paths.discover(root)
+    try:
+        limit = parse_size(max_size)
+    except ValueError as exc:
+        _fail(exc)
+    try:
+        with iorw.project_lock(paths.lock, "ruralstudy cache prune", wait):
+            rep = prune(paths.cache, limit, unused=unused)
+    except RuralStudyError as exc:
+        _fail(exc)
+    err.print(f"removed {len(rep.removed)} entries ({rep.removed_bytes / 1e6:.1f} MB); "
+              f"{rep.kept_bytes / 1e6:.1f} MB kept in {paths.cache}")
 
 
 def main() -> None:  # pragma: no cover

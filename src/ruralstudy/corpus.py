@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class CleanText:
     """Cleaned text plus, for each cleaned character, the raw index it came from."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]  # an array("q") of raw indices, one per cleaned character
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a cleaned [start, end) span to the raw [start, end) span."""
@@ -233,7 +234,7 @@ def clean_text(raw: str) -> CleanText:
     dropped. ``raw[offsets[i]]`` is always the source of ``text[i]``.
     """
     out: list[str] = []
-    offsets: list[int] = []
+    offsets = array("q")  # 8 bytes a character, not a Python int object each
     for a, b in kept_lines(raw):
         line = raw[a:b]
         # keep leading indentation out of the cleaned text
@@ -244,7 +245,7 @@ def clean_text(raw: str) -> CleanText:
         out.append("\n")
         offsets.append(b)
     text = "".join(out)
-    return CleanText(text=text, offsets=tuple(offsets))
+    return CleanText(text=text, offsets=offsets)
 
 
 # --- reading the corpus --------------------------------------------------------------------

@@ -1,24 +1,54 @@
-"""Executing notebooks with papermill, one kernel per run, on a local pool or a Dask cluster."""
+"""Executing notebooks with papermill, on warm kernels, on a local pool or a Dask cluster.
+
+Warm kernels, and why not a fork-based pool: a kernel is a separate process driven over ZeroMQ
+by nbclient; forking a process that runs ZeroMQ sockets and an event loop is unsafe, and an
+in-process kernel would change what papermill and nbclient do (display, interrupts, timeouts).
+So each worker keeps one *real* kernel, started once, which imports pandas, matplotlib and
+ruralstudy's notebook helpers (about 3 s, most of a notebook's cost); before each notebook
+:func:`ruralstudy.kernelstate.reset` restores the state a fresh kernel would have (namespace,
+execution counter, working folder, figures, matplotlib settings, warning filters, sys.path,
+environment). Execution stays papermill's: the same ``execute_notebook`` call, parameters cell,
+injected-parameters cell and error recorded in the output notebook; only the kernel manager is
+handed in. After any failure or timeout the kernel is discarded and the next notebook gets a new
+one. ``RunSpec.fresh`` (``ruralstudy build --fresh-kernels``) starts one kernel per notebook, as
+before. ``tests/test_build.py::test_warm_kernels_match_fresh_kernels`` checks that both give
+identical executed notebooks on the seed corpus.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+DEFAULT_TIMEOUT = 1800.0  # seconds per notebook
+WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pyarrow.parquet",
+                "ruralstudy.analysis", "ruralstudy.charts", "ruralstudy.nbhelpers",
+                "ruralstudy.pipeline", "ruralstudy.indicators")
+RECYCLE_AFTER = 200  # notebooks per kernel before a new one (bounds slow leaks)
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One notebook run: input notebook (as JSON text), parameters, and where it runs."""
+    """One notebook run: input notebook (as JSON text), parameters, and where it runs.
+
+    ``timeout`` is the notebook's whole budget in seconds (None: no limit); ``fresh`` asks for a
+    kernel of its own instead of a warm one."""
 
     name: str
     notebook: str
     params: dict = field(default_factory=dict)
     cwd: str = "."
     kernel: str = "python3"
+    timeout: float | None = DEFAULT_TIMEOUT
+    fresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,38 +61,242 @@ class RunResult:
     cell: int | None = None
     ename: str = ""
     evalue: str = ""
+    cell_id: str | None = None
+
+
+# --- warm kernels ---------------------------------------------------------------------------
+
+def warm_imports() -> tuple[str, ...]:
+    """Modules a warm kernel imports once: WARM_IMPORTS, or the comma-separated list in
+    $RURALSTUDY_WARM_IMPORTS (empty: none, e.g. for tests whose notebooks import nothing)."""
+    env = os.environ.get("RURALSTUDY_WARM_IMPORTS")
+    if env is None:
+        return WARM_IMPORTS
+    return tuple(m.strip() for m in env.split(",") if m.strip())
+
+
+class WarmKernel:
+    """One real Jupyter kernel, started once, warmed with the heavy imports, reset before each
+    notebook."""
+
+    def __init__(self, kernel_name: str, cwd: str) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.kernel_name = kernel_name
+        self.runs = 0
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGS), cwd=cwd)
+        # a blocking client of our own for warm-up and resets: nbclient runs its own event
+        # loops, and an asyncio client bound to another loop would never see its replies
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+        imports = "\n".join(f"try:\n    import {m}\nexcept Exception:\n    pass"
+                            for m in warm_imports())
+        self._run(imports + "\nimport ruralstudy.kernelstate as _rs_ks\n_rs_ks.snapshot()\n"
+                  "del _rs_ks\n", timeout=300)
+
+    def _run(self, code: str, timeout: float) -> None:
+        reply = self.kc.execute_interactive(
+            code, silent=False, store_history=False, timeout=timeout,
+            output_hook=lambda msg: None)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"warm kernel: {reply['content'].get('ename')}: "
+                               f"{reply['content'].get('evalue')}")
+
+    def reset(self, cwd: str) -> None:
+        """Give the next notebook a fresh kernel's state."""
+        self._run(f"import ruralstudy.kernelstate as _rs_ks\n_rs_ks.reset({cwd!r})\n", timeout=60)
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def shutdown(self) -> None:
+        """Stop the kernel (at once: nothing in it is worth saving)."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            self.kc.stop_channels()
+        except Exception:
+            pass
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            pass
+
+
+_local = threading.local()
+_all_kernels: list[WarmKernel] = []
+_kernels_lock = threading.Lock()
+
+
+def _warm_kernel(spec: RunSpec) -> WarmKernel:
+    k: WarmKernel | None = getattr(_local, "kernel", None)
+    if k is not None and (k.kernel_name != spec.kernel or k.runs >= RECYCLE_AFTER or not k.alive()):
+        _drop_kernel()
+        k = None
+    if k is None:
+        k = _start_kernel(spec)
+        _local.kernel = k
+        with _kernels_lock:
+            _all_kernels.append(k)
+    return k
+
+
+def _start_kernel(spec: RunSpec, attempts: int = 3) -> WarmKernel:
+    """A new warm kernel; retried, because jupyter_client picks its ports by binding and
+    releasing them, and two workers starting kernels at once can race for the same port."""
+    import random
+
+    for i in range(attempts):
+        try:
+            return WarmKernel(spec.kernel, spec.cwd)
+        except RuntimeError:
+            if i == attempts - 1:
+                raise
+            time.sleep(0.5 + random.random())
+    raise AssertionError("unreachable")
+
+
+def _drop_kernel() -> None:
+    k: WarmKernel | None = getattr(_local, "kernel", None)
+    _local.kernel = None
+    if k is not None:
+        k.shutdown()
+        with _kernels_lock:
+            if k in _all_kernels:
+                _all_kernels.remove(k)
+
+
+def shutdown_kernels() -> None:
+    """Stop every warm kernel this process holds."""
+    with _kernels_lock:
+        ks = list(_all_kernels)
+        _all_kernels.clear()
+    for k in ks:
+        k.shutdown()
+    _local.kernel = None
+
+
+def _register_engine() -> None:
+    """A papermill engine that is papermill's own nbclient engine, except that it runs on the
+    kernel manager handed to it and closes its kernel client's channels afterwards."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if "ruralstudy-warm" in papermill_engines._engines:
+        return
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name,
+                                 log=__import__("papermill").log.logger, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register("ruralstudy-warm", WarmEngine)
+
+
+# --- one notebook -----------------------------------------------------------------------------
+
+class _Deadline:
+    """nbclient ``timeout_func``: what is left of the notebook's budget, and the running cell."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.start: float | None = None
+        self.cell_id: str | None = None
+
+    def __call__(self, cell: Any) -> int | None:
+        self.cell_id = cell.get("id")
+        if self.seconds is None:
+            return None
+        if self.start is None:
+            self.start = time.monotonic()
+        return max(1, int(self.seconds - (time.monotonic() - self.start) + 0.999))
 
 
 def execute_one(spec: RunSpec) -> RunResult:
-    """Execute one notebook with papermill in its own kernel; never raises on a failing cell."""
+    """Execute one notebook with papermill (on this thread's warm kernel unless ``spec.fresh``);
+    never raises on a failing cell or a timeout: the result says what failed."""
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     os.environ.setdefault("MPLBACKEND", "Agg")
     nb = nbformat.reads(spec.notebook, as_version=4)
+    deadline = _Deadline(spec.timeout)
+    extra: dict[str, Any] = {"timeout_func": deadline}
+    kernel = None
+    if not spec.fresh:
+        _register_engine()
+        kernel = _warm_kernel(spec)
+        kernel.reset(str(Path(spec.cwd).resolve()))
+        kernel.runs += 1
+        extra.update(engine_name="ruralstudy-warm", km=kernel.km)
     # papermill reads and writes paths; an in-memory round trip keeps disk access here only.
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="rs-run-") as tmp:
         src, out = Path(tmp) / "in.ipynb", Path(tmp) / "out.ipynb"
         nbformat.write(nb, src)
-        try:
-            pm.execute_notebook(str(src), str(out), parameters=spec.params, cwd=spec.cwd,
-                                kernel_name=spec.kernel, progress_bar=False,
-                                log_output=False, request_save_on_cell_execute=False,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-            return RunResult(spec.name, True, _stable(out.read_text(encoding="utf-8"), spec.name))
-        except PapermillExecutionError as exc:
-            text = _stable(out.read_text(encoding="utf-8"), spec.name) if out.exists() \
+
+        def executed() -> str:
+            return _stable(out.read_text(encoding="utf-8"), spec.name) if out.exists() \
                 else spec.notebook
-            return RunResult(spec.name, False, text, cell=exc.exec_count, ename=exc.ename,
+
+        try:
+            for attempt in range(3):
+                try:
+                    pm.execute_notebook(str(src), str(out), parameters=spec.params, cwd=spec.cwd,
+                                        kernel_name=spec.kernel, progress_bar=False,
+                                        log_output=False, request_save_on_cell_execute=False,
+                                        extra_arguments=list(KERNEL_ARGS), **extra)
+                    break
+                except RuntimeError as exc:  # a fresh kernel that lost the port race at start
+                    if not (spec.fresh and "before replying to kernel_info" in str(exc)
+                            and attempt < 2):
+                        raise
+                    time.sleep(0.5 + attempt)
+            return RunResult(spec.name, True, executed())
+        except PapermillExecutionError as exc:
+            if kernel is not None:
+                _drop_kernel()  # a failed notebook's kernel is not reused
+            return RunResult(spec.name, False, executed(), cell=exc.exec_count, ename=exc.ename,
                              evalue=exc.evalue)
+        except (CellTimeoutError, TimeoutError, DeadKernelError, RuntimeError) as exc:
+            if kernel is not None:
+                _drop_kernel()
+            timed_out = isinstance(exc, (CellTimeoutError, TimeoutError))
+            ename = "NotebookTimeout" if timed_out else type(exc).__name__
+            evalue = (f"notebook {spec.name} exceeded its {spec.timeout:g} s timeout"
+                      if timed_out else str(exc).splitlines()[0] if str(exc) else ename)
+            return RunResult(spec.name, False, executed(), ename=ename, evalue=evalue,
+                             cell_id=deadline.cell_id)
 
 
 def _stable(nb_json: str, name: str) -> str:
     """Drop what differs between two runs of the same notebook on the same data: papermill's
-    temporary paths and the random id of its injected-parameters cell."""
+    temporary paths, the random id of its injected-parameters cell and the engine's name."""
     nb = json.loads(nb_json)
     pm = nb.get("metadata", {}).get("papermill", {})
     for k in ("input_path", "output_path"):
@@ -83,10 +317,12 @@ def failing_cell_id(nb_json: str) -> str | None:
     return None
 
 
-def failing_cell(nb_json: str, source_json: str | None = None) -> int | None:
+def failing_cell(nb_json: str, source_json: str | None = None,
+                 cell_id: str | None = None) -> int | None:
     """1-based number of the failing cell in the *source* notebook (papermill adds cells to
-    the executed copy, so its positions would mislead); falls back to the executed copy."""
-    cid = failing_cell_id(nb_json)
+    the executed copy, so its positions would mislead); falls back to the executed copy.
+    ``cell_id`` names the cell when it left no error output (a timeout)."""
+    cid = failing_cell_id(nb_json) or cell_id
     cells = json.loads(source_json or nb_json).get("cells", [])
     for i, c in enumerate(cells):
         if cid is not None and c.get("id") == cid:
@@ -100,11 +336,11 @@ PR_SET_PDEATHSIG = 1
 def die_with_parent(parent_pid: int) -> None:
     """Pool worker initializer: the worker is killed when the build that started it dies
     (Linux prctl PR_SET_PDEATHSIG), so a killed build leaves no worker running; elsewhere a
-    watcher thread polls the parent's pid as well."""
+    watcher thread polls the parent's pid as well. The worker's warm kernel is stopped when the
+    worker exits normally (and, if it is killed, the kernel notices its parent is gone)."""
     import signal
     import sys
-    import threading
-    import time
+    from multiprocessing import util
 
     if sys.platform.startswith("linux"):
         try:
@@ -116,20 +352,37 @@ def die_with_parent(parent_pid: int) -> None:
             pass
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
+    _local.kernel = None  # a forked worker owns no kernel of its parent's
+    _all_kernels.clear()
+    util.Finalize(None, shutdown_kernels, exitpriority=100)
 
     def watch() -> None:
         while True:
             if os.getppid() != parent_pid:
+                shutdown_kernels()
                 os._exit(1)
             time.sleep(1.0)
 
     threading.Thread(target=watch, name="ruralstudy-parent-watch", daemon=True).start()
 
 
+class KernelTeardown:
+    """Dask worker plugin: stop the worker's warm kernels when the worker closes."""
+
+    name = "ruralstudy-kernels"
+
+    def setup(self, worker: Any) -> None:  # noqa: D102 - plugin protocol
+        pass
+
+    def teardown(self, worker: Any) -> None:  # noqa: D102 - plugin protocol
+        shutdown_kernels()
+
+
 def run_all(specs: Iterable[RunSpec], jobs: int = 1, scheduler: str | None = None,
             on_done: Callable[[RunResult], None] | None = None) -> list[RunResult]:
     """Run notebooks: in process (jobs=1), on a pool of ``jobs`` worker processes, or on the
-    Dask distributed scheduler at ``scheduler`` (tcp://host:port). Results keep input order."""
+    Dask distributed scheduler at ``scheduler`` (tcp://host:port). Each worker keeps one warm
+    kernel (see the module docstring). Results keep input order."""
     specs = list(specs)
     results: dict[str, RunResult] = {}
 
@@ -144,15 +397,22 @@ def run_all(specs: Iterable[RunSpec], jobs: int = 1, scheduler: str | None = Non
         from distributed import Client, as_completed as dask_completed
 
         with Client(scheduler, timeout="30s") as client:
+            try:
+                client.register_plugin(KernelTeardown(), name=KernelTeardown.name)
+            except Exception:  # an older distributed: kernels still die with their worker
+                pass
             futures = [client.submit(execute_one, s, key=f"ruralstudy-{s.name}-{id(s)}",
                                      pure=False) for s in specs]
             for fut in dask_completed(futures):
                 done(fut.result())
     elif jobs <= 1 or len(specs) == 1:
-        for s in specs:
-            done(execute_one(s))
+        try:
+            for s in specs:
+                done(execute_one(s))
+        finally:
+            shutdown_kernels()
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+        with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
             futs = [pool.submit(execute_one, s) for s in specs]
             for fut in as_completed(futs):

@@ -23,6 +23,7 @@ observed values. All regular expressions come from :mod:`ruralstudy.vocab` (thro
 from __future__ import annotations
 
 import bisect
+from array import array
 import re
 from dataclasses import dataclass
 
@@ -198,10 +199,18 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Return the cleaned-text bounds of the sentence containing [start, end)."""
-    a = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
-    ends = [i for i in (text.find(c, end) for c in _SENTENCE_END) if i >= 0]
-    b = min(ends) + 1 if ends else len(text)
+    """Return the cleaned-text bounds of the sentence containing [start, end).
+
+    A line break ends a sentence, so each search stays within the figure's line: a sentence
+    end that never occurs in the file (say ``;``) does not send a search over the whole file
+    for every figure, which made one large file quadratic."""
+    line_a = text.rfind("\n", 0, start) + 1
+    nl = text.find("\n", end)
+    line_b = nl if nl >= 0 else len(text)
+    a = max(text.rfind(c, line_a, start) for c in _SENTENCE_END) + 1
+    a = max(a, line_a)
+    ends = [i for i in (text.find(c, end, line_b) for c in _SENTENCE_END) if i >= 0]
+    b = min(ends) + 1 if ends else (nl + 1 if nl >= 0 else len(text))
     return a, b
 
 
@@ -273,8 +282,9 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
         return ROLE_RULE  # an explicit norm in the figure's own clause
     before = text[sent_start:start]
     # a target stated at the head of a sentence carries over its ；-separated parts
-    # (力争到2027年，…；…村达到50个)
-    full_start = max(text.rfind(c, 0, start) for c in "。!?！？\n") + 1
+    # (力争到2027年，…；…村达到50个); the search stays within the line (see sentence_bounds)
+    line_start = text.rfind("\n", 0, start) + 1
+    full_start = max(max(text.rfind(c, line_start, start) for c in "。!?！？") + 1, line_start)
     head = re.split(r"[,，:：;；]", text[full_start:start], maxsplit=1)[0]
     if full_start < sent_start and (any(cue in head for cue in TARGET_CUES) or
                                     _TARGET_PLAN.search(head)):
@@ -390,13 +400,17 @@ def region_mentions(regions: tuple[Region, ...], text: str) -> list[tuple[int, i
     return sorted(set(found))
 
 
+_NEWLINE = re.compile("\n")
+
+
 def extract_figures(doc: Document) -> list[Figure]:
     """Extract every figure of a document, in text order, each with its raw span and region."""
     text = doc.clean.text
     raw = doc.raw.text
     entry = doc.entry
     mentions = region_mentions(entry.regions, text)
-    line_starts = [0] + [i + 1 for i, c in enumerate(raw) if c == "\n"]
+    line_starts = array("q", [0])
+    line_starts.extend(m.end() for m in _NEWLINE.finditer(raw))
     figures: list[Figure] = []
     places: dict[tuple[int, int], tuple[tuple[int, int, str], ...]] = {}  # per sentence
     ref_year = reference_year(text, entry.year)

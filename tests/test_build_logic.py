@@ -1,0 +1,203 @@
+"""Build logic (incremental, cache, failures, dry run) on the tiny project: the fast inner loop.
+
+The same behaviours are checked on the full seed build in test_build.py (marked slow)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ruralstudy.build import BuildOptions, build
+from ruralstudy.errors import NotebookExecutionError
+from ruralstudy.paths import Paths
+
+
+@pytest.fixture(autouse=True)
+def _light_kernels(monkeypatch):
+    """The tiny notebooks import nothing: their warm kernels need not import pandas."""
+    monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "")
+
+
+def clone(built: Paths, dest: Path) -> Paths:
+    shutil.copytree(built.root, dest, symlinks=True)
+    return Paths(dest)
+
+
+def ran(report) -> list[str]:
+    return sorted(s.name for s in report.ran)
+
+
+def _site_files(p: Paths) -> dict[str, bytes]:
+    site = p.site.resolve()
+    return {str(f.relative_to(site)): f.read_bytes() for f in site.rglob("*") if f.is_file()}
+
+
+def test_tiny_build_has_a_site_and_tables(tiny_built):
+    assert (tiny_built.site / "index.html").is_file()
+    assert (tiny_built.site / "regions.html").is_file()
+    assert (tiny_built.processed / "figures.parquet").is_file()
+    assert os.path.islink(tiny_built.site)
+
+
+def test_noop_rebuild_and_touch_run_nothing(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    assert ran(build(p, BuildOptions(jobs=2))) == []
+    for f in list(p.raw.rglob("*")) + list(p.notebooks.glob("*")):
+        os.utime(f)
+    assert ran(build(p, BuildOptions(jobs=2))) == []
+
+
+def test_markdown_edit_rerenders_without_executing(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    nbp = p.notebooks / "03_indicators.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells[0].source += "\n\nAn added sentence."
+    nbformat.write(nb, nbp)
+    assert ran(build(p, BuildOptions(jobs=2))) == ["render indicators.html", "site"]
+    assert "An added sentence." in (p.site / "indicators.html").read_text(encoding="utf-8")
+
+
+def test_adding_a_report_reruns_only_what_depends_on_it(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    (p.reports_raw / "002_new.txt").write_text("丙县2023年全县共有行政村40个。\n", encoding="utf-8")
+    with open(p.manifest, "a", encoding="utf-8") as fh:
+        fh.write("002,002_new.txt,丙县报告,test,2023,2023,丙县,测试省,county,\n")
+    before = {f.name: f.read_bytes() for f in p.processed.iterdir()}
+    dry = build(p, BuildOptions(jobs=2, dry_run=True))
+    reasons = {s.name: (s.run, s.reason) for s in dry.steps}
+    assert reasons["extract 002"] == (True, "never built here")
+    assert reasons["extract 000"][0] is False
+    assert reasons["notebook 04_links"][0] and reasons["notebook 04_links"][1].startswith("changed: input:")
+    assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == before  # nothing written
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert [n for n in names if n.startswith("extract")] == ["extract 002"]
+    assert [n for n in names if n.startswith("profile")] == ["profile 丙县"]
+
+
+def test_changing_one_override_reruns_that_region_only(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    with open(p.overrides, "a", encoding="utf-8") as fh:
+        fh.write("000-000029,reject,,,,test: under review,tester\n")
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert [n for n in names if n.startswith("profile")] == ["profile 甲县"]
+    assert "indicators" in names and not any(n.startswith("extract") for n in names)
+
+
+def test_corrupt_cache_entry_is_detected_and_rebuilt(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    def region(d: Path) -> str:
+        nb = json.loads((d / "notebook.ipynb").read_text(encoding="utf-8"))
+        return nb["metadata"]["papermill"]["parameters"].get("region", "")
+
+    victim = next(d for d in (p.cache / "execute").iterdir() if d.is_dir() and region(d) == "乙市")
+    (victim / "notebook.ipynb").write_bytes(b"{ truncated")
+    assert ran(build(p, BuildOptions(jobs=2))) == ["profile 乙市"]
+
+
+def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    before_target = os.readlink(p.site)
+    before = _site_files(p)
+    for name, cell in (("02_quality", "raise ValueError('boom in quality')"),
+                       ("04_links", "raise KeyError('boom in links')")):
+        nbp = p.notebooks / f"{name}.ipynb"
+        nb = nbformat.read(nbp, as_version=4)
+        nb.cells.insert(2, nbformat.v4.new_code_cell(cell, id="boom"))
+        nbformat.write(nb, nbp)
+    with pytest.raises(NotebookExecutionError) as info:
+        build(p, BuildOptions(jobs=2))
+    msg = str(info.value)
+    assert "02_quality" in msg and "cell 3" in msg and "ValueError" in msg
+    assert "04_links" in msg and "KeyError" in msg
+    for name, text in (("02_quality", "boom in quality"), ("04_links", "boom in links")):
+        kept = p.reports / "failed" / f"{name}.ipynb"
+        assert kept.exists() and text in kept.read_text(encoding="utf-8")
+    assert os.readlink(p.site) == before_target and _site_files(p) == before
+
+
+def test_site_step_ignores_the_build_date(tiny_built, tmp_path, monkeypatch):
+    from ruralstudy import site as S
+
+    p = clone(tiny_built, tmp_path / "p")
+    real = S.build_stamp
+    monkeypatch.setattr(S, "build_stamp", lambda *a: {**real(*a), "date": "2099-01-01 00:00 UTC"})
+    assert ran(build(p, BuildOptions(jobs=2))) == []
+
+
+def test_processed_data_is_byte_identical_across_builds(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    before = {f.name: f.read_bytes() for f in p.processed.iterdir()}
+    build(p, BuildOptions(jobs=1, force=True))
+    assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == before
+    state = json.loads((p.cache / "state.json").read_text(encoding="utf-8"))
+    assert "profile 甲县" in state
+
+
+def test_a_notebook_over_its_timeout_is_named_with_its_cell(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    nbp = p.notebooks / "04_links.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(60)", id="sleepy"))
+    nbformat.write(nb, nbp)
+    with pytest.raises(NotebookExecutionError) as info:
+        build(p, BuildOptions(jobs=1, timeout=2))
+    msg = str(info.value)
+    assert "04_links" in msg and "cell 3" in msg and "timeout" in msg
+    assert (p.reports / "failed" / "04_links.ipynb").exists()
+
+
+def test_fresh_kernels_give_the_same_notebooks_as_warm_ones(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    build(p, BuildOptions(jobs=2, force=True, fresh_kernels=True))
+    fresh = {f.name: _normal(f.read_text(encoding="utf-8")) for f in p.executed.glob("*.ipynb")}
+    build(p, BuildOptions(jobs=2, force=True))
+    warm = {f.name: _normal(f.read_text(encoding="utf-8")) for f in p.executed.glob("*.ipynb")}
+    assert fresh == warm and len(warm) == 6
+
+
+def _normal(nb_json: str) -> str:
+    from ruralstudy.build import without_timings
+
+    return json.dumps(without_timings(json.loads(nb_json)), sort_keys=True)
+
+
+def test_build_keeps_the_cache_under_its_limit_and_cache_prune(tiny_built, tmp_path):
+    import subprocess
+    import sys
+
+    from ruralstudy.cache import Cache
+
+    p = clone(tiny_built, tmp_path / "p")
+    Cache(p.cache).put("execute", "stale", {"notebook.ipynb": b"x" * 100_000})
+    os.utime(p.cache / "execute" / "stale" / "MANIFEST.json", (1, 1))
+    assert ran(build(p, BuildOptions(jobs=1, cache_limit=50_000))) == []
+    assert not (p.cache / "execute" / "stale").exists()  # the oldest, unused entry went first
+    assert ran(build(p, BuildOptions(jobs=1))) == []  # this build's own entries stayed
+    Cache(p.cache).put("execute", "stale2", {"notebook.ipynb": b"{}"})
+    r = subprocess.run([sys.executable, "-m", "ruralstudy", "cache", "prune", "--unused",
+                        "--root", str(p.root)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "removed 1 entries" in r.stderr, r.stderr
+    assert ran(build(p, BuildOptions(jobs=1))) == []
+
+
+def test_extract_and_indicators_commands_run_the_builds_own_steps(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import tiny_project
+
+    p = tiny_project(tmp_path / "p")
+    for cmd in ("extract", "indicators"):
+        r = subprocess.run([sys.executable, "-m", "ruralstudy", cmd, "--root", str(p.root)],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    assert (p.processed / "figures.csv").is_file() and (p.processed / "panel.parquet").is_file()
+    dry = build(p, BuildOptions(dry_run=True))
+    steps = {s.name: s.run for s in dry.steps}
+    assert steps["extract 000"] is False and steps["indicators"] is False  # cached by the commands
+    assert steps["notebook 01_corpus"] is True
