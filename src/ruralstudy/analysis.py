@@ -368,6 +368,14 @@ def _value_text(value: float, unit: str) -> str:
     return f"{human_number(value)}{unit if unit in ('%', '岁') else ' ' + unit if unit else ''}"
 
 
+def _change_text(delta: float, unit: str) -> str:
+    """+29 pp (a change of a share is in percentage points), -1.5岁."""
+    from .links import human_number
+
+    sign = "+" if delta > 0 else ""
+    return f"{sign}{human_number(delta)} {'pp' if unit == '%' else unit}".strip()
+
+
 def cadre_across_rounds(indicators: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """Regions that report the *same* cadre age or education indicator (same definition) in two
     different village election rounds: earliest and latest value side by side."""
@@ -387,7 +395,7 @@ def cadre_across_rounds(indicators: pd.DataFrame, ids: list[str] | None = None) 
                      "earlier": a["value"], "earlier_year": year_label(a["year"]),
                      "earlier_round": round_label(a["year"]), "later": b["value"],
                      "later_year": year_label(b["year"]), "later_round": round_label(b["year"]),
-                     "unit": a["unit"], "change": b["value"] - a["value"],
+                     "unit": a["unit"], "change": _change_text(b["value"] - a["value"], a["unit"]),
                      "source_id": f"{a['source_id']}; {b['source_id']}"})
     return pd.DataFrame(rows, columns=["region", "admin_level", "indicator_zh", "indicator_en",
                                        "earlier", "earlier_year", "earlier_round", "later",

@@ -347,7 +347,7 @@ def index_body(t, findings: list[dict], citation: str) -> str:
                 meta.append(f"level: {f['level']}")
             if f.get("year"):
                 meta.append(f"year: {f['year']}")
-            items.append(f"<li><span class='finding-text'>{html.escape(f['text'])}</span> "
+            items.append(f"<li><span class='finding-text'>{glossary_marks(html.escape(f['text']))}</span> "
                          f"<span class='meta'>({html.escape(meta[0])})"
                          + "".join(f" · {html.escape(m)}" for m in meta[1:]) +
                          f"</span> <a href='{html.escape(href)}'>Where this is shown</a></li>")
@@ -495,6 +495,25 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "1万 = 10,000; 1亿 = 100,000,000. 15.84万元 is 158,400 yuan."),
 ]
 GLOSSARY_TITLES = {t: f"{en}: {expl}" for t, _, en, expl in GLOSSARY}
+
+
+def glossary_marks(escaped: str) -> str:
+    """Escaped text with the first use of each glossary term given a hover title and a link to
+    its entry (one pass over the text; the terms are fixed strings without markup, so the text
+    stays escaped)."""
+    terms = sorted((g[0] for g in GLOSSARY if len(g[0]) >= 2), key=len, reverse=True)
+    seen: set[str] = set()
+
+    def mark(m: re.Match) -> str:
+        term = m.group(0)
+        if term in seen:
+            return term
+        seen.add(term)
+        title = html.escape(GLOSSARY_TITLES[term], quote=True)
+        return (f"<a class='term' href='glossary.html#{glossary_slug(term)}'><abbr lang='zh' "
+                f"title='{title}'>{term}</abbr></a>")
+
+    return re.sub("|".join(re.escape(t) for t in terms), mark, escaped)
 
 
 def glossary_slug(term: str) -> str:
@@ -883,7 +902,7 @@ def lang_spans(fragment: str) -> str:
         return _CJK_RUN_PUNCT.sub(lambda r: f'<span lang="zh">{r.group(0)}</span>', fragment)
     # leave the contents of elements that already say lang="zh" alone
     out, pos = [], 0
-    for m in re.finditer(r'<(\w+)[^>]*\slang="zh"[^>]*>', fragment):
+    for m in re.finditer(r'<(\w+)[^>]*\slang=["\']zh["\'][^>]*>', fragment):
         if m.start() < pos:
             continue
         out.append(_TEXT_BETWEEN_TAGS.sub(text, fragment[pos:m.end()]))
