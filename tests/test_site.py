@@ -387,7 +387,8 @@ def test_click_through_lands_below_header_marks_sentence_and_back_works(server, 
     top_limit = _header_bottom(page)
     assert top_limit <= box[0] and box[1] <= WIDTHS[device]["height"], (box, top_limit)
     marked = page.evaluate("""() => { const s = document.getElementById('fig-000-003020').closest('.sent');
-        return [getComputedStyle(s).backgroundColor, s.textContent]; }""")
+        return [getComputedStyle(s).backgroundColor, s.textContent, s.getClientRects()[0].top]; }""")
+    assert marked[2] >= top_limit, (marked, top_limit)  # the sentence starts in view as well
     assert marked[0] not in ("rgba(0, 0, 0, 0)", "transparent"), marked
     assert "1.46亿元" in marked[1]
     page.screenshot(path=str(ARTIFACTS / f"landing-{device}.png"))
