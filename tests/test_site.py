@@ -410,7 +410,7 @@ def test_front_page_findings_link_to_their_numbers(server, browser, device):
         text = li.locator(".finding-text").text_content()
         meta = li.locator(".meta").text_content()
         assert re.search(r"n = \d+", meta) and "level:" in meta and "year:" in meta, meta
-        targets.append((text, li.locator("a").get_attribute("href")))
+        targets.append((text, li.locator("a.shown").get_attribute("href")))
     constructs = " ".join(t for t, _ in targets)
     for word in ("Cadre", "两委", "Collective income", "Branch strength", "sources disagree"):
         assert word in constructs, word

@@ -117,9 +117,11 @@ def table_html(df: pd.DataFrame, depth: int = 0, source_col: str = "source_id",
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = (f"<p class='note'>Showing {max_rows} of {len(df)} rows; all rows are in the "
             f"downloadable tables.</p>" if len(df) > max_rows else "")
-    cap = (f"<caption{cjk_lang(caption)}>{html.escape(caption)} (n = {len(df)})</caption>"
+    # the caption stands above the scrolling box, so it wraps on a phone instead of running
+    # off-screen with the table
+    cap = (f'<p class="table-caption"{cjk_lang(caption)}>{html.escape(caption)} (n = {len(df)})</p>'
            if caption else "")
-    label = html.escape(caption or "table", quote=True)
-    return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
-            f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>'
+    label = html.escape(f"{caption} (n = {len(df)})" if caption else "table", quote=True)
+    return (f'{cap}<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
+            f'<table class="data"><thead><tr>{head}</tr></thead><tbody>'
             f'{"".join(body)}</tbody></table></div>{more}')

@@ -350,7 +350,7 @@ def index_body(t, findings: list[dict], citation: str) -> str:
             items.append(f"<li><span class='finding-text'>{glossary_marks(html.escape(f['text']))}</span> "
                          f"<span class='meta'>({html.escape(meta[0])})"
                          + "".join(f" · {html.escape(m)}" for m in meta[1:]) +
-                         f"</span> <a href='{html.escape(href)}'>Where this is shown</a></li>")
+                         f"</span> <a class='shown' href='{html.escape(href)}'>Where this is shown</a></li>")
     rep = t.mapping[t.mapping.source_type == "report"]
     sheet = t.mapping[t.mapping.source_type == "sheet"]
     cards = [("report texts", len(t.manifest)), ("figures in reports", len(rep)),

@@ -1,6 +1,6 @@
 // ruralstudy site script: code toggle, citation copy, and in-browser search.
 // The search index (assets/search-index.js) is loaded only when the search box is used.
-// Results are built from text nodes and elements only (never innerHTML): data stays text.
+// Results are built from text nodes and elements only (no HTML parsing): data stays text.
 (function () {
   "use strict";
   // anchors land below the sticky header, whatever its height (it wraps on narrow screens)
