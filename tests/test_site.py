@@ -536,3 +536,21 @@ def test_glossary_marks_keep_text_escaped():
 
     out = glossary_marks("&lt;b&gt;两委 and 两委, 一肩挑")
     assert out.count("<abbr") == 2 and "&lt;b&gt;" in out and "<b>" not in out
+
+
+def test_injected_parameters_show_characters_not_escapes():
+    from ruralstudy.site import _readable_parameters
+
+    cell = {"metadata": {"tags": ["injected-parameters"]},
+            "source": 'region = "\\u516d\\u76d8\\u6c34\\u5e02\\u0022"\n'}
+    assert _readable_parameters(cell)["source"] == 'region = "六盘水市\\u0022"\n'
+    other = {"metadata": {}, "source": 'x = "\\u516d"'}
+    assert _readable_parameters(other) is other
+
+
+def test_lang_spans_mark_chinese_text_only():
+    from ruralstudy.site import lang_spans
+
+    out = lang_spans('<p title="两委">Mean age of 两委 &lt;b&gt;</p><td lang="zh">六盘水市</td>')
+    assert out == ('<p title="两委">Mean age of <span lang="zh">两委</span> &lt;b&gt;</p>'
+                   '<td lang="zh">六盘水市</td>')
