@@ -33,6 +33,7 @@ def copy_project(dest: Path) -> Paths:
     for sub in ("data/raw", "data/annotations", "data/manual", "notebooks"):
         shutil.copytree(ROOT / sub, dest / sub)
     shutil.copyfile(ROOT / "CITATION.cff", dest / "CITATION.cff")
+    shutil.copyfile(ROOT / "LICENSE-DATA", dest / "LICENSE-DATA")
     (dest / "data" / "processed").mkdir(parents=True, exist_ok=True)
     return Paths(dest)
 

@@ -171,7 +171,7 @@ def test_search_finds_chinese_term(server, browser):
     results = page.locator("#search-results a")
     results.first.wait_for()
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
-    assert any(h.endswith("sources/000.html") for h in hrefs), hrefs
+    assert any(h.split("#")[0].endswith("sources/000.html") for h in hrefs), hrefs  # deep links
     page.fill("#search-box", "达拉特旗")
     results.first.wait_for()
     titles = [results.nth(i).text_content() for i in range(results.count())]
@@ -227,3 +227,330 @@ def test_script_in_a_report_shows_as_text_in_the_browser(browser, tmp_path):
     assert "<script>document.title='pwned'</script>" in page.locator(".doc-text").text_content()
     assert page.locator(".doc-text script").count() == 0
     page.close()
+
+
+# --- issue 13: findings, landing, phones, citing, search, language ------------------------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+_NUM = re.compile(r"\d[\d,]*\.\d+")
+
+
+def test_construct_findings_state_n_level_year_and_their_table():
+    import pandas as pd
+
+    from ruralstudy.analysis import construct_findings
+
+    base = {"province": "", "region_code": "", "qualifier": "exact", "source_type": "report",
+            "source_ref": "", "n_sources": 1, "choice_rule": "", "measure": "mean", "entity": "",
+            "property": "", "conditions": "", "value_high": None, "value_before": None,
+            "kind": "level", "url": "", "rule": "", "confidence": 1.0, "audit": ""}
+    rows = [("A县", "county", 2016, "cadre_mean_age", "cadre_structure", 45.5, "岁", "a-1"),
+            ("A县", "county", 2022, "cadre_mean_age", "cadre_structure", 41.25, "岁", "a-2"),
+            ("B市", "prefecture", 2022, "cadre_mean_age", "cadre_structure", 39.0, "岁", "b-1"),
+            ("A县", "county", 2022, "villages_income_over_10w_share", "collective_income", 60.5, "%", "a-3"),
+            ("C县", "county", None, "villages_income_over_10w_share", "collective_income", 30.0, "%", "c-1"),
+            ("C县", "county", None, "villages_income_over_10w_share", "collective_income", 33.0, "%", "c-2")]
+    ind = pd.DataFrame([{**base, "region": r, "admin_level": lv, "year": y, "indicator_id": i,
+                         "construct": c, "value": v, "unit": u, "source_id": s,
+                         "indicator_zh": i, "indicator_en": i} for r, lv, y, i, c, v, u, s in rows])
+    ind["year"] = ind["year"].astype("Float64")
+    panel = ind.drop_duplicates(["region", "indicator_id"], keep="last")
+    found = {f["id"]: f for f in construct_findings(panel, ind)}
+    rounds = found["finding-cadre-rounds"]
+    assert rounds["n"] == 1 and "45.5岁 (2016) → 41.25岁 (2022)" in rounds["text"]
+    assert rounds["level"] == "county 1" and rounds["year"] == "2016–2022"
+    assert found["finding-income-bands"]["n"] == 2
+    assert "year unknown" in found["finding-income-bands"]["year"]
+    dis = found["finding-sources"]
+    assert "1 of them disagree" in dis["text"] and "C县" in dis["text"]
+    for f in found.values():  # every decimal value a finding states is in its table
+        table_text = f["table"].astype(str).to_string()
+        for num in _NUM.findall(f["text"]):
+            assert str(float(num.replace(",", ""))) in table_text or num in table_text, (f["id"], num)
+
+
+def test_numbers_for_people_and_years_spelled_out():
+    from ruralstudy.links import _fmt, human_number
+
+    assert human_number(25937000.0) == "25,937,000"
+    assert human_number(25937000.5) == "25,937,000.5"
+    assert human_number(2.5937e7) == "25,937,000"
+    assert human_number(0.000123) == "0.000123"
+    assert "e" not in human_number(1e-7) and "e" not in human_number(1.5e21)
+    assert _fmt(2021.0, "year") == "2021" and _fmt(float("nan"), "year") == "year unknown"
+
+
+def test_provinces_written_two_ways_count_once():
+    from ruralstudy.analysis import count_provinces
+
+    c = count_provinces(["内蒙古", "内蒙古自治区", "四川", "四川省", "广西壮族自治区", "广西", "全国", ""])
+    assert c == {"provinces": 3, "national": True, "names": ["内蒙古", "四川", "广西"]}
+
+
+def test_csv_download_has_bom_and_keeps_formula_neutralisation():
+    from ruralstudy.site import UTF8_BOM, excel_csv
+
+    raw = "region,raw\n六盘水市,=1+2\n".encode("utf-8")
+    out = excel_csv(raw)
+    assert out.startswith(UTF8_BOM) and excel_csv(out) == out
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"))))
+    assert rows == [["region", "raw"], ["六盘水市", "'=1+2"]]
+
+
+def test_citations_rendered_from_cff(root):
+    from ruralstudy.site import citation_apa, citation_bibtex, citation_html
+
+    cff = (root / "CITATION.cff").read_text(encoding="utf-8")
+    apa = citation_apa(cff)
+    assert apa.startswith("ruralstudy developers (2026). ruralstudy:") and "(Version 0.1.0)" in apa
+    bib = citation_bibtex(cff)
+    assert bib.startswith("@software{ruralstudy2026,") and "version = {0.1.0}" in bib
+    page = citation_html(cff)
+    assert "cff-version" not in page and "data-copy='citation-bibtex'" in page
+
+
+def test_sentences_are_spans_and_figures_stay_whole():
+    from ruralstudy.site import _marked_paragraphs
+
+    text = "全市共有村12个。其中“两委”干部平均年龄37.6岁；\n第二段<b>。"
+    out = _marked_paragraphs(text, [(text.index("37.6"), text.index("37.6") + 5, "x-1", "t", True)])
+    assert out.count("<p id=") == 2 and out.count('<span class="sent">') == 3
+    assert '<span class="sent">其中“两委”干部平均年龄<mark id="fig-x-1"' in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+
+
+def test_search_index_has_sections_snippets_and_pinyin():
+    from ruralstudy.site import Page, search_index
+
+    pages = [Page("regions/r-x.html", "Region profile: 达拉特旗", "<p>intro</p><h2 id='a'>Figures</h2>"
+                  "<div class='code-input' hidden><pre>secret_code()</pre></div><p>两委 44.5</p>",
+                  region="达拉特旗")]
+    idx = search_index(pages)
+    secs = idx["sections"]
+    assert secs[0]["url"] == "regions/r-x.html" and "dalate" in secs[0]["keys"]
+    assert secs[1]["url"] == "regions/r-x.html#a" and secs[1]["title"].endswith("› Figures")
+    assert "secret_code" not in json_dumps(idx)
+
+
+def json_dumps(obj) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def test_no_e_notation_and_lang_set(site):
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        visible = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", text))
+        assert not re.search(r"\d\.\d+e[+-]\d+", visible), page
+        assert '<html lang="en">' in text
+    src = (site / "sources/000.html").read_text(encoding="utf-8")
+    assert '<div class="doc-text" lang="zh">' in src
+    assert '<span lang="zh">' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_glossary_and_downloads(site):
+    g = (site / "glossary.html").read_text(encoding="utf-8")
+    for term in ("一肩挑", "两委", "空壳村", "薄弱村", "软弱涣散", "第一书记", "村(社区)"):
+        assert f">{term}</dfn>" in g, term
+    assert "<dfn lang='zh' title=" in g
+    import zipfile
+
+    z = zipfile.ZipFile(site / "data/ruralstudy-data.zip")
+    names = z.namelist()
+    assert "ruralstudy-data/figures.csv" in names and "ruralstudy-data/panel.parquet" in names
+    assert "ruralstudy-data/LICENSE-DATA.txt" in names
+    data = (site / "data.html").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in data and "id='licence'" in data
+
+
+def _header_bottom(page) -> float:
+    return page.evaluate("""() => { const h = document.querySelector('.site-header');
+        const cs = getComputedStyle(h);
+        return (cs.position === 'sticky' || cs.position === 'fixed') ? h.getBoundingClientRect().bottom : 0; }""")
+
+
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+def test_click_through_lands_below_header_marks_sentence_and_back_works(server, browser, device):
+    page = browser.new_page(viewport=WIDTHS[device])
+    region = server + f"regions/{region_slug('六盘水市')}.html"
+    page.goto(region)
+    page.locator("a.src", has_text="000-003020").first.click()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(100)
+    assert page.url.endswith("sources/000.html#fig-000-003020")
+    box = page.evaluate("() => { const r = document.getElementById('fig-000-003020').getBoundingClientRect();"
+                        " return [r.top, r.bottom]; }")
+    top_limit = _header_bottom(page)
+    assert top_limit <= box[0] and box[1] <= WIDTHS[device]["height"], (box, top_limit)
+    marked = page.evaluate("""() => { const s = document.getElementById('fig-000-003020').closest('.sent');
+        return [getComputedStyle(s).backgroundColor, s.textContent, s.getClientRects()[0].top]; }""")
+    assert marked[2] >= top_limit, (marked, top_limit)  # the sentence starts in view as well
+    assert marked[0] not in ("rgba(0, 0, 0, 0)", "transparent"), marked
+    assert "1.46亿元" in marked[1]
+    page.screenshot(path=str(ARTIFACTS / f"landing-{device}.png"))
+    page.go_back()
+    page.wait_for_load_state("load")
+    assert page.url == region
+    page.close()
+
+
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+def test_front_page_findings_link_to_their_numbers(server, browser, device):
+    page = browser.new_page(viewport=WIDTHS[device])
+    page.goto(server + "index.html")
+    items = page.locator(".findings li")
+    assert items.count() >= 5
+    targets = []
+    for i in range(items.count()):
+        li = items.nth(i)
+        text = li.locator(".finding-text").text_content()
+        meta = li.locator(".meta").text_content()
+        assert re.search(r"n = \d+", meta) and "level:" in meta and "year:" in meta, meta
+        targets.append((text, li.locator("a.shown").get_attribute("href")))
+    constructs = " ".join(t for t, _ in targets)
+    for word in ("Cadre", "两委", "Collective income", "Branch strength", "sources disagree"):
+        assert word in constructs, word
+    for text, href in targets:
+        page.goto(server + href)
+        page.wait_for_timeout(50)
+        anchor = href.split("#", 1)[1]
+        el = page.locator(f"[id='{anchor}']")
+        assert el.count() == 1, href
+        assert el.is_visible()
+        top = page.evaluate(f"() => document.getElementById({anchor!r}).getBoundingClientRect().top")
+        assert top >= _header_bottom(page) - 1, (href, top)
+        shown = el.text_content().replace(",", "")
+        if anchor.startswith("finding-"):
+            table = el.locator("table").text_content().replace(",", "") if el.locator("table").count() else ""
+            for num in _NUM.findall(text):  # every measured value is in the table under it
+                n = num.replace(",", "")
+                assert n in table or n.rstrip("0").rstrip(".") in table, (anchor, num)
+        else:
+            for num in re.findall(r"\d+", text):
+                assert num in page.locator("main").text_content(), (href, num)
+        assert shown
+    page.close()
+
+
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+def test_tables_readable_and_no_sideways_page(server, browser, device):
+    page = browser.new_page(viewport=WIDTHS[device])
+    for rel in ("indicators.html", f"regions/{region_slug('六盘水市')}.html", "quality.html", "data.html",
+                "about.html", "index.html", "sources/000.html"):
+        page.goto(server + rel)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= WIDTHS[device]["width"], (rel, width)
+    page.goto(server + f"regions/{region_slug('六盘水市')}.html")
+    info = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap')).map(w => {
+        const td = w.querySelector('td');
+        return [w.scrollWidth > w.clientWidth, getComputedStyle(w).overflowX,
+                td ? getComputedStyle(td).position : 'sticky', parseFloat(getComputedStyle(td || w).fontSize)]; })""")
+    assert info and all(ov == "auto" and pos == "sticky" and fs >= 12 for _, ov, pos, fs in info), info
+    if device == "phone":
+        assert any(wide for wide, *_ in info)  # some tables scroll, inside their box, with a cue
+        page.screenshot(path=str(ARTIFACTS / "region-phone.png"), full_page=False)
+    # charts: SVG images with a source line, drawn at a legible size
+    page.goto(server + "indicators.html")
+    charts = page.evaluate("""() => Array.from(document.querySelectorAll('figure.chart')).map(f => {
+        const img = f.querySelector('img');
+        return [img.src.startsWith('data:image/svg+xml'), img.getBoundingClientRect().width,
+                img.naturalWidth, (f.querySelector('figcaption') || {}).textContent || '']; })""")
+    assert charts and all(svg and cap.startswith("Source:") for svg, _, _, cap in charts), charts[:2]
+    # type of 10 pt at 72 pt/in on a 6.4 in figure: shown at >= 9 px
+    assert all(w / nat * 10 * 96 / 72 >= 9 for _, w, nat, _ in charts), charts[:3]
+    page.close()
+
+
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+def test_search_lazy_snippets_keys_and_pinyin(server, browser, device):
+    page = browser.new_page(viewport=WIDTHS[device])
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server + "index.html")
+    page.wait_for_timeout(100)
+    assert not any("search-index" in u for u in requested)  # not loaded until search is used
+    page.fill("#search-box", "Dalate")
+    results = page.locator("#search-results li[data-href]")
+    results.first.wait_for()
+    assert any("search-index" in u for u in requested)
+    hrefs = [results.nth(i).get_attribute("data-href") for i in range(results.count())]
+    assert hrefs[0].endswith(f"regions/{region_slug('达拉特旗')}.html"), hrefs[:3]
+    box = page.locator("#search-results").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[device]["width"] + 1, box
+    page.fill("#search-box", "一肩挑")
+    results.first.wait_for()
+    marks = page.locator("#search-results .snippet mark")
+    assert marks.count() >= 1 and marks.first.text_content() == "一肩挑"
+    assert any("#" in results.nth(i).get_attribute("data-href") for i in range(results.count()))
+    page.press("#search-box", "ArrowDown")
+    page.press("#search-box", "ArrowDown")
+    assert results.nth(1).get_attribute("aria-selected") == "true"
+    page.press("#search-box", "Escape")
+    assert not page.locator("#search-results").is_visible()
+    page.fill("#search-box", "达拉特")
+    results.first.wait_for()
+    target = results.first.get_attribute("data-href")
+    page.press("#search-box", "Enter")
+    page.wait_for_load_state("load")
+    assert page.url == target
+    page.close()
+
+
+def test_citation_copy_button(server, browser):
+    ctx = browser.new_context(viewport=WIDTHS["phone"])
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+    page = ctx.new_page()
+    page.goto(server + "about.html")
+    assert "cff-version" not in page.locator("main").text_content()
+    page.click("button[data-copy='citation-bibtex']")
+    page.wait_for_timeout(200)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith("@software{ruralstudy") and "0.1.0" in copied
+    assert "Copied" in page.locator(".cite-block").nth(1).locator(".copied").text_content()
+    ctx.close()
+
+
+def test_csv_download_opens_with_the_right_characters(server, browser, tmp_path):
+    ctx = browser.new_context(accept_downloads=True)
+    page = ctx.new_page()
+    page.goto(server + "data.html")
+    with page.expect_download() as d:
+        page.click("a[href='data/figures.csv']")
+    path = tmp_path / "figures.csv"
+    d.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the mark
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows and "figure_id" in rows[0]
+    assert any(r["region"] == "六盘水市" for r in rows)
+    assert any("亿元" in r["raw"] for r in rows)
+    ctx.close()
+
+
+def test_glossary_marks_keep_text_escaped():
+    from ruralstudy.site import glossary_marks
+
+    out = glossary_marks("&lt;b&gt;两委 and 两委, 一肩挑")
+    assert out.count("<abbr") == 2 and "&lt;b&gt;" in out and "<b>" not in out
+
+
+def test_injected_parameters_show_characters_not_escapes():
+    from ruralstudy.site import _readable_parameters
+
+    cell = {"metadata": {"tags": ["injected-parameters"]},
+            "source": 'region = "\\u516d\\u76d8\\u6c34\\u5e02\\u0022"\n'}
+    assert _readable_parameters(cell)["source"] == 'region = "六盘水市\\u0022"\n'
+    other = {"metadata": {}, "source": 'x = "\\u516d"'}
+    assert _readable_parameters(other) is other
+
+
+def test_lang_spans_mark_chinese_text_only():
+    from ruralstudy.site import lang_spans
+
+    out = lang_spans('<p title="两委">Mean age of 两委 &lt;b&gt;</p><td lang="zh">六盘水市</td>')
+    assert out == ('<p title="两委">Mean age of <span lang="zh">两委</span> &lt;b&gt;</p>'
+                   '<td lang="zh">六盘水市</td>')

@@ -295,7 +295,7 @@ def region_values(panel: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
         others = indicators[(indicators["indicator_id"] == r.indicator_id) &
                             (indicators["source_id"] != r.source_id) &
                             indicators["kind"].isin(["level", "change"])]
-        also = "; ".join(f"{o.value:g} {o.unit} ({year_label(o.year)}, {o.source_id})"
+        also = "; ".join(f"{_value_text(o.value, o.unit)} ({year_label(o.year)}, {o.source_id})"
                          for o in others.itertuples())
         sel = indicators[indicators["source_id"] == r.source_id]
         ent = sel["entity"].iloc[0] if len(sel) else ""
@@ -328,3 +328,216 @@ def construct_scores_within(panel: pd.DataFrame, constructs: dict[str, list[str]
     cols = ["region", "admin_level", "election_round", "construct", "score", "n_indicators", "used",
             "missing", "left_out_too_few_regions"]
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+# --- findings for the front page ----------------------------------------------------------
+
+#: Age and education indicators of village cadres (两委 members and secretaries).
+CADRE_AGE_EDUCATION = ["cadre_mean_age", "cadre_college_share", "cadre_highschool_share",
+                       "secretary_mean_age", "secretary_college_share", "vc_member_mean_age",
+                       "vc_member_college_share"]
+#: Collective income bands: villages (number or share) above or below an income line.
+INCOME_BANDS = ["villages_income_over_10w", "villages_income_over_10w_share",
+                "villages_income_over_50w", "villages_income_over_50w_share",
+                "villages_income_under_5w", "villages_income_under_5w_share",
+                "villages_no_income_share", "weak_villages", "weak_villages_share"]
+
+
+def levels_label(levels) -> str:
+    """'county 3, province 1' (most frequent first; unknown levels spelled out)."""
+    s = pd.Series([lv or "unknown level" for lv in levels])
+    if s.empty:
+        return "no region"
+    vc = s.value_counts()
+    return ", ".join(f"{lv} {n}" for lv, n in sorted(vc.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def years_label(years) -> str:
+    """'2015–2023', '2022', 'year unknown', or '2015–2022 (and year unknown)'."""
+    s = pd.Series(list(years), dtype="Float64")
+    known = s.dropna()
+    if known.empty:
+        return "year unknown"
+    lab = year_span_label(known.min(), known.max())
+    return lab + (" (and year unknown)" if known.size < s.size else "")
+
+
+def _value_text(value: float, unit: str) -> str:
+    from .links import human_number
+
+    return f"{human_number(value)}{unit if unit in ('%', '岁') else ' ' + unit if unit else ''}"
+
+
+def _change_text(delta: float, unit: str) -> str:
+    """+29 pp (a change of a share is in percentage points), -1.5岁."""
+    from .links import human_number
+
+    sign = "+" if delta > 0 else ""
+    return f"{sign}{human_number(delta)} {'pp' if unit == '%' else unit}".strip()
+
+
+def cadre_across_rounds(indicators: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
+    """Regions that report the *same* cadre age or education indicator (same definition) in two
+    different village election rounds: earliest and latest value side by side."""
+    ids = ids or CADRE_AGE_EDUCATION
+    d = indicators[indicators["indicator_id"].isin(ids) & (indicators["kind"] == "level")].copy()
+    d = d[d["year"].notna()]
+    d["_round"] = [election_round(y) for y in d["year"]]
+    d = d[d["_round"].notna()]
+    rows = []
+    for (region, ind), g in d.groupby(["region", "indicator_id"], sort=True):
+        if g["_round"].nunique() < 2:
+            continue
+        g = g.sort_values(["year", "source_id"])
+        a, b = g.iloc[0], g.iloc[-1]
+        rows.append({"region": region, "admin_level": a["admin_level"],
+                     "indicator_zh": a["indicator_zh"], "indicator_en": a["indicator_en"],
+                     "earlier": a["value"], "earlier_year": year_label(a["year"]),
+                     "earlier_round": round_label(a["year"]), "later": b["value"],
+                     "later_year": year_label(b["year"]), "later_round": round_label(b["year"]),
+                     "unit": a["unit"], "change": _change_text(b["value"] - a["value"], a["unit"]),
+                     "source_id": f"{a['source_id']}; {b['source_id']}"})
+    return pd.DataFrame(rows, columns=["region", "admin_level", "indicator_zh", "indicator_en",
+                                       "earlier", "earlier_year", "earlier_round", "later",
+                                       "later_year", "later_round", "unit", "change", "source_id"])
+
+
+def _panel_rows(panel: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    d = panel[panel["indicator_id"].isin(ids)].copy()
+    d["_order"] = d["indicator_id"].map({i: k for k, i in enumerate(ids)})
+    d = d.sort_values(["_order", "admin_level", "region"])
+    return d[["region", "admin_level", "year", "indicator_zh", "indicator_en", "value", "unit",
+              "source_id"]].assign(year=d["year"].map(year_label)).reset_index(drop=True)
+
+
+def source_agreement(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Region-indicator-year cells that more than one source reports, and whether they agree
+    (within 0.5%, the conflict rule's rounding)."""
+    d = indicators[indicators["kind"] == "level"]
+    rows = []
+    for (region, ind, year), g in d.groupby(["region", "indicator_id",
+                                             d["year"].fillna(-1)], sort=True):
+        if len(g) < 2:
+            continue
+        vals = g["value"].astype(float)
+        hi = vals.abs().max()
+        rel = float((vals.max() - vals.min()) / hi) if hi else 0.0
+        rows.append({"region": region, "admin_level": g["admin_level"].iloc[0],
+                     "year": year_label(None if year == -1 else year),
+                     "indicator_zh": g["indicator_zh"].iloc[0],
+                     "indicator_en": g["indicator_en"].iloc[0],
+                     "values": "; ".join(_value_text(v, u) for v, u in zip(vals, g["unit"])),
+                     "n_sources": len(g), "agree": rel <= 0.005,
+                     "source_id": "; ".join(g["source_id"])})
+    return pd.DataFrame(rows, columns=["region", "admin_level", "year", "indicator_zh",
+                                       "indicator_en", "values", "n_sources", "agree", "source_id"])
+
+
+def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+    """What the data show about the three constructs, each finding with its n, admin levels,
+    years, a stable anchor and the table that shows every number it states (pure).
+
+    A notebook shows each finding's sentence and table under its anchor and records the
+    sentence for the front page, so every number on the front page can be checked where it
+    links to."""
+    out = []
+
+    # cadre structure: the same age/education indicator in two election rounds
+    ch = cadre_across_rounds(indicators)
+    if len(ch):
+        parts = [f"{r.region} ({r.admin_level or 'unknown level'}), {r.indicator_zh} "
+                 f"{_value_text(r.earlier, r.unit)} ({r.earlier_year}) → "
+                 f"{_value_text(r.later, r.unit)} ({r.later_year})" for r in ch.itertuples()]
+        text = (f"Cadre age and education across village election rounds: {ch.region.nunique()} "
+                f"region(s) report the same age or education indicator in two rounds — "
+                + "; ".join(parts) + ". No other region reports one indicator in two rounds.")
+    else:
+        text = ("Cadre age and education across village election rounds: no region reports the "
+                "same age or education indicator in two rounds, so no change can be shown.")
+    years = list(ch["earlier_year"]) + list(ch["later_year"])
+    out.append({"id": "finding-cadre-rounds", "construct": "cadre_structure", "text": text,
+                "n": int(ch.region.nunique()), "level": levels_label(ch.drop_duplicates("region").admin_level),
+                "year": years_label(pd.to_numeric(pd.Series(years), errors="coerce")) if years else "—",
+                "table": ch})
+
+    # cadre structure: mean age of 两委 members, one value per region
+    age = _panel_rows(panel, ["cadre_mean_age", "secretary_mean_age"])
+    a1 = panel[panel.indicator_id == "cadre_mean_age"]
+    parts = [f"{r.region} {_value_text(r.value, r.unit)} ({r.admin_level or 'unknown level'}, "
+             f"{year_label(r.year)})" for r in a1.sort_values("value").itertuples()]
+    same_level = a1.groupby("admin_level").size().max() if len(a1) else 0
+    text = (f"Mean age of 两委 members: {len(a1)} region(s) report it — " + "; ".join(parts) + ". "
+            + ("Each is at a different admin level, so they are shown side by side, not ranked."
+               if same_level <= 1 else "Compare only regions of one level and election round.")) \
+        if len(a1) else "Mean age of 两委 members: no region reports it."
+    out.append({"id": "finding-cadre-age", "construct": "cadre_structure", "text": text,
+                "n": len(a1), "level": levels_label(a1.admin_level), "year": years_label(a1.year),
+                "table": age})
+
+    # collective income: income bands
+    inc = _panel_rows(panel, INCOME_BANDS)
+    regs = inc.drop_duplicates("region")
+    shares = panel[panel.indicator_id.isin([i for i in INCOME_BANDS if i.endswith("_share")])]
+    over10 = panel[panel.indicator_id == "villages_income_over_10w_share"]
+    rng = (f" The share of villages with collective income over 10万元 ranges from "
+           f"{_value_text(over10.value.min(), '%')} to {_value_text(over10.value.max(), '%')} "
+           f"across the {len(over10)} region(s) that report it ({levels_label(over10.admin_level)}; "
+           f"{years_label(over10.year)}): different levels and years, so a range, not a trend."
+           if len(over10) >= 2 else "")
+    text = (f"Collective income bands: {len(regs)} region(s) report how many villages have collective "
+            f"income above or below a line (over 10万 or 50万元, under 5万元, none, or weak "
+            f"villages), {len(shares)} of the {len(inc)} values as a share of villages." + rng)
+    out.append({"id": "finding-income-bands", "construct": "collective_income", "text": text,
+                "n": len(regs), "level": levels_label(regs.admin_level),
+                "year": years_label(panel[panel.indicator_id.isin(INCOME_BANDS)].year), "table": inc})
+
+    # branch strength: how thin the evidence is
+    br = panel[panel.construct == "branch_strength"]
+    per = br.groupby("indicator_id").size()
+    text = (f"Branch strength: {br.indicator_id.nunique()} indicator(s) have a value, in "
+            f"{br.region.nunique()} region(s); no indicator is reported by more than "
+            f"{int(per.max()) if len(per) else 0} region(s), so branch strength cannot be compared "
+            "across regions with these data.") if len(br) else \
+        "Branch strength: no region reports an indicator value."
+    out.append({"id": "finding-branch", "construct": "branch_strength", "text": text,
+                "n": int(br.region.nunique()), "level": levels_label(br.drop_duplicates("region").admin_level),
+                "year": years_label(br.year), "table": _panel_rows(panel, list(dict.fromkeys(br.indicator_id)))})
+
+    # where sources disagree
+    ag = source_agreement(indicators)
+    dis = ag[~ag.agree.astype(bool)] if len(ag) else ag
+    text = (f"Where sources disagree: {len(ag)} region-indicator-year cell(s) have more than one source; "
+            f"{len(dis)} of them disagree beyond rounding"
+            + (": " + "; ".join(f"{r.region} {r.indicator_zh} ({r.year}): {r.values}"
+                                for r in dis.itertuples()) if len(dis) else "")
+            + ".")
+    out.append({"id": "finding-sources", "construct": "all", "text": text, "n": len(ag),
+                "level": levels_label(ag.drop_duplicates("region").admin_level),
+                "year": years_label(pd.to_numeric(ag.year, errors="coerce")) if len(ag) else "—",
+                "table": ag})
+    return out
+
+
+def province_key(name: object) -> str:
+    """One key per province however it is written: 内蒙古 and 内蒙古自治区 -> 内蒙古;
+    广西壮族自治区 -> 广西; traditional characters are read as simplified. '' for no province."""
+    from .regions import strip_suffix, to_simplified
+
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        return ""
+    n = to_simplified(str(name).strip())
+    if not n:
+        return ""
+    for suffix in ("维吾尔自治区", "回族自治区", "壮族自治区", "特别行政区", "自治区", "省", "市"):
+        if n.endswith(suffix) and len(n) - len(suffix) >= 2:
+            return n[: -len(suffix)]
+    return strip_suffix(n)
+
+
+def count_provinces(names) -> dict:
+    """How many provinces a list of province names covers, counting each once however it is
+    written, with 全国 (national) apart: {'provinces': 22, 'national': True, 'names': [...]}."""
+    keys = sorted({province_key(n) for n in names} - {""})
+    national = "全国" in keys
+    keys = [k for k in keys if k != "全国"]
+    return {"provinces": len(keys), "national": national, "names": keys}

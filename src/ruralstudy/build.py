@@ -361,7 +361,9 @@ class Builder:
         stamp = S.build_stamp(self.paths.root, self.paths.raw)
         citation = (self.paths.root / "CITATION.cff").read_text(encoding="utf-8") \
             if (self.paths.root / "CITATION.cff").exists() else ""
-        findings = [f for page in ("sources.html", "quality.html", "indicators.html", "links.html")
+        # the front page states what the data show (indicators, links); facts about the
+        # pipeline's quality stay on the quality and sources pages
+        findings = [f for page in ("indicators.html", "links.html")
                     for f in rendered.get(page, ("", []))[1]]
         pages = [S.Page("index.html", "Overview", S.index_body(t, findings, citation))]
         for name in ("02_quality", "03_indicators", "04_links"):
@@ -375,7 +377,7 @@ class Builder:
                 region = _region_of(t, page)
                 extra = S.peer_comparison(region, t.panel) if region else ""
                 pages.append(S.Page(page, f"Region profile: {region}" if region else "Region profile",
-                                    body + extra, code_toggle=True))
+                                    body + extra, code_toggle=True, region=region))
         for d in docs:
             pages.append(S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
                                 S.document_body(d, t.mapping)))
@@ -384,14 +386,21 @@ class Builder:
             pages.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",
                                 S.sheet_body(file, t.mapping, t.rejects)))
         downloads = {}
-        for name in S.DOWNLOADS:  # CSV downloads are neutralised for spreadsheets
-            downloads[f"{name}.csv"] = S.neutralise_csv(files[f"{name}.csv"])
+        for name in S.DOWNLOADS:  # CSV downloads: formulas neutralised, BOM for Excel
+            downloads[f"{name}.csv"] = S.excel_csv(files[f"{name}.csv"])
             downloads[f"{name}.parquet"] = files[f"{name}.parquet"]
         for name in S.CSV_ONLY:
-            downloads[f"{name}.csv"] = S.neutralise_csv(files[f"{name}.csv"])
+            downloads[f"{name}.csv"] = S.excel_csv(files[f"{name}.csv"])
         from .codebook import codebook_text
         downloads["codebook.yaml"] = codebook_text().encode("utf-8")
-        pages.append(S.Page("data.html", "Data", S.data_body(t, sorted(downloads))))
+        licence = self.paths.root / "LICENSE-DATA"
+        downloads["LICENSE-DATA.txt"] = (licence.read_bytes() if licence.exists()
+                                         else S.DATA_LICENCE.encode("utf-8"))
+        if citation:
+            downloads["CITATION.cff"] = citation.encode("utf-8")
+        downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
+        pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
+        pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
         # the key leaves out the build date (it changes every minute); the about page, which
         # shows it, is added after the key is computed
         content = json.dumps([[p.path, p.title, p.body] for p in pages], ensure_ascii=False)

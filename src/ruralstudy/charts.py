@@ -45,7 +45,14 @@ def configure_matplotlib() -> str:
         "axes.unicode_minus": False,
         "figure.dpi": 100,
         "savefig.dpi": 100,
-        "figure.figsize": (7.5, 4.5),
+        "figure.figsize": (6.4, 4.2),
+        "font.size": 11,
+        "axes.titlesize": 11,
+        "axes.labelsize": 11,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "legend.fontsize": 10,
+        "svg.fonttype": "path",
         "svg.hashsalt": "ruralstudy",
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -53,16 +60,37 @@ def configure_matplotlib() -> str:
     return font
 
 
+def wrap_title(text: str, width: int = 48) -> str:
+    """A title broken into lines so it is never clipped at the figure's edge (Chinese text has
+    no spaces: it is broken by characters)."""
+    import textwrap
+
+    lines = []
+    for part in str(text).split("\n"):
+        lines.extend(textwrap.wrap(part, width=width, break_long_words=True) or [""])
+    return "\n".join(lines)
+
+
+def level_legend(ax, levels) -> None:
+    """A legend naming the admin level of each bar colour."""
+    from matplotlib.patches import Patch
+
+    seen = [lv for lv in LEVEL_COLOURS if lv in set(levels)]
+    ax.legend(handles=[Patch(color=LEVEL_COLOURS[lv], label=lv or "unknown level") for lv in seen],
+              title="admin level", loc="best", frameon=False)
+
+
 def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage") -> plt.Figure:
     """Region x indicator heat map of which cells hold a value (title states n)."""
     n_regions, n_ind = matrix.shape
     fig, ax = plt.subplots(figsize=(max(7, 0.32 * n_ind + 3), max(4, 0.28 * n_regions + 1.5)))
     ax.imshow(matrix.values, aspect="auto", cmap="Greens", vmin=0, vmax=1.3)
-    ax.set_xticks(range(n_ind), matrix.columns, rotation=90, fontsize=7)
-    ax.set_yticks(range(n_regions), matrix.index, fontsize=8)
+    ax.set_xticks(range(n_ind), matrix.columns, rotation=90, fontsize=9)
+    ax.set_yticks(range(n_regions), matrix.index, fontsize=10)
     filled = int(matrix.values.sum())
-    ax.set_title(f"{title}: {filled} of {matrix.size} cells filled "
-                 f"(n = {n_regions} regions x {n_ind} indicators)", fontsize=10)
+    ax.set_title(wrap_title(f"{title}: {filled} of {matrix.size} cells filled "
+                            f"(n = {n_regions} regions x {n_ind} indicators); dark = value present",
+                            70), fontsize=11)
     ax.set_xlabel("indicator")
     ax.set_ylabel("region")
     fig.tight_layout()
@@ -78,12 +106,12 @@ def labelled_scatter(df: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str,
                    color=LEVEL_COLOURS.get(level, "#777"), label=level or "unknown level")
     for r in df.itertuples():
         ax.annotate(f"{r.region} ({r.admin_level or '?'}, {r.year_label})",
-                    (getattr(r, x), getattr(r, y)), fontsize=8, xytext=(4, 4),
+                    (getattr(r, x), getattr(r, y)), fontsize=10, xytext=(4, 4),
                     textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(f"{title} (n = {len(df)})", fontsize=10)
-    ax.legend(fontsize=8, title="admin level", title_fontsize=8)
+    ax.set_title(wrap_title(f"{title} (n = {len(df)})"), fontsize=11)
+    ax.legend(title="admin level")
     fig.tight_layout()
     return fig
 
@@ -91,29 +119,45 @@ def labelled_scatter(df: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str,
 def indicator_bars(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:
     """Horizontal bars of one indicator across regions, labelled with level and year."""
     d = df.sort_values("value")
-    fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.35 * len(d) + 1.2)))
+    fig, ax = plt.subplots(figsize=(6.4, max(2.8, 0.42 * len(d) + 1.6)))
     ax.barh([f"{r.region} ({r.admin_level or '?'}, {r.year_label})" for r in d.itertuples()],
             d["value"], color=[LEVEL_COLOURS.get(lv, "#777") for lv in d["admin_level"]])
+    for i, v in enumerate(d["value"]):
+        ax.text(v, i, f" {_short(v)}", va="center", fontsize=10)
     ax.set_xlabel(f"{label} ({unit})")
-    ax.set_title(f"{title} (n = {len(d)})", fontsize=10)
+    ax.set_title(wrap_title(f"{title} (n = {len(d)})"), fontsize=11)
+    level_legend(ax, d["admin_level"])
+    ax.margins(x=0.15)
     fig.tight_layout()
     return fig
 
 
 def change_arrows(df: pd.DataFrame, title: str) -> plt.Figure:
     """Before -> after changes within regions, one row per change, scaled per row."""
-    fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.5 * len(df) + 1.2)))
+    fig, ax = plt.subplots(figsize=(6.4, max(2.5, 0.55 * len(df) + 1.4)))
     for i, r in enumerate(df.itertuples()):
         ax.annotate("", xy=(1, i), xytext=(0, i), arrowprops={"arrowstyle": "->", "lw": 1.5})
-        ax.text(-0.02, i, f"{r.value_before:g}", ha="right", va="center", fontsize=9)
-        ax.text(1.02, i, f"{r.value:g} {r.unit}", ha="left", va="center", fontsize=9)
-    ax.set_yticks(range(len(df)), [f"{r.region}: {r.indicator_zh}" for r in df.itertuples()],
-                  fontsize=8)
+        ax.text(-0.02, i, _short(r.value_before), ha="right", va="center", fontsize=10)
+        ax.text(1.02, i, f"{_short(r.value)} {r.unit}", ha="left", va="center", fontsize=10)
+    ax.set_yticks(range(len(df)), [f"{r.region}: {r.indicator_zh} ({_year(getattr(r, 'year', None))})"
+                                   for r in df.itertuples()], fontsize=10)
     ax.set_xlim(-0.5, 1.6)
     ax.set_xticks([])
-    ax.set_title(f"{title} (n = {len(df)} changes)", fontsize=10)
+    ax.set_title(wrap_title(f"{title} (n = {len(df)} changes)"), fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _year(y) -> str:
+    from .analysis import year_label
+
+    return year_label(y)
+
+
+def _short(v: float) -> str:
+    from .links import human_number
+
+    return human_number(v)
 
 
 def close(fig: plt.Figure) -> None:

@@ -135,18 +135,57 @@ def say(text: str, **data) -> None:
     display(HTML(narration_html(text, **data)))
 
 
-def show_figure(fig, alt: str) -> None:
-    """Display a matplotlib figure as PNG with alt text, then close it."""
+def figure_html(fig, alt: str, source: str = "") -> str:
+    """A matplotlib figure as an SVG image (sharp at any zoom, text drawn as paths so no font is
+    needed), with its alt text and a source line under it (pure apart from closing ``fig``)."""
+    import base64
     import io
-
-    from IPython.display import Image, display
 
     from .charts import close
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    buf = io.StringIO()
+    wide = fig.get_figwidth() * 96 > 900  # shown at natural size, scrolling sideways
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     close(fig)
-    display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
+    data = base64.b64encode(buf.getvalue().encode("utf-8")).decode("ascii")
+    cap = html.escape(source or "ruralstudy panel, built from data/raw; each value links to its "
+                      "source in the table below the chart.")
+    return (f'<figure class="chart{" wide" if wide else ""}"><img src="data:image/svg+xml;base64,{data}" '
+            f'alt="{html.escape(alt, quote=True)}"><figcaption>Source: {cap}</figcaption></figure>')
+
+
+def show_figure(fig, alt: str, source: str = "") -> None:
+    """Display a matplotlib figure as SVG with alt text and a source line, then close it."""
+    from IPython.display import HTML, display
+
+    display(HTML(figure_html(fig, alt, source)))
+
+
+def finding_html(f: dict, depth: int = 0) -> str:
+    """A finding where the front page links to: its sentence (escaped), n, level and year, and
+    the table that shows every number it states, under the finding's anchor."""
+    meta = f"n = {f['n']} · level: {f.get('level') or '—'} · year: {f.get('year') or '—'}"
+    table = f.get("table")
+    shown = (table_html(table, depth=depth, caption=f"Values behind this finding",
+                        region_col="region" if "region" in table.columns else None)
+             if table is not None and len(table) else
+             "<p class='note'>No value (n = 0).</p>")
+    return (f'<div class="finding" id="{html.escape(f["id"], quote=True)}"><p>'
+            f'<strong>{html.escape(f["text"])}</strong> <span class="note">({html.escape(meta)})'
+            f'</span></p>{shown}</div>')
+
+
+def show_finding(f: dict) -> None:
+    """Display a finding (see :func:`finding_html`)."""
+    from IPython.display import HTML, display
+
+    display(HTML(finding_html(f)))
+
+
+def findings_payload(findings: list[dict]) -> list[dict]:
+    """The front page's part of each finding: text, n, level, year and its anchor."""
+    return [{"text": f["text"], "n": int(f["n"]), "level": f.get("level", ""),
+             "year": f.get("year", ""), "anchor": f["id"]} for f in findings]
 
 
 def record_findings(page: str, findings: list[dict]) -> None:

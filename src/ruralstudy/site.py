@@ -24,11 +24,12 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from .links import sheet_slug, table_html
+from .links import cjk_lang, human_number, sheet_slug, table_html
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
-       ("Sources", "sources.html"), ("Data", "data.html"), ("About", "about.html")]
+       ("Sources", "sources.html"), ("Data", "data.html"), ("Glossary", "glossary.html"),
+       ("About", "about.html")]
 FINDINGS_TAG = "findings"
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
@@ -80,6 +81,7 @@ class Page:
     body: str
     code_toggle: bool = False
     index_text: str = ""
+    region: str = ""  # the region a profile page describes (its pinyin is searchable)
 
 
 def _templates_dir() -> Path:
@@ -101,8 +103,26 @@ def split_findings(nb: dict) -> tuple[dict, list[dict]]:
         else:
             keep.append(c)
     out = dict(nb)
-    out["cells"] = keep
+    out["cells"] = [_readable_parameters(c) for c in keep]
     return out, found
+
+
+_U_ESCAPE = re.compile(r"(?<!\\)\\u([0-9a-fA-F]{4})")
+
+
+def _readable_parameters(cell: dict) -> dict:
+    """Papermill writes injected string parameters with \\u escapes ("\\u516d..."); show the
+    characters instead (only printable non-ASCII ones: quotes and controls stay escaped)."""
+    if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+        return cell
+    src = "".join(cell.get("source", ""))
+
+    def char(m: re.Match) -> str:
+        ch = chr(int(m.group(1), 16))
+        return ch if ord(ch) >= 0xA0 and ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF \
+            else m.group(0)
+
+    return {**cell, "source": _U_ESCAPE.sub(char, src)}
 
 
 def render_notebook(nb_json: str) -> tuple[str, list[dict]]:
@@ -188,8 +208,64 @@ def neutralise_csv(data: bytes) -> bytes:
 
 def _num(v: float) -> str:
     """146000000 -> '146,000,000'; 98.31 -> '98.31'."""
-    v = float(v)
-    return f"{int(v):,}" if v.is_integer() else f"{v:,.6g}"
+    from .links import human_number
+
+    return human_number(v)
+
+
+_SENT_END = re.compile(r"[。！？!?；;]+[”’」』）)]*")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a cleaned text: it ends after 。！？； (and a closing
+    quote) or at a line break; line breaks are never inside a sentence."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        a = line.start()
+        for m in _SENT_END.finditer(line.group(0)):
+            b = line.start() + m.end()
+            if b > a:
+                out.append((a, b))
+            a = b
+        if a < line.end():
+            out.append((a, line.end()))
+    return out
+
+
+def _marked_paragraphs(text: str, spans: list) -> str:
+    """Paragraphs of escaped text, each sentence in a ``span.sent`` and each figure in a
+    ``mark``; the sentence holding the figure a link points to is marked by CSS
+    (``.sent:has(:target)``). Sentences a figure would straddle are joined."""
+    sents: list[list[int]] = []
+    for a, b in sentence_spans(text):
+        if sents and any(cs < sents[-1][1] and ce > a for cs, ce, *_ in spans
+                         if cs < a):  # a figure crosses the cut between them
+            sents[-1][1] = b
+        else:
+            sents.append([a, b])
+    figs = sorted(spans)
+    paras: list[list[str]] = []
+    fi, prev_end = 0, None
+    for a, b in sents:
+        if prev_end is None or "\n" in text[prev_end:a]:
+            paras.append([])
+        prev_end = b
+        parts, pos = [], a
+        while fi < len(figs) and figs[fi][0] < b:
+            cs, ce, sid, tip, mapped = figs[fi]
+            fi += 1
+            if cs < pos:  # overlaps the previous figure: left as plain text
+                continue
+            parts.append(html.escape(text[pos:cs]))
+            cls = "fig mapped" if mapped else "fig"
+            attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
+            parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
+                         f'data-tip="{attr}" title="{attr}">'
+                         f"{html.escape(text[cs:min(ce, b)])}</mark>")
+            pos = min(ce, b)
+        parts.append(html.escape(text[pos:b]))
+        paras[-1].append(f'<span class="sent">{"".join(parts)}</span>'.replace("\n", " "))
+    return "".join(f'<p id="p-{k + 1}">{"".join(p)}</p>' for k, p in enumerate(paras))
 
 
 def document_body(doc, mapping: pd.DataFrame) -> str:
@@ -211,17 +287,7 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                f"\nqualifier: {r['qualifier']}\nkind: {r['kind']}\nindicator: " +
                (r["indicator_id"] or f"none ({r['reason']})"))
         spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
-    out, pos = [], 0
-    for cs, ce, sid, tip, mapped in spans:
-        out.append(html.escape(text[pos:cs]))
-        cls = "fig mapped" if mapped else "fig"
-        attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
-        out.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
-                   f'data-tip="{attr}" title="{attr}">'
-                   f"{html.escape(text[cs:ce])}</mark>")
-        pos = ce
-    out.append(html.escape(text[pos:]))
-    paras = "".join(f"<p>{p}</p>" for p in "".join(out).split("\n") if p.strip())
+    paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
     meta = (f"<p class='note'>Document {html.escape(e.doc_id)} · regions: {html.escape(regions)} · "
@@ -253,43 +319,220 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
             if k == "url" and v and safe_url(v):
                 cells.append(f'<td><a href="{html.escape(v)}" rel="noreferrer">{html.escape(v[:60])}</a></td>')
             elif k == "value":
-                cells.append(f"<td>{'' if v is None or pd.isna(v) else f'{v:g}'}</td>")
+                cells.append(f"<td>{'' if v is None or pd.isna(v) else human_number(v)}</td>")
+            elif k == "year":
+                cells.append(f"<td>{v if v != '' else 'year unknown'}</td>")
             else:
-                cells.append(f"<td>{html.escape(str(v))}</td>")
+                cells.append(f"<td{cjk_lang(str(v))}>{html.escape(str(v))}</td>")
         body.append(f'<tr id="line-{r["line"]}">{"".join(cells)}</tr>')
     head = "".join(f"<th>{html.escape(k)}</th>" for k in (recs[0] if recs else {}))
     return (f"<p class='note'>Sheet <code>data/raw/sheets/{html.escape(file)}</code>: "
             f"{len(recs)} rows (n = {len(recs)}); line numbers count the header as line 1.</p>"
-            f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+            f'<div class="table-wrap" role="region" tabindex="0" aria-label="Sheet rows">'
+            f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 # --- pages built from data -----------------------------------------------------------------
 
 def index_body(t, findings: list[dict], citation: str) -> str:
-    """Overview: key findings (each with n and a link), the corpus at a glance, how to cite."""
+    """Overview: what the data show about the three constructs (each finding with n, admin
+    level, year and a link to the place that shows its numbers), the corpus at a glance, and
+    how to cite. Facts about the pipeline's quality live on the quality page."""
     items = []
     for block in findings:
         for f in block["findings"]:
             href = f"{block['page']}#{f['anchor']}"
-            items.append(f"<li>{html.escape(f['text'])} (n = {f['n']}). "
-                         f"<a href='{html.escape(href)}'>Where this is shown</a></li>")
+            meta = [f"n = {f['n']}"]
+            if f.get("level"):
+                meta.append(f"level: {f['level']}")
+            if f.get("year"):
+                meta.append(f"year: {f['year']}")
+            items.append(f"<li><span class='finding-text'>{glossary_marks(html.escape(f['text']))}</span> "
+                         f"<span class='meta'>({html.escape(meta[0])})"
+                         + "".join(f" · {html.escape(m)}" for m in meta[1:]) +
+                         f"</span> <a class='shown' href='{html.escape(href)}'>Where this is shown</a></li>")
     rep = t.mapping[t.mapping.source_type == "report"]
     sheet = t.mapping[t.mapping.source_type == "sheet"]
     cards = [("report texts", len(t.manifest)), ("figures in reports", len(rep)),
              ("sheet figures", len(sheet)), ("regions", t.mapping.region.nunique()),
              ("indicator values", len(t.indicators)), ("panel cells", len(t.panel))]
-    card_html = "".join(f"<div class='card'><b>{n}</b>{html.escape(k)}</div>" for k, n in cards)
+    card_html = "".join(f"<div class='card'><b>{n:,}</b>{html.escape(k)}</div>" for k, n in cards)
     return (
         "<p>ruralstudy turns Chinese Party organisation reports and hand-gathered figure sheets into "
-        "clean figures on village Party branches (组织力), village cadres (两委) and village collective "
-        "income (村集体经济), each traceable to the sentence it came from, and asks how the three move "
-        "together. The corpus is small and mixed in level and year: every figure carries its n, and "
-        "nothing here is a causal claim.</p>"
-        f"<h2 id='key-findings'>Key findings</h2><ul class='findings'>{''.join(items)}</ul>"
+        "clean figures on village Party branches (<span lang='zh'>组织力</span>), village cadres "
+        "(<abbr lang='zh' title='" + html.escape(GLOSSARY_TITLES["两委"], quote=True) + "'>两委</abbr>) "
+        "and village collective income (<span lang='zh'>村集体经济</span>), each traceable to the "
+        "sentence it came from. The corpus is small and mixed in level and year: every figure "
+        "carries its n, and nothing here is a causal claim.</p>"
+        f"<h2 id='key-findings'>What the data show</h2><ul class='findings'>{''.join(items)}</ul>"
+        "<p class='note'>How well the figures are extracted and mapped (precision, recall, "
+        "conflicts) is on the <a href='quality.html'>Data quality</a> page; terms such as "
+        "<span lang='zh'>一肩挑</span> and <span lang='zh'>空壳村</span> are explained in the "
+        "<a href='glossary.html'>Glossary</a>.</p>"
         f"<h2 id='corpus'>The corpus at a glance</h2><div class='cards'>{card_html}</div>"
         "<p><a href='sources.html'>Read the sources</a> · <a href='regions.html'>Browse regions</a> · "
         "<a href='data.html'>Download the data</a></p>"
-        f"<h2 id='cite'>How to cite</h2><pre class='citation'>{html.escape(citation)}</pre>")
+        "<h2 id='cite'>How to cite</h2>" + citation_html(citation))
+
+
+# --- citation ----------------------------------------------------------------------------
+
+def _cff(citation: str) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(citation) if citation.strip() else {}
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _authors(cff: dict) -> list[str]:
+    out = []
+    for a in cff.get("authors") or []:
+        if not isinstance(a, dict):
+            continue
+        if a.get("family-names"):
+            out.append((str(a["family-names"]), str(a.get("given-names", ""))))
+        elif a.get("name"):
+            out.append((str(a["name"]), ""))
+    return out or [("ruralstudy developers", "")]
+
+
+def citation_apa(citation: str, url: str = "") -> str:
+    """An APA (7th) reference built from CITATION.cff."""
+    cff = _cff(citation)
+    names = []
+    for fam, giv in _authors(cff):
+        initials = " ".join(f"{p[0]}." for p in giv.split() if p)
+        names.append(f"{fam}, {initials}" if initials else fam)
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+    year = str(cff.get("date-released", ""))[:4] or "n.d."
+    ver = f" (Version {cff['version']})" if cff.get("version") else ""
+    kind = " [Computer software]" if cff.get("type", "software") == "software" else " [Data set]"
+    title = str(cff.get("title", "ruralstudy"))
+    tail = f" {url}" if url else ""
+    return f"{who} ({year}). {title}{ver}{kind}.{tail}".strip()
+
+
+def citation_bibtex(citation: str, url: str = "") -> str:
+    """A BibTeX @software entry built from CITATION.cff."""
+    cff = _cff(citation)
+    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+                           for fam, giv in _authors(cff))
+    date = str(cff.get("date-released", ""))
+    fields = [("author", authors), ("title", "{" + str(cff.get("title", "ruralstudy")) + "}"),
+              ("year", date[:4]), ("version", str(cff.get("version", ""))),
+              ("date", date), ("license", str(cff.get("license", ""))), ("url", url),
+              ("note", "Data licence: CC BY 4.0")]
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
+    key = "ruralstudy" + (date[:4] or "")
+    return f"@software{{{key},\n{body}\n}}"
+
+
+def citation_html(citation: str) -> str:
+    """APA and BibTeX citations, each with a copy button, and the CFF file for download."""
+    if not citation.strip():
+        return "<p class='note'>No CITATION.cff in the project.</p>"
+    parts = []
+    for key, label, text in (("apa", "APA", citation_apa(citation)),
+                             ("bibtex", "BibTeX", citation_bibtex(citation))):
+        parts.append(f"<div class='cite-block'><h3 id='cite-{key}'>{label}</h3>"
+                     f"<pre class='citation' id='citation-{key}'>{html.escape(text)}</pre>"
+                     f"<button type='button' data-copy='citation-{key}'>Copy {label}</button>"
+                     f"<span class='copied' role='status'></span></div>")
+    return ("".join(parts) + "<p class='note'>From <a href='data/CITATION.cff' download>"
+            "CITATION.cff</a>. The data are under <a href='data.html#licence'>CC BY 4.0</a>: "
+            "cite them as above.</p>")
+
+
+# --- glossary ----------------------------------------------------------------------------
+
+#: Terms of the field: (term, pinyin, English, explanation).
+GLOSSARY: list[tuple[str, str, str, str]] = [
+    ("两委", "liǎng wěi", "the two village committees",
+     "The village Party branch committee (村党支部委员会) and the villagers' committee (村民委员会); "
+     "两委 members are the village's cadres. Both are elected in the same round, every five years "
+     "since 2018 (before: three)."),
+    ("换届", "huànjiè", "election round",
+     "The periodic election of the 两委. Figures from different rounds describe different cadre "
+     "cohorts; this site compares like with like only within one round."),
+    ("一肩挑", "yī jiān tiāo", "one shoulder carries both",
+     "The village Party secretary also chairs the villagers' committee (and often the collective "
+     "economic organisation)."),
+    ("村党组织书记", "cūn dǎng zǔzhī shūjì", "village Party secretary",
+     "Head of the village Party branch (支部) or general branch (总支)."),
+    ("第一书记", "dì yī shūjì", "first secretary",
+     "A cadre sent by a higher-level unit to live in a village for a term and lead its Party work, "
+     "often with a village work team (驻村工作队)."),
+    ("驻村工作队", "zhù cūn gōngzuò duì", "village work team",
+     "Cadres stationed in a village by higher-level units, usually with a first secretary."),
+    ("软弱涣散", "ruǎnruò huànsàn", "weak and lax (Party organisation)",
+     "An official label for a village Party branch that functions poorly; such branches are "
+     "identified each year and 'rectified' (整顿)."),
+    ("空壳村", "kōngké cūn", "hollow-shell village",
+     "A village whose collective earns no income at all."),
+    ("薄弱村", "bóruò cūn", "weak village",
+     "A village whose collective income is below a line set locally (often 5万元 a year)."),
+    ("村集体经济", "cūn jítǐ jīngjì", "village collective economy",
+     "Income and assets owned by the village collective (rents, shares, services, operations), "
+     "not by households."),
+    ("村(社区)", "cūn (shèqū)", "village (community)",
+     "Reports often count villages and urban communities together; a 村(社区) count is not a "
+     "count of villages alone."),
+    ("行政村", "xíngzhèng cūn", "administrative village",
+     "The village as a unit of administration, often several natural villages (自然村)."),
+    ("组织力", "zǔzhī lì", "organisational strength",
+     "The capacity of the Party branch to organise and lead: here measured by standardised, "
+     "star-rated or rectified branches and election completion."),
+    ("星级", "xīng jí", "star rating",
+     "Branches graded by stars (e.g. 五星); top-rated branches are counted as star branches."),
+    ("标准化规范化", "biāozhǔnhuà guīfànhuà", "standardised and regularised",
+     "A branch meeting the official standard for organisation, activities and facilities."),
+    ("党群服务中心", "dǎng qún fúwù zhōngxīn", "Party-and-public service centre",
+     "The village's building for Party activities and public services."),
+    ("万", "wàn", "ten thousand",
+     "1万 = 10,000; 1亿 = 100,000,000. 15.84万元 is 158,400 yuan."),
+]
+GLOSSARY_TITLES = {t: f"{en}: {expl}" for t, _, en, expl in GLOSSARY}
+
+
+def glossary_marks(escaped: str) -> str:
+    """Escaped text with the first use of each glossary term given a hover title and a link to
+    its entry (one pass over the text; the terms are fixed strings without markup, so the text
+    stays escaped)."""
+    terms = sorted((g[0] for g in GLOSSARY if len(g[0]) >= 2), key=len, reverse=True)
+    seen: set[str] = set()
+
+    def mark(m: re.Match) -> str:
+        term = m.group(0)
+        if term in seen:
+            return term
+        seen.add(term)
+        title = html.escape(GLOSSARY_TITLES[term], quote=True)
+        return (f"<a class='term' href='glossary.html#{glossary_slug(term)}'><abbr lang='zh' "
+                f"title='{title}'>{term}</abbr></a>")
+
+    return re.sub("|".join(re.escape(t) for t in terms), mark, escaped)
+
+
+def glossary_slug(term: str) -> str:
+    import hashlib
+
+    return "term-" + hashlib.sha1(term.encode("utf-8")).hexdigest()[:8]
+
+
+def glossary_body() -> str:
+    """The glossary page: each term in Chinese, pinyin and English, with a hover title."""
+    items = []
+    for term, py, en, expl in GLOSSARY:
+        items.append(f"<dt id='{glossary_slug(term)}'><dfn lang='zh' title='{html.escape(en + ': ' + expl, quote=True)}'>"
+                     f"{html.escape(term)}</dfn> <span class='note'>{html.escape(py)}</span> · "
+                     f"{html.escape(en)}</dt><dd>{html.escape(expl)}</dd>")
+    return ("<p>Terms of the field as this site uses them. Hover a term (or tap it) for a short "
+            "explanation; indicator labels are given in Chinese and English on the "
+            "<a href='data.html#codebook'>Data</a> page.</p>"
+            f"<dl class='glossary'>{''.join(items)}</dl>")
 
 
 def peer_comparison(region: str, panel: pd.DataFrame) -> str:
@@ -317,7 +560,8 @@ def peer_comparison(region: str, panel: pd.DataFrame) -> str:
         p = p[p["year"].map(lambda y, ry=r.year: comparable_years(ry, y)).astype(bool)]  # like with like
         vals = p["value"].tolist()
         all_vals = sorted(vals + [r.value], reverse=True)
-        rows.append({"indicator_zh": r.indicator_zh, "value": r.value, "unit": r.unit,
+        rows.append({"indicator_zh": r.indicator_zh, "indicator_en": r.indicator_en,
+                     "value": r.value, "unit": r.unit,
                      "year": r.year, "peers_n": len(vals),
                      "peer_median": float(pd.Series(vals).median()) if vals else None,
                      "peer_min": min(vals) if vals else None, "peer_max": max(vals) if vals else None,
@@ -365,17 +609,86 @@ def sources_body(t, documents, corpus_body: str) -> str:
     return f"<h2>Source pages</h2><ul>{''.join(rows)}</ul>{corpus_body}"
 
 
-def data_body(t, files: list[str]) -> str:
-    """The Data page: downloads and a description of every column."""
-    links = "".join(f"<li><a href='data/{html.escape(f)}' download>{html.escape(f)}</a></li>"
-                    for f in files)
+UTF8_BOM = b"\xef\xbb\xbf"
+DATA_LICENCE = (
+    "The data tables published with ruralstudy (figures, indicators, panel, conflicts, mapping, "
+    "cross-checks, rejects and the codebook) are licensed under the Creative Commons "
+    "Attribution 4.0 International licence (CC BY 4.0, "
+    "https://creativecommons.org/licenses/by/4.0/): you may share and adapt them for any "
+    "purpose, provided you give appropriate credit (see How to cite), link to the licence and "
+    "say what you changed. The figures quote public reports and pages; each row names its "
+    "source, whose own terms apply to the quoted text. The code is under the MIT licence.")
+
+
+def excel_csv(data: bytes) -> bytes:
+    """A download CSV for spreadsheets: formula cells neutralised (:func:`neutralise_csv`) and
+    a UTF-8 byte-order mark in front, so Excel on Windows reads the Chinese as UTF-8."""
+    out = neutralise_csv(data)
+    return out if out.startswith(UTF8_BOM) else UTF8_BOM + out
+
+
+def data_zip(files: dict[str, bytes]) -> bytes:
+    """One zip of every download (fixed timestamps: same files, same bytes)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"ruralstudy-data/{name}", date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, files[name])
+    return buf.getvalue()
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def data_body(t, files: list[str] | dict[str, bytes]) -> str:
+    """The Data page: the licence, downloads (CSV for spreadsheets, Parquet, one zip) and a
+    description of every column; the codebook with labels in Chinese and English."""
+    sizes = files if isinstance(files, dict) else {}
+    names = sorted(files)
+    tables = sorted({f.rsplit(".", 1)[0] for f in names if f.endswith((".csv", ".parquet"))})
+    rows = []
+    for tb in tables:
+        cells = []
+        for ext in ("csv", "parquet"):
+            f = f"{tb}.{ext}"
+            if f in names:
+                size = f" ({_size(len(sizes[f]))})" if f in sizes else ""
+                cells.append(f"<a href='data/{html.escape(f)}' download>{ext.upper()}</a>{size}")
+            else:
+                cells.append("—")
+        rows.append(f"<tr><td><code>{html.escape(tb)}</code></td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
+    others = "".join(f"<li><a href='data/{html.escape(f)}' download>{html.escape(f)}</a></li>"
+                     for f in names if not f.endswith((".csv", ".parquet", ".zip")))
+    zips = [f for f in names if f.endswith(".zip")]
+    zip_link = (f"<p><a class='download-all' href='data/{html.escape(zips[0])}' download>Download all "
+                f"data as one zip</a>{' (' + _size(len(sizes[zips[0]])) + ')' if zips[0] in sizes else ''}: "
+                "every CSV, Parquet file, the codebook, the licence and the citation.</p>" if zips else "")
     docs = []
     for table, cols in COLUMN_DOCS.items():
-        rows = "".join(f"<tr><td><code>{html.escape(c)}</code></td><td>{html.escape(d)}</td></tr>"
+        body = "".join(f"<tr><td><code>{html.escape(c)}</code></td><td>{html.escape(d)}</td></tr>"
                        for c, d in cols.items())
-        docs.append(f"<h3>{html.escape(table)}</h3><table class='data'><tbody>{rows}</tbody></table>")
+        docs.append(f"<h3 id='columns-{html.escape(table)}'>{html.escape(table)}</h3>"
+                    f"<div class='table-wrap'><table class='data'><tbody>{body}</tbody></table></div>")
+    cb = t.codebook
+    keep = [c for c in ("indicator_id", "label_zh", "label_en", "construct", "measure", "unit",
+                        "scale_free") if c in cb.columns]
+    cb = cb[keep] if keep else cb
     return ("<p>All tables are built from <code>data/raw</code> by <code>make site</code>; the same "
-            "inputs give byte-identical files. CSV is UTF-8; Parquet holds the same rows.</p>"
+            "inputs give byte-identical files.</p>"
+            f"<h2 id='downloads'>Downloads</h2>{zip_link}"
+            "<div class='table-wrap'><table class='data'><thead><tr><th>table</th><th>CSV (Excel)</th>"
+            f"<th>Parquet</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            f"<ul>{others}</ul>"
+            "<p id='csv-excel'>CSV files are UTF-8 with a byte-order mark, so Excel (also on Windows) "
+            "shows the Chinese correctly when the file is opened by double-click; pandas, R and "
+            "LibreOffice read them as UTF-8 too (<code>encoding='utf-8-sig'</code> drops the mark). "
+            "Parquet files keep every value exactly as read, with column types.</p>"
             "<p id='csv-formulas'>Spreadsheet safety: in the CSV files offered here, a cell that "
             "begins with <code>=</code>, <code>+</code>, <code>-</code>, <code>@</code>, a tab or a "
             "carriage return (and is not simply a number such as <code>-3.5</code>) is prefixed with "
@@ -383,9 +696,12 @@ def data_body(t, files: list[str]) -> str:
             "spreadsheet shows it as text instead of running it as a formula. Only these downloads "
             "are changed: <code>data/processed/</code> and the Parquet files keep every value exactly "
             "as read.</p>"
-            f"<h2>Downloads</h2><ul>{links}</ul><h2>Columns</h2>{''.join(docs)}"
-            "<h2>Codebook</h2>" + table_html(t.codebook, caption="Indicators", region_col=None,
-                                             source_col="none"))
+            f"<h2 id='licence'>Licence</h2><p>{html.escape(DATA_LICENCE)}</p>"
+            "<p>The licence text is in <a href='data/LICENSE-DATA.txt' download>LICENSE-DATA.txt</a>; "
+            "how to cite is on the <a href='about.html#cite'>About</a> page.</p>"
+            f"<h2 id='columns'>Columns</h2>{''.join(docs)}"
+            "<h2 id='codebook'>Codebook</h2><p>Every indicator with its label in Chinese and English.</p>"
+            + table_html(cb, caption="Indicators", region_col=None, source_col="none"))
 
 
 def about_body(stamp: dict, citation: str) -> str:
@@ -407,7 +723,7 @@ def about_body(stamp: dict, citation: str) -> str:
         f"<h2>Build</h2><ul><li>git commit: <code>{html.escape(stamp['commit'])}</code></li>"
         f"<li>SHA-256 of data/raw: <code>{html.escape(stamp['raw_sha256'])}</code></li>"
         f"<li>built: {html.escape(stamp['date'])}</li><li>{html.escape(stamp['versions'])}</li></ul>"
-        f"<h2 id='cite'>How to cite</h2><pre class='citation'>{html.escape(citation)}</pre>")
+        "<h2 id='cite'>How to cite</h2>" + citation_html(citation))
 
 
 # --- search ------------------------------------------------------------------------------
@@ -455,15 +771,89 @@ def tokens(text: str) -> set[str]:
     return out
 
 
+class _Sections(HTMLParser):
+    """Visible text of a page body split into sections: a new section starts at every h2/h3
+    with an id (and at every paragraph with an id on source pages); hidden code is skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[list] = [["", "", []]]  # [anchor, heading, parts]
+        self._skip = 0
+        self._div_depth: list[bool] = []
+        self._heading: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag == "div":
+            hidden = "code-input" in (a.get("class") or "")
+            self._div_depth.append(hidden)
+            if hidden:
+                self._skip += 1
+        if tag in ("h2", "h3") and a.get("id"):
+            self.sections.append([a["id"], "", []])
+            self._heading = []
+        elif tag == "p" and (a.get("id") or "").startswith("p-"):
+            self.sections.append([a["id"], "", []])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        if tag == "div" and self._div_depth and self._div_depth.pop():
+            self._skip -= 1
+        if tag in ("h2", "h3") and self._heading is not None:
+            self.sections[-1][1] = " ".join("".join(self._heading).split()).rstrip("¶ ")
+            self._heading = None
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.sections[-1][2].append(data)
+            if self._heading is not None:
+                self._heading.append(data)
+
+
+def page_sections(body: str) -> list[tuple[str, str, str]]:
+    """(anchor, heading, text) of each section of a page body; the first has no anchor."""
+    p = _Sections()
+    p.feed(body)
+    out = []
+    for anchor, heading, parts in p.sections:
+        text = " ".join(" ".join(parts).split())
+        if text or anchor == "":
+            out.append((anchor, heading, text))
+    return out
+
+
+def pinyin_keys(name: str) -> str:
+    """Latin spellings a reader may type for a Chinese place name: '达拉特旗' -> 'dalateqi
+    dalate da la te qi'. Empty when pypinyin is not installed."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency
+        return ""
+    from .regions import strip_suffix
+
+    full = lazy_pinyin(name)
+    short = lazy_pinyin(strip_suffix(name))
+    return " ".join(dict.fromkeys(["".join(full), "".join(short), " ".join(full)]))
+
+
 def search_index(pages: list[Page]) -> dict:
-    """Inverted index token -> page numbers, built at render time."""
-    idx: dict[str, list[int]] = {}
-    meta = []
-    for i, p in enumerate(pages):
-        meta.append({"url": p.path, "title": p.title})
-        for tok in sorted(tokens(p.title + " " + (p.index_text or visible_text(p.body)))):
-            idx.setdefault(tok, []).append(i)
-    return {"pages": meta, "tokens": idx}
+    """Sections of every page (url with its anchor, title, text) for in-browser search with
+    snippets and deep links; region pages carry the pinyin of the region's name."""
+    secs = []
+    for p in pages:
+        if p.path.startswith("data/"):
+            continue
+        keys = pinyin_keys(p.region) if p.region else ""
+        for anchor, heading, text in page_sections(p.body):
+            if p.index_text and not anchor:
+                text = p.index_text
+            title = p.title + (f" › {heading}" if heading else "")
+            secs.append({"url": p.path + (f"#{anchor}" if anchor else ""), "title": title,
+                         "text": text[:4000], **({"keys": keys} if keys and not anchor else {})})
+    return {"sections": secs}
 
 
 # --- stamp and publishing ----------------------------------------------------------------
@@ -498,13 +888,50 @@ def build_stamp(root: Path, raw_dir: Path) -> dict:
             "versions": ", ".join(vers)}
 
 
+_TEXT_BETWEEN_TAGS = re.compile(r">([^<]+)<")
+_CJK_RUN_PUNCT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff][\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’·]*")
+
+
+def lang_spans(fragment: str) -> str:
+    """Escaped HTML with every run of Chinese text outside an element marked ``lang="zh"``
+    wrapped in ``<span lang="zh">`` (text only: tags and attributes are not touched)."""
+    def text(m: re.Match) -> str:
+        return ">" + _CJK_RUN_PUNCT.sub(lambda r: f'<span lang="zh">{r.group(0)}</span>', m.group(1)) + "<"
+
+    if "<" not in fragment:
+        return _CJK_RUN_PUNCT.sub(lambda r: f'<span lang="zh">{r.group(0)}</span>', fragment)
+    # leave the contents of elements that already say lang="zh" alone
+    out, pos = [], 0
+    for m in re.finditer(r'<(\w+)[^>]*\slang=["\']zh["\'][^>]*>', fragment):
+        if m.start() < pos:
+            continue
+        out.append(_TEXT_BETWEEN_TAGS.sub(text, fragment[pos:m.end()]))
+        tag = m.group(1)
+        close = _matching_close(fragment, m.end(), tag)
+        out.append(fragment[m.end():close])
+        pos = close
+    out.append(_TEXT_BETWEEN_TAGS.sub(text, fragment[pos:]))
+    return "".join(out)
+
+
+def _matching_close(fragment: str, start: int, tag: str) -> int:
+    depth, pat = 1, re.compile(rf"<(/?){tag}\b[^>]*>")
+    for m in pat.finditer(fragment, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.start()
+    return len(fragment)
+
+
 def wrap(page: Page, stamp: dict) -> str:
     """The full HTML of a page in the site layout."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_templates_dir())),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     tpl = env.get_template("layout.html.j2")
     depth = page.path.count("/")
-    return tpl.render(title=page.title, body=jinja2.utils.markupsafe.Markup(page.body),
+    title = jinja2.utils.markupsafe.Markup(lang_spans(html.escape(page.title)))
+    return tpl.render(title=title, title_text=page.title,
+                      body=jinja2.utils.markupsafe.Markup(lang_spans(page.body)),
                       up="../" * depth, nav=NAV, active=page.path, stamp=stamp,
                       show_code_toggle=page.code_toggle)
 
