@@ -149,7 +149,8 @@ class Builder:
             doc, e = item, item.entry
             docs.append(doc)
             row = {k: str(v) for k, v in e.__dict__.items() if k != "line"}
-            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": doc.raw.sha256},
+            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": doc.raw.sha256, **({"reader": doc.raw.encoding}
+                                                             if doc.extracted else {})},
                                 "figures.parquet")
             if hit is not None:
                 frames.append(pd.read_parquet(io.BytesIO(hit)))
