@@ -458,10 +458,11 @@ class RegionGuess:
 
 def infer_region(text: str) -> RegionGuess:
     """The most-named county, prefecture or province in ``text``, resolved to a division code
-    with cpca (the table :func:`ruralstudy.regions.division_code` uses). Each sentence names
-    its finest place; a place counts for itself and its parents. The finest place named in at
+    with cpca (the table :func:`ruralstudy.regions.division_code` uses).
+    The finest place named in at
     least two sentences and at least half of all place-naming sentences wins; a tie or a place
-    cpca cannot code is undecidable (empty name and a reason)."""
+    cpca cannot code is undecidable (empty name and a reason). A place counts only where it is
+    written: two counties named equally do not make their province the answer."""
     from .regions import division_code, strip_suffix
 
     sentences = [s for s in re.split(r"[。！？；\n!?;]", text) if re.search(r"[省市县区州旗盟]", s)]
@@ -479,18 +480,13 @@ def infer_region(text: str) -> RegionGuess:
             short = strip_suffix(name)
             return bool(name) and (name in sent or (len(short) >= 2 and short in sent))
 
-        # the finest place the sentence itself writes; its parents count with it
-        if not written(area):
-            area = ""
-            if not written(city):
-                city = ""
-                if not written(prov):
-                    continue
-        if not prov:
+        # a place counts where the sentence itself writes it (cpca fills in its parents)
+        keys = [k for k, name in (((prov, city, area), area), ((prov, city, ""), city),
+                                  ((prov, "", ""), prov)) if prov and written(name)]
+        if not keys:
             continue
         named += 1
-        for key in {(prov, "", ""), (prov, city, "") if city else None,
-                    (prov, city, area) if area else None} - {None}:
+        for key in keys:
             counts[key] = counts.get(key, 0) + 1
     if not counts:
         return RegionGuess(reason="no place cpca knows is named")
