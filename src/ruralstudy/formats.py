@@ -458,11 +458,11 @@ class RegionGuess:
 
 def infer_region(text: str) -> RegionGuess:
     """The most-named county, prefecture or province in ``text``, resolved to a division code
-    with cpca (the table :func:`ruralstudy.regions.division_code` uses).
-    The finest place named in at
-    least two sentences and at least half of all place-naming sentences wins; a tie or a place
-    cpca cannot code is undecidable (empty name and a reason). A place counts only where it is
-    written: two counties named equally do not make their province the answer."""
+    with cpca (the table :func:`ruralstudy.regions.division_code` uses). The finest place
+    named in at least two sentences and at least half of all place-naming sentences wins; a
+    tie or a place cpca cannot code is undecidable (empty name and a reason). A place counts
+    only where it is written: two counties named equally do not make their province the
+    answer."""
     from .regions import division_code, strip_suffix
 
     sentences = [s for s in re.split(r"[。！？；\n!?;]", text) if re.search(r"[省市县区州旗盟]", s)]
