@@ -52,8 +52,8 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 
 
 @app.command()
-def figures(file: Annotated[Path, typer.Argument(help="Any text file (UTF-8, UTF-8-BOM or GB18030)")]) -> None:
-    """Print the figures found in a text file as CSV (same columns as figures.csv); the corpus is not touched."""
+def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
+    """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
     from .corpus import document_from_file
     from .extract import extract_figures, figures_frame
 
