@@ -35,6 +35,7 @@ def inputs(tmp_path_factory) -> Path:
     (d / "gov_gb2312.html").write_bytes(F.gov_page("gb2312").encode("gb18030"))
     (d / "gov_utf8.htm").write_bytes(F.gov_page("utf-8").encode("utf-8"))
     (d / "gov_undeclared.html").write_bytes(F.gov_page(None).encode("gb18030"))
+    (d / "gov_mislabelled.html").write_bytes(F.gov_page("gb2312").encode("utf-8"))
     (d / "news.html").write_bytes(F.news_page().encode("utf-8"))
     (d / "shell.html").write_bytes(F.shell_page().encode("utf-8"))
     F.make_pdf(d / "report.pdf")
@@ -67,7 +68,8 @@ def _check_figures(path: Path, sentences, furniture=()):
     return doc, figs, n_expected, found
 
 
-@pytest.mark.parametrize("name", ["gov_gb2312.html", "gov_utf8.htm", "gov_undeclared.html"])
+@pytest.mark.parametrize("name", ["gov_gb2312.html", "gov_utf8.htm", "gov_undeclared.html",
+                                  "gov_mislabelled.html"])
 def test_saved_page_gives_the_article_figures_only(inputs, name):
     doc, figs, n, found = _check_figures(inputs / name, F.GOV_SENTENCES, F.GOV_FURNITURE)
     assert len(found) == n, found  # nothing from menus, 相关新闻, comments or the footer
@@ -272,3 +274,56 @@ def test_build_writes_extracted_text_and_map(tmp_path, inputs):
     for a, b, x, y in m["runs"]:
         locs += [(x, y + i if x >= 0 else -1) for i in range(b - a)]
     assert tuple(locs) == tuple((x, y if x >= 0 else -1) for x, y in rep.extracted.locs)
+
+
+# --- the issue's 'done when': a folder added with one command, then the site ----------------
+
+@pytest.mark.slow
+def test_added_formats_on_the_site(tmp_path, inputs):
+    """A folder with a saved government page, a PDF with text, a Word file and a scanned PDF
+    is added with one command; the first three get source pages with their figures
+    highlighted in the right sentences and none of the page furniture, a link to the raw file
+    as downloaded (a page served as text) and to the extracted text; the scan is refused."""
+    import re
+
+    from test_hostile import small_project
+
+    p = small_project(tmp_path / "p")
+    folder = tmp_path / "found"
+    folder.mkdir()
+    for name in ("gov_gb2312.html", "report.pdf", "brief.docx", "scanned.pdf"):
+        (folder / name).write_bytes((inputs / name).read_bytes())
+    r = _run(["add", str(folder), "--root", str(p.root)])
+    assert "scanned.pdf: no text layer (a scanned or image-only PDF); OCR is not supported" in r.stderr
+    assert "3 added, 0 skipped as duplicate, 1 refused" in r.stderr
+    m = iorw.read_csv(p.manifest)
+    r = _run(["build", "--jobs", "2", "--root", str(p.root)])
+    assert r.returncode == 0, r.stderr
+    site = p.site.resolve()
+    expected = {".html": (F.GOV_SENTENCES, F.GOV_FURNITURE, "gov_gb2312.html"),
+                ".pdf": (F.PDF_SENTENCES, ["内部资料", "第 1 页"], "report.pdf"),
+                ".docx": (F.DOCX_SENTENCES, [], "brief.docx")}
+    for row in m.to_dict("records")[2:]:
+        sentences, furniture, src = expected[Path(row["file"]).suffix]
+        page = (site / "sources" / f"{row['doc_id']}.html").read_text(encoding="utf-8")
+        body = page[page.index('<div class="doc-text"'):]
+        marks = re.findall(r"<mark [^>]*>(.*?)</mark>", body)
+        paras = re.findall(r"<p>(.*?)</p>", body)
+        for sentence, figs in sentences:
+            cleaned = sentence.replace("，", ",")
+            para = next(x for x in paras if re.sub(r"<[^>]+>", "", x).find(cleaned[:8]) >= 0)
+            for fig in figs:
+                assert re.search(r"<mark [^>]*>" + re.escape(fig) + "</mark>", para), (fig, para)
+        assert len([x for x in marks if not x.endswith("年")]) == sum(len(f) for _, f in sentences)
+        text = re.sub(r"<[^>]+>", "", body)
+        for junk in furniture:
+            assert junk not in text, junk
+        assert "in the raw file: " in page
+        raw_link = re.search(r"href='(\.\./data/raw/[^']+)'", page).group(1)
+        raw_copy = (site / "sources" / raw_link).resolve()
+        assert raw_copy.read_bytes() == (inputs / src).read_bytes()
+        if src.endswith(".html"):
+            assert raw_copy.name.endswith(".html.txt")  # served as text: its scripts never run
+        text_link = re.search(r"href='(\.\./data/text/[^']+)'", page).group(1)
+        assert (site / "sources" / text_link).resolve().is_file()
+        assert (p.processed / "text" / f"{row['doc_id']}.map.json").is_file()

@@ -6,7 +6,7 @@ in the raw file, so provenance still leads to the exact sentence:
 
 * ``.txt``: the decoded file itself (:func:`ruralstudy.iorw.decode_bytes`); figure offsets
   are offsets into it, exactly as before.
-* ``.html``/``.htm``: the page is decoded (BOM, then the declared charset, then UTF-8,
+* ``.html``/``.htm``: the page is decoded (BOM, valid UTF-8, the declared charset,
   GB18030, Big5), its article is taken by **trafilatura** and every extracted character is
   aligned to the text node it came from: its location is the offset into the decoded HTML
   source (an entity such as ``&nbsp;`` maps to its ``&``).
@@ -190,8 +190,8 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-
 
 
 def decode_html(data: bytes, path: str) -> tuple[str, str]:
-    """Decode a saved page: BOM, then its declared charset (GB2312/GBK read as GB18030, their
-    superset), then UTF-8, GB18030, Big5. Returns (text, encoding)."""
+    """Decode a saved page: BOM; valid UTF-8; its declared charset (GB2312/GBK read as
+    GB18030, their superset); GB18030; Big5. Returns (text, encoding)."""
     if not data.strip():
         raise CorpusError("file is empty", file=path)
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
@@ -200,6 +200,14 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
                 return data.decode(enc).removeprefix("\ufeff"), enc.removesuffix("-sig")
             except UnicodeDecodeError:
                 break
+    # valid UTF-8 with non-ASCII text is UTF-8, whatever the page declares (a GB2312 page
+    # re-saved by an editor keeps its old <meta>); GBK text is almost never valid UTF-8
+    try:
+        text = data.decode("utf-8")
+        if not text.isascii():
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
     tried = []
     m = _CHARSET.search(data[:4096])
     if m:
