@@ -38,8 +38,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "doc_id": "Document id in data/raw/manifest.csv", "region": "Region the passage describes",
         "province": "Province of the region", "admin_level": "national, province, prefecture or county",
         "year": "Year the figures describe (from the manifest)",
-        "start": "Start offset (characters) in the raw file", "end": "End offset (exclusive)",
-        "line": "Line number in the raw file", "raw": "The figure exactly as written",
+        "start": "Start offset (characters) in the raw text file; for a web page, PDF or Word "
+                 "file, in the text extracted from it (data/text/<doc_id>.txt, mapped back to "
+                 "the raw file in data/processed/text/<doc_id>.map.json)",
+        "end": "End offset (exclusive)",
+        "line": "Line number in the raw text file (or in the extracted text)",
+        "raw": "The figure exactly as written",
         "value": "Parsed value in the base unit (元, %, pp, 个, 名 ...)",
         "value_high": "Upper end of a range", "value_before": "Earlier value of a change (从 A 到 B)",
         "unit": "Base unit", "qualifier": "exact, more_than, less_than, at_least, at_most, about",
