@@ -327,3 +327,23 @@ def test_added_formats_on_the_site(tmp_path, inputs):
         text_link = re.search(r"href='(\.\./data/text/[^']+)'", page).group(1)
         assert (site / "sources" / text_link).resolve().is_file()
         assert (p.processed / "text" / f"{row['doc_id']}.map.json").is_file()
+
+
+def test_hostile_page_text_and_file_name_stay_text(tmp_path):
+    """Markup written as text in an article, and quotes in a file name, are rendered as text."""
+    import pandas as pd
+
+    from ruralstudy.corpus import Document, ManifestEntry, clean_text
+    from ruralstudy.site import document_body
+
+    x = "&lt;img src=x onerror=alert(1)&gt;"
+    page = F.gov_page("utf-8").replace("<p>下一步", f"<p>下一步{x}，共有村12个。</p><p>下一步")
+    f = tmp_path / "p.html"
+    f.write_bytes(page.encode("utf-8"))
+    rep = read_report(f)
+    assert "<img src=x onerror=alert(1)>" in rep.raw.text
+    entry = ManifestEntry("009", "009_a'\"<b>.html", "", "", "", None, (), "", 0)
+    doc = Document(entry, rep.raw, clean_text(rep.raw.text), rep.extracted)
+    body = document_body(doc, pd.DataFrame(columns=["doc_id", "start"]))
+    assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<b>" not in body and "009_a%27%22%3Cb%3E.html.txt" in body
