@@ -97,7 +97,24 @@ PDF_SENTENCES = [
     ("2023年某区共有村党组织218个，村党组织书记平均年龄45.6岁。", ["218个", "45.6岁"]),
     ("全区村集体经济收入50万元以上的村有37个。", ["50万元以上", "37个"]),
     ("全年培训村干部1200人次。", ["1200人次"]),
+    # wrapped by the PDF's column width (PDF_WIDTH), here inside a number
+    ("全区共选派驻村第一书记和工作队员1280名，覆盖全部脱贫村和乡村振兴重点帮扶村，实现应派尽派。",
+     ["1280名"]),
 ]
+#: make_pdf wraps sentences at this width (points), as a page's text column would.
+PDF_WIDTH = 240
+
+
+def _wrap(s: str) -> list[str]:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines, cur = [], ""
+    for ch in s:
+        if stringWidth(cur + ch, "STSong-Light", 12) > PDF_WIDTH:
+            lines.append(cur)
+            cur = ""
+        cur += ch
+    return lines + [cur]
 
 
 def _canvas(path: Path, password: str | None = None):
@@ -128,8 +145,9 @@ def make_pdf(path: Path, sentences=PDF_SENTENCES, pages: int = 2, password: str 
             c.drawString(72, y, "某区2023年基层党建工作报告")
             y -= 30
         for s, _ in sentences[p * per:(p + 1) * per]:
-            c.drawString(72, y, s)
-            y -= 24
+            for line in _wrap(s):
+                c.drawString(72, y, line)
+                y -= 24
         c.showPage()
     c.save()
     return path

@@ -101,6 +101,11 @@ def test_pdf_text_layer_with_page_map(inputs):
     assert len(found) == n, found
     text = doc.raw.text
     assert "内部资料" not in text and "第 1 页" not in text  # running header, page numbers
+    assert "218个，村党组织书记平均年龄45.6岁。\n" in text  # the column's line wrapping undone
+    from ruralstudy.formats import _unwrap
+
+    assert _unwrap(["全区村集体经济收入达到3", "86万元，村均", "24.7万元。", "二、工作"]) == \
+        "全区村集体经济收入达到386万元，村均\n24.7万元。\n二、工作"
     f = next(f for f in figs if f.raw == "1200人次")
     assert doc.extracted.where(f.start, f.end).startswith("page 2, characters")
     import pdfplumber

@@ -338,13 +338,18 @@ def read_pdf_bytes(data: bytes, path: str) -> Report:
     from pdfplumber.utils.exceptions import PdfminerException
 
     pages: list[tuple[str, list[tuple[str, tuple[int, int]]]]] = []
+    wraps: list[tuple[dict[str, float], float]] = []  # per page: line -> right edge; font size
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             meta = dict(pdf.metadata or {})
             n_pages = len(pdf.pages)
             for no, page in enumerate(pdf.pages, start=1):
                 chars = [(c["text"], (no, k)) for k, c in enumerate(page.chars)]
+                lines = page.extract_text_lines(strip=True)
+                sizes = sorted(float(c.get("size") or 0) for c in page.chars) or [10.0]
                 pages.append((page.extract_text() or "", chars))
+                wraps.append(({ln["text"].strip(): float(ln["x1"]) for ln in lines},
+                              sizes[len(sizes) // 2]))
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if "Password" in type(cause).__name__ or "Encrypt" in type(cause).__name__:
@@ -363,9 +368,14 @@ def read_pdf_bytes(data: bytes, path: str) -> Report:
     furniture = _running_lines(lines_by_page)
     out_lines: list[str] = []
     locs: list[tuple[int, int]] = []
-    for (t, chars), lines in zip(pages, lines_by_page):
+    for no, ((t, chars), lines) in enumerate(zip(pages, lines_by_page)):
         body = [ln for ln in lines if ln and not _PAGE_NO.match(ln) and _mask(ln) not in furniture]
-        page_text = "\n".join(body)
+        reaches = None
+        if no < len(wraps) and body:  # the right margin of the body text, less 1.5 characters
+            right_of, size = wraps[no]
+            margin = max(right_of.get(ln, 0.0) for ln in body) - 1.5 * size
+            reaches = {ln: right_of.get(ln, 0.0) >= margin for ln in body}
+        page_text = _unwrap(body, reaches)
         if not page_text:
             continue
         out_lines.append(page_text)
@@ -379,6 +389,25 @@ def read_pdf_bytes(data: bytes, path: str) -> Report:
             "published": "", "created": _pdf_date(meta.get("CreationDate")), "source": "", "site": "",
             "pages": str(n_pages)}
     return _report("pdf", text, locs, info, data, path, how)
+
+
+_LINE_END = tuple("。！？；：…」”’）)!?;:")
+
+
+def _unwrap(lines: list[str], reaches_margin: dict[str, bool] | None = None) -> str:
+    """A page's lines with the PDF's line wrapping undone: a line that reaches the right
+    margin (pdfplumber's line geometry; without it, 90% of the longest line's characters)
+    and does not end a sentence runs on into the next one, so a sentence, or a number
+    (3\n7个), broken by the page width is one again."""
+    if not lines:
+        return ""
+    longest = max(len(ln) for ln in lines)
+    out = [lines[0]]
+    for prev, ln in zip(lines, lines[1:]):
+        full = reaches_margin.get(prev, False) if reaches_margin is not None \
+            else len(prev) >= 0.9 * longest
+        out.append(ln if full and not prev.endswith(_LINE_END) else "\n" + ln)
+    return "".join(out)
 
 
 def _mask(line: str) -> str:
