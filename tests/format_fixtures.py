@@ -174,6 +174,10 @@ DOCX_SENTENCES = [
 ]
 
 
+#: A table in the Word file: the row's cells form one line, so 12.6万元 keeps 大桥村 and 收入.
+DOCX_TABLE = [["村名", "党员人数", "村集体经济收入"], ["大桥村", "45名", "12.6万元"]]
+
+
 def make_docx(path: Path, sentences=DOCX_SENTENCES) -> Path:
     """A Word briefing: a heading, the sentences as paragraphs and a table row."""
     import docx
@@ -183,6 +187,10 @@ def make_docx(path: Path, sentences=DOCX_SENTENCES) -> Path:
     d.add_heading("某镇村级组织建设情况简报", level=1)
     for s, _ in sentences:
         d.add_paragraph(s)
+    table = d.add_table(rows=2, cols=3)
+    for r, cells in enumerate(DOCX_TABLE):
+        for c, value in enumerate(cells):
+            table.cell(r, c).text = value
     d.save(str(path))
     return path
 

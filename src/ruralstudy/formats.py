@@ -14,8 +14,9 @@ in the raw file, so provenance still leads to the exact sentence:
   into the page's characters). Running headers and page numbers repeated on every page are
   dropped. When pdfminer (under pdfplumber) reads no character at all, PDFium (pypdfium2,
   already a pdfplumber dependency) is asked before the file is called scanned.
-* ``.docx``: the paragraphs (table cells included) in document order, by **python-docx**;
-  a location is (paragraph, offset in the paragraph).
+* ``.docx``: the paragraphs in document order, a table row's cells on one line, by
+  **python-docx**; a location is (paragraph, offset in the paragraph), paragraphs counted in
+  document order, table cells' included.
 
 For these three, a figure's ``start``/``end`` are offsets into the extracted text (the
 document's ``raw.text``), which is reproducible from the raw file by the pinned library, and
@@ -459,18 +460,27 @@ def read_docx_bytes(data: bytes, path: str) -> Report:
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise CorpusError(f"not a readable Word .docx file ({type(exc).__name__})",
                           file=path) from None
-    lines: list[str] = []
-    locs: list[tuple[int, int]] = []
+    # one line per paragraph; the cells of a table row make one line (cells joined by a
+    # space), so a figure in a row keeps its row's label in its sentence
+    lines: list[tuple[object, str, list[tuple[int, int]]]] = []  # (row or None, text, locs)
     for no, p in enumerate(d.element.body.iter(qn("w:p")), start=1):
         t = Paragraph(p, d).text
         if not t.strip():
             continue
         lead = len(t) - len(t.lstrip())
         t = t.strip()
-        lines.append(t)
-        locs.extend((no, lead + k) for k in range(len(t)))
+        row = next((a for a in p.iterancestors(qn("w:tr"))), None)
+        plocs = [(no, lead + k) for k in range(len(t))]
+        if row is not None and lines and lines[-1][0] is row:
+            _, prev, prev_locs = lines[-1]
+            lines[-1] = (row, prev + " " + t, prev_locs + [(-1, -1)] + plocs)
+        else:
+            lines.append((row, t, plocs))
+    text = "\n".join(t for _, t, _ in lines)
+    locs: list[tuple[int, int]] = []
+    for _, _, plocs in lines:
+        locs.extend(plocs)
         locs.append((-1, -1))
-    text = "\n".join(lines)
     if not re.sub(r"\s", "", text):
         raise CorpusError("the Word file holds no text", file=path)
     cp = d.core_properties
