@@ -361,3 +361,16 @@ def test_hostile_page_text_and_file_name_stay_text(tmp_path):
     body = document_body(doc, pd.DataFrame(columns=["doc_id", "start"]))
     assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
     assert "<b>" not in body and "009_a%27%22%3Cb%3E.html.txt" in body
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("damaged.pdf", b"%PDF-1.4\ngarbage\n", "not a readable PDF"),
+    ("damaged.docx", b"PK\x03\x04junk", "not a readable Word .docx file"),
+    ("empty.html", b"  \n", "file is empty"),
+])
+def test_damaged_files_are_named(tmp_path, name, data, message):
+    f = tmp_path / name
+    f.write_bytes(data)
+    with pytest.raises(CorpusError) as e:
+        read_report(f)
+    assert message in str(e.value) and name in str(e.value)
