@@ -206,16 +206,18 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
             for k in ("title", "published", "source"):
                 if i.values.get(k):
                     err.print(f"  {k}: {i.values[k]}", markup=False, highlight=False)
-        elif i.duplicate:
-            err.print(f"[yellow]skipped:[/yellow] {name}: {escape(i.duplicate)}", highlight=False)
-        elif i.refused:
-            err.print(f"[red]error:[/red] {name}: {escape(i.refused)}", highlight=False)
     unused = set(meta_rows) - {k for i in items for k in (i.path.name, str(i.path))}
     for k in sorted(unused):
         err.print(f"[yellow]warning:[/yellow] {escape(str(meta))}: row for {escape(k)} matches no "
                   f"input file", highlight=False)
+    # the summary: counts, then every file not added with the reason
     err.print(f"{len(added)} added, {len(dups)} skipped as duplicate, {len(refused)} refused"
               + ("; rebuild with `make site`" if added else ""), highlight=False)
+    for i in dups:
+        err.print(f"[yellow]skipped:[/yellow] {escape(str(i.path))}: {escape(i.duplicate)}",
+                  highlight=False)
+    for i in refused:
+        err.print(f"[red]error:[/red] {escape(str(i.path))}: {escape(i.refused)}", highlight=False)
     if refused or not added:
         raise typer.Exit(1)
 
