@@ -119,6 +119,23 @@ def _parts(code: str, params: dict, inputs: dict[str, str], lib: str) -> dict[st
             ensure_ascii=False), "library": lib, **{f"input:{k}": v for k, v in inputs.items()}}
 
 
+def write_extracted_text(paths: Paths, doc: Document) -> None:
+    """Keep the text extracted from a web page, PDF or Word file (figure offsets refer to it)
+    in data/processed/text/<doc_id>.txt, with its map back to the raw file in
+    <doc_id>.map.json: runs [text_start, text_end, a, b] where text character i of a run sits
+    at (a, b + i - text_start): for a page a = 0 and b the offset in the decoded HTML source,
+    for a PDF (page, character of the page), for a Word file (paragraph, offset); a = -1 for
+    characters the extractor inserted. Both are rebuilt from data/raw by ``make site``."""
+    ex = doc.extracted
+    folder = paths.processed / "text"
+    iorw.write_bytes(folder / f"{doc.doc_id}.txt", doc.raw.text.encode("utf-8"))
+    meta = {"doc_id": doc.doc_id, "raw_file": f"data/raw/reports/{doc.entry.file}",
+            "raw_sha256": doc.raw.sha256, "kind": ex.kind, "reader": doc.raw.encoding,
+            "runs": ex.runs()}
+    iorw.write_bytes(folder / f"{doc.doc_id}.map.json",
+                     json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
 class Builder:
     """Runs the build for one project."""
 
@@ -161,8 +178,11 @@ class Builder:
                 continue
             doc, e = item, item.entry
             docs.append(doc)
+            if doc.extracted is not None and not self.opts.dry_run:
+                write_extracted_text(self.paths, doc)
             row = {k: str(v) for k, v in e.__dict__.items() if k != "line"}
-            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": doc.raw.sha256},
+            s, hit = self._plan(f"extract {e.doc_id}", "extract", "", row, {"file": doc.raw.sha256, **({"reader": doc.raw.encoding}
+                                                             if doc.extracted else {})},
                                 "figures.parquet")
             if hit is not None:
                 frames.append(pd.read_parquet(io.BytesIO(hit)))
@@ -401,6 +421,12 @@ class Builder:
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
         pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
         pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
+        for d in docs:  # each source page links to its raw file as downloaded
+            raw_path = self.paths.reports_raw / d.entry.file
+            if raw_path.is_file():
+                downloads[f"raw/{S.site_raw_name(d.entry.file)}"] = raw_path.read_bytes()
+            if d.extracted is not None:
+                downloads[f"text/{S.site_text_name(d.doc_id)}"] = d.raw.text.encode("utf-8")
         # the key leaves out the build date (it changes every minute); the about page, which
         # shows it, is added after the key is computed
         content = json.dumps([[p.path, p.title, p.body] for p in pages], ensure_ascii=False)

@@ -52,8 +52,8 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 
 
 @app.command()
-def figures(file: Annotated[Path, typer.Argument(help="Any text file (UTF-8, UTF-8-BOM or GB18030)")]) -> None:
-    """Print the figures found in a text file as CSV (same columns as figures.csv); the corpus is not touched."""
+def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
+    """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
     from .corpus import document_from_file
     from .extract import extract_figures, figures_frame
 
@@ -144,61 +144,87 @@ def score(root: RootOpt = None) -> None:
 
 
 @app.command()
-def add(file: Annotated[Path, typer.Argument(help="The report text file to add")],
-        region: Annotated[list[str], typer.Option("--region", help="Region described (repeat for several); omit if none is named")] = [],
+def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs with a text layer, Word .docx; files or folders")],
+        meta: Annotated[Optional[Path], typer.Option("--meta", help="Metadata CSV: file, region, province, level, year, title, source, published (and notes); one row per file, for what the document does not say")] = None,
+        region: Annotated[list[str], typer.Option("--region", help="Region described (repeat for several; one file only); omitted: inferred from the text and printed")] = [],
         province: Annotated[list[str], typer.Option("--province", help="Province of each --region, in order")] = [],
         level: Annotated[list[str], typer.Option("--level", help="Admin level of each --region (county, prefecture, province, ...)")] = [],
-        year: Annotated[Optional[int], typer.Option("--year", help="Year the figures describe")] = None,
-        title: Annotated[str, typer.Option(help="Title")] = "",
-        source: Annotated[str, typer.Option(help="Publisher or URL")] = "",
-        published: Annotated[str, typer.Option(help="Publication date, YYYY-MM-DD")] = "",
+        year: Annotated[Optional[int], typer.Option("--year", help="Year the figures describe (every file)")] = None,
+        title: Annotated[str, typer.Option(help="Title (one file only; default: the document's own)")] = "",
+        source: Annotated[str, typer.Option(help="Publisher or URL (default: the page's URL or site)")] = "",
+        published: Annotated[str, typer.Option(help="Publication date, YYYY-MM-DD (one file only; default: the page's date)")] = "",
         notes: Annotated[str, typer.Option(help="Notes")] = "",
-        doc_id: Annotated[Optional[str], typer.Option("--doc-id", help="Document id (default: next number)")] = None,
+        doc_id: Annotated[Optional[str], typer.Option("--doc-id", help="Document id (one file only; default: next number)")] = None,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another add or build to finish")] = 60.0,
         root: RootOpt = None) -> None:
-    """Add a report: copy it unchanged into data/raw/reports/ and append a manifest row."""
-    from .corpus import MANIFEST_COLUMNS, normalised_digest, parse_manifest
-    from .errors import CorpusError, ManifestError
+    """Add reports: copy each unchanged into data/raw/reports/ and append its manifest row.
+
+    Reads text files, saved web pages (the article only: menus, footers, 相关新闻, share and
+    comment boxes are dropped), PDFs with a text layer and Word .docx files, many at once or
+    a folder. Title, date and site come from the page, the region from the place the text
+    names most (printed for confirmation); a metadata CSV fills in or overrides the rest.
+    Refused files (scanned or encrypted PDF, .doc, navigation-only page, duplicate) are named
+    with the reason and nothing of them is added."""
+    from rich.markup import escape
+
+    from .ingest import commit_batch, expand_inputs, plan_batch, read_metadata_csv
 
     paths = Paths.discover(root)
     try:
-        raw = iorw.read_raw_text(file)  # refuse binary, empty, HTML before touching the corpus
         if len(province) != len(region) or len(level) != len(region):
-            raise RuralStudyError("give one --province and one --level per --region", file=str(file))
+            raise RuralStudyError("give one --province and one --level per --region",
+                                  file=str(files[0]))
+        inputs = expand_inputs(files, skip=meta)
+        if not inputs:
+            raise RuralStudyError("no file to add", file=", ".join(map(str, files)))
+        if len(inputs) > 1 and (region or title or published or doc_id):
+            raise RuralStudyError("--region, --title, --published and --doc-id name one "
+                                  "document: with several files give them in --meta CSV",
+                                  file=", ".join(map(str, files)))
+        meta_rows = read_metadata_csv(meta) if meta else {}
+        given = {"region": region, "province": province, "level": level, "year": year,
+                 "title": title, "source": source, "published": published, "notes": notes}
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("reading", total=len(inputs))
+            items = plan_batch(inputs, meta_rows, given,
+                               progress=lambda p: bar.update(task, advance=1,
+                                                             description=f"reading {p.name}"))
         with iorw.project_lock(paths.lock, "ruralstudy add", wait):
-            manifest = iorw.read_csv(paths.manifest, ManifestError)
-            ids = [int(x) for x in manifest["doc_id"] if re.fullmatch(r"\d+", x)]
-            new_id = doc_id or f"{(max(ids) + 1) if ids else 0:03d}"
-            target = paths.reports_raw / f"{new_id}_{raw.sha256[:16]}{file.suffix or '.txt'}"
-            key = normalised_digest(raw.text)
-            for name in manifest["file"]:
-                other = paths.reports_raw / name.strip()
-                try:
-                    known = iorw.read_raw_text(iorw.confined(paths.reports_raw, name.strip()))
-                except (CorpusError, ValueError):
-                    continue
-                if known.sha256 == raw.sha256:
-                    raise RuralStudyError(f"same content as {other.name}; not added", file=str(file))
-                if normalised_digest(known.text) == key:
-                    raise RuralStudyError(f"same text as {other.name} (in another encoding or with "
-                                          f"other line endings); not added", file=str(file))
-            row = {"doc_id": new_id, "file": target.name, "title": title, "source": source,
-                   "published": published, "year": str(year or ""), "regions": ";".join(region),
-                   "provinces": ";".join(province), "admin_levels": ";".join(level), "notes": notes}
-            # every column is kept, the researcher's own ones (checked_by, ...) included
-            columns = list(manifest.columns) + [c for c in MANIFEST_COLUMNS if c not in manifest]
-            new = pd.concat([manifest, pd.DataFrame([row])], ignore_index=True)
-            new = new.reindex(columns=columns).fillna("")
-            parse_manifest(new, str(paths.manifest))  # validate before writing anything
-            iorw.write_bytes(target, file.read_bytes())
-            try:
-                iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
-            except RuralStudyError:
-                target.unlink(missing_ok=True)  # no orphan file without its manifest row
-                raise
+            commit_batch(paths, items, doc_id)
     except RuralStudyError as exc:
         _fail(exc)
-    err.print(f"added {new_id} -> {target}; rebuild with `make site`")
+    added = [i for i in items if i.target]
+    dups = [i for i in items if i.duplicate]
+    refused = [i for i in items if i.refused]
+    for i in items:
+        name = escape(str(i.path))
+        if i.target:
+            regions = i.values.get("regions") or "none"
+            err.print(f"added {i.doc_id} -> {paths.reports_raw / i.target} ({name}; "
+                      f"{i.report.raw.encoding})", markup=False, highlight=False)
+            if i.values.get("regions"):
+                err.print(f"  region: {regions} ({i.values['provinces']}, {i.values['admin_levels']}) "
+                          f"{i.region_note}", markup=False, highlight=False)
+            if i.region_warning:
+                err.print(f"[yellow]warning:[/yellow] {name}: {escape(i.region_warning)}",
+                          highlight=False)
+            for k in ("title", "published", "source"):
+                if i.values.get(k):
+                    err.print(f"  {k}: {i.values[k]}", markup=False, highlight=False)
+    unused = set(meta_rows) - {k for i in items for k in (i.path.name, str(i.path))}
+    for k in sorted(unused):
+        err.print(f"[yellow]warning:[/yellow] {escape(str(meta))}: row for {escape(k)} matches no "
+                  f"input file", highlight=False)
+    # the summary: counts, then every file not added with the reason
+    err.print(f"{len(added)} added, {len(dups)} skipped as duplicate, {len(refused)} refused"
+              + ("; rebuild with `make site`" if added else ""), highlight=False)
+    for i in dups:
+        err.print(f"[yellow]skipped:[/yellow] {escape(str(i.path))}: {escape(i.duplicate)}",
+                  highlight=False)
+    for i in refused:
+        err.print(f"[red]error:[/red] {escape(str(i.path))}: {escape(i.refused)}", highlight=False)
+    if refused or not added:
+        raise typer.Exit(1)
 
 
 def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,

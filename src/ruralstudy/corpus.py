@@ -15,12 +15,16 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import iorw
 from .errors import CorpusError, ManifestError
 from .vocab import normalise_with_offsets
+
+if TYPE_CHECKING:
+    from .formats import Extracted
 
 MANIFEST_COLUMNS = ["doc_id", "file", "title", "source", "published", "year", "regions",
                     "provinces", "admin_levels", "notes"]
@@ -66,11 +70,17 @@ class CleanText:
 
 @dataclass(frozen=True)
 class Document:
-    """A read and cleaned report."""
+    """A read and cleaned report.
+
+    For a web page, PDF or Word file, ``raw.text`` is the text extracted from the raw file
+    (figure offsets refer to it) and ``extracted`` maps each of its characters back to the
+    raw file (:class:`ruralstudy.formats.Extracted`); for a text file ``extracted`` is None
+    and ``raw.text`` is the decoded file."""
 
     entry: ManifestEntry
     raw: iorw.RawText
     clean: CleanText
+    extracted: "Extracted | None" = None
 
     @property
     def doc_id(self) -> str:
@@ -265,10 +275,11 @@ def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
                                 "(through a symbolic link); not read", line=entry.line)
             continue
         try:
-            raw = iorw.read_raw_text(path)
+            report = read_report(path)
         except CorpusError as exc:
             yield CorpusProblem(entry.doc_id, str(path), exc.reason, line=entry.line)
             continue
+        raw = report.raw
         text_key = normalised_digest(raw.text)
         if raw.sha256 in seen_hashes or text_key in seen_texts:
             same = "same content" if raw.sha256 in seen_hashes else \
@@ -279,7 +290,7 @@ def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
             continue
         seen_hashes[raw.sha256] = entry.doc_id
         seen_texts[text_key] = entry.doc_id
-        yield Document(entry=entry, raw=raw, clean=clean_text(raw.text))
+        yield Document(entry=entry, raw=raw, clean=clean_text(raw.text), extracted=report.extracted)
 
 
 def load_corpus(manifest_path: str | Path, reports_dir: str | Path) -> Corpus:
@@ -295,8 +306,17 @@ def load_corpus(manifest_path: str | Path, reports_dir: str | Path) -> Corpus:
 
 
 def document_from_file(path: str | Path, doc_id: str = "file") -> Document:
-    """Read a single text file outside the corpus (for ``ruralstudy figures FILE``)."""
-    raw = iorw.read_raw_text(path)
+    """Read a single report outside the corpus (for ``ruralstudy figures FILE``): a text
+    file, saved web page (its article only), PDF or Word file."""
+    report = read_report(path)
     entry = ManifestEntry(doc_id=doc_id, file=str(path), title="", source="", published="",
                           year=None, regions=(), notes="", line=0)
-    return Document(entry=entry, raw=raw, clean=clean_text(raw.text))
+    return Document(entry=entry, raw=report.raw, clean=clean_text(report.raw.text),
+                    extracted=report.extracted)
+
+
+def read_report(path: str | Path):
+    """Read a raw report of any supported format (see :mod:`ruralstudy.formats`)."""
+    from .formats import read_report as _read
+
+    return _read(path)

@@ -101,7 +101,8 @@ def _checked(raw: RawText) -> RawText:
     if controls > 8:
         raise CorpusError("file looks binary (control characters), not a text report", file=path)
     if _HTML_START.search(text[:2000]) or len(_HTML_TAG.findall(text[:20000])) >= HTML_TAG_LIMIT:
-        raise CorpusError("file is an HTML page saved as text; save the article text only",
+        raise CorpusError("file is an HTML page saved as text; name it .html to have its "
+                          "article read, or save the article text only",
                           file=path)
     return raw
 

@@ -39,8 +39,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "doc_id": "Document id in data/raw/manifest.csv", "region": "Region the passage describes",
         "province": "Province of the region", "admin_level": "national, province, prefecture or county",
         "year": "Year the figures describe (from the manifest)",
-        "start": "Start offset (characters) in the raw file", "end": "End offset (exclusive)",
-        "line": "Line number in the raw file", "raw": "The figure exactly as written",
+        "start": "Start offset (characters) in the raw text file; for a web page, PDF or Word "
+                 "file, in the text extracted from it (data/text/<doc_id>.txt, mapped back to "
+                 "the raw file in data/processed/text/<doc_id>.map.json)",
+        "end": "End offset (exclusive)",
+        "line": "Line number in the raw text file (or in the extracted text)",
+        "raw": "The figure exactly as written",
         "value": "Parsed value in the base unit (元, %, pp, 个, 名 ...)",
         "value_high": "Upper end of a range", "value_before": "Earlier value of a change (从 A 到 B)",
         "unit": "Base unit", "qualifier": "exact, more_than, less_than, at_least, at_most, about",
@@ -268,8 +272,29 @@ def _marked_paragraphs(text: str, spans: list) -> str:
     return "".join(f'<p id="p-{k + 1}">{"".join(p)}</p>' for k, p in enumerate(paras))
 
 
+#: Raw files whose browser rendering could run the file's own scripts on the site's origin:
+#: they are copied with ``.txt`` added (served as plain text) and downloaded under their name.
+_RENDERED_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml", ".shtml")
+
+
+def site_raw_name(file: str) -> str:
+    """Where a raw report is copied in the site, under data/raw/ (a saved web page gets .txt
+    added, so that opening it shows its source and never runs its scripts)."""
+    return file + ".txt" if file.lower().endswith(_RENDERED_SUFFIXES) else file
+
+
+def site_text_name(doc_id: str) -> str:
+    """Where the text extracted from a web page, PDF or Word file is copied in the site."""
+    return f"{doc_id}.txt"
+
+
 def document_body(doc, mapping: pd.DataFrame) -> str:
-    """A report's cleaned text with every figure highlighted, anchored and explained on hover."""
+    """A report's cleaned text with every figure highlighted, anchored and explained on hover,
+    with a link to the raw file as downloaded (and, for a web page, PDF or Word file, to the
+    extracted text the offsets refer to; each figure's tip says where it sits in the raw file)."""
+    from urllib.parse import quote
+
+    ex = getattr(doc, "extracted", None)
     text = doc.clean.text
     raw_to_clean: dict[int, int] = {}
     for ci, ri in enumerate(doc.clean.offsets):
@@ -286,6 +311,9 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                (f" (before: {_num(r['value_before'])})" if pd.notna(r["value_before"]) else "") +
                f"\nqualifier: {r['qualifier']}\nkind: {r['kind']}\nindicator: " +
                (r["indicator_id"] or f"none ({r['reason']})"))
+        if ex is not None:
+            where = ex.where(int(r["start"]), int(r["end"]))
+            tip += f"\nin the raw file: {where or 'not located'}"
         spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
@@ -294,9 +322,21 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
             f"year described: {e.year or 'unknown'} · published: {html.escape(e.published or 'unknown')} · "
             f"source: {html.escape(e.source)} · file <code>data/raw/reports/{html.escape(e.file)}</code> "
             f"({html.escape(doc.raw.encoding)}). {len(spans)} figures highlighted "
-            f"(green: mapped to an indicator). Offsets in the data refer to the raw file; this "
-            f"page shows the cleaned text (menus, repeated captions and editor lines removed).</p>")
-    return meta + f'<div class="doc-text" lang="zh">{paras}</div>'
+            f"(green: mapped to an indicator). ")
+    raw_href = "../data/raw/" + quote(site_raw_name(e.file))
+    links = (f"<a href='{html.escape(raw_href)}' download='{html.escape(Path(e.file).name)}' "
+             f"class='raw-link'>The raw file as downloaded</a>")
+    if ex is not None:
+        text_href = "../data/text/" + quote(site_text_name(e.doc_id))
+        meta += ("Offsets in the data refer to the text extracted from the raw file (the article "
+                 "of a web page, the text layer of a PDF, the paragraphs of a Word file); each "
+                 "figure's tip says where it sits in the raw file. This page shows that text "
+                 "cleaned.</p>")
+        links += f" · <a href='{html.escape(text_href)}' class='text-link'>the extracted text</a>"
+    else:
+        meta += ("Offsets in the data refer to the raw file; this page shows the cleaned text "
+                 "(menus, repeated captions and editor lines removed).</p>")
+    return meta + f"<p class='note'>{links}</p>" + f'<div class="doc-text" lang="zh">{paras}</div>'
 
 
 def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
@@ -959,6 +999,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
         "window.RURALSTUDY_SEARCH = " + script_json(idx) + ";\n", encoding="utf-8")
     (tmp / "data").mkdir(exist_ok=True)
     for name, data in downloads.items():
+        (tmp / "data" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "data" / name).write_bytes(data)
     os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
     final = builds / f"build-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}"

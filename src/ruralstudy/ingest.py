@@ -1,0 +1,227 @@
+"""Adding reports to the corpus in batches: text files, saved web pages, PDFs and Word files.
+
+:func:`plan_batch` reads every input (outside the project lock: this is the slow part) and
+works out its metadata: from the metadata CSV or the command line first, else from the
+document (page title, date, site; the region named most). :func:`commit_batch` then, holding
+the lock, refuses duplicates of the corpus and of each other, copies the raw files unchanged
+into data/raw/reports/ and writes the manifest once, atomically: a refused file leaves no
+trace, and a failed manifest write removes the files copied for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import iorw
+from .errors import CorpusError, ManifestError, RuralStudyError
+from .formats import SUFFIXES, RegionGuess, Report, infer_region, read_report
+from .paths import Paths
+
+META_COLUMNS = ["file", "region", "province", "level", "year", "title", "source", "published"]
+#: Metadata columns a researcher may give (notes too); ``file`` names the input.
+META_OPTIONAL = META_COLUMNS[1:] + ["notes"]
+
+
+@dataclass
+class Item:
+    """One input of a batch: its report (None when refused) and the manifest values."""
+
+    path: Path
+    report: Report | None = None
+    refused: str = ""
+    duplicate: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    region_note: str = ""  # how the region was decided (printed for confirmation)
+    region_warning: str = ""  # why it is empty
+    doc_id: str = ""
+    target: str = ""
+
+
+def expand_inputs(inputs: list[Path], skip: Path | None = None) -> list[Path]:
+    """Files named, and the files of folders named (sorted; hidden files skipped)."""
+    out: list[Path] = []
+    for p in inputs:
+        if p.is_dir():
+            for f in sorted(p.iterdir()):
+                if f.is_file() and not f.name.startswith(".") and \
+                        (skip is None or f.resolve() != skip.resolve()):
+                    out.append(f)
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def read_metadata_csv(path: Path) -> dict[str, dict[str, str]]:
+    """The metadata CSV (file, region, province, level, year, title, source, published; notes
+    optional), keyed by the file name as written; a malformed file names its line."""
+    df = iorw.read_csv(path, ManifestError)
+    if "file" not in df.columns:
+        raise ManifestError("metadata CSV lacks the 'file' column", file=str(path), line=1)
+    unknown = [c for c in df.columns if c not in META_COLUMNS + ["notes"]]
+    if unknown:
+        raise ManifestError(f"metadata CSV has unknown columns {unknown}; use "
+                            f"{META_COLUMNS + ['notes']}", file=str(path), line=1)
+    out: dict[str, dict[str, str]] = {}
+    for i, row in enumerate(df.to_dict("records")):
+        name = row["file"].strip()
+        if not name:
+            raise ManifestError("file is empty", file=str(path), line=i + 2)
+        if name in out:
+            raise ManifestError("file named twice", file=str(path), line=i + 2, raw=name)
+        out[name] = {k: str(v).strip() for k, v in row.items() if k != "file"} | {"_line": str(i + 2)}
+    return out
+
+
+def _meta_row(meta: dict[str, dict[str, str]], path: Path, bases: list[Path]) -> dict[str, str]:
+    keys = [path.name, str(path)] + [str(path.relative_to(b)) for b in bases
+                                     if b.is_dir() and b in path.parents]
+    for k in keys:
+        if k in meta:
+            return meta[k]
+    return {}
+
+
+def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[str, object],
+               progress: Callable[[Path], None] | None = None) -> list[Item]:
+    """Read every input and decide its manifest values (no project file is touched).
+
+    ``given`` holds the command-line values (region/province/level lists, year, title,
+    source, published, notes) that apply to each file; the metadata CSV overrides them."""
+    items: list[Item] = []
+    for path in inputs:
+        item = Item(path=path)
+        items.append(item)
+        try:
+            if path.suffix.lower() not in SUFFIXES and path.suffix.lower() != ".doc":
+                raise CorpusError(f"not a report format read here ({', '.join(SUFFIXES)})",
+                                  file=str(path))
+            item.report = read_report(path)
+        except CorpusError as exc:
+            item.refused = exc.reason
+        finally:
+            if progress:
+                progress(path)
+        if item.report is None:
+            continue
+        row = _meta_row(meta, path, inputs)
+        doc = item.report.meta
+        v = {"title": str(given.get("title") or ""), "source": str(given.get("source") or ""),
+             "published": str(given.get("published") or ""),
+             "year": str(given.get("year") or ""), "notes": str(given.get("notes") or "")}
+        for k in ("title", "source", "published"):
+            v[k] = row.get(k) or v[k] or doc.get(k, "")
+        v["year"] = row.get("year") or v["year"]
+        v["notes"] = row.get("notes") or v["notes"]
+        regions = list(given.get("region") or [])
+        provinces = list(given.get("province") or [])
+        levels = list(given.get("level") or [])
+        if row.get("region"):
+            regions, provinces, levels = ([x.strip() for x in row.get(k, "").split(";")]
+                                          for k in ("region", "province", "level"))
+            item.region_note = "from the metadata CSV"
+        elif regions:
+            item.region_note = "as given"
+        else:
+            g: RegionGuess = infer_region(item.report.raw.text)
+            if g.name:
+                regions, provinces, levels = [g.name], [g.province], [g.level]
+                item.region_note = (f"inferred: the place named most ({g.mentions} sentences), "
+                                    f"division code {g.code}; check it, or set it in the metadata CSV")
+            else:
+                item.region_warning = (f"region could not be decided ({g.reason}); added with the "
+                                       f"region empty: set it in the metadata CSV or the manifest")
+        v["regions"], v["provinces"], v["admin_levels"] = (";".join(x) for x in
+                                                          (regions, provinces, levels))
+        item.values = v
+        problem = _values_problem(v)
+        if problem:
+            where = f" (metadata CSV line {row['_line']})" if row else ""
+            item.refused, item.report = problem + where, None
+    return items
+
+
+def _values_problem(v: dict[str, str]) -> str:
+    """Why manifest values are refused ('' when fine), as :func:`parse_manifest` would."""
+    from .corpus import ADMIN_LEVELS, _split
+
+    names, provs, levels = (_split(v[c]) for c in ("regions", "provinces", "admin_levels"))
+    if not (len(names) == len(provs) == len(levels)):
+        return "region, province and level must list the same number of items"
+    bad = [lv for lv in levels if lv not in ADMIN_LEVELS]
+    if bad:
+        return f"level {bad[0]!r} is not one of {', '.join(ADMIN_LEVELS)}"
+    if v["year"] and not re.fullmatch(r"(19|20)\d\d", v["year"]):
+        return f"year {v['year']!r} is not a four-digit year"
+    return ""
+
+
+def _text_key(report: Report) -> str:
+    from .corpus import normalised_digest
+
+    return normalised_digest(report.raw.text)
+
+
+def commit_batch(paths: Paths, items: list[Item], doc_id: str | None = None) -> None:
+    """Holding the project lock: refuse duplicates, give ids, copy raw files, write the
+    manifest once. Sets ``doc_id``/``target`` of added items and ``duplicate`` of skipped ones."""
+    from .corpus import MANIFEST_COLUMNS, parse_manifest
+
+    manifest = iorw.read_csv(paths.manifest, ManifestError)
+    known_hash: dict[str, str] = {}
+    known_text: dict[str, str] = {}
+    for name in manifest["file"]:
+        name = name.strip()
+        try:
+            known = read_report(iorw.confined(paths.reports_raw, name))
+        except (CorpusError, ValueError):
+            continue
+        known_hash.setdefault(known.raw.sha256, name)
+        known_text.setdefault(_text_key(known), name)
+    ids = [int(x) for x in manifest["doc_id"] if re.fullmatch(r"\d+", x)]
+    next_id = (max(ids) + 1) if ids else 0
+    rows = []
+    for item in items:
+        if item.report is None:
+            continue
+        raw, key = item.report.raw, _text_key(item.report)
+        if raw.sha256 in known_hash:
+            item.duplicate = f"same content as {known_hash[raw.sha256]}; not added"
+            continue
+        if key in known_text:
+            item.duplicate = (f"same text as {known_text[key]} (in another encoding or with other "
+                              f"line endings, or the same text in another format); not added")
+            continue
+        item.doc_id = doc_id or f"{next_id:03d}"
+        next_id += 1
+        suffix = item.path.suffix.lower() or ".txt"
+        item.target = f"{item.doc_id}_{raw.sha256[:16]}{suffix}"
+        known_hash[raw.sha256] = item.target
+        known_text[key] = item.target
+        rows.append({"doc_id": item.doc_id, "file": item.target, **item.values})
+    added = [i for i in items if i.target]
+    if not added:
+        return
+    # every column is kept, the researcher's own ones (checked_by, ...) included
+    columns = list(manifest.columns) + [c for c in MANIFEST_COLUMNS if c not in manifest]
+    new = pd.concat([manifest, pd.DataFrame(rows)], ignore_index=True)
+    new = new.reindex(columns=columns).fillna("")
+    parse_manifest(new, str(paths.manifest))  # validate before writing anything
+    written: list[Path] = []
+    try:
+        for item in added:
+            target = paths.reports_raw / item.target
+            iorw.write_bytes(target, item.path.read_bytes())
+            written.append(target)
+        iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
+    except (RuralStudyError, OSError):
+        for t in written:
+            t.unlink(missing_ok=True)  # no orphan file without its manifest row
+        for item in added:
+            item.target = item.doc_id = ""
+        raise
