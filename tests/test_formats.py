@@ -320,7 +320,7 @@ def test_added_formats_on_the_site(tmp_path, inputs):
         page = (site / "sources" / f"{row['doc_id']}.html").read_text(encoding="utf-8")
         body = page[page.index('<div class="doc-text"'):]
         marks = re.findall(r"<mark [^>]*>(.*?)</mark>", body)
-        paras = re.findall(r"<p>(.*?)</p>", body)
+        paras = re.findall(r"<p[^>]*>(.*?)</p>", body)
         for sentence, figs in sentences:
             cleaned = sentence.replace("，", ",")
             para = next(x for x in paras if re.sub(r"<[^>]+>", "", x).find(cleaned[:8]) >= 0)
