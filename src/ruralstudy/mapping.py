@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codebook import Codebook, Indicator
+from .codebook import Codebook
 from .measure import Measurement
 
 CONF_LABEL = 0.95
@@ -92,8 +92,3 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
         return Mapping("", "", 0.0, f"value {value:g} outside the valid range of {ind.id}")
     conf = CONF_LABEL if label else (CONF_PREV if "clause before" in m.evidence else CONF_TEXT)
     return Mapping(ind.id, f"{ind.id} = {what}; {m.evidence}", conf)
-
-
-def describe(ind: Indicator) -> str:
-    """An indicator's definition in words, for reasons and the site."""
-    return f"{ind.id} ({ind.definition})"

@@ -222,22 +222,6 @@ def find_entity(text: str, anchor: int | None = None) -> tuple[str, str]:
     return (best[3], best[4]) if best else ("", "")
 
 
-def head_entity(right: str) -> tuple[str, str]:
-    """The entity a measure word counts when its noun follows the figure (922个村党组织)."""
-    right = right.lstrip("\"“”")
-    for ent, rx in _ENTITY_RES:
-        m = rx.match(right)
-        if m:
-            # the longest entity starting here wins (村党组织 over 村)
-            best = (ent, m.group(0))
-            for ent2, rx2 in _ENTITY_RES:
-                m2 = rx2.match(right)
-                if m2 and len(m2.group(0)) > len(best[1]):
-                    best = (ent2, m2.group(0))
-            return best
-    return "", ""
-
-
 def find_conditions(text: str, entity: str) -> set[str]:
     """Condition ids named in ``text`` that make sense for ``entity``."""
     out = set()
@@ -357,6 +341,21 @@ def _previous_clause(sentence: str, a: int) -> str:
     return sentence[p:a - 1]
 
 
+def _subject_before(sentence: str, a: int, max_clauses: int = 3) -> tuple[str, str, str]:
+    """The entity of the nearest of up to ``max_clauses`` clauses before position ``a`` that
+    names one: (entity, words, that clause), or ("", "", the last clause looked at)."""
+    prev, back = "", a
+    for _ in range(max_clauses):
+        prev = _previous_clause(sentence, back)
+        if not prev:
+            break
+        entity, words = find_entity(prev)
+        if entity:
+            return entity, words, prev
+        back -= len(prev) + 1
+    return "", "", prev
+
+
 _GROUP_BEFORE = re.compile(r"(其中|中)[,,]?$")
 
 
@@ -469,33 +468,19 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             elif left_item.strip() and not _count_residual(left_item, "") and \
                     find_conditions(left_item, "two_committees_member") - {"other"}:
                 # 大专以上学历287人: a group of the subject named in a clause before
-                back = a
-                for _ in range(3):
-                    prev = _previous_clause(sentence, back)
-                    if not prev:
-                        break
-                    entity, words = find_entity(prev)
-                    if entity:
-                        evidence.append(f"subject '{words}' in a clause before")
-                        break
-                    back -= len(prev) + 1
+                entity, words, prev = _subject_before(sentence, a)
+                if entity:
+                    evidence.append(f"subject '{words}' in a clause before")
     else:
         entity, words = find_entity(left_item)
         if not entity:
             entity, words = find_entity(left)
         if entity:
             evidence.append(f"subject '{words}'")
-        back = a
-        for _ in range(3):
-            if entity:
-                break
-            prev = _previous_clause(sentence, back)
-            if not prev:
-                break
-            entity, words = find_entity(prev)
+        if not entity:
+            entity, words, prev = _subject_before(sentence, a)
             if entity:
                 evidence.append(f"subject '{words}' in a clause before")
-            back -= len(prev) + 1
         around = left + " " + right_item
     money_window = (prev + "," if prev else "") + left
     if unit == "元" and re.search(r"[\u4e00-\u9fff]{2,}", re.sub(
