@@ -119,3 +119,20 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "built" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+def clone(built: Paths, dest: Path) -> Paths:
+    """A copy of a built project (symlinked site included) to change without touching it."""
+    shutil.copytree(built.root, dest, symlinks=True)
+    return Paths(dest)
+
+
+def ran(report) -> list[str]:
+    """Names of the steps a build report says ran, sorted."""
+    return sorted(s.name for s in report.ran)
+
+
+def site_files(p: Paths) -> dict[str, bytes]:
+    """Every file of a project's current site, by path relative to the site root."""
+    site = p.site.resolve()
+    return {str(f.relative_to(site)): f.read_bytes() for f in site.rglob("*") if f.is_file()}

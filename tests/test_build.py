@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 
+from conftest import clone, ran, site_files
 from ruralstudy.build import BuildOptions, build
 from ruralstudy.errors import NotebookExecutionError
 from ruralstudy.execute import RunSpec, run_all
 from ruralstudy.paths import Paths
 
-
-def clone(built: Paths, dest: Path) -> Paths:
-    shutil.copytree(built.root, dest, symlinks=True)
-    return Paths(dest)
-
-
-def ran(report) -> list[str]:
-    return sorted(s.name for s in report.ran)
-
-
-def _site_files(p: Paths) -> dict[str, bytes]:
-    site = p.site.resolve()
-    return {str(f.relative_to(site)): f.read_bytes() for f in site.rglob("*") if f.is_file()}
 
 
 def test_noop_rebuild_and_touch_run_nothing(built, tmp_path):
@@ -108,7 +94,7 @@ def test_corrupt_cache_entry_is_detected_and_rebuilt(built, tmp_path):
 def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):
     p = clone(built, tmp_path / "p")
     before_target = os.readlink(p.site)
-    before = _site_files(p)
+    before = site_files(p)
     nbp = p.notebooks / "02_quality.ipynb"
     nb = nbformat.read(nbp, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('boom in quality')", id="boom"))
@@ -119,7 +105,7 @@ def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):
     assert "02_quality" in msg and "cell 4" in msg and "ValueError" in msg and "boom" in msg
     kept = p.reports / "failed" / "02_quality.ipynb"
     assert kept.exists() and "boom in quality" in kept.read_text(encoding="utf-8")
-    assert os.readlink(p.site) == before_target and _site_files(p) == before
+    assert os.readlink(p.site) == before_target and site_files(p) == before
     r = subprocess.run([sys.executable, "-m", "ruralstudy", "build", "--root", str(p.root)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 1 and "02_quality" in r.stderr and "cell 4" in r.stderr
@@ -127,7 +113,7 @@ def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):
 
 def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path):
     p = clone(built, tmp_path / "p")
-    before = _site_files(p)
+    before = site_files(p)
     proc = subprocess.Popen([sys.executable, "-m", "ruralstudy", "build", "--force", "--jobs", "2",
                              "--root", str(p.root)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -135,13 +121,13 @@ def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path):
     assert proc.poll() is None, "build finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert _site_files(p) == before  # the old site, whole
+    assert site_files(p) == before  # the old site, whole
     (p.reports / ".site-builds" / "tmp-leftover").mkdir()  # as if killed while publishing
     (p.reports / ".site-builds" / "tmp-leftover" / "index.html").write_text("half")
     build(p, BuildOptions(jobs=2))  # the next build finishes correctly
     assert ran(build(p, BuildOptions(jobs=2))) == []  # and leaves nothing half done
     assert not list((p.reports / ".site-builds").glob("tmp-*"))  # no partial site left over
-    after = _site_files(p)
+    after = site_files(p)
     assert set(after) == set(before)
     assert after["index.html"].count(b"(n = ") == before["index.html"].count(b"(n = ")
 

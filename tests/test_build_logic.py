@@ -6,35 +6,20 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from conftest import clone, ran, site_files
 from ruralstudy.build import BuildOptions, build
 from ruralstudy.errors import NotebookExecutionError
-from ruralstudy.paths import Paths
 
 
 @pytest.fixture(autouse=True)
 def _light_kernels(monkeypatch):
     """The tiny notebooks import nothing: their warm kernels need not import pandas."""
     monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "")
-
-
-def clone(built: Paths, dest: Path) -> Paths:
-    shutil.copytree(built.root, dest, symlinks=True)
-    return Paths(dest)
-
-
-def ran(report) -> list[str]:
-    return sorted(s.name for s in report.ran)
-
-
-def _site_files(p: Paths) -> dict[str, bytes]:
-    site = p.site.resolve()
-    return {str(f.relative_to(site)): f.read_bytes() for f in site.rglob("*") if f.is_file()}
 
 
 def test_tiny_build_has_a_site_and_tables(tiny_built):
@@ -102,7 +87,7 @@ def test_corrupt_cache_entry_is_detected_and_rebuilt(tiny_built, tmp_path):
 def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     before_target = os.readlink(p.site)
-    before = _site_files(p)
+    before = site_files(p)
     for name, cell in (("02_quality", "raise ValueError('boom in quality')"),
                        ("04_links", "raise KeyError('boom in links')")):
         nbp = p.notebooks / f"{name}.ipynb"
@@ -117,7 +102,7 @@ def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path)
     for name, text in (("02_quality", "boom in quality"), ("04_links", "boom in links")):
         kept = p.reports / "failed" / f"{name}.ipynb"
         assert kept.exists() and text in kept.read_text(encoding="utf-8")
-    assert os.readlink(p.site) == before_target and _site_files(p) == before
+    assert os.readlink(p.site) == before_target and site_files(p) == before
 
 
 def test_site_step_ignores_the_build_date(tiny_built, tmp_path, monkeypatch):
