@@ -174,7 +174,7 @@ def _normal_nb(nb_json: str) -> str:
     kernels, fresh or warm)."""
     import re
 
-    from ruralstudy.build import without_timings
+    from ruralstudy.steps import without_timings
 
     text = json.dumps(without_timings(json.loads(nb_json)), sort_keys=True, ensure_ascii=False)
     return re.sub(r"ipykernel_\d+", "ipykernel_N", text)

@@ -81,7 +81,34 @@ def test_corrupt_cache_entry_is_detected_and_rebuilt(tiny_built, tmp_path):
 
     victim = next(d for d in (p.cache / "execute").iterdir() if d.is_dir() and region(d) == "乙市")
     (victim / "notebook.ipynb").write_bytes(b"{ truncated")
-    assert ran(build(p, BuildOptions(jobs=2))) == ["profile 乙市"]
+    # an unchanged project reads nothing from the cache, so nothing corrupt is trusted ...
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+    # ... and the first build that reads the entry finds it corrupt and re-executes its notebook
+    nbp = p.notebooks / "05_region_profile.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells[0].source += "\n\nAn added sentence."
+    nbformat.write(nb, nbp)
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert [n for n in names if n.startswith(("profile", "notebook"))] == ["profile 乙市"]
+    assert json.loads((victim / "notebook.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def test_unchanged_project_is_known_from_its_fingerprint(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    rep = build(p, BuildOptions(jobs=2))
+    assert rep.up_to_date and rep.steps and ran(rep) == []
+    # a missing output defeats the fingerprint: the graph is planned and the site rebuilt
+    page = next((p.site / "regions").glob("*.html"))
+    page.unlink()
+    rep = build(p, BuildOptions(jobs=2))
+    assert not rep.up_to_date and page.is_file()
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+    # so does a changed input: the report's extraction step would run
+    report = sorted(p.reports_raw.glob("*.txt"))[0]
+    report.write_text(report.read_text(encoding="utf-8") + "\n全县共有行政村7个。\n", encoding="utf-8")
+    rep = build(p, BuildOptions(jobs=2, dry_run=True))
+    assert not rep.up_to_date
+    assert [s.name for s in rep.ran if s.name.startswith("extract")] == ["extract 000"]
 
 
 def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path):
@@ -146,7 +173,7 @@ def test_fresh_kernels_give_the_same_notebooks_as_warm_ones(tiny_built, tmp_path
 
 
 def _normal(nb_json: str) -> str:
-    from ruralstudy.build import without_timings
+    from ruralstudy.steps import without_timings
 
     return json.dumps(without_timings(json.loads(nb_json)), sort_keys=True)
 

@@ -271,7 +271,7 @@ def test_metadata_csv_bad_year_refuses_that_file_only(tmp_path, inputs):
 
 
 def test_build_writes_extracted_text_and_map(tmp_path, inputs):
-    from ruralstudy.build import write_extracted_text
+    from ruralstudy.steps import write_extracted_text
     from ruralstudy.corpus import Document, clean_text, ManifestEntry
 
     p = _project(tmp_path / "p")

@@ -477,7 +477,8 @@ def test_pool_workers_die_with_a_killed_build(tmp_path):
 
 
 def test_failed_copy_is_removed_when_the_notebook_passes(tmp_path, monkeypatch):
-    from ruralstudy import build as B
+    from ruralstudy import steps as S
+    from ruralstudy.build import BuildOptions
     from ruralstudy.errors import NotebookExecutionError
     from ruralstudy.execute import RunResult, RunSpec
 
@@ -486,14 +487,16 @@ def test_failed_copy_is_removed_when_the_notebook_passes(tmp_path, monkeypatch):
     failed.mkdir(parents=True)
     (failed / "02_quality.ipynb").write_text("{}", encoding="utf-8")
     nb = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-    results = [RunResult("02_quality", True, nb), RunResult("03_indicators", False, nb,
-                                                              ename="ValueError", evalue="x")]
-    monkeypatch.setattr(B, "run_all", lambda specs, **kw: results)
-    builder = B.Builder(p, B.BuildOptions(jobs=1))
-    runs = [(B.Step(f"notebook {r.name}", "k", True, ""), RunSpec(r.name, nb), None,
-             f"{r.name}.html") for r in results]
-    with pytest.raises(NotebookExecutionError):
-        builder.execute(runs)
+    results = {"02_quality": RunResult("02_quality", True, nb),
+               "03_indicators": RunResult("03_indicators", False, nb, ename="ValueError",
+                                          evalue="x")}
+    monkeypatch.setattr(S, "execute_and_render", lambda spec: (results[spec.name], None))
+    run = S.BuildRun(p, BuildOptions(jobs=1))
+    steps = [S.NotebookStep(f"notebook {name}", RunSpec(name, nb), json.loads(nb), {}, {},
+                            f"{name}.html", run.runner) for name in results]
+    with pytest.raises(NotebookExecutionError) as err:
+        run.execute(steps)
+    assert "03_indicators" in str(err.value) and "02_quality" not in str(err.value)
     assert not (failed / "02_quality.ipynb").exists()
     assert (failed / "03_indicators.ipynb").exists()
 

@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 KEY_VERSION = "1"
 DEFAULT_LIMIT = 2 * 1024 ** 3  # bytes; the build prunes the cache to this size

@@ -110,34 +110,33 @@ def indicators(root: RootOpt = None) -> None:
 
 @app.command()
 def score(root: RootOpt = None) -> None:
-    """Print the extractor's (and mapper's) scores against the hand-checked gold annotations."""
-    from .pipeline import gold_score
+    """Print the extractor's (and mapper's) scores against the hand-checked gold annotations
+    (the build's own steps, cached, as far as the indicators; unreadable inputs are skipped)."""
+    from .build import BuildOptions, build
+    from .pipeline import gold_score, mapping_score, unseen_evaluation
 
     paths = Paths.discover(root)
-    s, _ = gold_score(paths)
+    try:
+        rep = build(paths, BuildOptions(until="indicators", keep_going=True))
+    except RuralStudyError as exc:
+        _fail(exc)
+    assert rep.frames is not None and rep.figures is not None
+    s, _ = gold_score(paths, rep.figures)
     r = s.as_row()
     print(f"extraction (seeds): precision {r['precision']:.3f}  recall {r['recall']:.3f}  f1 {r['f1']:.3f}"
           f"  (gold {r['n_gold']}, found {r['n_found']}, correct {r['n_correct']})")
-    if (paths.annotations / "unseen" / "gold_figures.csv").is_file():
-        from .pipeline import unseen_scores
-
-        for ss, _m in unseen_scores(paths):
-            r, st = ss.score.as_row(), ss.strict.as_row()
-            print(f"extraction ({ss.name}): precision {r['precision']:.3f}  recall {r['recall']:.3f}"
-                  f"  f1 {r['f1']:.3f}  (gold {r['n_gold']}, found {r['n_found']}, correct "
-                  f"{r['n_correct']}; unit/qualifier/kind/role also right: {st['n_correct']})")
-    try:
-        from .pipeline import mapping_score
-    except ImportError:
-        return
+    unseen, unseen_mapping = unseen_evaluation(paths)
+    for ss, _m in unseen:
+        r, st = ss.score.as_row(), ss.strict.as_row()
+        print(f"extraction ({ss.name}): precision {r['precision']:.3f}  recall {r['recall']:.3f}"
+              f"  f1 {r['f1']:.3f}  (gold {r['n_gold']}, found {r['n_found']}, correct "
+              f"{r['n_correct']}; unit/qualifier/kind/role also right: {st['n_correct']})")
     for label, column in (("mapper alone", "auto_indicator_id"), ("as published", "indicator_id")):
-        for part, m in mapping_score(paths, column=column).items():
+        for part, m in mapping_score(paths, rep.frames.mapping, column=column).items():
             print(f"indicator values, {label}, {part}: precision {m.precision:.3f}  recall "
                   f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
                   f"correct {m.n_correct}, rows {m.n_rows})")
-    from .pipeline import unseen_mapping_scores
-
-    for part, m in unseen_mapping_scores(paths).items():
+    for part, m in unseen_mapping.items():
         print(f"indicator values, mapper alone, {part}: precision {m.precision:.3f}  recall "
               f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
               f"correct {m.n_correct}, rows {m.n_rows})")
@@ -248,7 +247,7 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
             task = bar.add_task("building", total=None)
 
             def progress(label: str, done: int, total: int) -> None:
-                bar.update(task, description=label, completed=done, total=total)
+                bar.update(task, description=label, completed=done, total=total or None)
 
             report = build(paths, BuildOptions(jobs=jobs, force=force, dry_run=dry_run,
                                                scheduler=scheduler, progress=progress,

@@ -21,7 +21,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +32,7 @@ WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pyarrow.p
                 "ruralstudy.analysis", "ruralstudy.charts", "ruralstudy.nbhelpers",
                 "ruralstudy.pipeline", "ruralstudy.indicators")
 RECYCLE_AFTER = 200  # notebooks per kernel before a new one (bounds slow leaks)
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
 
 @dataclass(frozen=True)
@@ -378,43 +378,115 @@ class KernelTeardown:
         shutdown_kernels()
 
 
-def run_all(specs: Iterable[RunSpec], jobs: int = 1, scheduler: str | None = None,
-            on_done: Callable[[RunResult], None] | None = None) -> list[RunResult]:
-    """Run notebooks: in process (jobs=1), on a pool of ``jobs`` worker processes, or on the
-    Dask distributed scheduler at ``scheduler`` (tcp://host:port). Each worker keeps one warm
-    kernel (see the module docstring). Results keep input order."""
-    specs = list(specs)
-    results: dict[str, RunResult] = {}
+def warm_up(cwd: str, kernel: str = "python3") -> bool:
+    """Pool task: start this worker's warm kernel now (the build starts kernels while it
+    extracts and maps, so they are ready when the first notebook comes). False if it failed;
+    the first notebook then tries again."""
+    try:
+        _warm_kernel(RunSpec("warm-up", "", cwd=cwd, kernel=kernel))
+        return True
+    except Exception:  # noqa: BLE001 - a failed warm-up only costs the time saved
+        return False
 
-    def done(r: RunResult) -> None:
-        results[r.name] = r
-        if on_done:
-            on_done(r)
 
-    if not specs:
-        return []
-    if scheduler:
-        from distributed import Client, as_completed as dask_completed
+class Runner:
+    """Where notebook runs (and other pool tasks) execute: in this process (``jobs`` 1), on a
+    pool of ``jobs`` worker processes, each keeping one warm kernel, or on the Dask
+    distributed scheduler at ``scheduler`` (tcp://host:port). Use as a context manager, or
+    call :meth:`close`."""
 
-        with Client(scheduler, timeout="30s") as client:
+    def __init__(self, jobs: int = 1, scheduler: str | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.scheduler = scheduler
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self.on_done: Callable[[Any], None] | None = None  # called with each notebook result
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _local_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=die_with_parent,
+                                             initargs=(os.getpid(),))
+        return self._pool
+
+    def start(self, warm_cwd: str | None = None) -> None:
+        """Start the local pool now and, with ``warm_cwd``, a warm kernel in each worker."""
+        if self.scheduler or self.jobs <= 1:
+            return
+        pool = self._local_pool()
+        if warm_cwd:
+            for _ in range(self.jobs):
+                pool.submit(warm_up, warm_cwd)
+
+    def _dask(self) -> Any:
+        if self._client is None:
+            from distributed import Client
+
+            self._client = Client(self.scheduler, timeout="30s")
             try:
-                client.register_plugin(KernelTeardown(), name=KernelTeardown.name)
+                self._client.register_plugin(KernelTeardown(), name=KernelTeardown.name)
             except Exception:  # an older distributed: kernels still die with their worker
                 pass
-            futures = [client.submit(execute_one, s, key=f"ruralstudy-{s.name}-{id(s)}",
-                                     pure=False) for s in specs]
+        return self._client
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], name: Callable[[Any], str],
+            on_done: Callable[[Any], None] | None = None) -> dict[str, Any]:
+        """``fn`` over ``items``; results by ``name(result)``, as they complete."""
+        items = list(items)
+        out: dict[str, Any] = {}
+
+        def done(r: Any) -> None:
+            out[name(r)] = r
+            if on_done:
+                on_done(r)
+
+        if not items:
+            return out
+        if self.scheduler:
+            from distributed import as_completed as dask_completed
+
+            client = self._dask()
+            futures = [client.submit(fn, it, key=f"ruralstudy-{i}-{id(it)}", pure=False)
+                       for i, it in enumerate(items)]
             for fut in dask_completed(futures):
                 done(fut.result())
-    elif jobs <= 1 or len(specs) == 1:
-        try:
-            for s in specs:
-                done(execute_one(s))
-        finally:
-            shutdown_kernels()
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            futs = [pool.submit(execute_one, s) for s in specs]
+        elif self.jobs <= 1 or (len(items) == 1 and self._pool is None):
+            for it in items:
+                done(fn(it))
+        else:
+            futs = [self._local_pool().submit(fn, it) for it in items]
             for fut in as_completed(futs):
                 done(fut.result())
+        return out
+
+    def map_plain(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``fn`` over ``items`` in order: on the local pool when there is one and more than
+        two items, else here (Dask is kept for notebook runs)."""
+        if self.jobs <= 1 or self.scheduler or len(items) <= 2:
+            return [fn(it) for it in items]
+        return list(self._local_pool().map(fn, items))
+
+    def close(self) -> None:
+        """Stop the pool (its workers stop their kernels), the Dask client, and this process's
+        own warm kernel."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        shutdown_kernels()
+
+
+def run_all(specs: Iterable[RunSpec], jobs: int = 1, scheduler: str | None = None,
+            on_done: Callable[[RunResult], None] | None = None) -> list[RunResult]:
+    """Run notebooks with :func:`execute_one` on a :class:`Runner`; results keep input order."""
+    specs = list(specs)
+    with Runner(jobs=jobs, scheduler=scheduler) as runner:
+        results = runner.map(execute_one, specs, name=lambda r: r.name, on_done=on_done)
     return [results[s.name] for s in specs]

@@ -18,9 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import CorpusError, LockError, OutputError, RuralStudyError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is read or written: the build's
+    import pandas as pd  # up-to-date check and the lock must not pay for it
 
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(div|p|span|table|tr|td|li|a|br|meta|link)\b[^>]*>", re.IGNORECASE)
@@ -155,6 +158,8 @@ def parse_csv_text(text: str, path: str, error: type[RuralStudyError] = RuralStu
     if bad is not None:
         raise error("a quoted field opened here is never closed (unbalanced \" quote); "
                     "every row after it would be lost", file=path, line=bad)
+    import pandas as pd
+
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:

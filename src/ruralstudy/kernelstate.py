@@ -18,7 +18,14 @@ _SNAPSHOT: dict[str, Any] = {}
 
 
 def snapshot() -> None:
-    """Remember the kernel's state right after the warm-up imports."""
+    """Remember the kernel's state right after the warm-up imports, and move the imported
+    modules' objects out of the garbage collector's sight (``gc.freeze``): IPython's reset runs
+    a full collection, which would otherwise walk pandas' and matplotlib's millions of objects
+    (0.09 s per notebook); the frozen objects are modules that live as long as the kernel."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
     _SNAPSHOT.clear()
     _SNAPSHOT["filters"] = list(warnings.filters)
     _SNAPSHOT["path"] = list(sys.path)

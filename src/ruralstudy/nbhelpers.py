@@ -10,57 +10,20 @@ import html
 import json
 import re
 import string
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .links import table_html
 from .paths import Paths
+from .tables import Tables
 
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
 
-@dataclass
-class Tables:
-    """The processed tables a notebook reads."""
-
-    figures: pd.DataFrame
-    mapping: pd.DataFrame
-    indicators: pd.DataFrame
-    panel: pd.DataFrame
-    conflicts: pd.DataFrame
-    crosschecks: pd.DataFrame
-    rejects: pd.DataFrame
-    codebook: pd.DataFrame
-    problems: pd.DataFrame
-    manifest: pd.DataFrame
-    paths: Paths
-
-
 def load(root: str | Path = ".") -> Tables:
     """Read every processed table (run ``ruralstudy build`` first)."""
-    paths = Paths.discover(root)
-    pr = paths.processed
-
-    def rd(name: str) -> pd.DataFrame:
-        p = pr / name
-        if p.suffix == ".parquet":
-            return pd.read_parquet(p)
-        return pd.read_csv(p, dtype={"doc_id": str}, keep_default_na=False,
-                           na_values={"value": [""], "year": [""], "implied": [""]})
-
-    figures = rd("figures.parquet")
-    mapping = rd("mapping.parquet")
-    ind = rd("indicators.parquet")
-    panel = rd("panel.parquet")
-    from . import iorw
-
-    manifest = iorw.read_csv(paths.manifest)  # UTF-8, UTF-16 or GB18030, as the build reads it
-    return Tables(figures=figures, mapping=mapping, indicators=ind, panel=panel,
-                  conflicts=rd("conflicts.parquet"), crosschecks=rd("crosschecks.csv"),
-                  rejects=rd("rejects.csv"), codebook=rd("codebook.csv"),
-                  problems=rd("corpus_problems.csv"), manifest=manifest, paths=paths)
+    return Tables.read(Paths.discover(root))
 
 
 def report_chars(paths: Paths, file: str) -> int:

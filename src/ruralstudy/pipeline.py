@@ -122,39 +122,31 @@ def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
     return None
 
 
-def unseen_scores(paths: Paths) -> list[tuple[SetScore, pd.DataFrame]]:
-    """Score each set (dev, holdout, holdout2) of data/annotations/unseen/ against its gold
-    figures. Only scores are computed for the holdouts; look at dev errors only when tuning.
-    """
-    from .gold import score_by_overlap
-
-    root = paths.annotations / "unseen"
-    out = []
-    for name in UNSEEN_SETS:
-        gold = _unseen_gold(root, name, "figures")
-        if gold is None:
-            continue
-        found = extract_files(sorted((root / name).glob("*.txt")))
-        out.append(score_by_overlap(f"unseen-{name}", found, gold))
-    return out
-
-
-def unseen_mapping_scores(paths: Paths) -> dict[str, MappingScore]:
-    """Score the mapper on the unseen-style texts against their measurement gold, each text
-    filed under the region of its regions table. A gold figure the extractor missed counts
-    against recall. The mapper was tuned on ``dev`` (and, once spent, ``holdout``); ``holdout2``
-    was written after that tuning and is the held-out test."""
+def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]],
+                                              dict[str, MappingScore]]:
+    """Score the extractor and the mapper on each set (dev, holdout, holdout2) of
+    data/annotations/unseen/, extracting each set's texts once: figures against the set's gold
+    figures, mapped values against its measurement gold (each text filed under the region of
+    its regions table; a gold figure the extractor missed counts against recall). The mapper
+    was tuned on ``dev`` (and, once spent, ``holdout``); ``holdout2`` was written after that
+    tuning and is the held-out test. Look at dev errors only when tuning."""
     from .codebook import load_codebook
+    from .gold import score_by_overlap
     from .indicators import observe_figures
 
     root = paths.annotations / "unseen"
-    out = {}
+    scores, mapping = [], {}
     for name in UNSEEN_SETS:
+        gold_fig = _unseen_gold(root, name, "figures")
         gold = _unseen_gold(root, name, "measurements")
         regions = _unseen_gold(root, name, "regions")
-        if gold is None or regions is None:
+        if gold_fig is None and (gold is None or regions is None):
             continue
         found = extract_files(sorted((root / name).glob("*.txt")), regions)
+        if gold_fig is not None:
+            scores.append(score_by_overlap(f"unseen-{name}", found, gold_fig))
+        if gold is None or regions is None:
+            continue
         obs = observe_figures(found, load_codebook())
         g = gold.copy()
         ids = []
@@ -163,8 +155,18 @@ def unseen_mapping_scores(paths: Paths) -> dict[str, MappingScore]:
                       (found["end"] > int(r.start))]
             ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{r.doc}:{r.start}")
         g["source_id"] = ids
-        out[f"unseen-{name}"] = score_mappings(obs, g)[0]
-    return out
+        mapping[f"unseen-{name}"] = score_mappings(obs, g)[0]
+    return scores, mapping
+
+
+def unseen_scores(paths: Paths) -> list[tuple[SetScore, pd.DataFrame]]:
+    """The extraction half of :func:`unseen_evaluation`."""
+    return unseen_evaluation(paths)[0]
+
+
+def unseen_mapping_scores(paths: Paths) -> dict[str, MappingScore]:
+    """The mapping half of :func:`unseen_evaluation`."""
+    return unseen_evaluation(paths)[1]
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -257,7 +259,8 @@ def mapping_score(paths: Paths, observations: pd.DataFrame | None = None,
 
 
 def run_indicators_frames(paths: Paths) -> IndicatorResult:
-    """Build the indicator tables in memory without writing (for scoring and tests)."""
+    """Build the indicator tables in memory without writing (for tests of the mapping; the
+    CLI's ``score`` runs the build's cached steps instead)."""
     return indicators_from(paths, extract_quietly(paths))
 
 

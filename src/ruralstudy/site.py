@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -129,6 +130,9 @@ def _readable_parameters(cell: dict) -> dict:
     return {**cell, "source": _U_ESCAPE.sub(char, src)}
 
 
+_EXPORTER: Any = None
+
+
 def render_notebook(nb_json: str) -> tuple[str, list[dict]]:
     """nbconvert body HTML of an executed notebook (ruralstudy template) and its findings."""
     import nbformat
@@ -137,11 +141,13 @@ def render_notebook(nb_json: str) -> tuple[str, list[dict]]:
     nb = json.loads(nb_json)
     nb, findings = split_findings(nb)
     node = nbformat.reads(json.dumps(nb), as_version=4)  # joins multi-line sources
-    exporter = HTMLExporter(template_name="ruralstudy",
-                            extra_template_basedirs=[str(_templates_dir() / "nbconvert")])
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(node)
+    global _EXPORTER
+    if _EXPORTER is None:  # one per process: building it compiles the templates (0.1 s)
+        _EXPORTER = HTMLExporter(template_name="ruralstudy",
+                                 extra_template_basedirs=[str(_templates_dir() / "nbconvert")])
+        _EXPORTER.exclude_input_prompt = True
+        _EXPORTER.exclude_output_prompt = True
+    body, _ = _EXPORTER.from_notebook_node(node)
     # the notebook's own first heading becomes the page title; drop it from the body
     body = re.sub(r"<h1[^>]*>.*?</h1>", "", body, count=1, flags=re.S)
     return body, findings
@@ -903,15 +909,9 @@ def build_stamp(root: Path, raw_dir: Path) -> dict:
     import hashlib
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root,
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "data/raw",
-                                "notebooks"], cwd=root, capture_output=True, text=True,
-                               timeout=10).stdout.strip()
-        commit = (commit or "unknown") + ("+local changes" if dirty and commit else "")
-    except (OSError, subprocess.SubprocessError):
-        commit = "unknown"
+    from .build import source_commit
+
+    commit = source_commit(root)
     h = hashlib.sha256()
     for p in sorted(raw_dir.rglob("*")):
         if p.is_file():
