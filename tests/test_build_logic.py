@@ -213,3 +213,20 @@ def test_extract_and_indicators_commands_run_the_builds_own_steps(tmp_path):
     steps = {s.name: s.run for s in dry.steps}
     assert steps["extract 000"] is False and steps["indicators"] is False  # cached by the commands
     assert steps["notebook 01_corpus"] is True
+
+
+def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
+    """A warm kernel keeps the parsed tables between notebooks; one notebook's in-place change
+    is not seen by the next, and a rewritten file is read again."""
+    from ruralstudy import iorw
+    from ruralstudy.nbhelpers import load
+
+    p = clone(tiny_built, tmp_path / "p")
+    first = load(p.root)
+    first.mapping.loc[:, "region"] = "changed in place"
+    second = load(p.root)
+    assert "changed in place" not in set(second.mapping["region"])
+    assert second.mapping is not first.mapping
+    panel = second.panel.iloc[:1]
+    iorw.write_bytes(p.processed / "panel.parquet", iorw.frame_to_parquet_bytes(panel))
+    assert len(load(p.root).panel) == 1

@@ -96,6 +96,13 @@ class WarmKernel:
                             for m in warm_imports())
         self._run(imports + "\nimport ruralstudy.kernelstate as _rs_ks\n_rs_ks.snapshot()\n"
                   "del _rs_ks\n", timeout=300)
+        # the client nbclient executes notebooks with, connected once: a new client per
+        # notebook costs 0.2 s (sockets, and the wait until the kernel's IOPub reaches it). It
+        # lives on this thread's event loop, which jupyter_core keeps for the thread.
+        self.akc = self.km.client()
+        self.akc.allow_stdin = False
+        self.akc.start_channels()
+        run_sync(self.akc.wait_for_ready)(timeout=120)
 
     def _run(self, code: str, timeout: float) -> None:
         reply = self.kc.execute_interactive(
@@ -121,10 +128,12 @@ class WarmKernel:
         """Stop the kernel (at once: nothing in it is worth saving)."""
         from jupyter_core.utils import run_sync
 
-        try:
-            self.kc.stop_channels()
-        except Exception:
-            pass
+        for client in (self.kc, getattr(self, "akc", None)):
+            try:
+                if client is not None:
+                    client.stop_channels()
+            except Exception:
+                pass
         try:
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:
@@ -199,6 +208,7 @@ def _register_engine() -> None:
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
                                      stdout_file=None, stderr_file=None, start_timeout=60,
                                      execution_timeout=None, **kwargs):
+            kc = kwargs.pop("kc", None)
             kwargs = remove_args(["input_path"], **kwargs)
             safe = remove_args(["timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
@@ -206,10 +216,11 @@ def _register_engine() -> None:
                                  log=__import__("papermill").log.logger, log_output=log_output,
                                  stdout_file=stdout_file, stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, **final)
+            client.kc = kc  # the warm kernel's own connected client (nbclient keeps a given kc)
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:
+                if kc is None and client.kc is not None:
                     client.kc.stop_channels()
 
     papermill_engines.register("ruralstudy-warm", WarmEngine)
@@ -252,7 +263,7 @@ def execute_one(spec: RunSpec) -> RunResult:
         kernel = _warm_kernel(spec)
         kernel.reset(str(Path(spec.cwd).resolve()))
         kernel.runs += 1
-        extra.update(engine_name="ruralstudy-warm", km=kernel.km)
+        extra.update(engine_name="ruralstudy-warm", km=kernel.km, kc=kernel.akc)
     # papermill reads and writes paths; an in-memory round trip keeps disk access here only.
     import tempfile
 

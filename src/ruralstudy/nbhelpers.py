@@ -10,20 +10,48 @@ import html
 import json
 import re
 import string
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pandas as pd
 
 from .links import table_html
 from .paths import Paths
-from .tables import Tables
+from .tables import PROCESSED_FILES, Tables
 
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
 
+_LOADED: dict[tuple, Tables] = {}
+
+
+def _stat_key(paths: Paths) -> tuple:
+    out = []
+    for f in [paths.processed / n for n in PROCESSED_FILES] + [paths.manifest]:
+        try:
+            st = f.stat()
+            out.append((str(f), st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((str(f), None))
+    return tuple(out)
+
+
 def load(root: str | Path = ".") -> Tables:
-    """Read every processed table (run ``ruralstudy build`` first)."""
-    return Tables.read(Paths.discover(root))
+    """Read every processed table (run ``ruralstudy build`` first).
+
+    A warm build kernel runs many notebooks on the same tables, so the parsed tables are kept
+    while the files are unchanged (same inode, size and modification time: the build replaces
+    files by renaming, so a rewritten file is always a new inode), and each call gets its own
+    deep copy: a notebook that changes a frame in place cannot change what the next one sees.
+    """
+    paths = Paths.discover(root)
+    key = _stat_key(paths)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = Tables.read(paths)
+    t = _LOADED[key]
+    return replace(t, **{f.name: getattr(t, f.name).copy(deep=True) for f in fields(t)
+                         if isinstance(getattr(t, f.name), pd.DataFrame)})
 
 
 def report_chars(paths: Paths, file: str) -> int:

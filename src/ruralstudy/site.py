@@ -8,6 +8,7 @@ new one, never a mix.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -963,11 +964,17 @@ def _matching_close(fragment: str, start: int, tag: str) -> int:
     return len(fragment)
 
 
-def wrap(page: Page, stamp: dict) -> str:
-    """The full HTML of a page in the site layout."""
+@functools.lru_cache(maxsize=1)
+def _layout() -> jinja2.Template:
+    """The site layout, compiled once per process (compiling it took 6 ms a page)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_templates_dir())),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    tpl = env.get_template("layout.html.j2")
+    return env.get_template("layout.html.j2")
+
+
+def wrap(page: Page, stamp: dict) -> str:
+    """The full HTML of a page in the site layout."""
+    tpl = _layout()
     depth = page.path.count("/")
     title = jinja2.utils.markupsafe.Markup(lang_spans(html.escape(page.title)))
     return tpl.render(title=title, title_text=page.title,
