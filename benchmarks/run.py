@@ -14,7 +14,8 @@ Measured, each on a fresh copy of the project in a temporary folder:
   seed reports' styles, with new place names and shifted figures; used for timing only, never
   published): cold build, no-op, one report added, peak memory and seconds per region, beside
   the naive nbconvert run (measured on a sample of its runs and scaled to all of them);
-- one large file (1, 4 and 16 MB) through ``ruralstudy figures``: seconds per MB and peak memory.
+- one large file (1, 4 and 16 MB; ``--big-file-mb 1 4 16 100`` for more, ``--big-file-only`` for
+  this table alone) through ``ruralstudy figures``: seconds per MB and peak memory.
 """
 
 from __future__ import annotations
@@ -267,34 +268,44 @@ def scale_benchmark(n: int, naive_sample: int = 8) -> dict:
     return out
 
 
-BIGFILE_CHILD = r"""
-import json, resource, sys, time
-from pathlib import Path
-from ruralstudy.corpus import document_from_file
-from ruralstudy.extract import extract_figures, figures_frame
-p = Path(sys.argv[1])
-t0 = time.perf_counter()
-df = figures_frame(extract_figures(document_from_file(p, "big")))
-print(json.dumps({"mb": p.stat().st_size / 1e6, "seconds": time.perf_counter() - t0,
-                  "figures": len(df),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
 def bigfile_benchmarks(sizes: tuple[float, ...] = (1, 4, 16)) -> list[dict]:
-    """One large file (the seed reports repeated) through the extractor, as ``ruralstudy
-    figures FILE`` does."""
+    """One large file (the seed reports repeated to each size in MB) through ``ruralstudy
+    figures FILE`` itself, its CSV read from a pipe: seconds and peak RSS of that process."""
     texts = [f.read_text(encoding="utf-8-sig") for f in sorted((ROOT / "data/raw/reports").glob("*.txt"))]
     unit = "\n".join(texts) + "\n"
     out = []
     with tempfile.TemporaryDirectory(prefix="rs-bench-big-") as tmp:
         for mb in sizes:
             f = Path(tmp) / f"big_{mb:g}.txt"
-            f.write_text(unit * max(1, round(mb * 1e6 / len(unit.encode("utf-8")))), encoding="utf-8")
-            r = subprocess.run([sys.executable, "-c", BIGFILE_CHILD, str(f)], check=True,
-                               capture_output=True, text=True)
-            out.append(json.loads(r.stdout))
+            with f.open("w", encoding="utf-8") as fh:  # written a copy at a time: 100 MB is fine
+                for _ in range(max(1, round(mb * 1e6 / len(unit.encode("utf-8"))))):
+                    fh.write(unit)
+            errf = Path(tmp) / "stderr.txt"
+            t0 = time.perf_counter()
+            with errf.open("wb") as err:
+                proc = subprocess.Popen(rs("figures", str(f)), stdout=subprocess.PIPE, stderr=err)
+                newlines = 0
+                while chunk := proc.stdout.read(1 << 20):
+                    newlines += chunk.count(b"\n")
+                _, status, usage = os.wait4(proc.pid, 0)
+            secs = time.perf_counter() - t0
+            if status:
+                raise RuntimeError(f"ruralstudy figures failed:\n{errf.read_text()[-3000:]}")
+            out.append({"mb": f.stat().st_size / 1e6, "seconds": secs, "figures": newlines - 1,
+                        "peak_mb": usage.ru_maxrss / 1024})
+            f.unlink()
     return out
+
+
+def bigfile_lines(big: list[dict]) -> list[str]:
+    """The "One large file" table."""
+    lines = ["## One large file (`ruralstudy figures FILE`, seeds repeated)", "",
+             "| MB | s | s per MB | figures | peak RSS MB |", "|---:|---:|---:|---:|---:|"]
+    for r in big:
+        lines.append(f"| {r['mb']:.1f} | {r['seconds']:.2f} | {r['seconds'] / r['mb']:.2f} | "
+                     f"{r['figures']} | {r['peak_mb']:.0f} |")
+    return lines + ["", "Linear in time when seconds per MB stay about equal; bounded in memory "
+                    "when peak RSS does not grow with the file (the file is streamed).", ""]
 
 
 def main() -> None:
@@ -304,7 +315,16 @@ def main() -> None:
     ap.add_argument("--regions", type=int, nargs="*", default=[100],
                     help="synthetic corpus sizes (reports, one region each); none to skip")
     ap.add_argument("--big", action="store_true", help="also replicate the seeds 1000x")
+    ap.add_argument("--big-file-mb", type=float, nargs="+", default=[1, 4, 16], metavar="MB",
+                    help="sizes of the one large file (default: 1 4 16; e.g. 1 4 16 100)")
+    ap.add_argument("--big-file-only", action="store_true",
+                    help="only the one-large-file table, printed (RESULTS.md is not written)")
     args = ap.parse_args()
+    if args.big_file_only:
+        print("\n".join([f"Machine: {machine()}", f"Load before: {load()}", ""]
+                        + bigfile_lines(bigfile_benchmarks(tuple(args.big_file_mb)))
+                        + [f"Load after: {load()}"]))
+        return
     load_before = load()
     lines = ["# ruralstudy benchmark results", "",
              f"Machine: {machine()}", f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
@@ -340,13 +360,7 @@ def main() -> None:
                   f"{r['naive']:.0f} | 1x |", "",
                   f"Seconds per region (cold): {per:.2f}; peak RSS of the largest process: "
                   f"{r['peak_mb']:.0f} MB.", ""]
-    big = bigfile_benchmarks()
-    lines += ["## One large file (`ruralstudy figures FILE`, seeds repeated)", "",
-              "| MB | s | s per MB | figures | peak RSS MB |", "|---:|---:|---:|---:|---:|"]
-    for r in big:
-        lines.append(f"| {r['mb']:.1f} | {r['seconds']:.2f} | {r['seconds'] / r['mb']:.2f} | "
-                     f"{r['figures']} | {r['peak_mb']:.0f} |")
-    lines += ["", "Linear when seconds per MB stay about equal.", ""]
+    lines += bigfile_lines(bigfile_benchmarks(tuple(args.big_file_mb)))
     e = extraction_benchmarks(args.repeat, args.big)
     lines += ["## Extraction (one process)", "",
               "| corpus | MB | median s | MB/s | figures | peak RSS MB | runs |",

@@ -45,6 +45,25 @@ def test_figures_on_any_file(tmp_path):
     assert lines[0].endswith(",place,role")
 
 
+def test_figures_streams_a_large_file_with_the_whole_documents_csv(tmp_path):
+    """`figures FILE` writes rows as it finds them (a text file is read line by line and
+    extracted a piece at a time) and prints byte for byte the whole document's CSV."""
+    from pathlib import Path
+
+    from ruralstudy.corpus import document_from_file
+    from ruralstudy.extract import extract_figures, figures_frame
+    from ruralstudy.iorw import frame_to_csv_bytes
+
+    reports = sorted((Path(__file__).resolve().parents[1] / "data/raw/reports").glob("*.txt"))
+    unit = "\n".join(p.read_text(encoding="utf-8-sig") for p in reports) + "\n"
+    f = tmp_path / "big.txt"
+    f.write_text(unit * 6, encoding="utf-8")
+    r = subprocess.run(EXE + ["figures", str(f)], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    want = frame_to_csv_bytes(figures_frame(extract_figures(document_from_file(f, "big"))))
+    assert r.stdout == want and r.stdout.count(b"\n") > 1000
+
+
 def test_figures_on_bad_file_names_it(tmp_path):
     f = tmp_path / "page.txt"
     f.write_text("<html><body>x</body></html>", encoding="utf-8")

@@ -337,3 +337,112 @@ def test_a_target_at_the_head_of_a_sentence_carries_across_semicolons_and_no_fur
     roles = {f.raw: f.role for f in extract_figures(_doc(text))}
     assert roles["50个"] == "target" and roles["13个"] == "target"
     assert roles["100%"] == "observed"
+
+
+# --- streaming: one large file, a piece at a time ------------------------------------------
+
+def _seed_concatenation(tmp_path, copies: int = 4):
+    """The seed reports repeated, with place-heading paragraphs, CRLF line ends, as one file."""
+    from pathlib import Path
+
+    reports = sorted((Path(__file__).resolve().parents[1] / "data/raw/reports").glob("*.txt"))
+    unit = "\n".join(p.read_text(encoding="utf-8-sig") for p in reports)
+    unit += ("\n（一）浏阳市。村均集体经济收入12.5万元，较上年增长8%。\n"
+             "2. 攸县：全县35岁以下村干部共685人，占比21.3%。\n浏阳市各村共储备后备力量1,246名。\n")
+    f = tmp_path / "big.txt"
+    f.write_bytes(((unit + "\n") * copies).replace("\n", "\r\n").encode("utf-8"))
+    return f
+
+
+def test_streamed_extraction_equals_whole_document(tmp_path):
+    """A file streamed in small pieces (many piece borders, a figure near each) gives the same
+    figures, ids, offsets, lines, places and roles as the whole document, and the same CSV."""
+    from ruralstudy.corpus import document_from_file, iter_clean_lines
+    from ruralstudy.extract import (figures_frame, iter_figures_csv, iter_file_figures,
+                                    iter_pieces)
+    from ruralstudy.iorw import frame_to_csv_bytes, iter_text_lines, text_file_codec
+
+    f = _seed_concatenation(tmp_path)
+    doc = document_from_file(f, doc_id="big")
+    whole = extract_figures(doc, piece_chars=10 ** 9)
+    assert len(whole) > 500 and any(x.place == "浏阳市" for x in whole)
+    assert [x.start for x in whole] == sorted(x.start for x in whole)
+    n_pieces = sum(1 for _ in iter_pieces(iter_clean_lines(iter_text_lines(f, text_file_codec(f))),
+                                          300))
+    assert n_pieces > 100
+    for piece_chars in (1, 300, 5000):
+        assert list(iter_file_figures(f, doc_id="big", piece_chars=piece_chars)) == whole
+        assert extract_figures(doc, piece_chars=piece_chars) == whole
+    csv = "".join(iter_figures_csv(iter_file_figures(f, doc_id="big", piece_chars=300), batch=7))
+    assert csv == frame_to_csv_bytes(figures_frame(whole)).decode("utf-8")
+    assert "".join(iter_figures_csv([])) == frame_to_csv_bytes(figures_frame([])).decode("utf-8")
+
+
+def test_streamed_extraction_carries_regions_across_pieces():
+    """The region mentioned last before a figure is carried from piece to piece."""
+    regions = (Region("浏阳市", "湖南省", "county"), Region("攸县", "湖南省", "county"))
+    text = ("浏阳市:村集体收入5万元。\n" + "".join(f"其中{i}个村收入超过10万元。\n" for i in range(5))
+            + "攸县:全县共有村干部1,200名。\n" + "".join(f"新增后备力量{i}0名。\n" for i in range(1, 6)))
+    doc = _doc(text, regions)
+    whole = extract_figures(doc, piece_chars=10 ** 9)
+    assert [x.region for x in whole].count("攸县") == 6
+    assert [x.region for x in whole].count("浏阳市") >= 6
+    for piece_chars in (1, 20, 60):
+        assert extract_figures(doc, piece_chars=piece_chars) == whole
+
+
+def test_text_lines_read_in_chunks_split_as_the_whole_text():
+    """Lines read a few bytes at a time split as str.splitlines does (CRLF across a chunk
+    border stays one line end); the codec is the one decode_bytes chooses."""
+    import tempfile
+    from pathlib import Path
+
+    from ruralstudy.iorw import decode_bytes, iter_text_lines, text_file_codec
+
+    text = "第一行\r\n第二行5万元\r\r\n\n第三\u2028行\x0c末行1,246名"
+    with tempfile.TemporaryDirectory() as tmp:
+        for enc in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):
+            p = Path(tmp) / f"{enc}.txt"
+            p.write_bytes(text.encode(enc))
+            assert decode_bytes(p.read_bytes(), str(p)).text == text
+            codec = text_file_codec(p)
+            for chunk in (1, 2, 3, 5, 1 << 20):
+                assert list(iter_text_lines(p, codec, chunk)) == text.splitlines(keepends=True)
+
+
+def test_streaming_memory_is_bounded_by_the_piece_size(tmp_path):
+    """Structural, not timed: every piece holds at most piece_chars plus one line plus the
+    context either side, the cores tile the cleaned text exactly, and the extractor reads at
+    most about one piece ahead of the figure it yields, however long the file."""
+    from ruralstudy.corpus import clean_text, iter_clean_lines
+    from ruralstudy.extract import CONTEXT_CHARS, iter_figures, iter_pieces
+    from ruralstudy.iorw import iter_text_lines, text_file_codec
+
+    f = _seed_concatenation(tmp_path, copies=12)
+    codec = text_file_codec(f)
+    lines = list(iter_clean_lines(iter_text_lines(f, codec)))
+    longest = max(len(cl.text) for cl in lines)
+    total = sum(len(cl.text) for cl in lines)
+    piece_chars = 2000
+    assert total > 40 * (piece_chars + longest)
+    cores = []
+    for p in iter_pieces(lines, piece_chars):
+        assert len(p.text) <= piece_chars + longest + 2 * CONTEXT_CHARS
+        assert p.core_end - p.core_start <= piece_chars + longest
+        cores.append(p.text[p.core_start:p.core_end])
+    assert "".join(cores) == clean_text(f.read_bytes().decode("utf-8")).text
+
+    pulled: list = []
+
+    def counted():
+        for cl in lines:
+            pulled.append(cl)
+            yield cl
+
+    entry = ManifestEntry("big", "", "", "", "", None, (), "", 0)
+    n = 0
+    for fig in iter_figures(entry, counted(), 2024, piece_chars):
+        ahead = sum(len(cl.text) for cl in pulled if cl.raw_start > fig.start)
+        assert ahead <= piece_chars + 2 * longest + CONTEXT_CHARS
+        n += 1
+    assert n > 1000 and len(pulled) == len(lines)

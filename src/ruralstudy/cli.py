@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -54,14 +55,18 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 @app.command()
 def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
     """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
-    from .corpus import document_from_file
-    from .extract import extract_figures, figures_frame
+    # rows are written as they are found: a text file is read line by line and extracted a
+    # piece at a time (extract.iter_file_figures), so memory does not grow with the file
+    from .extract import iter_figures_csv, iter_file_figures
 
+    figures = iter_file_figures(file, doc_id=file.stem)
     try:
-        doc = document_from_file(file, doc_id=file.stem)
+        first = next(figures, None)  # reading problems are raised before any output
     except RuralStudyError as exc:
         _fail(exc)
-    sys.stdout.write(iorw.frame_to_csv_bytes(figures_frame(extract_figures(doc))).decode("utf-8"))
+    rest = figures if first is None else itertools.chain([first], figures)
+    for chunk in iter_figures_csv(rest):
+        sys.stdout.write(chunk)
 
 
 @app.command()

@@ -12,7 +12,7 @@ import re
 import unicodedata
 import warnings
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -199,40 +199,85 @@ def _is_short_fragment(line: str) -> bool:
     return 0 < len(s) <= 12 and not _SENTENCE_PUNCT.search(s)
 
 
-def kept_lines(raw: str) -> list[tuple[int, int]]:
-    """Return the (start, end) raw spans of lines that survive debris removal."""
-    spans: list[tuple[int, int]] = []
+def iter_kept_lines(lines: Iterable[str]) -> Iterator[tuple[int, str, int]]:
+    """Yield ``(start, body, line)`` for each raw line that survives debris removal, in order.
+
+    ``lines`` are the raw text's lines with their line ends, as ``str.splitlines(keepends=True)``
+    gives them (they may come from a file read piece by piece); ``start`` is the raw index of
+    the line, ``body`` the line without its ``\\r``/``\\n`` ending and ``line`` its 1-based
+    line number (counting ``\\n`` only). Navigation menus are runs of >= 3 short unpunctuated
+    lines (blank lines do not break a run); a caption printed twice is dropped the second time.
+    At most two lines of a run wait for its end, so memory does not grow with the text.
+    """
     pos = 0
-    for line in raw.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        spans.append((pos, pos + len(body)))
-        pos += len(line)
-    texts = [raw[a:b] for a, b in spans]
-    drop = [False] * len(spans)
-    # navigation menus: runs of >= 3 short unpunctuated lines (blank lines do not break a run)
-    run: list[int] = []
-    for i, t in enumerate(texts + [""]):
-        if i < len(texts) and not t.strip():
-            continue
-        if i < len(texts) and _is_short_fragment(t):
-            run.append(i)
-            continue
-        if len(run) >= 3:
-            for j in run:
-                drop[j] = True
-        run = []
-    prev = None
-    for i, t in enumerate(texts):
-        s = unicodedata.normalize("NFKC", t).strip()
+    line_no = 1
+    run: list[tuple[int, str, int]] = []  # short lines of a run of fewer than 3 so far
+    in_long_run = False  # the current run has reached 3 lines: all its lines are dropped
+    prev: str | None = None
+
+    def keep(start: int, body: str, n: int) -> bool:
+        nonlocal prev
+        s = unicodedata.normalize("NFKC", body).strip()
         if not s:
+            return True  # blank only once normalised: kept, and not a caption to compare
+        if (_DEBRIS.search(s) and len(s) < 80) or s == prev:
+            return False
+        prev = s
+        return True
+
+    for line in lines:
+        body = line.rstrip("\r\n")
+        start, n = pos, line_no
+        pos += len(line)
+        if line.endswith("\n"):
+            line_no += 1
+        if not body.strip():
             continue
-        if _DEBRIS.search(s) and len(s) < 80:
-            drop[i] = True
-        elif s == prev:  # caption printed twice
-            drop[i] = True
-        if not drop[i]:
-            prev = s
-    return [sp for sp, d in zip(spans, drop) if not d and raw[sp[0]:sp[1]].strip()]
+        if _is_short_fragment(body):
+            if in_long_run:
+                continue
+            run.append((start, body, n))
+            if len(run) >= 3:
+                in_long_run, run = True, []
+            continue
+        for item in run:
+            if keep(*item):
+                yield item
+        run, in_long_run = [], False
+        if keep(start, body, n):
+            yield start, body, n
+    for item in run:
+        if keep(*item):
+            yield item
+
+
+def kept_lines(raw: str) -> list[tuple[int, int]]:
+    """Return the (start, end) raw spans of lines that survive debris removal
+    (see :func:`iter_kept_lines`)."""
+    return [(a, a + len(body)) for a, body, _ in iter_kept_lines(raw.splitlines(keepends=True))]
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    """One cleaned line (ending in ``\\n``) with its offset map and the raw line it came from."""
+
+    text: str
+    offsets: Sequence[int]  # raw index of each character of ``text``
+    raw_start: int  # raw index of ``raw[0]``
+    raw: str  # the raw line (without its line end)
+    line: int  # 1-based raw line number
+
+
+def iter_clean_lines(lines: Iterable[str]) -> Iterator[CleanLine]:
+    """Clean raw lines one at a time (:func:`clean_text` is these lines joined): drop debris
+    lines, keep leading indentation out and normalise each character, keeping its raw index.
+    ``lines`` are as for :func:`iter_kept_lines`; memory is bounded by the longest line."""
+    for a, body, n in iter_kept_lines(lines):
+        lead = len(body) - len(body.lstrip())
+        norm, offs = normalise_with_offsets(body[lead:], base=a + lead)
+        offsets = array("q", offs)
+        offsets.append(a + len(body))
+        yield CleanLine(norm + "\n", offsets, a, body, n)
 
 
 def clean_text(raw: str) -> CleanText:
@@ -241,21 +286,15 @@ def clean_text(raw: str) -> CleanText:
     Normalisation (:func:`ruralstudy.vocab.normalise_with_offsets`) is NFKC, U+3000 to a space
     and traditional to simplified script, one character at a time so that every cleaned
     character keeps the index of the raw character it came from; pinyin glosses (萬(wàn)) are
-    dropped. ``raw[offsets[i]]`` is always the source of ``text[i]``.
+    dropped. ``raw[offsets[i]]`` is always the source of ``text[i]``. The cleaning itself is
+    :func:`iter_clean_lines`, which a large file can also use line by line.
     """
     out: list[str] = []
     offsets = array("q")  # 8 bytes a character, not a Python int object each
-    for a, b in kept_lines(raw):
-        line = raw[a:b]
-        # keep leading indentation out of the cleaned text
-        lead = len(line) - len(line.lstrip())
-        norm, offs = normalise_with_offsets(raw[a + lead:b], base=a + lead)
-        out.append(norm)
-        offsets.extend(offs)
-        out.append("\n")
-        offsets.append(b)
-    text = "".join(out)
-    return CleanText(text=text, offsets=offsets)
+    for cl in iter_clean_lines(raw.splitlines(keepends=True)):
+        out.append(cl.text)
+        offsets.extend(cl.offsets)
+    return CleanText(text="".join(out), offsets=offsets)
 
 
 # --- reading the corpus --------------------------------------------------------------------

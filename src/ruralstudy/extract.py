@@ -23,13 +23,15 @@ observed values. All regular expressions come from :mod:`ruralstudy.vocab` (thro
 from __future__ import annotations
 
 import bisect
-from array import array
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
-from .corpus import Document, Region
+from .corpus import CleanLine, Document, ManifestEntry, Region
 from .errors import NumberParseError
 from .numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
 from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
@@ -400,23 +402,138 @@ def region_mentions(regions: tuple[Region, ...], text: str) -> list[tuple[int, i
     return sorted(set(found))
 
 
-_NEWLINE = re.compile("\n")
+
+def figures_frame(figures: list[Figure]) -> pd.DataFrame:
+    """Tidy frame of figures with :data:`FIGURE_COLUMNS`, sorted by document and offset."""
+    df = pd.DataFrame([vars(f) for f in figures], columns=FIGURE_COLUMNS)
+    df = df.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
+    df["year"] = df["year"].astype("Int64")
+    for col in ("value", "value_high", "value_before"):
+        df[col] = df[col].astype("float64")
+    for col in ("start", "end", "line", "sent_offset"):
+        df[col] = df[col].astype("int64")
+    for col in ("place", "role"):
+        df[col] = df[col].astype(str)
+    return df
 
 
-def extract_figures(doc: Document) -> list[Figure]:
-    """Extract every figure of a document, in text order, each with its raw span and region."""
-    text = doc.clean.text
-    raw = doc.raw.text
-    entry = doc.entry
-    mentions = region_mentions(entry.regions, text)
-    line_starts = array("q", [0])
-    line_starts.extend(m.end() for m in _NEWLINE.finditer(raw))
-    figures: list[Figure] = []
+#: Cleaned characters of a piece of text extracted at once (whole lines; a longer line is one
+#: piece by itself): the memory of a streamed extraction is bounded by this, not by the file.
+PIECE_CHARS = 1 << 18
+#: Characters of context a piece carries on either side: every test the grammar makes looks at
+#: most 22 characters before a figure and 12 after it, and no pattern spans a line break.
+CONTEXT_CHARS = 64
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A bounded run of whole cleaned lines (the core, ``text[core_start:core_end]``) with up
+    to :data:`CONTEXT_CHARS` of the text before and after it, and the raw lines of the core.
+
+    ``start`` is the offset of ``text[0]`` in the whole cleaned text; ``offsets`` maps each
+    character of ``text`` to its raw index; ``raw_lines`` holds, for each core line in order,
+    its raw index, raw text and 1-based raw line number."""
+
+    text: str
+    offsets: Sequence[int]
+    start: int
+    core_start: int
+    core_end: int
+    raw_lines: tuple[tuple[int, str, int], ...]
+
+
+def iter_pieces(lines: Iterable[CleanLine], piece_chars: int = PIECE_CHARS) -> Iterator[Piece]:
+    """Group cleaned lines into pieces of about ``piece_chars`` characters (never splitting a
+    line, so never a sentence), each with the context either side it needs. At most one piece
+    and the lines of the next piece's first :data:`CONTEXT_CHARS` characters are held."""
+    left_text, left_offs = "", array("q")
+    pos = 0  # cleaned offset of the core's first character
+    core: list[CleanLine] = []
+    core_len = 0
+    ahead: list[CleanLine] = []
+    ahead_len = 0
+
+    def piece(core: list[CleanLine], ahead: list[CleanLine]) -> Piece:
+        right = "".join(cl.text for cl in ahead)[:CONTEXT_CHARS]
+        right_offs = array("q")
+        for cl in ahead:
+            right_offs.extend(cl.offsets[:CONTEXT_CHARS - len(right_offs)])
+        body = "".join(cl.text for cl in core)
+        offs = array("q", left_offs)
+        for cl in core:
+            offs.extend(cl.offsets)
+        offs.extend(right_offs)
+        return Piece(text=left_text + body + right, offsets=offs, start=pos - len(left_text),
+                     core_start=len(left_text), core_end=len(left_text) + len(body),
+                     raw_lines=tuple((cl.raw_start, cl.raw, cl.line) for cl in core))
+
+    for cl in lines:
+        if core_len < piece_chars:
+            core.append(cl)
+            core_len += len(cl.text)
+            continue
+        ahead.append(cl)
+        ahead_len += len(cl.text)
+        if ahead_len < CONTEXT_CHARS:
+            continue
+        p = piece(core, ahead)
+        yield p
+        left_text = p.text[:p.core_end][-CONTEXT_CHARS:]
+        left_offs = array("q", p.offsets[p.core_end - len(left_text):p.core_end])
+        pos += core_len
+        core, core_len, ahead, ahead_len = ahead, ahead_len, [], 0
+    if core or ahead:
+        yield piece(core + ahead, [])
+
+
+def document_lines(doc: Document) -> Iterator[CleanLine]:
+    """The cleaned lines of a document already read, with their raw lines and line numbers
+    (what :func:`ruralstudy.corpus.iter_clean_lines` gives for a file read line by line)."""
+    text, offsets, raw = doc.clean.text, doc.clean.offsets, doc.raw.text
+    a, line, counted = 0, 1, 0
+    while a < len(text):
+        nl = text.find("\n", a)
+        b = nl + 1 if nl >= 0 else len(text)
+        ra = offsets[a]
+        rb = offsets[nl] if nl >= 0 else offsets[b - 1] + 1
+        line += raw.count("\n", counted, ra)
+        counted = ra
+        yield CleanLine(text[a:b], offsets[a:b], ra, raw[ra:rb], line)
+        a = b
+
+
+def iter_figures(entry: ManifestEntry, lines: Iterable[CleanLine], ref_year: int,
+                 piece_chars: int = PIECE_CHARS) -> Iterator[Figure]:
+    """Extract the figures of a document from its cleaned lines, one piece at a time (see
+    :func:`iter_pieces`), in text order, each with its raw span and region.
+
+    ``ref_year`` is the document's reference year (:func:`reference_year` of its whole cleaned
+    text). What a figure depends on beyond its own line is carried from piece to piece: the
+    region mentioned last before it; offsets, figure ids and line numbers refer to the whole
+    raw text. The result does not depend on ``piece_chars``."""
+    last_mention: tuple[int, int] | None = None  # (cleaned offset, region index)
+    for piece in iter_pieces(lines, piece_chars):
+        core_mentions = [(piece.start + i, r) for i, r in region_mentions(entry.regions, piece.text)
+                         if piece.core_start <= i < piece.core_end]
+        mentions = ([last_mention] if last_mention else []) + core_mentions
+        if core_mentions:
+            last_mention = core_mentions[-1]
+        yield from _piece_figures(entry, piece, ref_year, mentions)
+
+
+def _piece_figures(entry: ManifestEntry, piece: Piece, ref_year: int,
+                   mentions: list[tuple[int, int]]) -> Iterator[Figure]:
+    """The figures whose span starts in the core of ``piece``."""
+    text = piece.text
+    raw_starts = [r[0] for r in piece.raw_lines]
     places: dict[tuple[int, int], tuple[tuple[int, int, str], ...]] = {}  # per sentence
-    ref_year = reference_year(text, entry.year)
     for cs, ce in find_figure_spans(text):
-        rs, re_ = doc.clean.raw_span(cs, ce)
-        raw_str = raw[rs:re_]
+        if not piece.core_start <= cs < piece.core_end:
+            continue
+        rs, re_ = piece.offsets[cs], piece.offsets[ce - 1] + 1
+        k = bisect.bisect_right(raw_starts, rs) - 1
+        line_start, line_raw, line_no = piece.raw_lines[k]
+        raw_str = line_raw[rs - line_start:re_ - line_start]
         try:
             parsed = parse_number(text[cs:ce])
         except NumberParseError:
@@ -432,7 +549,7 @@ def extract_figures(doc: Document) -> list[Figure]:
         if qualifier == "exact" and bound and not _RE_CLAUSE_PUNCT.search(bound.group(0)):
             qualifier = _BOUND_QUALIFIER[bound[1]]
         sa, sb = sentence_bounds(text, cs, ce)
-        region = attribute_region(entry.regions, text, cs, mentions)
+        region = attribute_region(entry.regions, text, piece.start + cs, mentions)
         sent = text[sa:sb]
         if (sa, sb) not in places:
             places[(sa, sb)] = _place_candidates(sent)
@@ -448,28 +565,82 @@ def extract_figures(doc: Document) -> list[Figure]:
                 place = head[1]
             elif opening and not _speaks_of_whole_region(sent, region.name if region else ""):
                 place = opening[0][2]
-        figures.append(Figure(
+        yield Figure(
             figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,
             region=region.name if region else "", province=region.province if region else "",
             admin_level=region.level if region else "", year=entry.year,
-            start=rs, end=re_, line=bisect.bisect_right(line_starts, rs), raw=raw_str,
+            start=rs, end=re_, line=line_no, raw=raw_str,
             value=parsed.value, value_high=parsed.value_high, value_before=parsed.value_before,
             unit=unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=place,
-            role=figure_role(text, cs, ce, parsed, sa, ref_year)))
-    return figures
+            role=figure_role(text, cs, ce, parsed, sa, ref_year))
 
 
-def figures_frame(figures: list[Figure]) -> pd.DataFrame:
-    """Tidy frame of figures with :data:`FIGURE_COLUMNS`, sorted by document and offset."""
-    df = pd.DataFrame([vars(f) for f in figures], columns=FIGURE_COLUMNS)
-    df = df.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
-    df["year"] = df["year"].astype("Int64")
-    for col in ("value", "value_high", "value_before"):
-        df[col] = df[col].astype("float64")
-    for col in ("start", "end", "line", "sent_offset"):
-        df[col] = df[col].astype("int64")
-    for col in ("place", "role"):
-        df[col] = df[col].astype(str)
-    return df
+def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figure]:
+    """Extract every figure of a document, in text order, each with its raw span and region
+    (:func:`iter_figures` over the document's lines)."""
+    ref_year = reference_year(doc.clean.text, doc.entry.year)
+    return list(iter_figures(doc.entry, document_lines(doc), ref_year, piece_chars))
+
+
+def streams_as_text(path: str | Path) -> bool:
+    """Is ``path`` a text report, read line by line by :func:`iter_file_figures`? Web pages,
+    PDF and Word files (and what :func:`ruralstudy.formats.read_report` refuses) are not."""
+    from .formats import OLE2_MAGIC, SUFFIXES
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".doc", ".html", ".htm", ".pdf", ".docx") or not p.is_file():
+        return False
+    with p.open("rb") as f:
+        head = f.read(8)
+    if head.startswith((OLE2_MAGIC, b"%PDF-")):
+        return False
+    return not (suffix and suffix not in SUFFIXES and head.startswith(b"PK\x03\x04"))
+
+
+def iter_file_figures(path: str | Path, doc_id: str = "file",
+                      piece_chars: int = PIECE_CHARS) -> Iterator[Figure]:
+    """The figures of a single report outside the corpus (``ruralstudy figures FILE``), as
+    :func:`extract_figures` of :func:`ruralstudy.corpus.document_from_file` gives them.
+
+    A text file is read twice, line by line, never whole: once to check its encoding and find
+    its reference year, once to extract. Memory is then bounded by ``piece_chars`` (and the
+    longest line), not by the file. A web page, PDF or Word file is read whole (its text must
+    be extracted from the whole file first). Errors (:class:`ruralstudy.errors.CorpusError`)
+    are raised before the first figure is yielded."""
+    from . import iorw
+    from .corpus import document_from_file, iter_clean_lines
+
+    if not streams_as_text(path):
+        yield from extract_figures(document_from_file(path, doc_id=doc_id), piece_chars)
+        return
+    codec = iorw.text_file_codec(path)
+    entry = ManifestEntry(doc_id=doc_id, file=str(path), title="", source="", published="",
+                          year=None, regions=(), notes="", line=0)
+    ref_year = max((reference_year(cl.text) for cl in
+                    iter_clean_lines(iorw.iter_text_lines(path, codec))), default=0)
+    yield from iter_figures(entry, iter_clean_lines(iorw.iter_text_lines(path, codec)),
+                            ref_year, piece_chars)
+
+
+def iter_figures_csv(figures: Iterable[Figure], batch: int = 2000) -> Iterator[str]:
+    """CSV text of figures (the header, then rows), ``batch`` figures at a time: the same
+    text as :func:`ruralstudy.iorw.frame_to_csv_bytes` of :func:`figures_frame` of them all
+    when they come in (document, offset) order, as :func:`iter_figures` yields them."""
+    from .iorw import frame_to_csv_bytes
+
+    def chunk(figs: list[Figure], header: bool) -> str:
+        out = frame_to_csv_bytes(figures_frame(figs)).decode("utf-8")
+        return out if header else out.split("\n", 1)[1]
+
+    buf: list[Figure] = []
+    header = True
+    for f in figures:
+        buf.append(f)
+        if len(buf) >= batch:
+            yield chunk(buf, header)
+            buf, header = [], False
+    if buf or header:
+        yield chunk(buf, header)

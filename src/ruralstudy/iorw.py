@@ -110,6 +110,95 @@ def _checked(raw: RawText) -> RawText:
     return raw
 
 
+#: Bytes read at a time when a text report is read piece by piece.
+READ_CHUNK = 1 << 20
+_HEAD_CHARS = 20000  # the decoded start _checked looks at
+
+
+def text_file_codec(path: str | Path, chunk: int = READ_CHUNK) -> str:
+    """The codec that :func:`decode_bytes` would decode a text file with (``utf-16``,
+    ``utf-8-sig`` or ``gb18030``), found by reading the file piece by piece, so memory does
+    not grow with the file; raise :class:`CorpusError` for what :func:`decode_bytes` refuses
+    (empty, binary, HTML saved as text, neither UTF-8, UTF-16 nor GB18030)."""
+    import codecs
+
+    p = Path(path)
+    if not p.is_file():
+        raise CorpusError("file does not exist", file=str(path))
+    with p.open("rb") as f:
+        head = f.read(4096)
+    if _file_blank(p, chunk):
+        raise CorpusError("file is empty", file=str(path))
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and b"\x00" in head:
+        raise CorpusError("file is binary (contains NUL bytes), not a text report",
+                          file=str(path))
+    for codec in (("utf-16",) if utf16 else ("utf-8-sig", "gb18030")):
+        dec = codecs.getincrementaldecoder(codec)()
+        text_head = ""
+        blank, started = True, False
+        try:
+            with p.open("rb") as f:
+                while True:
+                    data = f.read(chunk)
+                    text = dec.decode(data, final=not data)
+                    if utf16 and not started and text:
+                        text, started = text.removeprefix("\ufeff"), True
+                    if len(text_head) < _HEAD_CHARS:
+                        text_head += text
+                    if blank:
+                        blank = not text.strip()
+                    if not data:
+                        break
+        except UnicodeDecodeError:
+            if utf16:
+                raise CorpusError("file starts with a UTF-16 byte-order mark but is not valid "
+                                  "UTF-16", file=str(path)) from None
+            continue
+        if utf16 and blank:
+            raise CorpusError("file is empty", file=str(path))
+        _checked(RawText(path=str(path), text=text_head[:_HEAD_CHARS], encoding=codec, sha256=""))
+        return codec
+    raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text",
+                      file=str(path))
+
+
+def _file_blank(p: Path, chunk: int) -> bool:
+    """True when a file holds only ASCII blanks (``bytes.strip()`` would leave nothing)."""
+    with p.open("rb") as f:
+        while data := f.read(chunk):
+            if data.strip():
+                return False
+    return True
+
+
+def iter_text_lines(path: str | Path, codec: str, chunk: int = READ_CHUNK) -> Iterator[str]:
+    """The lines of a text file decoded with ``codec`` (see :func:`text_file_codec`), each with
+    its line end, exactly as ``text.splitlines(keepends=True)`` splits the whole decoded text,
+    read ``chunk`` bytes at a time: memory is bounded by the chunk and the longest line."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder(codec)()
+    carry = ""
+    first = True
+    with Path(path).open("rb") as f:
+        while True:
+            data = f.read(chunk)
+            text = carry + dec.decode(data, final=not data)
+            if first and text:
+                if codec == "utf-16":
+                    text = text.removeprefix("\ufeff")
+                first = False
+            if not data:
+                if text:
+                    yield from text.splitlines(keepends=True)
+                return
+            lines = text.splitlines(keepends=True)
+            # the last line may go on in the next chunk (or be a \r before its \n)
+            carry = lines.pop() if lines else ""
+            yield from lines
+
+
 def decode_table_bytes(data: bytes, path: str) -> str:
     """Text of a CSV table: UTF-16 with BOM, UTF-8 (with or without BOM) or GB18030."""
     text = _utf16(data, path) if data.strip() else None
