@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress
@@ -93,8 +92,6 @@ def extract(root: RootOpt = None) -> None:
 def indicators(root: RootOpt = None) -> None:
     """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects
     (the build's own steps, cached, as far as the indicators)."""
-    import io
-
     from .build import BuildOptions, build
 
     paths = Paths.discover(root)
@@ -102,11 +99,10 @@ def indicators(root: RootOpt = None) -> None:
         rep = build(paths, BuildOptions(until="indicators"))
     except RuralStudyError as exc:
         _fail(exc)
-    t = rep.tables
-    o = pd.read_parquet(io.BytesIO(t["mapping.parquet"]))
-    n = {k: len(pd.read_parquet(io.BytesIO(t[f"{k}.parquet"])))
-         for k in ("indicators", "panel", "conflicts")}
-    rejects = pd.read_csv(io.BytesIO(t["rejects.csv"]), dtype=str)
+    t = rep.frames
+    assert t is not None
+    o, rejects = t.mapping, t.rejects
+    n = {"indicators": len(t.indicators), "panel": len(t.panel), "conflicts": len(t.conflicts)}
     counts = o.groupby(["source_type", "status"]).size().to_dict()
     err.print("figures by source and status: " + ", ".join(f"{a}/{b} {n}" for (a, b), n in counts.items()))
     err.print(f"{len(rejects)} sheet rows rejected, {n['indicators']} indicator rows, "
