@@ -151,8 +151,30 @@ def build(paths: Paths, opts: BuildOptions) -> BuildReport:
         return _build(paths, opts)
 
 
+def clean_leftovers(paths: Paths) -> None:
+    """Remove what a killed build may have left: half-written site folders and cache entries
+    (both are written aside and renamed, so they never look complete)."""
+    import shutil
+
+    builds = paths.reports / ".site-builds"
+    if builds.is_dir():
+        for d in builds.glob("tmp-*"):
+            shutil.rmtree(d, ignore_errors=True)
+    if paths.reports.is_dir():
+        for link in paths.reports.glob(".site-link-*"):
+            link.unlink()
+    if paths.cache.is_dir():
+        for step in paths.cache.iterdir():
+            if step.is_dir():
+                for d in step.glob(".*"):
+                    shutil.rmtree(d, ignore_errors=True)
+
+
 def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
     from .cache import library_digest
+
+    if not opts.dry_run:
+        clean_leftovers(paths)
 
     if not opts.force and opts.until is None:
         state = State(paths.cache / "state.json")

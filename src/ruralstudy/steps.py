@@ -631,23 +631,6 @@ class BuildRun:
         return self.report.site
 
     # -- housekeeping ---------------------------------------------------------------------
-    def clean_leftovers(self) -> None:
-        """Remove what a killed build may have left: half-written site folders and cache
-        entries (both are written aside and renamed, so they never look complete)."""
-        import shutil
-
-        builds = self.paths.reports / ".site-builds"
-        if builds.is_dir():
-            for d in builds.glob("tmp-*"):
-                shutil.rmtree(d, ignore_errors=True)
-        for link in self.paths.reports.glob(".site-link-*"):
-            link.unlink()
-        if self.paths.cache.is_dir():
-            for step in self.paths.cache.iterdir():
-                if step.is_dir():
-                    for d in step.glob(".*"):
-                        shutil.rmtree(d, ignore_errors=True)
-
     def prune_cache(self) -> None:
         """Record the entries this build used, then keep the cache under its size limit
         (least recently used first; this build's entries are kept)."""
@@ -668,8 +651,6 @@ class BuildRun:
 
     def run(self) -> BuildReport:
         """Build as far as ``opts.until`` (everything by default)."""
-        if not self.opts.dry_run:
-            self.clean_leftovers()
         try:
             if self._start_kernels_early():
                 self.runner.start(warm_cwd=str(self.paths.root))
