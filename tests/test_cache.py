@@ -91,3 +91,28 @@ def test_prune_unused_keeps_only_the_last_builds_entries(tmp_path):
     rep = prune(tmp_path, unused=True)
     assert [e.key for e in rep.removed] == ["a"]
     assert c.get("render", "b") is not None and not (tmp_path / "execute" / ".tmp-leftover").exists()
+
+
+def test_digest_frame_is_content_based_and_the_same_in_another_process():
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from ruralstudy.cache import digest_frame
+
+    df = pd.DataFrame({"region": ["甲县", "乙市", None], "value": [1.5, float("nan"), 3.0],
+                       "year": pd.array([2023, None, 2022], dtype="Int64")})
+    d = digest_frame(df)
+    assert d == digest_frame(df.copy())
+    assert d != digest_frame(df.assign(value=[1.5, float("nan"), 3.0000001]))
+    assert d != digest_frame(df.iloc[::-1])  # row order counts
+    assert d != digest_frame(df.rename(columns={"value": "v"}))
+    assert d != digest_frame(df.astype({"year": "float64"}))
+    assert digest_frame(df.iloc[0:0]) != digest_frame(df.iloc[0:0, :2])
+    code = ("import pandas as pd; from ruralstudy.cache import digest_frame; "
+            "df = pd.DataFrame({'region': ['甲县', '乙市', None], 'value': [1.5, float('nan'), 3.0], "
+            "'year': pd.array([2023, None, 2022], dtype='Int64')}); print(digest_frame(df))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "PYTHONHASHSEED": "12345"})
+    assert out.stdout.strip() == d

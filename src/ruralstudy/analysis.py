@@ -12,7 +12,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 DEFAULT_CONSTRUCTS: dict[str, list[str]] = {
     "branch_strength": ["branch_election_completion", "branches_standardised_share",
@@ -112,6 +111,8 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman's rho (nan when either side is constant)."""
     if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan")
+    from scipy import stats  # imported here: the site step needs this module, not scipy
+
     return float(stats.spearmanr(x, y).statistic)
 
 

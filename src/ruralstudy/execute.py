@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT = 1800.0  # seconds per notebook
-WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pyarrow.parquet",
+WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pyarrow.parquet", "scipy.stats",
                 "ruralstudy.analysis", "ruralstudy.charts", "ruralstudy.nbhelpers",
                 "ruralstudy.pipeline", "ruralstudy.indicators")
 RECYCLE_AFTER = 200  # notebooks per kernel before a new one (bounds slow leaks)

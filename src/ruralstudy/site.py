@@ -88,6 +88,7 @@ class Page:
     code_toggle: bool = False
     index_text: str = ""
     region: str = ""  # the region a profile page describes (its pinyin is searchable)
+    sections: tuple | None = None  # page_sections(body) when already known (rendered pages)
 
 
 def _templates_dir() -> Path:
@@ -582,28 +583,47 @@ def glossary_body() -> str:
             f"<dl class='glossary'>{''.join(items)}</dl>")
 
 
-def peer_comparison(region: str, panel: pd.DataFrame) -> str:
+class PeerIndex:
+    """The panel grouped once for :func:`peer_comparison`: each region's comparable rows, and
+    the rows of each (admin level, indicator). Without it each region's comparison scanned the
+    whole panel (quadratic in the number of regions)."""
+
+    def __init__(self, panel: pd.DataFrame) -> None:
+        from .codebook import load_codebook
+
+        comparable = {i.id for i in load_codebook().indicators if i.scale_free}
+        rows = panel[panel["indicator_id"].isin(comparable)]
+        self.own = dict(tuple(rows.groupby("region", sort=False)))
+        self.by_level = {k: g for k, g in panel.groupby(["admin_level", "indicator_id"],
+                                                         sort=False)}
+        self.empty = panel.iloc[0:0]
+
+    def peers(self, level: object, indicator_id: str, region: str) -> pd.DataFrame:
+        if pd.isna(level):  # an unknown level is nobody's peer (as `==` on NaN says)
+            return self.empty
+        g = self.by_level.get((level, indicator_id), self.empty)
+        return g[g["region"] != region]
+
+
+def peer_comparison(region: str, panel: pd.DataFrame, index: PeerIndex | None = None) -> str:
     """How a region's values compare with other regions of the same admin level.
 
     Built when the site is assembled (not inside the region's notebook), so adding a report
     for one region re-executes only that region's profile, while every page still shows the
-    current comparison."""
-    from .codebook import load_codebook
-
-    cb = load_codebook()
-    comparable = {i.id for i in cb.indicators if i.scale_free}
-    own = panel[(panel["region"] == region) & panel["indicator_id"].isin(comparable)]
+    current comparison. Pass ``index`` (:class:`PeerIndex` of the same panel) when comparing
+    many regions."""
+    index = index or PeerIndex(panel)
+    own = index.own.get(region, index.empty)
     if own.empty:
         return ("<h2 id='compared-with-other-regions'>Compared with other regions</h2><p class='note'>"
                 "This region has no share, mean or per-village value to compare (n = 0); totals and "
                 "counts grow with a region's size and are not ranked.</p>")
     level = own["admin_level"].iloc[0]
-    peers = panel[(panel["admin_level"] == level) & (panel["region"] != region)]
     rows = []
     from .analysis import comparable_years
 
     for r in own.itertuples():
-        p = peers[peers["indicator_id"] == r.indicator_id]
+        p = index.peers(level, r.indicator_id, region)
         p = p[p["year"].map(lambda y, ry=r.year: comparable_years(ry, y)).astype(bool)]  # like with like
         vals = p["value"].tolist()
         all_vals = sorted(vals + [r.value], reverse=True)
@@ -872,6 +892,23 @@ def page_sections(body: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def append_sections(sections: list, extra: str) -> list[tuple[str, str, str]]:
+    """``page_sections(body + extra)`` from ``page_sections(body)`` and ``extra`` alone (the
+    body is parsed once, in the render step): text of ``extra`` before its first section joins
+    the body's last section, as one parse would have it."""
+    out = [tuple(s) for s in sections]
+    more = page_sections(extra)
+    if more and not more[0][0]:
+        lead = more.pop(0)[2]
+        if lead:
+            if out:
+                a, h, text = out[-1]
+                out[-1] = (a, h, " ".join(f"{text} {lead}".split()))
+            else:
+                out.append(("", "", lead))
+    return out + more
+
+
 def pinyin_keys(name: str) -> str:
     """Latin spellings a reader may type for a Chinese place name: '达拉特旗' -> 'dalateqi
     dalate da la te qi'. Empty when pypinyin is not installed."""
@@ -894,7 +931,8 @@ def search_index(pages: list[Page]) -> dict:
         if p.path.startswith("data/"):
             continue
         keys = pinyin_keys(p.region) if p.region else ""
-        for anchor, heading, text in page_sections(p.body):
+        for anchor, heading, text in (p.sections if p.sections is not None
+                                      else page_sections(p.body)):
             if p.index_text and not anchor:
                 text = p.index_text
             title = p.title + (f" › {heading}" if heading else "")

@@ -21,7 +21,7 @@ import json
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import pandas as pd
 
@@ -181,25 +181,26 @@ def page_blob(executed_json: str, source: dict) -> str:
     return json.dumps(merged, sort_keys=True, ensure_ascii=False)
 
 
-def execute_and_render(spec: RunSpec) -> tuple[RunResult, tuple[str, str, list] | None]:
+def execute_and_render(spec: RunSpec) -> tuple[RunResult, tuple[str, str, list, list] | None]:
     """Pool task: execute a notebook and, when it passed, render its page at once in the same
     worker (its kernel is idle meanwhile, so rendering overlaps the other workers' execution).
-    Returns the result and (digest of the page blob, body, findings)."""
+    Returns the result and (digest of the page blob, body, findings, sections)."""
     from .site import render_notebook
 
     res = execute_one(spec)
     if not res.ok:
         return res, None
     blob = page_blob(res.notebook, json.loads(spec.notebook))
+    return res, (digest_bytes(blob.encode("utf-8")), *render_blob(blob))
+
+
+def render_blob(blob: str) -> tuple[str, list, list]:
+    """Pool task: render one page; its body, findings and search sections (parsed here, in
+    parallel, rather than when the site is assembled)."""
+    from .site import page_sections, render_notebook
+
     body, findings = render_notebook(blob)
-    return res, (digest_bytes(blob.encode("utf-8")), body, findings)
-
-
-def render_blob(blob: str) -> tuple[str, list]:
-    """Pool task: render one page."""
-    from .site import render_notebook
-
-    return render_notebook(blob)
+    return body, findings, [list(s) for s in page_sections(body)]
 
 
 class NotebookStep(Step):
@@ -213,7 +214,7 @@ class NotebookStep(Step):
         super().__init__(name)
         self.spec, self.source, self.params = spec, source, params
         self.data, self.page, self.runner = data, page, runner
-        self.prerendered: tuple[str, str, list] | None = None
+        self.prerendered: tuple[str, str, list, list] | None = None
         self.result: RunResult | None = None
 
     def inputs(self) -> StepInputs:
@@ -262,8 +263,9 @@ class RenderStep(Step):
         return self.run_many([self], [])[0]  # type: ignore[return-value]
 
     @staticmethod
-    def _page(body: str, findings: list) -> Outputs:
-        return {"page.json": json.dumps({"body": body, "findings": findings},
+    def _page(body: str, findings: list, sections: list) -> Outputs:
+        return {"page.json": json.dumps({"body": body, "findings": findings,
+                                         "sections": sections},
                                         ensure_ascii=False).encode("utf-8")}
 
     @classmethod
@@ -274,16 +276,25 @@ class RenderStep(Step):
         for s in rsteps:
             pre = s.notebook.prerendered
             if pre is not None and pre[0] == s.digest:  # rendered in the pool already
-                done[s.name] = cls._page(pre[1], pre[2])
+                done[s.name] = cls._page(pre[1], pre[2], pre[3])
             else:
                 todo.append(s)
         if todo:
             runner = todo[0].notebook.runner
             blobs = {s.name: s.blob for s in todo}
             rendered = runner.map_plain(render_blob, [blobs[s.name] for s in todo])
-            for s, (body, findings) in zip(todo, rendered):
-                done[s.name] = cls._page(body, findings)
+            for s, (body, findings, sections) in zip(todo, rendered):
+                done[s.name] = cls._page(body, findings, sections)
         return [done[s.name] for s in rsteps]
+
+
+class Rendered(NamedTuple):
+    """A rendered page: body HTML, findings, and its search sections (None for pages rendered
+    before sections were kept; they are parsed when the site is assembled)."""
+
+    body: str
+    findings: list
+    sections: list | None = None
 
 
 # --- 4. the site ------------------------------------------------------------------------------
@@ -295,7 +306,7 @@ class SiteStep(Step):
     kind = "site"
     outputs = ("done",)
 
-    def __init__(self, run: "BuildRun", rendered: dict[str, tuple[str, list[dict]]],
+    def __init__(self, run: "BuildRun", rendered: dict[str, Rendered],
                  render_digests: dict[str, str]) -> None:
         super().__init__("site")
         self.b, self.rendered, self.render_digests = run, rendered, render_digests
@@ -542,7 +553,7 @@ class BuildRun:
 
     # -- 4. pages -------------------------------------------------------------------------
     def render(self, steps: list[NotebookStep], executed: dict[str, str]
-               ) -> tuple[dict[str, tuple[str, list[dict]]], dict[str, str]]:
+               ) -> tuple[dict[str, Rendered], dict[str, str]]:
         """Render every page whose notebook or markdown changed; return page -> (body,
         findings) and page -> render key input digest."""
         rsteps = [RenderStep(s.page, page_blob(executed[s.page], s.source), s)
@@ -556,11 +567,11 @@ class BuildRun:
             digests[r.page] = r.digest
             if p.outputs is not None:
                 d = json.loads(p.outputs["page.json"])
-                out[r.page] = (d["body"], d["findings"])
+                out[r.page] = Rendered(d["body"], d["findings"], d.get("sections"))
         return out, digests
 
     # -- 5. the site ----------------------------------------------------------------------
-    def site(self, rendered: dict[str, tuple[str, list[dict]]], digests: dict[str, str]) -> None:
+    def site(self, rendered: dict[str, Rendered], digests: dict[str, str]) -> None:
         p = self.graph.plan(SiteStep(self, rendered, digests))
         if p.outputs is not None:
             bad = SiteStep.missing(self.paths.site, p.outputs["done"])
@@ -570,7 +581,7 @@ class BuildRun:
                             else "the published site's file list is unknown")
         self.graph.run([p])
 
-    def publish_site(self, rendered: dict[str, tuple[str, list[dict]]]) -> Path:
+    def publish_site(self, rendered: dict[str, Rendered]) -> Path:
         """Assemble every page and download, and publish the site whole."""
         from . import site as S
         from .codebook import codebook_text
@@ -583,21 +594,26 @@ class BuildRun:
         # the front page states what the data show (indicators, links); facts about the
         # pipeline's quality stay on the quality and sources pages
         findings = [f for page in ("indicators.html", "links.html")
-                    for f in rendered.get(page, ("", []))[1]]
+                    for f in (rendered[page].findings if page in rendered else [])]
         pages = [S.Page("index.html", "Overview", S.index_body(t, findings, citation))]
         for name in ("02_quality", "03_indicators", "04_links"):
-            page = PAGE_NAMES[name]
-            pages.append(S.Page(page, PAGE_TITLES[name], rendered[page][0], code_toggle=True))
+            r = rendered[PAGE_NAMES[name]]
+            pages.append(S.Page(PAGE_NAMES[name], PAGE_TITLES[name], r.body, code_toggle=True,
+                                sections=_tuple(r.sections)))
         pages.append(S.Page("sources.html", "Sources",
-                            S.sources_body(t, docs, rendered["sources.html"][0]), code_toggle=True))
+                            S.sources_body(t, docs, rendered["sources.html"].body), code_toggle=True))
         pages.append(S.Page("regions.html", "Regions", S.regions_body(t)))
         slugs = {region_slug(r): r for r in t.mapping["region"].unique()}
-        for page, (body, _) in sorted(rendered.items()):
+        peers = S.PeerIndex(t.panel)
+        for page, r in sorted(rendered.items()):
             if page.startswith("regions/"):
                 region = slugs.get(page.split("/", 1)[1].removesuffix(".html"), "")
-                extra = S.peer_comparison(region, t.panel) if region else ""
+                extra = S.peer_comparison(region, t.panel, peers) if region else ""
+                sections = (None if r.sections is None
+                            else tuple(S.append_sections(r.sections, extra)))
                 pages.append(S.Page(page, f"Region profile: {region}" if region else "Region profile",
-                                    body + extra, code_toggle=True, region=region))
+                                    r.body + extra, code_toggle=True, region=region,
+                                    sections=sections))
         for d in docs:
             pages.append(S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
                                 S.document_body(d, t.mapping)))
@@ -716,6 +732,10 @@ class _Named(Step):
 
     def run(self) -> Outputs:  # pragma: no cover - never run
         return {}
+
+
+def _tuple(sections: list | None) -> tuple | None:
+    return None if sections is None else tuple(tuple(x) for x in sections)
 
 
 def _bytes(data: bytes):
