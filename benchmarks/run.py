@@ -55,6 +55,46 @@ def timed(cmd: list[str], cwd: Path | None = None) -> float:
     return time.perf_counter() - t0
 
 
+def timed_memory(cmd: list[str]) -> tuple[float, float, float]:
+    """Run a command; return (seconds, peak RSS of its largest process in MB, peak of the sum of
+    RSS over its whole process tree in MB: the build, its pool workers and their kernels),
+    the tree sampled every 0.2 s with psutil."""
+    import threading
+
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = {"largest": 0.0, "tree": 0.0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                root = psutil.Process(proc.pid)
+                rss = []
+                for q in [root, *root.children(recursive=True)]:
+                    try:
+                        rss.append(q.memory_info().rss / 2 ** 20)
+                    except psutil.Error:
+                        pass
+                if rss:
+                    peak["largest"] = max(peak["largest"], max(rss))
+                    peak["tree"] = max(peak["tree"], sum(rss))
+            except psutil.Error:
+                pass
+            done.wait(0.2)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    done.set()
+    th.join()
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
+    return time.perf_counter() - t0, peak["largest"], peak["tree"]
+
+
 def peak_child_mb() -> float:
     """Largest resident set of any finished child process so far (MB)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -252,8 +292,8 @@ def scale_benchmark(n: int, naive_sample: int = 8) -> dict:
     out: dict = {"reports": n}
     with tempfile.TemporaryDirectory(prefix="rs-bench-syn-") as tmp:
         p = synthetic_project(Path(tmp) / "p", n)
-        out["cold"] = timed(rs("build", "--jobs", jobs, "--root", str(p)))
-        out["peak_mb"] = peak_child_mb()
+        out["cold"], out["peak_mb"], out["tree_mb"] = timed_memory(
+            rs("build", "--jobs", jobs, "--root", str(p)))
         out["regions"] = n_regions(p)
         out["noop"] = timed(rs("build", "--root", str(p)))
         rep = Path(tmp) / "new.txt"
@@ -312,7 +352,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     ap.add_argument("--skip-builds", action="store_true", help="only the extraction benchmark")
-    ap.add_argument("--regions", type=int, nargs="*", default=[100],
+    ap.add_argument("--regions", type=int, nargs="*", default=[100, 1000],
                     help="synthetic corpus sizes (reports, one region each); none to skip")
     ap.add_argument("--big", action="store_true", help="also replicate the seeds 1000x")
     ap.add_argument("--big-file-mb", type=float, nargs="+", default=[1, 4, 16], metavar="MB",
@@ -347,9 +387,11 @@ def main() -> None:
                   f"{naive_s / med['rebuild after adding one report']:.1f}x",
                   f"- warm kernels vs fresh kernels, cold build: "
                   f"{med['cold build (--jobs %s --fresh-kernels)' % (os.cpu_count() or 1)] / med[cold_n]:.1f}x faster", ""]
+    per_region = {}
     for n in args.regions:
         r = scale_benchmark(n)
         per = r["cold"] / r["regions"]
+        per_region[r["regions"]] = per
         lines += [f"## Synthetic corpus: seeds + {n} generated reports ({r['regions']} regions)", "",
                   "| measurement | s | vs naive |", "|---|---:|---:|",
                   f"| cold build (--jobs {os.cpu_count()}) | {r['cold']:.1f} | "
@@ -358,8 +400,13 @@ def main() -> None:
                   f"| one report added | {r['add_one']:.1f} | {r['naive'] / r['add_one']:.1f}x faster |",
                   f"| naive nbconvert, every run (measured on {r['naive_sample']} runs, scaled) | "
                   f"{r['naive']:.0f} | 1x |", "",
-                  f"Seconds per region (cold): {per:.2f}; peak RSS of the largest process: "
-                  f"{r['peak_mb']:.0f} MB.", ""]
+                  f"Seconds per region (cold): {per:.2f}; peak memory: {r['peak_mb']:.0f} MB in "
+                  f"the largest process, {r['tree_mb']:.0f} MB summed over the build's whole "
+                  "process tree (workers and kernels included).", ""]
+    if len(per_region) > 1:
+        (a, pa), (b, pb) = min(per_region.items()), max(per_region.items())
+        lines += [f"Cost per region, cold: {pa:.2f} s at {a} regions, {pb:.2f} s at {b} regions "
+                  f"(ratio {pb / pa:.2f}; 1.00 = constant).", ""]
     lines += bigfile_lines(bigfile_benchmarks(tuple(args.big_file_mb)))
     e = extraction_benchmarks(args.repeat, args.big)
     lines += ["## Extraction (one process)", "",

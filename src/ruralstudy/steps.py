@@ -509,8 +509,13 @@ class BuildRun:
         failures = self.graph.run(planned)
         if not self.opts.dry_run:
             self._keep_failed(steps, failures)
-        executed = {p.step.page: p.outputs["notebook.ipynb"].decode("utf-8") for p in planned
-                    if p.outputs is not None}
+        for s in steps:  # the executed notebook is in the step's outputs; drop the result's copy
+            s.result = None
+        executed = {}
+        for p in planned:
+            if p.outputs is not None:
+                executed[p.step.page] = p.outputs["notebook.ipynb"].decode("utf-8")
+                p.outputs = None  # one copy is enough (the report keeps names and reasons)
         return executed
 
     def _keep_failed(self, steps: list[NotebookStep], failures: list[NotebookStep]) -> None:
@@ -556,9 +561,14 @@ class BuildRun:
                ) -> tuple[dict[str, Rendered], dict[str, str]]:
         """Render every page whose notebook or markdown changed; return page -> (body,
         findings) and page -> render key input digest."""
-        rsteps = [RenderStep(s.page, page_blob(executed[s.page], s.source), s)
-                  for s in steps if s.page in executed]
-        planned = [self.graph.plan(r) for r in rsteps]
+        planned = []
+        for s in steps:
+            if s.page not in executed:
+                continue
+            p = self.graph.plan(RenderStep(s.page, page_blob(executed.pop(s.page), s.source), s))
+            if not p.run:
+                p.step.blob = ""  # type: ignore[attr-defined]  # keyed; not needed any more
+            planned.append(p)
         self.graph.run(planned)
         out, digests = {}, {}
         for p in planned:
@@ -568,6 +578,8 @@ class BuildRun:
             if p.outputs is not None:
                 d = json.loads(p.outputs["page.json"])
                 out[r.page] = Rendered(d["body"], d["findings"], d.get("sections"))
+            # what is kept from here on is the parsed page: drop the bytes, blob and pool copy
+            p.outputs, r.blob, r.notebook.prerendered = None, "", None
         return out, digests
 
     # -- 5. the site ----------------------------------------------------------------------
