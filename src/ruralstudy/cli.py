@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from . import iorw
 from .errors import RuralStudyError
 from .paths import Paths
 
@@ -54,6 +52,7 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 @app.command()
 def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
     """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
+    from . import iorw
     from .corpus import document_from_file
     from .extract import extract_figures, figures_frame
 
@@ -89,6 +88,8 @@ def indicators(root: RootOpt = None) -> None:
     """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects
     (the build's own steps, cached, as far as the indicators)."""
     import io
+
+    import pandas as pd
 
     from .build import BuildOptions, build
 
@@ -167,6 +168,7 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
     with the reason and nothing of them is added."""
     from rich.markup import escape
 
+    from . import iorw
     from .ingest import commit_batch, expand_inputs, plan_batch, read_metadata_csv
 
     paths = Paths.discover(root)
@@ -313,6 +315,7 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
             output: Annotated[Optional[Path], typer.Option(help="Executed copy (default: reports/executed/<name>.ipynb)")] = None,
             root: RootOpt = None) -> None:
     """Execute one notebook with papermill through the library; keep the executed copy under reports/."""
+    from . import iorw
     from .execute import RunSpec, execute_one, failing_cell
 
     paths = Paths.discover(root)
@@ -345,6 +348,7 @@ def cache_prune(root: RootOpt = None,
                 unused: Annotated[bool, typer.Option("--unused", help="Also remove every entry the last build did not use")] = False,
                 wait: WaitOpt = 0.0) -> None:
     """Remove cache entries, least recently used first, until the cache fits --max-size."""
+    from . import iorw
     from .cache import parse_size, prune
 
     paths = Paths.discover(root)

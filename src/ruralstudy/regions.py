@@ -21,11 +21,16 @@ _SUFFIXES = ("特别行政区", "维吾尔自治区", "回族自治区", "壮族
 _PREFECTURE_PREFIX = re.compile(r"^(.{2,4}?(市|州|盟))(?=.{2,}(区|县|旗|市)$)")
 
 
-@lru_cache(maxsize=4096)
-def _t2s(text: str) -> str:
+@lru_cache(maxsize=None)
+def _converter():
     from opencc import OpenCC  # opencc-python-reimplemented: traditional -> simplified
 
-    return OpenCC("t2s").convert(text)
+    return OpenCC("t2s")  # loading its dictionaries takes milliseconds: once, not per name
+
+
+@lru_cache(maxsize=4096)
+def _t2s(text: str) -> str:
+    return _converter().convert(text)
 
 
 def to_simplified(text: str) -> str:
