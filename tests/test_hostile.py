@@ -223,10 +223,11 @@ def test_build_and_add_take_the_project_lock(tmp_path):
     new = tmp_path / "new.txt"
     new.write_text(_report_text(1), encoding="utf-8")
     with iorw.project_lock(p.lock, "ruralstudy build"):
-        r = _run(["build", "--root", str(p.root)])
+        # flock conflicts between open files, not only processes: build may run in process
+        r = _cli(["build", "--root", str(p.root)])
         assert r.returncode == 1
         assert "another build/add is running" in r.stderr and f"pid {os.getpid()}" in r.stderr
-        r = _run(["add", str(new), "--wait", "0.5", "--root", str(p.root)])
+        r = _run(["add", str(new), "--wait", "0.5", "--root", str(p.root)])  # another process
         assert r.returncode == 1 and "another build/add is running" in r.stderr
         with pytest.raises(E.LockError):
             with iorw.project_lock(p.lock, "ruralstudy add"):

@@ -128,11 +128,12 @@ def score(root: RootOpt = None) -> None:
                   f"  f1 {r['f1']:.3f}  (gold {r['n_gold']}, found {r['n_found']}, correct "
                   f"{r['n_correct']}; unit/qualifier/kind/role also right: {st['n_correct']})")
     try:
-        from .pipeline import mapping_score
+        from .pipeline import mapping_score, run_indicators_frames
     except ImportError:
         return
+    observations = run_indicators_frames(paths).observations  # once, scored on both columns
     for label, column in (("mapper alone", "auto_indicator_id"), ("as published", "indicator_id")):
-        for part, m in mapping_score(paths, column=column).items():
+        for part, m in mapping_score(paths, observations, column=column).items():
             print(f"indicator values, {label}, {part}: precision {m.precision:.3f}  recall "
                   f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
                   f"correct {m.n_correct}, rows {m.n_rows})")
