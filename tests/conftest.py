@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,20 @@ def root() -> Path:
     return ROOT
 
 
-@pytest.fixture()
-def project(tmp_path: Path) -> Paths:
-    """A copy of data/raw, data/annotations and data/manual in a temporary project root."""
+def copy_data(dest: Path) -> Paths:
+    """A copy of data/raw, data/annotations and data/manual in a project root ``dest``."""
     for sub in ("data/raw", "data/annotations", "data/manual"):
         src = ROOT / sub
         if src.exists():
-            shutil.copytree(src, tmp_path / sub)
-    (tmp_path / "data" / "processed").mkdir(parents=True, exist_ok=True)
-    return Paths(tmp_path)
+            shutil.copytree(src, dest / sub)
+    (dest / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    return Paths(dest)
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Paths:
+    """A copy of data/raw, data/annotations and data/manual in a temporary project root."""
+    return copy_data(tmp_path)
 
 
 def copy_project(dest: Path) -> Paths:
@@ -115,10 +121,34 @@ def tiny_built(tmp_path_factory) -> Paths:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Tests that need the full seed build (real notebooks) are slow."""
+    """Tests that need the full seed build (real notebooks) or drive Chromium are slow."""
     for item in items:
-        if "built" in getattr(item, "fixturenames", ()):
+        if {"built", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+# --- the command line, in process ---------------------------------------------------------------
+
+def cli(args: list[str]) -> subprocess.CompletedProcess:
+    """Run ``ruralstudy ARGS`` in this process (typer's CliRunner) and answer like
+    ``subprocess.run(..., capture_output=True, text=True)``: returncode, stdout, stderr.
+
+    For tests about what a command does, not about the process it runs in (those, e.g. the
+    project lock between processes, still start ``python -m ruralstudy``). An exception the
+    command did not turn into an exit code is raised here, where a subprocess would have printed
+    a traceback and exited 1."""
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from ruralstudy import cli as C
+
+    with pytest.MonkeyPatch.context() as mp:
+        # the console a separate process would have: stderr a pipe, so no terminal and no colour
+        # (the module's own was made when stderr may have been a terminal)
+        mp.setattr(C, "err", Console(stderr=True, soft_wrap=True, force_terminal=False,
+                                     color_system=None))
+        r = CliRunner().invoke(C.app, [str(a) for a in args], catch_exceptions=False)
+    return subprocess.CompletedProcess(["ruralstudy", *args], r.exit_code, r.stdout, r.stderr)
 
 
 def clone(built: Paths, dest: Path) -> Paths:

@@ -145,6 +145,7 @@ def _tiny_notebook(i: int) -> str:
     return nbformat.writes(nb)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster (two worker processes) and a kernel per notebook
 def test_runs_on_a_local_dask_cluster(tmp_path):
     from distributed import LocalCluster
 
@@ -156,6 +157,7 @@ def test_runs_on_a_local_dask_cluster(tmp_path):
     assert outs == ["0\n", "2\n", "4\n"]
 
 
+@pytest.mark.slow  # a pool of two workers, each starting a new Jupyter kernel
 def test_local_pool_reports_failing_cell(tmp_path):
     bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1/0")])
     bad.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import clone, ran, site_files
+from conftest import cli, clone, ran, site_files
 from ruralstudy.build import BuildOptions, build
 from ruralstudy.errors import NotebookExecutionError
 
@@ -111,6 +111,7 @@ def test_unchanged_project_is_known_from_its_fingerprint(tiny_built, tmp_path):
     assert [s.name for s in rep.ran if s.name.startswith("extract")] == ["extract 000"]
 
 
+@pytest.mark.slow  # two notebooks fail: each failed kernel is discarded and a new one started
 def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     before_target = os.readlink(p.site)
@@ -141,6 +142,7 @@ def test_site_step_ignores_the_build_date(tiny_built, tmp_path, monkeypatch):
     assert ran(build(p, BuildOptions(jobs=2))) == []
 
 
+@pytest.mark.slow  # a whole build again (--force): every step and every notebook reruns
 def test_processed_data_is_byte_identical_across_builds(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     before = {f.name: f.read_bytes() for f in p.processed.iterdir()}
@@ -150,6 +152,7 @@ def test_processed_data_is_byte_identical_across_builds(tiny_built, tmp_path):
     assert "profile 甲县" in state
 
 
+@pytest.mark.slow  # waits out a notebook's timeout, then a kernel restart
 def test_a_notebook_over_its_timeout_is_named_with_its_cell(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     nbp = p.notebooks / "04_links.ipynb"
@@ -163,6 +166,7 @@ def test_a_notebook_over_its_timeout_is_named_with_its_cell(tiny_built, tmp_path
     assert (p.reports / "failed" / "04_links.ipynb").exists()
 
 
+@pytest.mark.slow  # starts a new Jupyter kernel for every notebook, then rebuilds on warm ones
 def test_fresh_kernels_give_the_same_notebooks_as_warm_ones(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     build(p, BuildOptions(jobs=2, force=True, fresh_kernels=True))
@@ -179,9 +183,6 @@ def _normal(nb_json: str) -> str:
 
 
 def test_build_keeps_the_cache_under_its_limit_and_cache_prune(tiny_built, tmp_path):
-    import subprocess
-    import sys
-
     from ruralstudy.cache import Cache
 
     p = clone(tiny_built, tmp_path / "p")
@@ -191,22 +192,17 @@ def test_build_keeps_the_cache_under_its_limit_and_cache_prune(tiny_built, tmp_p
     assert not (p.cache / "execute" / "stale").exists()  # the oldest, unused entry went first
     assert ran(build(p, BuildOptions(jobs=1))) == []  # this build's own entries stayed
     Cache(p.cache).put("execute", "stale2", {"notebook.ipynb": b"{}"})
-    r = subprocess.run([sys.executable, "-m", "ruralstudy", "cache", "prune", "--unused",
-                        "--root", str(p.root)], capture_output=True, text=True, timeout=120)
+    r = cli(["cache", "prune", "--unused", "--root", str(p.root)])
     assert r.returncode == 0 and "removed 1 entries" in r.stderr, r.stderr
     assert ran(build(p, BuildOptions(jobs=1))) == []
 
 
 def test_extract_and_indicators_commands_run_the_builds_own_steps(tmp_path):
-    import subprocess
-    import sys
-
     from conftest import tiny_project
 
     p = tiny_project(tmp_path / "p")
     for cmd in ("extract", "indicators"):
-        r = subprocess.run([sys.executable, "-m", "ruralstudy", cmd, "--root", str(p.root)],
-                           capture_output=True, text=True, timeout=300)
+        r = cli([cmd, "--root", str(p.root)])
         assert r.returncode == 0, r.stderr
     assert (p.processed / "figures.csv").is_file() and (p.processed / "panel.parquet").is_file()
     dry = build(p, BuildOptions(dry_run=True))

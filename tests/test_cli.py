@@ -1,4 +1,7 @@
-"""The command line: parse, figures, extract, add, score."""
+"""The command line: parse, figures, extract, add, score.
+
+The commands run in process (conftest.cli); ``--help`` runs the real ``python -m ruralstudy``
+once, for the entry point (the project-lock tests in test_hostile start it as well)."""
 
 from __future__ import annotations
 
@@ -9,17 +12,19 @@ import sys
 
 import pandas as pd
 
+from conftest import cli as run
+
 EXE = [sys.executable, "-m", "ruralstudy"]
 
 
-def run(args, cwd=None, env=None):
+def run_process(args, cwd=None, env=None):
     e = dict(os.environ, **(env or {}))
     return subprocess.run(EXE + args, capture_output=True, text=True, cwd=cwd, env=e, timeout=300)
 
 
 def test_help_on_every_subcommand():
-    top = run(["--help"])
-    assert top.returncode == 0
+    top = run_process(["--help"])  # the real entry point, once
+    assert top.returncode == 0 and "Usage" in top.stdout, top.stderr
     for cmd in ("parse", "figures", "extract", "indicators", "score", "add", "build", "site", "run"):
         r = run([cmd, "--help"])
         assert r.returncode == 0 and "Usage" in r.stdout, (cmd, r.stderr)

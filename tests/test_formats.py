@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import format_fixtures as F
+from conftest import cli as _cli  # the command in process: these tests are about what it does
 from ruralstudy import iorw
 from ruralstudy.corpus import document_from_file
 from ruralstudy.errors import CorpusError
@@ -179,13 +180,13 @@ def _project(dest: Path):
 
 
 def test_figures_command_reads_every_format(inputs):
-    r = _run(["figures", str(inputs / "gov_gb2312.html")])
+    r = _cli(["figures", str(inputs / "gov_gb2312.html")])
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(__import__("io").StringIO(r.stdout), dtype=str)
     assert "3860万元" in set(df["raw"]) and not {"35项", "800名", "99条"} & set(df["raw"])
-    r = _run(["figures", str(inputs / "report.pdf")])
+    r = _cli(["figures", str(inputs / "report.pdf")])
     assert r.returncode == 0 and "1200人次" in r.stdout
-    r = _run(["figures", str(inputs / "scanned.pdf")])
+    r = _cli(["figures", str(inputs / "scanned.pdf")])
     assert r.returncode == 1 and "scanned.pdf" in r.stderr and "OCR is not supported" in r.stderr
 
 
@@ -201,7 +202,7 @@ def test_add_a_folder_in_one_command(tmp_path, inputs):
         csv.writer(fh).writerows([["file", "region", "province", "level", "year"],
                                   ["report.pdf", "某区", "某省", "county", "2023"]])
     before = iorw.read_csv(p.manifest)
-    r = _run(["add", str(folder), "--meta", str(meta), "--root", str(p.root)])
+    r = _cli(["add", str(folder), "--meta", str(meta), "--root", str(p.root)])
     assert r.returncode == 1, r.stderr  # one file refused
     assert "scanned.pdf: no text layer (a scanned or image-only PDF); OCR is not supported" in r.stderr
     assert "3 added, 0 skipped as duplicate, 1 refused" in r.stderr
@@ -223,7 +224,7 @@ def test_add_a_folder_in_one_command(tmp_path, inputs):
     # again: every file is now a duplicate (by hash), the re-encoded page by its text
     (folder / "gov_utf8.htm").write_bytes((inputs / "gov_utf8.htm").read_bytes())
     (folder / "scanned.pdf").unlink()
-    r = _run(["add", str(folder), "--root", str(p.root)])
+    r = _cli(["add", str(folder), "--root", str(p.root)])
     assert r.returncode == 1 and "0 added, 4 skipped as duplicate, 0 refused" in r.stderr, r.stderr
     assert "gov_utf8.htm: same text as" in r.stderr and "report.pdf: same content as" in r.stderr
     assert len(iorw.read_csv(p.manifest)) == len(m)
@@ -234,7 +235,7 @@ def test_add_refuses_each_bad_input_and_adds_nothing_of_it(tmp_path, inputs):
     before = iorw.read_csv(p.manifest)
     files_before = sorted(x.name for x in p.reports_raw.iterdir())
     bad = ["scanned.pdf", "locked.pdf", "shell.html", "old.doc"]
-    r = _run(["add", *[str(inputs / n) for n in bad], "--root", str(p.root)])
+    r = _cli(["add", *[str(inputs / n) for n in bad], "--root", str(p.root)])
     assert r.returncode == 1
     for n in bad:
         assert f"{inputs / n}: " in r.stderr
@@ -264,7 +265,7 @@ def test_metadata_csv_bad_year_refuses_that_file_only(tmp_path, inputs):
     p = _project(tmp_path / "p")
     meta = tmp_path / "meta.csv"
     meta.write_text("file,year\nreport.pdf,20x3\n", encoding="utf-8")
-    r = _run(["add", str(inputs / "report.pdf"), str(inputs / "brief.docx"), "--meta", str(meta),
+    r = _cli(["add", str(inputs / "report.pdf"), str(inputs / "brief.docx"), "--meta", str(meta),
               "--root", str(p.root)])
     assert "report.pdf: year '20x3' is not a four-digit year (metadata CSV line 2)" in r.stderr
     assert "1 added, 0 skipped as duplicate, 1 refused" in r.stderr

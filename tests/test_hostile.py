@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import cli as _cli
 from ruralstudy import errors as E
 from ruralstudy import iorw
 from ruralstudy.paths import Paths
@@ -189,6 +190,7 @@ def test_csv_downloads_neutralise_formula_cells():
 # --- lost rows: add and build ---------------------------------------------------------------
 
 def _run(args, **kw):
+    """The command as a separate process: for the tests about processes (the project lock)."""
     return subprocess.run(EXE + args, capture_output=True, text=True, timeout=300, **kw)
 
 
@@ -221,10 +223,11 @@ def test_build_and_add_take_the_project_lock(tmp_path):
     new = tmp_path / "new.txt"
     new.write_text(_report_text(1), encoding="utf-8")
     with iorw.project_lock(p.lock, "ruralstudy build"):
-        r = _run(["build", "--root", str(p.root)])
+        # flock conflicts between open files, not only processes: build may run in process
+        r = _cli(["build", "--root", str(p.root)])
         assert r.returncode == 1
         assert "another build/add is running" in r.stderr and f"pid {os.getpid()}" in r.stderr
-        r = _run(["add", str(new), "--wait", "0.5", "--root", str(p.root)])
+        r = _run(["add", str(new), "--wait", "0.5", "--root", str(p.root)])  # another process
         assert r.returncode == 1 and "another build/add is running" in r.stderr
         with pytest.raises(E.LockError):
             with iorw.project_lock(p.lock, "ruralstudy add"):
@@ -239,7 +242,7 @@ def test_add_keeps_every_manifest_column(tmp_path):
     iorw.write_csv(p.manifest, m)
     new = tmp_path / "new.txt"
     new.write_text(_report_text(2), encoding="utf-8")
-    r = _run(["add", str(new), "--region", "测试县", "--province", "某省", "--level", "county",
+    r = _cli(["add", str(new), "--region", "测试县", "--province", "某省", "--level", "county",
               "--root", str(p.root)])
     assert r.returncode == 0, r.stderr
     after = iorw.read_csv(p.manifest)
@@ -256,7 +259,7 @@ def test_add_refuses_the_same_text_reencoded(tmp_path, variant):
         f.write_bytes(text.encode("gb18030"))
     else:
         f.write_bytes(b"\xef\xbb\xbf" + text.replace("\r\n", "\n").replace("\n", "\r\n").encode())
-    r = _run(["add", str(f), "--region", "六盘水市", "--province", "贵州省", "--level",
+    r = _cli(["add", str(f), "--region", "六盘水市", "--province", "贵州省", "--level",
               "prefecture", "--root", str(p.root)])
     assert r.returncode == 1 and "same text as" in r.stderr, r.stderr
     assert len(iorw.read_csv(p.manifest)) == 2
@@ -308,7 +311,7 @@ def test_missing_report_exits_non_zero_unless_keep_going(tmp_path):
     p = small_project(tmp_path / "p", manifest_rows=[
         ["000", SEEDS[0], "t0", "s0", "2022", "2022", "六盘水市", "贵州省", "prefecture", ""],
         ["007", "007_gone.txt", "t", "", "", "", "", "", "", ""]])
-    r = _run(["build", "--root", str(p.root)])
+    r = _cli(["build", "--root", str(p.root)])
     assert r.returncode == 1
     assert "007_gone.txt" in r.stderr and "manifest.csv line 3" in r.stderr
     assert "does not exist" in r.stderr and "--keep-going" in r.stderr
@@ -325,7 +328,7 @@ def test_manifest_with_unbalanced_quote_names_file_and_line(tmp_path):
     with pytest.raises(E.ManifestError) as e:
         read_manifest(p.manifest)
     assert e.value.file == str(p.manifest) and e.value.line == 3 and "quote" in str(e.value)
-    r = _run(["build", "--root", str(p.root)])
+    r = _cli(["build", "--root", str(p.root)])
     assert r.returncode == 1 and "manifest.csv:3" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -442,6 +445,7 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
+@pytest.mark.slow  # a separate process starts a pool with two Jupyter kernels, then is killed
 def test_pool_workers_die_with_a_killed_build(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(

@@ -10,8 +10,12 @@ from ruralstudy.indicators import CHOICE_RULE, disagree
 from ruralstudy.pipeline import run_extract, run_indicators
 
 
-@pytest.fixture()
-def indicator_build(project):
+@pytest.fixture(scope="module")
+def indicator_build(tmp_path_factory):
+    """Extraction and indicators on a copy of the data, once for the tests that only read them."""
+    from conftest import copy_data
+
+    project = copy_data(tmp_path_factory.mktemp("indicators"))
     run_extract(project)
     return project, run_indicators(project)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from . import iorw
 from .errors import RuralStudyError
 from .paths import Paths
 
@@ -167,6 +164,7 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
     with the reason and nothing of them is added."""
     from rich.markup import escape
 
+    from . import iorw
     from .ingest import commit_batch, expand_inputs, plan_batch, read_metadata_csv
 
     paths = Paths.discover(root)
@@ -313,6 +311,7 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
             output: Annotated[Optional[Path], typer.Option(help="Executed copy (default: reports/executed/<name>.ipynb)")] = None,
             root: RootOpt = None) -> None:
     """Execute one notebook with papermill through the library; keep the executed copy under reports/."""
+    from . import iorw
     from .execute import RunSpec, execute_one, failing_cell
 
     paths = Paths.discover(root)
@@ -345,6 +344,7 @@ def cache_prune(root: RootOpt = None,
                 unused: Annotated[bool, typer.Option("--unused", help="Also remove every entry the last build did not use")] = False,
                 wait: WaitOpt = 0.0) -> None:
     """Remove cache entries, least recently used first, until the cache fits --max-size."""
+    from . import iorw
     from .cache import parse_size, prune
 
     paths = Paths.discover(root)

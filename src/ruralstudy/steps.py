@@ -21,7 +21,7 @@ import json
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -185,8 +185,6 @@ def execute_and_render(spec: RunSpec) -> tuple[RunResult, tuple[str, str, list, 
     """Pool task: execute a notebook and, when it passed, render its page at once in the same
     worker (its kernel is idle meanwhile, so rendering overlaps the other workers' execution).
     Returns the result and (digest of the page blob, body, findings, sections)."""
-    from .site import render_notebook
-
     res = execute_one(spec)
     if not res.ok:
         return res, None
@@ -418,7 +416,7 @@ class BuildRun:
     def check_inputs(self) -> None:
         """Name every unreadable input (report or sheet) with its file and line, before any
         notebook runs; stop unless the user asked to keep going (they are then skipped)."""
-        from .errors import InputError, SheetError
+        from .errors import SheetError
         from .sheets import read_sheet_frame, sheet_files
 
         for f in sheet_files(self.paths.sheets):
