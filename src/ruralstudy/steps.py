@@ -670,16 +670,15 @@ class BuildRun:
         return self.report
 
     def _start_kernels_early(self) -> bool:
-        """Whether to start the warm kernels now, while the tables are being made: a full,
-        real build on a local pool (a cold or changed build nearly always runs notebooks)."""
+        """Whether to start the warm kernels before the indicators step, so that they are ready
+        when it ends: a full, real build on a local pool (a changed build nearly always runs
+        notebooks)."""
         o = self.opts
         return not (o.dry_run or o.until or o.fresh_kernels or o.scheduler or o.jobs <= 1)
 
     def run(self) -> BuildReport:
         """Build as far as ``opts.until`` (everything by default)."""
         try:
-            if self._start_kernels_early():
-                self.runner.start(warm_cwd=str(self.paths.root))
             return self._run()
         finally:
             self.runner.close()
@@ -697,6 +696,8 @@ class BuildRun:
                     self.state.save()
                 return self._finish()
             self.check_inputs()
+            if self._start_kernels_early():  # inputs are readable: kernels start while mapping
+                self.runner.start(warm_cwd=str(self.paths.root))
             self.indicators(figures)
             self.report.tables = self.files
             self.report.frames = self.tables
