@@ -116,3 +116,16 @@ def test_digest_frame_is_content_based_and_the_same_in_another_process():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "PYTHONHASHSEED": "12345"})
     assert out.stdout.strip() == d
+
+
+def test_digest_frame_groups_equal_digest_frame_of_each_slice():
+    import pandas as pd
+
+    from ruralstudy.cache import digest_frame, digest_frame_groups
+
+    df = pd.DataFrame({"region": ["乙", "甲", "乙", "丙", "甲"], "value": [1.0, 2.0, None, 4.0, 5.0],
+                       "unit": ["个", "%", "个", None, "%"]})
+    groups = digest_frame_groups(df, "region")
+    assert groups == {k: digest_frame(g) for k, g in df.groupby("region")}
+    assert len(set(groups.values())) == 3
+    assert digest_frame_groups(df.iloc[0:0], "region") == {}

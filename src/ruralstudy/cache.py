@@ -51,6 +51,29 @@ def digest_frame(df: pd.DataFrame) -> str:
     return digest_bytes(head + b"\0" + rows)
 
 
+def digest_frame_groups(df: pd.DataFrame, by: str) -> dict[object, str]:
+    """:func:`digest_frame` of each group of rows with the same ``by`` value, from one pass of
+    row hashes over the whole frame (a digest per group costs a millisecond of pandas overhead:
+    a thousand regions' slices took 9 s)."""
+    import numpy as np
+    import pandas as pd
+
+    out: dict[object, str] = {}
+    if df.empty:
+        return out
+    try:
+        rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    except TypeError:
+        return {k: digest_frame(g) for k, g in df.groupby(by, sort=False)}
+    cols = [str(c) for c in df.columns]
+    types = [str(t) for t in df.dtypes]
+    for key, idx in df.groupby(by, sort=False).indices.items():
+        idx = np.sort(idx)
+        head = json.dumps([cols, types, len(idx)], ensure_ascii=False).encode("utf-8")
+        out[key] = digest_bytes(head + b"\0" + rows[idx].tobytes())
+    return out
+
+
 def step_key(step: str, *, code: str, params: Mapping[str, object],
              inputs: Mapping[str, str], library: str) -> str:
     """Content key of a build step.

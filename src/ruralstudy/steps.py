@@ -459,7 +459,7 @@ class BuildRun:
     def notebook_steps(self) -> list[NotebookStep]:
         """Every notebook run with its data inputs: the aggregate pages read every table; a
         profile reads its region's slices and the national one."""
-        from .cache import digest_frame
+        from .cache import digest_frame, digest_frame_groups
 
         t = self.tables
         assert t is not None
@@ -482,15 +482,15 @@ class BuildRun:
         regions = sorted(mapping["region"].unique())
         if self.opts.only_profiles is not None:
             regions = [r for r in regions if r in self.opts.only_profiles]
-        by = {k: dict(tuple(df.groupby("region", sort=False))) for k, df in
-              (("mapping", mapping), ("indicators", ind), ("panel", panel))}
-        empty = {k: df.iloc[0:0] for k, df in (("mapping", mapping), ("indicators", ind),
-                                                ("panel", panel))}
+        frames = {"mapping": mapping, "indicators": ind, "panel": panel}
+        by = {k: digest_frame_groups(df, "region") for k, df in frames.items()}
+        empty = {k: digest_frame(df.iloc[0:0]) for k, df in frames.items()}
+        codes = mapping.groupby("region", sort=False)["region_code"].first()
         for region in regions:
-            sl = {k: digest_frame(by[k].get(region, empty[k])) for k in by}
+            sl = {k: by[k].get(region, empty[k]) for k in by}
             sl["national"] = national
             params = {"region": region, **self.opts.notebook_params.get(PROFILE_NOTEBOOK, {})}
-            code = by["mapping"][region]["region_code"].iloc[0]
+            code = codes[region]
             steps.append(NotebookStep(f"profile {region}",
                                       self._spec(f"profile-{region}", src, params), src, params,
                                       sl, f"regions/{region_slug(region, code)}.html",
