@@ -132,3 +132,48 @@ def test_glyph_check_detects_a_font_without_chinese():
             fig.savefig(__import__("io").BytesIO(), format="png")
             plt.close(fig)
     assert any("missing from font" in str(w.message) for w in caught)
+
+
+def test_indicator_chart_draws_a_distribution_beyond_max_bars():
+    """Past MAX_BARS regions a bar per region is unreadable: the chart shows each level's
+    distribution with its n instead (the table still lists every value)."""
+    import pandas as pd
+
+    from ruralstudy import charts as C
+
+    C.configure_matplotlib()
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"region": [f"县{i}" for i in range(n)],
+                             "admin_level": ["county" if i % 3 else "prefecture" for i in range(n)],
+                             "year_label": "2023", "value": [float(i % 17) for i in range(n)]})
+
+    small = C.indicator_chart(frame(C.MAX_BARS), "平均年龄", "岁", "Mean age")
+    assert len(small.axes[0].patches) == C.MAX_BARS  # one bar each
+    C.close(small)
+    big = C.indicator_chart(frame(C.MAX_BARS + 1), "平均年龄", "岁", "Mean age")
+    labels = [t.get_text() for t in big.axes[0].get_yticklabels()]
+    assert labels == ["prefecture (n = 21)", "county (n = 40)"]
+    assert "n = 61 regions" in big.axes[0].get_title()
+    C.close(big)
+
+
+def test_coverage_map_shows_shares_by_level_beyond_max_bars():
+    import pandas as pd
+
+    from ruralstudy import charts as C
+
+    C.configure_matplotlib()
+    n = C.MAX_BARS + 5
+    regions = [f"县{i}" for i in range(n)]
+    matrix = pd.DataFrame({"a": [1.0] * n, "b": [float(i % 2) for i in range(n)]}, index=regions)
+    levels = pd.Series(["county"] * (n - 5) + ["prefecture"] * 5, index=regions)
+    fig = C.coverage_heatmap(matrix, "Coverage", levels=levels)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"county (n = {n - 5})",
+                                                            "prefecture (n = 5)"]
+    assert f"n = {n} regions" in ax.get_title()
+    C.close(fig)
+    fig = C.coverage_heatmap(matrix.iloc[:C.MAX_BARS], "Coverage", levels=levels)
+    assert len(fig.axes[0].get_yticklabels()) == C.MAX_BARS  # a row per region
+    C.close(fig)

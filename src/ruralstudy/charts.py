@@ -80,9 +80,32 @@ def level_legend(ax, levels) -> None:
               title="admin level", loc="best", frameon=False)
 
 
-def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage") -> plt.Figure:
-    """Region x indicator heat map of which cells hold a value (title states n)."""
+MAX_BARS = 60  # more regions than this: one bar (or row) each is unreadable, and huge
+
+
+def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage",
+                     levels: pd.Series | None = None) -> plt.Figure:
+    """Region x indicator heat map of which cells hold a value (title states n). With more
+    than :data:`MAX_BARS` regions and their ``levels`` (region -> admin level) given, a row
+    per region is unreadable: the map shows, per admin level, the share of its regions with a
+    value."""
     n_regions, n_ind = matrix.shape
+    if n_regions > MAX_BARS and levels is not None:
+        lv = levels.reindex(matrix.index).fillna("unknown level")
+        share = matrix.groupby(lv).mean()
+        counts = lv.value_counts()
+        fig, ax = plt.subplots(figsize=(max(7, 0.32 * n_ind + 3), max(3, 0.5 * len(share) + 2)))
+        ax.imshow(share.values, aspect="auto", cmap="Greens", vmin=0, vmax=1)
+        ax.set_xticks(range(n_ind), share.columns, rotation=90, fontsize=9)
+        ax.set_yticks(range(len(share)), [f"{i} (n = {counts[i]})" for i in share.index],
+                      fontsize=10)
+        ax.set_title(wrap_title(f"{title}: {int(matrix.values.sum())} of {matrix.size} cells "
+                                f"filled (n = {n_regions} regions x {n_ind} indicators); shade = "
+                                "share of the level's regions with a value", 70), fontsize=11)
+        ax.set_xlabel("indicator")
+        ax.set_ylabel("admin level")
+        fig.tight_layout()
+        return fig
     fig, ax = plt.subplots(figsize=(max(7, 0.32 * n_ind + 3), max(4, 0.28 * n_regions + 1.5)))
     ax.imshow(matrix.values, aspect="auto", cmap="Greens", vmin=0, vmax=1.3)
     ax.set_xticks(range(n_ind), matrix.columns, rotation=90, fontsize=9)
@@ -128,6 +151,36 @@ def indicator_bars(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.F
     ax.set_title(wrap_title(f"{title} (n = {len(d)})"), fontsize=11)
     level_legend(ax, d["admin_level"])
     ax.margins(x=0.15)
+    fig.tight_layout()
+    return fig
+
+
+def indicator_chart(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:
+    """One indicator across regions: a bar per region up to :data:`MAX_BARS` regions, else
+    the distribution within each admin level (every value a point; the table lists them)."""
+    if len(df) <= MAX_BARS:
+        return indicator_bars(df, label, unit, title)
+    return indicator_distribution(df, label, unit, title)
+
+
+def indicator_distribution(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:
+    """Box and points of one indicator per admin level, each level with its n."""
+    import numpy as np
+
+    levels = [lv for lv in LEVEL_COLOURS if lv in set(df["admin_level"])] + sorted(
+        {lv for lv in df["admin_level"] if lv not in LEVEL_COLOURS}, key=str)
+    groups = [df.loc[df["admin_level"] == lv, "value"].to_numpy() for lv in levels]
+    fig, ax = plt.subplots(figsize=(6.4, max(2.8, 0.7 * len(levels) + 1.6)))
+    ax.boxplot(groups, vert=False, widths=0.5, showfliers=False)
+    rng = np.random.default_rng(0)  # fixed jitter: the same data draw the same chart
+    for i, (lv, vals) in enumerate(zip(levels, groups), start=1):
+        ax.scatter(vals, i + rng.uniform(-0.18, 0.18, len(vals)), s=6, alpha=0.5,
+                   color=LEVEL_COLOURS.get(lv, "#777"))
+    ax.set_yticks(range(1, len(levels) + 1),
+                  [f"{lv or 'unknown level'} (n = {len(v)})" for lv, v in zip(levels, groups)])
+    ax.set_xlabel(f"{label} ({unit})")
+    ax.set_title(wrap_title(f"{title} (n = {len(df)} regions; distribution by level)"),
+                 fontsize=11)
     fig.tight_layout()
     return fig
 
