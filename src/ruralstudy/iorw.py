@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -461,3 +462,17 @@ def write_table(base: str | Path, df: pd.DataFrame) -> None:
     base = Path(base)
     write_csv(base.with_suffix(".csv"), df)
     write_parquet(base.with_suffix(".parquet"), df)
+
+
+def source_commit(root: Path) -> str:
+    """The git commit of the project, with "+local changes" when src, data/raw or notebooks
+    differ from it (shown on the site's about page); "unknown" outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "data/raw",
+                                "notebooks"], cwd=root, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+        return (commit or "unknown") + ("+local changes" if dirty and commit else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"

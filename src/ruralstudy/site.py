@@ -947,7 +947,7 @@ def build_stamp(root: Path, raw_dir: Path) -> dict:
     import hashlib
     from importlib.metadata import PackageNotFoundError, version
 
-    from .build import source_commit
+    from .iorw import source_commit
 
     commit = source_commit(root)
     h = hashlib.sha256()

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from . import iorw
-from .build import (BuildOptions, BuildReport, StepRecord, describe_problem, record_build)
+from .options import BuildOptions, BuildReport, StepRecord, describe_problem
 from .cache import Cache, digest_bytes, library_digest, notebook_code, prune, USED_FILE
 from .corpus import CorpusProblem, Document, read_documents, read_manifest
 from .errors import NotebookExecutionError
@@ -715,10 +715,7 @@ class BuildRun:
         self.site(rendered, digests)
         self.state.save()
         self.prune_cache()
-        report = self._finish()
-        if o.only_profiles is None and not o.notebook_params:
-            record_build(self.paths, self.state, o, [s.name for s in report.steps])
-        return report
+        return self._finish()
 
     def _dry_downstream(self) -> None:
         for p in list(self.graph.planned):
