@@ -171,7 +171,11 @@ def indicator_distribution(df: pd.DataFrame, label: str, unit: str, title: str) 
         {lv for lv in df["admin_level"] if lv not in LEVEL_COLOURS}, key=str)
     groups = [df.loc[df["admin_level"] == lv, "value"].to_numpy() for lv in levels]
     fig, ax = plt.subplots(figsize=(6.4, max(2.8, 0.7 * len(levels) + 1.6)))
-    ax.boxplot(groups, vert=False, widths=0.5, showfliers=False)
+    import inspect
+
+    horizontal = ({"orientation": "horizontal"}  # matplotlib >= 3.10; `vert` is deprecated
+                  if "orientation" in inspect.signature(ax.boxplot).parameters else {"vert": False})
+    ax.boxplot(groups, widths=0.5, showfliers=False, **horizontal)
     rng = np.random.default_rng(0)  # fixed jitter: the same data draw the same chart
     for i, (lv, vals) in enumerate(zip(levels, groups), start=1):
         ax.scatter(vals, i + rng.uniform(-0.18, 0.18, len(vals)), s=6, alpha=0.5,
