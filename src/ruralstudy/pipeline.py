@@ -53,16 +53,14 @@ def problems_frame(problems: list[CorpusProblem]) -> pd.DataFrame:
 
 
 def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> ExtractResult:
-    """Read the corpus, extract figures, write figures.csv/.parquet and corpus_problems.csv."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        corpus = load_corpus(paths.manifest, paths.reports_raw)
-    df = extract_corpus(corpus, progress)
-    iorw.write_files_together(paths.processed, {  # all new or all old
-        "figures.csv": iorw.frame_to_csv_bytes(df),
-        "figures.parquet": iorw.frame_to_parquet_bytes(df),
-        "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_frame(corpus.problems))})
-    return ExtractResult(figures=df, problems=corpus.problems, n_documents=len(corpus.documents))
+    """The build's extraction steps (cached per report; unreadable reports are skipped and
+    listed): figures.csv/.parquet and corpus_problems.csv are written as one set."""
+    from .build import BuildOptions, build
+
+    rep = build(paths, BuildOptions(until="extract", keep_going=True, progress=(
+        (lambda label, done, total: progress(label)) if progress else None)))
+    assert rep.figures is not None
+    return ExtractResult(figures=rep.figures, problems=rep.problems, n_documents=rep.n_documents)
 
 
 def extract_quietly(paths: Paths) -> pd.DataFrame:
@@ -222,15 +220,15 @@ def manifest_region_codes(paths: Paths) -> dict[str, str]:
             for e in read_manifest(paths.manifest) for r in e.regions}
 
 
-def run_indicators(paths: Paths, figures: pd.DataFrame | None = None) -> IndicatorResult:
-    """Read figures, sheets and overrides; write indicators, panel, conflicts and friends."""
-    if figures is None:
-        fp = paths.processed / "figures.parquet"
-        figures = pd.read_parquet(fp) if fp.exists() else run_extract(paths).figures
-    validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
-    res = indicators_from(paths, figures)
-    iorw.write_files_together(paths.processed, indicator_files(res))  # all new or all old
-    return res
+def run_indicators(paths: Paths) -> IndicatorResult:
+    """The build's steps as far as the indicators (cached): indicators, panel, conflicts and
+    friends written as one set, and returned as read back from those files."""
+    from .build import BuildOptions, build
+
+    t = build(paths, BuildOptions(until="indicators", keep_going=True)).frames
+    assert t is not None
+    return IndicatorResult(t.mapping, t.indicators, t.panel, t.conflicts, t.crosschecks,
+                           t.rejects)
 
 
 GOLD_MEASUREMENT_FILES = ("gold_measurements_reports.csv", "gold_measurements_sheets.csv")
