@@ -226,3 +226,27 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
     panel = second.panel.iloc[:1]
     iorw.write_bytes(p.processed / "panel.parquet", iorw.frame_to_parquet_bytes(panel))
     assert len(load(p.root).panel) == 1
+
+
+def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):
+    """Kernels start before extraction only when the notebooks' inputs changed: a markdown
+    edit re-renders pages and needs none."""
+    from ruralstudy.build import notebooks_expected
+    from ruralstudy.graph import State
+
+    p = clone(tiny_built, tmp_path / "p")
+    state = lambda: State(p.cache / "state.json")  # noqa: E731 - read afresh each time
+    assert not notebooks_expected(p, state(), BuildOptions(jobs=2))
+    nbp = p.notebooks / "04_links.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells[0].source += "\n\nMore prose."
+    nbformat.write(nb, nbp)
+    assert not notebooks_expected(p, state(), BuildOptions(jobs=2))
+    nb.cells[-1].source += "\nprint('changed code')"
+    nbformat.write(nb, nbp)
+    assert notebooks_expected(p, state(), BuildOptions(jobs=2))
+    build(p, BuildOptions(jobs=2))
+    assert not notebooks_expected(p, state(), BuildOptions(jobs=2))
+    with open(sorted(p.reports_raw.glob("*.txt"))[0], "a", encoding="utf-8") as fh:
+        fh.write("全县共有行政村9个。\n")
+    assert notebooks_expected(p, state(), BuildOptions(jobs=2))

@@ -59,12 +59,47 @@ def build_fingerprint(paths: Paths, opts: BuildOptions, library: str) -> str:
     return project_fingerprint(input_files(paths), paths.root, options, library)
 
 
-def record_build(paths: Paths, state: State, opts: BuildOptions, steps: list[str]) -> None:
-    """After a complete build: remember its fingerprint, step names and output files."""
+def notebook_inputs_digest(paths: Paths, opts: BuildOptions, library: str) -> str:
+    """What the notebooks' runs depend on, short of the tables themselves: the data files,
+    the notebooks' code cells (not their markdown), the options and the library. When it
+    equals the last complete build's, no notebook is expected to run (a markdown edit, a
+    citation change), so the build does not start kernels ahead of need."""
+    import hashlib
+
+    from .cache import notebook_code
+
+    data = [p for p in input_files(paths) if p.suffix != ".ipynb"]
+    h = hashlib.sha256(project_fingerprint(data, paths.root, {
+        "notebook_params": opts.notebook_params, "only_profiles": opts.only_profiles,
+        "keep_going": opts.keep_going}, library).encode())
+    for nb in sorted(paths.notebooks.glob("*.ipynb")):
+        try:
+            code = notebook_code(json.loads(nb.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            code = "unreadable"
+        h.update(nb.name.encode() + b"\0" + code.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def notebooks_expected(paths: Paths, state: State, opts: BuildOptions) -> bool:
+    """Whether this build is expected to run notebooks (see :func:`notebook_inputs_digest`)."""
     from .cache import library_digest
 
+    last = state.data.get(State.BUILD)
+    if not isinstance(last, dict) or "notebook_inputs" not in last:
+        return True
+    return last["notebook_inputs"] != notebook_inputs_digest(paths, opts, library_digest())
+
+
+def record_build(paths: Paths, state: State, opts: BuildOptions, steps: list[str]) -> None:
+    """After a complete build: remember its fingerprint, step names, output files and what
+    its notebooks depended on."""
+    from .cache import library_digest
+
+    lib = library_digest()
     state.data[State.BUILD] = {
-        "fingerprint": build_fingerprint(paths, opts, library_digest()), "steps": steps,
+        "fingerprint": build_fingerprint(paths, opts, lib), "steps": steps,
+        "notebook_inputs": notebook_inputs_digest(paths, opts, lib),
         "outputs": output_sizes(paths.root, output_folders(paths))}
     state.save()
 
