@@ -10,12 +10,13 @@ Measured, each on a fresh copy of the project in a temporary folder:
   one after another (parameters written into a copy of each notebook, as papermill would);
 - extraction throughput (MB of text per second, one process) and peak memory (max RSS of a
   child process) on the seed corpus replicated 1x, 100x (and 1000x with --big);
-- a synthetic corpus of N regions (``--regions 100``; generated in a temporary folder from the
-  seed reports' styles, with new place names and shifted figures; used for timing only, never
-  published): cold build, no-op, one report added, peak memory and seconds per region, beside
+- synthetic corpora of 100 and 1,000 reports, one region each (``--regions 100 1000``; generated
+  in a temporary folder from the seed reports' styles, with new place names and shifted figures;
+  used for timing only, never published): cold build, no-op, one report added, peak memory (the
+  largest process, and the sum over the build's process tree) and seconds per region, beside
   the naive nbconvert run (measured on a sample of its runs and scaled to all of them);
-- one large file (1, 4 and 16 MB; ``--big-file-mb 1 4 16 100`` for more, ``--big-file-only`` for
-  this table alone) through ``ruralstudy figures``: seconds per MB and peak memory.
+- one large file (1, 4, 16 and 100 MB; ``--big-file-mb`` for other sizes, ``--big-file-only``
+  for this table alone) through ``ruralstudy figures``: seconds per MB and peak memory.
 """
 
 from __future__ import annotations
@@ -355,8 +356,8 @@ def main() -> None:
     ap.add_argument("--regions", type=int, nargs="*", default=[100, 1000],
                     help="synthetic corpus sizes (reports, one region each); none to skip")
     ap.add_argument("--big", action="store_true", help="also replicate the seeds 1000x")
-    ap.add_argument("--big-file-mb", type=float, nargs="+", default=[1, 4, 16], metavar="MB",
-                    help="sizes of the one large file (default: 1 4 16; e.g. 1 4 16 100)")
+    ap.add_argument("--big-file-mb", type=float, nargs="+", default=[1, 4, 16, 100], metavar="MB",
+                    help="sizes of the one large file in MB (default: 1 4 16 100)")
     ap.add_argument("--big-file-only", action="store_true",
                     help="only the one-large-file table, printed (RESULTS.md is not written)")
     args = ap.parse_args()
