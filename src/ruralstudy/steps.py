@@ -18,7 +18,6 @@ atomically, when the indicators step is done.
 from __future__ import annotations
 
 import json
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -516,8 +515,6 @@ class BuildRun:
         self._todo = sum(p.run for p in planned)
         if self._todo and self.opts.progress:
             self.opts.progress("executing notebooks", 0, self._todo)
-        if self._todo and not self.opts.dry_run:  # this process only waits for the pool now
-            threading.Thread(target=_preload_site, name="ruralstudy-preload", daemon=True).start()
         failures = self.graph.run(planned)
         if not self.opts.dry_run:
             self._keep_failed(steps, failures)
@@ -760,17 +757,6 @@ class _Named(Step):
 
     def run(self) -> Outputs:  # pragma: no cover - never run
         return {}
-
-
-def _preload_site() -> None:
-    """Import what assembling the site needs (the site module, pypinyin and its phrase
-    dictionary: 0.5 s) while the notebooks run, instead of after them."""
-    try:
-        from . import site
-
-        site.pinyin_keys("乡村")
-    except Exception:  # noqa: BLE001 - a failed preload only costs the time it would save
-        pass
 
 
 def _tuple(sections: list | None) -> tuple | None:
