@@ -174,6 +174,10 @@ def test_coverage_map_shows_shares_by_level_beyond_max_bars():
                                                             "prefecture (n = 5)"]
     assert f"n = {n} regions" in ax.get_title()
     C.close(fig)
+    levels.iloc[0] = ""  # a region whose level is not known
+    fig = C.coverage_heatmap(matrix, "Coverage", levels=levels)
+    assert "unknown level (n = 1)" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    C.close(fig)
     fig = C.coverage_heatmap(matrix.iloc[:C.MAX_BARS], "Coverage", levels=levels)
     assert len(fig.axes[0].get_yticklabels()) == C.MAX_BARS  # a row per region
     C.close(fig)

@@ -91,7 +91,7 @@ def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage",
     value."""
     n_regions, n_ind = matrix.shape
     if n_regions > MAX_BARS and levels is not None:
-        lv = levels.reindex(matrix.index).fillna("unknown level")
+        lv = levels.reindex(matrix.index).replace("", None).fillna("unknown level")
         share = matrix.groupby(lv).mean()
         counts = lv.value_counts()
         fig, ax = plt.subplots(figsize=(max(7, 0.32 * n_ind + 3), max(3, 0.5 * len(share) + 2)))
