@@ -81,25 +81,22 @@ def notebook_inputs_digest(paths: Paths, opts: BuildOptions, library: str) -> st
     return h.hexdigest()
 
 
-def notebooks_expected(paths: Paths, state: State, opts: BuildOptions) -> bool:
-    """Whether this build is expected to run notebooks (see :func:`notebook_inputs_digest`)."""
-    from .cache import library_digest
-
+def notebooks_expected(state: State, notebook_inputs: str) -> bool:
+    """Whether a build whose notebooks depend on ``notebook_inputs`` (see
+    :func:`notebook_inputs_digest`) is expected to run notebooks."""
     last = state.data.get(State.BUILD)
     if not isinstance(last, dict) or "notebook_inputs" not in last:
         return True
-    return last["notebook_inputs"] != notebook_inputs_digest(paths, opts, library_digest())
+    return last["notebook_inputs"] != notebook_inputs
 
 
-def record_build(paths: Paths, state: State, opts: BuildOptions, steps: list[str]) -> None:
-    """After a complete build: remember its fingerprint, step names, output files and what
-    its notebooks depended on."""
-    from .cache import library_digest
-
-    lib = library_digest()
+def record_build(paths: Paths, state: State, fingerprint: str, notebook_inputs: str,
+                 steps: list[str]) -> None:
+    """After a complete build: remember the fingerprint and notebook inputs it started from
+    (an input edited while it ran is then seen as changed by the next build), its step names
+    and its output files."""
     state.data[State.BUILD] = {
-        "fingerprint": build_fingerprint(paths, opts, lib), "steps": steps,
-        "notebook_inputs": notebook_inputs_digest(paths, opts, lib),
+        "fingerprint": fingerprint, "steps": steps, "notebook_inputs": notebook_inputs,
         "outputs": output_sizes(paths.root, output_folders(paths))}
     state.save()
 
@@ -141,28 +138,34 @@ def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
 
     if not opts.dry_run:
         clean_leftovers(paths)
+    full = opts.until is None and opts.only_profiles is None and not opts.notebook_params
+    if opts.until is not None:
+        from .steps import BuildRun
 
-    if not opts.force and opts.until is None:
-        state = State(paths.cache / "state.json")
-        if State.BUILD in state.data:
-            steps = up_to_date(state, build_fingerprint(paths, opts, library_digest()),
-                               paths.root)
-            if steps is not None:
-                if opts.cache_limit != DEFAULT_LIMIT:  # a limit asked for is kept even now
-                    from .cache import USED_FILE, prune
+        return BuildRun(paths, opts).run()
+    # the project's inputs are read and hashed once, here, for every use of the build's keys
+    lib = library_digest()
+    fingerprint = build_fingerprint(paths, opts, lib)
+    state = State(paths.cache / "state.json")
+    if not opts.force and State.BUILD in state.data:
+        steps = up_to_date(state, fingerprint, paths.root)
+        if steps is not None:
+            if opts.cache_limit != DEFAULT_LIMIT:  # a limit asked for is kept even now
+                from .cache import USED_FILE, prune
 
-                    try:
-                        used = {tuple(x) for x in json.loads(
-                            (paths.cache / USED_FILE).read_text(encoding="utf-8"))}
-                    except (OSError, ValueError):
-                        used = set()
-                    prune(paths.cache, opts.cache_limit, keep=used)
-                return _skip_all(steps)
+                try:
+                    used = {tuple(x) for x in json.loads(
+                        (paths.cache / USED_FILE).read_text(encoding="utf-8"))}
+                except (OSError, ValueError):
+                    used = set()
+                prune(paths.cache, opts.cache_limit, keep=used)
+            return _skip_all(steps)
     from .steps import BuildRun
 
-    report = BuildRun(paths, opts).run()
-    if not opts.dry_run and opts.until is None and opts.only_profiles is None \
-            and not opts.notebook_params:  # a complete build: the next may skip everything
-        record_build(paths, State(paths.cache / "state.json"), opts,
+    notebook_inputs = notebook_inputs_digest(paths, opts, lib)
+    report = BuildRun(paths, opts, library=lib,
+                      expect_notebooks=notebooks_expected(state, notebook_inputs)).run()
+    if not opts.dry_run and full:  # a complete build: the next may skip everything
+        record_build(paths, State(paths.cache / "state.json"), fingerprint, notebook_inputs,
                      [s.name for s in report.steps])
     return report

@@ -17,6 +17,7 @@ atomically, when the indicators step is done.
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 from collections.abc import Sequence
@@ -362,11 +363,14 @@ class SiteStep(Step):
 class BuildRun:
     """One build of one project: the graph's steps in order, tables kept in memory."""
 
-    def __init__(self, paths: Paths, opts: BuildOptions) -> None:
+    def __init__(self, paths: Paths, opts: BuildOptions, library: str | None = None,
+                 expect_notebooks: bool = True) -> None:
         self.paths = paths
         self.opts = opts
         self.state = State(paths.cache / "state.json")
-        self.graph = Graph(Cache(paths.cache), self.state, library_digest(), force=opts.force,
+        self.expect_notebooks = expect_notebooks  # notebooks' inputs changed since last build
+        self.graph = Graph(Cache(paths.cache), self.state, library or library_digest(),
+                           force=opts.force,
                            dry_run=opts.dry_run, on_ran=self._on_ran)
         self.report = BuildReport()
         self.docs: list[Document] = []
@@ -416,7 +420,7 @@ class BuildRun:
                 if p.outputs is None:
                     p.outputs = p.step.run()
         self.graph.run(planned)
-        frames = [pd.read_parquet(_bytes(p.outputs["figures.parquet"])) for p in planned
+        frames = [pd.read_parquet(io.BytesIO(p.outputs["figures.parquet"])) for p in planned
                   if p.outputs is not None]
         figures = figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
         figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
@@ -684,12 +688,10 @@ class BuildRun:
         """Whether to start the warm kernels before extraction, so that they are ready when
         the notebooks come: a full, real build on a local pool whose notebooks' inputs changed
         since the last complete build (otherwise kernels start only if a notebook must run)."""
-        from .build import notebooks_expected
-
         o = self.opts
         if o.dry_run or o.until or o.fresh_kernels or o.scheduler or o.jobs <= 1:
             return False
-        return notebooks_expected(self.paths, self.state, o)
+        return self.expect_notebooks
 
     def run(self) -> BuildReport:
         """Build as far as ``opts.until`` (everything by default)."""
@@ -738,9 +740,8 @@ class BuildRun:
         for p in list(self.graph.planned):
             if isinstance(p.step, NotebookStep):
                 self.graph.planned.append(Planned(
-                    p.step, "", p.run, "notebook re-executes" if p.run
+                    _Named(f"render {p.step.page}"), "", p.run, "notebook re-executes" if p.run
                     else "unchanged unless markdown changed"))
-                self.graph.planned[-1].step = _Named(f"render {p.step.page}")
         anything = any(p.run for p in self.graph.planned)
         self.graph.planned.append(Planned(_Named("site"), "", anything,
                                           "some page changed" if anything else "unchanged"))
@@ -761,9 +762,3 @@ class _Named(Step):
 
 def _tuple(sections: list | None) -> tuple | None:
     return None if sections is None else tuple(tuple(x) for x in sections)
-
-
-def _bytes(data: bytes):
-    import io
-
-    return io.BytesIO(data)
