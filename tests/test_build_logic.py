@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -219,9 +220,19 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
 
     p = clone(tiny_built, tmp_path / "p")
     first = load(p.root)
+    n_cols, order = first.panel.shape[1], first.figures.index.tolist()
     first.mapping.loc[:, "region"] = "changed in place"
+    first.indicators.iloc[0, 0] = "one cell changed"
+    first.panel["added"] = 1
+    with warnings.catch_warnings():  # inplace= is deprecated in pandas 3, not yet gone
+        warnings.simplefilter("ignore")
+        first.panel.drop(columns=[first.panel.columns[0]], inplace=True)
+        first.figures.sort_values("start", ascending=False, inplace=True)
     second = load(p.root)
     assert "changed in place" not in set(second.mapping["region"])
+    assert "one cell changed" not in set(second.indicators.iloc[:, 0].astype(str))
+    assert "added" not in second.panel.columns and second.panel.shape[1] == n_cols
+    assert second.figures.index.tolist() == order
     assert second.mapping is not first.mapping
     panel = second.panel.iloc[:1]
     iorw.write_bytes(p.processed / "panel.parquet", iorw.frame_to_parquet_bytes(panel))

@@ -227,7 +227,7 @@ def test_build_and_add_take_the_project_lock(tmp_path):
         r = _cli(["build", "--root", str(p.root)])
         assert r.returncode == 1
         assert "another build/add is running" in r.stderr and f"pid {os.getpid()}" in r.stderr
-        r = _run(["add", str(new), "--wait", "0.5", "--root", str(p.root)])  # another process
+        r = _run(["add", str(new), "--wait", "0.2", "--root", str(p.root)])  # another process
         assert r.returncode == 1 and "another build/add is running" in r.stderr
         with pytest.raises(E.LockError):
             with iorw.project_lock(p.lock, "ruralstudy add"):

@@ -77,6 +77,36 @@ def warm_imports() -> tuple[str, ...]:
     return tuple(m.strip() for m in env.split(",") if m.strip())
 
 
+async def connected(client: Any, timeout: float) -> None:
+    """Wait until ``client`` (blocking or asyncio) gets replies on shell and messages on IOPub.
+
+    jupyter_client's ``wait_for_ready`` does the same and then drains IOPub until it has been
+    quiet for 0.2 s; a warm kernel connects two clients, so that drain cost 0.4 s per kernel
+    start. Left-over IOPub messages are harmless here: nbclient and ``execute_interactive``
+    only read messages whose parent is their own request."""
+    from queue import Empty
+
+    from jupyter_core.utils import ensure_async
+
+    deadline = time.monotonic() + timeout
+    while True:
+        client.kernel_info()
+        try:
+            reply = await ensure_async(client.shell_channel.get_msg(timeout=1))
+        except Empty:
+            reply = None
+        if reply is not None and reply["msg_type"] == "kernel_info_reply":
+            try:  # IOPub is connected once it delivers the status of that request
+                await ensure_async(client.iopub_channel.get_msg(timeout=0.2))
+                return
+            except Empty:
+                pass
+        if not await ensure_async(client.is_alive()):
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
 class WarmKernel:
     """One real Jupyter kernel, started once, warmed with the heavy imports, reset before each
     notebook."""
@@ -93,7 +123,7 @@ class WarmKernel:
         # loops, and an asyncio client bound to another loop would never see its replies
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=120)
+        run_sync(connected)(self.kc, 120)
         imports = "\n".join(f"try:\n    import {m}\nexcept Exception:\n    pass"
                             for m in warm_imports())
         self._run(imports + "\nimport ruralstudy.kernelstate as _rs_ks\n_rs_ks.snapshot()\n"
@@ -104,7 +134,7 @@ class WarmKernel:
         self.akc = self.km.client()
         self.akc.allow_stdin = False
         self.akc.start_channels()
-        run_sync(self.akc.wait_for_ready)(timeout=120)
+        run_sync(connected)(self.akc, 120)
 
     def _run(self, code: str, timeout: float) -> None:
         reply = self.kc.execute_interactive(
@@ -136,6 +166,16 @@ class WarmKernel:
                     client.stop_channels()
             except Exception:
                 pass
+        # kill and reap the process here: jupyter_client's forced shutdown kills it and then
+        # polls every 0.1 s until it is gone, which cost 0.1 s per kernel; afterwards its
+        # shutdown finds the kernel dead at once and only cleans up (ports, connection file)
+        proc = getattr(getattr(self.km, "provisioner", None), "process", None)
+        try:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+        except Exception:
+            pass
         try:
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:
@@ -418,6 +458,9 @@ class Runner:
         self._pool: ProcessPoolExecutor | None = None
         self._client: Any = None
         self.on_done: Callable[[Any], None] | None = None  # called with each notebook result
+        # called once, in the caller's thread, after a map's tasks are handed to the pool and
+        # before waiting for them: work of the caller's that the pool's time can hide
+        self.meanwhile: Callable[[], None] | None = None
 
     def __enter__(self) -> "Runner":
         return self
@@ -472,6 +515,7 @@ class Runner:
             client = self._dask()
             futures = [client.submit(fn, it, key=f"ruralstudy-{i}-{id(it)}", pure=False)
                        for i, it in enumerate(items)]
+            self._while_waiting()
             for fut in dask_completed(futures):
                 done(fut.result())
         elif self.jobs <= 1 or (len(items) == 1 and self._pool is None):
@@ -479,9 +523,19 @@ class Runner:
                 done(fn(it))
         else:
             futs = [self._local_pool().submit(fn, it) for it in items]
+            self._while_waiting()
             for fut in as_completed(futs):
                 done(fut.result())
         return out
+
+    def _while_waiting(self) -> None:
+        # in this thread, not a thread of its own: a thread that imports while the pool forks a
+        # worker can leave the worker holding the import lock (a deadlock seen with
+        # --fresh-kernels); here every worker has been forked (fork-started pools launch all
+        # of them at the first submit) and nothing runs beside this call
+        fn, self.meanwhile = self.meanwhile, None
+        if fn is not None:
+            fn()
 
     def map_plain(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         """``fn`` over ``items`` in order: on the local pool when there is one and more than

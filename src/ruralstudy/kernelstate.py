@@ -68,3 +68,6 @@ def reset(cwd: str) -> None:
     ip = get_ipython()
     if ip is not None:
         ip.reset(new_session=True)
+    from .memory import release_unused_memory
+
+    release_unused_memory(collect=False)  # the reset collected; hand the pages back

@@ -42,7 +42,10 @@ def load(root: str | Path = ".") -> Tables:
     A warm build kernel runs many notebooks on the same tables, so the parsed tables are kept
     while the files are unchanged (same inode, size and modification time: the build replaces
     files by renaming, so a rewritten file is always a new inode), and each call gets its own
-    deep copy: a notebook that changes a frame in place cannot change what the next one sees.
+    copy: a notebook that changes a frame in place cannot change what the next one sees. Under
+    pandas' copy-on-write (always on from pandas 3) that copy is shallow, and a frame's data is
+    copied only if the notebook writes to it; at 1,000 regions a deep copy of every table was
+    about 90 MB and 0.1 s per notebook.
     """
     paths = Paths.discover(root)
     key = _stat_key(paths)
@@ -50,8 +53,20 @@ def load(root: str | Path = ".") -> Tables:
         _LOADED.clear()
         _LOADED[key] = Tables.read(paths)
     t = _LOADED[key]
-    return replace(t, **{f.name: getattr(t, f.name).copy(deep=True) for f in fields(t)
+    deep = not copy_on_write()
+    return replace(t, **{f.name: getattr(t, f.name).copy(deep=deep) for f in fields(t)
                          if isinstance(getattr(t, f.name), pd.DataFrame)})
+
+
+def copy_on_write() -> bool:
+    """Whether pandas copies a frame's data when a shallow copy of it is written to: always
+    from pandas 3, by option (``mode.copy_on_write``) in pandas 2."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    try:
+        return pd.get_option("mode.copy_on_write") is True
+    except KeyError:  # pragma: no cover - pandas before 2 is not supported
+        return False
 
 
 def report_chars(paths: Paths, file: str) -> int:

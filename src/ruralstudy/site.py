@@ -427,8 +427,10 @@ def index_body(t, findings: list[dict], citation: str) -> str:
 def _cff(citation: str) -> dict:
     import yaml
 
+    from .codebook import safe_load_yaml
+
     try:
-        data = yaml.safe_load(citation) if citation.strip() else {}
+        data = safe_load_yaml(citation) if citation.strip() else {}
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
