@@ -266,3 +266,41 @@ def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_
     with open(sorted(p.reports_raw.glob("*.txt"))[0], "a", encoding="utf-8") as fh:
         fh.write("全县共有行政村9个。\n")
     assert notebooks_expected(p, state(), BuildOptions(jobs=2))
+
+
+def _wait_for_flag(item: tuple[str, float]) -> bool:
+    """Pool task: True once file ``item[0]`` exists (waiting at most ``item[1]`` s)."""
+    import time
+
+    flag, seconds = item
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if os.path.exists(flag):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_meanwhile_runs_once_in_the_callers_thread_while_the_pool_works(tmp_path):
+    """Runner.meanwhile runs after the tasks are handed out and before they are awaited: the
+    tasks here can only finish once it has run."""
+    import threading
+
+    from ruralstudy.execute import Runner
+
+    flag = tmp_path / "flag"
+    threads = []
+
+    def meanwhile() -> None:
+        threads.append(threading.get_ident())
+        flag.write_text("go")
+
+    with Runner(jobs=2) as runner:
+        runner.meanwhile = meanwhile
+        seen: list[bool] = []
+        runner.map(_wait_for_flag, [(str(flag), 20.0)] * 3, name=str, on_done=seen.append)
+        assert runner.meanwhile is None
+        again = runner.map(_wait_for_flag, [(str(tmp_path / "never"), 0.2)] * 2, name=str)
+    assert seen == [True, True, True]  # every task saw the flag ...
+    assert threads == [threading.get_ident()]  # ... written once, in this thread
+    assert again == {"False": False}  # a second map does not run it again
