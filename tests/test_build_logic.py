@@ -242,14 +242,16 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
 def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):
     """Kernels start before extraction only when the notebooks' inputs changed: a markdown
     edit re-renders pages and needs none."""
-    from ruralstudy.build import notebook_inputs_digest, notebooks_expected as expected
+    from ruralstudy.build import input_digests, notebook_inputs_digest
+    from ruralstudy.build import notebooks_expected as expected
     from ruralstudy.cache import library_digest
     from ruralstudy.graph import State
 
     p = clone(tiny_built, tmp_path / "p")
 
     def notebooks_expected(p, state, opts):  # the project as it is now, against the state
-        return expected(state, notebook_inputs_digest(p, opts, library_digest()))
+        lib = library_digest()
+        return expected(state, notebook_inputs_digest(p, opts, lib, input_digests(p)))
 
     state = lambda: State(p.cache / "state.json")  # noqa: E731 - read afresh each time
     assert not notebooks_expected(p, state(), BuildOptions(jobs=2))

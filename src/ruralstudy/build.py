@@ -25,12 +25,12 @@ from pathlib import Path
 
 from . import iorw
 from .cache import DEFAULT_LIMIT
-from .graph import State, output_sizes, project_fingerprint, up_to_date
+from .graph import State, file_digests, output_sizes, project_fingerprint, up_to_date
 from .options import BuildOptions, BuildReport, StepRecord, describe_problem
 from .paths import Paths
 
 __all__ = ["BuildOptions", "BuildReport", "StepRecord", "build", "build_fingerprint",
-           "describe_problem", "record_build"]
+           "describe_problem", "input_digests", "record_build"]
 
 
 def input_files(paths: Paths) -> list[Path]:
@@ -51,25 +51,34 @@ def output_folders(paths: Paths) -> list[Path]:
     return [paths.processed, paths.executed, paths.site]
 
 
-def build_fingerprint(paths: Paths, opts: BuildOptions, library: str) -> str:
-    """The whole build's key: its input files, the options that change outputs, the commit the
-    site names, and the library."""
+def input_digests(paths: Paths) -> dict[str, str]:
+    """Every input file (:func:`input_files`) by its path in the project, with the digest of
+    its content: read once per build, for both of the build's keys below."""
+    return file_digests(input_files(paths), paths.root)
+
+
+def build_fingerprint(paths: Paths, opts: BuildOptions, library: str,
+                      digests: dict[str, str]) -> str:
+    """The whole build's key: its input files (``digests``, from :func:`input_digests`), the
+    options that change outputs, the commit the site names, and the library."""
     options = {"notebook_params": opts.notebook_params, "only_profiles": opts.only_profiles,
                "keep_going": opts.keep_going, "commit": iorw.source_commit(paths.root)}
-    return project_fingerprint(input_files(paths), paths.root, options, library)
+    return project_fingerprint(digests, options, library)
 
 
-def notebook_inputs_digest(paths: Paths, opts: BuildOptions, library: str) -> str:
-    """What the notebooks' runs depend on, short of the tables themselves: the data files,
-    the notebooks' code cells (not their markdown), the options and the library. When it
-    equals the last complete build's, no notebook is expected to run (a markdown edit, a
-    citation change), so the build does not start kernels ahead of need."""
+def notebook_inputs_digest(paths: Paths, opts: BuildOptions, library: str,
+                           digests: dict[str, str]) -> str:
+    """What the notebooks' runs depend on, short of the tables themselves: the data files
+    (``digests`` without the notebooks), the notebooks' code cells (not their markdown), the
+    options and the library. When it equals the last complete build's, no notebook is expected
+    to run (a markdown edit, a citation change), so the build does not start kernels ahead of
+    need."""
     import hashlib
 
     from .cache import notebook_code
 
-    data = [p for p in input_files(paths) if p.suffix != ".ipynb"]
-    h = hashlib.sha256(project_fingerprint(data, paths.root, {
+    data = {rel: d for rel, d in digests.items() if not rel.endswith(".ipynb")}
+    h = hashlib.sha256(project_fingerprint(data, {
         "notebook_params": opts.notebook_params, "only_profiles": opts.only_profiles,
         "keep_going": opts.keep_going}, library).encode())
     for nb in sorted(paths.notebooks.glob("*.ipynb")):
@@ -145,7 +154,8 @@ def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
         return BuildRun(paths, opts).run()
     # the project's inputs are read and hashed once, here, for every use of the build's keys
     lib = library_digest()
-    fingerprint = build_fingerprint(paths, opts, lib)
+    digests = input_digests(paths)
+    fingerprint = build_fingerprint(paths, opts, lib, digests)
     state = State(paths.cache / "state.json")
     if not opts.force and State.BUILD in state.data:
         steps = up_to_date(state, fingerprint, paths.root)
@@ -162,7 +172,7 @@ def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
             return _skip_all(steps)
     from .steps import BuildRun
 
-    notebook_inputs = notebook_inputs_digest(paths, opts, lib)
+    notebook_inputs = notebook_inputs_digest(paths, opts, lib, digests)
     report = BuildRun(paths, opts, library=lib,
                       expect_notebooks=notebooks_expected(state, notebook_inputs)).run()
     if not opts.dry_run and full:  # a complete build: the next may skip everything

@@ -124,8 +124,9 @@ class Cache:
     def path(self, step: str, key: str) -> Path:
         return self.root / step / key
 
-    def get(self, step: str, key: str) -> Path | None:
-        """The entry's folder if complete and intact, else None."""
+    def load(self, step: str, key: str) -> dict[str, bytes] | None:
+        """The entry's files (name -> bytes) if complete and intact, else None. Each file is
+        read once: the bytes whose hash was checked are the bytes returned."""
         d = self.path(step, key)
         man = d / "MANIFEST.json"
         if not man.is_file():
@@ -133,10 +134,12 @@ class Cache:
                 shutil.rmtree(d, ignore_errors=True)
             return None
         try:
-            files = json.loads(man.read_text(encoding="utf-8"))
-            for name, h in files.items():
-                if digest_bytes((d / name).read_bytes()) != h:
+            out = {}
+            for name, h in json.loads(man.read_text(encoding="utf-8")).items():
+                data = (d / name).read_bytes()
+                if digest_bytes(data) != h:
                     raise ValueError(name)
+                out[name] = data
         except (OSError, ValueError):
             shutil.rmtree(d, ignore_errors=True)
             return None
@@ -144,7 +147,11 @@ class Cache:
             os.utime(man)  # last use: pruning drops the least recently used entries first
         except OSError:
             pass
-        return d
+        return out
+
+    def get(self, step: str, key: str) -> Path | None:
+        """The entry's folder if complete and intact, else None."""
+        return self.path(step, key) if self.load(step, key) is not None else None
 
     def put(self, step: str, key: str, files: Mapping[str, bytes]) -> Path:
         """Store files as one entry, atomically (written aside, then renamed into place)."""
@@ -167,8 +174,8 @@ class Cache:
 
     def read(self, step: str, key: str, name: str) -> bytes | None:
         """One file of an intact entry, or None."""
-        d = self.get(step, key)
-        return (d / name).read_bytes() if d else None
+        files = self.load(step, key)
+        return None if files is None else files.get(name)
 
 
 @dataclass(frozen=True)

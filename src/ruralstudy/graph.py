@@ -172,13 +172,10 @@ class Graph:
         return p
 
     def _read(self, step: Step, key: str) -> Outputs | None:
-        d = self.cache.get(step.kind, key)
-        if d is None:
-            return None
-        try:
-            return {name: (d / name).read_bytes() for name in step.outputs}
-        except OSError:
-            return None
+        files = self.cache.load(step.kind, key)
+        if files is None or any(name not in files for name in step.outputs):
+            return None  # missing, corrupt, or without a file the step makes: rebuilt
+        return {name: files[name] for name in step.outputs}
 
     def run(self, planned: Iterable[Planned]) -> list[Any]:
         """Run every planned step that must run (grouped by kind, each group in one
@@ -216,20 +213,28 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def project_fingerprint(files: Iterable[Path], root: Path, options: Mapping[str, Any],
+def file_digests(files: Iterable[Path], root: Path) -> dict[str, str]:
+    """Each file by its path relative to ``root``, with the digest of its content
+    ("unreadable" when it cannot be read)."""
+    out: dict[str, str] = {}
+    for f in sorted(set(files)):
+        try:
+            out[f.relative_to(root).as_posix()] = _sha(f.read_bytes())
+        except OSError:
+            out[f.relative_to(root).as_posix()] = "unreadable"
+    return out
+
+
+def project_fingerprint(digests: Mapping[str, str], options: Mapping[str, Any],
                         library: str) -> str:
-    """The key of a whole build: every input file by path (relative to ``root``) and content,
-    the build options and the library digest. Two builds with equal fingerprints read the same
-    bytes and so produce the same outputs."""
+    """The key of a whole build: every input file by path and content digest (see
+    :func:`file_digests`), the build options and the library digest. Two builds with equal
+    fingerprints read the same bytes and so produce the same outputs."""
     h = hashlib.sha256()
     h.update(json.dumps({"options": dict(options), "library": library}, sort_keys=True,
                         ensure_ascii=False, default=str).encode("utf-8"))
-    for f in sorted(set(files)):
-        h.update(b"\0" + f.relative_to(root).as_posix().encode("utf-8") + b"\0")
-        try:
-            h.update(_sha(f.read_bytes()).encode())
-        except OSError:
-            h.update(b"unreadable")
+    for rel in sorted(digests):
+        h.update(b"\0" + rel.encode("utf-8") + b"\0" + digests[rel].encode())
     return h.hexdigest()
 
 
