@@ -23,7 +23,7 @@ def test_freed_heap_pages_are_returned_to_the_system():
     before_free = _rss_mb()
     del blocks[:-1]
     held = _rss_mb()
-    release_unused_memory(collect=False)  # the blocks were freed by reference counting
+    release_unused_memory()  # the blocks were freed by reference counting
     after = _rss_mb()
     assert before_free - held < 50, "free() alone already returned the blocks: no test"
     assert held - after > 150, f"RSS {held:.0f} MB -> {after:.0f} MB"
@@ -40,6 +40,6 @@ def test_live_arrow_and_pandas_data_survive_a_release():
     frame["region"] = frame["region"].astype("string[pyarrow]")
     big = pa.array(list(range(2_000_000)))
     del big
-    release_unused_memory(collect=False)
+    release_unused_memory()
     assert keep.sum().as_py() == sum(range(1000))
     assert frame["region"].tolist()[:2] == ["甲县", "乙市"] and frame["value"].sum() == 499500

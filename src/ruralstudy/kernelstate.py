@@ -70,4 +70,4 @@ def reset(cwd: str) -> None:
         ip.reset(new_session=True)
     from .memory import release_unused_memory
 
-    release_unused_memory(collect=False)  # the reset collected; hand the pages back
+    release_unused_memory()  # the reset collected; hand the pages back

@@ -63,10 +63,7 @@ def copy_on_write() -> bool:
     from pandas 3, by option (``mode.copy_on_write``) in pandas 2."""
     if int(pd.__version__.split(".")[0]) >= 3:
         return True
-    try:
-        return pd.get_option("mode.copy_on_write") is True
-    except KeyError:  # pragma: no cover - pandas before 2 is not supported
-        return False
+    return pd.get_option("mode.copy_on_write") is True
 
 
 def report_chars(paths: Paths, file: str) -> int:

@@ -194,7 +194,7 @@ def execute_and_render(spec: RunSpec) -> tuple[RunResult, tuple[str, str, list, 
     blob = page_blob(res.notebook, json.loads(spec.notebook))
     out = res, (digest_bytes(blob.encode("utf-8")), *render_blob(blob))
     del blob
-    release_unused_memory(collect=False)  # nbconvert's parse trees of the page are freed
+    release_unused_memory()  # nbconvert's parse trees of the page are freed
     return out
 
 
@@ -303,8 +303,7 @@ class RenderStep(Step):
                 todo.append(s)
         if todo:
             runner = todo[0].notebook.runner
-            blobs = {s.name: s.blob for s in todo}
-            rendered = runner.map_plain(render_blob, [blobs[s.name] for s in todo])
+            rendered = runner.map_plain(render_blob, [s.blob for s in todo])
             for s, (body, findings, sections) in zip(todo, rendered):
                 done[s.name] = cls._page(body, findings, sections)
         return [done[s.name] for s in rsteps]
@@ -733,7 +732,7 @@ class BuildRun:
                     self.state.save()
                 return self._finish()
             self.indicators(figures)
-            release_unused_memory(collect=False)  # extraction's and mapping's temporaries
+            release_unused_memory()  # extraction's and mapping's temporaries
             self.report.tables = self.files
             self.report.frames = self.tables
             if o.until == "indicators":
@@ -750,7 +749,7 @@ class BuildRun:
         # the pool's workers and kernels are not needed any more: stop them before the site is
         # assembled, so their memory (about 1.1 GB at 1,000 regions) is not held beside it
         self.runner.close()
-        release_unused_memory(collect=False)  # executed notebooks and page copies are freed
+        release_unused_memory()  # executed notebooks and page copies are freed
         self.site(rendered, digests)
         self.state.save()
         self.prune_cache()

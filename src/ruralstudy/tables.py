@@ -3,8 +3,8 @@
 :class:`Tables` is what passes between build steps after the indicators step (and what the
 notebooks load): the same frames whether they were just computed or read back, because both
 go through :meth:`Tables.from_files`, which parses the processed files' bytes exactly as
-``data/processed`` holds them. :meth:`Tables.files` is the other direction: the deterministic
-bytes written once, atomically, at the end of the step.
+``data/processed`` holds them. Those bytes are written once, atomically, at the end of the
+indicators step (``ruralstudy.steps.BuildRun.indicators``).
 """
 
 from __future__ import annotations
