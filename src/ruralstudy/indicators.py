@@ -24,7 +24,7 @@ INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year",
                      "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
                      "conditions", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
-                     "source_id", "source_ref", "url", "rule", "confidence", "audit"]
+                     "source_id", "source_ref", "url", "rule", "confidence", "status", "audit"]
 PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "construct",
                  "indicator_id", "indicator_zh", "indicator_en", "value", "unit", "qualifier",
                  "year", "source_type", "source_id", "source_ref", "n_sources", "choice_rule"]
@@ -136,9 +136,13 @@ def source_ref(r: dict) -> str:
 
 
 def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """The tidy indicators table: one row per region, year, indicator and source (mapped only)."""
+    """The tidy indicators table: one row per region, year, indicator and source (values
+    published or reviewed only: a value waiting for review stays out; ``status`` says which,
+    reviewed by a person or machine-read)."""
+    from .calibrate import PANEL_STATUSES
+
     rows = []
-    for r in obs[obs["status"] == "mapped"].to_dict("records"):
+    for r in obs[obs["status"].isin(PANEL_STATUSES)].to_dict("records"):
         ind = codebook.get(r["indicator_id"])
         rows.append({
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
@@ -149,7 +153,8 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
-            "rule": r["rule"], "confidence": r["confidence"], "audit": r["audit"]})
+            "rule": r["rule"], "confidence": r["confidence"], "status": r["status"],
+            "audit": r["audit"]})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     df["year"] = df["year"].astype("Int64")
     for c in ("value", "value_high", "value_before", "confidence"):
