@@ -195,10 +195,10 @@ def apply_reviews(obs: pd.DataFrame, reviews: list[Review], codebook: Codebook) 
                 f" ({rv.reason})" if rv.reason else "")
             if rv.decision == "correct":
                 if rv.value is not None:
-                    note += f"; value {obs.loc[i, 'value']!r} -> {rv.value!r}"
+                    note += f"; value {_fmt(obs.loc[i, 'value'])} -> {_fmt(rv.value)}"
                     obs.loc[i, "value"] = rv.value
                 if rv.year is not None:
-                    note += f"; year {obs.loc[i, 'year']!r} -> {rv.year!r}"
+                    note += f"; year {_fmt(obs.loc[i, 'year'])} -> {rv.year}"
                     obs.loc[i, "year"] = rv.year
         prev = obs.loc[i, "audit"]
         obs.loc[i, "audit"] = f"{prev}; {note}" if prev else note
@@ -223,10 +223,12 @@ class Decision:
 
 
 def _fmt(v: object) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return ""
-    if isinstance(v, float):
-        return f"{v:.10g}"
+    if isinstance(v, float):  # numpy floats too
+        return f"{float(v):.10g}"
+    if hasattr(v, "item"):  # numpy integers
+        return str(v.item())
     return str(v)
 
 
@@ -317,7 +319,8 @@ def render_item(item: dict, i: int, n: int, codebook: Codebook):  # -> rich rend
     grid.add_row("figure", Text(f"{item['raw']}  ->  {_fmt(item['value'])} {item['unit']}"))
     grid.add_row("reader", Text(f"{sug or 'no suggestion'}{label}"))
     if item["item"] == WAITING:
-        grid.add_row("confidence", Text(f"{float(item['confidence']):.2f} ({item['reason']})"))
+        grid.add_row("confidence", Text(f"{float(item['confidence']):.2f}, below the "
+                                        f"publishing threshold: waits for review"))
     else:
         grid.add_row("near miss", Text(str(item["reason"])))
     grid.add_row("keys", Text("a accept · r reject · c correct (indicator/value/year) · "
