@@ -138,6 +138,7 @@ def test_a_bad_decision_row_names_file_and_line(change, message, line):
 
 def test_review_command_from_a_file_then_a_rebuild_applies_and_never_asks_again(project,
                                                                                  tmp_path):
+    (project.manual / "reviews.csv").unlink()  # the seeds as they were before any review
     before = run(["review", "--root", project.root, "--list"])
     assert before.returncode == 0, before.stderr
     listed = pd.read_csv(__import__("io").StringIO(before.stdout), dtype=str,
@@ -170,6 +171,7 @@ def test_review_command_from_a_file_then_a_rebuild_applies_and_never_asks_again(
 
 def test_review_reads_piped_keys_without_a_terminal(project):
     """The real entry point with keys on a pipe (no TTY): one decision, then end of input."""
+    (project.manual / "reviews.csv").unlink()
     env = dict(os.environ, USER="piped-reviewer", COLUMNS="100")
     p = subprocess.run([sys.executable, "-m", "ruralstudy", "review", "--root",
                         str(project.root)], input="s\na\n", capture_output=True, text=True,

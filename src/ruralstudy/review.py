@@ -416,3 +416,28 @@ def merged_reviews(existing: pd.DataFrame, new_rows: list[dict]) -> pd.DataFrame
     if existing.empty:
         return add.reset_index(drop=True)
     return pd.concat([existing[REVIEW_COLUMNS].astype(str), add], ignore_index=True)
+
+
+GOLD_REVIEWER = "gold-annotation"
+
+
+def gold_confirmations(obs: pd.DataFrame, gold: pd.DataFrame, when: datetime) -> list[dict]:
+    """Decisions already made by the gold annotators, who read every seed figure and sheet row
+    against its source page (``data/annotations/gold_measurements_*.csv``): each value waiting
+    for review whose gold indicator is the machine's is accepted, with the reviewer
+    :data:`GOLD_REVIEWER` and the annotator's note as the reason. Disagreements are not
+    decided here (the wrong values the annotators found are rejected in overrides.csv; any
+    other waits for a person). Pure."""
+    g = gold.drop_duplicates("source_id").set_index("source_id")
+    q = review_queue(obs)
+    q = q[(q["item"] == WAITING) & q["source_id"].isin(g.index)]
+    rows = []
+    for item in q.to_dict("records"):
+        gold_ind = str(g.loc[item["source_id"], "indicator_id"] or "")
+        if gold_ind != item["suggestion"]:
+            continue
+        note = str(g.loc[item["source_id"], "note"] or "").strip()
+        reason = "confirmed by the hand-checked gold" + (f": {note}" if note else "")
+        rows.append(decision_row(item, Decision("accept", gold_ind, reason=reason[:200]),
+                                 GOLD_REVIEWER, when))
+    return rows
