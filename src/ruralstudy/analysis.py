@@ -306,10 +306,22 @@ def region_values(panel: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
                      "indicator_en": r.indicator_en, "entity": ent, "measures": what,
                      "scope": "whole region", "value": r.value, "unit": r.unit,
                      "qualifier": r.qualifier, "year": year_label(r.year),
-                     "n_sources": r.n_sources, "other_sources": also, "source_id": r.source_id})
+                     "n_sources": r.n_sources, "other_sources": also,
+                     "checked": _checked(sel), "source_id": r.source_id})
     return pd.DataFrame(rows, columns=["construct", "indicator_zh", "indicator_en", "entity",
                                        "measures", "scope", "value", "unit", "qualifier", "year",
-                                       "n_sources", "other_sources", "source_id"])
+                                       "n_sources", "other_sources", "checked", "source_id"])
+
+
+def _checked(sel: pd.DataFrame) -> str:
+    """'reviewed' when a person checked the value, else 'machine-read' (with its calibrated
+    confidence)."""
+    if not len(sel) or "status" not in sel.columns:
+        return "machine-read"
+    if sel["status"].iloc[0] == "reviewed":
+        return "reviewed"
+    conf = sel["confidence"].iloc[0] if "confidence" in sel.columns else None
+    return "machine-read" + (f" ({conf:.2f})" if conf is not None and pd.notna(conf) else "")
 
 
 def construct_scores_within(panel: pd.DataFrame, constructs: dict[str, list[str]],

@@ -437,3 +437,80 @@ def calibrate(paths: Any) -> Calibration:
     lab = labelled_values(paths)
     cal = fit_calibration(lab)
     return cal
+
+
+# --- what the quality page shows ----------------------------------------------------------------
+
+def reliability_table(cal: Calibration) -> pd.DataFrame:
+    """The reliability diagram's numbers (held-out): per bin of predicted probability, n,
+    mean predicted and observed precision."""
+    df = pd.DataFrame(cal.summary.get("reliability_cv", []),
+                      columns=["bin", "lo", "hi", "n", "predicted", "observed"])
+    return df[["bin", "n", "predicted", "observed"]]
+
+
+def sets_table(cal: Calibration) -> pd.DataFrame:
+    """The annotated sets the calibration was fitted on, with n per set, and what the
+    cross-validated threshold publishes of each."""
+    return pd.DataFrame(cal.summary.get("sets", []),
+                        columns=["set", "documents", "values", "right", "published_cv",
+                                 "published_right_cv"])
+
+
+def tradeoff_table(cal: Calibration, thresholds: tuple[float, ...] = (
+        0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)) -> pd.DataFrame:
+    """Precision and recall (held-out) at a few round thresholds and at the chosen one."""
+    pr = pd.DataFrame(cal.summary.get("precision_recall_cv", []),
+                      columns=["threshold", "n_published", "n_right", "precision", "recall"])
+    if pr.empty:
+        return pr
+    rows = []
+    for t in sorted(set(thresholds) | {cal.threshold}):
+        at = pr[pr["threshold"] >= t].head(1)
+        if at.empty:
+            continue
+        r = at.iloc[0].to_dict()
+        rows.append({"threshold": round(t, 4), "chosen": t == cal.threshold,
+                     "published": int(r["n_published"]), "right": int(r["n_right"]),
+                     "precision": r["precision"], "recall_of_right_values": r["recall"]})
+    return pd.DataFrame(rows)
+
+
+def plot_calibration(cal: Calibration):  # -> matplotlib Figure
+    """Two panels: the reliability diagram (predicted vs observed precision per bin, n per
+    bin written beside each point) and the precision-recall trade-off of the threshold with
+    the chosen threshold marked; both on held-out (cross-validated) predictions."""
+    import matplotlib.pyplot as plt
+
+    rel = pd.DataFrame(cal.summary.get("reliability_cv", []))
+    pr = pd.DataFrame(cal.summary.get("precision_recall_cv", []))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 4.2))
+    a.plot([0, 1], [0, 1], color="#999", lw=1, ls="--", label="perfect calibration")
+    if len(rel):
+        r = rel[rel["n"] > 0]
+        a.plot(r["predicted"], r["observed"], marker="o", color="#1f6f8b",
+               label="held-out bins")
+        for _, x in r.iterrows():
+            a.annotate(f"n={int(x['n'])}", (x["predicted"], x["observed"]),
+                       textcoords="offset points", xytext=(4, -10), fontsize=8)
+    a.set_xlim(0, 1.02)
+    a.set_ylim(0, 1.05)
+    a.set_xlabel("predicted probability the value is right")
+    a.set_ylabel("observed share right")
+    a.set_title("Reliability (cross-validated)")
+    a.legend(loc="upper left", fontsize=8)
+    if len(pr):
+        b.plot(pr["recall"], pr["precision"], color="#1f6f8b", drawstyle="steps-post")
+        at = pr[pr["threshold"] == cal.threshold]
+        if len(at):
+            b.scatter(at["recall"], at["precision"], color="#c0392b", zorder=3,
+                      label=f"threshold {cal.threshold:.3f}")
+        b.axhline(cal.target_precision, color="#999", ls="--", lw=1,
+                  label=f"target precision {cal.target_precision:.2f}")
+        b.legend(loc="lower left", fontsize=8)
+    b.set_xlabel("share of right values published (recall)")
+    b.set_ylabel("precision of published values")
+    b.set_ylim(min(0.8, float(pr["precision"].min()) - 0.02) if len(pr) else 0.8, 1.01)
+    b.set_title("Threshold trade-off (cross-validated)")
+    fig.tight_layout()
+    return fig

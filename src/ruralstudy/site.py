@@ -59,13 +59,17 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "measure": "count, share, mean, money, rate or area", "source_type": "report (text) or sheet",
         "source_id": "Figure id or sheet:file:line", "source_ref": "Where the value came from",
         "url": "Page a sheet figure was copied from", "rule": "Mapping rule that fired",
-        "confidence": "Mapper's confidence (1.0 for a reviewer override)",
-        "audit": "Overrides applied to this figure"},
+        "confidence": "Calibrated probability that the value is right (1.0 once reviewed)",
+        "status": "reviewed (checked by a person) or published (machine-read, confidence at or "
+                  "above the publishing threshold)",
+        "audit": "Overrides and review decisions applied to this figure"},
     "panel": {"n_sources": "Number of level values for this region and indicator",
               "choice_rule": "How one value was chosen among several"},
     "conflicts": {"values": "The disagreeing values", "source_ids": "Their sources",
                   "max_rel_diff": "(max - min) / max"},
-    "mapping": {"status": "mapped, unmapped or rejected", "reason": "Why a figure is not mapped",
+    "mapping": {"status": "published (machine-read), reviewed (by a person), waiting (confidence "
+                          "below the publishing threshold: not in the panel), unmapped or rejected",
+                "reason": "Why a figure is not mapped, rejected or waiting",
                 "auto_indicator_id": "Indicator chosen by the mapper before overrides",
                 "context": "Sentence (reports) or label (sheets) used for mapping",
                 "unit_source": "Where the unit came from"},
@@ -321,7 +325,12 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
         if ex is not None:
             where = ex.where(int(r["start"]), int(r["end"]))
             tip += f"\nin the raw file: {where or 'not located'}"
-        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
+        tip += "\nchecked: " + {"reviewed": "reviewed by a person",
+                                 "published": f"machine-read (confidence {r['confidence']:.2f})",
+                                 "waiting": f"waiting for review (confidence "
+                                            f"{r['confidence']:.2f}, not published)"}.get(
+            r["status"], r["status"])
+        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] in ("published", "reviewed")))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
@@ -329,7 +338,8 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
             f"year described: {e.year or 'unknown'} · published: {html.escape(e.published or 'unknown')} · "
             f"source: {html.escape(e.source)} · file <code>data/raw/reports/{html.escape(e.file)}</code> "
             f"({html.escape(doc.raw.encoding)}). {len(spans)} figures highlighted "
-            f"(green: mapped to an indicator). ")
+            f"(green: a published or reviewed indicator value; each figure's tip says whether a "
+            f"person reviewed it or it is machine-read). ")
     raw_href = "../data/raw/" + quote(site_raw_name(e.file))
     links = (f"<a href='{html.escape(raw_href)}' download='{html.escape(Path(e.file).name)}' "
              f"class='raw-link'>The raw file as downloaded</a>")
