@@ -116,22 +116,62 @@ def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):
     assert r.returncode == 1 and "02_quality" in r.stderr and "cell 4" in r.stderr
 
 
-def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path):
+def wait_for_marker(marker, proc, what: str, timeout: float = 1800) -> None:
+    """Wait until the process ``proc`` writes ``marker`` (at a pause point it was started with).
+
+    The timeout is generous on purpose: it fails a build that never gets there, not a slow
+    machine. A process that ends before writing the marker fails at once, with its stderr."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(marker):
+        if proc.poll() is not None:
+            err = proc.stderr.read() if proc.stderr else ""
+            pytest.fail(f"{what} ended (status {proc.returncode}) before its pause point:\n{err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not reach its pause point in {timeout:g} s")
+        time.sleep(0.1)
+
+
+def start_paused(args: list[str], phase: str, marker, **kw) -> subprocess.Popen:
+    """``ruralstudy ARGS`` in a new process group, told to stop at ``phase`` (see
+    :func:`ruralstudy.paths.pause_point`) and write ``marker`` there."""
+    env = {**os.environ, "RURALSTUDY_TEST_PAUSE_AT": phase, "RURALSTUDY_TEST_MARKER": str(marker)}
+    return subprocess.Popen([sys.executable, "-m", "ruralstudy", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kw)
+
+
+@pytest.mark.slow  # a forced build of the seed project up to the pause point, then a rebuild
+@pytest.mark.parametrize("phase", ["notebooks", "publish", "swap"])
+def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path, phase):
+    """A build killed (SIGKILL to its process group, as an OOM killer or a closed CI job does)
+    while its notebooks run, while the new site is half written, or with the new site whole but
+    not yet swapped in, leaves the old site whole; the next build finishes and leaves nothing
+    half done."""
     p = clone(built, tmp_path / "p")
-    before = site_files(p)
-    proc = subprocess.Popen([sys.executable, "-m", "ruralstudy", "build", "--force", "--jobs", "2",
-                             "--root", str(p.root)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(12)
-    assert proc.poll() is None, "build finished before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert site_files(p) == before  # the old site, whole
-    (p.reports / ".site-builds" / "tmp-leftover").mkdir()  # as if killed while publishing
-    (p.reports / ".site-builds" / "tmp-leftover" / "index.html").write_text("half")
+    before, before_target = site_files(p), os.readlink(p.site)
+    builds = p.reports / ".site-builds"
+    marker = tmp_path / "paused"
+    proc = start_paused(["build", "--force", "--jobs", "2", "--root", str(p.root)], phase, marker)
+    try:
+        wait_for_marker(marker, proc, f"build paused at {phase!r}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert os.readlink(p.site) == before_target and site_files(p) == before  # the old site, whole
+    left = sorted(d.name for d in builds.iterdir() if d.name != before_target.split("/")[-1])
+    if phase == "notebooks":
+        assert left == []
+    elif phase == "publish":
+        assert len(left) == 1 and left[0].startswith("tmp-")  # killed while writing the site
+    else:
+        assert len(left) == 1 and left[0].startswith("build-")  # whole, never swapped in
+        assert list(p.reports.glob(".site-link-*"))
     build(p, BuildOptions(jobs=2))  # the next build finishes correctly
     assert ran(build(p, BuildOptions(jobs=2))) == []  # and leaves nothing half done
-    assert not list((p.reports / ".site-builds").glob("tmp-*"))  # no partial site left over
+    assert [d.name for d in builds.iterdir()] == [os.readlink(p.site).split("/")[-1]]
+    assert not list(p.reports.glob(".site-link-*"))
     after = site_files(p)
     assert set(after) == set(before)
     assert after["index.html"].count(b"(n = ") == before["index.html"].count(b"(n = ")

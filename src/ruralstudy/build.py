@@ -130,8 +130,12 @@ def clean_leftovers(paths: Paths) -> None:
 
     builds = paths.reports / ".site-builds"
     if builds.is_dir():
+        current = paths.site.resolve() if paths.site.is_symlink() else None
         for d in builds.glob("tmp-*"):
             shutil.rmtree(d, ignore_errors=True)
+        for d in builds.glob("build-*"):  # whole, but never swapped in (killed before the swap)
+            if d.resolve() != current:
+                shutil.rmtree(d, ignore_errors=True)
     if paths.reports.is_dir():
         for link in paths.reports.glob(".site-link-*"):
             link.unlink()

@@ -26,6 +26,7 @@ import jinja2
 import pandas as pd
 
 from .links import cjk_lang, human_number, sheet_slug, table_html
+from .paths import pause_point
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
@@ -1035,6 +1036,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
         out = tmp / p.path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(wrap(p, stamp), encoding="utf-8")
+    pause_point("publish")  # a test's control point (inert unless set)
     assets = tmp / "assets"
     assets.mkdir(exist_ok=True)
     for f in _static_dir().iterdir():
@@ -1054,6 +1056,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
     os.symlink(os.path.relpath(final, site.parent), link_tmp)
+    pause_point("swap")  # a test's control point (inert unless set)
     if site.exists() and not site.is_symlink():  # a plain folder from an older layout
         os.replace(site, builds / f"legacy-{final.name}")
     os.replace(link_tmp, site)

@@ -36,7 +36,7 @@ from .extract import extract_figures, figures_frame
 from .graph import Graph, Outputs, Planned, State, Step, StepInputs
 from .links import PAGE_NAMES, region_slug, sheet_slug
 from .memory import release_unused_memory
-from .paths import Paths
+from .paths import Paths, pause_point
 from .tables import Tables
 
 AGGREGATE_NOTEBOOKS = ["01_corpus", "02_quality", "03_indicators", "04_links"]
@@ -399,6 +399,7 @@ class BuildRun:
 
     def _on_executed(self, item: tuple[RunResult, Any]) -> None:
         self._ticks += 1
+        pause_point("notebooks")  # a test's control point (inert unless set)
         if self.opts.progress:
             self.opts.progress(f"executed {item[0].name}", self._ticks, self._todo)
 
