@@ -946,11 +946,13 @@ def search_index(pages: list[Page]) -> dict:
 # --- stamp and publishing ----------------------------------------------------------------
 
 def build_stamp(root: Path, raw_dir: Path) -> dict:
-    """Git commit, SHA-256 over data/raw, package versions and build date."""
+    """Git commit, SHA-256 over data/raw, package versions and the build's date: the commit's
+    (or ``$SOURCE_DATE_EPOCH``), never the clock, so that two builds of one commit are
+    byte-identical (:func:`ruralstudy.iorw.source_date`)."""
     import hashlib
     from importlib.metadata import PackageNotFoundError, version
 
-    from .iorw import source_commit
+    from .iorw import source_commit, source_date
 
     commit = source_commit(root)
     h = hashlib.sha256()
@@ -965,7 +967,7 @@ def build_stamp(root: Path, raw_dir: Path) -> dict:
         except PackageNotFoundError:
             vers.append(f"{pkg} ?")
     return {"commit": commit, "raw_sha256": h.hexdigest(),
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "date": source_date(root),
             "versions": ", ".join(vers)}
 
 

@@ -334,7 +334,7 @@ class SiteStep(Step):
 
     def inputs(self) -> StepInputs:
         b = self.b
-        stamp = b.stamp_without_date()
+        stamp = b.stamp()  # its date is the commit's (or SOURCE_DATE_EPOCH), not the clock
         files = {f"raw:{d.entry.file}": d.raw.sha256 for d in b.docs}
         for name in ("CITATION.cff", "LICENSE-DATA"):
             f = b.paths.root / name
@@ -409,9 +409,6 @@ class BuildRun:
         if self._stamp is None:
             self._stamp = build_stamp(self.paths.root, self.paths.raw)
         return self._stamp
-
-    def stamp_without_date(self) -> dict:
-        return {k: v for k, v in self.stamp().items() if k != "date"}
 
     # -- 1. extraction --------------------------------------------------------------------
     def read_corpus(self) -> None:
