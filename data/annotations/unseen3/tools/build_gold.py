@@ -49,7 +49,7 @@ graduate returnee veteran party standardised star weak rectified election_done n
 no_income income_under5w income_5_10w income_over10w income_over20w income_over50w income_over100w weak_village
 new_round per_village other'''.split()
 CN = '零〇一二两兩三四五六七八九十百千万萬亿億'
-EN_WORDS = r'\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion|half)\b'
+EN_WORDS = r'\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozen|hundred|thousand|million|billion|half|double|twice)\b'
 
 
 def build(sets):
@@ -89,6 +89,9 @@ def build(sets):
                     if r[f] not in allowed:
                         problems.append(f'{doc} {raw}: {f}={r[f]!r}')
                 cl = [c for c in r['conditions'].split(';') if c]
+                if all(c in CONDS for c in cl):
+                    cl = sorted(cl, key=CONDS.index)
+                    r['conditions'] = ';'.join(cl)
                 if any(c not in CONDS for c in cl) or cl != sorted(cl, key=CONDS.index):
                     problems.append(f'{doc} {raw}: conditions {r["conditions"]}')
                 if r['indicator_id']:
