@@ -18,6 +18,13 @@ from .measure import Measurement
 CONF_LABEL = 0.95
 CONF_TEXT = 0.9
 CONF_PREV = 0.7
+#: The rule's raw score lowered by each flag of the reader's structure (a subject carried from
+#: another sentence is weaker evidence than one in the figure's clause). Not calibrated: the
+#: review helper fits a calibrated confidence on top of it.
+FLAG_PENALTY = {"subject_carried": 0.1, "subject_other_sentence": 0.1, "fenbie_paired": 0.05,
+                "qizhong_subset": 0.05, "bare_share": 0.05, "band_from_subject": 0.05}
+#: Periods whose values are values of the codebook's (yearly or stock) indicators.
+PANEL_PERIODS = ("", "year")
 #: Properties no indicator measures (a change lives in value_before of its level).
 NON_INDICATOR_PROPERTIES = ("amount", "change", "other")
 #: Entities that are organisations or places, never counted in people (200名明星村书记).
@@ -72,6 +79,9 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
         return Mapping("", "", 0.0, f"the property measured is not stated ({what})")
     if m.property in NON_INDICATOR_PROPERTIES:
         return Mapping("", "", 0.0, f"property {m.property}: no indicator measures it ({what})")
+    if m.unknown:
+        return Mapping("", "", 0.0, f"unknown word {m.unknown!r} before the figure: what it "
+                                    f"restricts is not known ({what})")
     ind = codebook.find(m.entity, m.property, m.matching_conditions())
     if ind is None:
         near = _near_misses(codebook, m)
@@ -83,12 +93,19 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
     if ind.entity in ORGANISATIONS and ind.property == "count" and unit in ("人", "名"):
         return Mapping("", "", 0.0, f"unit '{unit}' counts people, {ind.id} counts "
                                     f"organisations")
-    if kind == "growth" and ind.property != "income_growth":
+    if m.period not in PANEL_PERIODS:
+        return Mapping("", "", 0.0, f"period {m.period}: {ind.id} holds values of a whole year "
+                                    f"(or stocks at a date), not of {m.period.replace('_', ' ')}")
+    if kind == "growth" and ind.property not in ("income_growth", "mean_age_change",
+                                                   "share_change", "count_change"):
         return Mapping("", "", 0.0, f"a growth figure, {ind.id} holds levels")
     if not ind.fits_unit(unit):
         return Mapping("", "", 0.0, f"unit '{unit or 'none'}' does not fit {ind.id} "
                                     f"({', '.join(u or 'none' for u in ind.units)})")
     if kind != "growth" and not ind.in_range(value):
         return Mapping("", "", 0.0, f"value {value:g} outside the valid range of {ind.id}")
-    conf = CONF_LABEL if label else (CONF_PREV if "clause before" in m.evidence else CONF_TEXT)
+    if label:
+        conf = CONF_LABEL
+    else:
+        conf = CONF_TEXT - sum(FLAG_PENALTY.get(f, 0.0) for f in m.flags)
     return Mapping(ind.id, f"{ind.id} = {what}; {m.evidence}", conf)
