@@ -177,6 +177,8 @@ def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
 
 def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     """Region x indicator: the chosen level value per cell, by :data:`CHOICE_RULE`."""
+    if "period" in ind.columns:  # only whole years and stocks enter the panel's years (COORD.md)
+        ind = ind[ind["period"].fillna("").isin(["", "year"])]
     lv = _rank_key(ind[ind["kind"].isin(["level", "change"])])
     if lv.empty:
         return pd.DataFrame(columns=PANEL_COLUMNS)

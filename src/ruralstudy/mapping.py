@@ -23,7 +23,11 @@ CONF_PREV = 0.7
 #: review helper fits a calibrated confidence on top of it.
 FLAG_PENALTY = {"subject_carried": 0.1, "subject_other_sentence": 0.1, "fenbie_paired": 0.05,
                 "qizhong_subset": 0.05, "bare_share": 0.05, "band_from_subject": 0.05}
-#: Periods whose values are values of the codebook's (yearly or stock) indicators.
+#: Periods whose values enter the panel's years. A flow over part of a year (上半年, 一季度) is
+#: left unmapped (about half a year's value is not the indicator); a year-to-date or
+#: several-year figure (截至目前, 近年来) is mapped with its period and stays out of the panel
+#: (:func:`ruralstudy.indicators.panel_table`): reports state their results that way, and the
+#: researcher sees the value and its period.
 PANEL_PERIODS = ("", "year")
 #: Properties no indicator measures (a change lives in value_before of its level).
 NON_INDICATOR_PROPERTIES = ("amount", "change", "other")
@@ -31,6 +35,12 @@ NON_INDICATOR_PROPERTIES = ("amount", "change", "other")
 ORGANISATIONS = frozenset({"village_party_org", "party_org", "village_community_party_org",
                            "service_centre", "cooperative", "work_team", "admin_village",
                            "village_or_community", "village_committee", "community"})
+
+
+#: Entities that are people, never counted in households (5002户党员).
+PEOPLE = frozenset({"party_member", "branch_secretary", "two_committees_member",
+                    "village_committee_member", "village_cadre", "first_secretary",
+                    "reserve_cadre", "population"})
 
 
 @dataclass(frozen=True)
@@ -93,9 +103,11 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
     if ind.entity in ORGANISATIONS and ind.property == "count" and unit in ("人", "名"):
         return Mapping("", "", 0.0, f"unit '{unit}' counts people, {ind.id} counts "
                                     f"organisations")
-    if m.period not in PANEL_PERIODS:
-        return Mapping("", "", 0.0, f"period {m.period}: {ind.id} holds values of a whole year "
-                                    f"(or stocks at a date), not of {m.period.replace('_', ' ')}")
+    if ind.entity in PEOPLE and ind.property == "count" and unit == "户":
+        return Mapping("", "", 0.0, f"unit '户' counts households, {ind.id} counts people")
+    if m.period == "part_year":
+        return Mapping("", "", 0.0, f"period part_year: a flow over part of a year is not "
+                                    f"{ind.id} (a whole year's value)")
     if kind == "growth" and ind.property not in ("income_growth", "mean_age_change",
                                                    "share_change", "count_change"):
         return Mapping("", "", 0.0, f"a growth figure, {ind.id} holds levels")
@@ -108,4 +120,7 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
         conf = CONF_LABEL
     else:
         conf = CONF_TEXT - sum(FLAG_PENALTY.get(f, 0.0) for f in m.flags)
-    return Mapping(ind.id, f"{ind.id} = {what}; {m.evidence}", conf)
+    if m.period not in PANEL_PERIODS:
+        conf -= 0.05
+    period = f" · period {m.period}" if m.period else ""
+    return Mapping(ind.id, f"{ind.id} = {what}{period}; {m.evidence}", conf)

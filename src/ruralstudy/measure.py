@@ -46,11 +46,12 @@ ENTITY_CUES: tuple[tuple[str, str], ...] = (
     ("service_centre", r"(党群|便民|综合)服务中心|服务站"),
     ("cooperative", r"合作社"),
     ("collective", r"集体经济|集体(经营性)?收入|集体资产|集体经济组织|村集体"),
-    ("village_or_community", r"村\((涉农)?社区\)|(?<!农)村居(?!民)|村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
+    ("village_or_community", r"村\((涉农)?社区\)|(?<!农)村居(?!民)|(?<!农)村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
     ("community", r"社区"),
     ("village_committee", r"村委会|村民委员会"),
     ("admin_village", r"行政村|建制村|嘎查村|嘎查|自然村|(?<![农乡])村(?![党民干委集社级均主书两务镇居改])"),
     ("household", r"农户|户"),
+    ("villager_group", r"村民小组|村小组|网格|党小组"),
     ("population", r"人口|农民|村民|居民|群众"),
 )
 _ENTITY_RES = tuple((e, re.compile(p)) for e, p in ENTITY_CUES)
@@ -90,7 +91,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("no_income", r"空壳|零收入|无(集体)?(经营性)?收入|收入为零|收益为零|无收益"),
     ("weak_village", r"薄弱村|经济薄弱"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
-    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|村社区|"
+    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|(?<!农)村社区|"
                          r"村\+社区|行政村\(社区\)"),
     ("per_village", r"每(个)?村|每个嘎查"),
     ("other", r"四星|三星|二星|二类|三类|或|乡村两级|乡级|乡镇级|口径|截至\d+年\d+月|农民工|流动|国家级|省级|市级|全国|\d+强|文明|试点|重点|脱贫|贫困|易地|搬迁|专职|兼职|"
@@ -534,15 +535,20 @@ def _carried_subject(full: str, a: int, max_clauses: int = 8) -> tuple[str, str,
     clause before it (in its sentence or earlier in the paragraph) that names one, until a new
     subject appears. Returns (entity, words, that clause, its start) or ("", "", "", -1)."""
     back = a
+    crossed = False  # a ; or 。 lies between the clause and the figure
     for _ in range(max_clauses):
         if back <= 1:
             break
+        crossed = crossed or full[back - 1] in ";。!?\n"
         p = back - 1
         while p > 0 and full[p - 1] not in CLAUSE_DELIMS:
             p -= 1
         clause = full[p:back - 1]
         body = _LIST_MARKER.sub("", clause)
         entity, words = find_entity(body)
+        if entity and crossed and _QIZHONG.match(body):
+            back = p  # 其中党组织书记……; the subject of a subset does not carry past its part
+            continue
         if entity:
             return entity, words, clause, p
         back = p
@@ -663,6 +669,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             after_head = right_item[max(end, 0):]
             if re.match(r"的[^,;。]{0,12}?(百分之|[\d一二三四五六七八九十]+[^,;。]{0,4}?(以上|以下|以内))", after_head):
                 unknown.append(after_head[:12])  # 四十个村的负债率在百分之五十以上: a group defined after the noun
+            other_body = re.match(r"[和及与、]", after_head) and find_entity(after_head[1:8], 0)[0]
+            if other_body and other_body != entity:
+                unknown.append(after_head[:8])  # 1849名第一书记和驻村干部: two bodies in one count
         else:
             entity, words, _ = _adjacent_entity(left_item)
             residual_text = left_item + " " + right_item
@@ -721,8 +730,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # them (a predicate), so it defines no income band of the count
         head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
         rest = right_item[max(end, 0):]
-        cond_text = head_part + " " + re.sub(r"[\d.一二三四五六七八九十百]+万(元)?(及)?(以上|以下|以内)?", " ", rest)
-    if not counting and _BARE_SHARE.fullmatch(left_item.strip()):
+        if re.search(r"全部|均|都|所有|全面", rest):
+            rest = re.sub(r"[\d.一二三四五六七八九十百]+万(元)?(及)?(以上|以下|以内)?", " ", rest)
+        cond_text = head_part + " " + rest
+    group_after = re.match(r"的(?:行政村|建制村|嘎查村|村|嘎查)(.{4,})", right_item)
+    if group_after and not counting:
+        unknown.append(group_after.group(1)[:10])  # 约六成的村收入主要依靠补助: a group the words after define
+    if not counting and not group_after and _BARE_SHARE.fullmatch(left_item.strip()):
         # 占16.1% after 其中女性1524名: the group is the count of the clause before
         cond_text += " " + prev_clause
         flags.append("bare_share")
