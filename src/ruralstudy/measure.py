@@ -398,7 +398,10 @@ _COUNT_CONTEXT = re.compile(
     r"年底|年末|以来|今年|去年|当年|年|月|日|底|\d+|[-—~～%.]|建设|标准化|规范化|达标|成员|总数|数量|"
     r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|确定|评定|命名|表彰|选|集体经济|"
     r"集体收入|经济收入|收入|超过|突破|不足|以上|以下|万元|元|我旗|我县|我市|我区|全体|队伍|先后|成功|"
-    r"专业|农牧民|牧民|派出|共派出|队员")
+    r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
+    r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
+    r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
+    r"行政(?=村\()")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -453,6 +456,7 @@ def _count_residual(text: str, entity_words: str) -> str:
 
 # --- the structure of the prose --------------------------------------------------------------
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ("‘", "’"))
 _QUOTE_CHARS = "\"“”‘’「」『』"
 #: Words that introduce quoted speech (一位村支书说:“今年村里集体收入有了三十多万”).
@@ -590,6 +594,11 @@ def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
     return prefix + core + tail
 
 
+_CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
+                     "village_cadre", "village_committee_chair", "branch_committee_member"})
+_WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
+
+
 def _whole_region_words(region: str) -> str:
     """The words that speak of the whole region (全县 in a county, 全市 in a prefecture …)."""
     if not region:
@@ -629,7 +638,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     lead = _strip_quotes(lead)[0].strip()
     if lead and lead[-1] not in CLAUSE_DELIMS:
         lead += "。"
-    full = lead + sentence
+    full = _THOUSANDS.sub("'", lead + sentence)  # 8,610: a thousands separator ends no clause
+    sentence = full[len(lead):]
     s0 = len(lead)
     off = s0 + offset
     a, b = clause_bounds(full, off, off + length)
@@ -650,8 +660,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         else:
             left = paired + left[fb:]
             flags.append("fenbie_paired")
-    left_item = _last_item(left)
-    right_item = re.split(r"[、]", right, maxsplit=1)[0]
+    left_item = _last_item(left).rstrip()
+    right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
     right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
     evidence: list[str] = []
     entity, words, prev = "", "", ""
@@ -679,7 +689,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 evidence.append(f"counted noun '{words}' before the figure")
                 flags.append("adjacent_noun")
             elif left_item.strip() and not _count_residual(left_item, "") and \
-                    find_conditions(left_item, "two_committees_member") - {"other"}:
+                    find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}:
                 # 大专以上学历287人: a group of the subject carried from a clause before
                 entity, words, prev, _p = _carried_subject(full, a)
                 if entity:
@@ -784,11 +794,23 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if not entity:
             entity, words, prev, _p = _carried_subject(full, a)
         if prop == "share_change" and not (conds - {"new_round", "with_communities"}):
-            conds |= find_conditions(prev_clause, entity)
+            back = a  # 大专以上1187名,占34.6%,较上届提高17.2个百分点: the group of the clauses before
+            for _ in range(3):
+                pc = _previous_clause(full, back)
+                found = find_conditions(pc, entity) - {"new_round", "other"}
+                if found or not pc:
+                    conds |= found
+                    break
+                back -= len(pc) + 1
         if prop == "mean_age_change":
             conds = {c for c in conds if c in ("new_round", "with_communities")}
         evidence.append("change against the previous round")
         flags.append("change_vs_previous_round")
+    base_clause = prev or (prev_clause if "one_shoulder" in conds else "")
+    if entity in _CADRES and base_clause and not find_entity(left_item)[0] and \
+            _WITH_COMMUNITIES.search(base_clause):
+        conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
+        flags.append("base_carried")
     if re.search(r"新一届|换届后|本次换届", full[s0:off] + prev):
         conds.add("new_round")
     head, head_start = _sentence_head(full, off)
