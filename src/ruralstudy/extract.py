@@ -349,7 +349,7 @@ def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:
         while (k > 0 and sentence[k - 1] not in _NAME_BREAKS and a - k < 7
                and "\u4e00" <= sentence[k - 1] <= "\u9fff"):
             k -= 1
-        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] == "乡村":
+        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] in ("乡村", "农村"):
             continue
         name = sentence[k:a]
         for stop in ("全", "该", "各", "本", "每", "我"):

@@ -67,11 +67,11 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("college", r"大专|大学(本科|专科)|本科|专科(及|以)上"),
     ("highschool", r"高中|中专"),
     ("women", r"女性|妇女|女(书记|干部|委员|成员|村|党员|主任|同志)"),
-    ("under35", r"35(周)?岁(及)?以下|35岁以内|不满35"),
-    ("under40", r"40(周)?岁(及)?以下"),
-    ("under45", r"45(周)?岁(及)?以下"),
-    ("over50", r"50(周)?岁(及)?以上"),
-    ("over60", r"60(周)?岁(及)?以上"),
+    ("under35", r"(35|三十五)(周)?岁(及)?以下|(35|三十五)岁以内|不满(35|三十五)"),
+    ("under40", r"(40|四十)(周)?岁(及)?以下"),
+    ("under45", r"(45|四十五)(周)?岁(及)?以下"),
+    ("over50", r"(50|五十)(周)?岁(及)?以上"),
+    ("over60", r"(60|六十)(周)?岁(及)?以上"),
     ("one_shoulder", r"一肩挑"),
     ("cross_post", r"交叉任职"),
     ("wealth_leader", r"致富|带富|能人|带头人"),
@@ -221,6 +221,9 @@ def income_bands(text: str) -> set[str]:
     out = set()
     for rx in (_INCOME_BAND, _INCOME_BAND_PRE):
         for m in rx.finditer(text):
+            if rx is _INCOME_BAND and not (m["pre"] or m["lo"] or m["post"]) and \
+                    not re.match(r"\s*(的)?(行政村|村|嘎查)", text[m.end():]):
+                continue  # 收入总额5132.6万元: an amount, not a band
             out.add(_band(m["pre"], m["lo"], m["a"], m["post"]))
     return out
 
@@ -401,7 +404,7 @@ _COUNT_CONTEXT = re.compile(
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
-    r"行政(?=村\()")
+    r"行政|驻村|集体|薄弱|\(不含\)|不含")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -550,8 +553,9 @@ def _carried_subject(full: str, a: int, max_clauses: int = 8) -> tuple[str, str,
         clause = full[p:back - 1]
         body = _LIST_MARKER.sub("", clause)
         entity, words = find_entity(body)
-        if entity and crossed and _QIZHONG.match(body):
-            back = p  # 其中党组织书记……; the subject of a subset does not carry past its part
+        if entity and crossed and _QIZHONG.match(body) and \
+                _carried_subject(full, p, 3)[0] not in ("", entity):
+            back = p  # 其中党组织书记……; another body named as a subset does not carry past its part
             continue
         if entity:
             return entity, words, clause, p
@@ -594,9 +598,30 @@ def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
     return prefix + core + tail
 
 
+#: A group inside a body named in the same clause: 村党组织书记中女性…, 村“两委”中35岁以下的…
+_IN_GROUP = re.compile(r"^(.*?(?:书记|成员|两委|干部|委员|班子|党员))(?:中|里|当中)(.+)$")
 _CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
                      "village_cadre", "village_committee_chair", "branch_committee_member"})
 _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
+
+
+_VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
+
+
+def _base_before(full: str, a: int, max_clauses: int = 4) -> bool:
+    """Does the list the clause at ``a`` belongs to count over 村(社区) (villages and communities
+    together)? Looks back within the sentence (not past ; or 。) for a clause naming the base."""
+    back = a
+    for _ in range(max_clauses):
+        if back <= 1 or full[back - 1] in ";。!?\n":
+            return False
+        pc = _previous_clause(full, back)
+        if _WITH_COMMUNITIES.search(pc):
+            return True
+        if _VILLAGE_BASE.search(pc):
+            return False
+        back -= len(pc) + 1
+    return False
 
 
 def _whole_region_words(region: str) -> str:
@@ -688,6 +713,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             if entity:
                 evidence.append(f"counted noun '{words}' before the figure")
                 flags.append("adjacent_noun")
+            elif _IN_GROUP.match(left_item) and find_entity(_IN_GROUP.match(left_item)[1])[0] and \
+                    not _count_residual(_IN_GROUP.match(left_item)[2], "") and \
+                    find_conditions(_IN_GROUP.match(left_item)[2], "two_committees_member") - {"other"}:
+                # 村(社区)党组织书记中女性28名: a group of the body named before 中 in the same clause
+                entity, words = find_entity(_IN_GROUP.match(left_item)[1])
+                residual_text = _IN_GROUP.match(left_item)[2] + " " + right_item
+                evidence.append(f"group of '{words}' named before 中")
+                flags.append("group_of_subject")
             elif left_item.strip() and not _count_residual(left_item, "") and \
                     find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}:
                 # 大专以上学历287人: a group of the subject carried from a clause before
@@ -729,6 +762,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         prop = "income_operating_per_village" if operating else "income_per_village"
     if unit == "元" and entity == "" and prop.startswith("income_") and qizhong:
         entity, why = "collective", f"{why}; 其中: a part of the collective's income"
+    if prop == "income_growth" and re.search(r"经营性|纯收入|净收入|收益", prev_clause):
+        prop, why = "change", "growth of the operating or net income named in the clause before"
     if prop == "income_growth" and re.search(r"村均", _previous_clause(full, a)):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     if unit == "%" and re.search(r"参选率|参选比例|投票率", left_item):
@@ -740,13 +775,21 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # them (a predicate), so it defines no income band of the count
         head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
         rest = right_item[max(end, 0):]
-        if re.search(r"全部|均|都|所有|全面", rest):
-            rest = re.sub(r"[\d.一二三四五六七八九十百]+万(元)?(及)?(以上|以下|以内)?", " ", rest)
+        if (entity == "admin_village" and re.search(r"全部|均|都|所有|全面", rest)) or \
+                (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]):
+            rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
         cond_text = head_part + " " + rest
     group_after = re.match(r"的(?:行政村|建制村|嘎查村|村|嘎查)(.{4,})", right_item)
     if group_after and not counting:
-        unknown.append(group_after.group(1)[:10])  # 约六成的村收入主要依靠补助: a group the words after define
-    if not counting and not group_after and _BARE_SHARE.fullmatch(left_item.strip()):
+        after_bands = income_bands("收入" + group_after.group(1)) - {"other"}
+        if after_bands and re.match(r"(集体)?(经济)?(经营性)?收入(不足|低于|少于|不到|超过|突破|达到|在)?"
+                                    r"[\d.一二三四五六七八九十百]+万", group_after.group(1)):
+            entity = "admin_village"  # 五分之一的村经营性收入低于十万元: a band named after the noun
+            flags.append("group_after_noun")
+        else:
+            group_after = None
+            unknown.append(right_item[1:12])  # 约六成的村收入主要依靠补助: a group the words after define
+    if prop == "share" and not group_after and _BARE_SHARE.fullmatch(left_item.strip()):
         # 占16.1% after 其中女性1524名: the group is the count of the clause before
         cond_text += " " + prev_clause
         flags.append("bare_share")
@@ -763,9 +806,12 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if counting and (conds & set(INCOME_BANDS) or "no_income" in conds) and entity in (
             "collective", "") and unit == "个":
         entity = "admin_village"  # villages counted by their income
-    if counting and entity and qizhong and not (conds - {"new_round"}):
-        whole, _w, _c, _q = _carried_subject(full, a)
-        if whole == entity:
+    if counting and entity and qizhong:
+        whole, _w, whole_clause, _q = _carried_subject(full, a)
+        narrower_base = bool(_WITH_COMMUNITIES.search(whole_clause)) and \
+            bool(_VILLAGE_BASE.search(left_item)) and not _WITH_COMMUNITIES.search(left_item)
+        whole_conds = find_conditions(whole_clause, entity) - {"new_round", "other"}
+        if whole == entity and not narrower_base and (conds - {"new_round"}) <= whole_conds:
             unknown.append("其中 (an unnamed part of the whole before)")
             evidence.append("其中: a part of an earlier total")
     if counting and entity:
@@ -806,9 +852,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             conds = {c for c in conds if c in ("new_round", "with_communities")}
         evidence.append("change against the previous round")
         flags.append("change_vs_previous_round")
-    base_clause = prev or (prev_clause if "one_shoulder" in conds else "")
-    if entity in _CADRES and base_clause and not find_entity(left_item)[0] and \
-            _WITH_COMMUNITIES.search(base_clause):
+    if entity in _CADRES and not find_entity(left_item)[0] and _base_before(full, a):
         conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
         flags.append("base_carried")
     if re.search(r"新一届|换届后|本次换届", full[s0:off] + prev):
@@ -820,8 +864,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     flow = prop in _FLOW_PROPERTIES or bool(conds & _FLOW_CONDITIONS) or (
         counting and bool(_FLOW_VERBS.search(left_item)))
     if not flow:
-        period = "" if period != "part_year" else period
-    if _PART_PERIOD.search(full[s0:off]) and flow:
+        period = ""  # a stock counted at the report's date
+    elif _PART_PERIOD.search(full[s0:off]):
         period = "part_year"
     if unit == "元" and _PART_ITEM.search(left_item) and not (
             qizhong and prop in ("income_operating", "income_net")):
