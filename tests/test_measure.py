@@ -102,7 +102,8 @@ def test_find_place(s, place):
 @pytest.mark.parametrize("s,bands", [
     ("集体收入10万元以上的村", {"income_over10w"}), ("收入50万元以上", {"income_over50w"}),
     ("集体收入5万元以下村数", {"income_under5w"}), ("集体收入5-10万元村数", {"income_5_10w"}),
-    ("收入超过30万元", {"other"}),
+    ("收入超过30万元", {"income_over30w"}), ("收入超过40万元", {"other"}),
+    ("5万元至10万元的村", {"income_5_10w"}), ("收入100万元以上", {"income_over100w"}),
 ])
 def test_income_bands(s, bands):
     assert income_bands(s) == bands

@@ -147,7 +147,7 @@ def test_review_command_from_a_file_then_a_rebuild_applies_and_never_asks_again(
     assert len(waiting) >= 3
     keys = tmp_path / "keys.txt"
     keys.write_text("# first three waiting values\na\nr the page counts 村(社区)\n"
-                    "c value=413 year=2019\nq\n", encoding="utf-8")
+                    "c year=2019\nq\n", encoding="utf-8")
     r = run(["review", "--root", project.root, "--reviewer", "tester", "--from-file", keys])
     assert r.returncode == 0, r.stderr
     assert "3 decisions (1 accepted, 1 rejected, 1 corrected)" in r.stderr
@@ -161,7 +161,7 @@ def test_review_command_from_a_file_then_a_rebuild_applies_and_never_asks_again(
     assert o.loc[ids[0], "status"] == "reviewed"
     assert o.loc[ids[1], "status"] == "rejected"
     assert o.loc[ids[1], "reason"] == "rejected by reviewer: the page counts 村(社区)"
-    assert o.loc[ids[2], "status"] == "reviewed" and o.loc[ids[2], "value"] == 413
+    assert o.loc[ids[2], "status"] == "reviewed" and o.loc[ids[2], "year"] == 2019
     after = run(["review", "--root", project.root, "--list"])
     again = pd.read_csv(__import__("io").StringIO(after.stdout), dtype=str,
                         keep_default_na=False)

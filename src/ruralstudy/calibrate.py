@@ -39,6 +39,8 @@ import pandas as pd
 
 #: Held-out precision the published values must keep.
 TARGET_PRECISION = 0.97
+#: Fewest held-out values the threshold must publish for its precision to count.
+MIN_PUBLISHED = 30
 #: Folds of the grouped cross-validation (fewer when there are fewer documents).
 N_FOLDS = 5
 #: L2 regularisation strength of the logistic regression (sklearn's C).
@@ -48,6 +50,9 @@ BIN_EDGES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0)
 #: Digits kept in the committed file (the fit is byte-identical across runs).
 DIGITS = 6
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+#: Sets of data/annotations/unseen3 the calibration is fitted on. Not ``holdout``: it is kept
+#: for the first-sight score of the reader (data/annotations/SCORES.md).
+CALIBRATION_UNSEEN3 = ("dev",)
 
 PUBLISHED, WAITING, REVIEWED = "published", "waiting", "reviewed"
 #: Statuses of a mapped value (it has an indicator).
@@ -57,17 +62,25 @@ PANEL_STATUSES = (PUBLISHED, REVIEWED)
 #: Every status a mapping row may have.
 ALL_STATUSES = (*MAPPED_STATUSES, "unmapped", "rejected")
 
-# Each feature: (name, candidate columns the mapper may write, pattern in the evidence text
-# of ``rule`` used when no such column exists). Missing column and no pattern -> 0 (neutral).
-_FLAG_FEATURES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
-    ("clause_before", ("clause_before", "evidence_clause_before"), r"clause before"),
-    ("subject_carried", ("subject_carried", "evidence_subject_carried"), r"carried"),
-    ("paired", ("fenbie_paired", "paired", "evidence_paired"), r"分别|paired"),
-    ("subset", ("qizhong_subset", "subset", "evidence_subset"), r"其中|subset"),
+# Flag features: (name, the mapper's evidence flags that set it, candidate boolean columns,
+# pattern in the evidence text of ``rule`` used when the mapper writes no flags). The mapper
+# writes its flags ';'-separated in the ``evidence`` column (measure.Measurement.flags); a
+# missing column and no pattern -> 0 (neutral).
+_FLAG_FEATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str | None], ...] = (
+    ("clause_before", ("clause_before", "subject_other_sentence"),
+     ("clause_before",), r"clause before"),
+    ("subject_carried", ("subject_carried", "base_carried"), ("subject_carried",), r"carried"),
+    ("paired", ("fenbie_paired",), ("fenbie_paired", "paired"), r"分别|paired"),
+    ("subset", ("qizhong_subset", "group_of_subject"), ("qizhong_subset", "subset"),
+     r"其中|subset"),
+    ("bare_share", ("bare_share", "band_from_subject", "group_after_noun"), (), None),
+    ("noun_beside", ("head_noun", "adjacent_noun", "subject_in_clause"), (),
+     r"counted noun|subject '"),
+    ("round_change", ("change_vs_previous_round",), (), None),
 )
 FEATURES = ("raw_confidence", "label", "clause_before", "subject_carried", "paired", "subset",
-            "approximate", "unit_inferred", "n_conditions", "base_unnamed", "label_note",
-            "part_period")
+            "bare_share", "noun_beside", "round_change", "approximate", "unit_inferred",
+            "n_conditions", "base_unnamed", "label_note", "part_period")
 #: Words that name the base a figure's body belongs to (村, 嘎查, 社区, 农村).
 _BASE_WORDS = re.compile(r"村|嘎查|社区|乡村|农村|村居|village|communit", re.I)
 #: Bodies that belong to a village base (村 vs 村(社区)): their text should name the base.
@@ -108,10 +121,15 @@ def features(obs: pd.DataFrame) -> pd.DataFrame:
     else:
         label = (_text(obs, "source_type") == "sheet").astype(float)
     out["label"] = label
-    rule = _text(obs, "rule") + " " + _text(obs, "evidence")
-    for name, cols, pattern in _FLAG_FEATURES:
+    rule = _text(obs, "rule")
+    flags = _text(obs, "evidence").map(lambda s: frozenset(f.strip() for f in s.split(";")
+                                                           if f.strip()))
+    has_flags = "evidence" in obs.columns and bool(flags.map(len).sum())
+    for name, tokens, cols, pattern in _FLAG_FEATURES:
         col = next((c for c in cols if c in obs.columns), None)
-        if col is not None:
+        if has_flags:
+            out[name] = flags.map(lambda fs: float(bool(fs & set(tokens))))
+        elif col is not None:
             out[name] = _flag(obs[col])
         elif pattern is not None:
             out[name] = rule.str.contains(pattern, regex=True).astype(float)
@@ -196,18 +214,19 @@ def precision_recall(p: np.ndarray, y: np.ndarray) -> pd.DataFrame:
                                        "recall"])
 
 
-def choose_threshold(pr: pd.DataFrame, target: float = TARGET_PRECISION) -> float:
-    """The lowest threshold at which the held-out precision, at it and at every higher
-    threshold, is at least ``target`` (so a reviewer who raises it never loses precision);
-    1.0 (nothing published automatically) when no threshold reaches it."""
+def choose_threshold(pr: pd.DataFrame, target: float = TARGET_PRECISION,
+                     min_published: int = 0) -> float:
+    """The lowest threshold (most values published) at which the held-out precision of the
+    values at or above it is at least ``target`` and which publishes at least
+    ``min_published`` values (a precision measured on a handful of values proves nothing).
+    1.0 (nothing published automatically: every mapped value waits for review) when no
+    threshold qualifies."""
     if pr.empty:
         return 1.0
-    ok = (pr["precision"] >= target).to_numpy()
-    # suffix-all: ok at this threshold and at every higher one
-    tail = np.flip(np.logical_and.accumulate(np.flip(ok)))
-    if not tail.any():
+    ok = ((pr["precision"] >= target) & (pr["n_published"] >= min_published)).to_numpy()
+    if not ok.any():
         return 1.0
-    return float(pr["threshold"].to_numpy()[int(np.argmax(tail))])
+    return float(pr["threshold"].to_numpy()[int(np.argmax(ok))])
 
 
 def reliability(p: np.ndarray, y: np.ndarray, edges: tuple[float, ...] = BIN_EDGES
@@ -277,8 +296,8 @@ def fit_calibration(labelled: pd.DataFrame, target: float = TARGET_PRECISION,
     coef, icpt = _fit(x, y)
     oof = out_of_fold(x, y, df["group"], n_folds)
     pr = precision_recall(oof, y)
-    thr = choose_threshold(pr, target)
-    at = pr[pr["threshold"] == thr]
+    thr = choose_threshold(pr, target, MIN_PUBLISHED)
+    at = pr[pr["threshold"] >= thr].head(1)
     keep = oof >= thr
     per_set = []
     for name, g in df.groupby("set", sort=False):
@@ -287,7 +306,7 @@ def fit_calibration(labelled: pd.DataFrame, target: float = TARGET_PRECISION,
         per_set.append({"set": str(name), "documents": int(g["group"].nunique()),
                         "values": int(len(g)), "right": int(yy.sum()),
                         "published_cv": int(k.sum()), "published_right_cv": int(yy[k].sum())})
-    order = {"seeds": 0, "dev": 1, "holdout": 2, "holdout2": 3}
+    order = {"seeds": 0, "dev": 1, "holdout": 2, "holdout2": 3, "unseen3-dev": 4}
     per_set.sort(key=lambda r: (order.get(r["set"], 9), r["set"]))
     n_gold = labelled.attrs.get("n_gold_values", {})
     summary = {
@@ -298,10 +317,13 @@ def fit_calibration(labelled: pd.DataFrame, target: float = TARGET_PRECISION,
         "n_values": int(len(df)), "n_right": int(y.sum()),
         "n_documents": int(df["group"].nunique()),
         "n_gold_values": {k: int(v) for k, v in sorted(n_gold.items())},
+        "min_published": MIN_PUBLISHED,
+        "best_precision_cv": (max((r["precision"] for r in _records(pr)
+                                   if r["n_published"] >= MIN_PUBLISHED), default=None)),
         "cv_at_threshold": {
             "threshold": thr,
             "n_published": int(at["n_published"].iloc[0]) if len(at) else 0,
-            "precision": float(at["precision"].iloc[0]) if len(at) else 1.0,
+            "precision": float(at["precision"].iloc[0]) if len(at) else None,
             "recall_of_right_values": float(at["recall"].iloc[0]) if len(at) else 0.0,
             "recall_of_gold_values": (round(int(at["n_right"].iloc[0]) / sum(n_gold.values()),
                                             DIGITS) if len(at) and n_gold else None)},
@@ -422,6 +444,38 @@ def labelled_values(paths: Any) -> pd.DataFrame:
         o["gold_indicator_id"] = golds
         o["set"] = name
         o["group"] = name + ":" + o["doc"]
+        parts.append(o.drop(columns=["doc"]))
+    # the issue-19 sets (data/annotations/unseen3): a value is right when the gold has the same
+    # indicator and value on an overlapping span. Only CALIBRATION_UNSEEN3 sets are used: the
+    # holdout is kept for the reader's first-sight score and never fitted on.
+    from .gold import _same_indicator_value
+
+    root3 = paths.annotations / "unseen3"
+    for name in CALIBRATION_UNSEEN3:
+        gm = _unseen_gold(root3, name, "measurements")
+        regions = _unseen_gold(root3, name, "regions")
+        files = sorted((root3 / name).glob("*.txt"))
+        if gm is None or regions is None or not files:
+            continue
+        key = f"unseen3-{name}"
+        n_gold[key] = int((gm["indicator_id"].fillna("") != "").sum())
+        found = extract_files(files, regions)
+        if found.empty:
+            continue
+        o = observe_figures(found, cb)
+        o["doc"] = found["doc"].to_numpy()
+        o = o[o["auto_indicator_id"] != ""].copy()
+        golds = []
+        for r in o.itertuples():
+            hit = gm[(gm["doc"] == r.doc) & (gm["start"].astype(int) < int(r.end)) &
+                     (gm["end"].astype(int) > int(r.start)) &
+                     (gm["indicator_id"].fillna("") == r.auto_indicator_id)]
+            ok = any(_same_indicator_value(r.value, v) for v in hit["value"])
+            golds.append(r.auto_indicator_id if ok else
+                         (str(hit["indicator_id"].iloc[0]) + "?value" if len(hit) else ""))
+        o["gold_indicator_id"] = golds
+        o["set"] = key
+        o["group"] = key + ":" + o["doc"]
         parts.append(o.drop(columns=["doc"]))
     if not parts:
         out = pd.DataFrame(columns=[*obs.columns, "gold_indicator_id", "set", "group", "correct"])

@@ -247,11 +247,18 @@ def calibrate(root: RootOpt = None,
         print(f"{r['set']}: {r['documents']} documents, {r['values']} mapped values, "
               f"{r['right']} right; held out at the threshold: {r['published_cv']} published, "
               f"{r['published_right_cv']} right")
-    print(f"threshold {cal.threshold:.4f}: cross-validated precision {at['precision']:.3f}, "
-          f"recall of right values {at['recall_of_right_values']:.3f}, recall of gold values "
-          f"{at['recall_of_gold_values'] if at['recall_of_gold_values'] is not None else float('nan'):.3f}"
-          f" ({at['n_published']} of {s['n_values']} values published; without a threshold "
-          f"precision {s['cv_without_threshold']['precision']:.3f})")
+    def num(v: object) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    print(f"threshold {cal.threshold:.4f}: cross-validated precision {num(at['precision'])}, "
+          f"recall of right values {num(at['recall_of_right_values'])}, recall of gold values "
+          f"{num(at['recall_of_gold_values'])} ({at['n_published']} of {s['n_values']} values "
+          f"published; without a threshold precision {num(s['cv_without_threshold']['precision'])}"
+          f"; best held-out precision over {s['min_published']}+ values: "
+          f"{num(s['best_precision_cv'])})")
+    if cal.threshold >= 1.0:
+        print(f"no threshold keeps held-out precision >= {cal.target_precision} over "
+              f"{s['min_published']} or more values: every mapped value waits for review")
     old = CALIBRATION_FILE.read_bytes() if CALIBRATION_FILE.is_file() else b""
     if check:
         if old != data:

@@ -44,7 +44,10 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
-                  "qualifier", "kind", "sentence", "sent_offset", "place", "role"]
+                  "qualifier", "kind", "sentence", "sent_offset", "place", "role", "lead"]
+#: Characters of the paragraph before a figure's sentence kept as its ``lead`` (the subject of a
+#: list stated in an earlier sentence of the paragraph, 新一届村“两委”成员中……；大专以上……).
+LEAD_CHARS = 300
 
 _PREFIX = alternation(list(PREFIX_QUALIFIERS))
 _SUFFIX = alternation(list(TRAILING_SUFFIXES))
@@ -142,6 +145,7 @@ class Figure:
     sent_offset: int
     place: str = ""
     role: str = ROLE_OBSERVED
+    lead: str = ""
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -345,7 +349,7 @@ def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:
         while (k > 0 and sentence[k - 1] not in _NAME_BREAKS and a - k < 7
                and "\u4e00" <= sentence[k - 1] <= "\u9fff"):
             k -= 1
-        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] == "乡村":
+        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] in ("乡村", "农村"):
             continue
         name = sentence[k:a]
         for stop in ("全", "该", "各", "本", "每", "我"):
@@ -412,7 +416,7 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
         df[col] = df[col].astype("float64")
     for col in ("start", "end", "line", "sent_offset"):
         df[col] = df[col].astype("int64")
-    for col in ("place", "role"):
+    for col in ("place", "role", "lead"):
         df[col] = df[col].astype(str)
     return df
 
@@ -574,7 +578,8 @@ def _piece_figures(entry: ManifestEntry, piece: Piece, ref_year: int,
             unit=unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=place,
-            role=figure_role(text, cs, ce, parsed, sa, ref_year))
+            role=figure_role(text, cs, ce, parsed, sa, ref_year),
+            lead=text[max(text.rfind("\n", 0, sa) + 1, sa - LEAD_CHARS):sa + lead].strip())
 
 
 def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figure]:

@@ -105,6 +105,10 @@ def extract_files(files: list[Path], regions: pd.DataFrame | None = None) -> pd.
 
 
 UNSEEN_SETS = ("dev", "holdout", "holdout2")
+#: Sets written for issue 19 (``data/annotations/unseen3/``): indicator-value gold with value,
+#: year and period, scored by :func:`ruralstudy.gold.score_indicator_values`. ``holdout`` is
+#: scored once, at first sight, after the last tuning change (data/annotations/SCORES.md).
+UNSEEN3_SETS = ("dev", "holdout")
 
 
 def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
@@ -156,6 +160,33 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
             ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{r.doc}:{r.start}")
         g["source_id"] = ids
         mapping[f"unseen-{name}"] = score_mappings(obs, g)[0]
+    scores3, mapping3 = unseen3_evaluation(paths)
+    return scores + scores3, {**mapping, **mapping3}
+
+
+def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS
+                       ) -> tuple[list[tuple[SetScore, pd.DataFrame]], dict[str, MappingScore]]:
+    """Score the extractor and the indicator values on the issue-19 sets of
+    ``data/annotations/unseen3/`` (each set scored only when its texts and gold are present):
+    indicator-value precision and recall by :func:`ruralstudy.gold.score_indicator_values`."""
+    from .codebook import load_codebook
+    from .gold import score_by_overlap, score_indicator_values
+    from .indicators import observe_figures
+
+    root = paths.annotations / "unseen3"
+    scores, mapping = [], {}
+    for name in sets:
+        gold_fig = _unseen_gold(root, name, "figures")
+        gold = _unseen_gold(root, name, "measurements")
+        regions = _unseen_gold(root, name, "regions")
+        files = sorted((root / name).glob("*.txt"))
+        if gold is None or regions is None or not files:
+            continue
+        found = extract_files(files, regions)
+        if gold_fig is not None:
+            scores.append(score_by_overlap(f"unseen3-{name}", found, gold_fig))
+        obs = observe_figures(found, load_codebook())
+        mapping[f"unseen3-{name}"] = score_indicator_values(obs, gold)[0]
     return scores, mapping
 
 
@@ -190,16 +221,17 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
                      reviews_df: pd.DataFrame | None = None,
                      reviews_file: str = "reviews.csv") -> IndicatorResult:
     """Map; calibrate each mapped value's confidence (below the publishing threshold it waits
-    for review); apply the researchers' overrides, then the reviewers' decisions; build and
+    for review); apply the reviewers' decisions, then the researchers' overrides; build and
     validate indicators, panel, conflicts (pure but for reading the committed calibration)."""
     obs = combine_observations(observe_figures(figures, codebook, region_codes),
                                observe_sheets(sheet_rows, codebook))
     obs = apply_calibration(obs, load_calibration() if calibration == "committed"
                             else calibration)
-    overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
-    obs = apply_overrides(obs, overrides, codebook)
     if reviews_df is not None and len(reviews_df):
         obs = apply_reviews(obs, parse_reviews(reviews_df, codebook, reviews_file), codebook)
+    # the researchers' overrides come last: an explicit override wins over a review decision
+    overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
+    obs = apply_overrides(obs, overrides, codebook)
     validate.check_schema(obs, validate.OBS_SCHEMA, "mapping")
     ind = indicators_table(obs, codebook)
     validate.check_schema(ind, validate.INDICATORS_SCHEMA, "indicators")
