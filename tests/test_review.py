@@ -181,3 +181,55 @@ def test_review_reads_piped_keys_without_a_terminal(project):
     assert "[1/" in p.stdout and "a accept" in p.stdout
     saved = read_reviews(project.manual / "reviews.csv")
     assert saved["reviewer"].tolist() == ["piped-reviewer"]
+
+
+def test_review_takes_single_keys_at_a_terminal(project):
+    """At a terminal (a pseudo-terminal here) each key acts at once, without Enter; c asks for
+    indicator, value and year, Enter keeping the reader's suggestion."""
+    import pty
+    import select
+    import time
+
+    (project.manual / "reviews.csv").unlink()
+    master, slave = pty.openpty()
+    env = dict(os.environ, USER="tty-reviewer", COLUMNS="100", TERM="dumb")
+    p = subprocess.Popen([sys.executable, "-m", "ruralstudy", "review", "--root",
+                          str(project.root)], stdin=slave, stdout=slave, stderr=slave, env=env,
+                         close_fds=True)
+    os.close(slave)
+    seen = b""
+
+    def wait_for(marker: bytes, timeout: float = 120.0) -> None:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while marker not in seen:
+            assert time.monotonic() < end, (marker, seen[-2000:])
+            r, _, _ = select.select([master], [], [], 0.5)
+            if r:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+
+    try:
+        wait_for(b"[1/")
+        os.write(master, b"s")
+        wait_for(b"[2/")
+        os.write(master, b"a")
+        wait_for(b"[3/")
+        os.write(master, b"c")
+        for prompt, answer in ((b"indicator [", b"\n"), (b"value [", b"\n"), (b"year [", b"2019\n")):
+            wait_for(prompt)
+            os.write(master, answer)
+        wait_for(b"[4/")
+        os.write(master, b"q")
+        wait_for(b"decisions")
+        assert p.wait(timeout=60) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+        os.close(master)
+    assert b"2 decisions (1 accepted, 0 rejected, 1 corrected), 1 skipped" in seen
+    saved = read_reviews(project.manual / "reviews.csv")
+    assert saved["decision"].tolist() == ["accept", "correct"]
+    assert saved["year"].tolist() == ["", "2019"] and saved["reviewer"].tolist() == ["tty-reviewer"] * 2

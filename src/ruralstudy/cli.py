@@ -288,8 +288,8 @@ def review(root: RootOpt = None,
     from . import iorw
     from .build import BuildOptions, build
     from .codebook import load_codebook
-    from .review import (REVIEWS_FILE, line_keys, merged_reviews, read_reviews, review_queue,
-                         reviews_bytes, run_session, tty_keys)
+    from .review import (REVIEWS_FILE, TtyKeys, line_keys, merged_reviews, read_reviews,
+                         review_queue, reviews_bytes, run_session)
     from rich.console import Console
 
     paths = Paths.discover(root)
@@ -311,24 +311,25 @@ def review(root: RootOpt = None,
         return
     out = Console(soft_wrap=False, highlight=False)
     interactive = from_file is None and sys.stdin.isatty()
-    if from_file is None:
-        keys = tty_keys(out) if interactive else line_keys(sys.stdin)
-    elif str(from_file) == "-":
-        keys = line_keys(sys.stdin)
-    else:
+    if from_file is not None and str(from_file) != "-":
         try:
-            keys = line_keys(from_file.read_text(encoding="utf-8").splitlines())
+            lines = from_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             _fail(RuralStudyError(f"cannot read: {exc.strerror}", file=str(from_file)))
-    ask = (lambda name, default: out.input(f"{name} [{default}]: ") or default) \
-        if interactive else None
+    else:
+        lines = sys.stdin
     out.print(f"{len(queue)} items to review ({int((queue['item'] == 'waiting').sum())} waiting, "
               f"{int((queue['item'] != 'waiting').sum())} near misses); reviewer {who}")
 
     def save(rows: list[dict]) -> None:
         iorw.write_bytes(target, reviews_bytes(merged_reviews(existing, rows)))
 
-    res = run_session(queue, keys, save, who, load_codebook(), console=out, ask=ask)
+    if interactive:
+        with TtyKeys() as keys:
+            res = run_session(queue, keys, save, who, load_codebook(), console=out,
+                              ask=keys.ask(out))
+    else:
+        res = run_session(queue, line_keys(lines), save, who, load_codebook(), console=out)
     counts = {d: sum(r["decision"] == d for r in res.decided) for d in ("accept", "reject",
                                                                        "correct")}
     err.print(f"{len(res.decided)} decisions ({counts['accept']} accepted, {counts['reject']} "

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -381,25 +382,64 @@ def run_session(queue: pd.DataFrame, keys: Iterator[str], save: Callable[[list[d
     return res
 
 
-def tty_keys(console) -> Iterator[str]:
-    """Single keypresses from the terminal (no Enter), as command lines."""
-    import sys
-    import termios
-    import tty
+class TtyKeys:
+    """Single keypresses from the terminal (no Enter), as command lines. The terminal stays in
+    cbreak mode (no line buffering, no echo) for the whole session, so a key typed while an
+    item is drawn is kept; :meth:`ask` reads one line in the normal mode (for c and r).
+    Use as a context manager: the terminal's mode is restored on exit."""
 
-    fd = sys.stdin.fileno()
-    while True:
-        old = termios.tcgetattr(fd)
-        try:
-            tty.setcbreak(fd)
-            ch = sys.stdin.read(1)
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, old)
-        if not ch or ch == "\x04":
-            return
-        if ch in "\r\n":
-            continue
-        yield ch
+    def __init__(self, stream=None) -> None:
+        import sys
+
+        self.stream = stream or sys.stdin
+        self.fd = self.stream.fileno()
+        self.saved = None
+
+    def __enter__(self) -> "TtyKeys":
+        import termios
+
+        self.saved = termios.tcgetattr(self.fd)
+        self._cbreak()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import termios
+
+        if self.saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+
+    def _cbreak(self) -> None:
+        import termios
+
+        mode = termios.tcgetattr(self.fd)
+        mode[3] &= ~(termios.ICANON | termios.ECHO)
+        mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
+        termios.tcsetattr(self.fd, termios.TCSANOW, mode)  # never flush keys already typed
+
+    def __iter__(self) -> "TtyKeys":
+        return self
+
+    def __next__(self) -> str:
+        while True:
+            ch = os.read(self.fd, 1).decode("utf-8", "replace")
+            if not ch or ch == "\x04":
+                raise StopIteration
+            if ch not in "\r\n":
+                return ch
+
+    def ask(self, console) -> Callable[[str, str], str]:
+        """A prompt for one field, answered with a line (Enter keeps the default)."""
+        import termios
+
+        def ask(name: str, default: str) -> str:
+            assert self.saved is not None
+            termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+            try:
+                answer = console.input(f"{name} [{default}]: ", markup=False)
+            finally:
+                self._cbreak()
+            return answer.strip() or default
+        return ask
 
 
 def line_keys(lines: Iterable[str]) -> Iterator[str]:
@@ -419,14 +459,16 @@ def merged_reviews(existing: pd.DataFrame, new_rows: list[dict]) -> pd.DataFrame
 
 
 GOLD_REVIEWER = "gold-annotation"
+#: Gold notes saying the annotator did not check the row against its source page.
+_UNVERIFIED = re.compile(r"not verified|unverified|not checked", re.I)
 
 
 def gold_confirmations(obs: pd.DataFrame, gold: pd.DataFrame, when: datetime) -> list[dict]:
     """Decisions already made by the gold annotators, who read every seed figure and sheet row
     against its source page (``data/annotations/gold_measurements_*.csv``): each value waiting
     for review whose gold indicator is the machine's is accepted, with the reviewer
-    :data:`GOLD_REVIEWER` and the annotator's note as the reason. Disagreements are not
-    decided here (the wrong values the annotators found are rejected in overrides.csv; any
+    :data:`GOLD_REVIEWER` and the annotator's note as the reason. Rows whose note says the
+    page was not verified, and disagreements, are not decided here (the wrong values the annotators found are rejected in overrides.csv; any
     other waits for a person). Pure."""
     g = gold.drop_duplicates("source_id").set_index("source_id")
     q = review_queue(obs)
@@ -434,9 +476,9 @@ def gold_confirmations(obs: pd.DataFrame, gold: pd.DataFrame, when: datetime) ->
     rows = []
     for item in q.to_dict("records"):
         gold_ind = str(g.loc[item["source_id"], "indicator_id"] or "")
-        if gold_ind != item["suggestion"]:
-            continue
         note = str(g.loc[item["source_id"], "note"] or "").strip()
+        if gold_ind != item["suggestion"] or _UNVERIFIED.search(note):
+            continue  # a disagreement, or a row the annotator did not check on its page
         reason = "confirmed by the hand-checked gold" + (f": {note}" if note else "")
         rows.append(decision_row(item, Decision("accept", gold_ind, reason=reason[:200]),
                                  GOLD_REVIEWER, when))
