@@ -125,6 +125,7 @@ def test_apply_reviews_marks_reviewed_corrects_and_rejects_with_audit():
     ({"indicator_id": "no_such_indicator"}, "indicator that does not exist", 3),
     ({"value": "abc", "decision": "correct"}, "value must be a number", 3),
     ({"reviewer": ""}, "needs a reviewer", 3),
+    ({"value": "413", "decision": "correct"}, "outside the valid range of cadre_mean_age", 3),
 ])
 def test_a_bad_decision_row_names_file_and_line(change, message, line):
     good = {c: "" for c in REVIEW_COLUMNS} | {
@@ -233,3 +234,17 @@ def test_review_takes_single_keys_at_a_terminal(project):
     saved = read_reviews(project.manual / "reviews.csv")
     assert saved["decision"].tolist() == ["accept", "correct"]
     assert saved["year"].tolist() == ["", "2019"] and saved["reviewer"].tolist() == ["tty-reviewer"] * 2
+
+
+def test_a_correction_outside_the_indicators_range_is_refused_and_asked_again():
+    q = review_queue(_obs())
+    msgs = []
+
+    class Out:
+        def print(self, x):
+            msgs.append(str(x))
+
+    res = run_session(q.head(1), iter(["c value=413", "c value=41.3"]), lambda rows: None,
+                      "alice", CB, console=Out())
+    assert any("value 413 outside the valid range of cadre_mean_age" in m for m in msgs)
+    assert [r["value"] for r in res.decided] == ["41.3"]

@@ -152,6 +152,9 @@ def parse_reviews(df: pd.DataFrame, codebook: Codebook, file: str) -> list[Revie
                                     raw=r["value"]) from None
             if not math.isfinite(value):
                 raise OverrideError("value must be finite", file=file, line=line, raw=r["value"])
+        if value is not None and decision == "correct" and not codebook.get(ind).in_range(value):
+            raise OverrideError(f"value {value:g} outside the valid range of {ind}", file=file,
+                                line=line, raw=r["value"])
         if str(r["year"]).strip():
             try:
                 year = int(str(r["year"]).strip())
@@ -273,6 +276,19 @@ def parse_command(line: str, item: dict) -> tuple[str, Decision | None]:
     raise ValueError(f"unknown key {key!r} (a accept, r reject, c correct, s skip, q quit)")
 
 
+def check_decision(d: Decision, item: dict, codebook: Codebook) -> None:
+    """An accepted or corrected value must name an indicator of the codebook and lie in its
+    valid range (a level; growth figures keep their own scale); raises ValueError saying why."""
+    if d.indicator_id not in codebook:
+        raise ValueError(f"no indicator {d.indicator_id or '(none)'!r} in the codebook")
+    ind = codebook.get(d.indicator_id)
+    value = d.value if d.value is not None else item.get("value")
+    if item.get("kind", "level") != "growth" and value is not None and not pd.isna(value) \
+            and not ind.in_range(float(value)):
+        raise ValueError(f"value {float(value):g} outside the valid range of {ind.id} "
+                         f"({ind.range[0]:g}-{ind.range[1]:g})")
+
+
 @dataclass
 class SessionResult:
     """What a session did: decisions written, items skipped, and whether the reviewer quit."""
@@ -362,9 +378,8 @@ def run_session(queue: pd.DataFrame, keys: Iterator[str], save: Callable[[list[d
                 line = "r " + ask("reason", "")
             try:
                 key, d = parse_command(line, item)
-                if d is not None and d.decision != "reject" and d.indicator_id not in codebook:
-                    raise ValueError(f"no indicator {d.indicator_id or '(none)'!r} in the "
-                                     f"codebook")
+                if d is not None and d.decision != "reject":
+                    check_decision(d, item, codebook)
             except ValueError as exc:
                 if console is not None:
                     console.print(f"[red]{exc}[/red]")
