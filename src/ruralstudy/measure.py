@@ -774,8 +774,10 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         operating = re.search(r"经营性|经营收入", left_item)
         entity, why = "collective", "村均: collective income per village"
         prop = "income_operating_per_village" if operating else "income_per_village"
-    if unit == "元" and entity == "" and prop.startswith("income_") and qizhong:
-        entity, why = "collective", f"{why}; 其中: a part of the collective's income"
+    if unit == "元" and entity == "" and qizhong and re.search(r"收入|收益", left_item):
+        entity = "collective"  # 其中:经营性收入2150万元: a part of the collective's income
+        prop, why = read_property(unit, kind, left_item, entity)
+        why = f"{why}; 其中: a part of the collective's income"
     if prop == "income_per_village" and re.search(r"纯收入|净收入|收益", prev_clause + left_item):
         prop, why = "amount", "per-village net income (no indicator)"
     if prop in _FLOW_PROPERTIES and entity == "admin_village":
