@@ -443,7 +443,8 @@ def _head_entity(right: str) -> tuple[str, str, int]:
     best = None
     for rank, (ent, rx) in enumerate(_ENTITY_RES):
         for m in rx.finditer(np_):
-            if m.start() <= 4:
+            if m.start() <= 4 or (ent == "admin_village" and m.start() <= 8 and
+                                  not find_entity(np_[m.end():m.end() + 4], 0)[0]):
                 key = (m.end(), m.end() - m.start(), -rank)
                 if best is None or key > best[0]:
                     best = (key, ent, m.group(0), m.end())
@@ -698,7 +699,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         else:
             left = paired + left[fb:]
             flags.append("fenbie_paired")
-    left_item = _last_item(left).rstrip()
+    left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
     right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
     right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
     evidence: list[str] = []
@@ -717,7 +718,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             after_head = right_item[max(end, 0):]
             if re.match(r"的[^,;。]{0,12}?(百分之|[\d一二三四五六七八九十]+[^,;。]{0,4}?(以上|以下|以内))", after_head):
                 unknown.append(after_head[:12])  # 四十个村的负债率在百分之五十以上: a group defined after the noun
-            other_body = re.match(r"[和及与、]", after_head) and find_entity(after_head[1:8], 0)[0]
+            other_body = re.match(r"[和及与、](?![\d一二三四五六七八九十百千两])", after_head) and \
+                find_entity(after_head[1:8], 0)[0]
             if other_body and other_body != entity:
                 unknown.append(after_head[:8])  # 1849名第一书记和驻村干部: two bodies in one count
         else:
@@ -736,7 +738,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 flags.append("group_of_subject")
             elif (left_item.strip() and not _count_residual(left_item, "") and
                   find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}) or \
-                    _BARE_BAND.fullmatch(re.sub(r"^其中", "", left_item.strip())):
+                    _BARE_BAND.fullmatch(re.sub(r"^其中", "", re.split(r"[、]", left)[-1].strip())):
                 # 大专以上学历287人: a group of the subject carried from a clause before
                 entity, words, prev, _p = _carried_subject(full, a)
                 if entity:
@@ -815,11 +817,12 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         flags.append("bare_share")
     conds = find_conditions(cond_text, entity)
     if entity in ("admin_village", "collective", "") and not (
-            (income_bands(cond_text) | income_bands(prev)) - {"other"}) and \
+            income_bands(cond_text) - {"other"}) and \
             re.search(r"收入|集体经济", prev + left) and (counting or prop == "share"):
         # an item of a list of income bands (5万元至10万元的62个) under the subject 村集体经济收入…的村
-        src = left_item if re.search(r"\d|[一二三四五六七八九十]", left_item) else \
-            (prev_clause if "bare_share" in flags else left_item)
+        item = re.split(r"[、]", left)[-1]
+        src = item if re.search(r"\d|[一二三四五六七八九十]", item) else \
+            (prev_clause if "bare_share" in flags else item)
         band_text = "收入" + src + ("" if re.search(r"村|嘎查", src) else "的村")
         bands = income_bands(band_text) - {"other"}
         if bands:
@@ -860,7 +863,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if prop in ("income_total", "income_operating", "income_per_village", "income_growth",
                 "income_net", "income_operating_per_village", "share") and entity in (
             "collective", "admin_village"):
-        sub = _SUBSET_VILLAGES.search(full[a:off] + " " + (prev or ""))
+        sub = _SUBSET_VILLAGES.search(full[a:off] + " " + (prev or prev_clause))
         if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|村)", full[a:off]):
             unknown.append(sub.group(0))  # 172个中心村收入总量…, 帮扶村去年集体收入: a kind of village
             evidence.append(f"villages of one kind ({sub.group(0)}): a part of the region")
