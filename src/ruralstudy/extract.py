@@ -44,7 +44,8 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
-                  "qualifier", "kind", "sentence", "sent_offset", "place", "role", "lead"]
+                  "qualifier", "kind", "sentence", "sent_offset", "place", "role", "lead",
+                  "sent_length"]
 #: Characters of the paragraph before a figure's sentence kept as its ``lead`` (the subject of a
 #: list stated in an earlier sentence of the paragraph, 新一届村“两委”成员中……；大专以上……).
 LEAD_CHARS = 300
@@ -146,6 +147,9 @@ class Figure:
     place: str = ""
     role: str = ROLE_OBSERVED
     lead: str = ""
+    #: Length of the figure in ``sentence`` (its cleaned span; an English phrase is rewritten
+    #: shorter than its raw words).
+    sent_length: int = 0
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -414,7 +418,7 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     df["year"] = df["year"].astype("Int64")
     for col in ("value", "value_high", "value_before"):
         df[col] = df[col].astype("float64")
-    for col in ("start", "end", "line", "sent_offset"):
+    for col in ("start", "end", "line", "sent_offset", "sent_length"):
         df[col] = df[col].astype("int64")
     for col in ("place", "role", "lead"):
         df[col] = df[col].astype(str)
@@ -588,7 +592,8 @@ def _piece_figures(entry: ManifestEntry, piece: Piece, ref_year: int,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=place,
             role=figure_role(text, cs, ce, parsed, sa, ref_year),
-            lead=text[max(text.rfind("\n", 0, sa) + 1, sa - LEAD_CHARS):sa + lead].strip())
+            lead=text[max(text.rfind("\n", 0, sa) + 1, sa - LEAD_CHARS):sa + lead].strip(),
+            sent_length=ce - cs)
 
 
 @dataclass(frozen=True)
@@ -654,7 +659,8 @@ def _cell_figure(entry: ManifestEntry, piece: Piece, raw_starts: list[int], cell
         start=rs, end=re_, line=line_no, raw=raw_str, value=float(number) * cell.factor,
         value_high=None, value_before=None, unit=cell.unit, qualifier="exact", kind="level",
         sentence=f"{cell.label}{text[cell.start:cell.end]}{cell.surface}",
-        sent_offset=len(cell.label), place="", role=ROLE_OBSERVED, lead="")
+        sent_offset=len(cell.label), place="", role=ROLE_OBSERVED, lead="",
+        sent_length=cell.end - cell.start)
 
 
 def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figure]:

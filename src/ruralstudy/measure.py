@@ -669,9 +669,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     from the clause, or from the subject carried to it (35岁以下的占46.37%)."""
     flags: list[str] = []
     _p = -1
-    if raw:  # the span in the sentence has no pinyin glosses (萬(wàn)): measure it as normalised
-        from .vocab import normalise_text
-        length = len(normalise_text(unicodedata.normalize("NFKC", raw)))
+    if raw and "(" in raw:  # the span in the sentence has no pinyin glosses (萬(wàn))
+        from .vocab import PINYIN_GLOSS
+        length = min(length, len(PINYIN_GLOSS.sub("", unicodedata.normalize("NFKC", raw))))
     quoted = in_quoted_speech(sentence, offset)
     sentence, offset, length = _strip_quotes(sentence, offset, length)
     lead = _strip_quotes(lead)[0].strip()
@@ -786,7 +786,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         entity = "collective"  # 村的经营性收入: the collective economy's income
     if prop == "income_growth" and re.search(r"经营性|纯收入|净收入|收益", prev_clause):
         prop, why = "change", "growth of the operating or net income named in the clause before"
-    if prop == "income_growth" and re.search(r"村均", _previous_clause(full, a)):
+    if prop == "income_growth" and re.search(r"村均", left_item):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     if unit == "%" and re.search(r"参选率|参选比例|投票率", left_item):
         entity, prop, why = "population", "rate", "参选率: turnout of the election"
@@ -828,8 +828,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if bands:
             conds |= bands
             flags.append("band_from_subject")
-    if counting and (conds & set(INCOME_BANDS) or "no_income" in conds) and entity in (
-            "collective", "") and unit == "个":
+    if ((counting and unit == "个") or prop == "share") and (
+            conds & set(INCOME_BANDS) or "no_income" in conds) and entity in ("collective", ""):
         entity = "admin_village"  # villages counted by their income
     if counting and entity and qizhong:
         whole, _w, whole_clause, _q = _carried_subject(full, a)

@@ -300,7 +300,130 @@ def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
         if not all(keep):
             s = "".join(c for c, k in zip(s, keep) if k)
             offsets = [o for o, k in zip(offsets, keep) if k]
+    if is_english(s):
+        s, offsets = english_to_reading(s, list(offsets))
     return s, offsets
+
+
+# --- English-language reports ---------------------------------------------------------------------
+
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_EN_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+
+
+def _en_yuan(n: str) -> str:
+    value = float(n.replace(",", ""))
+    return f"{value / 1e4:g}万元" if value >= 1e4 and value % 1000 == 0 else f"{n}元"
+
+
+def _en_money(m: re.Match) -> str:
+    value = float(m["n"].replace(",", "")) * {"billion": 1e9, "million": 1e6}[m["mag"].lower()]
+    return f"{value / 1e8:g}亿元" if value >= 1e8 else f"{value / 1e4:g}万元"
+
+
+#: English report phrases rewritten as the Chinese the reader knows (one vocabulary): each
+#: (pattern, replacement), applied in order, case-insensitive, on lines that are mostly Latin
+#: letters. The figures keep their digits; the offsets map each rewritten character back into
+#: the English phrase it came from, so a figure's raw span is the English words (``45.6 years``).
+ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
+    (r"(?<=\w)\.(?=\s+[A-Z\"“]|\s*$)", "。"),  # sentence ends
+    (r"\s*--\s*", ","),
+    (rf"(?P<n>{_NUM})\s+(?P<mag>billion|million)\s+yuan", _en_money),
+    (rf"{_NUM}\s+yuan", lambda m: _en_yuan(m[1])),
+    (rf"{_NUM}\s+years\s+younger\s+than\s+(?:in\s+)?the\s+previous\s+(?:round|term|election)",
+     r"较上届下降\1岁"),
+    (rf"{_NUM}\s+years\s+older\s+than\s+(?:in\s+)?the\s+previous\s+(?:round|term|election)",
+     r"较上届提高\1岁"),
+    (rf"\bup\s+{_NUM}\s+percentage\s+points?", r"提高\1个百分点"),
+    (rf"\bdown\s+{_NUM}\s+percentage\s+points?", r"下降\1个百分点"),
+    (rf"\bup\s+{_NUM}\s+percent\s+year\s+on\s+year", r"同比增长\1%"),
+    (rf"\bup\s+{_NUM}\s+percent", r"增长\1%"),
+    (rf"{_NUM}\s+percentage\s+points?", r"\1个百分点"),
+    (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages,\s+the\s+Party\s+secretary\s+also\s+"
+     r"serves\s+as\s+(?:the\s+)?head\s+of\s+the\s+villagers'?\s+committee",
+     r"书记、主任“一肩挑”比例为\1%"),
+    (rf"{_NUM}\s+percent\s+of\s+them\s+hold\s+a\s+(?:junior\s+)?college\s+degree\s+or\s+above",
+     r"大专及以上学历的占\1%"),
+    (rf"\bWomen\s+account\s+for\s+{_NUM}\s+percent(?:\s+of\s+the\s+members)?", r"女性占\1%"),
+    (rf"{_NUM}\s+percent\s+are\s+aged\s+(\d+)\s+or\s+(?:below|under|younger)", r"\2岁及以下的占\1%"),
+    (rf"\baccounting\s+for\s+{_NUM}\s+percent(?:\s+of\s+the\s+total)?", r"占\1%"),
+    (rf"{_NUM}\s+percent", r"\1%"),
+    (rf"(?:the\s+)?average\s+age\s+of\s+(?:the\s+)?village\s+Party\s+secretaries\s+(?:fell|dropped|rose)\s+to\s+{_NUM}\s+years",
+     r"村党组织书记平均年龄为\1岁"),
+    (rf"with\s+an\s+average\s+age\s+of\s+{_NUM}\s+years", r"平均年龄\1岁"),
+    (rf"average\s+age\s+(?:of\s+)?{_NUM}\s+years", r"平均年龄\1岁"),
+    (rf"or\s+an\s+average\s+of\s+{_NUM}元\s+per\s+village", r"村均\1元"),
+    (rf"an\s+average\s+of\s+{_NUM}元\s+per\s+village", r"村均\1元"),
+    (r"Across\s+villages\s+and\s+communities,\s+the\s+new\s+\W?two\s+committees\W?\s+have\s+"
+     rf"{_NUM}\s+members", r"新一届村(社区)“两委”成员\1名"),
+    (rf"(?:The\s+election\s+)?covered\s+{_NUM}\s+administrative\s+villages\s+and\s+{_NUM}\s+urban\s+communities",
+     r"全省\1个行政村和\2个城市社区"),
+    (rf"{_NUM}\s+administrative\s+villages", r"\1个行政村"),
+    (rf"{_NUM}\s+villages\s+earned\s+more\s+than\s+{_NUM}元", r"\1个村集体收入超过\2元"),
+    (r"Voter\s+turnout\s+in\s+the\s+villagers'?\s+committee\s+elections?\s+reached", "村委会选举参选率达到"),
+    (r"\bVillages\s+with\s+no\s+collective\s+income", "无集体经营性收入的村"),
+    (r"total\s+collective\s+income\s+of\s+[\w']+\s+villages\s+reached", "全省村集体经济总收入达到"),
+    (rf"\bIn\s+(20\d\d),", r"\1年,"),
+    (rf"More\s+than\s+{_NUM}\s+college\s+graduates", r"超过\1名大学生"),
+    (rf"{_NUM}\s+returning\s+migrant\s+workers", r"\1名返乡农民工"),
+    (r"were\s+elected\s+to\s+village\s+leadership", "进入村两委班子"),
+    (r"each\s+village\s+has\s+at\s+least\s+(one|two|three|four|five|\d+)\s+reserve\s+cadres?",
+     lambda m: f"每村至少{_EN_WORDS.get(m[1].lower(), m[1])}名后备干部"),
+    (r"plans\s+to\s+raise\s+the\s+share\s+of\s+villages\s+earning\s+over\s+" + _NUM + r"元\s+to\s+"
+     + _NUM + r"%\s+by\s+(20\d\d)", r"计划到\3年将收入超过\1元的村的比例提高到\2%"),
+)
+_ENGLISH_RES = tuple((re.compile(p, re.I) if isinstance(p, str) else p, r) for p, r in ENGLISH_PHRASES)
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def is_english(text: str) -> bool:
+    """Is a line written in English (mostly Latin letters, and long enough to tell)?"""
+    letters = len(_LATIN.findall(text))
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    return letters >= 20 and letters > 4 * cjk
+
+
+def english_to_reading(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Rewrite an English line with :data:`ENGLISH_PHRASES` into the reader's vocabulary,
+    keeping a raw offset for every character (a rewritten phrase's characters point into the
+    phrase, spread over it in order)."""
+    s, offs = text, list(offsets)
+    for rx, repl in _ENGLISH_RES:
+        out: list[str] = []
+        new: list[int] = []
+        last = 0
+        for m in rx.finditer(s):
+            a, b = m.span()
+            if b == a:
+                continue
+            out.append(s[last:a])
+            new.extend(offs[last:a])
+            if callable(repl):
+                r = repl(m)
+                n = len(r)
+                new.extend(offs[min(a + (i * (b - a)) // max(n, 1), b - 1)] for i in range(n))
+                if n:
+                    new[-1] = offs[b - 1]
+            else:  # a group keeps its own offsets; words map next to the group before them
+                parts = re.split(r"\\(\d)", repl)
+                r, pos = "", a
+                for k, part in enumerate(parts):
+                    if k % 2:
+                        g = int(part)
+                        r += m.group(g)
+                        new.extend(offs[m.start(g):m.end(g)])
+                        pos = max(m.end(g) - 1, a)
+                    else:
+                        r += part
+                        new.extend([offs[min(pos, b - 1)]] * len(part))
+            out.append(r)
+            last = b
+        if last:
+            out.append(s[last:])
+            new.extend(offs[last:])
+            s, offs = "".join(out), new
+    return s, offs
 
 
 def normalise_text(text: str) -> str:
