@@ -443,8 +443,7 @@ def _head_entity(right: str) -> tuple[str, str, int]:
     best = None
     for rank, (ent, rx) in enumerate(_ENTITY_RES):
         for m in rx.finditer(np_):
-            if m.start() <= 4 or (ent == "admin_village" and m.start() <= 8 and
-                                  not find_entity(np_[m.end():m.end() + 4], 0)[0]):
+            if m.start() <= 4 or (ent == "admin_village" and m.start() <= 8):
                 key = (m.end(), m.end() - m.start(), -rank)
                 if best is None or key > best[0]:
                     best = (key, ent, m.group(0), m.end())
@@ -796,7 +795,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # 157个行政村集体经济收入全部达到5万元以上: what follows the counted noun is said of all of
         # them (a predicate), so it defines no income band of the count
         head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
-        rest = right_item[max(end, 0):]
+        rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
         if (entity == "admin_village" and re.search(r"全部|均|都|所有|全面", rest)) or \
                 (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
             rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)

@@ -353,14 +353,13 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"村党组织书记平均年龄为\1岁"),
     (rf"with\s+an\s+average\s+age\s+of\s+{_NUM}\s+years", r"平均年龄\1岁"),
     (rf"average\s+age\s+(?:of\s+)?{_NUM}\s+years", r"平均年龄\1岁"),
-    (rf"or\s+an\s+average\s+of\s+{_NUM}元\s+per\s+village", r"村均\1元"),
-    (rf"an\s+average\s+of\s+{_NUM}元\s+per\s+village", r"村均\1元"),
+    (r"(?:or\s+)?an\s+average\s+of\s+([\d.,]+万?元)\s+per\s+village", r"村均\1"),
     (r"Across\s+villages\s+and\s+communities,\s+the\s+new\s+\W?two\s+committees\W?\s+have\s+"
      rf"{_NUM}\s+members", r"新一届村(社区)“两委”成员\1名"),
     (rf"(?:The\s+election\s+)?covered\s+{_NUM}\s+administrative\s+villages\s+and\s+{_NUM}\s+urban\s+communities",
      r"全省\1个行政村和\2个城市社区"),
     (rf"{_NUM}\s+administrative\s+villages", r"\1个行政村"),
-    (rf"{_NUM}\s+villages\s+earned\s+more\s+than\s+{_NUM}元", r"\1个村集体收入超过\2元"),
+    (rf"{_NUM}\s+villages\s+earned\s+more\s+than\s+([\d.,]+万?元)", r"\1个村集体收入超过\2"),
     (r"Voter\s+turnout\s+in\s+the\s+villagers'?\s+committee\s+elections?\s+reached", "村委会选举参选率达到"),
     (r"\bVillages\s+with\s+no\s+collective\s+income", "无集体经营性收入的村"),
     (r"total\s+collective\s+income\s+of\s+[\w']+\s+villages\s+reached", "全省村集体经济总收入达到"),
@@ -370,8 +369,8 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"were\s+elected\s+to\s+village\s+leadership", "进入村两委班子"),
     (r"each\s+village\s+has\s+at\s+least\s+(one|two|three|four|five|\d+)\s+reserve\s+cadres?",
      lambda m: f"每村至少{_EN_WORDS.get(m[1].lower(), m[1])}名后备干部"),
-    (r"plans\s+to\s+raise\s+the\s+share\s+of\s+villages\s+earning\s+over\s+" + _NUM + r"元\s+to\s+"
-     + _NUM + r"%\s+by\s+(20\d\d)", r"计划到\3年将收入超过\1元的村的比例提高到\2%"),
+    (r"plans\s+to\s+raise\s+the\s+share\s+of\s+villages\s+earning\s+over\s+([\d.,]+万?元)\s+to\s+"
+     + _NUM + r"%\s+by\s+(20\d\d)", r"计划到\3年将收入超过\1的村的比例提高到\2%"),
 )
 _ENGLISH_RES = tuple((re.compile(p, re.I) if isinstance(p, str) else p, r) for p, r in ENGLISH_PHRASES)
 _LATIN = re.compile(r"[A-Za-z]")
