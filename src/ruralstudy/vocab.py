@@ -413,9 +413,10 @@ def english_to_reading(text: str, offsets: list[int]) -> tuple[str, list[int]]:
                         r += m.group(g)
                         new.extend(offs[m.start(g):m.end(g)])
                         pos = max(m.end(g) - 1, a)
-                    else:
+                    else:  # the words after the last group point to the phrase's end
                         r += part
-                        new.extend([offs[min(pos, b - 1)]] * len(part))
+                        at = b - 1 if k == len(parts) - 1 and k else min(pos, b - 1)
+                        new.extend([offs[at]] * len(part))
             out.append(r)
             last = b
         if last:
