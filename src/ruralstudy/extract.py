@@ -38,7 +38,7 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
                     CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
                     GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
                     NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS,
-                    ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
+                    REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
                     SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
                     TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
@@ -330,7 +330,7 @@ _NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "�
 
 
 #: A sentence that speaks of the whole region (全县, 全市 …) names no sub-place.
-_WHOLE_REGION = re.compile(r"全(县|市|区|旗|省|州|盟)")
+_WHOLE_REGION = re.compile("全(" + "|".join(REGION_SUFFIXES) + ")")
 def _speaks_of_whole_region(sentence: str, region: str) -> bool:
     """Does the sentence speak of the document's whole region (全县 in a county's report)? In a
     prefecture's report 全县 means the county its paragraph is about."""

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .vocab import REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
+
 # --- vocabulary ----------------------------------------------------------------------------
 
 #: Entity cues, most specific first. Each cue is searched in a window of text; the match closest
@@ -136,11 +138,10 @@ _INCOME_BAND_PRE = re.compile(
     r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?(?P<post>及以上|及以下|以上|以下|以内)?"
     r"(?=[^,,;;。]{0,6}(?:的)?(?:村|嘎查))")
 
-TARGET_CUES = re.compile(r"力争|确保|争取(?!资金|项目|到位)|预计|(?<![倍增人才培养振兴行动工程])计划|目标|"
-                         r"(?<!截)(?:到|至)20\d\d年"
-                         r"|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
-RULE_CUES = re.compile(r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
-                       r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
+#: The reader's target and rule cues: the extractor's (:data:`ruralstudy.vocab.TARGET_CUES`,
+#: :data:`ruralstudy.vocab.RULE_CUES`) and the clause words of the one vocabulary.
+TARGET_CUES = re.compile(TARGET_CLAUSE_PATTERN)
+RULE_CUES = re.compile(RULE_CLAUSE_PATTERN)
 STATEMENTS = ("observed", "target", "rule", "threshold", "other")
 CLAUSE_DELIMS = ",;:。!?\n;,:"
 
@@ -639,11 +640,10 @@ def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
 
 def _whole_region_words(region: str) -> str:
     """The words that speak of the whole region (全县 in a county, 全市 in a prefecture …)."""
-    if not region:
-        return r"全(县|市|区|旗|省|州|盟)"
-    suffix = region[-1]
-    return {"县": r"全县", "市": r"全市", "区": r"全区", "旗": r"全旗", "省": r"全省", "州": r"全州|全市",
-            "盟": r"全盟"}.get(suffix, r"全(县|市|区|旗|省|州|盟)")
+    every = "全(" + "|".join(REGION_SUFFIXES) + ")"
+    if not region or region[-1] not in REGION_SUFFIXES:
+        return every
+    return "全州|全市" if region[-1] == "州" else "全" + region[-1]
 
 
 def _places_in(text: str) -> list[str]:

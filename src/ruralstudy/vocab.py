@@ -203,6 +203,17 @@ TARGET_PLAN = r"计划(?![”\"」、,。;)\s])"
 RULE_CUES = ("不得超过", "不得低于", "不得少于", "原则上", "控制在", "每村至少", "每个村至少",
              "比例不低于", "比例不超过", "至少", "不少于", "不低于", "不超过",
              "每村不少于", "应当", "须", "必须", "一般不超过", "最高不超过", "标准为")
+#: The reader's clause-level cues (:mod:`ruralstudy.measure`), in the figure's own clause: the
+#: extractor's cues above plus single words that make that clause a target (确保, 预计, 目标)
+#: or a rule (每村, 原则上). One vocabulary: the extractor's phrases are part of these.
+TARGET_CLAUSE_WORDS = (r"力争|确保|争取(?!资金|项目|到位)|预计|(?<![倍增人才培养振兴行动工程])计划|目标|"
+                       r"(?<!截)(?:到|至)20\d\d年|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
+TARGET_CLAUSE_PATTERN = TARGET_CLAUSE_WORDS + "|" + "|".join(
+    re.escape(w) for w in sorted(TARGET_CUES, key=len, reverse=True))
+RULE_CLAUSE_WORDS = (r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
+                     r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
+RULE_CLAUSE_PATTERN = RULE_CLAUSE_WORDS + "|" + "|".join(
+    re.escape(w) for w in sorted(RULE_CUES, key=len, reverse=True))
 #: Words after an open-ended figure that show it defines a group (35岁以下年轻干部, 60岁以上占比).
 CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干部", "群众", "学历",
                        "青年", "女性", "农民", "老人", "老年", "嘎查", "集体", "成员", "比例",
@@ -217,6 +228,8 @@ DURATION_BLOCKERS = ("来", "以来", "前", "后", "度", "级", "底", "初", 
 
 # --- places -------------------------------------------------------------------------------------
 
+#: Suffixes of a region's name that ``全`` + suffix speaks of as a whole (全县, 全市, 全旗 …).
+REGION_SUFFIXES = ("县", "市", "区", "旗", "省", "州", "盟")
 #: Place suffixes from finest to coarsest (for the ``place`` column).
 PLACE_SUFFIXES = (("村", 0), ("嘎查", 0), ("社区", 0), ("镇", 1), ("乡", 1), ("街道", 1),
                   ("苏木", 1), ("县", 2), ("旗", 2), ("市", 2))
