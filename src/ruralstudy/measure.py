@@ -655,7 +655,7 @@ def _places_in(text: str) -> list[str]:
 
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
                  role: str = "", region: str = "", place: str = "",
-                 lead: str = "") -> Measurement:
+                 lead: str = "", year: int | None = None) -> Measurement:
     """Read what the figure at ``sentence[offset:offset+length]`` measures, from the structure
     of the prose: its clause, the subject a list carries to it (from earlier clauses of the
     sentence or of the paragraph, ``lead``), 其中 (a part of the whole before), 分别 (items
@@ -920,9 +920,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_t = TARGET_CUES.search(frame)
         if m_t:
             statement, st_why = "target", f"{m_t.group(0)} framing the sentence"
+        m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
+        if not m_t and year and m_y and int(m_y[1]) > int(year):
+            statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
     if statement == "observed" and unit == "元" and re.search(
             r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
-            re.search(r"\d+(个|家)(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
+            re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
+                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
             re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item)):
         statement, st_why = "threshold", "a money amount that defines a group of villages"
     if statement == "observed" and unit == "元" and (
