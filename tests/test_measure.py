@@ -256,3 +256,23 @@ def test_english_and_traditional_text_are_read_by_the_same_reader():
     assert span.startswith("45.6") and span.endswith("years")
     trad, _ = normalise_with_offsets("全縣村集體經濟總收入達28.6億(yì)元。")
     assert ind(trad, "28.6亿元", "元", value=2.86e9)[0] == "collective_income_total"
+
+
+@pytest.mark.parametrize("line,raw,unit,kind,value,expected", [
+    ("The average age of members of the two committees was 42.3 years, 5.1 years younger than in "
+     "the previous round.", "42.3岁", "岁", "level", 42.3, "cadre_mean_age"),
+    ("The average age of members of the two committees was 42.3 years, 5.1 years younger than in "
+     "the previous round.", "较上届下降5.1岁", "岁", "growth", -5.1, "cadre_mean_age_change"),
+    ("Total collective income rose 18 percent year on year to 1.25 billion yuan, or 312,000 yuan "
+     "per village.", "村均31.2万元", "元", "level", 312000, "collective_income_per_village"),
+    ("A total of 4,321 administrative villages completed elections; 96.1 percent of village Party "
+     "secretaries also head the villagers committee.", "96.1%", "%", "level", 96.1,
+     "one_shoulder_share"),
+])
+def test_english_wording_beyond_one_text(line, raw, unit, kind, value, expected):
+    from ruralstudy.vocab import normalise_with_offsets
+
+    s = normalise_with_offsets(line)[0]
+    if raw.startswith("村均"):
+        raw = raw[2:]
+    assert ind(s, raw, unit, kind=kind, value=value)[0] == expected, s

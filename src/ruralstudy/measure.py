@@ -843,8 +843,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if residual:
             unknown.append(residual)
             evidence.append(f"unexplained words '{residual}'")
-    if prop == "share" and ("一肩挑" in left or (not left_item.strip("比例达到为占是")) and
-                            "一肩挑" in _previous_clause(full, a)) and entity in (
+    one_shoulder = re.compile(dict(CONDITION_CUES)["one_shoulder"])
+    if prop == "share" and (one_shoulder.search(left) or (not left_item.strip("比例达到为占是")) and
+                            one_shoulder.search(_previous_clause(full, a))) and entity in (
             "", "village_committee_chair", "village_party_org", "admin_village", "branch_secretary",
             "party_org", "village_or_community", "village_community_party_org"):
         entity, conds = "branch_secretary", {c for c in conds if c in ("new_round",
