@@ -118,10 +118,23 @@ COLUMNS: dict[str, Column] = {
                     missing="empty when not read", label_zh="范围"),
     "statement": Column("observed, target, rule or threshold", missing="empty when not read",
                         label_zh="陈述"),
-    "period": Column("Period a flow covers: year (a whole year), year_to_date (截至目前, 今年以来), "
-                     "part_year (上半年, 一季度), several_years (近年来, 十三五以来)",
-                     missing="empty: not stated (a stock at the report's date)",
+    "period": Column("Period of a flow (issue 19): year, year_to_date, part_year or "
+                     "several_years; only year and empty map to an indicator",
+                     missing="empty for a stock counted at the report's date, or not read",
                      label_zh="时期"),
+    "evidence": Column("The reader's structural flags, ';'-separated (subject_carried, "
+                       "fenbie_paired, qizhong_subset, bare_share, base_carried, quoted …)",
+                       missing="empty when no flag applies", label_zh="依据"),
+    "body": Column("Who or what an indicator counts (村党组织书记, 村“两委”成员, 行政村 …)",
+                   label_zh="对象"),
+    "base": Column("The villages an indicator counts over: 村 (villages only) or 村(社区) "
+                   "(villages and communities together); values of different bases are different "
+                   "indicators", label_zh="口径"),
+    "lead": Column("The paragraph's text before the figure's sentence (at most 300 characters), "
+                   "from which a list's subject is carried", missing="empty at a paragraph's start",
+                   label_zh="段落前文"),
+    "sent_length": Column("Length of the figure within its cleaned sentence", unit="characters",
+                          label_zh="句中长度"),
     "status": Column("published (machine-read, calibrated confidence at or above the publishing "
                      "threshold), reviewed (checked by a person), waiting (below the threshold: "
                      "waits for review, not in the panel), unmapped or rejected", label_zh="状态"),
@@ -159,21 +172,8 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
                  "entity": Column("Measured entity of the definition", label_zh="测量对象"),
                  "property": Column("Measured property of the definition", label_zh="测量属性"),
                  "conditions": Column("Conditions of the definition, ';'-separated",
-                                      missing="empty: no condition", label_zh="限定条件"),
-                 "body": Column("Who or what the indicator counts (村党组织书记, 村“两委”成员, "
-                                "行政村 ...)", label_zh="统计对象"),
-                 "base": Column("Base of villages: 村 (villages) or 村(社区) (villages and "
-                                "communities together); values of different bases are "
-                                "different indicators, never compared", label_zh="口径")},
+                                      missing="empty: no condition", label_zh="限定条件")},
     "rejects": {"reason": Column("Why the sheet row could not be used", label_zh="原因")},
-    "figures": {"lead": Column("Text of the paragraph before the figure's sentence, where the "
-                               "subject of a list may be named", missing="empty when the "
-                               "sentence opens its paragraph", label_zh="段落前文")},
-    "mapping": {"evidence": Column("Flags naming the structure of the prose that decided the "
-                                   "reading (subject_carried, fenbie_paired, qizhong_subset, "
-                                   "bare_share, label, ...), ';'-separated; features of the "
-                                   "calibrated confidence", missing="empty when none applies",
-                                   label_zh="判读依据")},
     "indicators": {"status": Column("reviewed (checked by a person, 人工复核) or published "
                                     "(machine-read, 机器读取)", label_zh="核对状态")},
 }

@@ -53,11 +53,12 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
     rows = []
     codes = codes or {}
     for r in figures.to_dict("records"):
-        length = len(unicodedata.normalize("NFKC", r["raw"]))
+        length = int(r.get("sent_length") or 0) or len(unicodedata.normalize("NFKC", r["raw"]))
         region = r["region"] or unnamed_region(r["doc_id"])
         ms = measure_text(r["sentence"], int(r["sent_offset"]), length, r["unit"], r["kind"],
                           r["raw"], role=str(r.get("role", "") or ""), region=r["region"],
-                          place=str(r.get("place", "") or ""), lead=str(r.get("lead", "") or ""))
+                          place=str(r.get("place", "") or ""), lead=str(r.get("lead", "") or ""),
+                          year=None if pd.isna(r["year"]) else int(r["year"]))
         m = map_measurement(codebook, ms, r["unit"], r["kind"], r["value"], region)
         rows.append({
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],

@@ -23,12 +23,15 @@ CONF_PREV = 0.7
 #: review helper fits a calibrated confidence on top of it.
 FLAG_PENALTY = {"subject_carried": 0.1, "subject_other_sentence": 0.1, "fenbie_paired": 0.05,
                 "qizhong_subset": 0.05, "bare_share": 0.05, "band_from_subject": 0.05}
-#: Periods whose values enter the panel's years. A flow over part of a year (上半年, 一季度) is
-#: left unmapped (about half a year's value is not the indicator); a year-to-date or
-#: several-year figure (截至目前, 近年来) is mapped with its period and stays out of the panel
-#: (:func:`ruralstudy.indicators.panel_table`): reports state their results that way, and the
-#: researcher sees the value and its period.
+#: Periods whose values are values of an indicator. A flow over part of a year (上半年), the
+#: year so far (截至目前 in a September article) or several years (近年来, 近三年累计) is not a
+#: year's value: it stays unmapped with its period as the reason (it keeps its period in the
+#: mapping table), so that no consumer of the indicators table has to filter it out, and no
+#: half-year income or three-year total is ever compared with a year's (issue 19, kind 7).
+#: The panel keeps only these periods too (:func:`ruralstudy.indicators.panel_table`).
 PANEL_PERIODS = ("", "year")
+PERIOD_WORDS = {"part_year": "part of a year", "year_to_date": "the year so far",
+                "several_years": "several years"}
 #: Properties no indicator measures (a change lives in value_before of its level).
 NON_INDICATOR_PROPERTIES = ("amount", "change", "other")
 #: Entities that are organisations or places, never counted in people (200名明星村书记).
@@ -105,9 +108,10 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
                                     f"organisations")
     if ind.entity in PEOPLE and ind.property == "count" and unit == "户":
         return Mapping("", "", 0.0, f"unit '户' counts households, {ind.id} counts people")
-    if m.period == "part_year":
-        return Mapping("", "", 0.0, f"period part_year: a flow over part of a year is not "
-                                    f"{ind.id} (a whole year's value)")
+    if m.period not in PANEL_PERIODS:
+        return Mapping("", "", 0.0, f"period {m.period}: a flow over "
+                                    f"{PERIOD_WORDS.get(m.period, m.period)} is not {ind.id} "
+                                    f"(a whole year's value, or a stock at the report's date)")
     if kind == "growth" and ind.property not in ("income_growth", "mean_age_change",
                                                    "share_change", "count_change"):
         return Mapping("", "", 0.0, f"a growth figure, {ind.id} holds levels")
@@ -120,7 +124,5 @@ def map_measurement(codebook: Codebook, m: Measurement, unit: str | None, kind: 
         conf = CONF_LABEL
     else:
         conf = CONF_TEXT - sum(FLAG_PENALTY.get(f, 0.0) for f in m.flags)
-    if m.period not in PANEL_PERIODS:
-        conf -= 0.05
     period = f" · period {m.period}" if m.period else ""
     return Mapping(ind.id, f"{ind.id} = {what}{period}; {m.evidence}", conf)

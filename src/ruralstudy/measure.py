@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .vocab import REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
+
 # --- vocabulary ----------------------------------------------------------------------------
 
 #: Entity cues, most specific first. Each cue is searched in a window of text; the match closest
@@ -35,6 +37,7 @@ ENTITY_CUES: tuple[tuple[str, str], ...] = (
     ("village_committee_member", r"村(民)?委(员)?会(委员|成员)|村委委员"),
     ("branch_committee_member", r"(村)?党(组织|支部)班子(成员)?|支委(委员|成员)?|党(组织|支部)成员"),
     ("branch_secretary", r"(村|嘎查(村)?)(级)?(党(组织|支部|总支|委))?书记|党(组织|支部|总支)书记|支书|"
+                         r"村\((社区|居)\)党(组织|支部|总支)书记|"
                          r"(?<![委镇乡])书记"),
     ("village_cadre", r"村(社)?干部|嘎查村干部|村级干部"),
     ("party_member", r"党员"),
@@ -72,7 +75,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("under45", r"(45|四十五)(周)?岁(及)?以下"),
     ("over50", r"(50|五十)(周)?岁(及)?以上"),
     ("over60", r"(60|六十)(周)?岁(及)?以上"),
-    ("one_shoulder", r"一肩挑"),
+    ("one_shoulder", r"一肩挑|兼任(村|村\((居|社区)\))?(民)?(委员会|委会)主任"),
     ("cross_post", r"交叉任职"),
     ("wealth_leader", r"致富|带富|能人|带头人"),
     ("graduate", r"大学生"),
@@ -88,7 +91,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("eliminated", r"消除|摘帽|清零|销号|消灭"),
     ("branch_led", r"(党(组织|支部|总支)|支部)?(领办|领创|创办|牵头)"),
     ("has_branch", r"已建(立)?党组织"),
-    ("no_income", r"空壳|零收入|无(集体)?(经营性)?收入|收入为零|收益为零|无收益"),
+    ("no_income", r"空壳|零收入|(无|没有)(集体)?(经济)?(经营性)?收入|收入为零|收益为零|无收益"),
     ("weak_village", r"薄弱村|经济薄弱"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
     ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|(?<!农)村社区|"
@@ -127,18 +130,18 @@ _ENTITY_CONDITIONS: dict[str, frozenset[str]] = {
 
 _INCOME_BAND = re.compile(
     r"(?:收入|经营性收入|集体经济)[^,,;;。]{0,8}?(?P<pre>超过|突破|达到|达|在|不足|低于|少于|不到)?"
-    r"(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?(?P<a>\d+(?:\.\d+)?|[一二两三五十百]+)(?:万元|万)"
-    r"(?P<post>及以上|以上|以下|以内|(?:的|及)?以上)?")
+    r"(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
+    r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?"
+    r"(?P<post>及以上|及以下|以上|以下|以内|(?:的|及)?以上)?")
 _INCOME_BAND_PRE = re.compile(
-    r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?"
-    r"(?P<a>\d+(?:\.\d+)?|[一二两三五十百]+)(?:万元|万)(?P<post>及以上|以上|以下|以内)?"
+    r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
+    r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?(?P<post>及以上|及以下|以上|以下|以内)?"
     r"(?=[^,,;;。]{0,6}(?:的)?(?:村|嘎查))")
 
-TARGET_CUES = re.compile(r"力争|确保|争取(?!资金|项目|到位)|预计|(?<![倍增人才培养振兴行动工程])计划|目标|"
-                         r"(?<!截)(?:到|至)20\d\d年"
-                         r"|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
-RULE_CUES = re.compile(r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
-                       r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
+#: The reader's target and rule cues: the extractor's (:data:`ruralstudy.vocab.TARGET_CUES`,
+#: :data:`ruralstudy.vocab.RULE_CUES`) and the clause words of the one vocabulary.
+TARGET_CUES = re.compile(TARGET_CLAUSE_PATTERN)
+RULE_CUES = re.compile(RULE_CLAUSE_PATTERN)
 STATEMENTS = ("observed", "target", "rule", "threshold", "other")
 CLAUSE_DELIMS = ",;:。!?\n;,:"
 
@@ -212,7 +215,7 @@ def _band(pre: str | None, lo_s: str | None, a: str, post: str | None) -> str:
     lo = num(a)
     if lo not in steps:
         return "other"
-    below = (pre in ("不足", "低于", "少于", "不到")) or (post in ("以下", "以内"))
+    below = (pre in ("不足", "低于", "少于", "不到")) or (post in ("以下", "以内", "及以下"))
     return f"income_under{steps[lo]}w" if below else f"income_over{steps[lo]}w"
 
 
@@ -404,7 +407,7 @@ _COUNT_CONTEXT = re.compile(
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
-    r"行政|驻村|集体|薄弱|\(不含\)|不含")
+    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -441,7 +444,7 @@ def _head_entity(right: str) -> tuple[str, str, int]:
     best = None
     for rank, (ent, rx) in enumerate(_ENTITY_RES):
         for m in rx.finditer(np_):
-            if m.start() <= 4:
+            if m.start() <= 4 or (ent == "admin_village" and m.start() <= 8):
                 key = (m.end(), m.end() - m.start(), -rank)
                 if best is None or key > best[0]:
                     best = (key, ent, m.group(0), m.end())
@@ -537,7 +540,7 @@ def period_of(text: str) -> str:
     return ""
 
 
-def _carried_subject(full: str, a: int, max_clauses: int = 8) -> tuple[str, str, str, int]:
+def _carried_subject(full: str, a: int, max_clauses: int = 12) -> tuple[str, str, str, int]:
     """The subject a list carries to the clause starting at ``a``: the entity of the nearest
     clause before it (in its sentence or earlier in the paragraph) that names one, until a new
     subject appears. Returns (entity, words, that clause, its start) or ("", "", "", -1)."""
@@ -599,7 +602,12 @@ def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
 
 
 #: A group inside a body named in the same clause: 村党组织书记中女性…, 村“两委”中35岁以下的…
+#: A list item that is only an income band (5万元至10万元的41个, 其中50万元以上的12个).
+_BARE_BAND = re.compile(r"(不足|低于|少于|不到|超过|突破|达到|在)?[\d.一二三四五六七八九十百]+万?元?"
+                        r"([-—至到~～][\d.一二三四五六七八九十百]+万元?)?(\(不含\))?(及以上|以上|及以下|以下|以内)?的?")
 _IN_GROUP = re.compile(r"^(.*?(?:书记|成员|两委|干部|委员|班子|党员))(?:中|里|当中)(.+)$")
+#: Villages of one kind: what is said of them is a part of the region.
+_SUBSET_VILLAGES = re.compile(r"(中心|示范|脱贫|帮扶|重点|试点|贫困|样板|美丽|红色|旅游|省级|市级|先进)村")
 _CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
                      "village_cadre", "village_committee_chair", "branch_committee_member"})
 _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
@@ -608,29 +616,34 @@ _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
 _VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
 
 
-def _base_before(full: str, a: int, max_clauses: int = 4) -> bool:
-    """Does the list the clause at ``a`` belongs to count over 村(社区) (villages and communities
-    together)? Looks back within the sentence (not past ; or 。) for a clause naming the base."""
+def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
+    """Does the list the clause at ``a`` belongs to count ``entity`` over 村(社区) (villages and
+    communities together)? The nearest clause before (in the paragraph) that names the base of
+    this body, or of the list within its sentence, decides."""
     back = a
+    same_sentence = True
     for _ in range(max_clauses):
-        if back <= 1 or full[back - 1] in ";。!?\n":
+        if back <= 1:
             return False
+        same_sentence = same_sentence and full[back - 1] not in "。!?\n"
         pc = _previous_clause(full, back)
+        back -= len(pc) + 1
+        ent = find_entity(_WITH_COMMUNITIES.sub("", pc))[0] if pc else ""
+        if not (ent == entity or (same_sentence and ent in _CADRES | {""})):
+            continue
         if _WITH_COMMUNITIES.search(pc):
             return True
         if _VILLAGE_BASE.search(pc):
             return False
-        back -= len(pc) + 1
     return False
 
 
 def _whole_region_words(region: str) -> str:
     """The words that speak of the whole region (全县 in a county, 全市 in a prefecture …)."""
-    if not region:
-        return r"全(县|市|区|旗|省|州|盟)"
-    suffix = region[-1]
-    return {"县": r"全县", "市": r"全市", "区": r"全区", "旗": r"全旗", "省": r"全省", "州": r"全州|全市",
-            "盟": r"全盟"}.get(suffix, r"全(县|市|区|旗|省|州|盟)")
+    every = "全(" + "|".join(REGION_SUFFIXES) + ")"
+    if not region or region[-1] not in REGION_SUFFIXES:
+        return every
+    return "全州|全市" if region[-1] == "州" else "全" + region[-1]
 
 
 def _places_in(text: str) -> list[str]:
@@ -642,7 +655,7 @@ def _places_in(text: str) -> list[str]:
 
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
                  role: str = "", region: str = "", place: str = "",
-                 lead: str = "") -> Measurement:
+                 lead: str = "", year: int | None = None) -> Measurement:
     """Read what the figure at ``sentence[offset:offset+length]`` measures, from the structure
     of the prose: its clause, the subject a list carries to it (from earlier clauses of the
     sentence or of the paragraph, ``lead``), 其中 (a part of the whole before), 分别 (items
@@ -655,9 +668,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     from the clause, or from the subject carried to it (35岁以下的占46.37%)."""
     flags: list[str] = []
     _p = -1
-    if raw:  # the span in the sentence has no pinyin glosses (萬(wàn)): measure it as normalised
-        from .vocab import normalise_text
-        length = len(normalise_text(unicodedata.normalize("NFKC", raw)))
+    if raw and "(" in raw:  # the span in the sentence has no pinyin glosses (萬(wàn))
+        from .vocab import PINYIN_GLOSS
+        length = min(length, len(PINYIN_GLOSS.sub("", unicodedata.normalize("NFKC", raw))))
     quoted = in_quoted_speech(sentence, offset)
     sentence, offset, length = _strip_quotes(sentence, offset, length)
     lead = _strip_quotes(lead)[0].strip()
@@ -685,7 +698,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         else:
             left = paired + left[fb:]
             flags.append("fenbie_paired")
-    left_item = _last_item(left).rstrip()
+    left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
     right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
     right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
     evidence: list[str] = []
@@ -704,7 +717,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             after_head = right_item[max(end, 0):]
             if re.match(r"的[^,;。]{0,12}?(百分之|[\d一二三四五六七八九十]+[^,;。]{0,4}?(以上|以下|以内))", after_head):
                 unknown.append(after_head[:12])  # 四十个村的负债率在百分之五十以上: a group defined after the noun
-            other_body = re.match(r"[和及与、]", after_head) and find_entity(after_head[1:8], 0)[0]
+            other_body = re.match(r"[和及与、](?![\d一二三四五六七八九十百千两])", after_head) and \
+                find_entity(after_head[1:8], 0)[0]
             if other_body and other_body != entity:
                 unknown.append(after_head[:8])  # 1849名第一书记和驻村干部: two bodies in one count
         else:
@@ -721,8 +735,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 residual_text = _IN_GROUP.match(left_item)[2] + " " + right_item
                 evidence.append(f"group of '{words}' named before 中")
                 flags.append("group_of_subject")
-            elif left_item.strip() and not _count_residual(left_item, "") and \
-                    find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}:
+            elif (left_item.strip() and not _count_residual(left_item, "") and
+                  find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}) or \
+                    _BARE_BAND.fullmatch(re.sub(r"^其中", "", re.split(r"[、]", left)[-1].strip())):
                 # 大专以上学历287人: a group of the subject carried from a clause before
                 entity, words, prev, _p = _carried_subject(full, a)
                 if entity:
@@ -760,11 +775,17 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         operating = re.search(r"经营性|经营收入", left_item)
         entity, why = "collective", "村均: collective income per village"
         prop = "income_operating_per_village" if operating else "income_per_village"
-    if unit == "元" and entity == "" and prop.startswith("income_") and qizhong:
-        entity, why = "collective", f"{why}; 其中: a part of the collective's income"
+    if unit == "元" and entity == "" and qizhong and re.search(r"收入|收益", left_item):
+        entity = "collective"  # 其中:经营性收入2150万元: a part of the collective's income
+        prop, why = read_property(unit, kind, left_item, entity)
+        why = f"{why}; 其中: a part of the collective's income"
+    if prop == "income_per_village" and re.search(r"纯收入|净收入|收益", prev_clause + left_item):
+        prop, why = "amount", "per-village net income (no indicator)"
+    if prop in _FLOW_PROPERTIES and entity == "admin_village":
+        entity = "collective"  # 村的经营性收入: the collective economy's income
     if prop == "income_growth" and re.search(r"经营性|纯收入|净收入|收益", prev_clause):
         prop, why = "change", "growth of the operating or net income named in the clause before"
-    if prop == "income_growth" and re.search(r"村均", _previous_clause(full, a)):
+    if prop == "income_growth" and re.search(r"村均", left_item):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     if unit == "%" and re.search(r"参选率|参选比例|投票率", left_item):
         entity, prop, why = "population", "rate", "参选率: turnout of the election"
@@ -774,9 +795,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # 157个行政村集体经济收入全部达到5万元以上: what follows the counted noun is said of all of
         # them (a predicate), so it defines no income band of the count
         head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
-        rest = right_item[max(end, 0):]
+        rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
         if (entity == "admin_village" and re.search(r"全部|均|都|所有|全面", rest)) or \
-                (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]):
+                (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
             rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
         cond_text = head_part + " " + rest
     group_after = re.match(r"的(?:行政村|建制村|嘎查村|村|嘎查)(.{4,})", right_item)
@@ -795,16 +816,19 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         flags.append("bare_share")
     conds = find_conditions(cond_text, entity)
     if entity in ("admin_village", "collective", "") and not (
-            (income_bands(cond_text) | income_bands(prev)) - {"other"}) and \
+            income_bands(cond_text) - {"other"}) and \
             re.search(r"收入|集体经济", prev + left) and (counting or prop == "share"):
         # an item of a list of income bands (5万元至10万元的62个) under the subject 村集体经济收入…的村
-        band_text = "收入" + left_item + ("" if re.search(r"村|嘎查", left_item) else "的村")
+        item = re.split(r"[、]", left)[-1]
+        src = item if re.search(r"\d|[一二三四五六七八九十]", item) else \
+            (prev_clause if "bare_share" in flags else item)
+        band_text = "收入" + src + ("" if re.search(r"村|嘎查", src) else "的村")
         bands = income_bands(band_text) - {"other"}
         if bands:
             conds |= bands
             flags.append("band_from_subject")
-    if counting and (conds & set(INCOME_BANDS) or "no_income" in conds) and entity in (
-            "collective", "") and unit == "个":
+    if ((counting and unit == "个") or prop == "share") and (
+            conds & set(INCOME_BANDS) or "no_income" in conds) and entity in ("collective", ""):
         entity = "admin_village"  # villages counted by their income
     if counting and entity and qizhong:
         whole, _w, whole_clause, _q = _carried_subject(full, a)
@@ -819,23 +843,41 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if residual:
             unknown.append(residual)
             evidence.append(f"unexplained words '{residual}'")
-    if prop == "share" and ("一肩挑" in left or (not left_item.strip("比例达到为占是")) and
-                            "一肩挑" in _previous_clause(full, a)) and entity in (
+    one_shoulder = re.compile(dict(CONDITION_CUES)["one_shoulder"])
+    if prop == "share" and (one_shoulder.search(left) or (not left_item.strip("比例达到为占是")) and
+                            one_shoulder.search(_previous_clause(full, a))) and entity in (
             "", "village_committee_chair", "village_party_org", "admin_village", "branch_secretary",
-            "party_org"):
+            "party_org", "village_or_community", "village_community_party_org"):
         entity, conds = "branch_secretary", {c for c in conds if c in ("new_round",
                                                                        "with_communities")}
+        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+            conds.add("with_communities")
         conds.add("one_shoulder")
         evidence.append("一肩挑: share of secretaries who also chair the committee")
     if counting and "一肩挑" in left_item and entity in ("branch_secretary", "", "village_committee_chair"):
         entity = "branch_secretary"
         conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
+    if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
+        conds.add("other")  # 农村党员: rural members only, not the region's party members
+        evidence.append("农村党员: rural members only")
+    if prop in ("income_total", "income_operating", "income_per_village", "income_growth",
+                "income_net", "income_operating_per_village", "share") and entity in (
+            "collective", "admin_village"):
+        sub = _SUBSET_VILLAGES.search(full[a:off] + " " + (prev or prev_clause))
+        if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|村)", full[a:off]):
+            unknown.append(sub.group(0))  # 172个中心村收入总量…, 帮扶村去年集体收入: a kind of village
+            evidence.append(f"villages of one kind ({sub.group(0)}): a part of the region")
     if prop == "income_per_village":
         conds.discard("per_village")
     if prop in ("mean_age", "mean_age_change"):
         conds = {c for c in conds if c in ("new_round", "with_communities")}
-    if kind == "growth" and unit in ("岁", "pp") and re.search(
-            r"较上届|比上届|与上届相比|较换届前|比换届前|较上一届|比上一届", full[a:off + length] + right_item):
+    own_base = re.search(r"较上届|比上届|与上届相比|较换届前|比换届前|较上一届|比上一届|上届",
+                         full[a:off + length] + right_item)
+    other_base = re.search(r"上年|去年|同比|20\d\d年", full[a:off + length] + right_item)
+    _h, _hs = _sentence_head(full, off)
+    carried_base = not own_base and not other_base and kind == "growth" and unit in ("岁", "pp") and \
+        bool(re.search(r"较上届|比上届|与上届相比|较换届前|比换届前", full[_hs:a]))
+    if kind == "growth" and unit in ("岁", "pp") and (own_base or carried_base):
         prop = "mean_age_change" if unit == "岁" else "share_change"
         if not entity:
             entity, words, prev, _p = _carried_subject(full, a)
@@ -852,7 +894,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             conds = {c for c in conds if c in ("new_round", "with_communities")}
         evidence.append("change against the previous round")
         flags.append("change_vs_previous_round")
-    if entity in _CADRES and not find_entity(left_item)[0] and _base_before(full, a):
+    if entity in _CADRES and not _VILLAGE_BASE.search(left_item) and \
+            not _WITH_COMMUNITIES.search(left_item) and _base_before(full, a, entity):
         conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
         flags.append("base_carried")
     if re.search(r"新一届|换届后|本次换届", full[s0:off] + prev):
@@ -861,7 +904,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     period_text = full[a:off] + " " + (prev if prev else "") + " " + \
         (head if head_start < a else "")
     period = period_of(period_text)
-    flow = prop in _FLOW_PROPERTIES or bool(conds & _FLOW_CONDITIONS) or (
+    flow = prop in _FLOW_PROPERTIES or bool(conds & _FLOW_CONDITIONS) or bool(
+        conds & set(INCOME_BANDS)) or (
         counting and bool(_FLOW_VERBS.search(left_item)))
     if not flow:
         period = ""  # a stock counted at the report's date
@@ -877,11 +921,22 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_t = TARGET_CUES.search(frame)
         if m_t:
             statement, st_why = "target", f"{m_t.group(0)} framing the sentence"
+        m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
+        if not m_t and year and m_y and int(m_y[1]) > int(year):
+            statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
     if statement == "observed" and unit == "元" and re.search(
             r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
-            re.search(r"\d+(个|家)(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
+            re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
+                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
             re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item)):
         statement, st_why = "threshold", "a money amount that defines a group of villages"
+    if statement == "observed" and unit == "元" and (
+            re.search(r"以上|以下|以内", raw) or kind == "range" or re.search(r"[至到—\-~～]", raw)) and \
+            re.match(r"(\(不含\))?(的|、)", right):
+        statement, st_why = "threshold", "an income band of a list (…的41个, 50万元以上、20万元以上的村)"
+    if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and \
+            re.search(r"全部|均|都|所有", left_item):
+        prop, why = "amount", "a floor said of every village (全部达到3万元以上)"
     if statement != "observed":
         evidence.append(f"statement: {st_why}")
     p_own = find_place(left) or find_place(right)
