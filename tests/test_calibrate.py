@@ -147,7 +147,11 @@ def test_committed_calibration_is_a_fresh_fit_and_meets_the_target(root):
         assert s["best_precision_cv"] < 0.97
     else:
         assert at["precision"] >= 0.97 and at["n_published"] >= C.MIN_PUBLISHED
-    assert {r["set"] for r in s["sets"]} >= {"seeds", "dev", "holdout", "holdout2"}
+    assert {r["set"] for r in s["sets"]} >= {"seeds", "dev", "holdout", "holdout2",
+                                             "unseen3-dev", "unseen3-holdout"}
+    # the threshold is judged on the values the reader was never tuned on
+    assert s["threshold_sets"] == ["unseen3-holdout"]
+    assert [r["set"] for r in s["sets"] if r["first_sight"]] == ["unseen3-holdout"]
     assert 0 < cal.threshold <= 1
 
 
@@ -185,3 +189,20 @@ def test_committed_reviews_cover_the_seed_values_below_the_threshold(project):
     notes = read_gold_measurements(project).set_index("source_id")["note"]
     waiting = o.loc[o.status == C.WAITING, "source_id"]
     assert waiting.map(notes).str.contains("not verified").all()
+
+
+def test_threshold_is_judged_on_first_sight_sets_when_there_are_enough():
+    """Tuned-on sets look better than a new report will; the threshold must hold where the
+    reader is seen at first sight, and a new report is predicted as at first sight."""
+    tuned = _rows(12, 10, seed=1).assign(tuned=True, set="tuned")
+    first = _rows(6, 10, seed=2).assign(tuned=False, set="first")
+    first["group"] = "f" + first["group"]
+    first.loc[first.index[::4], "correct"] = False  # a quarter wrong, whatever the evidence
+    cal = C.fit_calibration(pd.concat([tuned, first], ignore_index=True))
+    s = cal.summary
+    assert s["threshold_sets"] == ["first"] and s["n_threshold_values"] == len(first)
+    assert s["cv_without_threshold"]["precision"] < 0.8
+    assert cal.threshold == 1.0  # nothing keeps 0.97 there: every value waits
+    assert dict(zip(cal.features, cal.coef))["tuned"] > 0  # tuned sets are more often right
+    plain = first.drop(columns=["tuned"])
+    assert (cal.predict(plain) < cal.predict(first.assign(tuned=True))).all()

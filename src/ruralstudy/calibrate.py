@@ -50,9 +50,12 @@ BIN_EDGES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0)
 #: Digits kept in the committed file (the fit is byte-identical across runs).
 DIGITS = 6
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-#: Sets of data/annotations/unseen3 the calibration is fitted on. Not ``holdout``: it is kept
-#: for the first-sight score of the reader (data/annotations/SCORES.md).
-CALIBRATION_UNSEEN3 = ("dev",)
+#: Sets of data/annotations/unseen3 the calibration is fitted on. The holdout is used only
+#: after its first-sight score was recorded (data/annotations/SCORES.md; no tuning after it).
+CALIBRATION_UNSEEN3 = ("dev", "holdout")
+#: Sets the mapper was not tuned on: its first-sight behaviour (data/annotations/SCORES.md:
+#: unseen3 holdout scored once, after the last tuning change). Every other set was tuned on.
+FIRST_SIGHT_SETS = ("unseen3-holdout",)
 
 PUBLISHED, WAITING, REVIEWED = "published", "waiting", "reviewed"
 #: Statuses of a mapped value (it has an indicator).
@@ -80,7 +83,7 @@ _FLAG_FEATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str | None], 
 )
 FEATURES = ("raw_confidence", "label", "clause_before", "subject_carried", "paired", "subset",
             "bare_share", "noun_beside", "round_change", "approximate", "unit_inferred",
-            "n_conditions", "base_unnamed", "label_note", "part_period")
+            "n_conditions", "base_unnamed", "label_note", "part_period", "tuned")
 #: Words that name the base a figure's body belongs to (村, 嘎查, 社区, 农村).
 _BASE_WORDS = re.compile(r"村|嘎查|社区|乡村|农村|村居|village|communit", re.I)
 #: Bodies that belong to a village base (村 vs 村(社区)): their text should name the base.
@@ -147,6 +150,8 @@ def features(obs: pd.DataFrame) -> pd.DataFrame:
     out["label_note"] = (label.astype(bool) & context.str.contains(r"[((]")).astype(float)
     period = _text(obs, "period")
     out["part_period"] = (~period.isin(["", "year"])).astype(float)
+    # 1 on annotated sets the mapper was tuned on; absent (a report being mapped) -> 0
+    out["tuned"] = _flag(obs["tuned"]) if "tuned" in obs.columns else 0.0
     return out[list(FEATURES)]
 
 
@@ -187,13 +192,17 @@ def grouped_folds(groups: pd.Series, n_folds: int = N_FOLDS) -> list[np.ndarray]
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, groups: pd.Series,
-                n_folds: int = N_FOLDS) -> np.ndarray:
-    """Held-out probabilities: each document's values predicted by a model fitted without it."""
+                n_folds: int = N_FOLDS, first_sight_col: int | None = None) -> np.ndarray:
+    """Held-out probabilities: each document's values predicted by a model fitted without it
+    (and, when ``first_sight_col`` names the ``tuned`` feature, predicted as at first sight)."""
     p = np.zeros(len(y))
     for held in grouped_folds(groups, n_folds):
         train = np.setdiff1d(np.arange(len(y)), held)
         coef, icpt = _fit(x[train], y[train])
-        p[held] = _predict(x[held], coef, icpt)
+        xh = x[held].copy()
+        if first_sight_col is not None:
+            xh[:, first_sight_col] = 0.0
+        p[held] = _predict(xh, coef, icpt)
     return np.round(p, DIGITS)
 
 
@@ -283,21 +292,43 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _at(pr: pd.DataFrame, thr: float, n_gold: int | None = None) -> dict[str, Any]:
+    at = pr[pr["threshold"] >= thr].head(1)
+    return {"threshold": thr,
+            "n_published": int(at["n_published"].iloc[0]) if len(at) else 0,
+            "precision": float(at["precision"].iloc[0]) if len(at) else None,
+            "recall_of_right_values": float(at["recall"].iloc[0]) if len(at) else 0.0,
+            "recall_of_gold_values": (round(int(at["n_right"].iloc[0]) / n_gold, DIGITS)
+                                      if len(at) and n_gold else None)}
+
+
 def fit_calibration(labelled: pd.DataFrame, target: float = TARGET_PRECISION,
                     n_folds: int = N_FOLDS) -> Calibration:
     """Fit the calibrator on labelled mapped values (columns of the mapping table plus
-    ``correct`` (bool), ``group`` (the document) and ``set`` (seeds, dev, ...)), choose the
-    threshold on out-of-fold probabilities, and summarise. Deterministic: rows are sorted
-    first, folds are assigned by a fixed rule, lbfgs has no randomness, numbers are rounded."""
+    ``correct`` (bool), ``group`` (the document), ``set`` (seeds, dev, ...) and optionally
+    ``tuned`` (the mapper was tuned on that set)), choose the threshold on out-of-fold
+    probabilities, and summarise.
+
+    A set the mapper was tuned on shows how it does on texts it was fitted to, not on a new
+    report. So ``tuned`` is a feature, set to 0 when predicting (a new report is read at first
+    sight), and when the first-sight rows (``tuned`` false) are at least
+    :data:`MIN_PUBLISHED`, the threshold is chosen on their held-out probabilities alone: the
+    precision it keeps is the one to expect on a report nobody tuned the reader on.
+    Deterministic: rows are sorted first, folds are assigned by a fixed rule, lbfgs has no
+    randomness, numbers are rounded."""
     df = labelled.sort_values(["set", "group", "source_id"], kind="mergesort").reset_index(
         drop=True)
     x = features(df).to_numpy(dtype=float)
     y = df["correct"].astype(bool).to_numpy().astype(int)
+    tuned_col = list(FEATURES).index("tuned")
     coef, icpt = _fit(x, y)
-    oof = out_of_fold(x, y, df["group"], n_folds)
-    pr = precision_recall(oof, y)
+    oof = out_of_fold(x, y, df["group"], n_folds, first_sight_col=tuned_col)
+    first = x[:, tuned_col] == 0
+    use_first = int(first.sum()) >= MIN_PUBLISHED and bool((x[:, tuned_col] == 1).any())
+    basis = first if use_first else np.ones(len(y), dtype=bool)
+    pr_all = precision_recall(oof, y)
+    pr = precision_recall(oof[basis], y[basis])
     thr = choose_threshold(pr, target, MIN_PUBLISHED)
-    at = pr[pr["threshold"] >= thr].head(1)
     keep = oof >= thr
     per_set = []
     for name, g in df.groupby("set", sort=False):
@@ -305,32 +336,37 @@ def fit_calibration(labelled: pd.DataFrame, target: float = TARGET_PRECISION,
         yy = y[g.index.to_numpy()]
         per_set.append({"set": str(name), "documents": int(g["group"].nunique()),
                         "values": int(len(g)), "right": int(yy.sum()),
+                        "first_sight": bool(first[g.index.to_numpy()].all()),
                         "published_cv": int(k.sum()), "published_right_cv": int(yy[k].sum())})
-    order = {"seeds": 0, "dev": 1, "holdout": 2, "holdout2": 3, "unseen3-dev": 4}
+    order = {"seeds": 0, "dev": 1, "holdout": 2, "holdout2": 3, "unseen3-dev": 4,
+             "unseen3-holdout": 5}
     per_set.sort(key=lambda r: (order.get(r["set"], 9), r["set"]))
     n_gold = labelled.attrs.get("n_gold_values", {})
+    basis_sets = sorted({str(s) for s in df.loc[basis, "set"]})
+    n_gold_basis = sum(v for k, v in n_gold.items() if k in basis_sets)
     summary = {
         "method": "logistic regression (scikit-learn, lbfgs, C=%g) on the mapper's raw "
-                  "confidence and evidence; threshold from %d-fold cross-validation grouped "
-                  "by document" % (C_REGULARISATION, len(grouped_folds(df["group"], n_folds))),
+                  "confidence and evidence, with a feature for sets the mapper was tuned on "
+                  "(0 when predicting); threshold from %d-fold cross-validation grouped by "
+                  "document, on %s" % (C_REGULARISATION, len(grouped_folds(df["group"], n_folds)),
+                                       "the first-sight sets" if use_first else "all sets"),
+        "threshold_sets": basis_sets,
         "sets": per_set,
         "n_values": int(len(df)), "n_right": int(y.sum()),
         "n_documents": int(df["group"].nunique()),
+        "n_threshold_values": int(basis.sum()),
         "n_gold_values": {k: int(v) for k, v in sorted(n_gold.items())},
         "min_published": MIN_PUBLISHED,
         "best_precision_cv": (max((r["precision"] for r in _records(pr)
                                    if r["n_published"] >= MIN_PUBLISHED), default=None)),
-        "cv_at_threshold": {
-            "threshold": thr,
-            "n_published": int(at["n_published"].iloc[0]) if len(at) else 0,
-            "precision": float(at["precision"].iloc[0]) if len(at) else None,
-            "recall_of_right_values": float(at["recall"].iloc[0]) if len(at) else 0.0,
-            "recall_of_gold_values": (round(int(at["n_right"].iloc[0]) / sum(n_gold.values()),
-                                            DIGITS) if len(at) and n_gold else None)},
-        "cv_without_threshold": {"precision": round(float(y.mean()), DIGITS) if len(y) else 0.0,
-                                 "n_published": int(len(y))},
-        "reliability_cv": _records(reliability(oof, y)),
+        "cv_at_threshold": _at(pr, thr, n_gold_basis),
+        "cv_without_threshold": {"precision": round(float(y[basis].mean()), DIGITS)
+                                 if basis.any() else 0.0, "n_published": int(basis.sum())},
+        "cv_all_sets_at_threshold": _at(pr_all, thr, sum(n_gold.values())),
+        "reliability_cv": _records(reliability(oof[basis], y[basis])),
+        "reliability_cv_all_sets": _records(reliability(oof, y)),
         "precision_recall_cv": _records(pr),
+        "precision_recall_cv_all_sets": _records(pr_all),
     }
     return Calibration(tuple(FEATURES), tuple(float(c) for c in coef), icpt, thr, target,
                        summary)
@@ -482,6 +518,7 @@ def labelled_values(paths: Any) -> pd.DataFrame:
     else:
         out = pd.concat(parts, ignore_index=True)
         out["correct"] = out["auto_indicator_id"] == out["gold_indicator_id"].fillna("")
+        out["tuned"] = ~out["set"].isin(FIRST_SIGHT_SETS)
     out.attrs["n_gold_values"] = n_gold
     return out
 
@@ -551,7 +588,7 @@ def plot_calibration(cal: Calibration):  # -> matplotlib Figure
     a.set_ylim(0, 1.05)
     a.set_xlabel("predicted probability the value is right")
     a.set_ylabel("observed share right")
-    a.set_title("Reliability (cross-validated)")
+    a.set_title("Reliability, held out (" + ", ".join(cal.summary.get("threshold_sets", [])) + ")")
     a.legend(loc="upper left", fontsize=8)
     if len(pr):
         b.plot(pr["recall"], pr["precision"], color="#1f6f8b", drawstyle="steps-post")
@@ -565,6 +602,6 @@ def plot_calibration(cal: Calibration):  # -> matplotlib Figure
     b.set_xlabel("share of right values published (recall)")
     b.set_ylabel("precision of published values")
     b.set_ylim(min(0.8, float(pr["precision"].min()) - 0.02) if len(pr) else 0.8, 1.01)
-    b.set_title("Threshold trade-off (cross-validated)")
+    b.set_title("Threshold trade-off, held out")
     fig.tight_layout()
     return fig

@@ -244,7 +244,8 @@ def calibrate(root: RootOpt = None,
     s = cal.summary
     at = s["cv_at_threshold"]
     for r in s["sets"]:
-        print(f"{r['set']}: {r['documents']} documents, {r['values']} mapped values, "
+        print(f"{r['set']}{' (first sight)' if r['first_sight'] else ' (tuned on)'}: "
+              f"{r['documents']} documents, {r['values']} mapped values, "
               f"{r['right']} right; held out at the threshold: {r['published_cv']} published, "
               f"{r['published_right_cv']} right")
     def num(v: object) -> str:
@@ -252,8 +253,9 @@ def calibrate(root: RootOpt = None,
 
     print(f"threshold {cal.threshold:.4f}: cross-validated precision {num(at['precision'])}, "
           f"recall of right values {num(at['recall_of_right_values'])}, recall of gold values "
-          f"{num(at['recall_of_gold_values'])} ({at['n_published']} of {s['n_values']} values "
-          f"published; without a threshold precision {num(s['cv_without_threshold']['precision'])}"
+          f"{num(at['recall_of_gold_values'])} ({at['n_published']} of {s['n_threshold_values']} "
+          f"values of {', '.join(s['threshold_sets'])} published; without a threshold precision "
+          f"{num(s['cv_without_threshold']['precision'])}"
           f"; best held-out precision over {s['min_published']}+ values: "
           f"{num(s['best_precision_cv'])})")
     if cal.threshold >= 1.0:
