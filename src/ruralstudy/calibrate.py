@@ -577,10 +577,16 @@ def plot_calibration(cal: Calibration):  # -> matplotlib Figure
     pr = pd.DataFrame(cal.summary.get("precision_recall_cv", []))
     fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 4.2))
     a.plot([0, 1], [0, 1], color="#999", lw=1, ls="--", label="perfect calibration")
+    basis = ", ".join(cal.summary.get("threshold_sets", [])) or "all sets"
+    rel_all = pd.DataFrame(cal.summary.get("reliability_cv_all_sets", []))
+    if len(rel_all) and cal.summary.get("threshold_sets") and len(rel_all) != 0:
+        r = rel_all[rel_all["n"] > 0]
+        a.plot(r["predicted"], r["observed"], marker="s", color="#b0b7c3", ms=4,
+               label="all annotated sets")
     if len(rel):
         r = rel[rel["n"] > 0]
         a.plot(r["predicted"], r["observed"], marker="o", color="#1f6f8b",
-               label="held-out bins")
+               label=f"{basis} (first sight)" if cal.summary.get("threshold_sets") else basis)
         for _, x in r.iterrows():
             a.annotate(f"n={int(x['n'])}", (x["predicted"], x["observed"]),
                        textcoords="offset points", xytext=(4, -10), fontsize=8)
@@ -588,10 +594,15 @@ def plot_calibration(cal: Calibration):  # -> matplotlib Figure
     a.set_ylim(0, 1.05)
     a.set_xlabel("predicted probability the value is right")
     a.set_ylabel("observed share right")
-    a.set_title("Reliability, held out (" + ", ".join(cal.summary.get("threshold_sets", [])) + ")")
-    a.legend(loc="upper left", fontsize=8)
+    a.set_title("Reliability, held out")
+    a.legend(loc="lower right", fontsize=8)
+    pr_all = pd.DataFrame(cal.summary.get("precision_recall_cv_all_sets", []))
+    if len(pr_all) and cal.summary.get("threshold_sets"):
+        b.plot(pr_all["recall"], pr_all["precision"], color="#b0b7c3", drawstyle="steps-post",
+               label="all annotated sets")
     if len(pr):
-        b.plot(pr["recall"], pr["precision"], color="#1f6f8b", drawstyle="steps-post")
+        b.plot(pr["recall"], pr["precision"], color="#1f6f8b", drawstyle="steps-post",
+               label=basis)
         at = pr[pr["threshold"] == cal.threshold]
         if len(at):
             b.scatter(at["recall"], at["precision"], color="#c0392b", zorder=3,
@@ -601,7 +612,8 @@ def plot_calibration(cal: Calibration):  # -> matplotlib Figure
         b.legend(loc="lower left", fontsize=8)
     b.set_xlabel("share of right values published (recall)")
     b.set_ylabel("precision of published values")
-    b.set_ylim(min(0.8, float(pr["precision"].min()) - 0.02) if len(pr) else 0.8, 1.01)
+    lows = [float(t["precision"].min()) for t in (pr, pr_all) if len(t)]
+    b.set_ylim(min([0.8, *lows]) - 0.02, 1.01)
     b.set_title("Threshold trade-off, held out")
     fig.tight_layout()
     return fig
