@@ -248,3 +248,11 @@ def test_a_correction_outside_the_indicators_range_is_refused_and_asked_again():
                       "alice", CB, console=Out())
     assert any("value 413 outside the valid range of cadre_mean_age" in m for m in msgs)
     assert [r["value"] for r in res.decided] == ["41.3"]
+
+
+def test_review_and_calibrate_have_help():
+    for cmd in ("review", "calibrate"):
+        r = run([cmd, "--help"])
+        assert r.returncode == 0 and "Usage" in r.stdout, (cmd, r.stderr)
+    assert "--from-file" in run(["review", "--help"]).stdout
+    assert "--check" in run(["calibrate", "--help"]).stdout
