@@ -170,6 +170,7 @@ def test_review_command_from_a_file_then_a_rebuild_applies_and_never_asks_again(
     assert len(again) == len(listed) - 3
 
 
+@pytest.mark.slow
 def test_review_reads_piped_keys_without_a_terminal(project):
     """The real entry point with keys on a pipe (no TTY): one decision, then end of input."""
     (project.manual / "reviews.csv").unlink()
@@ -184,6 +185,7 @@ def test_review_reads_piped_keys_without_a_terminal(project):
     assert saved["reviewer"].tolist() == ["piped-reviewer"]
 
 
+@pytest.mark.slow
 def test_review_takes_single_keys_at_a_terminal(project):
     """At a terminal (a pseudo-terminal here) each key acts at once, without Enter; c asks for
     indicator, value and year, Enter keeping the reader's suggestion."""
