@@ -188,7 +188,8 @@ def test_committed_reviews_cover_the_seed_values_below_the_threshold(project):
     # what still waits is what the annotators did not check on its page
     notes = read_gold_measurements(project).set_index("source_id")["note"]
     waiting = o.loc[o.status == C.WAITING, "source_id"]
-    assert waiting.map(notes).str.contains("not verified").all()
+    assert waiting.map(notes).str.contains("not verified").all(), \
+        "seed values wait that the gold confirms: run scripts/reviews_from_gold.py and commit"
 
 
 def test_threshold_is_judged_on_first_sight_sets_when_there_are_enough():
