@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
-from .calibrate import MAPPED_STATUSES, PUBLISHED, REVIEWED, WAITING
+from .calibrate import MAPPED_STATUSES, REVIEWED, WAITING
 from .codebook import Codebook
 from .errors import OverrideError
 
