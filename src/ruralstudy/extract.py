@@ -614,6 +614,12 @@ class TableCell:
 _TABLE_ROW = re.compile(r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]*"
                         r"\((?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)\)"
                         r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
+#: A row of a table whose unit is a column of its own (指标 单位 2017 2018 …): label, unit, values;
+#: read only below a header row of years, one value per year.
+_TABLE_ROW_UNIT_COLUMN = re.compile(
+    r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]+"
+    r"(?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)"
+    r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
 _TABLE_HEADER = re.compile(r"^[^\d\n]*((?:[ \t]+(?:19|20)\d\d年?){2,})[ \t]*$", re.M)
 _TABLE_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8)}
 
@@ -622,15 +628,21 @@ def table_cells(text: str) -> list[TableCell]:
     """The values of tables flattened into text (a yearbook's 指标名称 2019年 2020年 … header,
     then rows): each value with its row label, unit and column year (None when the header does
     not give one per column)."""
-    if "(" not in text:
-        return []
     out: list[TableCell] = []
     headers = [(m.start(), [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group(1))])
                for m in _TABLE_HEADER.finditer(text)]
-    for m in _TABLE_ROW.finditer(text):
+    rows = list(_TABLE_ROW.finditer(text)) if "(" in text else []
+    if headers:
+        bracketed = {m.start() for m in rows}
+        rows += [m for m in _TABLE_ROW_UNIT_COLUMN.finditer(text) if m.start() not in bracketed
+                 and any(pos < m.start() for pos, _ in headers)]
+        rows.sort(key=lambda m: m.start())
+    for m in rows:
         years = next((ys for pos, ys in reversed(headers) if pos < m.start()), [])
         values = list(re.finditer(r"-?\d[\d,]*(?:\.\d+)?", m.group("cells")))
         if years and len(years) != len(values):
+            if m.re is _TABLE_ROW_UNIT_COLUMN:
+                continue
             years = []
         unit, factor = _TABLE_UNITS.get(m["unit"], (m["unit"], 1.0))
         label = re.sub(r"\s+", "", m["label"])
