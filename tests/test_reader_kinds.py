@@ -53,3 +53,79 @@ def test_a_unit_column_needs_a_header_of_years(tmp_path):
     # two numbers after a word and a unit, with no header row: not a table
     got = read(tmp_path, "今年新建党支部　个　12　15\n")
     assert not any(v[0] for v in got.values())
+
+
+# --- kind 10 (new): a bracketed note that leaves communities out names the base, not a body -----
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("本次换届选出村“两委”成员（不含社区）共1206名。", "1206名", "cadres_total"),
+    ("全县新当选村党组织书记（不包括城市社区）平均年龄44.8岁。", "44.8岁", "secretary_mean_age"),
+    ("换届后，村“两委”干部（不含社区）中35岁以下的有231名。", "231名", "cadre_under35_count"),
+    ("新一届村“两委”成员（除城市社区外）中，大专及以上学历的占35.2%。", "35.2%",
+     "cadre_college_share"),
+])
+def test_a_note_leaving_communities_out_keeps_the_village_base(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected
+
+
+# --- kind 9b: villages and communities listed together as the base of cadres --------------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县203个行政村、17个社区的“两委”成员平均年龄43.1岁，较上届下降3.3岁。", "43.1岁",
+     "cadre_mean_age_vc"),
+    ("全县203个行政村、17个社区的“两委”成员平均年龄43.1岁，较上届下降3.3岁。", "较上届下降3.3岁",
+     "cadre_mean_age_vc_change"),
+    ("换届后，全区村和社区“两委”班子中，女性成员占24.8%。", "24.8%", "cadre_women_share_vc"),
+    ("全市村、社区党组织书记中大专以上学历的占61.5%。", "61.5%", "secretary_college_share_vc"),
+])
+def test_villages_and_communities_listed_together_are_the_vc_base(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected
+
+
+def test_a_list_of_villages_and_communities_does_not_touch_village_counts(tmp_path):
+    got = ids(read(tmp_path, "全县共有行政村186个、社区12个，村党组织186个。"))
+    assert got["186个"] == "villages"
+
+
+# --- kind 3b: a second 分别 that continues the first one's list -----------------------------------
+
+def test_second_fenbie_pairs_with_the_first_ones_items(tmp_path):
+    text = ("全县集体经济收入5万元至10万元、10万元至20万元、20万元以上的村分别有38个、61个、27个，"
+            "分别占30.2%、48.4%、21.4%。")
+    got = ids(read(tmp_path, text))
+    assert got["38个"] == "villages_income_5w_10w"
+    assert got["61个"] == "villages_income_10w_20w"
+    assert got["27个"] == "villages_income_over_20w"
+    assert got["30.2%"] == "villages_income_5w_10w_share"
+    assert got["48.4%"] == "villages_income_10w_20w_share"
+    assert got["21.4%"] == "villages_income_over_20w_share"
+
+
+def test_second_fenbie_with_two_items(tmp_path):
+    text = "全市集体经营性收入30万元以上、100万元以上的村分别达到85个和12个，分别占全市的40.1%和5.7%。"
+    got = ids(read(tmp_path, text))
+    assert got["12个"] == "villages_income_over_100w"
+    assert got["40.1%"] == "villages_income_over_30w_share"
+    assert got["5.7%"] == "villages_income_over_100w_share"
+
+
+def test_second_fenbie_without_a_first_list_stays_unmapped(tmp_path):
+    got = read(tmp_path, "全县村集体经济总收入稳步增长，分别占12.1%、33.0%。")
+    assert not any(v[0] for v in got.values())
+
+
+# --- kind 6b: another body (a level of schooling, not "or above") --------------------------------
+
+@pytest.mark.parametrize("text,raw", [
+    ("新一届村“两委”成员中，初中、高中（中专）、大专及以上学历的分别占22.0%、40.3%、37.7%。", "40.3%"),
+    ("村党组织书记中高中学历的占38.5%。", "38.5%"),
+    ("两委成员中中专学历的142名。", "142名"),
+])
+def test_one_level_of_schooling_is_not_that_level_or_above(tmp_path, text, raw):
+    got = ids(read(tmp_path, text))
+    assert got[raw] == "", got
+
+
+def test_highschool_or_above_still_maps(tmp_path):
+    got = ids(read(tmp_path, "村“两委”成员中高中（中专）及以上学历的占81.6%。"))
+    assert got["81.6%"] == "cadre_highschool_share"

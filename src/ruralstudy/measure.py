@@ -256,6 +256,8 @@ def find_conditions(text: str, entity: str) -> set[str]:
             if allowed is None or entity in allowed:
                 out.add(cond)
     out |= income_bands(text)
+    if "highschool" in out and not re.search(r"(高中|中专)[^,;。、]{0,6}?(及|或)?以上", text):
+        out = (out - {"highschool"}) | {"other"}  # 高中(中专) alone is one level, not 高中以上
     if re.search(r"累计|近\d年|先后|历年", text) and out & {"rectified", "new", "eliminated"}:
         out.add("other")  # a multi-year total of a flow is not the period's flow
     return out
@@ -419,7 +421,8 @@ _PERSON_OR_ORG = frozenset({
 def _last_item(text: str) -> str:
     """The part of a clause's left side after the previous list item (、) or figure."""
     item = re.split(r"[、]", text)[-1]
-    parts = re.split(r"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个|名|人|支|家|户|处|%|元|岁|件|项|次)", item)
+    parts = re.split(r"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个|名|人|支|家|户|处|%|元|岁|件|项|次)"
+                     r"(?!\(?(及|或)?以[上下内]|周岁)", item)  # 35岁以下 is a group, not a figure
     return parts[-1]
 
 
@@ -581,9 +584,16 @@ def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
     prefix and head noun kept): 100万元以上、50万元以上、10万元以上的村分别占… -> 50万元以上的村.
     None when the items and figures do not pair one to one."""
     items_text = full[a:fb]
+    if not re.search(r"[\u4e00-\u9fff]", re.sub(r"^(并|且|其中|和|又)", "", items_text.strip())):
+        # 分别为99个、50个、47个,分别占50.5%、…: the second 分别 pairs with the first one's items
+        pc = _previous_clause(full, a)
+        pfb = pc.rfind("分别")
+        if pfb <= 0:
+            return None
+        items_text = pc[:pfb]
     figs = [x for x in re.split(r"[、和]", full[fb + 2:b]) if re.search(r"[\d一二三四五六七八九十]", x)]
     k = full[fb + 2:off].count("、") + len(re.findall(r"和(?=[\d一二三四五六七八九十])",
-                                                      full[fb + 2:off]))
+                                                      full[fb + 2:off + 1]))
     items = [x for x in items_text.split("、") if x]
     if len(items) != len(figs):
         items = [x for x in re.split(r"[、和及与]", items_text) if x]
@@ -614,6 +624,12 @@ _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
 
 
 _VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
+#: A note in brackets that leaves communities out of the base: (不含社区), (不包括城市社区).
+_VILLAGES_ONLY_NOTE = re.compile(r"\((不含|不包括|未含|未包括|除)(城市|城镇)?社区(外)?\)")
+#: Villages and communities listed together as the base of cadres (142个嘎查村、28个社区的两委,
+#: 行政村和社区两委): the base is 村(社区). Read only for cadre bodies.
+_VC_LIST = re.compile(r"(村|嘎查)[、和及与](\d+个|[一二三四五六七八九十百]+个)?(城市|城镇)?社区"
+                      r"(?![^,;。]{0,3}(党员|居民|群众))")
 
 
 def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
@@ -631,7 +647,7 @@ def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
         ent = find_entity(_WITH_COMMUNITIES.sub("", pc))[0] if pc else ""
         if not (ent == entity or (same_sentence and ent in _CADRES | {""})):
             continue
-        if _WITH_COMMUNITIES.search(pc):
+        if _WITH_COMMUNITIES.search(pc) or (entity in _CADRES and _VC_LIST.search(pc)):
             return True
         if _VILLAGE_BASE.search(pc):
             return False
@@ -672,6 +688,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         from .vocab import PINYIN_GLOSS
         length = min(length, len(PINYIN_GLOSS.sub("", unicodedata.normalize("NFKC", raw))))
     quoted = in_quoted_speech(sentence, offset)
+    # a bracketed note that leaves communities out (不含社区) says the base is villages; it names
+    # no body or place, so it is dropped (the village base is then read as usual)
+    cut = sum(len(m.group(0)) for m in _VILLAGES_ONLY_NOTE.finditer(sentence) if m.end() <= offset)
+    sentence, offset = _VILLAGES_ONLY_NOTE.sub("", sentence), offset - cut
+    lead = _VILLAGES_ONLY_NOTE.sub("", lead)
+    if place and _VILLAGES_ONLY_NOTE.fullmatch(f"({place})"):
+        place = ""
     sentence, offset, length = _strip_quotes(sentence, offset, length)
     lead = _strip_quotes(lead)[0].strip()
     if lead and lead[-1] not in CLAUSE_DELIMS:
@@ -696,7 +719,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if paired is None:
             unknown.append("分别 (items and figures do not pair)")
         else:
-            left = paired + left[fb:]
+            verb = re.match(r"分别[^\d一二三四五六七八九十两百、]*", left[fb:])
+            left = paired + (verb.group(0) if verb else left[fb:])  # the earlier figures dropped
             flags.append("fenbie_paired")
     left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
     right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
@@ -894,6 +918,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             conds = {c for c in conds if c in ("new_round", "with_communities")}
         evidence.append("change against the previous round")
         flags.append("change_vs_previous_round")
+    if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]):
+        conds.add("with_communities")  # 142个嘎查村、28个社区的“两委”: villages and communities
+        flags.append("base_listed")
     if entity in _CADRES and not _VILLAGE_BASE.search(left_item) and \
             not _WITH_COMMUNITIES.search(left_item) and _base_before(full, a, entity):
         conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
