@@ -129,3 +129,74 @@ def test_one_level_of_schooling_is_not_that_level_or_above(tmp_path, text, raw):
 def test_highschool_or_above_still_maps(tmp_path):
     got = ids(read(tmp_path, "村“两委”成员中高中（中专）及以上学历的占81.6%。"))
     assert got["81.6%"] == "cadre_highschool_share"
+
+
+# --- kind 8c: English-language reports, general phrasing -----------------------------------------
+
+def test_english_members_across_villages_and_communities(tmp_path):
+    text = ("After the elections, the 1,874 members of the new \"two committees\" in the city's "
+            "villages and communities are on average 42.9 years old, 3.8 years younger than their "
+            "predecessors. Women account for 25.1 percent of the members.\n")
+    got = ids(read(tmp_path, text, region="某某市", level="prefecture"))
+    got = {k.split()[0]: v for k, v in got.items()}
+    assert got["1,874"] == "cadres_total_vc"
+    assert got["42.9"] == "cadre_mean_age_vc"
+    assert got["3.8"] == "cadre_mean_age_vc_change"
+    assert got["25.1"] == "cadre_women_share_vc"
+
+
+def test_english_secretaries_who_also_chair_and_women_counted_in_words(tmp_path):
+    text = ("Among the 215 village Party secretaries, 209 were also elected head of the villagers' "
+            "committee. Twelve of the secretaries are women.\n")
+    got = read(tmp_path, text)
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[209.0] == "one_shoulder_count"
+    assert by_value[12.0] == "secretary_women_count"
+
+
+def test_english_band_counts_in_the_present_tense(tmp_path):
+    text = "In 2020, 64 villages earn more than 300,000 yuan a year, the county said.\n"
+    got = read(tmp_path, text)
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[64.0] == "villages_income_over_30w"
+
+
+@pytest.mark.parametrize("text", [
+    "In the first half of this year, collective income across the county reached 95 million yuan.\n",
+    "So far this year, collective income in the county's villages has reached 87 million yuan.\n",
+    "In recent years, collective income in the district rose to 140 million yuan, officials said.\n",
+])
+def test_english_periods_keep_part_years_out(tmp_path, text):
+    got = read(tmp_path, text)
+    assert not any(v[0] == "collective_income_total" for v in got.values()), got
+
+
+def test_english_quoted_secretary_is_one_village(tmp_path):
+    text = ("\"Three years ago we had nothing. Last year our village earned 650,000 yuan from the "
+            "orchards,\" said Li Ming, Party secretary of Shanxia village.\n")
+    got = read(tmp_path, text)
+    assert not any(v[0] for v in got.values()), got
+
+
+# --- kind 9c: 一肩挑 written out, and counts against the previous round ----------------------------
+
+@pytest.mark.parametrize("text,raw", [
+    ("全区118名村党组织书记中，依法兼任村委会主任的115名。", "115名"),
+    ("在新当选的203名村党组织书记中，同时当选村委会主任的198名。", "198名"),
+])
+def test_secretaries_who_also_chair_the_committee_are_a_one_shoulder_count(tmp_path, text, raw):
+    assert ids(read(tmp_path, text))[raw] == "one_shoulder_count"
+
+
+def test_a_chair_named_as_a_predicate_does_not_become_the_subject(tmp_path):
+    text = "全县村党组织书记中，兼任村委会主任的有176名，平均年龄45.2岁。"
+    assert ids(read(tmp_path, text))["45.2岁"] == "secretary_mean_age"
+
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("换届后，全县村“两委”成员共1130名，比上届减少58名。", "比上届减少58名", "cadres_total_change"),
+    ("新一届村（社区）“两委”成员2214人，较上届增加41人。", "较上届增加41人", "cadres_total_vc_change"),
+    ("全县村“两委”成员1130名，比上年减少12名。", "比上年减少12名", ""),
+])
+def test_change_of_a_count_against_the_previous_round(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected

@@ -409,7 +409,7 @@ _COUNT_CONTEXT = re.compile(
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
-    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法")
+    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -505,6 +505,12 @@ def in_quoted_speech(sentence: str, offset: int) -> bool:
         j = len(sentence) if j < 0 else j
         if j - i - 1 > 12 or _SPEECH.search(sentence[max(0, i - 12):i]):
             return True
+    # a quotation opened in an earlier sentence: the figure stands before its closing mark
+    # (“……。去年超过了120万元,”陈书记说), with no opening mark between
+    j = sentence.find("”", offset)
+    if j > 12 and "“" not in sentence[:j] and re.search(
+            r"(说|表示|介绍|said|says|told)", sentence[j:j + 16]):
+        return True
     return False
 
 
@@ -558,6 +564,8 @@ def _carried_subject(full: str, a: int, max_clauses: int = 12) -> tuple[str, str
             p -= 1
         clause = full[p:back - 1]
         body = _LIST_MARKER.sub("", clause)
+        if "书记" in full[max(0, p - 40):back]:
+            body = _SEC_ALSO_CHAIR.sub("", body)  # 书记……,兼任村委会主任的90名: not a new subject
         entity, words = find_entity(body)
         if entity and crossed and _QIZHONG.match(body) and \
                 _carried_subject(full, p, 3)[0] not in ("", entity):
@@ -623,6 +631,9 @@ _CADRES = frozenset({"branch_secretary", "two_committees_member", "village_commi
 _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
 
 
+#: A secretary who also chairs the villagers' committee (the 一肩挑 phrase written out): a
+#: predicate of the secretaries, never a new subject.
+_SEC_ALSO_CHAIR = re.compile(r"(同时|也|还)?(兼任|担任|当选|出任|兼)(了)?(村|村\((居|社区)\)|嘎查)?(民)?(委员会|委会)主任")
 _VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
 #: A note in brackets that leaves communities out of the base: (不含社区), (不包括城市社区).
 _VILLAGES_ONLY_NOTE = re.compile(r"\((不含|不包括|未含|未包括|除)(城市|城镇)?社区(外)?\)")
@@ -759,6 +770,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 residual_text = _IN_GROUP.match(left_item)[2] + " " + right_item
                 evidence.append(f"group of '{words}' named before 中")
                 flags.append("group_of_subject")
+            elif _SEC_ALSO_CHAIR.search(left_item) and \
+                    _carried_subject(full, a)[0] == "branch_secretary":
+                # 91个村党组织书记中,担任村委会主任的90名: the secretaries who also chair
+                entity, words, prev, _p = _carried_subject(full, a)
+                residual_text = _SEC_ALSO_CHAIR.sub(" ", left_item) + " " + right_item
+                evidence.append(f"secretaries '{words}' who also chair the committee")
+                flags.append("subject_carried")
             elif (left_item.strip() and not _count_residual(left_item, "") and
                   find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}) or \
                     _BARE_BAND.fullmatch(re.sub(r"^其中", "", re.split(r"[、]", left)[-1].strip())):
@@ -878,7 +896,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             conds.add("with_communities")
         conds.add("one_shoulder")
         evidence.append("一肩挑: share of secretaries who also chair the committee")
-    if counting and "一肩挑" in left_item and entity in ("branch_secretary", "", "village_committee_chair"):
+    if counting and ("一肩挑" in left_item or _SEC_ALSO_CHAIR.search(left_item)) and entity in ("branch_secretary", "", "village_committee_chair"):
         entity = "branch_secretary"
         conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
     if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
@@ -917,6 +935,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if prop == "mean_age_change":
             conds = {c for c in conds if c in ("new_round", "with_communities")}
         evidence.append("change against the previous round")
+        flags.append("change_vs_previous_round")
+    elif kind == "growth" and unit in ("名", "人") and own_base and not other_base:
+        prop = "count_change"  # 与上届相比减少37名: the number of members against the last round
+        if not entity:
+            entity, words, prev, _p = _carried_subject(full, a)
+        conds = {c for c in conds if c in ("new_round", "with_communities")} | (
+            find_conditions(left_item, entity) - {"new_round", "other"})
+        evidence.append("change of a count against the previous round")
         flags.append("change_vs_previous_round")
     if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]):
         conds.add("with_communities")  # 142个嘎查村、28个社区的“两委”: villages and communities

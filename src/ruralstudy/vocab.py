@@ -314,7 +314,7 @@ def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
             s = "".join(c for c, k in zip(s, keep) if k)
             offsets = [o for o, k in zip(offsets, keep) if k]
     if is_english(s):
-        s, offsets = english_to_reading(s, list(offsets))
+        s, offsets = english_to_reading(_en_quotes(s), list(offsets))
     return s, offsets
 
 
@@ -322,7 +322,34 @@ def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _EN_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+             "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+             "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20"}
+_EN_WORD_NUM = r"(\d[\d,]*|" + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + r")"
+
+
+def _en_int(word: str) -> str:
+    return _EN_WORDS.get(word.lower(), word.replace(",", ""))
+
+
+def _en_band(m: re.Match) -> str:
+    """139 villages earn more than 50万元 -> 139个村集体收入超过50万元 (the band's words in Chinese)."""
+    word = {"more than": "超过", "over": "超过", "at least": "达到", "less than": "不足",
+            "under": "不足", "below": "不足"}[re.sub(r"\s+", " ", m["cmp"].lower())]
+    tail = "以上" if word == "达到" else ""
+    return f"{m['n']}个村集体收入{word}{m['money']}{tail}"
+
+
+def _en_quotes(text: str) -> str:
+    """Straight double quotes as opening and closing quotation marks, in turn (same length)."""
+    out, open_ = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if open_ else "”")
+            open_ = not open_
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _en_yuan(n: str) -> str:
@@ -355,6 +382,37 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"\b(?:rose|increased|grew|was\s+up)\s+(?:by\s+)?{_NUM}\s+percent(?!age)(?:\s+year[\s-]+on[\s-]+year)?",
      r"同比增长\1%"),
     (rf"{_NUM}\s+percentage\s+points?", r"\1个百分点"),
+    # periods: part of a year, the year so far, several years (kind 7)
+    (r"\b(?:in\s+)?the\s+first\s+half\s+of\s+(?:this|the|last)\s+year|\bin\s+the\s+first\s+half\b|"
+     r"\b(?:in\s+)?the\s+first\s+six\s+months(?:\s+of\s+(?:this|the)\s+year)?", "上半年"),
+    (r"\b(?:in\s+)?the\s+first\s+(?:three|nine)\s+months(?:\s+of\s+(?:this|the)\s+year)?|"
+     r"\b(?:in\s+)?the\s+first\s+(?:quarter|three\s+quarters)(?:\s+of\s+(?:this|the)\s+year)?",
+     "前三季度"),
+    (r"\bso\s+far\s+this\s+year|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:this|the)\s+year|"
+     r"\bas\s+of\s+(?:now|today|this\s+month)|\bto\s+date\b", "今年以来"),
+    (r"\b(?:in\s+recent\s+years|over\s+the\s+(?:past|last)\s+(?:few|several|\w+)\s+years)", "近年来"),
+    # who the figures are about (kinds 1, 6, 9)
+    (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?\s+(?:across|in|of)\s+"
+     r"(?:the\s+)?(?:[\w-]+'s\s+)?villages\s+and\s+(?:urban\s+)?communities",
+     r"村(社区)“两委”成员\1名"),
+    (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?", r"“两委”成员\1名"),
+    (rf"\b(?:are|is|were|was)\s+(?:on\s+average|an\s+average\s+of)\s+{_NUM}\s+years(?:\s+old)?|"
+     rf"\bon\s+average\s+{_NUM}\s+years\s+old", lambda m: f"平均年龄{m[1] or m[2]}岁"),
+    (r"\bAmong\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
+     r"\1名村党组织书记中"),
+    (_EN_WORD_NUM + r"\s+(?:of\s+them\s+)?(?:were|are|was)\s+also\s+(?:elected|serving\s+as|appointed)\s+(?:as\s+)?"
+     r"(?:the\s+)?(?:director|head|chair)(?:man|woman|person)?s?\s+of\s+(?:the\s+)?villagers'?\s+committees?",
+     lambda m: f"兼任村委会主任的{_en_int(m[1])}名"),
+    (_EN_WORD_NUM + r"\s+of\s+(?:the|these|them|those)\s+(?:\d+\s+)?(?:village\s+Party\s+)?secretaries\s+"
+     r"(?:are|were)\s+(?:women|female)", lambda m: f"书记中女性{_en_int(m[1])}名"),
+    (_EN_WORD_NUM + r"\s+weak\s+(?:or|and)\s+lax\s+village\s+Party\s+(?:branches|organi[sz]ations)",
+     lambda m: f"软弱涣散村党组织{_en_int(m[1])}个"),
+    (r"\b(?:had\s+)?identified\b", "排查出"),
+    (rf"(?P<n>{_NUM[1:-1]})\s+villages\s+(?:now\s+)?(?:earn|earned|earning|have|had|with)\s+"
+     r"(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
+     r"(?P<cmp>more\s+than|over|at\s+least|less\s+than|under|below)\s+(?P<money>[\d.,]+万?元)"
+     r"(?:\s+a\s+year)?", _en_band),
+    (r"\bour\s+village\b", "我们村"),
     (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages,\s+the\s+Party\s+secretary\s+also\s+"
      r"serves\s+as\s+(?:the\s+)?head\s+of\s+the\s+villagers'?\s+committee",
      r"书记、主任“一肩挑”比例为\1%"),
@@ -393,7 +451,8 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"\b(?:fell|dropped|decreased|declined)\s+by\s+" + _NUM + r"\s+years", r"下降\1岁"),
     (_NUM + r"\s+years\s+(?:younger|lower)", r"下降\1岁"),
     (_NUM + r"\s+years\s+(?:older|higher)", r"提高\1岁"),
-    (r"(?:compared\s+with|than\s+in|than|from)\s+the\s+previous\s+(?:round|term|election)", "较上届"),
+    (r"(?:compared\s+with|than\s+in|than|from)\s+(?:the\s+previous\s+(?:round|term|election)|"
+     r"(?:their|the)\s+predecessors|the\s+(?:outgoing|last|previous)\s+(?:teams?|committees?))", "较上届"),
     (r"(?:compared\s+with|than\s+in|over|from)\s+(?:the\s+previous|last)\s+year|year[\s-]+on[\s-]+year",
      "同比"),
     (r"\baverage\s+age\s+(?:of\s+|was\s+|is\s+|stood\s+at\s+|reached\s+|fell\s+to\s+|dropped\s+to\s+)*"
@@ -474,7 +533,16 @@ def english_to_reading(text: str, offsets: list[int]) -> tuple[str, list[int]]:
             if callable(repl):
                 r = repl(m)
                 n = len(r)
-                new.extend(offs[min(a + (i * (b - a)) // max(n, 1), b - 1)] for i in range(n))
+                spread = [offs[min(a + (i * (b - a)) // max(n, 1), b - 1)] for i in range(n)]
+                digits = [i for i, ch in enumerate(r) if ch in "0123456789.,"]
+                if digits and m.re.groups and m.start(1) >= 0:
+                    # the number's characters point into the phrase's first group (the number
+                    # as written: ``Eleven``, ``231``), the words around it over the phrase
+                    g0, g1 = m.start(1), m.end(1)
+                    for k, i in enumerate(digits):
+                        spread[i] = offs[min(g0 + (k * (g1 - g0)) // len(digits), g1 - 1)]
+                    spread[digits[-1]] = offs[g1 - 1]
+                new.extend(spread)
                 if n:
                     new[-1] = offs[b - 1]
             else:  # a group keeps its own offsets; words map next to the group before them
