@@ -200,3 +200,49 @@ def test_a_chair_named_as_a_predicate_does_not_become_the_subject(tmp_path):
 ])
 def test_change_of_a_count_against_the_previous_round(tmp_path, text, raw, expected):
     assert ids(read(tmp_path, text))[raw] == expected
+
+
+# --- kind 5b: a part stands for the whole (villages by what they do, villages of one kind, a
+# sentence framed by one group of villages) ------------------------------------------------------
+
+@pytest.mark.parametrize("text,raw", [
+    ("全县87个村通过土地流转、资产租赁等方式增加集体收入2140万元。", "87个"),
+    ("全区46个行政村依托光伏电站实现稳定增收。", "46个"),
+    ("全旗63个嘎查村采取“党支部+合作社”模式发展特色产业。", "63个"),
+])
+def test_villages_counted_by_what_they_do_are_not_the_number_of_villages(tmp_path, text, raw):
+    assert ids(read(tmp_path, text))[raw] == ""
+
+
+def test_villages_counted_with_a_predicate_of_all_still_map(tmp_path):
+    got = ids(read(tmp_path, "全县共有行政村214个，全部完成村“两委”换届。"))
+    assert got["214个"] == "villages"
+
+
+@pytest.mark.parametrize("text,raw", [
+    ("全市32个乡村振兴示范嘎查村，村均集体经济收入达到87万元。", "87万元"),
+    ("今年确定的15个重点帮扶村，集体经济总收入达到310万元。", "310万元"),
+    ("全县试点社区的村均集体收入为42万元。", "42万元"),
+])
+def test_income_of_villages_of_one_kind_is_a_part(tmp_path, text, raw):
+    assert ids(read(tmp_path, text))[raw] == ""
+
+
+@pytest.mark.parametrize("text,raw", [
+    ("对排查出的23个软弱涣散村党组织，县里选派第一书记23名、驻村工作队23支。", "23支"),
+    ("针对17个集体经济薄弱村，全县安排帮扶资金850万元、派驻工作队17支。", "17支"),
+    ("为9个偏远村，县里配备第一书记9名。", "9名"),
+])
+def test_a_sentence_framed_by_one_group_of_villages_speaks_of_that_group(tmp_path, text, raw):
+    assert ids(read(tmp_path, text))[raw] == ""
+
+
+def test_a_floor_reached_by_every_village_is_not_a_value(tmp_path):
+    for text, raw in (("全县实现村级集体经营性收入10万元以上全覆盖。", "10万元以上"),
+                      ("到年底，全区村集体经济收入全部达到5万元以上。", "5万元以上")):
+        assert ids(read(tmp_path, text)).get(raw, "") == "", text
+
+
+def test_villages_and_communities_all_above_a_floor_are_a_count_not_a_band(tmp_path):
+    got = ids(read(tmp_path, "全市268个村（社区）集体经济收入均超过10万元。"))
+    assert got["268个"] == "villages_and_communities"

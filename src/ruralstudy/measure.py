@@ -625,7 +625,16 @@ _BARE_BAND = re.compile(r"(不足|低于|少于|不到|超过|突破|达到|在)
                         r"([-—至到~～][\d.一二三四五六七八九十百]+万元?)?(\(不含\))?(及以上|以上|及以下|以下|以内)?的?")
 _IN_GROUP = re.compile(r"^(.*?(?:书记|成员|两委|干部|委员|班子|党员))(?:中|里|当中)(.+)$")
 #: Villages of one kind: what is said of them is a part of the region.
-_SUBSET_VILLAGES = re.compile(r"(中心|示范|脱贫|帮扶|重点|试点|贫困|样板|美丽|红色|旅游|省级|市级|先进)村")
+_SUBSET_VILLAGES = re.compile(r"(中心|示范|脱贫|帮扶|重点|试点|贫困|样板|美丽|红色|旅游|省级|市级|先进)"
+                              r"(嘎查村|嘎查|行政村|村|社区)")
+#: Villages counted by what they do (159个村通过委托管理……增收): a part, not the number of villages.
+_VILLAGES_DOING = re.compile(r"(已|均)?(通过|采取|利用|依托|借助|探索|实施|开展|引进|参与|以[^,;。]{0,6}方式|"
+                             r"盘活|发展(?!党员)|创办|领办|入股|流转|出租)")
+#: A sentence about one group of villages (对11个集体经济相对薄弱的嘎查村,选派……): every figure
+#: after its first clause speaks of that group.
+_GROUP_FRAME = re.compile(r"^\s*(对|为|向|给|针对)[^,;。]{0,20}?(\d+|[一二三四五六七八九十两百]+)个[^,;。]{0,20}?"
+                          r"(薄弱|软弱涣散|后进|脱贫|重点|贫困|困难|示范|偏远|边境|搬迁|空壳)[^,;。]{0,10}"
+                          r"(村|嘎查|社区|党组织|党支部)[^,;。]{0,4}$")
 _CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
                      "village_cadre", "village_committee_chair", "branch_committee_member"})
 _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
@@ -752,6 +761,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             after_head = right_item[max(end, 0):]
             if re.match(r"的[^,;。]{0,12}?(百分之|[\d一二三四五六七八九十]+[^,;。]{0,4}?(以上|以下|以内))", after_head):
                 unknown.append(after_head[:12])  # 四十个村的负债率在百分之五十以上: a group defined after the noun
+            if entity in ("admin_village", "village_or_community") and \
+                    _VILLAGES_DOING.match(after_head):
+                unknown.append(after_head[:8])  # 159个村通过委托管理……: villages that did something
             other_body = re.match(r"[和及与、](?![\d一二三四五六七八九十百千两])", after_head) and \
                 find_entity(after_head[1:8], 0)[0]
             if other_body and other_body != entity:
@@ -838,7 +850,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # them (a predicate), so it defines no income band of the count
         head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
         rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
-        if (entity == "admin_village" and re.search(r"全部|均|都|所有|全面", rest)) or \
+        if (entity in ("admin_village", "village_or_community") and
+                re.search(r"全部|均|都|所有|全面", rest)) or \
                 (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
             rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
         cond_text = head_part + " " + rest
@@ -964,6 +977,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         period = ""  # a stock counted at the report's date
     elif _PART_PERIOD.search(full[s0:off]):
         period = "part_year"
+    if head_start < a and _GROUP_FRAME.match(head):
+        unknown.append(head.strip()[:16])  # 对11个……薄弱的嘎查村,选派第一书记11名: that group only
+        evidence.append("the sentence speaks of one group of villages")
     if unit == "元" and _PART_ITEM.search(left_item) and not (
             qizhong and prop in ("income_operating", "income_net")):
         unknown.append("one item of the income")
@@ -987,8 +1003,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             re.search(r"以上|以下|以内", raw) or kind == "range" or re.search(r"[至到—\-~～]", raw)) and \
             re.match(r"(\(不含\))?(的|、)", right):
         statement, st_why = "threshold", "an income band of a list (…的41个, 50万元以上、20万元以上的村)"
-    if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and \
-            re.search(r"全部|均|都|所有", left_item):
+    if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and (
+            re.search(r"全部|均|都|所有", left_item) or re.match(r"(的)?(目标)?(全覆盖|全部覆盖)", right_item)):
         prop, why = "amount", "a floor said of every village (全部达到3万元以上)"
     if statement != "observed":
         evidence.append(f"statement: {st_why}")
