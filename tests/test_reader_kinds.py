@@ -246,3 +246,13 @@ def test_a_floor_reached_by_every_village_is_not_a_value(tmp_path):
 def test_villages_and_communities_all_above_a_floor_are_a_count_not_a_band(tmp_path):
     got = ids(read(tmp_path, "全市268个村（社区）集体经济收入均超过10万元。"))
     assert got["268个"] == "villages_and_communities"
+
+
+# --- kind 4b: a short word for "over" in a band (超百万元, 超50万元) ---------------------------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县集体经营性收入30万元以上的村41个，其中超百万元的村9个。", "9个", "villages_income_over_100w"),
+    ("全区村集体收入超50万元的村有36个。", "36个", "villages_income_over_50w"),
+])
+def test_short_over_word_in_a_band(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected
