@@ -33,8 +33,15 @@ def test_indicator_rows_carry_sources(indicator_build):
     _, res = indicator_build
     ind = res.indicators
     assert set(ind["source_type"]) == {"report", "sheet"}
-    lps = ind[(ind.region == "六盘水市") & (ind.indicator_id == "collective_income_total")].iloc[0]
-    assert lps.value == 146_000_000 and lps.source_id == "000-003020"
+    # 六盘水市's 截至目前 income (1.46亿元, 000-003020) is a flow over the year so far: read with
+    # period year_to_date, it is no whole year's collective_income_total and stays out
+    o = res.observations.set_index("source_id")
+    assert o.loc["000-003020", "period"] == "year_to_date"
+    assert o.loc["000-003020", "indicator_id"] == "" and "year_to_date" in o.loc["000-003020", "reason"]
+    assert ind[(ind.region == "六盘水市") & (ind.indicator_id == "collective_income_total")].empty
+    # a stock of the same sentence (集体经济积累达8.05亿元) is the report's value, with its source
+    lps = ind[(ind.region == "六盘水市") & (ind.indicator_id == "collective_assets")].iloc[0]
+    assert lps.value == 805_000_000 and lps.source_id == "000-003010"
     assert "report 000, characters" in lps.source_ref
     sheet = ind[ind.source_type == "sheet"].iloc[0]
     assert sheet.source_ref.startswith("sheet gathered_2026-11.csv line ") and "http" in sheet.source_ref
@@ -87,9 +94,21 @@ def test_panel_choice_rule_on_its_own_terms():
 
 def test_crosschecks(indicator_build):
     _, res = indicator_build
+    from ruralstudy.indicators import crosscheck_table
+
     x = res.crosschecks
-    lps = x[x.region == "六盘水市"].iloc[0]
-    assert abs(lps.implied - 921.7) < 0.1 and lps.observed == 922 and lps.ok
+    # 六盘水市's total and per-village income are year to date (截至目前): no check is made on them
+    assert x[x.region == "六盘水市"].empty
+    # the check on whole-year values of one source: 1.46亿元 / 村均15.84万元 ≈ 922 villages
+    ind = _ind([
+        {"indicator_id": i, "value": v, "unit": u, "year": 2022, "qualifier": "exact",
+         "source_type": "report", "source_id": f"r{k}"}
+        for k, (i, v, u) in enumerate((("collective_income_total", 146_000_000.0, "元"),
+                                       ("collective_income_per_village", 158_400.0, "元"),
+                                       ("branches_standardised", 922.0, "个")))])
+    chk = crosscheck_table(ind).iloc[0]
+    assert abs(chk.implied - 921.7) < 0.1 and chk.observed == 922 and chk.ok
+    assert chk.observed_indicator == "branches_standardised" and chk.year == 2022
 
 
 def test_disagree_tolerates_rounding():
