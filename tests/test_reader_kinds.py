@@ -256,3 +256,37 @@ def test_villages_and_communities_all_above_a_floor_are_a_count_not_a_band(tmp_p
 ])
 def test_short_over_word_in_a_band(tmp_path, text, raw, expected):
     assert ids(read(tmp_path, text))[raw] == expected
+
+
+# --- sheet labels (the county sheet's kinds, in new wording) --------------------------------------
+
+from ruralstudy.measure import measure_label  # noqa: E402
+
+
+@pytest.mark.parametrize("label,unit,kind,expected", [
+    ("村党组织书记平均年龄比上届变化", "岁", "growth", ("branch_secretary", "mean_age_change", ())),
+    ("新一届村“两委”成员平均年龄较上届变化", "岁", "growth",
+     ("two_committees_member", "mean_age_change", ("new_round",))),
+    ("村(社区)党组织书记、主任“一肩挑”比例", "%", "level",
+     ("branch_secretary", "share", ("one_shoulder", "with_communities"))),
+])
+def test_labels_of_changes_and_bases(label, unit, kind, expected):
+    m = measure_label(label, unit, kind, "某县")
+    assert (m.entity, m.property, m.conditions) == expected, m.evidence
+
+
+@pytest.mark.parametrize("label,unit", [
+    ("示范村数", "个"), ("48个重点村集体经济收入总额", "元"), ("脱贫村村均集体收入", "元"),
+])
+def test_labels_of_villages_of_one_kind_are_parts(label, unit):
+    assert "other" in measure_label(label, unit, "level", "某县").conditions
+
+
+@pytest.mark.parametrize("label,unit,period", [
+    ("截至9月底:集体收入20万元以上村数", "个", "year_to_date"),
+    ("一季度村集体经营性收入", "元", "part_year"),
+    ("近五年累计村集体经济收入", "元", "several_years"),
+    ("村“两委”成员数(截至6月)", "名", ""),  # a stock: no period
+])
+def test_labels_carry_their_period(label, unit, period):
+    assert measure_label(label, unit, "level", "某县").period == period

@@ -479,7 +479,7 @@ _QIZHONG = re.compile(r"^\s*其中")
 _PERIOD_PART = re.compile(r"上半年|下半年|前三季度|[一二三四1-4]季度|前\d+个月|前[一二三四五六七八九十]+个月|"
                           r"1[-—至~～]\d{1,2}月|\d{1,2}月份以来")
 _PERIOD_YTD = re.compile(r"截[至止]目前|截[至止]今年|今年以来|年初以来|本年以来|"
-                         r"截[至止](?:20\d\d年)?\d{1,2}月(?!底|末)")
+                         r"截[至止](?:20\d\d年)?(?:\d{1,2}月(?!底|末)|(?<!\d)(?:[1-9]|1[01])月(?:底|末))")
 _PERIOD_YEAR_STRONG = re.compile(r"全年|当年|年度|上年|去年")
 _PERIOD_SEVERAL = re.compile(r"近年来|近几年|近[\d一二两三四五六七八九十]+年|多年来|历年|累计|先后|"
                              r"十[二三四]五(?:以来|期间)|(?<!\d)20\d\d年以来|\d+年来")
@@ -1050,7 +1050,8 @@ _LABEL_FILLER = re.compile(
     r"平均年龄|平均|年龄|占比|比例|比重|比率|人数|个数|总数|数量|总量|总收入|收入|总额|数|率|中|的|及|以上|以下|"
     r"以内|全部|所有|总|合计|累计|共|其中|全市|全县|全区|全旗|全省|全国|各类|成员|人员|学历|文化|程度|"
     r"村级|村|级|在任|现任|届|本届|新一届|换届后|达到|实现|占|于|为|有|个|名|人|万元|元|\d+(\.\d+)?|"
-    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查")
+    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查|"
+    r"、主任|(较|比|与)上届(相比)?(的)?(变化|增减)?")
 #: Parenthesised notes in labels that name a source or a caveat, not what is measured.
 _SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡))[^)]*\)")
 
@@ -1112,6 +1113,20 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> 
     if residual:
         conds.add("other")
         evidence += f"; unrecognised words '{residual}'"
+    own_base = re.search(r"(较|比|与)上届", body)
+    if own_base and prop == "change" and u in ("岁", "pp"):
+        # 村“两委”成员平均年龄较上届变化 (岁): the change against the previous round
+        prop = "mean_age_change" if u == "岁" else "share_change"
+        pwhy = "change against the previous round"
+        evidence = f"label entity '{words}'; property: {pwhy}"
+        if residual:
+            evidence += f"; unrecognised words '{residual}'"
+    if prop in ("mean_age", "mean_age_change"):
+        conds = {c for c in conds if c in ("new_round", "with_communities", "other")}
+    sub = _SUBSET_VILLAGES.search(body)
+    if sub and entity in ("admin_village", "collective", "village_or_community", ""):
+        conds.add("other")  # 中心村数, 172个中心村收入总量: villages of one kind, a part
+        evidence += f"; villages of one kind ({sub.group(0)}): a part of the region"
     if prop == "income_per_village":
         conds.discard("per_village")
     if re.search(r"平均每村|每村平均", body) and prop == "count":
@@ -1131,7 +1146,13 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> 
         scope = "one_village"
     if why:
         evidence += f"; statement: {why}"
-    return Measurement(entity, prop, sort_conditions(conds), scope, statement, evidence)
+    period = period_of(text)
+    if not (prop in _FLOW_PROPERTIES or conds & _FLOW_CONDITIONS or conds & set(INCOME_BANDS)):
+        period = ""  # a stock counted at the sheet's date
+    if period:
+        evidence += f"; period {period}"
+    return Measurement(entity, prop, sort_conditions(conds), scope, statement, evidence,
+                       period=period)
 
 
 def _money_property_by_priority(body: str, entity: str) -> tuple[str, str]:
