@@ -290,3 +290,27 @@ def test_labels_of_villages_of_one_kind_are_parts(label, unit):
 ])
 def test_labels_carry_their_period(label, unit, period):
     assert measure_label(label, unit, "level", "某县").period == period
+
+
+# --- kind 1b: 村均 takes the income its clause before names --------------------------------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县村集体经济总收入8600万元。其中，经营性收入3120万元，村均19.5万元。", "19.5万元",
+     "collective_income_operating_per_village"),
+    ("全县村集体经营性收入3120万元，村均19.5万元。", "19.5万元", "collective_income_operating_per_village"),
+    ("全县村集体经济总收入8600万元，村均53.8万元。", "53.8万元", "collective_income_per_village"),
+    ("全县村集体经济纯收入5400万元，村均33.8万元。", "33.8万元", ""),  # net per village: no id
+    ("扣除支出后，全市村级集体经济净收入9120万元，平均每村46.5万元。", "46.5万元", ""),
+])
+def test_per_village_takes_the_income_of_the_clause_before(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected
+
+
+# --- kind 6c: 农村党员 are not the region's party members (English too) ----------------------------
+
+def test_rural_party_members_in_english_are_not_party_members(tmp_path):
+    got = read(tmp_path, "The county has 31,200 Party members, and 9,460 rural Party members "
+                         "live in its villages.\n")
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[31200.0] == "party_members"
+    assert by_value[9460.0] == ""

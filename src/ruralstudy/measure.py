@@ -833,6 +833,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         entity = "collective"  # 其中:经营性收入2150万元: a part of the collective's income
         prop, why = read_property(unit, kind, left_item, entity)
         why = f"{why}; 其中: a part of the collective's income"
+    if unit == "元" and re.search(r"村均|平均每(个)?村", left_item) and \
+            not re.search(r"收入|收益", left_item) and re.search(r"收入|收益", prev_clause):
+        # 其中,经营性收入4210万元,村均27万元: 村均 of the income the clause before names
+        if re.search(r"经营性|经营收入", prev_clause) and not re.search(r"总收入", prev_clause):
+            entity, prop = "collective", "income_operating_per_village"
+            why = "村均 after the operating income of the clause before"
+    if prop == "income_net" and re.search(r"村均|平均每(个)?村", left_item):
+        prop, why = "amount", "per-village net income (no indicator)"  # 纯收入…,村均25.3万元
     if prop == "income_per_village" and re.search(r"纯收入|净收入|收益", prev_clause + left_item):
         prop, why = "amount", "per-village net income (no indicator)"
     if prop in _FLOW_PROPERTIES and entity == "admin_village":

@@ -478,6 +478,8 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"village\s+Party\s+(?:organi[sz]ations|branches))",
      lambda m: m[1] + "个" + {"administrative": "行政村", "villages": "村", "cooperatives": "合作社",
                              "village": "村党组织"}.get(m[2].split()[0].lower(), "社区")),
+    (_NUM + r"\s+(rural\s+(?:Party\s+)?members|(?:women|female)\s+Party\s+members)",
+     lambda m: m[1] + "名" + ("农村党员" if m[2].lower().startswith("rural") else "女党员")),
     (_NUM + r"\s+(members|secretaries|cadres|Party\s+members|first\s+secretaries|reserve\s+cadres)",
      lambda m: m[1] + "名" + {"members": "成员", "secretaries": "书记", "cadres": "干部",
                              "party": "党员", "first": "第一书记",
