@@ -314,3 +314,17 @@ def test_rural_party_members_in_english_are_not_party_members(tmp_path):
     by_value = {v[1]: v[0] for v in got.values()}
     assert by_value[31200.0] == "party_members"
     assert by_value[9460.0] == ""
+
+
+def test_english_new_committees_serve_as_heads_and_floors_of_every_village(tmp_path):
+    text = ("In its 198 villages, the new committees have 1,047 members with an average age of "
+            "44.6 years. Of the 198 village Party secretaries, 190 also serve as heads of the "
+            "villagers' committees, or 96 percent. No village earned less than 150,000 yuan, and "
+            "each village now earns at least 100,000 yuan.\n")
+    got = read(tmp_path, text)
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[1047.0] == "cadres_total"
+    assert by_value[44.6] == "cadre_mean_age"
+    assert by_value[190.0] == "one_shoulder_count"
+    assert by_value[96.0] == "one_shoulder_share"
+    assert by_value[150000.0] == "" and by_value[100000.0] == ""

@@ -1012,7 +1012,10 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             re.match(r"(\(不含\))?(的|、)", right):
         statement, st_why = "threshold", "an income band of a list (…的41个, 50万元以上、20万元以上的村)"
     if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and (
-            re.search(r"全部|均|都|所有", left_item) or re.match(r"(的)?(目标)?(全覆盖|全部覆盖)", right_item)):
+            re.search(r"全部|均|都|所有", left_item) or re.match(r"(的)?(目标)?(全覆盖|全部覆盖)", right_item)) or (
+            statement == "observed" and unit == "元" and
+            re.search(r"(全部|(?<![村户人年])均|都|所有)[^,;。]{0,6}(不低于|不少于|超过|达到|在|高于)$",
+                      left_item.strip())):
         prop, why = "amount", "a floor said of every village (全部达到3万元以上)"
     if statement != "observed":
         evidence.append(f"statement: {st_why}")

@@ -398,8 +398,19 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?", r"“两委”成员\1名"),
     (rf"\b(?:are|is|were|was)\s+(?:on\s+average|an\s+average\s+of)\s+{_NUM}\s+years(?:\s+old)?|"
      rf"\bon\s+average\s+{_NUM}\s+years\s+old", lambda m: f"平均年龄{m[1] or m[2]}岁"),
-    (r"\bAmong\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
+    (r"\b(?:Among|Of)\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
      r"\1名村党组织书记中"),
+    (r"\b(?:no\s+villages?|none\s+of\s+the\s+villages)\s+(?:now\s+)?(?:(?:earned|earns|earn)\s+|"
+     r"(?:has|had|have)\s+an?\s+(?:annual\s+)?(?:collective\s+)?income\s+of\s+)less\s+than|"
+     r"\b(?:every|each|all\s+(?:the\s+)?)\s*villages?\s+(?:now\s+)?(?:(?:earned|earns|earn)\s+|"
+     r"(?:has|had|have)\s+an?\s+(?:annual\s+)?(?:collective\s+)?income\s+of\s+)at\s+least",
+     "所有村收入均不低于"),
+    (r"\b(?:the\s+)?new\s+(?:\W?two\W?\s+)?committees\s+(?:have|had|comprise)\s+" + _NUM + r"\s+members",
+     r"新一届“两委”成员\1名"),
+    (r",\s+or\s+(?:about\s+)?" + _NUM + r"\s+percent(?!age)", r",占\1%"),
+    (_EN_WORD_NUM + r"\s+(?:of\s+them\s+)?(?:also\s+)?(?:serve|serves|served)\s+(?:also\s+)?as\s+"
+     r"(?:the\s+)?(?:director|head|chair)(?:man|woman|person)?s?\s+of\s+(?:the\s+)?villagers'?\s+committees?",
+     lambda m: f"兼任村委会主任的{_en_int(m[1])}名"),
     (_EN_WORD_NUM + r"\s+(?:of\s+them\s+)?(?:were|are|was)\s+also\s+(?:elected|serving\s+as|appointed)\s+(?:as\s+)?"
      r"(?:the\s+)?(?:director|head|chair)(?:man|woman|person)?s?\s+of\s+(?:the\s+)?villagers'?\s+committees?",
      lambda m: f"兼任村委会主任的{_en_int(m[1])}名"),
