@@ -328,3 +328,17 @@ def test_english_new_committees_serve_as_heads_and_floors_of_every_village(tmp_p
     assert by_value[190.0] == "one_shoulder_count"
     assert by_value[96.0] == "one_shoulder_share"
     assert by_value[150000.0] == "" and by_value[100000.0] == ""
+
+
+# --- kind 1c: a list's subject carries through a long paragraph until a new subject ---------------
+
+def test_subject_carries_to_the_end_of_a_long_list(tmp_path):
+    text = ("新一届村“两委”成员共1326名，比上届减少42名。从年龄结构看，平均年龄42.5岁，比上届下降3.9岁；"
+            "35岁以下的241名，占18.2%，较上届提高6.1个百分点。从文化程度看，高中（中专）、大专及以上的"
+            "分别占45.0%、36.3%，大专及以上比例较上届提高10.4个百分点。从性别结构看，女性成员287名，"
+            "占21.6%。")
+    got = ids(read(tmp_path, text))
+    assert got["287名"] == "cadre_women_count"
+    assert got["21.6%"] == "cadre_women_share"
+    assert got["45.0%"] == ""  # one level of schooling
+    assert got["36.3%"] == "cadre_college_share"

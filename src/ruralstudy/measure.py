@@ -549,7 +549,7 @@ def period_of(text: str) -> str:
     return ""
 
 
-def _carried_subject(full: str, a: int, max_clauses: int = 12) -> tuple[str, str, str, int]:
+def _carried_subject(full: str, a: int, max_clauses: int = 16) -> tuple[str, str, str, int]:
     """The subject a list carries to the clause starting at ``a``: the entity of the nearest
     clause before it (in its sentence or earlier in the paragraph) that names one, until a new
     subject appears. Returns (entity, words, that clause, its start) or ("", "", "", -1)."""
