@@ -342,3 +342,15 @@ def test_subject_carries_to_the_end_of_a_long_list(tmp_path):
     assert got["21.6%"] == "cadre_women_share"
     assert got["45.0%"] == ""  # one level of schooling
     assert got["36.3%"] == "cadre_college_share"
+
+
+# --- kind 4c: a norm the action follows is a modifier, not the figure's statement ----------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县按照每村不少于2名的标准储备村级后备力量415名。", "415名", "reserve_cadres"),
+    ("全区依照每个村至少3人的要求，储备后备干部562人。", "562人", "reserve_cadres"),
+    ("全市按每村不少于2名的标准储备后备干部。", "不少于2名", ""),  # the norm itself
+    ("每村后备干部原则上不少于2名。", "不少于2名", ""),
+])
+def test_a_norm_the_action_follows_is_not_the_figures_statement(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected

@@ -37,8 +37,9 @@ from .numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
 from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
                     CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
                     GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
-                    NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS,
-                    REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
+                    NORM_MODIFIER, NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS,
+                    RANGE_SEPARATORS, REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE,
+                    ROLE_TARGET, RULE_CUES,
                     SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
                     TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
@@ -287,6 +288,9 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
             return ROLE_CONDITION  # 32个村收入超过200万元: the threshold of a counted subset
         if clause_before.endswith(("排名前", "排名后")) and after.startswith("的"):
             return ROLE_CONDITION  # 排名后10%的乡镇
+    # a norm the action follows (按照每村不少于3名的标准储备……286名) is a modifier of the clause:
+    # the figure after it is what was done, not the norm
+    clause_before = NORM_MODIFIER.sub("", clause_before)
     clause = clause_before + raw
     if _RE_STRONG_RULE.search(clause):
         return ROLE_RULE  # an explicit norm in the figure's own clause

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .vocab import REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
+from .vocab import NORM_MODIFIER, REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
 
 # --- vocabulary ----------------------------------------------------------------------------
 
@@ -728,6 +728,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if marker:
         a += marker.end()
     left, right = full[a:off], full[off + length:b]
+    left = NORM_MODIFIER.sub("", left)  # 按照每村不少于3名的标准储备……286名: the norm is a modifier
     prev_clause = _previous_clause(full, a)
     qizhong = bool(_QIZHONG.match(left)) or prev_clause.strip() == "其中"
     if qizhong:

@@ -214,6 +214,9 @@ RULE_CLAUSE_WORDS = (r"每村(至少|不少于|配备|选派|按|落实|安排)?
                      r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
 RULE_CLAUSE_PATTERN = RULE_CLAUSE_WORDS + "|" + "|".join(
     re.escape(w) for w in sorted(RULE_CUES, key=len, reverse=True))
+#: A norm an action follows (按照每村不少于3名的标准储备……): a modifier of its clause, whose figure
+#: after it is what was done (the extractor's role and the reader's statement skip it).
+NORM_MODIFIER = re.compile(r"(按照|依照|根据|按)[^,，;；。]{0,24}?的?(标准|要求|原则|规定)(?=[^,，;；。]{2,})")
 #: Words after an open-ended figure that show it defines a group (35岁以下年轻干部, 60岁以上占比).
 CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干部", "群众", "学历",
                        "青年", "女性", "农民", "老人", "老年", "嘎查", "集体", "成员", "比例",
