@@ -354,3 +354,15 @@ def test_subject_carries_to_the_end_of_a_long_list(tmp_path):
 ])
 def test_a_norm_the_action_follows_is_not_the_figures_statement(tmp_path, text, raw, expected):
     assert ids(read(tmp_path, text))[raw] == expected
+
+
+# --- kind 4d: villages with what is said of them before 的 (N个集体经济相对薄弱的村) --------------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县共有27个集体经济相对薄弱的行政村。", "27个", "weak_villages"),
+    ("全旗摸排出集体经济薄弱的嘎查村19个。", "19个", "weak_villages"),
+    ("全市有88个集体经营性收入超过30万元的村。", "88个", "villages_income_over_30w"),
+    ("全县有35个交通不便的村。", "35个", ""),  # a modifier the vocabulary does not know
+])
+def test_villages_with_a_modifier_before_de(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected

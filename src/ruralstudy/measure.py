@@ -92,7 +92,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("branch_led", r"(党(组织|支部|总支)|支部)?(领办|领创|创办|牵头)"),
     ("has_branch", r"已建(立)?党组织"),
     ("no_income", r"空壳|零收入|(无|没有)(集体)?(经济)?(经营性)?收入|收入为零|收益为零|无收益"),
-    ("weak_village", r"薄弱村|经济薄弱"),
+    ("weak_village", r"薄弱村|经济(相对)?薄弱"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
     ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|(?<!农)村社区|"
                          r"村\+社区|行政村\(社区\)"),
@@ -404,7 +404,7 @@ _COUNT_CONTEXT = re.compile(
     r"选派|派驻|培育|建立|组建|成立|发展|建成|完成|实现|达到|达|为|计|其中|分别|选优配强|配齐|配备|"
     r"选举产生|产生|选出|全面|全部|均|所有|各类|各级|现|在任|现任|名|个|支|家|户|的|了|和|及|与|等|"
     r"年底|年末|以来|今年|去年|当年|年|月|日|底|\d+|[-—~～%.]|建设|标准化|规范化|达标|成员|总数|数量|"
-    r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|确定|评定|命名|表彰|选|集体经济|"
+    r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|摸排出|摸排|摸底|确定|评定|命名|表彰|选|集体经济|"
     r"集体收入|经济收入|收入|超过|突破|不足|以上|以下|万元|元|我旗|我县|我市|我区|全体|队伍|先后|成功|"
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
@@ -755,6 +755,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_v = re.match(r"(行政村|建制村|嘎查村|村|嘎查)(?!党|干部|两委|民小组|委会|级党|\(|居|社区)", right_np)
         if m_v and unit == "个":
             entity, words, end = "admin_village", m_v.group(0), m_v.end()
+        m_mod = re.match(r"([^,;。的]{2,12})的(行政村|建制村|嘎查村|村|嘎查)(?!党|干部|两委|民小组|委会|级党|\(|居|社区)",
+                         right_item)
+        if unit == "个" and entity in ("collective", "") and m_mod and \
+                find_entity(m_mod.group(1))[0] in ("collective", ""):
+            # 11个集体经济相对薄弱的嘎查村: villages, with what is said of them before 的
+            entity, words, end = "admin_village", m_mod.group(2), m_mod.end()
+            right_np = right_item[:end]
         if entity:
             evidence.append(f"counted noun '{words}'")
             flags.append("head_noun")
