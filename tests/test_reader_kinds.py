@@ -366,3 +366,10 @@ def test_a_norm_the_action_follows_is_not_the_figures_statement(tmp_path, text, 
 ])
 def test_villages_with_a_modifier_before_de(tmp_path, text, raw, expected):
     assert ids(read(tmp_path, text))[raw] == expected
+
+
+def test_one_shoulder_count_keeps_the_vc_base_of_its_sentence(tmp_path):
+    text = "全县村（社区）党组织书记和村（居）委会主任“一肩挑”的有211名，占97.7%。"
+    got = ids(read(tmp_path, text))
+    assert got["211名"] == "one_shoulder_count_vc"
+    assert got["97.7%"] == "one_shoulder_share_vc"

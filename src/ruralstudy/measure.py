@@ -928,6 +928,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if counting and ("一肩挑" in left_item or _SEC_ALSO_CHAIR.search(left_item)) and entity in ("branch_secretary", "", "village_committee_chair"):
         entity = "branch_secretary"
         conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
+        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+            conds.add("with_communities")  # 村(社区)党组织书记……“一肩挑”的有149名
     if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
         conds.add("other")  # 农村党员: rural members only, not the region's party members
         evidence.append("农村党员: rural members only")
