@@ -373,3 +373,31 @@ def test_one_shoulder_count_keeps_the_vc_base_of_its_sentence(tmp_path):
     got = ids(read(tmp_path, text))
     assert got["211名"] == "one_shoulder_count_vc"
     assert got["97.7%"] == "one_shoulder_share_vc"
+
+
+# --- English: bands with their share put in between, villages defined by income, named places -----
+
+def test_english_band_with_its_share_in_between_and_villages_defined_by_income(tmp_path):
+    text = ("Some 386 villages, or 41.3 percent of the total, earned more than 300,000 yuan last "
+            "year, and villages with annual collective income below 50,000 yuan have been "
+            "eliminated.\n")
+    got = read(tmp_path, text, region="某某市", level="prefecture")
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[386.0] == "villages_income_over_30w"
+    assert by_value[41.3] == "villages_income_over_30w_share"
+    assert by_value[50000.0] == ""
+
+
+def test_english_named_county_inside_the_region_is_a_part(tmp_path):
+    text = ("In Longde county, the collective income of all 118 villages exceeded 200,000 yuan. "
+            "Collective income in the city totalled 940 million yuan.\n")
+    got = read(tmp_path, text, region="固原市", level="prefecture")
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[118.0] == "" and by_value[200000.0] == ""
+    assert by_value[940000000.0] == "collective_income_total"
+
+
+def test_english_name_of_the_region_itself_is_not_a_part(tmp_path):
+    text = "In Xiji county, collective income reached 86 million yuan in 2022.\n"
+    got = read(tmp_path, text, region="西吉县")
+    assert {v[1]: v[0] for v in got.values()}[86000000.0] == "collective_income_total"

@@ -689,6 +689,33 @@ def _places_in(text: str) -> list[str]:
     return [c[2] for c in _place_candidates(text)]
 
 
+#: A place named in English (In Yanchi county, ..., of Dongdai village): a county, township or
+#: village other than the region is a part of it.
+_EN_PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Oo]f|[Ff]or|[Aa]cross)\s+(?:the\s+)?([A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?)\s+"
+                       r"(county|township|town|village|district|banner|gacha)\b")
+
+
+def _english_place(text: str, region: str) -> str:
+    """The English place a sentence names before the figure, when it is not the region
+    (its pinyin differs from the region's name without its level suffix); '' otherwise."""
+    m = None
+    for m in _EN_PLACE.finditer(text):
+        pass
+    if m is None:
+        return ""
+    name = re.sub(r"[\s-]", "", m[1]).lower()
+    if region:
+        try:
+            from pypinyin import lazy_pinyin
+        except ImportError:  # pragma: no cover - pypinyin is a dependency
+            return ""
+        stem = region[:-1] if region[-1] in REGION_SUFFIXES else region
+        for k in range(len(stem), 0, -1):  # 达拉特旗 -> dalate; 景东彝族自治县 -> jingdong
+            if "".join(lazy_pinyin(stem[:k])).lower() == name:
+                return ""
+    return f"{m[1]} {m[2]}"
+
+
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
                  role: str = "", region: str = "", place: str = "",
                  lead: str = "", year: int | None = None) -> Measurement:
@@ -1049,6 +1076,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if not place and m_this:
         named = [c for c in _places_in(lead) if not region or c not in region]
         place = named[-1] if named else ""
+    if not place:
+        place = _english_place(full[_sentence_head(full, off)[1]:off], region)
     scope = "region"
     if place and (not region or (place not in region and region not in place)):
         scope = place

@@ -410,7 +410,6 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      "所有村收入均不低于"),
     (r"\b(?:the\s+)?new\s+(?:\W?two\W?\s+)?committees\s+(?:have|had|comprise)\s+" + _NUM + r"\s+members",
      r"新一届“两委”成员\1名"),
-    (r",\s+or\s+(?:about\s+)?" + _NUM + r"\s+percent(?!age)", r",占\1%"),
     (_EN_WORD_NUM + r"\s+(?:of\s+them\s+)?(?:also\s+)?(?:serve|serves|served)\s+(?:also\s+)?as\s+"
      r"(?:the\s+)?(?:director|head|chair)(?:man|woman|person)?s?\s+of\s+(?:the\s+)?villagers'?\s+committees?",
      lambda m: f"兼任村委会主任的{_en_int(m[1])}名"),
@@ -422,11 +421,25 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (_EN_WORD_NUM + r"\s+weak\s+(?:or|and)\s+lax\s+village\s+Party\s+(?:branches|organi[sz]ations)",
      lambda m: f"软弱涣散村党组织{_en_int(m[1])}个"),
     (r"\b(?:had\s+)?identified\b", "排查出"),
+    # a band with its share put in between (1,204 villages, or 54.7 percent of the total, earned more
+    # than 50万元): the groups reordered, each keeping its own offsets
+    (_NUM + r"\s+villages,\s+or\s+" + _NUM + r"\s+percent(?:\s+of\s+(?:the\s+|all\s+)?(?:total|villages))?,\s+"
+     r"(?:now\s+)?(?:earned|earn|earning|had|have)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
+     r"(?:more\s+than|over|above)\s+([\d.,]+万?元)", r"\1个村集体收入超过\3,占\2%"),
+    (_NUM + r"\s+villages,\s+or\s+" + _NUM + r"\s+percent(?:\s+of\s+(?:the\s+|all\s+)?(?:total|villages))?,\s+"
+     r"(?:now\s+)?(?:earned|earn|earning|had|have)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
+     r"(?:less\s+than|under|below)\s+([\d.,]+万?元)", r"\1个村集体收入不足\3,占\2%"),
+    # villages defined by their income (villages with annual collective income below 10万元)
+    (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
+     r"(?:of\s+)?(?:below|under|less\s+than)\s+([\d.,]+万?元)", r"收入低于\1的村"),
+    (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
+     r"(?:of\s+)?(?:above|over|more\s+than|exceeding)\s+([\d.,]+万?元)", r"收入超过\1的村"),
     (rf"(?P<n>{_NUM[1:-1]})\s+villages\s+(?:now\s+)?(?:earn|earned|earning|have|had|with)\s+"
      r"(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
      r"(?P<cmp>more\s+than|over|at\s+least|less\s+than|under|below)\s+(?P<money>[\d.,]+万?元)"
      r"(?:\s+a\s+year)?", _en_band),
     (r"\bour\s+village\b", "我们村"),
+    (r",\s+or\s+(?:about\s+)?" + _NUM + r"\s+percent(?!age)", r",占\1%"),
     (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages,\s+the\s+Party\s+secretary\s+also\s+"
      r"serves\s+as\s+(?:the\s+)?head\s+of\s+the\s+villagers'?\s+committee",
      r"书记、主任“一肩挑”比例为\1%"),
