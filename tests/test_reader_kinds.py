@@ -401,3 +401,18 @@ def test_english_name_of_the_region_itself_is_not_a_part(tmp_path):
     text = "In Xiji county, collective income reached 86 million yuan in 2022.\n"
     got = read(tmp_path, text, region="西吉县")
     assert {v[1]: v[0] for v in got.values()}[86000000.0] == "collective_income_total"
+
+
+# --- kind 5c: 该镇 earlier in the sentence: the sentence is about a town inside the region ---------
+
+@pytest.mark.parametrize("text,raw", [
+    ("来到青龙镇采访，该镇14个村今年集体经济收入全部超过20万元，总收入达到860万元。", "860万元"),
+    ("该乡去年村集体经济总收入达到420万元，村均35万元。", "420万元"),
+])
+def test_a_town_named_by_gai_is_a_part(tmp_path, text, raw):
+    assert ids(read(tmp_path, text))[raw] == ""
+
+
+def test_jian_quan_is_not_a_township(tmp_path):
+    got = ids(read(tmp_path, "健全乡村振兴驻村工作机制，全县选派驻村工作队118支。"))
+    assert got["118支"] == "work_teams"

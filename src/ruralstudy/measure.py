@@ -1076,6 +1076,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if not place and m_this:
         named = [c for c in _places_in(lead) if not region or c not in region]
         place = named[-1] if named else ""
+    # 该镇/该乡 earlier in the sentence, in a region of a higher level: the sentence is about a
+    # town or township inside the region (走进石门镇……。该镇18个村……,总收入达到1260万元)
+    m_town = re.search(r"(该)(镇|乡|街道)", full[max(_sentence_head(full, off)[1], s0 if s0 <= a else 0):off])
+    if not place and m_town and not (region and region.endswith(m_town[2])):
+        named = [c for c in _places_in(full[:off]) if c.endswith(m_town[2]) and
+                 (not region or c not in region)]
+        place = named[-1] if named else m_town.group(0)
     if not place:
         place = _english_place(full[_sentence_head(full, off)[1]:off], region)
     scope = "region"
