@@ -416,3 +416,15 @@ def test_a_town_named_by_gai_is_a_part(tmp_path, text, raw):
 def test_jian_quan_is_not_a_township(tmp_path):
     got = ids(read(tmp_path, "健全乡村振兴驻村工作机制，全县选派驻村工作队118支。"))
     assert got["118支"] == "work_teams"
+
+
+def test_a_table_column_that_is_no_year_is_not_a_value_of_the_row(tmp_path):
+    text = ("表5　村级集体经济\n"
+            "指标　2022年　2023年　比上年增长（%）\n"
+            "村集体经济总收入（万元）　8320　9150　10.0\n"
+            "村均集体经济收入（万元）　41.6　45.8　10.1\n")
+    got = read(tmp_path, text)
+    assert got["9150"][:2] == ("collective_income_total", 91500000.0)
+    assert got["45.8"][0] == "collective_income_per_village"
+    assert "10.0" not in got or got["10.0"][0] == ""
+    assert "10.1" not in got or got["10.1"][0] == ""

@@ -624,8 +624,28 @@ _TABLE_ROW_UNIT_COLUMN = re.compile(
     r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]+"
     r"(?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)"
     r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
-_TABLE_HEADER = re.compile(r"^[^\d\n]*((?:[ \t]+(?:19|20)\d\d年?){2,})[ \t]*$", re.M)
 _TABLE_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8)}
+
+
+_YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年?(?:末|底|年末|年底)?")
+
+
+def _table_headers(text: str) -> list[tuple[int, list[int | None]]]:
+    """Header rows of tables flattened into text: (offset, one entry per value column: its year,
+    or None for a column that is no year, e.g. 增长(%) after the years). A header names at least
+    two years as columns of their own; its columns start at the first year."""
+    out: list[tuple[int, list[int | None]]] = []
+    pos = 0
+    for line in text.split("\n"):
+        tokens = line.split()
+        is_year = [bool(_YEAR_COLUMN.fullmatch(t)) for t in tokens]
+        if sum(is_year) >= 2 and not any(re.search(r"\d", t) for t, y in zip(tokens, is_year)
+                                         if not y and not re.search(r"[%‰]", t)):
+            first = is_year.index(True)
+            out.append((pos, [int(_YEAR_COLUMN.fullmatch(t)[1]) if y else None
+                              for t, y in zip(tokens[first:], is_year[first:])]))
+        pos += len(line) + 1
+    return out
 
 
 def table_cells(text: str) -> list[TableCell]:
@@ -633,8 +653,7 @@ def table_cells(text: str) -> list[TableCell]:
     then rows): each value with its row label, unit and column year (None when the header does
     not give one per column)."""
     out: list[TableCell] = []
-    headers = [(m.start(), [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group(1))])
-               for m in _TABLE_HEADER.finditer(text)]
+    headers = _table_headers(text)
     rows = list(_TABLE_ROW.finditer(text)) if "(" in text else []
     if headers:
         bracketed = {m.start() for m in rows}
@@ -651,6 +670,8 @@ def table_cells(text: str) -> list[TableCell]:
         unit, factor = _TABLE_UNITS.get(m["unit"], (m["unit"], 1.0))
         label = re.sub(r"\s+", "", m["label"])
         for k, v in enumerate(values):
+            if years and years[k] is None:
+                continue  # a column that is no year (增长%, 比上年增减): not a value of the row's unit
             a = m.start("cells") + v.start()
             out.append(TableCell(a, a + len(v.group(0)), label, unit, factor, m["unit"],
                                  years[k] if years else None))
