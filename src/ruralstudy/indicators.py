@@ -3,6 +3,7 @@ indicators table, the region x indicator panel, conflicts and cross-checks. Pure
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
+from .comparability import WHOLE_PERIODS, period_of, reference_date, round_of
 from .mapping import map_measurement
 from .measure import measure_label, measure_text
 
@@ -18,24 +20,28 @@ OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "e
                "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
                "is_target", "construct_guess", "entity", "property", "conditions", "scope",
                "statement", "status", "indicator_id", "rule", "confidence", "reason",
-               "auto_indicator_id", "audit"]
+               "auto_indicator_id", "audit", "period", "published", "source", "release"]
 MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement"]
 INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
                      "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
                      "conditions", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
-                     "source_id", "source_ref", "url", "rule", "confidence", "audit"]
-PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "construct",
+                     "source_id", "source_ref", "url", "rule", "confidence", "audit", "period",
+                     "published", "ref_date", "round", "round_basis", "source", "source_key"]
+PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
                  "indicator_id", "indicator_zh", "indicator_en", "value", "unit", "qualifier",
-                 "year", "source_type", "source_id", "source_ref", "n_sources", "choice_rule"]
-CONFLICT_COLUMNS = ["region", "indicator_id", "indicator_zh", "year", "n_sources", "values",
-                    "source_ids", "max_rel_diff"]
+                 "year", "period", "ref_date", "source_type", "source_id", "source_ref", "source",
+                 "source_key", "n_sources", "n_copies", "round_basis", "choice_rule"]
+CONFLICT_COLUMNS = ["region", "round", "indicator_id", "indicator_zh", "year", "n_sources",
+                    "between", "values", "source_ids", "source_keys", "max_rel_diff"]
 CROSSCHECK_COLUMNS = ["region", "year", "check", "implied", "observed", "observed_indicator",
                       "rel_diff", "ok", "sources"]
-CHOICE_RULE = ("one indicator = one entity, property and set of conditions, so no other base can "
-               "compete; among its values: the latest year, then an exact value over an "
-               "approximate one (余, 近, 以上), then the value most other sources agree with, then "
-               "report text over sheet, then source id")
+CHOICE_RULE = ("one value per region, election round and indicator (one indicator = one entity, "
+               "property and set of conditions, so no other base can compete), from whole periods "
+               "only (a year, or a stock at the report's date); among its values: the latest "
+               "date, then an exact value over an approximate one (余, 近, 以上), then the value "
+               "most other independent releases agree with, then report text over sheet, then "
+               "source id")
 UNNAMED = "未具名地区"
 REL_TOLERANCE = 0.005  # values within 0.5% are the same figure rounded differently
 
@@ -45,12 +51,21 @@ def unnamed_region(doc_id: str) -> str:
     return f"{UNNAMED}({doc_id})"
 
 
+def _period(ms, text: str) -> str:
+    """The measurement's period when the reader gives one, else the one its text names."""
+    p = getattr(ms, "period", None)
+    return p if isinstance(p, str) else period_of(text)
+
+
 def observe_figures(figures: pd.DataFrame, codebook: Codebook,
-                    codes: dict[str, str] | None = None) -> pd.DataFrame:
+                    codes: dict[str, str] | None = None,
+                    published: dict[str, str] | None = None) -> pd.DataFrame:
     """Read what every extracted figure measures and map it; return observation rows (mapped,
-    or unmapped with the reason)."""
+    or unmapped with the reason). ``published`` gives each document's publication date (from
+    the manifest), which dates a stock the text counts "now"."""
     rows = []
     codes = codes or {}
+    published = published or {}
     for r in figures.to_dict("records"):
         length = len(unicodedata.normalize("NFKC", r["raw"]))
         region = r["region"] or unnamed_region(r["doc_id"])
@@ -70,7 +85,9 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
             **{k: v for k, v in ms.to_dict().items() if k in MEASUREMENT_COLUMNS},
             "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
             "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
-            "auto_indicator_id": m.indicator_id, "audit": ""})
+            "auto_indicator_id": m.indicator_id, "audit": "",
+            "period": _period(ms, r["sentence"]), "published": published.get(r["doc_id"], ""),
+            "source": "", "release": f"report:{r['doc_id']}"})
     return _obs_frame(rows)
 
 
@@ -82,8 +99,7 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         unit, unit_source = r["unit"], "sheet"
         ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"])
         if r["is_target"] and ms.statement == "observed":
-            ms = type(ms)(ms.entity, ms.property, ms.conditions, ms.scope, "target",
-                          ms.evidence + "; label begins 目标:")
+            ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
         m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
                             r["region"], label=True)
         if m.mapped and not unit:
@@ -101,8 +117,36 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             **{k: v for k, v in ms.to_dict().items() if k in MEASUREMENT_COLUMNS},
             "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
             "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
-            "auto_indicator_id": m.indicator_id, "audit": ""})
+            "auto_indicator_id": m.indicator_id, "audit": "",
+            "period": _period(ms, r["label_zh"] + " " + r["raw"]),
+            "published": r.get("published", "") or "", "source": r.get("source", "") or "",
+            "release": sheet_release(r.get("source", "") or "", r["url"], r["file"],
+                                     r["region"])})
     return _obs_frame(rows)
+
+
+_DATE_IN_SOURCE = re.compile(r"(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}")
+
+
+def normalise_url(url: str) -> str:
+    """A URL without scheme, www./m. host prefix, script-variant folders (/BIG5/, /GB/) or a
+    trailing slash: the same page on its mirrors reads the same."""
+    u = re.sub(r"^[a-z]+://", "", str(url).strip().lower())
+    u = re.sub(r"^(www\.|m\.|wap\.)", "", u)
+    u = re.sub(r"/(big5|gb|gb2312)/", "/", u)
+    return u.rstrip("/")
+
+
+def sheet_release(source: str, url: str, file: str, region: str) -> str:
+    """The release a sheet row copies, before reprints are joined (:func:`source_keys`): the
+    publisher and date its ``source`` names (one release however many sites reprint it), else
+    its page, else its file, region and source text."""
+    src = str(source or "").strip()
+    if _DATE_IN_SOURCE.search(src):
+        return "pub:" + re.sub(r"\s+", " ", src)
+    if str(url or "").strip():
+        return "url:" + normalise_url(url)
+    return f"sheet:{file}|{region}|{src}"
 
 
 def _obs_frame(rows: list[dict]) -> pd.DataFrame:
@@ -115,7 +159,7 @@ def _obs_frame(rows: list[dict]) -> pd.DataFrame:
     for c in ("source_id", "source_type", "doc_id", "file", "region", "province", "admin_level",
               "region_code", "context", "raw", "unit", "unit_source", "qualifier", "kind", "url",
               "construct_guess", "status", "indicator_id", "rule", "reason", "auto_indicator_id",
-              "audit", *MEASUREMENT_COLUMNS):
+              "audit", "period", "published", "source", "release", *MEASUREMENT_COLUMNS):
         df[c] = df[c].fillna("").astype(str)
     return df
 
@@ -132,7 +176,8 @@ def source_ref(r: dict) -> str:
     """A human-readable pointer to where a value came from."""
     if r["source_type"] == "report":
         return f"report {r['doc_id']}, characters {r['start']}-{r['end']} (line {r['line']})"
-    return f"sheet {r['file']} line {r['line']}" + (f": {r['url']}" if r["url"] else "")
+    where = r["url"] or (f"source: {r['source']} (no URL)" if r.get("source") else "")
+    return f"sheet {r['file']} line {r['line']}" + (f": {where}" if where else "")
 
 
 def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -140,6 +185,10 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     rows = []
     for r in obs[obs["status"] == "mapped"].to_dict("records"):
         ind = codebook.get(r["indicator_id"])
+        d, _ = reference_date(r["year"], r["period"], r["published"])
+        ref = d.isoformat() if d else ""
+        rnd, basis = round_of(r["year"], r["period"], r["published"], r["province"],
+                              r["context"])
         rows.append({
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
@@ -149,40 +198,88 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
-            "rule": r["rule"], "confidence": r["confidence"], "audit": r["audit"]})
+            "rule": r["rule"], "confidence": r["confidence"], "audit": r["audit"],
+            "period": r["period"], "published": r["published"], "ref_date": ref,
+            "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"]})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     df["year"] = df["year"].astype("Int64")
     for c in ("value", "value_high", "value_before", "confidence"):
         df[c] = df[c].astype("float64")
+    df["source_key"] = source_keys(df)
     return df.sort_values(["region", "indicator_id", "year", "source_type", "source_id"],
                           kind="mergesort", na_position="last").reset_index(drop=True)
 
 
-def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
-    # how many other sources of the same cell (region, indicator, year) agree with each value;
-    # grouped once, so the cost is linear in the rows (a filter per row was quadratic)
-    agree = pd.Series(0, index=df.index, dtype="int64")
-    year = df["year"].fillna(-1)
-    for _, g in df.groupby([df["region"], df["indicator_id"], year], sort=False):
-        if len(g) < 2:
+def source_keys(ind: pd.DataFrame) -> pd.Series:
+    """One key per release: copies of one release share it.
+
+    Each value starts from its release (a report; a sheet row's publisher and date, else its
+    page). Two releases are joined when they report the same figure — same region, indicator,
+    year and period, values equal within rounding — because a public page cannot tell a copy
+    from an independent count: agreement between them is echo, not corroboration. (So two
+    releases that agree are one source; conflicts are left only between independent ones.)
+    The key is the smallest release id of its group."""
+    if ind.empty:
+        return pd.Series([], dtype=str, index=ind.index)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for k in ind["source_key"]:
+        find(k)
+    lv = ind[ind["kind"].isin(["level", "change"])]
+    cell = [lv["region"], lv["indicator_id"], lv["year"].fillna(-1), lv["period"]]
+    for _, g in lv.groupby(cell, sort=False):
+        if g["source_key"].nunique() < 2:
             continue
-        vals = g["value"].tolist()
-        agree.loc[g.index] = [sum(not disagree(v, w) for w in vals) - 1 for v in vals]
-    return df.assign(_y=df["year"].fillna(-1).astype(int),
-                     _q=(df["qualifier"] == "exact").astype(int), _a=agree,
-                     _s=(df["source_type"] == "report").astype(int))
+        recs = list(zip(g["source_key"], g["value"]))
+        for i, (ka, va) in enumerate(recs):
+            for kb, vb in recs[i + 1:]:
+                if ka != kb and not disagree(va, vb):
+                    union(ka, kb)
+    return ind["source_key"].map(find)
+
+
+def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
+    # how many other independent releases of the same cell (region, round, indicator) agree
+    # with each value; grouped once, so the cost is linear in the rows
+    agree = pd.Series(0, index=df.index, dtype="int64")
+    for _, g in df.groupby([df["region"], df["round"], df["indicator_id"]], sort=False):
+        if g["source_key"].nunique() < 2:
+            continue
+        vals = list(zip(g["value"], g["source_key"]))
+        agree.loc[g.index] = [len({k for w, k in vals if k != key and not disagree(v, w)})
+                              for v, key in vals]
+    return df.assign(_d=df["ref_date"].fillna(""), _q=(df["qualifier"] == "exact").astype(int),
+                     _a=agree, _s=(df["source_type"] == "report").astype(int))
 
 
 def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
-    """Region x indicator: the chosen level value per cell, by :data:`CHOICE_RULE`."""
-    lv = _rank_key(ind[ind["kind"].isin(["level", "change"])])
+    """Region x election round x indicator, in long form: the chosen value per cell, by
+    :data:`CHOICE_RULE`. Only whole periods (a year, or a stock at the report's date) enter;
+    a value whose round is unknown keeps round '' (shown, never compared)."""
+    lv = ind[ind["kind"].isin(["level", "change"]) & ind["period"].isin(WHOLE_PERIODS)]
     if lv.empty:
         return pd.DataFrame(columns=PANEL_COLUMNS)
-    lv = lv.sort_values(["region", "indicator_id", "_y", "_q", "_a", "_s", "source_id"],
-                        ascending=[True, True, False, False, False, False, True], kind="mergesort")
-    n = lv.groupby(["region", "indicator_id"])["source_id"].transform("size")
-    best = lv.assign(n_sources=n).drop_duplicates(["region", "indicator_id"], keep="first")
-    best = best.assign(choice_rule=CHOICE_RULE)
+    lv = _rank_key(lv)
+    keys = ["region", "round", "indicator_id"]
+    lv = lv.sort_values([*keys, "_d", "_q", "_a", "_s", "source_id"],
+                        ascending=[True, True, True, False, False, False, False, True],
+                        kind="mergesort")
+    g = lv.groupby(keys, sort=False)
+    best = lv.assign(n_sources=g["source_key"].transform("nunique").astype("int64"),
+                     n_copies=g["source_id"].transform("size").astype("int64"))
+    best = best.drop_duplicates(keys, keep="first").assign(choice_rule=CHOICE_RULE)
     return best[PANEL_COLUMNS].reset_index(drop=True)
 
 
@@ -193,20 +290,30 @@ def disagree(a: float, b: float) -> bool:
 
 
 def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
-    """Cells (region, indicator, year) where level values from different sources disagree."""
+    """Cells (region, round, indicator, year, period) whose level values disagree beyond
+    rounding: ``between`` says whether the disagreeing values come from independent releases
+    (a conflict between sources) or from one release and its copies (a misprint or a mapping
+    error, not a disagreement between sources)."""
     lv = ind[ind["kind"].isin(["level", "change"])]
     rows = []
-    for (region, ind_id, year), g in lv.groupby(["region", "indicator_id", lv["year"].fillna(-1)],
-                                                sort=True):
+    cell = ["region", "round", "indicator_id", lv["year"].fillna(-1), "period"]
+    for (region, rnd, ind_id, year, _), g in lv.groupby(cell, sort=True):
         vals = g["value"].tolist()
-        if len(vals) < 2 or not any(disagree(a, b) for a in vals for b in vals):
+        keys = g["source_key"].tolist()
+        pairs = [(i, j) for i in range(len(vals)) for j in range(i + 1, len(vals))
+                 if disagree(vals[i], vals[j])]
+        if not pairs:
             continue
+        independent = any(keys[i] != keys[j] for i, j in pairs)
         scale = max(abs(v) for v in vals)
-        rows.append({"region": region, "indicator_id": ind_id,
+        rows.append({"region": region, "round": rnd, "indicator_id": ind_id,
                      "indicator_zh": g["indicator_zh"].iloc[0],
-                     "year": None if year == -1 else int(year), "n_sources": len(vals),
+                     "year": None if year == -1 else int(year),
+                     "n_sources": len(set(keys)),
+                     "between": "independent releases" if independent else "one release",
                      "values": "; ".join(f"{v:g} {u}" for v, u in zip(vals, g["unit"])),
                      "source_ids": "; ".join(g["source_id"]),
+                     "source_keys": "; ".join(dict.fromkeys(keys)),
                      "max_rel_diff": round((max(vals) - min(vals)) / scale, 4)})
     df = pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
     df["year"] = df["year"].astype("Int64")
