@@ -145,7 +145,7 @@ def test_indicator_chart_draws_a_distribution_beyond_max_bars():
 
     def frame(n: int) -> pd.DataFrame:
         return pd.DataFrame({"region": [f"县{i}" for i in range(n)],
-                             "admin_level": ["county" if i % 3 else "prefecture" for i in range(n)],
+                             "admin_level": "county",
                              "year_label": "2023", "value": [float(i % 17) for i in range(n)]})
 
     small = C.indicator_chart(frame(C.MAX_BARS), "平均年龄", "岁", "Mean age")
@@ -153,9 +153,14 @@ def test_indicator_chart_draws_a_distribution_beyond_max_bars():
     C.close(small)
     big = C.indicator_chart(frame(C.MAX_BARS + 1), "平均年龄", "岁", "Mean age")
     labels = [t.get_text() for t in big.axes[0].get_yticklabels()]
-    assert labels == ["prefecture (n = 21)", "county (n = 40)"]
+    assert labels == ["county (n = 61)"]
     assert "n = 61 regions" in big.axes[0].get_title()
     C.close(big)
+    mixed = frame(4).assign(admin_level=["county", "province", "county", "county"])
+    with pytest.raises(ValueError, match="more than one admin_level"):
+        C.indicator_chart(mixed, "平均年龄", "岁", "Mean age")  # counties beside a province
+    with pytest.raises(ValueError, match="more than one round"):
+        C.indicator_bars(frame(3).assign(round=["2017-18", "2020-21", "2020-21"]), "x", "%", "t")
 
 
 def test_coverage_map_shows_shares_by_level_beyond_max_bars():
