@@ -191,7 +191,7 @@ def primary_tests(panel: pd.DataFrame, primary: dict[str, str], min_n: int = 8,
     df["power_rho_0.5"] = [power(0.5, int(n)) for n in df["n"]]
     df["n_for_rho_0.3"] = need[0.3]
     df["n_for_rho_0.5"] = need[0.5]
-    df["method"] = df["method"].fillna("")
+    df["method"] = df["method"].astype(object).fillna("").astype(str)
     return df
 
 
@@ -236,7 +236,9 @@ def _pct(v: float) -> str:
 
 # --- changes against the previous round -------------------------------------------------------
 
-CHANGE_CUE = r"[较比]上[一]?届|与上[一]?届相比|换届前后"
+CHANGE_CUE = r"[较比]上[一]?届|与上[一]?届相比|换届前后|换届后"
+#: The figure itself is a change (not a level standing in a sentence that also states one).
+CHANGE_WORDS = r"[较比]上|提高|提升|上升|增加|增长|下降|降低|减少|降幅|增幅|变化"
 
 
 def round_changes(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -252,7 +254,9 @@ def unmapped_round_changes(mapping: pd.DataFrame) -> pd.DataFrame:
     """Figures whose text states a change against the previous round (较上届, 比上届) but that
     are not indicator values (no change indicator fits them yet)."""
     m = mapping[(mapping["status"] != "mapped") &
-                mapping["context"].str.contains(CHANGE_CUE, regex=True)]
+                mapping["context"].str.contains(CHANGE_CUE, regex=True) &
+                (mapping["raw"].str.contains(CHANGE_WORDS, regex=True) |
+                 mapping["property"].eq("change") | mapping["kind"].isin(["change", "growth"]))]
     return m[["region", "admin_level", "year", "context", "raw", "reason", "source_id"]] \
         .reset_index(drop=True)
 

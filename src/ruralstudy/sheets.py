@@ -95,7 +95,7 @@ def clean_sheet(df: pd.DataFrame, file: str) -> SheetResult:
             continue
         label_s = to_simplified(str(r["indicator_label_zh"]).strip())
         try:
-            p = whole_statement(to_simplified(raw), label_s) or parse_number(raw)
+            p = whole_statement(raw, label_s) or parse_number(raw)
         except NumberParseError as exc:
             if QUALITATIVE.match(raw):
                 reject("qualitative statement ('all ...' meet a threshold), not a figure")
@@ -132,6 +132,7 @@ def whole_statement(raw: str, label: str):
     Without these the 100% and 0% ends of a distribution would be cut off."""
     from .numparse import ParsedNumber
 
+    raw, label = to_simplified(raw), to_simplified(label)
     m = _ALL_REACH.match(raw.strip())
     if m:
         line = m.group(4)

@@ -395,10 +395,9 @@ def _finding_item(block_page: str, f: dict) -> str:
     from .links import source_href
 
     href = f"{block_page}#{f['anchor']}"
-    meta = [f"n = {f['n']}"]
-    for key, lab in (("level", "level"), ("round", "round"), ("year", "years")):
-        if f.get(key) and f[key] != "—":
-            meta.append(f"{lab}: {f[key]}")
+    meta = [f"n = {f['n']}", f"level: {f.get('level') or '—'}", f"round: {f.get('round') or '—'}"]
+    if f.get("year") and f["year"] != "—":
+        meta.append(f"years: {f['year']}")
     srcs = list(f.get("sources") or [])
     shown = srcs[:6]
     links = ", ".join(f"<a class='src' href='{html.escape(source_href(s))}'>{html.escape(s)}</a>"
