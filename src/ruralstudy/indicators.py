@@ -12,6 +12,7 @@ import pandas as pd
 
 from .codebook import Codebook
 from .comparability import WHOLE_PERIODS, period_of, reference_date, round_of
+from .links import human_number
 from .mapping import map_measurement
 from .measure import measure_label, measure_text
 
@@ -311,7 +312,7 @@ def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
                      "year": None if year == -1 else int(year),
                      "n_sources": len(set(keys)),
                      "between": "independent releases" if independent else "one release",
-                     "values": "; ".join(f"{v:g} {u}" for v, u in zip(vals, g["unit"])),
+                     "values": "; ".join(f"{human_number(v)} {u}" for v, u in zip(vals, g["unit"])),
                      "source_ids": "; ".join(g["source_id"]),
                      "source_keys": "; ".join(dict.fromkeys(keys)),
                      "max_rel_diff": round((max(vals) - min(vals)) / scale, 4)})

@@ -406,8 +406,8 @@ def _finding_item(block_page: str, f: dict) -> str:
     src_html = (f" <span class='sources'>Sources ({len(srcs)}): {links}{more}.</span>"
                 if srcs else "")
     return (f"<li><span class='finding-text'>{glossary_marks(html.escape(f['text']))}</span> "
-            f"<span class='meta'>({html.escape(meta[0])}" + "".join(
-                f" · {html.escape(m)}" for m in meta[1:]) + ")</span>" + src_html +
+            f"<span class='meta'>({html.escape(meta[0])})" + "".join(
+                f" · {html.escape(m)}" for m in meta[1:]) + "</span>" + src_html +
             f" <a class='shown' href='{html.escape(href)}'>Where this is shown</a></li>")
 
 
