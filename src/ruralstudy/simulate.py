@@ -616,24 +616,21 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
     generator knows each number's span, value and indicator)."""
     gold = gold_frame(corpus)
     figs = rec.figures
-    gold_by_doc = {d: g for d, g in gold.groupby("doc_id")}
+    by_doc: dict[str, list[GoldFigure]] = {c.doc_id: list(c.gold) for c in corpus.counties}
 
-    def gold_at(doc: str, start: int, end: int) -> pd.DataFrame:
-        g = gold_by_doc.get(doc)
-        if g is None:
-            return gold.iloc[:0]
-        return g[(g["start"] < end) & (g["end"] > start)]
+    def gold_at(doc: str, start: int, end: int) -> list[GoldFigure]:
+        return [g for g in by_doc.get(doc, ()) if g.start < end and g.end > start]
 
     # extraction: a figure is right when it overlaps a printed number and has its value
+    # (a change 较上届下降5.9岁 is printed as 5.9 and recorded as -5.9)
     ex_ok = 0
     found_gold: set[tuple[str, int]] = set()
-    for f in figs.itertuples():
-        g = gold_at(f.doc_id, f.start, f.end)
-        hit = [r for r in g.itertuples() if _same_value(f.value, r.value) or
-               (r.indicator_id == "cadre_mean_age_change" and _same_value(f.value, -r.value))]
+    for doc, start, end, value in zip(figs["doc_id"], figs["start"], figs["end"], figs["value"]):
+        hit = [g for g in gold_at(doc, start, end)
+               if _same_value(value, g.value) or _same_value(-value, g.value)]
         if hit:
             ex_ok += 1
-            found_gold.update((f.doc_id, r.start) for r in hit)
+            found_gold.update((doc, g.start) for g in hit)
     ex_p = ex_ok / len(figs) if len(figs) else float("nan")
     ex_r = len(found_gold) / len(gold) if len(gold) else float("nan")
 
@@ -643,16 +640,16 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
     right_keys: set[tuple[str, int]] = set()
     wrong_rows = []
     for o in mapped.itertuples():
-        g = gold_at(o.doc_id, int(o.start), int(o.end))
-        ok = [r for r in g.itertuples() if r.indicator_id == o.indicator_id and
-              (_same_value(o.value, r.value) or _same_value(-o.value, r.value))]
+        near = gold_at(o.doc_id, int(o.start), int(o.end))
+        ok = [g for g in near if g.indicator_id == o.indicator_id and
+              (_same_value(o.value, g.value) or _same_value(-o.value, g.value))]
         if ok:
-            right_keys.update((o.doc_id, r.start) for r in ok)
+            right_keys.update((o.doc_id, g.start) for g in ok)
         else:
             wrong_rows.append({"doc_id": o.doc_id, "indicator_id": o.indicator_id,
                                "value": o.value, "raw": o.raw, "context": o.context,
-                               "gold": "; ".join(f"{r.indicator_id or '-'}={r.value:g}"
-                                                 for r in g.itertuples())})
+                               "gold": "; ".join(f"{g.indicator_id or '-'}={g.value:g}"
+                                                 for g in near)})
     wrong = pd.DataFrame(wrong_rows, columns=["doc_id", "indicator_id", "value", "raw", "context",
                                               "gold"])
     valued = gold[gold["indicator_id"] != ""].copy()
@@ -673,9 +670,11 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
                 held += 1
     # misses keep the reason the mapper gave for the figure on that span (if any)
     miss = valued[~valued["recovered"]]
+    obs_by_doc = {d: g for d, g in obs.groupby("doc_id")} if len(miss) else {}
     reasons = []
     for r in miss.itertuples():
-        o = obs[(obs["doc_id"] == r.doc_id) & (obs["start"] < r.end) & (obs["end"] > r.start)]
+        o = obs_by_doc.get(r.doc_id, obs.iloc[:0])
+        o = o[(o["start"] < r.end) & (o["end"] > r.start)]
         reasons.append(o["reason"].iloc[0] if len(o) else "not extracted")
     misses = miss.assign(reason=reasons)
     by_t = valued.groupby(["template", "indicator_id"]).agg(
