@@ -600,6 +600,9 @@ class RecoveryScore:
     n_gold_figures: int
     n_gold_values: int
     n_mapped: int
+    n_figures: int                # figures extracted
+    n_gold_study: int             # printed values of the five study indicators
+    n_study_mapped: int
     by_template: pd.DataFrame = field(repr=False, compare=False)
     misses: pd.DataFrame = field(repr=False, compare=False)     # gold values not recovered
     wrong: pd.DataFrame = field(repr=False, compare=False)      # mapped values not in the gold
@@ -608,7 +611,7 @@ class RecoveryScore:
         return {k: getattr(self, k) for k in (
             "extraction_precision", "extraction_recall", "mapping_precision", "mapping_recall",
             "study_precision", "study_recall", "panel_exact", "n_gold_figures", "n_gold_values",
-            "n_mapped")}
+            "n_mapped", "n_figures", "n_gold_study", "n_study_mapped")}
 
 
 def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
@@ -680,15 +683,41 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
     by_t = valued.groupby(["template", "indicator_id"]).agg(
         gold=("recovered", "size"), recovered=("recovered", "sum")).reset_index()
     by_t["recall"] = by_t["recovered"] / by_t["gold"]
+    nan = float("nan")
     return RecoveryScore(
         extraction_precision=ex_p, extraction_recall=ex_r,
         mapping_precision=(1 - len(wrong) / len(mapped)) if len(mapped) else float("nan"),
         mapping_recall=float(valued["recovered"].mean()) if len(valued) else float("nan"),
-        study_precision=(1 - study_wrong / n_study_mapped) if n_study_mapped else float("nan"),
+        study_precision=(1 - float(study_wrong) / n_study_mapped) if n_study_mapped else nan,
         study_recall=float(valued.loc[study, "recovered"].mean()) if study.any() else float("nan"),
         panel_exact=held / total if total else float("nan"),
         n_gold_figures=len(gold), n_gold_values=len(valued), n_mapped=len(mapped),
+        n_figures=len(figs), n_gold_study=int(study.sum()), n_study_mapped=n_study_mapped,
         by_template=by_t, misses=misses, wrong=wrong)
+
+
+def pooled_recovery(scores: Sequence[RecoveryScore]) -> dict[str, float]:
+    """Precision and recall over several corpora, pooled over their figures and values."""
+    def ratio(num: float, den: float) -> float:
+        return num / den if den else float("nan")
+
+    n_fig = sum(s.n_figures for s in scores)
+    n_gold = sum(s.n_gold_figures for s in scores)
+    n_map = sum(s.n_mapped for s in scores)
+    n_val = sum(s.n_gold_values for s in scores)
+    n_sm = sum(s.n_study_mapped for s in scores)
+    n_sg = sum(s.n_gold_study for s in scores)
+    return {
+        "extraction_precision": ratio(sum(s.extraction_precision * s.n_figures for s in scores),
+                                      n_fig),
+        "extraction_recall": ratio(sum(s.extraction_recall * s.n_gold_figures for s in scores),
+                                   n_gold),
+        "mapping_precision": ratio(sum(s.mapping_precision * s.n_mapped for s in scores), n_map),
+        "mapping_recall": ratio(sum(s.mapping_recall * s.n_gold_values for s in scores), n_val),
+        "study_precision": ratio(sum(s.study_precision * s.n_study_mapped for s in scores), n_sm),
+        "study_recall": ratio(sum(s.study_recall * s.n_gold_study for s in scores), n_sg),
+        "n_figures": n_fig, "n_gold_figures": n_gold, "n_mapped": n_map, "n_gold_values": n_val,
+        "n_study_mapped": n_sm, "n_gold_study": n_sg}
 
 
 # --- the links check across replications ------------------------------------------------------
