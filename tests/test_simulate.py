@@ -156,3 +156,21 @@ def test_selective_publication_biases_levels_and_shrinks_n():
     assert s_row.mean_n < 0.8 * m_row.mean_n
     assert s_row.mean_rho < m_row.mean_rho
     assert primary in sel.index
+
+
+@pytest.mark.slow  # runs the build's steps in a temporary project (about 5 CPU-seconds)
+def test_the_build_itself_gives_the_same_panel(tmp_path):
+    """``run_path`` calls the build's functions in memory; the build's own steps (``ruralstudy
+    indicators`` on a temporary project) give the same figures, mapping and panel."""
+    corpus = M.generate_corpus(25, seed=5, scenario="mcar")
+    a, b = M.run_path(corpus), M.run_build(corpus)
+    assert len(a.figures) == len(b.figures)
+    assert (a.observations["indicator_id"].tolist() == b.observations["indicator_id"].tolist())
+    key = ["region", "indicator_id"]
+    pa = a.panel[[*key, "value"]].sort_values(key).reset_index(drop=True)
+    pb = b.panel[[*key, "value"]].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pa, pb)
+    with pytest.raises(ValueError):
+        M.write_project(corpus, M.__file__.rsplit("/src/", 1)[0] + "/data/sim")
+    M.write_project(corpus, tmp_path / "p")
+    assert len(list((tmp_path / "p" / "data" / "raw" / "reports").glob("*.txt"))) == 25

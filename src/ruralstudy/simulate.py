@@ -820,3 +820,47 @@ def selection_bias(corpus: SyntheticCorpus, rec: Recovered) -> pd.DataFrame:
                      "population": full.rho, "recovered": got.rho, "n_population": full.n,
                      "n_recovered": got.n})
     return pd.DataFrame(rows)
+
+
+# --- the same corpus through the build itself -------------------------------------------------
+
+def write_project(corpus: SyntheticCorpus, root) -> None:
+    """Write the corpus as a project (data/raw/manifest.csv and data/raw/reports/*.txt) under
+    ``root``, which must be an empty or new folder outside this repository (a temporary one)."""
+    from pathlib import Path
+
+    root = Path(root).resolve()
+    repo = Path(__file__).resolve().parents[2]
+    if root == repo or repo in root.parents:
+        raise ValueError(f"{root}: synthetic reports are never written into the repository")
+    if root.exists() and any(root.iterdir()):
+        raise ValueError(f"{root} is not empty")
+    reports = root / "data" / "raw" / "reports"
+    reports.mkdir(parents=True)
+    rows = []
+    for c in corpus.counties:
+        (reports / f"{c.doc_id}.txt").write_text(c.text, encoding="utf-8")
+        rows.append({"doc_id": c.doc_id, "file": f"{c.doc_id}.txt",
+                     "title": c.text.split("\n")[0], "source": "synthetic (ruralstudy.simulate)",
+                     "published": str(c.year + 1), "year": c.year, "regions": c.name,
+                     "provinces": c.province, "admin_levels": "county",
+                     "notes": "synthetic; for testing only"})
+    pd.DataFrame(rows).to_csv(root / "data" / "raw" / "manifest.csv", index=False)
+
+
+def run_build(corpus: SyntheticCorpus) -> Recovered:
+    """The corpus through the build's own steps as far as the indicators (``ruralstudy
+    indicators``), in a temporary project folder that is removed afterwards."""
+    import tempfile
+    from pathlib import Path
+
+    from .paths import Paths
+    from .pipeline import run_indicators
+
+    with tempfile.TemporaryDirectory(prefix="ruralstudy-sim-") as tmp:
+        root = Path(tmp) / "project"
+        write_project(corpus, root)
+        paths = Paths(root)
+        res = run_indicators(paths)
+        figures = pd.read_parquet(paths.processed / "figures.parquet")
+    return Recovered(figures, res.observations, res.indicators, res.panel)
