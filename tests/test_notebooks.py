@@ -232,3 +232,23 @@ def test_coverage_map_shows_shares_by_level_beyond_max_bars():
     fig = C.coverage_heatmap(matrix.iloc[:C.MAX_BARS], "Coverage", levels=levels)
     assert len(fig.axes[0].get_yticklabels()) == C.MAX_BARS  # a row per region
     C.close(fig)
+
+
+def test_scatter_of_a_primary_pair_labels_every_region():
+    import numpy as np
+
+    from ruralstudy import charts as C
+
+    C.configure_matplotlib()
+    rng = np.random.default_rng(0)
+    rows = [(f"县{k}", "county", "2020-21", ind, rng.normal()) for k in range(9) for ind in ("b", "c")]
+    rows += [("市甲", "prefecture", "2020-21", "b", 1.0), ("市甲", "prefecture", "2020-21", "c", 1.0)]
+    d = A.pair_frame(_panel(rows), "b", "c")
+    county = d[d.admin_level == "county"]
+    assert len(county) == 9 and set(d.group) == {"county|2020-21", "prefecture|2020-21"}
+    assert county.source_id.str.count("sheet:").eq(2).all()  # both values carry their sources
+    fig = C.labelled_scatter(county, "b", "c", "b", "c", "b vs c (county, 2020-21 round)")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert len(labels) == 9 and all(lab.startswith("县") and "county" in lab for lab in labels)
+    assert "n = 9" in fig.axes[0].get_title()
+    C.close(fig)
