@@ -42,7 +42,7 @@ RULE_TEXT = ("Two values are compared only when they are of the same admin level
 
 _PERIOD_CUES: tuple[tuple[str, re.Pattern], ...] = (
     ("several_years", re.compile(r"近年来|近[一二两三四五六七八九十\d]+年|多年来|以来累计|累计|"
-                                 r"十[二三四]五(以来|期间|末)?|党的十[八九]大以来|[\d一二三四五]+年来")),
+                                 r"十[二三四]五(以来|期间)|党的十[八九]大以来|[\d一二三四五]+年来")),
     ("part_year", re.compile(r"上半年|下半年|[一二三四1-4]季度|前三季度|\d{1,2}[-—至到]\d{1,2}月")),
     ("year_to_date", re.compile(r"截[至止]目前|截[至止]\d{1,2}月|截[至止][一二三四五六七八九十]+月|"
                                 r"今年以来|年初以来|目前为止")),
