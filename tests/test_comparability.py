@@ -84,12 +84,24 @@ def test_comparable_names_the_first_reason():
     assert comparable(_row(level=""), _row())[1] == "admin level unknown"
     assert "not a whole year" in comparable(_row(period="part_year"), _row())[1]
     assert income_concept("collective_income_net") == "net" and income_concept("villages") == ""
+    # an income band is about the income its label names: operating bands are not total bands
+    band = "villages_income_over_20w_share"
+    assert income_concept(band, "年经营性收入20万元以上村") == "operating"
+    assert income_concept(band, "集体收益5万元以上村") == "net"
+    assert income_concept(band, "集体收入20万元以上村占比") == "total"
+    ok, why = comparable({**_row(ind=band), "income_concept": "operating"},
+                         {**_row(ind=band), "income_concept": "total"})
+    assert not ok and why == "different income concepts (operating and total)"
 
 
 def test_vectorised_key_decides_exactly_as_comparable():
     levels, rounds = ["county", "prefecture", ""], ["2017-18", "2020-21", ""]
     inds, periods = ["cadre_mean_age", "collective_income_operating"], ["", "year", "part_year"]
     df = pd.DataFrame([_row(*v) for v in itertools.product(levels, rounds, inds, periods)])
+    band = pd.DataFrame([{**_row(ind="villages_income_over_20w_share"), "income_concept": c}
+                         for c in ("operating", "total", "total")])
+    df = pd.concat([df.assign(income_concept=df.indicator_id.map(income_concept)), band],
+                   ignore_index=True)
     key = comparability_key(df)
     recs = df.to_dict("records")
     for i, j in itertools.combinations(range(len(recs)), 2):

@@ -65,7 +65,7 @@ def _ind(rows):
             "conditions": "", "value_high": None, "value_before": None, "unit": "岁",
             "kind": "level", "source_ref": "x", "url": "", "rule": "", "confidence": 0.9,
             "audit": "", "period": "", "published": "", "round": "2020-21", "round_basis": "",
-            "source": ""}
+            "source": "", "income_concept": ""}
     df = pd.DataFrame([{**base, **r} for r in rows])
     df["year"] = df["year"].astype("Int64")
     df["ref_date"] = [f"{y}-12-31" for y in df["year"]]

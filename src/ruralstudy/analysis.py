@@ -92,16 +92,11 @@ def choose_primary(panel: pd.DataFrame, constructs: dict[str, list[str]] | None 
     scale_free = scale_free if scale_free is not None else _scale_free()
     p = panel.assign(_k=comparability_key(panel))
     p = p[p["_k"] != ""]
-    cover = p.groupby("_k")["region"].nunique()
+    cover = p.groupby(["indicator_id", "_k"])["region"].nunique().groupby(level=0).max()
     best: dict[str, str] = {}
     for construct, ids in constructs.items():
-        ranked = []
-        for order, i in enumerate(ids):
-            if i not in scale_free:
-                continue
-            n = int(cover[[k for k in cover.index if k.endswith("|" + i)]].max()) \
-                if any(k.endswith("|" + i) for k in cover.index) else 0
-            ranked.append((-n, order, i))
+        ranked = [(-int(cover.get(i, 0)), order, i) for order, i in enumerate(ids)
+                  if i in scale_free]
         if ranked:
             best[construct] = min(ranked)[2]
     return best

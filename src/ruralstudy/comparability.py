@@ -208,16 +208,23 @@ def round_of(year: object, period: str, published: object, province: str,
 
 # --- the comparability rule ------------------------------------------------------------------
 
-def income_concept(indicator_id: str) -> str:
-    """'operating', 'net', 'total' or '' (not an income indicator): fixed by the indicator."""
+_OPERATING = re.compile(r"经营性")
+_NET = re.compile(r"纯收入|净收入|收益")
+
+
+def income_concept(indicator_id: str, text: str = "") -> str:
+    """'operating', 'net', 'total' or '' (not about collective income).
+
+    The collective income indicators fix it by their id; an income band (villages over or
+    under a line, no income, weak villages) is about whichever income its label or sentence
+    names: 经营性收入 (operating), 纯收入/净收入/收益 (net), else total."""
     i = str(indicator_id)
-    if not i.startswith("collective_income"):
-        return ""
-    if "operating" in i:
-        return "operating"
-    if "net" in i:
-        return "net"
-    return "total"
+    if i.startswith("collective_income"):
+        return "operating" if "operating" in i else "net" if "net" in i else "total"
+    if i.startswith(("villages_income", "villages_no_income", "weak_villages")):
+        t = str(text or "")
+        return "operating" if _OPERATING.search(t) else "net" if _NET.search(t) else "total"
+    return ""
 
 
 def _blank(v: object) -> bool:
@@ -228,7 +235,8 @@ def comparable(a: dict | pd.Series, b: dict | pd.Series) -> tuple[bool, str]:
     """May two values be compared? (True, '') or (False, the first reason they may not).
 
     Each is a mapping with ``admin_level``, ``round``, ``indicator_id`` and optionally
-    ``period`` (a missing period counts as whole). See :data:`RULE_TEXT`."""
+    ``period`` (a missing period counts as whole) and ``income_concept`` (else read from the
+    indicator id). See :data:`RULE_TEXT`."""
     for side in (a, b):
         if _blank(side.get("admin_level")):
             return False, "admin level unknown"
@@ -240,17 +248,25 @@ def comparable(a: dict | pd.Series, b: dict | pd.Series) -> tuple[bool, str]:
         return False, f"different admin levels ({a['admin_level']} and {b['admin_level']})"
     if a["round"] != b["round"]:
         return False, f"different election rounds ({a['round']} and {b['round']})"
+    ca, cb = _concept(a), _concept(b)
     if a["indicator_id"] != b["indicator_id"]:
-        ca, cb = income_concept(a["indicator_id"]), income_concept(b["indicator_id"])
         if ca and cb and ca != cb:
             return False, f"different income concepts ({ca} and {cb})"
         return False, (f"different indicators ({a['indicator_id']} and {b['indicator_id']}): "
                        "another body, base, property or condition")
+    if ca != cb:
+        return False, f"different income concepts ({ca} and {cb})"
     return True, ""
 
 
+def _concept(row) -> str:
+    c = row.get("income_concept")
+    return str(c) if isinstance(c, str) else income_concept(row["indicator_id"])
+
+
 def comparability_key(df: pd.DataFrame) -> pd.Series:
-    """The rule vectorised: one key per row (admin level | round | indicator); two rows are
+    """The rule vectorised: one key per row (admin level | round | indicator | income
+    concept); two rows are
     comparable exactly when their keys are equal and non-empty (the same decision as
     :func:`comparable`). Rows with an unknown level or round, or a period that is not whole,
     get ''."""
@@ -258,7 +274,9 @@ def comparability_key(df: pd.DataFrame) -> pd.Series:
     rnd = df["round"].fillna("").astype(str) if "round" in df else pd.Series("", index=df.index)
     per = df["period"].fillna("").astype(str) if "period" in df else pd.Series("", index=df.index)
     ok = (level != "") & (rnd != "") & per.isin(WHOLE_PERIODS)
-    key = level + "|" + rnd + "|" + df["indicator_id"].astype(str)
+    concept = (df["income_concept"].fillna("").astype(str) if "income_concept" in df else
+               df["indicator_id"].map(income_concept))
+    key = level + "|" + rnd + "|" + df["indicator_id"].astype(str) + "|" + concept
     return key.where(ok, "")
 
 

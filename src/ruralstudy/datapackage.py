@@ -137,6 +137,9 @@ COLUMNS: dict[str, Column] = {
     "between": Column("independent releases (a conflict between sources) or one release (a "
                       "misprint or mapping error inside one release)", label_zh="分歧类型"),
     "source_keys": Column("The releases of the values, ';'-separated", label_zh="发布键"),
+    "income_concept": Column("For collective income and income bands: total, operating "
+                             "(经营性) or net (纯收入, 收益) income; compared only within one",
+                             missing="empty: not about collective income", label_zh="收入口径"),
     "choice_rule": Column("How one value was chosen among several", label_zh="取值规则"),
     "file": Column("File in data/raw/reports or data/raw/sheets", label_zh="文件"),
     "context": Column("Sentence (reports) or label (sheets) used for mapping", label_zh="上下文"),

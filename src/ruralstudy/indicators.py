@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .comparability import WHOLE_PERIODS, period_of, reference_date, round_of
+from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
 from .links import human_number
 from .mapping import map_measurement
 from .measure import measure_label, measure_text
@@ -28,11 +28,13 @@ INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year",
                      "conditions", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
                      "source_id", "source_ref", "url", "rule", "confidence", "audit", "period",
-                     "published", "ref_date", "round", "round_basis", "source", "source_key"]
+                     "published", "ref_date", "round", "round_basis", "source", "source_key",
+                     "income_concept"]
 PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
                  "indicator_id", "indicator_zh", "indicator_en", "value", "unit", "qualifier",
                  "year", "period", "ref_date", "source_type", "source_id", "source_ref", "source",
-                 "source_key", "n_sources", "n_copies", "round_basis", "choice_rule"]
+                 "source_key", "n_sources", "n_copies", "round_basis", "income_concept",
+                 "choice_rule"]
 CONFLICT_COLUMNS = ["region", "round", "indicator_id", "indicator_zh", "year", "n_sources",
                     "between", "values", "source_ids", "source_keys", "max_rel_diff"]
 CROSSCHECK_COLUMNS = ["region", "year", "check", "implied", "observed", "observed_indicator",
@@ -52,10 +54,14 @@ def unnamed_region(doc_id: str) -> str:
     return f"{UNNAMED}({doc_id})"
 
 
-def _period(ms, text: str) -> str:
-    """The measurement's period when the reader gives one, else the one its text names."""
+def _period(ms, text: str, label: bool = False) -> str:
+    """The measurement's period when the reader gives one, else the one its text names. A
+    sheet's label names its period in words (截至6月, 上半年, 近三年累计) that the label reader may
+    leave unread: for a label an empty period is read from the label."""
     p = getattr(ms, "period", None)
-    return p if isinstance(p, str) else period_of(text)
+    if not isinstance(p, str) or (label and not p):
+        return period_of(text)
+    return p
 
 
 def observe_figures(figures: pd.DataFrame, codebook: Codebook,
@@ -119,7 +125,7 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
             "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
             "auto_indicator_id": m.indicator_id, "audit": "",
-            "period": _period(ms, r["label_zh"] + " " + r["raw"]),
+            "period": _period(ms, r["label_zh"] + " " + r["raw"], label=True),
             "published": r.get("published", "") or "", "source": r.get("source", "") or "",
             "release": sheet_release(r.get("source", "") or "", r["url"], r["file"],
                                      r["region"])})
@@ -201,7 +207,8 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
             "rule": r["rule"], "confidence": r["confidence"], "audit": r["audit"],
             "period": r["period"], "published": r["published"], "ref_date": ref,
-            "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"]})
+            "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"],
+            "income_concept": income_concept(ind.id, r["context"])})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     df["year"] = df["year"].astype("Int64")
     for c in ("value", "value_high", "value_before", "confidence"):
