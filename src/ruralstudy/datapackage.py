@@ -109,10 +109,6 @@ COLUMNS: dict[str, Column] = {
                         "this cell; copies of one release count once", label_zh="独立来源数"),
     "n_copies": Column("Number of values of this cell, copies of one release included",
                        label_zh="数值条数"),
-    "period": Column("Period the figure describes: year, year_to_date (截至目前, 今年以来), "
-                     "part_year (上半年, 一季度), several_years (近年来, 累计) or empty (a stock "
-                     "at the report's date, or a year not otherwise stated)",
-                     missing="empty: a whole year or a stock", label_zh="时期"),
     "published": Column("Publication date of the report or page (YYYY-MM-DD or YYYY-MM), from "
                         "the manifest, the sheet's source column or the page's address",
                         missing="empty when no date is known", label_zh="发布日期"),
@@ -151,6 +147,23 @@ COLUMNS: dict[str, Column] = {
                     missing="empty when not read", label_zh="范围"),
     "statement": Column("observed, target, rule or threshold", missing="empty when not read",
                         label_zh="陈述"),
+    "period": Column("Period of a flow (issue 19): year, year_to_date, part_year or "
+                     "several_years; only year and empty map to an indicator",
+                     missing="empty for a stock counted at the report's date, or not read",
+                     label_zh="时期"),
+    "evidence": Column("The reader's structural flags, ';'-separated (subject_carried, "
+                       "fenbie_paired, qizhong_subset, bare_share, base_carried, quoted …)",
+                       missing="empty when no flag applies", label_zh="依据"),
+    "body": Column("Who or what an indicator counts (村党组织书记, 村“两委”成员, 行政村 …)",
+                   label_zh="对象"),
+    "base": Column("The villages an indicator counts over: 村 (villages only) or 村(社区) "
+                   "(villages and communities together); values of different bases are different "
+                   "indicators", label_zh="口径"),
+    "lead": Column("The paragraph's text before the figure's sentence (at most 300 characters), "
+                   "from which a list's subject is carried", missing="empty at a paragraph's start",
+                   label_zh="段落前文"),
+    "sent_length": Column("Length of the figure within its cleaned sentence", unit="characters",
+                          label_zh="句中长度"),
     "status": Column("mapped, unmapped or rejected", label_zh="状态"),
     "reason": Column("Why a figure is not mapped or was rejected", missing="empty when mapped",
                      label_zh="原因"),

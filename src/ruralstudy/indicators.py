@@ -20,14 +20,15 @@ OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "e
                "province", "admin_level", "region_code", "year", "context", "raw", "value",
                "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
                "is_target", "construct_guess", "entity", "property", "conditions", "scope",
-               "statement", "status", "indicator_id", "rule", "confidence", "reason",
-               "auto_indicator_id", "audit", "period", "published", "source", "release"]
-MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement"]
+               "statement", "period", "evidence", "status", "indicator_id", "rule", "confidence",
+               "reason", "auto_indicator_id", "audit", "published", "source", "release"]
+MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement", "period",
+                       "evidence"]
 INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
                      "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
-                     "conditions", "value",
+                     "conditions", "period", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
-                     "source_id", "source_ref", "url", "rule", "confidence", "audit", "period",
+                     "source_id", "source_ref", "url", "rule", "confidence", "audit",
                      "published", "ref_date", "round", "round_basis", "source", "source_key",
                      "income_concept"]
 PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
@@ -74,11 +75,12 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
     codes = codes or {}
     published = published or {}
     for r in figures.to_dict("records"):
-        length = len(unicodedata.normalize("NFKC", r["raw"]))
+        length = int(r.get("sent_length") or 0) or len(unicodedata.normalize("NFKC", r["raw"]))
         region = r["region"] or unnamed_region(r["doc_id"])
         ms = measure_text(r["sentence"], int(r["sent_offset"]), length, r["unit"], r["kind"],
                           r["raw"], role=str(r.get("role", "") or ""), region=r["region"],
-                          place=str(r.get("place", "") or ""))
+                          place=str(r.get("place", "") or ""), lead=str(r.get("lead", "") or ""),
+                          year=None if pd.isna(r["year"]) else int(r["year"]))
         m = map_measurement(codebook, ms, r["unit"], r["kind"], r["value"], region)
         rows.append({
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],
@@ -166,7 +168,7 @@ def _obs_frame(rows: list[dict]) -> pd.DataFrame:
     for c in ("source_id", "source_type", "doc_id", "file", "region", "province", "admin_level",
               "region_code", "context", "raw", "unit", "unit_source", "qualifier", "kind", "url",
               "construct_guess", "status", "indicator_id", "rule", "reason", "auto_indicator_id",
-              "audit", "period", "published", "source", "release", *MEASUREMENT_COLUMNS):
+              "audit", "published", "source", "release", *MEASUREMENT_COLUMNS):
         df[c] = df[c].fillna("").astype(str)
     return df
 
@@ -201,12 +203,13 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
             "indicator_zh": ind.label_zh, "indicator_en": ind.label_en,
             "construct": ind.construct, "measure": ind.measure, "entity": r["entity"],
-            "property": r["property"], "conditions": r["conditions"], "value": r["value"],
+            "property": r["property"], "conditions": r["conditions"],
+            "period": r.get("period", ""), "value": r["value"],
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
             "rule": r["rule"], "confidence": r["confidence"], "audit": r["audit"],
-            "period": r["period"], "published": r["published"], "ref_date": ref,
+            "published": r["published"], "ref_date": ref,
             "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"],
             "income_concept": income_concept(ind.id, r["context"])})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
