@@ -47,6 +47,9 @@ def test_generation_is_deterministic_and_names_are_distinct():
     b = M.generate_corpus(50, seed=3, scenario="selective")
     assert [c.text for c in a.counties] == [c.text for c in b.counties]
     assert len({c.name for c in a.counties}) == 50
+    real = M._real_stems()
+    assert len(real) > 2000  # cpca's table of counties, cities and districts
+    assert not any(c.name[:-1] in real for c in M.generate_corpus(300, seed=0).counties)
     assert M.generate_corpus(50, seed=4).counties[0].text != a.counties[0].text
     with pytest.raises(ValueError):
         M.generate_corpus(5, scenario="nonsense")

@@ -190,3 +190,13 @@ def test_n_needed_fisher_z_and_checked_by_simulation():
     for rho in (0.5, 0.3):
         pw = S.spearman_power(rho, S.n_needed(rho), n_sim=4000, seed=3)
         assert abs(pw - 0.80) < 4 * math.sqrt(0.16 / 4000), (rho, pw)
+
+
+def test_nullable_pandas_columns_are_read_as_complete_pairs():
+    import pandas as pd
+
+    x = pd.Series([1, 2, 3, None, 5, 6], dtype="Float64")
+    y = pd.Series([2, 1, 4, 3, 6, 5], dtype="Int64")
+    r = S.spearman_test(x, y)
+    assert r.n == 5
+    assert r.rho == pytest.approx(ss.spearmanr([1, 2, 3, 5, 6], [2, 1, 4, 6, 5]).statistic)

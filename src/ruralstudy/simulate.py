@@ -21,6 +21,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -104,17 +105,34 @@ def _marginals(z: np.ndarray) -> dict[str, np.ndarray]:
 
 # --- counties, names --------------------------------------------------------------------------
 
-_NAME_FIRST = "安宝昌长崇丹德定东丰福阜高广桂海和红华怀嘉建江金靖开康乐临隆洛茂美宁平普庆"
+_NAME_FIRST = "安宝昌长崇丹德定东丰福阜高广桂海红华怀嘉建江金靖康乐临隆洛茂美宁平普庆"
 _NAME_SECOND = "安昌城川丰河和华江康乐林陵宁平泉山水顺台潭阳源远云泽州溪峰兴"
 _PROVINCES = ("河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省",
               "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省",
               "广西壮族自治区", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "宁夏回族自治区")
 
 
+@lru_cache(maxsize=1)
+def _real_stems() -> frozenset[str]:
+    """Stems of every real county, city and district name in cpca's division table (宁阳县 ->
+    宁阳), so that no synthetic county shares its name with a real one."""
+    from importlib import resources
+
+    from .regions import strip_suffix
+
+    try:
+        with resources.files("cpca").joinpath("resources/adcodes.csv").open(encoding="utf-8") as f:
+            names = pd.read_csv(f, dtype=str)["name"]
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - cpca is a dependency
+        return frozenset()
+    return frozenset(strip_suffix(n) for n in names.dropna())
+
+
 def county_names(n: int, rng: np.random.Generator) -> list[str]:
-    """n distinct county names of two characters and 县 (plausible, invented: any likeness to a
-    real county is chance; a name never repeats a character)."""
-    pool = [a + b + "县" for a in _NAME_FIRST for b in _NAME_SECOND if a != b]
+    """n distinct invented county names of two characters and 县; none is the name of a real
+    county, city or district (with any suffix), and none repeats a character."""
+    real = _real_stems()
+    pool = [a + b + "县" for a in _NAME_FIRST for b in _NAME_SECOND if a != b and a + b not in real]
     if n > len(pool):
         raise ValueError(f"at most {len(pool)} county names")
     return [pool[i] for i in rng.choice(len(pool), size=n, replace=False)]
