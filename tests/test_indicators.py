@@ -33,9 +33,13 @@ def test_indicator_rows_carry_sources(indicator_build):
     _, res = indicator_build
     ind = res.indicators
     assert set(ind["source_type"]) == {"report", "sheet"}
-    lps = ind[(ind.region == "六盘水市") & (ind.indicator_id == "collective_income_total")].iloc[0]
-    assert lps.value == 146_000_000 and lps.source_id == "000-003020"
+    lps = ind[(ind.region == "六盘水市") & (ind.indicator_id == "cadre_mean_age")].iloc[0]
+    assert lps.value == 37.63 and lps.source_id == "000-000858"
     assert "report 000, characters" in lps.source_ref
+    # 六盘水's 截至目前 income in a September article is not the 2022 annual figure
+    ytd = res.observations.set_index("source_id").loc["000-003020"]
+    assert ytd.period == "year_to_date" and ytd.status != "mapped"
+    assert "000-003020" not in set(res.panel.source_id)
     sheet = ind[ind.source_type == "sheet"].iloc[0]
     assert sheet.source_ref.startswith("sheet ") and " line " in sheet.source_ref and "http" in sheet.source_ref
 
@@ -147,11 +151,19 @@ def test_county_sheet_values_carry_round_source_and_key(indicator_build):
     assert len(no_url) and no_url.source_ref.str.contains("source: ").all()
 
 
-def test_crosschecks(indicator_build):
-    _, res = indicator_build
-    x = res.crosschecks
-    lps = x[x.region == "六盘水市"].iloc[0]
-    assert abs(lps.implied - 921.7) < 0.1 and lps.observed == 922 and lps.ok
+def test_crosschecks():
+    """Total income / income per village should be about the number of villages."""
+    from ruralstudy.indicators import crosscheck_table
+
+    ind = _ind([
+        {"year": 2022, "value": 146_000_000.0, "indicator_id": "collective_income_total",
+         "unit": "元", "qualifier": "exact", "source_type": "report", "source_id": "t"},
+        {"year": 2022, "value": 158_400.0, "indicator_id": "collective_income_per_village",
+         "unit": "元", "qualifier": "exact", "source_type": "report", "source_id": "p"},
+        {"year": 2022, "value": 922.0, "indicator_id": "villages", "unit": "个",
+         "qualifier": "exact", "source_type": "report", "source_id": "v"}])
+    x = crosscheck_table(ind).iloc[0]
+    assert abs(x.implied - 921.7) < 0.1 and x.observed == 922 and x.ok and x.sources == "t; p; v"
 
 
 def test_disagree_tolerates_rounding():
