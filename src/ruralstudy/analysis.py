@@ -473,7 +473,10 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
         text = (f"Changes against the previous election round: {ch.region.nunique()} region(s) "
                 f"state {len(ch)} change(s) of their own cadres against the previous round — "
                 + "; ".join(parts) + ". Each compares a region with itself, on the region's own "
-                "count; they are not set against each other across regions or levels.")
+                "count; they are not set against each other across regions or levels."
+                + (f" {len(un)} further figure(s) in {un.region.nunique()} region(s) state a change "
+                   "against the previous round that no change indicator fits yet; they are listed "
+                   "on the region pages, not used." if len(un) else ""))
     else:
         text = ("Changes against the previous election round: no region's change (较上届) is an "
                 "indicator value yet")
