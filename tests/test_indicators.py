@@ -235,7 +235,7 @@ def test_peer_comparison_uses_scale_free_indicators_only(built):
 
     panel = pd.read_parquet(built.processed / "panel.parquet")
     html = peer_comparison("乐山市市中区", panel)
-    assert "一肩挑" in html and "1 of 1 values" in html  # vs 德昌县, same indicator, same round
+    assert "一肩挑" in html and "1 of 2 values" in html  # vs 德昌县, same indicator, same round
     html = peer_comparison("六盘水市", panel)
     assert "村集体经济总收入" not in html  # a total is not ranked across regions
 

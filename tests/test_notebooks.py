@@ -59,7 +59,7 @@ def test_key_outputs(built):
 
     slug = region_slug("六盘水市")
     profile = _text(nbformat.read(built.executed / f"regions-{slug}.ipynb", as_version=4))
-    assert "六盘水市" in profile and "000-003020" in profile  # 1.46亿元 with its source
+    assert "六盘水市" in profile and "000-003010" in profile  # 8.05亿元 with its source
 
 
 def test_links_notebook_with_small_minimum_estimates(built, tmp_path):

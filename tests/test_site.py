@@ -139,15 +139,15 @@ def test_region_figure_click_reaches_source_sentence(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server + f"regions/{region_slug('六盘水市')}.html")
     page.screenshot(path=str(ARTIFACTS / "region-liupanshui.png"), full_page=True)
-    link = page.locator("a.src", has_text="000-003020").first
+    link = page.locator("a.src", has_text="000-003010").first
     link.click()
     page.wait_for_load_state("load")
-    assert page.url.endswith("sources/000.html#fig-000-003020")
-    target = page.locator("#fig-000-003020")
-    assert target.text_content() == "1.46亿元"
+    assert page.url.endswith("sources/000.html#fig-000-003010")
+    target = page.locator("#fig-000-003010")
+    assert target.text_content() == "8.05亿元"
     assert target.is_visible()
     tip = target.get_attribute("data-tip")
-    assert "146000000" in tip.replace(",", "") and "collective_income_total" in tip
+    assert "805000000" in tip.replace(",", "") and "collective_assets" in tip
     para = target.locator("xpath=..").text_content()
     assert "收入达1.46亿元、村均15.84万元" in para  # the sentence around it
     page.close()
@@ -444,19 +444,19 @@ def test_click_through_lands_below_header_marks_sentence_and_back_works(server, 
     page = browser.new_page(viewport=WIDTHS[device])
     region = server + f"regions/{region_slug('六盘水市')}.html"
     page.goto(region)
-    page.locator("a.src", has_text="000-003020").first.click()
+    page.locator("a.src", has_text="000-003010").first.click()
     page.wait_for_load_state("load")
     page.wait_for_timeout(100)
-    assert page.url.endswith("sources/000.html#fig-000-003020")
-    box = page.evaluate("() => { const r = document.getElementById('fig-000-003020').getBoundingClientRect();"
+    assert page.url.endswith("sources/000.html#fig-000-003010")
+    box = page.evaluate("() => { const r = document.getElementById('fig-000-003010').getBoundingClientRect();"
                         " return [r.top, r.bottom]; }")
     top_limit = _header_bottom(page)
     assert top_limit <= box[0] and box[1] <= WIDTHS[device]["height"], (box, top_limit)
-    marked = page.evaluate("""() => { const s = document.getElementById('fig-000-003020').closest('.sent');
+    marked = page.evaluate("""() => { const s = document.getElementById('fig-000-003010').closest('.sent');
         return [getComputedStyle(s).backgroundColor, s.textContent, s.getClientRects()[0].top]; }""")
     assert marked[2] >= top_limit, (marked, top_limit)  # the sentence starts in view as well
     assert marked[0] not in ("rgba(0, 0, 0, 0)", "transparent"), marked
-    assert "1.46亿元" in marked[1]
+    assert "8.05亿元" in marked[1]
     page.screenshot(path=str(ARTIFACTS / f"landing-{device}.png"))
     page.go_back()
     page.wait_for_load_state("load")
