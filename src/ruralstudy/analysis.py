@@ -130,9 +130,9 @@ def pair_frame(panel: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
-TEST_COLUMNS = ["x", "y", "admin_level", "round", "n", "rho", "ci_low", "ci_high", "p_exact",
-                "p_holm", "power_rho_0.3", "power_rho_0.5", "n_for_rho_0.3", "n_for_rho_0.5",
-                "method", "note"]
+TEST_COLUMNS = ["x", "y", "admin_level", "round", "n", "note", "rho", "ci_low", "ci_high",
+                "p_exact", "p_holm", "power_rho_0.3", "power_rho_0.5", "n_for_rho_0.3",
+                "n_for_rho_0.5", "method"]
 
 
 def primary_tests(panel: pd.DataFrame, primary: dict[str, str], min_n: int = 8,
