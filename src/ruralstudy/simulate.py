@@ -98,8 +98,10 @@ def _marginals(z: np.ndarray) -> dict[str, np.ndarray]:
         "cadre_mean_age": 45.0 + 2.5 * norm.ppf(col["cadre_mean_age"]),
         "one_shoulder_share": 100 * beta.ppf(col["one_shoulder_share"], 9, 1.5),
         # per-village collective income in yuan: median 25万元, long right tail
-        "collective_income_per_village": np.exp(math.log(250_000) + 0.7 * z[:, 3]),
-        "villages_income_over_10w_share": 100 * beta.ppf(col["villages_income_over_10w_share"], 4, 2),
+        "collective_income_per_village": np.exp(
+            math.log(250_000) + 0.7 * z[:, STUDY_INDICATORS.index("collective_income_per_village")]),
+        "villages_income_over_10w_share": 100 * beta.ppf(col["villages_income_over_10w_share"],
+                                                         4, 2),
     }
 
 
