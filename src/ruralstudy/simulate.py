@@ -698,7 +698,9 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
     for r in miss.itertuples():
         o = obs_by_doc.get(r.doc_id, obs.iloc[:0])
         o = o[(o["start"] < r.end) & (o["end"] > r.start)]
-        reasons.append(o["reason"].iloc[0] if len(o) else "not extracted")
+        # the county's own name becomes {county}, so that reasons group across counties
+        reasons.append(o["reason"].iloc[0].replace(r.region, "{county}") if len(o)
+                       else "not extracted")
     misses = miss.assign(reason=reasons)
     by_t = valued.groupby(["template", "indicator_id"]).agg(
         gold=("recovered", "size"), recovered=("recovered", "sum")).reset_index()
