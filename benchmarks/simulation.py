@@ -106,7 +106,8 @@ def report(results: list[dict], args, total: float, load: tuple) -> str:
         f"(the build's functions), then cut into disjoint samples of {args.regions} counties, "
         f"each analysed on the recovered values with `stats.spearman_test` "
         f"({args.n_perm} permutations; power stated by `stats.spearman_power`, {args.n_sim} "
-        f"draws). Synthetic, for testing only. Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"draws). Synthetic, for testing only. Measured "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
         f"on {platform.machine()}, {os.cpu_count()} cores shared with other work "
         f"(load {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after); total {total:.0f} s.")
     lines += ["", "| scenario | reports | generate s | extract+map s | score s | links s | "
@@ -136,8 +137,9 @@ def report(results: list[dict], args, total: float, load: tuple) -> str:
             for q in b.itertuples():
                 lines.append(f"| {q.quantity} | {q.population:,.3f} | {q.recovered:,.3f} | "
                              f"{q.n_population:.0f} | {q.n_recovered:.1f} |")
-    misses = pd.concat([r["misses"] for r in results]).groupby(
-        ["template", "indicator_id", "reason"]).n.sum().reset_index().sort_values("n", ascending=False)
+    misses = (pd.concat([r["misses"] for r in results])
+              .groupby(["template", "indicator_id", "reason"]).n.sum().reset_index()
+              .sort_values("n", ascending=False))
     if len(misses):
         lines += ["", "Printed indicator values the path did not recover (all scenarios):", "",
                   "| template | indicator | n | reason |", "|---|---|---:|---|"]

@@ -98,8 +98,10 @@ def _marginals(z: np.ndarray) -> dict[str, np.ndarray]:
         "cadre_mean_age": 45.0 + 2.5 * norm.ppf(col["cadre_mean_age"]),
         "one_shoulder_share": 100 * beta.ppf(col["one_shoulder_share"], 9, 1.5),
         # per-village collective income in yuan: median 25万元, long right tail
-        "collective_income_per_village": np.exp(math.log(250_000) + 0.7 * z[:, 3]),
-        "villages_income_over_10w_share": 100 * beta.ppf(col["villages_income_over_10w_share"], 4, 2),
+        "collective_income_per_village": np.exp(
+            math.log(250_000) + 0.7 * z[:, STUDY_INDICATORS.index("collective_income_per_village")]),
+        "villages_income_over_10w_share": 100 * beta.ppf(col["villages_income_over_10w_share"],
+                                                         4, 2),
     }
 
 
@@ -696,7 +698,9 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
     for r in miss.itertuples():
         o = obs_by_doc.get(r.doc_id, obs.iloc[:0])
         o = o[(o["start"] < r.end) & (o["end"] > r.start)]
-        reasons.append(o["reason"].iloc[0] if len(o) else "not extracted")
+        # the county's own name becomes {county}, so that reasons group across counties
+        reasons.append(o["reason"].iloc[0].replace(r.region, "{county}") if len(o)
+                       else "not extracted")
     misses = miss.assign(reason=reasons)
     by_t = valued.groupby(["template", "indicator_id"]).agg(
         gold=("recovered", "size"), recovered=("recovered", "sum")).reset_index()
