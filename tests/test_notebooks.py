@@ -149,6 +149,8 @@ def test_comparable_sets_flag_a_campaign_trend():
     sets = A.comparable_sets(_panel(rows), scale_free={"v"})
     assert len(sets) == 1 and sets.iloc[0].n == 3 and "丁省" not in sets.iloc[0]["values"]
     assert bool(sets.iloc[0].order_is_year_order)  # 2015 < 2019 < 2022: a trend, not a ranking
+    two = A.comparable_sets(_panel(rows[:2]), scale_free={"v"})
+    assert not bool(two.iloc[0].order_is_year_order)  # two values always sit in some year order
 
 
 def test_chinese_text_renders_without_missing_glyphs():

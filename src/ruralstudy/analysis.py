@@ -11,6 +11,7 @@ Everything is seeded and pure: same data and seed, same numbers.
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 import numpy as np
@@ -277,7 +278,9 @@ def comparable_sets(panel: pd.DataFrame, ids: list[str] | None = None,
             continue
         g = g.sort_values(["value", "region"])
         yrs = g["year"].dropna()
-        by_year = bool(len(yrs) == len(g) and yrs.nunique() == len(g) and
+        # with two values any order is "the order of their years": only from three on does a
+        # monotone order of years say something
+        by_year = bool(len(g) >= 3 and len(yrs) == len(g) and yrs.nunique() == len(g) and
                        (yrs.is_monotonic_increasing or yrs.is_monotonic_decreasing))
         rows.append({"admin_level": g["admin_level"].iloc[0], "round": g["round"].iloc[0],
                      "indicator_id": g["indicator_id"].iloc[0],
@@ -496,7 +499,9 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
         parts = []
         for r in sets.itertuples():
             trend = (" — in the order of their years, so a trend over time as much as a "
-                     "difference between regions" if r.order_is_year_order else "")
+                     "difference between regions" if r.order_is_year_order else
+                     " — from different years" if "year unknown" not in r.values and
+                     len(set(re.findall(r"\((\d{4})\)", r.values))) > 1 else "")
             parts.append(f"{r.indicator_zh} ({r.admin_level}, {round_label(r.round)}, "
                          f"n = {r.n}): {r.values}{trend}")
         text = (f"Values that may be set side by side (same admin level, election round and "
@@ -576,8 +581,8 @@ def links_findings(tests: pd.DataFrame, min_n: int, changes: dict[str, int],
     text = (f"Change within regions: {changes['all']} figure(s) state a change or growth "
             f"(before → after, against the previous round, or a growth rate); {changes['mapped']} "
             f"of them are indicator values, {len(before_after)} as a before/after pair of one "
-            f"indicator in one region. The rest name no indicator the codebook defines yet; they "
-            f"are listed on the data quality page, not used.")
+            f"indicator in one region. The rest are not indicator values (most name no indicator "
+            f"the codebook defines); each stays in mapping.csv with its reason, not used.")
     out.append(_finding("finding-change-figures", "all", text, before_after,
                         len(before_after), levels_label(before_after.admin_level)
                         if len(before_after) else "—", "—",
