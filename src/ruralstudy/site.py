@@ -248,13 +248,16 @@ def _marked_paragraphs(text: str, spans: list) -> str:
     ``mark``; the sentence holding the figure a link points to is marked by CSS
     (``.sent:has(:target)``). Sentences a figure would straddle are joined."""
     sents: list[list[int]] = []
+    figs = sorted(spans)
+    k, reach = 0, -1  # reach: the furthest end of the figures starting before the cut
     for a, b in sentence_spans(text):
-        if sents and any(cs < sents[-1][1] and ce > a for cs, ce, *_ in spans
-                         if cs < a):  # a figure crosses the cut between them
-            sents[-1][1] = b
+        while sents and k < len(figs) and figs[k][0] < sents[-1][1]:
+            reach = max(reach, figs[k][1])
+            k += 1
+        if sents and reach > a:  # a figure crosses the cut between them (linear, not a
+            sents[-1][1] = b     # scan of every figure per sentence)
         else:
             sents.append([a, b])
-    figs = sorted(spans)
     paras: list[list[str]] = []
     fi, prev_end = 0, None
     for a, b in sents:
