@@ -543,9 +543,11 @@ def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(target: str | Path, df: pd.DataFrame) -> None:
-    """Atomically write a frame as CSV."""
-    write_bytes(target, frame_to_csv_bytes(df))
+def write_csv(target: str | Path, df: pd.DataFrame, fmt: tuple[str, str] | None = None) -> None:
+    """Atomically write a frame as CSV (UTF-8, ``\\n``; or in the (codec, line end) of
+    :func:`table_format`, to keep a file's own)."""
+    data = frame_to_csv_bytes(df)
+    write_bytes(target, data if fmt is None else encode_table(data.decode("utf-8"), fmt))
 
 
 def frame_to_parquet_bytes(df: pd.DataFrame) -> bytes:

@@ -205,6 +205,9 @@ def neutralise_csv(data: bytes) -> bytes:
     import io
 
     text = data.decode("utf-8")
+    # the processed tables are ours: a long cell (a report line with no 。, a conflict listing
+    # many sources) is data, not an attack on the csv module's 131,072-character default
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not any(neutralise_cell(c) != c for row in rows for c in row):
         return data
@@ -430,13 +433,24 @@ def index_body(t, findings: list[dict], citation: str) -> str:
 def _cff(citation: str) -> dict:
     import yaml
 
-    from .codebook import safe_load_yaml
+    from .limits import LimitError, load_yaml
 
-    try:
-        data = safe_load_yaml(citation) if citation.strip() else {}
-    except yaml.YAMLError:
+    try:  # aliases counted first: 509 bytes of nested aliases once grew past 6 GB
+        data = load_yaml(citation, "CITATION.cff") if citation.strip() else {}
+    except (yaml.YAMLError, LimitError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+                   "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+                   "^": r"\textasciicircum{}"}
+
+
+def _bibtex(value: str) -> str:
+    """``value`` as literal text in a BibTeX field: LaTeX's special characters escaped, so a
+    title cannot run ``\\input{...}`` in a citer's LaTeX, and ``&``, ``%``, ``_`` compile."""
+    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in str(value))
 
 
 def _authors(cff: dict) -> list[str]:
@@ -470,12 +484,14 @@ def citation_apa(citation: str, url: str = "") -> str:
 def citation_bibtex(citation: str, url: str = "") -> str:
     """A BibTeX @software entry built from CITATION.cff."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
                            for fam, giv in _authors(cff))
-    date = str(cff.get("date-released", ""))
-    fields = [("author", authors), ("title", "{" + str(cff.get("title", "ruralstudy")) + "}"),
-              ("year", date[:4]), ("version", str(cff.get("version", ""))),
-              ("date", date), ("license", str(cff.get("license", ""))), ("url", url),
+    date = _bibtex(str(cff.get("date-released", "")))
+    fields = [("author", authors),
+              ("title", "{" + _bibtex(str(cff.get("title", "ruralstudy"))) + "}"),
+              ("year", date[:4]), ("version", _bibtex(str(cff.get("version", "")))),
+              ("date", date), ("license", _bibtex(str(cff.get("license", "")))),
+              ("url", re.sub(r"[{}\\\s]", "", url)),
               ("note", "Data licence: CC BY 4.0")]
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
     key = "ruralstudy" + (date[:4] or "")
