@@ -361,12 +361,16 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
         raise CorpusError("page is in no encoding read here (declared charset, UTF-8, GB18030, "
                           "Big5)", file=path)
     first = next(iter(decoded))
+    if declared and declared != first:  # the declaration does not even decode the bytes
+        note = f"{first} (declared {declared}, which does not decode the bytes)"
+        if len(decoded) == 1 or data.isascii():
+            return decoded[first], note
     if len(decoded) == 1 or data.isascii():
         return decoded[first], first
     scores = {enc: cjk_plausibility(t) for enc, t in decoded.items()}
     best = max(decoded, key=scores.__getitem__)
     if scores[best] <= scores[first] + 0.2:  # the first valid one (declared) unless clearly worse
-        return decoded[first], first
+        return decoded[first], first if not declared or declared == first else note
     why = (f"declared {declared}, but its text is not Chinese ({scores[first]:.0%} of "
            f"non-ASCII characters common Chinese against {scores[best]:.0%} as {best})"
            if declared == first else f"{first} gives implausible text")
