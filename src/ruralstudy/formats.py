@@ -782,8 +782,10 @@ def read_docx_bytes(data: bytes, path: str) -> Report:
     except etree.XMLSyntaxError as exc:
         # python-docx parses with resolve_entities=False; libxml2 stops entity bombs itself
         # ("amplification factor exceeded") and reports damaged XML: both become a sentence
-        what = "an entity-expansion bomb" if "amplification" in str(exc) or \
-            "entit" in str(exc).lower() else "damaged XML"
+        msg = str(exc)
+        what = ("an entity-expansion bomb" if "amplification" in msg or "entit" in msg.lower()
+                else "XML nested deeper than libxml2 reads (256 levels)" if "depth" in msg
+                else "damaged XML")
         raise CorpusError(f"not a readable Word .docx file ({what}: {exc})", file=path) from None
     # one line per paragraph; the cells of a table row make one line (cells joined by a
     # space), so a figure in a row keeps its row's label in its sentence
