@@ -488,6 +488,11 @@ def test_M2_bibtex_escapes_latex():
                           'authors:\n  - name: "A & B"\n')
     assert "\\input{" not in bib and "\\textbackslash{}input\\{/etc/passwd\\}" in bib
     assert "50\\% \\& co\\_op \\#1" in bib and "{{A \\& B}}" in bib
+    from ruralstudy.site import dataset_citation_bibtex
+
+    data = dataset_citation_bibtex('title: "Rural \\\\input{/etc/passwd}: x"\n',
+                                   {"date": "2026-12-01", "commit": "abc"})
+    assert "\\input{" not in data and "\\textbackslash{}input\\{/etc/passwd\\}" in data
 
 
 def test_M3_audit_shows_numbers_not_numpy_reprs():

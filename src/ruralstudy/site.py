@@ -491,20 +491,16 @@ def dataset_citation_apa(citation: str, stamp: dict) -> str:
 def dataset_citation_bibtex(citation: str, stamp: dict) -> str:
     """A BibTeX @dataset entry (biblatex) matching :func:`dataset_citation_apa`."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
                            for fam, giv in _authors(cff))
-    date = str(stamp.get("date", ""))[:10]
-    fields = [("author", authors),
-              ("title", "{" + str(cff.get("title", "ruralstudy")).split(":")[0] + " data tables}"),
-              ("year", date[:4]), ("version", f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}"),
-              ("urldate", date), ("doi", _doi(cff)), ("note", "Data licence: CC BY 4.0")]
-    body = ",\n".join(f"  {k} = {{{_bibtex_escape(v)}}}" for k, v in fields if v)
+    date = _bibtex(str(stamp.get("date", ""))[:10])
+    title = _bibtex(str(cff.get("title", "ruralstudy")).split(":")[0])
+    fields = [("author", authors), ("title", "{" + title + " data tables}"),
+              ("year", date[:4]),
+              ("version", _bibtex(f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}")),
+              ("urldate", date), ("doi", _bibtex(_doi(cff))), ("note", "Data licence: CC BY 4.0")]
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)  # each value escaped once
     return f"@dataset{{ruralstudy_data{date[:4]},\n{body}\n}}"
-
-
-def _bibtex_escape(v: str) -> str:
-    """Characters that TeX would read as commands, escaped (a value is data, not markup)."""
-    return re.sub(r"([\\&%$#_^~])", r"\\\1", v) if not v.startswith("{") else v
 
 
 def citation_html(citation: str, stamp: dict | None = None) -> str:
