@@ -28,20 +28,23 @@ PY = sys.executable
 
 
 def measured(args: list[str], env: dict | None = None) -> tuple[float, float, int, str]:
-    """(seconds, peak RSS in MB of the largest process, exit status, last stderr line and
-    the number of stdout lines) of ``args``, run from a fresh Python so that the peak RSS
+    """(seconds, peak RSS in MB of the largest process, exit status, CPU seconds with the
+    last stderr line and the number of stdout lines) of ``args``, run from a fresh Python so that the peak RSS
     (``getrusage`` of its children) is this command's own."""
     code = ("import resource,subprocess,sys,time,json,os;t=time.monotonic();"
             "r=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
-            "print(json.dumps([time.monotonic()-t,"
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,r.returncode,"
-            "(r.stderr.strip().splitlines() or [''])[-1][:300], r.stdout.count(chr(10))]))")
+            "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+            "print(json.dumps([time.monotonic()-t,u.ru_maxrss/1024,r.returncode,"
+            "(r.stderr.strip().splitlines() or [''])[-1][:300], r.stdout.count(chr(10)),"
+            "u.ru_utime+u.ru_stime]))")
     import json
 
     r = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True,
                        env={**os.environ, **(env or {})})
-    secs, peak, rc, tail, lines = json.loads(r.stdout)
-    return secs, peak, rc, f"{tail} [{lines} stdout lines]"
+    secs, peak, rc, tail, lines, cpu = json.loads(r.stdout)
+    # CPU seconds (all the command's processes) as well as wall time: on a shared machine
+    # the wall time says more about the neighbours than about the code
+    return secs, peak, rc, f"cpu {cpu:.1f} s  {tail} [{lines} stdout lines]"
 
 
 def make_page(path: Path, mb: float) -> int:
