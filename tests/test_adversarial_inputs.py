@@ -586,3 +586,32 @@ def test_limits_are_listed_with_how_to_raise_them(monkeypatch):
         limits.SHEET_ROWS.value
     monkeypatch.setenv("RURALSTUDY_MAX_FILE_BYTES", "1.5GB")
     assert limits.FILE_BYTES.value == 1.5 * (1 << 30)
+
+
+def _limit_inputs(tmp_path: Path) -> dict[str, tuple[str, Path]]:
+    txt = tmp_path / "long.txt"
+    txt.write_text(ARTICLE * 50, encoding="utf-8")
+    page = tmp_path / "slow.html"
+    page.write_text(_page(f"<p>{ARTICLE}</p>"), encoding="utf-8")
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(HEADER + [f"c{i}" for i in range(4)]) + "\n" + SHEET_ROW,
+                    encoding="utf-8")
+    pdf = tmp_path / "heavy.pdf"
+    pdf.write_bytes(_pdf(b"BT /F1 9 Tf 10 10 Td (abc) Tj ET " + b"0 0 m 1 1 l S " * 20000))
+    return {"RURALSTUDY_MAX_REPORT_CHARS": ("1000", txt),
+            "RURALSTUDY_MAX_SECONDS_PER_FILE": ("0.000001", page),
+            "RURALSTUDY_MAX_SHEET_COLUMNS": ("10", wide),
+            "RURALSTUDY_MAX_PDF_PAGE_BYTES": ("100KB", pdf)}
+
+
+@pytest.mark.parametrize("env", ["RURALSTUDY_MAX_REPORT_CHARS", "RURALSTUDY_MAX_SECONDS_PER_FILE",
+                                 "RURALSTUDY_MAX_SHEET_COLUMNS", "RURALSTUDY_MAX_PDF_PAGE_BYTES"])
+def test_every_limit_refuses_naming_the_file_the_limit_and_its_variable(tmp_path, monkeypatch, env):
+    value, f = _limit_inputs(tmp_path)[env]
+    monkeypatch.setenv(env, value)
+    read = read_sheet_frame if f.suffix == ".csv" else read_report
+    with pytest.raises((limits.LimitError, SheetError)) as e:
+        read(f)
+    assert f.name in str(e.value) and "over the limit of" in str(e.value) and env in str(e.value)
+    monkeypatch.delenv(env)
+    assert len(read(f).raw.text if f.suffix != ".csv" else read(f)) > 0  # default: read
