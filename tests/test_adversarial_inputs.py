@@ -326,6 +326,9 @@ def test_M4_citation_with_yaml_aliases_is_refused_not_expanded():
     from ruralstudy.site import citation_apa, citation_bibtex
 
     assert len(citation_bibtex(bomb)) < 1000 and len(citation_apa(bomb)) < 1000
+    from ruralstudy.site import citation_html
+
+    assert "CITATION.cff: the size of the YAML document" in citation_html(bomb)
     assert limits.load_yaml("a: &x [1, 2]\nb: *x\n", "c.cff") == {"a": [1, 2], "b": [1, 2]}
 
 

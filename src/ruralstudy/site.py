@@ -393,15 +393,25 @@ def index_body(t, findings: list[dict], citation: str) -> str:
 # --- citation ----------------------------------------------------------------------------
 
 def _cff(citation: str) -> dict:
+    data, _ = _cff_read(citation)
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def _cff_read(citation: str) -> tuple[dict, str]:
+    """CITATION.cff's mapping and '' ; or {} and why it was not read (a sentence naming the
+    file: not YAML, or over a YAML limit -- 509 bytes of nested aliases once grew past 6 GB)."""
     import yaml
 
     from .limits import LimitError, load_yaml
 
-    try:  # aliases counted first: 509 bytes of nested aliases once grew past 6 GB
+    try:
         data = load_yaml(citation, "CITATION.cff") if citation.strip() else {}
-    except (yaml.YAMLError, LimitError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    except LimitError as exc:
+        return {}, str(exc)
+    except yaml.YAMLError as exc:
+        return {}, f"CITATION.cff: not valid YAML ({str(exc).splitlines()[0]})"
+    return (data, "") if isinstance(data, dict) else ({}, "")
 
 
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
@@ -509,6 +519,9 @@ def citation_html(citation: str, stamp: dict | None = None) -> str:
     if not citation.strip():
         return "<p class='note'>No CITATION.cff in the project.</p>"
     parts = []
+    problem = _cff_read(citation)[1]
+    if problem:  # named on the page (and the defaults used), not silently dropped
+        parts.append(f"<p class='note'>{html.escape(problem)}</p>")
     blocks = [("apa", "APA (software)", citation_apa(citation)),
               ("bibtex", "BibTeX (software)", citation_bibtex(citation))]
     if stamp is not None:
