@@ -121,7 +121,7 @@ def _csv_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]
                 break
             except csv.Error as exc:
                 if "field larger" in str(exc):
-                    raise limits.FIELD_CHARS.error(f"over {max_field:,} characters", str(path),
+                    raise limits.FIELD_CHARS.error(f"more than {max_field:,} characters", str(path),
                                                    line=start) from None
                 raise SheetError(f"malformed CSV: {exc}", file=str(path), line=start) from None
             if not any(c.strip() for c in rec):
@@ -136,7 +136,7 @@ def _csv_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]
                                      f"{start}, saw {len(rec)}", file=str(path), line=start)
                 rec = rec[:len(header)]
             if len(rows) >= max_rows:
-                raise limits.SHEET_ROWS.error(f"over {int(max_rows):,}", str(path), line=start)
+                raise limits.SHEET_ROWS.error(f"more than {int(max_rows):,}", str(path), line=start)
             rows.append(rec + [""] * (len(header) - len(rec)))
             lines.append(start)
     finally:
@@ -210,7 +210,7 @@ def _xlsx_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]
                 header = _header(cells)
                 continue
             if len(rows) >= max_rows:
-                raise limits.SHEET_ROWS.error(f"over {int(max_rows):,}", str(path), line=line)
+                raise limits.SHEET_ROWS.error(f"more than {int(max_rows):,}", str(path), line=line)
             cells = (cells + [""] * len(header))[:len(header)]
             rows.append(cells)
             lines.append(line)
