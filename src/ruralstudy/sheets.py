@@ -169,6 +169,27 @@ def _cell_text(v) -> str:
     return str(v)
 
 
+def _present_rows(ws, max_col: int):
+    """(row number, values) of the rows a read-only worksheet's XML holds, first ``max_col``
+    columns. openpyxl's ``iter_rows`` also yields an empty row for every row number the file
+    skips (a stray cell at H1048576 costs a million of them), so its own row parser is used
+    directly; should a later openpyxl move those internals, ``iter_rows`` still does."""
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        wb = ws.parent
+        src = ws._get_source()
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                                 date_formats=wb._date_formats,
+                                 timedelta_formats=wb._timedelta_formats)
+    except (ImportError, AttributeError, TypeError):
+        yield from enumerate(ws.iter_rows(max_col=max_col, values_only=True), start=1)
+        return
+    with src:
+        for idx, row in parser.parse():
+            yield idx, ws._get_row(row, 1, max_col, values_only=True)
+
+
 def _xlsx_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]:
     """An XLSX's first sheet with openpyxl's read-only reader, bounded by ``max_col`` (a cell
     at XFD1048576 no longer makes a 1,048,576 x 16,384 grid); blank rows are skipped and the
@@ -194,8 +215,7 @@ def _xlsx_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # a stray far cell must not set the size of the grid
-        for line, values in enumerate(ws.iter_rows(max_col=max_cols + 1, values_only=True),
-                                      start=1):
+        for line, values in _present_rows(ws, max_cols + 1):
             cells = [_cell_text(v) for v in values]
             if not any(c.strip() for c in cells):
                 continue
