@@ -390,6 +390,8 @@ def test_I19_truncated_utf8_page_is_named_as_cut_short(tmp_path):
     (tmp_path / "cut.txt").write_bytes(ARTICLE.encode()[:-1])
     with pytest.raises(CorpusError, match="cut short"):
         read_report(tmp_path / "cut.txt")
+    r = cli(["figures", tmp_path / "cut.txt"])  # read piece by piece: the same reason
+    assert r.returncode == 1 and "cut.txt: the file ends in the middle of a UTF-8" in r.stderr
 
 
 def test_D2_same_article_as_txt_html_and_docx_is_one_document(tmp_path):

@@ -206,12 +206,23 @@ def text_file_codec(path: str | Path, chunk: int = READ_CHUNK) -> str:
     for codec in (("utf-16",) if utf16 else ("utf-8-sig", "gb18030")):
         dec = codecs.getincrementaldecoder(codec)()
         text_head = ""
-        blank, started = True, False
+        blank, started, non_ascii = True, False, False
         try:
             with p.open("rb") as f:
                 while True:
                     data = f.read(chunk)
-                    text = dec.decode(data, final=not data)
+                    non_ascii = non_ascii or not data.isascii()
+                    try:
+                        text = dec.decode(data, final=not data)
+                    except UnicodeDecodeError as exc:
+                        if not data and codec == "utf-8-sig" and non_ascii and \
+                                exc.reason == "unexpected end of data":
+                            # valid UTF-8 to its last character, which is cut: say so
+                            raise CorpusError(
+                                "the file ends in the middle of a UTF-8 character: it was cut "
+                                "short, e.g. by an interrupted download; save it again",
+                                file=str(path)) from None
+                        raise
                     if utf16 and not started and text:
                         text, started = text.removeprefix("\ufeff"), True
                     if len(text_head) < _HEAD_CHARS:
