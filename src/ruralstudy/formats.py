@@ -107,8 +107,8 @@ class Locs:
 class Extracted:
     """Text extracted from a web page, PDF or Word file, with a location per character.
 
-    ``locs[i]`` (a :class:`Locs`, two integer arrays) is where ``text[i]`` sits in the raw file: for ``html`` (0, offset into the
-    decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
+    ``locs[i]`` (a :class:`Locs`: two integer arrays) is where ``text[i]`` sits in the raw
+    file: for ``html`` (0, offset into the decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
     for ``docx`` (paragraph number from 1, offset in it); (-1, -1) for a character the
     extractor inserted (line breaks between paragraphs or pages)."""
 
