@@ -413,6 +413,11 @@ def test_D2_same_article_as_txt_html_and_docx_is_one_document(tmp_path):
     (dup,) = [i for i in items if isinstance(i, CorpusProblem)]
     assert dup.doc_id == "005" and "duplicate of document 000" in dup.reason
     assert sum(isinstance(i, Document) for i in items) == 2
+    from ruralstudy.corpus import normalised_digest
+
+    wide = text.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})  # １ for 1
+    assert normalised_digest(wide) == normalised_digest(text)
+    assert normalised_digest(text.replace("86", "87")) != normalised_digest(text)
 
 
 def test_I31_no_date_is_invented_for_a_page_without_one(tmp_path):
