@@ -97,6 +97,11 @@ def test_I1_damaged_docx_is_named_the_batch_goes_on_and_keep_going_skips_it(tmp_
     rep = build(p, BuildOptions(until="extract", keep_going=True, jobs=1))
     (prob,) = [x for x in rep.problems if x.doc_id == "005"]
     assert prob.line == 5 and "damaged XML" in prob.reason
+    r = cli(["build", "--root", p.root])  # without --keep-going: named, one a line, nothing built
+    assert r.returncode == 1 and "1 input(s) cannot be read" in r.stderr
+    assert "\n  data/raw/reports/005_bad.docx (document 005, data/raw/manifest.csv line 5): " \
+        "not a readable Word .docx file (damaged XML" in r.stderr
+    _no_traceback(r)
 
 
 def test_I2_unknown_marked_section_is_skipped_not_a_crash(tmp_path):
@@ -573,6 +578,11 @@ def test_I20_file_names_are_printed_escaped(tmp_path):
     assert not any(line.startswith("added 999") for line in r.stderr.splitlines())
     assert "\\x1b[31mRED" in r.stderr and "line1\\nadded 999" in r.stderr
     assert "names/[red]rich.txt; utf-8)" in r.stderr and "\\[red]" not in r.stderr
+    bad = d / "x\nadded 999 -> etc-passwd.txt"
+    bad.write_bytes(b"\x00\x01 binary")
+    r = cli(["figures", bad])
+    assert r.returncode == 1 and "x\\nadded 999 -> etc-passwd.txt: file is binary" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_I22_fifo_and_device_are_refused_by_what_they_are(tmp_path):

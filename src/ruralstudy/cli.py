@@ -46,7 +46,18 @@ def shown(text: object) -> str:
 def _fail(exc: Exception) -> None:
     from rich.markup import escape
 
-    err.print(f"[red]error:[/red] {escape(shown(exc))}", highlight=False)
+    # a message of several lines (every unreadable input, one a line) keeps its lines; each
+    # is escaped, and a continuation is indented, so no name can forge a line of its own
+    msg, head = str(exc), ""
+    file = getattr(exc, "file", None)
+    if file is not None:  # the file named first, on its line whatever its name holds
+        where = f"{file}" + (f":{exc.line}" if getattr(exc, "line", None) is not None else "") + ": "
+        if msg.startswith(where):
+            head, msg = shown(where), msg[len(where):]
+    lines = [shown(line) for line in msg.split("\n")]
+    text = head + "\n".join([lines[0]] + [ln if ln.startswith("  ") else "  " + ln
+                                           for ln in lines[1:]])
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -294,7 +305,7 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
 
     for p in report.problems:
         err.print(f"[yellow]{'skipped' if p.severity == 'error' else p.severity}:[/yellow] "
-                  f"{shown(describe_problem(p, paths))}", markup=False, highlight=False)
+                  f"{escape_shown(describe_problem(p, paths))}", highlight=False)
     if dry_run:
         for s in report.steps:
             print(f"{'RUN ' if s.run else 'skip'}  {s.name:<40} {s.reason}")
