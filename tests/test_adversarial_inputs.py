@@ -190,7 +190,13 @@ def test_I24_cell_over_the_field_limit_is_refused_with_its_line_and_site_csv_cop
     with pytest.raises(SheetError) as e:
         read_sheet_frame(tmp_path / "longcell.csv")
     assert e.value.line == 3 and "one cell" in str(e.value) and "RURALSTUDY_MAX_FIELD_CHARS" in str(e.value)
-    # a long processed cell (a report line with no 。) no longer kills the site step
+    # a report line of 180,000 characters with no sentence end: refused, its line named
+    (tmp_path / "longline.txt").write_text(ARTICLE + "\n" + "村干部平均年龄41岁，" * 18_000 + "\n",
+                                           encoding="utf-8")
+    with pytest.raises(limits.LimitError) as e:
+        read_report(tmp_path / "longline.txt")
+    assert e.value.line == 2 and "RURALSTUDY_MAX_LINE_CHARS" in str(e.value)
+    # a long processed cell (a sentence under the limit) no longer kills the site step
     from ruralstudy.site import neutralise_csv
 
     data = ("a,b\n=1," + "长" * 200_000 + "\n").encode()

@@ -208,6 +208,7 @@ def read_report(path: str | Path) -> Report:
         raise CorpusError(f"the file cannot be read ({type(exc).__name__}: {exc})",
                           file=str(path)) from None
     limits.REPORT_CHARS.check(len(report.raw.text), str(path))
+    limits.check_lines(report.raw.text, str(path))
     deadline.check("after reading")
     return report
 

@@ -103,6 +103,10 @@ UNZIPPED_BYTES = Limit("max_unzipped_bytes", 300 << 20, "bytes",
 #: 5 million characters is 50 times a long report; the benchmark's 10 MB page has 3.4 million.
 REPORT_CHARS = Limit("max_report_chars", 5_000_000, "characters",
                      "the report's text")
+#: One line of a report's text (a paragraph; a sentence never crosses a line end). A figure's
+#: sentence is cut at 。！？； or the line end, so a line with no sentence end makes every
+#: figure on it carry the whole line: cost and output grow with figures x line length.
+LINE_CHARS = Limit("max_line_chars", 100_000, "characters", "one line of the report's text")
 #: One PDF page's characters, counted from its content stream before pdfminer lays it out
 #: (pdfminer keeps a Python object per character; neither it nor PDFium bounds a page).
 PDF_PAGE_OPERATORS = Limit("max_pdf_page_operators", 200_000, "operators",
@@ -129,8 +133,24 @@ YAML_NODES = Limit("max_yaml_nodes", 1_000_000, "nodes",
 #: no signal, so it also holds in worker threads).
 SECONDS_PER_FILE = Limit("max_seconds_per_file", 600, "seconds", "the time to read the file")
 
-ALL = (FILE_BYTES, UNZIPPED_BYTES, REPORT_CHARS, PDF_PAGE_OPERATORS, PDF_PAGE_BYTES, HTML_DEPTH,
+ALL = (FILE_BYTES, UNZIPPED_BYTES, REPORT_CHARS, LINE_CHARS, PDF_PAGE_OPERATORS, PDF_PAGE_BYTES, HTML_DEPTH,
        SHEET_ROWS, SHEET_COLUMNS, FIELD_CHARS, YAML_ALIASES, YAML_NODES, SECONDS_PER_FILE)
+
+
+def check_lines(text: str, file: str) -> None:
+    """Refuse a text with a line longer than :data:`LINE_CHARS`, naming the line."""
+    limit = LINE_CHARS.value
+    if len(text) <= limit:
+        return
+    start = line = 0
+    while True:
+        end = text.find("\n", start)
+        stop = len(text) if end < 0 else end
+        if stop - start > limit:
+            raise LINE_CHARS.error(f"{stop - start:,} characters", file, line=line + 1)
+        if end < 0:
+            return
+        start, line = end + 1, line + 1
 
 
 def describe() -> str:
