@@ -11,26 +11,26 @@ child). The page's build cost is the difference: it should be about the cost of 
 For the sheet: ``read_sheet_frame`` on a 1,000,000-row CSV at the default row limit (refused)
 and with ``RURALSTUDY_MAX_SHEET_ROWS`` raised (read), each in its own process.
 
-Measured 2026-12-05 on the shared 2-core machine (7 agents; CPU seconds are the fair figure,
-wall time mostly says how busy the neighbours were):
+Measured 2026-12-05 at the branch's final code on the shared 2-core machine (7 agents; CPU
+seconds are the fair figure, wall time mostly says how busy the neighbours were):
 
 ====================================  =========  =======  =========  =========================
 10 MB page, 78,922 paragraphs          wall       CPU      peak RSS   before (adversarial report)
 ====================================  =========  =======  =========  =========================
-``figures PAGE`` (236,766 figures)     158 s      44 s     667 MB     50 MB page: 360 s, 7.1 GB
+``figures PAGE`` (236,766 figures)     81 s       38 s     674 MB     50 MB page: 360 s, 7.1 GB
 ``add PAGE``                           43 s       21 s     514 MB     14 s, 1.5 GB
-``build`` with the page (all steps)    560 s      151 s    3.4 GB     not done after 25 min
-``build`` without it                   17 s       4 s      268 MB
+``build`` with the page (all steps)    348 s      145 s    3.4 GB     not done after 25 min
+``build`` without it                   8 s        3 s      269 MB
 ====================================  =========  =======  =========  =========================
 
-The page's build cost is linear: 2.3 ms a figure wall (0.6 ms CPU), against 0.67 ms a figure
-wall for ``figures`` alone; a 1 MB page (23,860 figures) built in 60 s, peak 576 MB. The
-3.4 GB peak is the indicator and site steps' frames and pages (236,766 highlighted figures on
-one source page), not the reading (235 MB after extraction at 1 MB).
+The page's build cost is linear in its figures: 142 CPU s for 236,766 figures, 0.6 ms a
+figure (``figures`` alone: 0.16 ms CPU a figure); a 1 MB page (23,860 figures) built in 60 s,
+peak 576 MB. The 3.4 GB peak is the indicator and site steps' frames and pages (236,766
+highlighted figures on one source page), not the reading (235 MB after extraction at 1 MB).
 
-1,000,000-row sheet (110 MB CSV): refused at the default limit (100,000 rows) in 5.8 s wall,
+1,000,000-row sheet (110 MB CSV): refused at the default limit (100,000 rows) in 3.0 s wall,
 1.1 s CPU, 369 MB (was 695 s, 8 GB, then a traceback); read whole with the limit raised in
-24 s wall, 6.4 s CPU, 1.23 GB. An XLSX with one cell at XFD1048576 (5 KB): 1.6 s, 139 MB (was
+14 s wall, 6.1 s CPU, 1.23 GB. An XLSX with one cell at XFD1048576 (5 KB): 1.6 s, 139 MB (was
 over 9 GB); a PDF of 2 million text operators (4 MB): refused in 1.9 s, 296 MB (was 145 s,
 5.4 GB).
 """
