@@ -43,6 +43,7 @@ def configure_matplotlib() -> str:
         "font.family": "sans-serif",
         "font.sans-serif": [font, "DejaVu Sans"],
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # a region or label with "$" is text, not mathtext
         "figure.dpi": 100,
         "savefig.dpi": 100,
         "figure.figsize": (6.4, 4.2),

@@ -253,11 +253,21 @@ def source_keys(ind: pd.DataFrame) -> pd.Series:
     for _, g in lv.groupby(cell, sort=False):
         if g["source_key"].nunique() < 2:
             continue
-        recs = list(zip(g["source_key"], g["value"]))
-        for i, (ka, va) in enumerate(recs):
-            for kb, vb in recs[i + 1:]:
-                if ka != kb and not disagree(va, vb):
-                    union(ka, kb)
+        # releases agreeing on a value are joined. Over the sorted distinct values, a value
+        # agreeing with a later one agrees with every value between (same sign: the relative
+        # gap only grows), so joining neighbours that agree gives the same groups as joining
+        # every agreeing pair, in n log n rather than n^2 (one page of 290,000 figures of one
+        # cell never finished: issue 24, I18)
+        by_value: dict[float, list[str]] = {}
+        for k, v in zip(g["source_key"], g["value"]):
+            by_value.setdefault(v, []).append(k)
+        distinct = sorted(by_value)
+        for i, v in enumerate(distinct):
+            first = by_value[v][0]
+            for k in dict.fromkeys(by_value[v]):
+                union(first, k)
+            if i + 1 < len(distinct) and not disagree(v, distinct[i + 1]):
+                union(first, by_value[distinct[i + 1]][0])
     return ind["source_key"].map(find)
 
 
@@ -268,9 +278,7 @@ def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
     for _, g in df.groupby([df["region"], df["round"], df["indicator_id"]], sort=False):
         if g["source_key"].nunique() < 2:
             continue
-        vals = list(zip(g["value"], g["source_key"]))
-        agree.loc[g.index] = [len({k for w, k in vals if k != key and not disagree(v, w)})
-                              for v, key in vals]
+        agree.loc[g.index] = _agreeing_releases(g["value"].tolist(), g["source_key"].tolist())
     return df.assign(_d=df["ref_date"].fillna(""), _q=(df["qualifier"] == "exact").astype(int),
                      _a=agree, _s=(df["source_type"] == "report").astype(int))
 
@@ -294,6 +302,75 @@ def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     return best[PANEL_COLUMNS].reset_index(drop=True)
 
 
+def _agreeing(vals: list[float]) -> list[int]:
+    """For each value, how many *other* values agree with it (not :func:`disagree`), in
+    O(n log n): over the sorted distinct values the ones agreeing with a value form a window
+    that only moves up (same sign, within the relative tolerance), so two pointers and
+    prefix sums of the multiplicities count it (a pairwise count was quadratic: one 10 MB
+    page of 290,000 figures of one cell never finished)."""
+    from collections import Counter
+    from itertools import accumulate
+
+    counts = Counter(vals)
+    distinct = sorted(counts)
+    prefix = [0, *accumulate(counts[v] for v in distinct)]
+    lo = hi = 0
+    agree_of: dict[float, int] = {}
+    for i, v in enumerate(distinct):
+        while disagree(v, distinct[lo]) and lo < i:
+            lo += 1
+        hi = max(hi, i)
+        while hi + 1 < len(distinct) and not disagree(v, distinct[hi + 1]):
+            hi += 1
+        agree_of[v] = prefix[hi + 1] - prefix[lo] - 1
+    return [agree_of[v] for v in vals]
+
+
+def _agreeing_releases(vals: list[float], keys: list[str]) -> list[int]:
+    """For each value, how many *other* releases (source keys) give a value agreeing with it.
+    Over the sorted distinct values the agreeing ones form a window (see :func:`_agreeing`),
+    so each value looks only at its window's releases: n log n plus the window sizes."""
+    by_value: dict[float, set[str]] = {}
+    for v, k in zip(vals, keys):
+        by_value.setdefault(v, set()).add(k)
+    distinct = sorted(by_value)
+    lo = hi = 0
+    out_of: dict[tuple[float, str], int] = {}
+    window_keys: dict[float, set[str]] = {}
+    for i, v in enumerate(distinct):
+        while disagree(v, distinct[lo]) and lo < i:
+            lo += 1
+        hi = max(hi, i)
+        while hi + 1 < len(distinct) and not disagree(v, distinct[hi + 1]):
+            hi += 1
+        window_keys[v] = set().union(*(by_value[w] for w in distinct[lo:hi + 1]))
+    for v, k in zip(vals, keys):
+        out_of[(v, k)] = len(window_keys[v] - {k})
+    return [out_of[(v, k)] for v, k in zip(vals, keys)]
+
+
+def _independent_disagreement(vals: list[float], keys: list[str]) -> bool:
+    """Do two values from *different* releases disagree? For same-sign values the most
+    disagreeing pair between release A and the others is A's minimum against their maximum
+    or A's maximum against their minimum, so the two extremes of the other releases (kept as
+    the top two per side) decide it in linear time."""
+    lo: dict[str, float] = {}
+    hi: dict[str, float] = {}
+    for v, k in zip(vals, keys):
+        lo[k] = min(v, lo.get(k, v))
+        hi[k] = max(v, hi.get(k, v))
+    if len(lo) < 2:
+        return False
+    top = sorted(hi.items(), key=lambda kv: kv[1], reverse=True)[:2]
+    bottom = sorted(lo.items(), key=lambda kv: kv[1])[:2]
+    for k in lo:
+        other_hi = next(v for kk, v in top if kk != k)
+        other_lo = next(v for kk, v in bottom if kk != k)
+        if disagree(lo[k], other_hi) or disagree(hi[k], other_lo):
+            return True
+    return False
+
+
 def disagree(a: float, b: float) -> bool:
     """Do two values disagree beyond rounding (relative difference above 0.5%)?"""
     scale = max(abs(a), abs(b))
@@ -311,11 +388,11 @@ def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
     for (region, rnd, ind_id, year, _), g in lv.groupby(cell, sort=True):
         vals = g["value"].tolist()
         keys = g["source_key"].tolist()
-        pairs = [(i, j) for i in range(len(vals)) for j in range(i + 1, len(vals))
-                 if disagree(vals[i], vals[j])]
-        if not pairs:
+        # some pair disagrees exactly when the smallest and largest do (same sign: the
+        # relative gap of any pair is at most theirs; opposite signs always disagree)
+        if len(vals) < 2 or not disagree(min(vals), max(vals)):
             continue
-        independent = any(keys[i] != keys[j] for i, j in pairs)
+        independent = _independent_disagreement(vals, keys)
         scale = max(abs(v) for v in vals)
         rows.append({"region": region, "round": rnd, "indicator_id": ind_id,
                      "indicator_zh": g["indicator_zh"].iloc[0],

@@ -46,21 +46,29 @@ class SheetResult:
 
 
 def read_sheet_frame(path: Path) -> pd.DataFrame:
-    """Read one sheet file (CSV in UTF-8/BOM/GB18030, or XLSX) as strings."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise SheetError(f"not a readable XLSX workbook (damaged or not a spreadsheet: "
-                             f"{exc})", file=str(path)) from None
-    elif path.suffix.lower() == ".csv":
-        try:
-            raw = iorw.decode_bytes(path.read_bytes(), str(path))
-        except Exception as exc:
-            raise SheetError(str(getattr(exc, "reason", exc)), file=str(path)) from None
-        df = iorw.parse_csv_text(raw.text, str(path), SheetError)
-    else:
-        raise SheetError("sheets must be .csv or .xlsx", file=str(path))
+    """Read one sheet file (CSV in UTF-8/BOM/GB18030, or XLSX) as strings, under the
+    :mod:`ruralstudy.limits`: file size, unpacked size (XLSX), columns, non-blank rows, cell
+    length. Blank rows are skipped and cost nothing; each kept row's line in the file is in
+    ``df.attrs["lines"]`` (so rejects name the right line). Over a limit the sheet is
+    refused with a :class:`SheetError` naming it, the line and the limit."""
+    from . import limits
+
+    try:
+        limits.check_file_size(path, str(path))
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            limits.check_zip(path, str(path))
+            header, rows, lines = _xlsx_rows(path)
+        elif path.suffix.lower() == ".csv":
+            header, rows, lines = _csv_rows(path)
+        else:
+            raise SheetError("sheets must be .csv or .xlsx", file=str(path))
+    except limits.LimitError as exc:
+        raise SheetError(exc.reason, file=str(path), line=exc.line) from None
+    if header is None:
+        raise SheetError("file is empty (no header row)", file=str(path), line=1)
+    df = pd.DataFrame(rows, columns=header, dtype=object).astype(str) if rows else \
+        pd.DataFrame(columns=header, dtype=str)
+    df.attrs["lines"] = lines
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
@@ -69,11 +77,188 @@ def read_sheet_frame(path: Path) -> pd.DataFrame:
     return df
 
 
+def _header(cells: list[str]) -> list[str]:
+    """Column names as pandas gives them: blank ones 'Unnamed: i', repeats 'name.1'."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        name = c.strip() or f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _csv_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]:
+    """A CSV's header, non-blank rows and their first lines, read with the csv module and
+    its own field limit (:data:`ruralstudy.limits.FIELD_CHARS`); rows counted as read, so a
+    sheet over :data:`ruralstudy.limits.SHEET_ROWS` is refused without being kept."""
+    import csv
+    import io
+
+    from . import limits
+
+    try:
+        raw = iorw.decode_bytes(path.read_bytes(), str(path))
+    except Exception as exc:
+        raise SheetError(str(getattr(exc, "reason", exc)), file=str(path),
+                         line=getattr(exc, "line", None)) from None
+    text = raw.text
+    del raw
+    # an even number of quotes closes every quoted field (each quote toggles; a doubled one
+    # toggles twice), so the line-by-line search runs only when one is unbalanced
+    bad = iorw.unclosed_quote_line(text) if text.count('"') % 2 else None
+    if bad is not None:
+        raise SheetError("a quoted field opened here is never closed (unbalanced \" quote); "
+                         "every row after it would be lost", file=str(path), line=bad)
+    max_field, max_rows = int(limits.FIELD_CHARS.value), limits.SHEET_ROWS.value
+    # lines are sliced from the text one at a time (a StringIO would copy all of it)
+    reader = csv.reader(_lines(text) if "\n" in text else io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    old = csv.field_size_limit(max_field)
+    try:
+        while True:
+            start = reader.line_num + 1
+            try:
+                rec = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if "field larger" in str(exc):
+                    raise limits.FIELD_CHARS.error(f"more than {max_field:,} characters", str(path),
+                                                   line=start) from None
+                raise SheetError(f"malformed CSV: {exc}", file=str(path), line=start) from None
+            if not any(c.strip() for c in rec):
+                continue  # a blank row (or one of commas only): skipped, not counted
+            if header is None:
+                limits.SHEET_COLUMNS.check(len(rec), str(path), line=start)
+                header = _header(rec)
+                continue
+            if len(rec) > len(header):
+                if any(c.strip() for c in rec[len(header):]):
+                    raise SheetError(f"malformed CSV: Expected {len(header)} fields in line "
+                                     f"{start}, saw {len(rec)}", file=str(path), line=start)
+                rec = rec[:len(header)]
+            if len(rows) >= max_rows:
+                raise limits.SHEET_ROWS.error(f"more than {int(max_rows):,}", str(path), line=start)
+            rows.append(rec + [""] * (len(header) - len(rec)))
+            lines.append(start)
+    finally:
+        csv.field_size_limit(old)
+    return header, rows, lines
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their line ends, split at "\\n" only (as a file opened with
+    ``newline=""`` gives them to the csv module; ``str.splitlines`` would also cut at
+    U+2028 and other separators inside a field)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _cell_text(v) -> str:
+    """A cell value as pandas' ``read_excel(dtype=str)`` writes it: '' for empty, 2022 for
+    an integral number, 38.6, '2022-01-01 00:00:00' for a date."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _present_rows(ws, max_col: int):
+    """(row number, values) of the rows a read-only worksheet's XML holds, first ``max_col``
+    columns. openpyxl's ``iter_rows`` also yields an empty row for every row number the file
+    skips (a stray cell at H1048576 costs a million of them), so its own row parser is used
+    directly; should a later openpyxl move those internals, ``iter_rows`` still does."""
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        wb = ws.parent
+        src = ws._get_source()
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                                 date_formats=wb._date_formats,
+                                 timedelta_formats=wb._timedelta_formats)
+    except (ImportError, AttributeError, TypeError):
+        yield from enumerate(ws.iter_rows(max_col=max_col, values_only=True), start=1)
+        return
+    with src:
+        for idx, row in parser.parse():
+            yield idx, ws._get_row(row, 1, max_col, values_only=True)
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]:
+    """An XLSX's first sheet with openpyxl's read-only reader, bounded by ``max_col`` (a cell
+    at XFD1048576 no longer makes a 1,048,576 x 16,384 grid); blank rows are skipped and the
+    others counted as read (:data:`ruralstudy.limits.SHEET_ROWS`, ``FIELD_CHARS``)."""
+    import warnings
+
+    import openpyxl
+
+    from . import limits
+
+    max_cols, max_rows = int(limits.SHEET_COLUMNS.value), limits.SHEET_ROWS.value
+    max_field = limits.FIELD_CHARS.value
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise SheetError(f"not a readable XLSX workbook (damaged or not a spreadsheet: "
+                         f"{exc})", file=str(path)) from None
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # a stray far cell must not set the size of the grid
+        for line, values in _present_rows(ws, max_cols + 1):
+            cells = [_cell_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue
+            for c in cells:
+                if len(c) > max_field:
+                    raise limits.FIELD_CHARS.error(f"{len(c):,} characters", str(path),
+                                                   line=line)
+            if header is None:
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                limits.SHEET_COLUMNS.check(len(cells), str(path), line=line)
+                header = _header(cells)
+                continue
+            if len(rows) >= max_rows:
+                raise limits.SHEET_ROWS.error(f"more than {int(max_rows):,}", str(path), line=line)
+            cells = (cells + [""] * len(header))[:len(header)]
+            rows.append(cells)
+            lines.append(line)
+    except (limits.LimitError, SheetError):
+        raise
+    except Exception as exc:
+        raise SheetError(f"not a readable XLSX workbook (damaged or not a spreadsheet: "
+                         f"{exc})", file=str(path)) from None
+    finally:
+        wb.close()
+    return header, rows, lines
+
+
 def clean_sheet(df: pd.DataFrame, file: str) -> SheetResult:
     """Parse a sheet's rows (pure): value strings through the number parser, names normalised."""
     rows, rejects = [], []
+    lines = df.attrs.get("lines") or range(2, len(df) + 2)  # blank rows skipped when read
     for i, r in enumerate(df.to_dict("records")):
-        line = i + 2
+        line = int(lines[i])
         sid = f"sheet:{file}:{line}"
         raw = str(r["raw_value"]).strip()
 

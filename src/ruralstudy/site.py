@@ -167,6 +167,9 @@ def neutralise_csv(data: bytes) -> bytes:
     import io
 
     text = data.decode("utf-8")
+    # the processed tables are ours: a long cell (a report line with no 。, a conflict listing
+    # many sources) is data, not an attack on the csv module's 131,072-character default
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not any(neutralise_cell(c) != c for row in rows for c in row):
         return data
@@ -210,13 +213,16 @@ def _marked_paragraphs(text: str, spans: list) -> str:
     ``mark``; the sentence holding the figure a link points to is marked by CSS
     (``.sent:has(:target)``). Sentences a figure would straddle are joined."""
     sents: list[list[int]] = []
+    figs = sorted(spans)
+    k, reach = 0, -1  # reach: the furthest end of the figures starting before the cut
     for a, b in sentence_spans(text):
-        if sents and any(cs < sents[-1][1] and ce > a for cs, ce, *_ in spans
-                         if cs < a):  # a figure crosses the cut between them
-            sents[-1][1] = b
+        while sents and k < len(figs) and figs[k][0] < sents[-1][1]:
+            reach = max(reach, figs[k][1])
+            k += 1
+        if sents and reach > a:  # a figure crosses the cut between them (linear, not a
+            sents[-1][1] = b     # scan of every figure per sentence)
         else:
             sents.append([a, b])
-    figs = sorted(spans)
     paras: list[list[str]] = []
     fi, prev_end = 0, None
     for a, b in sents:
@@ -523,15 +529,36 @@ def methods_body(t=None) -> str:
 # --- citation ----------------------------------------------------------------------------
 
 def _cff(citation: str) -> dict:
+    data, _ = _cff_read(citation)
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def _cff_read(citation: str) -> tuple[dict, str]:
+    """CITATION.cff's mapping and '' ; or {} and why it was not read (a sentence naming the
+    file: not YAML, or over a YAML limit -- 509 bytes of nested aliases once grew past 6 GB)."""
     import yaml
 
-    from .codebook import safe_load_yaml
+    from .limits import LimitError, load_yaml
 
     try:
-        data = safe_load_yaml(citation) if citation.strip() else {}
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = load_yaml(citation, "CITATION.cff") if citation.strip() else {}
+    except LimitError as exc:
+        return {}, str(exc)
+    except yaml.YAMLError as exc:
+        return {}, f"CITATION.cff: not valid YAML ({str(exc).splitlines()[0]})"
+    return (data, "") if isinstance(data, dict) else ({}, "")
+
+
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+                   "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+                   "^": r"\textasciicircum{}"}
+
+
+def _bibtex(value: str) -> str:
+    """``value`` as literal text in a BibTeX field: LaTeX's special characters escaped, so a
+    title cannot run ``\\input{...}`` in a citer's LaTeX, and ``&``, ``%``, ``_`` compile."""
+    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in str(value))
 
 
 def _authors(cff: dict) -> list[str]:
@@ -565,12 +592,14 @@ def citation_apa(citation: str, url: str = "") -> str:
 def citation_bibtex(citation: str, url: str = "") -> str:
     """A BibTeX @software entry built from CITATION.cff."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
                            for fam, giv in _authors(cff))
-    date = str(cff.get("date-released", ""))
-    fields = [("author", authors), ("title", "{" + str(cff.get("title", "ruralstudy")) + "}"),
-              ("year", date[:4]), ("version", str(cff.get("version", ""))),
-              ("date", date), ("license", str(cff.get("license", ""))), ("url", url),
+    date = _bibtex(str(cff.get("date-released", "")))
+    fields = [("author", authors),
+              ("title", "{" + _bibtex(str(cff.get("title", "ruralstudy"))) + "}"),
+              ("year", date[:4]), ("version", _bibtex(str(cff.get("version", "")))),
+              ("date", date), ("license", _bibtex(str(cff.get("license", "")))),
+              ("url", re.sub(r"[{}\\\s]", "", url)),
               ("note", "Data licence: CC BY 4.0")]
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
     key = "ruralstudy" + (date[:4] or "")
@@ -608,20 +637,16 @@ def dataset_citation_apa(citation: str, stamp: dict) -> str:
 def dataset_citation_bibtex(citation: str, stamp: dict) -> str:
     """A BibTeX @dataset entry (biblatex) matching :func:`dataset_citation_apa`."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
                            for fam, giv in _authors(cff))
-    date = str(stamp.get("date", ""))[:10]
-    fields = [("author", authors),
-              ("title", "{" + str(cff.get("title", "ruralstudy")).split(":")[0] + " data tables}"),
-              ("year", date[:4]), ("version", f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}"),
-              ("urldate", date), ("doi", _doi(cff)), ("note", "Data licence: CC BY 4.0")]
-    body = ",\n".join(f"  {k} = {{{_bibtex_escape(v)}}}" for k, v in fields if v)
+    date = _bibtex(str(stamp.get("date", ""))[:10])
+    title = _bibtex(str(cff.get("title", "ruralstudy")).split(":")[0])
+    fields = [("author", authors), ("title", "{" + title + " data tables}"),
+              ("year", date[:4]),
+              ("version", _bibtex(f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}")),
+              ("urldate", date), ("doi", _bibtex(_doi(cff))), ("note", "Data licence: CC BY 4.0")]
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)  # each value escaped once
     return f"@dataset{{ruralstudy_data{date[:4]},\n{body}\n}}"
-
-
-def _bibtex_escape(v: str) -> str:
-    """Characters that TeX would read as commands, escaped (a value is data, not markup)."""
-    return re.sub(r"([\\&%$#_^~])", r"\\\1", v) if not v.startswith("{") else v
 
 
 def citation_html(citation: str, stamp: dict | None = None) -> str:
@@ -630,6 +655,9 @@ def citation_html(citation: str, stamp: dict | None = None) -> str:
     if not citation.strip():
         return "<p class='note'>No CITATION.cff in the project.</p>"
     parts = []
+    problem = _cff_read(citation)[1]
+    if problem:  # named on the page (and the defaults used), not silently dropped
+        parts.append(f"<p class='note'>{html.escape(problem)}</p>")
     blocks = [("apa", "APA (software)", citation_apa(citation)),
               ("bibtex", "BibTeX (software)", citation_bibtex(citation))]
     if stamp is not None:
