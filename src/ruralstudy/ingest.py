@@ -48,7 +48,9 @@ def expand_inputs(inputs: list[Path], skip: Path | None = None) -> list[Path]:
     for p in inputs:
         if p.is_dir():
             for f in sorted(p.iterdir()):
-                if f.is_file() and not f.name.startswith(".") and \
+                # a FIFO, device or socket is listed too, to be refused by name (not skipped
+                # silently); only sub-folders and hidden files are left out
+                if not f.is_dir() and not f.name.startswith(".") and \
                         (skip is None or f.resolve() != skip.resolve()):
                     out.append(f)
         else:
@@ -203,7 +205,24 @@ def _values_problem(v: dict[str, str]) -> str:
         return f"level {bad[0]!r} is not one of {', '.join(ADMIN_LEVELS)}"
     if v["year"] and not re.fullmatch(r"(19|20)\d\d", v["year"]):
         return f"year {v['year']!r} is not a four-digit year"
+    if v.get("published") and not valid_date(v["published"]):
+        return (f"published {v['published']!r} is not a date (YYYY-MM-DD, or YYYY-MM or YYYY "
+                f"when the day is not known)")
     return ""
+
+
+def valid_date(s: str) -> bool:
+    """Is ``s`` a real date written YYYY-MM-DD, YYYY-MM or YYYY (pure)?"""
+    import datetime
+
+    m = re.fullmatch(r"((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?", s.strip())
+    if not m:
+        return False
+    try:
+        datetime.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+    except ValueError:
+        return False
+    return True
 
 
 def _text_key(report: Report) -> str:
@@ -218,6 +237,10 @@ def commit_batch(paths: Paths, items: list[Item], doc_id: str | None = None) -> 
     from .corpus import MANIFEST_COLUMNS, parse_manifest
 
     manifest = iorw.read_csv(paths.manifest, ManifestError)
+    try:  # written back in the encoding and line ends it came in (GBK+CRLF for Excel)
+        fmt = iorw.table_format(paths.manifest.read_bytes())
+    except OSError:
+        fmt = ("utf-8", "\n")
     known_hash: dict[str, str] = {}
     known_text: dict[str, str] = {}
     for name in manifest["file"]:
@@ -263,7 +286,7 @@ def commit_batch(paths: Paths, items: list[Item], doc_id: str | None = None) -> 
             target = paths.reports_raw / item.target
             iorw.write_bytes(target, item.path.read_bytes())
             written.append(target)
-        iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
+        iorw.write_csv(paths.manifest, new, fmt)  # atomic: a temporary file renamed in place
     except (RuralStudyError, OSError):
         for t in written:
             t.unlink(missing_ok=True)  # no orphan file without its manifest row

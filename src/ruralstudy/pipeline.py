@@ -214,9 +214,11 @@ class IndicatorResult:
 
 def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_rejects: pd.DataFrame,
                      overrides_df: pd.DataFrame, codebook: Codebook, region_codes: dict[str, str],
-                     overrides_file: str = "overrides.csv") -> IndicatorResult:
-    """Map, apply overrides, build and validate indicators, panel, conflicts (pure)."""
-    obs = combine_observations(observe_figures(figures, codebook, region_codes),
+                     overrides_file: str = "overrides.csv",
+                     published: dict[str, str] | None = None) -> IndicatorResult:
+    """Map, apply overrides, build and validate indicators, panel, conflicts (pure);
+    ``published`` is each report's publication date (doc id -> manifest ``published``)."""
+    obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
     overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
     obs = apply_overrides(obs, overrides, codebook)
@@ -249,6 +251,13 @@ def manifest_region_codes(paths: Paths) -> dict[str, str]:
 
     return {r.name: division_code(r.name, r.province, r.level)
             for e in read_manifest(paths.manifest) for r in e.regions}
+
+
+def manifest_published(paths: Paths) -> dict[str, str]:
+    """Each report's publication date as the manifest gives it (doc id -> ``published``)."""
+    from .corpus import read_manifest
+
+    return {e.doc_id: str(e.published or "") for e in read_manifest(paths.manifest)}
 
 
 def run_indicators(paths: Paths) -> IndicatorResult:
@@ -297,4 +306,5 @@ def indicators_from(paths: Paths, figures: pd.DataFrame) -> IndicatorResult:
     """Read sheets, overrides and the manifest's regions, then build the indicator tables."""
     sheets = load_sheets(paths.sheets)
     return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
-                            load_codebook(), manifest_region_codes(paths), str(paths.overrides))
+                            load_codebook(), manifest_region_codes(paths), str(paths.overrides),
+                            manifest_published(paths))

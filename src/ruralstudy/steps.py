@@ -674,6 +674,7 @@ class BuildRun:
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
         pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
         pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
+        pages.append(S.Page("methods.html", "Methods and limitations", S.methods_body(t)))
         for d in docs:  # each source page links to its raw file as downloaded
             raw_path = self.paths.reports_raw / d.entry.file
             if raw_path.is_file():
