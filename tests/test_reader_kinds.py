@@ -428,3 +428,15 @@ def test_a_table_column_that_is_no_year_is_not_a_value_of_the_row(tmp_path):
     assert got["45.8"][0] == "collective_income_per_village"
     assert "10.0" not in got or got["10.0"][0] == ""
     assert "10.1" not in got or got["10.1"][0] == ""
+
+
+def test_english_newly_elected_members_and_age_groups(tmp_path):
+    text = ("The newly elected members have an average age of 40.6 years, 5.3 years lower than "
+            "that of the previous term. Members aged 35 or under account for 27.1 percent. "
+            "A total of 2,310 village Party secretaries were elected.\n")
+    got = read(tmp_path, text)
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[40.6] == "cadre_mean_age"
+    assert by_value[-5.3] == "cadre_mean_age_change"
+    assert by_value[35.0] == ""  # an age group, never a mean age
+    assert by_value[27.1] == "cadre_under35_share"

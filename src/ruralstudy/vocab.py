@@ -401,7 +401,7 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?", r"“两委”成员\1名"),
     (rf"\b(?:are|is|were|was)\s+(?:on\s+average|an\s+average\s+of)\s+{_NUM}\s+years(?:\s+old)?|"
      rf"\bon\s+average\s+{_NUM}\s+years\s+old", lambda m: f"平均年龄{m[1] or m[2]}岁"),
-    (r"\b(?:Among|Of)\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
+    (r"(?<![A-Za-z] )(?<![A-Za-z])\b(?:Among|Of)\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
      r"\1名村党组织书记中"),
     (r"\b(?:no\s+villages?|none\s+of\s+the\s+villages)\s+(?:now\s+)?(?:(?:earned|earns|earn)\s+|"
      r"(?:has|had|have)\s+an?\s+(?:annual\s+)?(?:collective\s+)?income\s+of\s+)less\s+than|"
@@ -478,7 +478,9 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"\b(?:fell|dropped|decreased|declined)\s+by\s+" + _NUM + r"\s+years", r"下降\1岁"),
     (_NUM + r"\s+years\s+(?:younger|lower)", r"下降\1岁"),
     (_NUM + r"\s+years\s+(?:older|higher)", r"提高\1岁"),
-    (r"(?:compared\s+with|than\s+in|than|from)\s+(?:the\s+previous\s+(?:round|term|election)|"
+    (r"\b(?:the\s+)?(?:newly[\s-]+elected|new)\s+(?:committee\s+)?members\b"
+     r"(?!\s+of\s+(?:the\s+)?villagers)", "新一届两委成员"),
+    (r"(?:compared\s+with|than\s+in|than|from)\s+(?:that\s+of\s+|those\s+of\s+)?(?:the\s+previous\s+(?:round|term|election)|"
      r"(?:their|the)\s+predecessors|the\s+(?:outgoing|last|previous)\s+(?:teams?|committees?))", "较上届"),
     (r"(?:compared\s+with|than\s+in|over|from)\s+(?:the\s+previous|last)\s+year|year[\s-]+on[\s-]+year",
      "同比"),
@@ -488,8 +490,8 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"\balso\s+(?:serves?\s+as|served\s+as|heads?|chairs?)\s+(?:the\s+)?(?:heads?\s+of\s+(?:the\s+)?)?"
      r"villagers'?\s+committees?", "兼任村委会主任"),
     (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:below|under|younger)|\b(?:aged\s+)?under\s+(?:the\s+age\s+of\s+)?(\d+)",
-     lambda m: f"{m[1] or m[2]}岁及以下"),
-    (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:above|over|older)", r"\1岁及以上"),
+     lambda m: f"{m[1] or m[2]}岁及以下的"),  # a group (的), never a value
+    (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:above|over|older)", r"\1岁及以上的"),
     (r"(?:a\s+)?(?:junior\s+)?college\s+(?:degree|education|diploma)s?\s+or\s+(?:above|higher)|"
      r"college[\s-]+educated", "大专及以上学历"),
     (r"\bwomen\b|\bfemale\b", "女性"),
