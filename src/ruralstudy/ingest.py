@@ -42,19 +42,49 @@ class Item:
     target: str = ""
 
 
-def expand_inputs(inputs: list[Path], skip: Path | None = None) -> list[Path]:
-    """Files named, and the files of folders named (sorted; hidden files skipped)."""
-    out: list[Path] = []
+def expand_inputs(inputs: list[Path], skip: Path | None = None) -> list[Path | Item]:
+    """Files named, and the files of folders named (sorted; hidden files and subfolders
+    skipped). In a folder, a symbolic link leading out of it (an unpacked archive can carry
+    one to any file of the machine) and anything not a regular file (a FIFO, a device, a
+    socket) are not read: each comes back as an :class:`Item` refused with the reason, so that
+    the summary names it."""
+    import stat
+
+    out: list[Path | Item] = []
     for p in inputs:
-        if p.is_dir():
-            for f in sorted(p.iterdir()):
-                if f.is_file() and not f.name.startswith(".") and \
-                        (skip is None or f.resolve() != skip.resolve()):
-                    out.append(f)
-        else:
+        if not p.is_dir():
             out.append(p)
+            continue
+        base = p.resolve()
+        for f in sorted(p.iterdir()):
+            if f.name.startswith(".") or (skip is not None and f.resolve() == skip.resolve()):
+                continue
+            if f.is_symlink():
+                target = f.resolve()
+                if base not in target.parents:
+                    out.append(Item(path=f, refused=f"a symbolic link leading out of the folder "
+                                                    f"{p} (to {target}); not read"))
+                    continue
+            try:
+                mode = f.stat().st_mode
+            except OSError as exc:
+                out.append(Item(path=f, refused=f"cannot be read: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(mode):
+                continue
+            if not stat.S_ISREG(mode):
+                out.append(Item(path=f, refused=f"not a regular file ({_kind(mode)}); not read"))
+                continue
+            out.append(f)
     seen: set[Path] = set()
-    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+    return [p for p in out if isinstance(p, Item) or not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    return ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
 
 
 def read_metadata_csv(path: Path) -> dict[str, dict[str, str]]:
@@ -87,17 +117,28 @@ def _meta_row(meta: dict[str, dict[str, str]], path: Path, bases: list[Path]) ->
     return {}
 
 
-def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[str, object],
+def plan_batch(inputs: list[Path | Item], meta: dict[str, dict[str, str]], given: dict[str, object],
                progress: Callable[[Path], None] | None = None) -> list[Item]:
     """Read every input and decide its manifest values (no project file is touched).
 
     ``given`` holds the command-line values (region/province/level lists, year, title,
     source, published, notes) that apply to each file; the metadata CSV overrides them."""
+    import stat
+
     items: list[Item] = []
+    files = [p for p in inputs if not isinstance(p, Item)]
     for path in inputs:
+        if isinstance(path, Item):  # refused by expand_inputs (a link out, a FIFO, ...)
+            items.append(path)
+            if progress:
+                progress(path.path)
+            continue
         item = Item(path=path)
         items.append(item)
         try:
+            if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+                raise CorpusError(f"not a regular file ({_kind(path.stat().st_mode)}); not read",
+                                  file=str(path))
             if path.suffix.lower() not in SUFFIXES and path.suffix.lower() != ".doc":
                 raise CorpusError(f"not a report format read here ({', '.join(SUFFIXES)})",
                                   file=str(path))
@@ -109,7 +150,7 @@ def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[
                 progress(path)
         if item.report is None:
             continue
-        row = _meta_row(meta, path, inputs)
+        row = _meta_row(meta, path, files)
         doc = item.report.meta
         v = {"title": str(given.get("title") or ""), "source": str(given.get("source") or ""),
              "published": str(given.get("published") or ""),
