@@ -852,3 +852,37 @@ def test_I21_add_refuses_links_out_of_the_folder_and_non_regular_files(tmp_path)
     assert p.manifest.read_bytes().startswith(before) and len(m) == 3  # the tiny two, and one
     texts = [f.read_bytes() for f in p.reports_raw.iterdir()]
     assert not any(b"hunter2" in t or b"root:" in t for t in texts)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_F1_a_signal_during_add_leaves_no_copy_and_no_temp_file(tmp_path, sig):
+    """``add`` of a folder is signalled once it has copied its first file (a control point,
+    not a delay): the copies are removed, the manifest is as it was, no temporary file is left,
+    and the process ends by the signal (Ctrl-C: a non-zero status)."""
+    from conftest import tiny_project
+    from test_build import start_paused, wait_for_marker
+
+    p = tiny_project(tmp_path / "p")
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"r{n}.txt").write_text(_report_text(n), encoding="utf-8")
+    before = _tree(p.raw)
+    marker = tmp_path / "paused"
+    proc = start_paused(["add", str(folder), "--year", "2023", "--root", str(p.root)], "add",
+                        marker)
+    try:
+        wait_for_marker(marker, proc, "add paused after its first copy")
+        assert len(list(p.reports_raw.iterdir())) == 3  # the first copy is there
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if sig == signal.SIGINT:
+        assert proc.returncode not in (0, None)
+    else:
+        assert proc.returncode == -sig, err
+    assert "Traceback" not in err
+    assert _tree(p.raw) == before  # no copy, no temporary file, the manifest unchanged

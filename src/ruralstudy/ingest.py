@@ -10,8 +10,11 @@ trace, and a failed manifest write removes the files copied for it.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import pandas as pd
 from . import iorw
 from .errors import CorpusError, ManifestError, RuralStudyError
 from .formats import SUFFIXES, RegionGuess, Report, infer_region, read_report
-from .paths import Paths
+from .paths import Paths, pause_point
 
 META_COLUMNS = ["file", "region", "province", "level", "year", "title", "source", "published"]
 #: Metadata columns a researcher may give (notes too); ``file`` names the input.
@@ -254,15 +257,73 @@ def commit_batch(paths: Paths, items: list[Item], doc_id: str | None = None) -> 
     new = new.reindex(columns=columns).fillna("")
     parse_manifest(new, str(paths.manifest))  # validate before writing anything
     written: list[Path] = []
+    committed = False
+    with _signals_raise():
+        try:
+            for item in added:
+                target = paths.reports_raw / item.target
+                iorw.write_bytes(target, item.path.read_bytes())
+                written.append(target)
+                pause_point("add")  # a test's control point (inert unless set)
+            with _signals_held():  # the manifest and the flag change together
+                iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
+                committed = True
+        except BaseException:  # an error, Ctrl-C, SIGTERM or SIGHUP (see _signals_raise)
+            if not committed:
+                for t in written:
+                    t.unlink(missing_ok=True)  # no orphan file without its manifest row
+                for item in added:
+                    item.target = item.doc_id = ""
+            raise
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived while ``add`` was copying: raised to roll back the copies."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_ROLLBACK_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While copying: SIGTERM and SIGHUP raise (Ctrl-C already raises KeyboardInterrupt), so
+    the copies are removed; then the process dies of the signal as it would have (status
+    128 + signal). Only in the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Signalled(signum)
+
+    sigs = [getattr(signal, n) for n in _ROLLBACK_SIGNALS if hasattr(signal, n)]
+    old = {s: signal.signal(s, handler) for s in sigs}
     try:
-        for item in added:
-            target = paths.reports_raw / item.target
-            iorw.write_bytes(target, item.path.read_bytes())
-            written.append(target)
-        iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
-    except (RuralStudyError, OSError):
-        for t in written:
-            t.unlink(missing_ok=True)  # no orphan file without its manifest row
-        for item in added:
-            item.target = item.doc_id = ""
+        yield
+    except _Signalled as exc:
+        for s, h in old.items():
+            signal.signal(s, h)
+        signal.signal(exc.signum, signal.SIG_DFL)
+        signal.raise_signal(exc.signum)  # dies here, the copies removed
         raise
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done (they are delivered after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = {signal.SIGINT} | {getattr(signal, n) for n in _ROLLBACK_SIGNALS if hasattr(signal, n)}
+    signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, sigs)

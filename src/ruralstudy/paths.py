@@ -93,7 +93,7 @@ class Paths:
 #: The phase at which a build stops for a test (see :func:`pause_point`), and the file it writes.
 PAUSE_ENV = "RURALSTUDY_TEST_PAUSE_AT"
 PAUSE_MARKER_ENV = "RURALSTUDY_TEST_MARKER"
-PAUSE_PHASES = ("notebooks", "publish", "swap")
+PAUSE_PHASES = ("notebooks", "publish", "swap", "add")
 
 
 def pause_point(phase: str) -> None:
@@ -106,7 +106,9 @@ def pause_point(phase: str) -> None:
       ``data/processed`` is written, the site untouched;
     - ``publish``: the new site is half written in ``reports/.site-builds/tmp-*``;
     - ``swap``: the new site is whole in ``reports/.site-builds/build-*``, and the link to it
-      is made beside ``reports/site`` but not yet renamed onto it.
+      is made beside ``reports/site`` but not yet renamed onto it;
+    - ``add``: ``ruralstudy add`` holds the lock and has copied its first file, not yet
+      written the manifest.
     """
     if os.environ.get(PAUSE_ENV) != phase:
         return
