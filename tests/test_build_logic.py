@@ -375,3 +375,28 @@ def test_outputs_do_not_depend_on_the_folder_the_process_or_the_hash_seed(tmp_pa
         assert str(p.root) not in page
     assert first_difference(outs[0], outs[1]) is None
     assert first_difference(outs[0], outs[2]) is None
+
+
+@pytest.mark.parametrize("fresh", [False, pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["warm", "fresh"])
+@pytest.mark.parametrize("stop", ["import sys\nsys.exit(0)", "exit()", "quit(keep_kernel=False)"],
+                         ids=["sys_exit_0", "exit", "quit"])
+def test_F13_F14_a_notebook_that_exits_early_fails_in_its_own_cell(tiny_built, tmp_path, stop,
+                                                                    fresh):
+    """``sys.exit(0)`` (which papermill lets through) and ``exit()``/``quit()`` (which shut the
+    kernel down after the cell, so that the next cell used to be blamed) fail the build, naming
+    the cell that called them; the page is not published, nothing is cached."""
+    p = clone(tiny_built, tmp_path / "p")
+    before, before_target = site_files(p), os.readlink(p.site)
+    nbp = p.notebooks / "02_quality.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(stop, id="early"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('the end')", id="after"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('the very end')", id="after2"))
+    nbformat.write(nb, nbp)
+    for _ in range(2):  # the failure is not cached: a second build fails the same way
+        with pytest.raises(NotebookExecutionError) as info:
+            build(p, BuildOptions(jobs=1, fresh_kernels=fresh))
+        msg = str(info.value)
+        assert "02_quality" in msg and "failed in cell 3:" in msg and "SystemExit" in msg, msg
+        assert os.readlink(p.site) == before_target and site_files(p) == before

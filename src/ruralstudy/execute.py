@@ -35,7 +35,10 @@ WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pyarrow.p
                 "ruralstudy.analysis", "ruralstudy.charts", "ruralstudy.nbhelpers",
                 "ruralstudy.indicators")
 RECYCLE_AFTER = 200  # notebooks per kernel before a new one (bounds slow leaks)
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False",
+               # exit() and quit() raise in the cell that calls them (see kernelstate.no_exit)
+               "--IPKernelApp.exec_lines=['import ruralstudy.kernelstate as _rs_ks', "
+               "'_rs_ks.no_exit()', 'del _rs_ks']"]
 
 
 @dataclass(frozen=True)
@@ -332,7 +335,14 @@ def execute_one(spec: RunSpec) -> RunResult:
                             and attempt < 2):
                         raise
                     time.sleep(0.5 + attempt)
-            return RunResult(spec.name, True, executed())
+            text = executed()
+            stopped = unfinished(text)
+            if stopped is not None:  # papermill lets sys.exit(0) end a notebook early: we do not
+                if kernel is not None:
+                    _drop_kernel()
+                return RunResult(spec.name, False, text, ename=stopped[0], evalue=stopped[1],
+                                 cell_id=stopped[2])
+            return RunResult(spec.name, True, text)
         except PapermillExecutionError as exc:
             if kernel is not None:
                 _drop_kernel()  # a failed notebook's kernel is not reused
@@ -381,6 +391,26 @@ def _stable(nb_json: str, name: str, cwd: str | None = None) -> str:
         if "injected-parameters" in c.get("metadata", {}).get("tags", []):
             c["id"] = "injected-parameters"
     return json.dumps(nb, ensure_ascii=False, indent=1)
+
+
+def unfinished(nb_json: str) -> tuple[str, str, str | None] | None:
+    """Why an executed notebook that papermill passed did not run to its end, else None: a cell
+    with an error output (``sys.exit(0)``, which papermill lets through, or ``exit()``), or a
+    code cell left unexecuted. Cells tagged ``raises-exception`` or ``skip-execution`` (nbclient's
+    own tags) are exempt. Returns (exception name, message, cell id)."""
+    nb = json.loads(nb_json)
+    for c in nb.get("cells", []):
+        tags = c.get("metadata", {}).get("tags", [])
+        if c.get("cell_type") != "code" or "skip-execution" in tags:
+            continue
+        for o in c.get("outputs", []):
+            if o.get("output_type") == "error" and "raises-exception" not in tags:
+                return (o.get("ename", "error"), f"{o.get('evalue', '')} (the notebook stopped "
+                        f"early; a notebook must run to its end)", c.get("id"))
+        if c.get("execution_count") is None and "".join(c.get("source", "")).strip():
+            return ("NotRun", "the cell was never executed (the notebook stopped early)",
+                    c.get("id"))
+    return None
 
 
 def failing_cell_id(nb_json: str) -> str | None:

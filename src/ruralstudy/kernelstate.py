@@ -68,6 +68,46 @@ def reset(cwd: str) -> None:
     ip = get_ipython()
     if ip is not None:
         ip.reset(new_session=True)
+    no_exit()
     from .memory import release_unused_memory
 
     release_unused_memory()  # the reset collected; hand the pages back
+
+
+class _ExitRaises:
+    """``exit`` and ``quit`` in a notebook: raise SystemExit in the cell that calls them.
+
+    IPython's own ``exit()`` asks the kernel to shut down after the reply, so the kernel's
+    death lands on whichever cell runs next and that cell is blamed; ``sys.exit(0)`` is let
+    through by papermill as a clean end. Either way a page would be half run. Raising here
+    leaves an error output in the right cell, and the build fails there."""
+
+    rewrite = False  # IPython autocall: a bare ``exit`` calls it too
+
+    def __repr__(self) -> str:
+        return "exit() ends a notebook early, which the build treats as a failure"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        raise SystemExit("exit() or quit() called: a notebook must run to its end")
+
+
+def no_exit() -> None:
+    """Put :class:`_ExitRaises` in the kernel's namespace as ``exit`` and ``quit`` (at a
+    kernel's start, through ``IPKernelApp.exec_lines``, and after each reset)."""
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    if ip is None:
+        return
+    try:
+        from IPython.core.autocall import IPyAutocall
+
+        class ExitRaises(_ExitRaises, IPyAutocall):
+            pass
+
+        obj: Any = ExitRaises(ip)
+    except ImportError:  # pragma: no cover - IPython always has it
+        obj = _ExitRaises()
+    for name in ("exit", "quit"):
+        ip.user_ns[name] = obj
+        ip.user_ns_hidden[name] = obj
