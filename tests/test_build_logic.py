@@ -400,3 +400,29 @@ def test_F13_F14_a_notebook_that_exits_early_fails_in_its_own_cell(tiny_built, t
         msg = str(info.value)
         assert "02_quality" in msg and "failed in cell 3:" in msg and "SystemExit" in msg, msg
         assert os.readlink(p.site) == before_target and site_files(p) == before
+
+
+def test_F16_a_patch_in_one_notebook_is_invisible_to_the_next_on_a_warm_kernel(tiny_built,
+                                                                               tmp_path,
+                                                                               monkeypatch):
+    """Every page kind (the four aggregate notebooks, the region profiles) runs on one warm
+    kernel (--jobs 1); each one checks what the notebooks before it may have patched, then
+    patches it: a helper replaced on a warm-imported module, an attribute added to it, a class
+    attribute, and a package module first imported by a notebook. None of it is seen by the
+    next notebook, as on a fresh kernel."""
+    p = clone(tiny_built, tmp_path / "p")
+    code = ("import ruralstudy.nbhelpers as H, ruralstudy.tables as T, ruralstudy.gold as G\n"
+            "print('seen:', H.say.__name__, hasattr(H, 'PATCHED'), hasattr(T.Tables, 'patched'), "
+            "hasattr(G, 'PATCHED'))\n"
+            "H.say = lambda *a, **k: None; H.PATCHED = 1; T.Tables.patched = 1; G.PATCHED = 1")
+    for nbp in p.notebooks.glob("*.ipynb"):
+        nb = nbformat.read(nbp, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(code, id="patch"))
+        nbformat.write(nb, nbp)
+    monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "ruralstudy.nbhelpers,ruralstudy.tables")
+    build(p, BuildOptions(jobs=1))
+    seen = {}
+    for f in p.executed.glob("*.ipynb"):
+        cell = nbformat.read(f, as_version=4).cells[-1]
+        seen[f.name] = "".join(o.get("text", "") for o in cell.outputs).strip()
+    assert len(seen) == 6 and set(seen.values()) == {"seen: say False False False"}, seen
