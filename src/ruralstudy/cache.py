@@ -252,9 +252,9 @@ def _entries(root: Path) -> list[Entry]:
     out = []
     if not root.is_dir():
         return out
-    for step in sorted(p for p in root.iterdir() if p.is_dir()):
+    for step in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         for d in sorted(step.iterdir()):
-            if not d.is_dir() or d.name.startswith("."):
+            if not d.is_dir() or d.is_symlink() or d.name.startswith("."):
                 continue
             size, used = 0, 0.0
             for f in d.rglob("*"):
@@ -294,9 +294,10 @@ def prune(root: Path, limit: int = DEFAULT_LIMIT, keep: set[tuple[str, str]] | N
                 "(--max-size)", file=str(root / USED_FILE)) from None
     if root.is_dir():
         for step in root.iterdir():
-            if step.is_dir():
+            if step.is_dir() and not step.is_symlink():
                 for d in step.glob(".*"):
-                    shutil.rmtree(d, ignore_errors=True)
+                    if d.is_dir() and not d.is_symlink():
+                        shutil.rmtree(d, ignore_errors=True)
     entries = _entries(root)
     live = []
     for e in entries:
