@@ -886,3 +886,17 @@ def test_F1_a_signal_during_add_leaves_no_copy_and_no_temp_file(tmp_path, sig):
         assert proc.returncode == -sig, err
     assert "Traceback" not in err
     assert _tree(p.raw) == before  # no copy, no temporary file, the manifest unchanged
+
+
+def test_F10_a_symlinked_executed_folder_is_refused_before_any_step_runs(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    elsewhere = tmp_path / "elsewhere"
+    theirs = _someone_elses(elsewhere)
+    shutil.rmtree(p.executed)
+    p.executed.symlink_to(elsewhere)
+    r = _cli(["build", "--force", "--jobs", "1", "--root", p.root])
+    _one_sentence(r, str(p.executed), "symbolic link")
+    assert _tree(elsewhere) == theirs
+    assert "ran" not in r.stderr

@@ -130,11 +130,14 @@ def check_folders(paths: Paths, site: bool = True) -> None:
     file or someone else's folder there stops the build with one sentence naming it, having
     touched nothing (see :func:`ruralstudy.paths.own_folder`)."""
     from .cache import own_cache
-    from .paths import site_builds
+    from .paths import MADE_MARKER, own_folder, site_builds
 
     own_cache(paths.cache, create=False)
     if site:
         site_builds(paths.site, create=False)
+        # the build removes there only the copies it recorded: anything else may stay
+        own_folder(paths.executed, MADE_MARKER, lambda e: True, "the executed notebooks",
+                   create=False)
 
 
 def clean_leftovers(paths: Paths, site: bool = True) -> None:

@@ -576,7 +576,7 @@ class BuildRun:
         from .paths import MADE_MARKER, own_folder
 
         out = self.paths.executed
-        own_folder(out, MADE_MARKER, _executed_like, "the executed notebooks")
+        own_folder(out, MADE_MARKER, lambda e: True, "the executed notebooks")  # not a link
         record = out / MADE_MARKER
         try:
             before = set(json.loads(record.read_text(encoding="utf-8"))["written"])
@@ -791,11 +791,6 @@ class _Named(Step):
 
     def run(self) -> Outputs:  # pragma: no cover - never run
         return {}
-
-
-def _executed_like(e: Path) -> bool:
-    """An entry of reports/executed/ as a build (or ``ruralstudy run``) writes it."""
-    return e.is_file() and not e.is_symlink() and (e.suffix == ".ipynb" or e.name.endswith(".tmp"))
 
 
 def _tuple(sections: list | None) -> tuple | None:
