@@ -426,3 +426,41 @@ def test_F16_a_patch_in_one_notebook_is_invisible_to_the_next_on_a_warm_kernel(t
         cell = nbformat.read(f, as_version=4).cells[-1]
         seen[f.name] = "".join(o.get("text", "") for o in cell.outputs).strip()
     assert len(seen) == 6 and set(seen.values()) == {"seen: say False False False"}, seen
+
+
+_NESTED_RUN_SYNC = '''
+import asyncio
+from jupyter_core.utils import run_sync
+from ruralstudy.execute import Runner
+
+
+def nested(_=None):
+    """run_sync inside a running loop: jupyter_core runs it on its per-thread runner thread
+    (as a blocking kernel client's is_alive() does inside the warm kernel's readiness check)."""
+    async def inner():
+        return 1
+
+    async def outer():
+        return run_sync(inner)()
+
+    return asyncio.run(outer())
+
+
+if __name__ == "__main__":
+    nested()  # the parent now has a runner thread, as after running a notebook itself
+    with Runner(jobs=2) as runner:
+        out = runner.map(nested, [1, 2, 3], name=lambda r: "r")
+        print("ok", out)
+'''
+
+
+def test_a_forked_worker_does_not_wait_on_its_parents_event_loop_thread(tmp_path):
+    """A pool worker forked after the build's own process used jupyter_core's run_sync inside
+    a loop used to inherit that runner without its thread and wait forever (a warm kernel's
+    start hung under load). The whole run is one subprocess whose generous timeout only a hang
+    reaches."""
+    script = tmp_path / "nested.py"
+    script.write_text(_NESTED_RUN_SYNC, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=300, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr

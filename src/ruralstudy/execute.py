@@ -438,6 +438,28 @@ def failing_cell(nb_json: str, source_json: str | None = None,
 PR_SET_PDEATHSIG = 1
 
 
+def forget_parent_event_loops() -> None:
+    """In a forked worker: drop the event loops inherited from the parent. jupyter_core's
+    ``run_sync`` keeps, per thread name, a loop running on a background thread, and a loop for
+    the thread itself; a fork copies those objects (and the loop's epoll descriptor, shared with
+    the parent) but not the threads, so a kernel started in the worker could wait forever on a
+    loop nobody runs (seen: a warm kernel's readiness check hung after the parent process had
+    run a notebook itself). The worker makes its own on first use."""
+    import asyncio
+
+    try:
+        from jupyter_core import utils as jcu
+
+        jcu._runner_map.clear()
+        jcu._loop.set(None)
+    except (ImportError, AttributeError):  # another jupyter_core: nothing to forget
+        pass
+    try:
+        asyncio.set_event_loop(None)
+    except RuntimeError:  # pragma: no cover - no policy loop to drop
+        pass
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Pool worker initializer: the worker is killed when the build that started it dies
     (Linux prctl PR_SET_PDEATHSIG), so a killed build leaves no worker running; elsewhere a
@@ -459,6 +481,7 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
     _local.kernel = None  # a forked worker owns no kernel of its parent's
     _all_kernels.clear()
+    forget_parent_event_loops()
     util.Finalize(None, shutdown_kernels, exitpriority=100)
 
     def watch() -> None:
