@@ -593,6 +593,9 @@ class BuildRun:
             {"note": "made by ruralstudy build: the executed notebooks it wrote here; it removes "
                      "only these", "written": sorted(keep)}, ensure_ascii=False, indent=1) + "\n")
         for name in sorted(before - keep):
+            if not isinstance(name, str) or name != Path(name).name or \
+                    not name.endswith(".ipynb"):
+                continue  # a record edited by hand: nothing outside the folder is touched
             old = out / name
             if old.is_file() and not old.is_symlink():
                 old.unlink()
