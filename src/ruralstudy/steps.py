@@ -689,6 +689,7 @@ class BuildRun:
                                          else S.DATA_LICENCE.encode("utf-8"))
         if citation:
             downloads["CITATION.cff"] = citation.encode("utf-8")
+        downloads.update(S.described_downloads(t, stamp, citation))
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
         pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
         pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
