@@ -11,12 +11,10 @@ from __future__ import annotations
 import functools
 import html
 import json
-import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -26,7 +24,7 @@ import jinja2
 import pandas as pd
 
 from .links import cjk_lang, human_number, sheet_slug, table_html
-from .paths import pause_point
+from .paths import pause_point, site_builds, swap_in_site
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
@@ -1263,10 +1261,10 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     """Write the whole site into a fresh folder, then atomically point ``site`` at it.
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
-    the previous site in place. Older builds are removed afterwards.
+    the previous site in place. Older builds are removed afterwards (only the build's own:
+    see :func:`ruralstudy.paths.site_builds` and :func:`ruralstudy.paths.swap_in_site`).
     """
-    builds = site.parent / ".site-builds"
-    builds.mkdir(parents=True, exist_ok=True)
+    builds = site_builds(site)  # the project's own folder, never a link or someone else's
     tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=builds))
     for p in pages:
         out = tmp / p.path
@@ -1285,18 +1283,4 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     for name, data in downloads.items():
         (tmp / "data" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "data" / name).write_bytes(data)
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-    final = builds / f"build-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}"
-    os.replace(tmp, final)
-    link_tmp = site.parent / f".site-link-{os.getpid()}"
-    if link_tmp.is_symlink() or link_tmp.exists():
-        link_tmp.unlink()
-    os.symlink(os.path.relpath(final, site.parent), link_tmp)
-    pause_point("swap")  # a test's control point (inert unless set)
-    if site.exists() and not site.is_symlink():  # a plain folder from an older layout
-        os.replace(site, builds / f"legacy-{final.name}")
-    os.replace(link_tmp, site)
-    for old in builds.iterdir():
-        if old != final:
-            shutil.rmtree(old, ignore_errors=True)
-    return final
+    return swap_in_site(tmp, site)
