@@ -1,0 +1,280 @@
+"""OCR of scanned reports (ruralstudy.ocr): real Tesseract on scans the tests make themselves.
+
+A page of report text with twelve known figures is drawn with a CJK font (Noto Sans CJK SC),
+rotated 1.5 degrees, blurred and speckled like a photocopy, and saved as an image-only PDF
+(no text layer) and as a PNG. Reading it must give at least 9 of the 12 figures with their
+values right, each with its OCR confidence; a page of noise must be refused, naming the page.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ruralstudy import limits, ocr
+from ruralstudy.errors import CorpusError
+
+pytestmark = pytest.mark.skipif(bool(ocr.missing()), reason=ocr.missing() or "OCR available")
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+FONT_SC = 2  # the collection's simplified-Chinese face
+
+#: The test page's paragraphs, with twelve figures (raw text, value) in them.
+PARAGRAPHS = [
+    "全县共有行政村326个，本次换届共选出村“两委”成员1542名，其中女性成员187名，"
+    "35岁以下的412名。",
+    "新一届村党组织书记平均年龄45.4岁，较上届下降3.2岁；大专及以上学历的占21.8%。"
+    "实现书记、主任“一肩挑”的村298个。",
+    "2023年全县村集体经济收入达6230万元，同比增长12.5%，年收入50万元以上的村68个。"
+    "村委会选举参选率达96.7%。",
+]
+#: (as the extractor gives them: a fall is negative, 万元 counted in 元)
+FIGURES = [("326个", 326), ("1542名", 1542), ("187名", 187), ("412名", 412),
+           ("45.4岁", 45.4), ("3.2岁", -3.2), ("21.8%", 21.8), ("298个", 298),
+           ("6230万元", 62_300_000), ("12.5%", 12.5), ("68个", 68), ("96.7%", 96.7)]
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(FONT, size, index=FONT_SC)
+
+
+def scanned_page(paragraphs: list[str], *, angle: float = 1.5, blur: float = 1.0,
+                 speckle: int = 6000, seed: int = 0, size=(2480, 3508), font_px: int = 46,
+                 title: str = "某某县村级组织换届工作总结"):
+    """A photocopy-like A4 page at 300 dpi: the title and paragraphs drawn with a CJK font,
+    wrapped at the text width (figures may break across lines), rotated by ``angle`` degrees,
+    blurred and speckled (deterministic for a seed)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    img = Image.new("L", size, 255)
+    d = ImageDraw.Draw(img)
+    font = _font(font_px)
+    left, top, width = 240, 300, size[0] - 480
+    d.text((size[0] // 2, top), title, font=_font(font_px + 16), fill=0, anchor="mt")
+    y = top + 3 * font_px
+    for para in paragraphs:
+        line, indent = "", 2 * font_px
+        for ch in para:
+            if d.textlength(line + ch, font=font) > width - indent:
+                d.text((left + indent, y), line, font=font, fill=0)
+                y, line, indent = y + int(font_px * 1.8), "", 0
+            line += ch
+        d.text((left + indent, y), line, font=font, fill=0)
+        y += int(font_px * 1.8) + font_px // 2
+    img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    img = img.filter(ImageFilter.GaussianBlur(blur))
+    rnd = random.Random(seed)
+    px = img.load()
+    for _ in range(speckle):
+        x, yy = rnd.randrange(size[0]), rnd.randrange(size[1])
+        px[x, yy] = rnd.choice((0, 60, 200, 255))
+    return img
+
+
+def noise_page(seed: int = 1, size=(2480, 3508)):
+    """A page of noise: random blots and strokes of glyph fragments, nothing legible."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rnd = random.Random(seed)
+    img = Image.new("L", size, 255)
+    d = ImageDraw.Draw(img)
+    font = _font(46)
+    for row in range(30):
+        for col in range(40):
+            x, y = 200 + col * 52 + rnd.randrange(-6, 7), 300 + row * 90 + rnd.randrange(-9, 10)
+            ch = chr(rnd.randrange(0x4E00, 0x9FA5))
+            d.text((x, y), ch, font=font, fill=rnd.randrange(0, 140))
+    img = img.filter(ImageFilter.GaussianBlur(4))
+    px = img.load()
+    for _ in range(400_000):
+        px[rnd.randrange(size[0]), rnd.randrange(size[1])] = rnd.choice((0, 255))
+    return img
+
+
+def image_pdf(pages, path: Path) -> Path:
+    """An image-only PDF (no text layer) of the pages, at 300 dpi, as a scanner makes it."""
+    first, *rest = [p.convert("L") for p in pages]
+    first.save(path, "PDF", resolution=300, save_all=True, append_images=rest)
+    return path
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory) -> Path:
+    return image_pdf([scanned_page(PARAGRAPHS)], tmp_path_factory.mktemp("scan") / "scan.pdf")
+
+
+@pytest.fixture(scope="module")
+def scan_report(scan):
+    from ruralstudy.formats import read_report
+
+    return read_report(scan)
+
+
+def _figures(path: Path):
+    from ruralstudy.extract import iter_file_figures
+
+    return list(iter_file_figures(path, doc_id="t"))
+
+
+def _right(figures) -> list[tuple[str, float]]:
+    """The test page's figures found with their value right."""
+    got = [(f.raw, f.value) for f in figures]
+    return [(raw, v) for raw, v in FIGURES
+            if any(abs(value - v) < 1e-9 and raw.rstrip("个名岁万元%") in r for r, value in got)]
+
+
+# --- pure parts ---------------------------------------------------------------------------
+
+def test_join_words_drops_spaces_next_to_chinese_but_not_between_digits():
+    text, starts = ocr.join_words(["村", "集体", "经济", "收入", "达", "6230", "万元", "，",
+                                   "GDP", "growth", "2", "023", "12.5", "%"])
+    assert text == "村集体经济收入达6230万元，GDP growth 2 023 12.5%"
+    assert [text[s] for s in starts[:3]] == ["村", "集", "经"]
+
+
+HOCR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><body>
+<div class='ocr_page' title='image "x"; bbox 0 0 2480 3508; ppageno 0'>
+<span class='ocr_line' title="bbox 100 200 900 250; baseline 0 -5; x_size 46">
+ <span class='ocrx_word' title='bbox 100 200 190 250; x_wconf 95'>
+  <span class='ocrx_cinfo' title='x_bboxes 100 200 145 250; x_conf 99'>\xe5\xb9\xb3</span>
+  <span class='ocrx_cinfo' title='x_bboxes 146 200 190 250; x_conf 98'>\xe5\x9d\x87</span></span>
+ <span class='ocrx_word' title='bbox 200 200 300 250; x_wconf 61'>
+  <span class='ocrx_cinfo' title='x_bboxes 200 200 240 250; x_conf 70'>4</span>
+  <span class='ocrx_cinfo' title='x_bboxes 241 200 300 250; x_conf 60'>5</span></span>
+ <span class='ocrx_word' title='bbox 310 200 900 250; x_wconf 90'>
+  <span class='ocrx_cinfo' title='x_bboxes 310 200 360 250; x_conf 90'>\xe5\xb2\x81</span>
+  <span class='ocrx_cinfo' title='x_bboxes 361 200 400 250; x_conf 90'>\xef\xbc\x8c</span>
+  <span class='ocrx_cinfo' title='x_bboxes 401 200 450 250; x_conf 90'>\xe5\x85\xb1</span>
+  <span class='ocrx_cinfo' title='x_bboxes 451 200 900 250; x_conf 90'>\xe8\xae\xa1</span></span>
+</span></div></body></html>"""
+
+
+def test_page_from_hocr_keeps_boxes_and_word_confidence_and_drops_cjk_spaces():
+    page = ocr.page_from_hocr(HOCR, 3, 300)
+    assert page.text == "平均45岁，共计"
+    assert [c.char for c in page.chars] == list("平均45岁，共计")
+    assert page.chars[2].box == (200, 200, 240, 250) and page.chars[2].conf == 61
+    # mean word confidence, each word weighted by its characters: (95*2 + 61*2 + 90*4) / 8
+    assert page.confidence == pytest.approx(84.0)
+    layer = ocr.OcrLayer(pages=(page,), engine="test")
+    assert layer.span_confidence([(3, 1), (3, 2), (3, 3)]) == 61  # the weakest word
+    assert "page 3, characters 2–4" in layer.where([(3, 2), (3, 3)])
+    assert "box x 200–300, y 200–250 px at 300 dpi" in layer.where([(3, 2), (3, 3)])
+
+
+def test_a_page_with_a_few_specks_is_blank_not_judged():
+    few = HOCR.replace(b"\xe5\x85\xb1", b"").replace(b"\xe8\xae\xa1", b"")
+    few = few.replace(b"\xe5\xb2\x81", b"").replace(b"\xef\xbc\x8c", b"")
+    page = ocr.page_from_hocr(few, 1, 300)
+    assert page.confidence is None and page.text == "" and page.chars == ()
+
+
+# --- real Tesseract -----------------------------------------------------------------------
+
+def test_scanned_pdf_reads_nine_in_ten_figures_right(scan, scan_report):
+    ex = scan_report.extracted
+    assert ex.kind == "pdf" and ex.ocr is not None
+    assert scan_report.raw.encoding.startswith("pdf read by OCR, Tesseract ")
+    page = ex.ocr.pages[0]
+    assert page.number == 1 and page.dpi == ocr.DPI
+    assert page.confidence >= limits.MIN_OCR_CONFIDENCE.value
+    # Chinese text without the spaces Tesseract puts between characters
+    assert "村集体经济收入达" in scan_report.raw.text
+    figures = _figures(scan)
+    right = _right(figures)
+    print(f"\nOCR page confidence {page.confidence}; figures right {len(right)}/12; "
+          f"missed {sorted(set(FIGURES) - set(right))}")
+    assert len(right) >= 11  # measured 12/12; the issue asks for 9 in 10
+    # every figure carries its OCR confidence: the weakest word it was read from
+    for f in figures:
+        assert f.ocr_confidence is not None and 0 <= f.ocr_confidence <= 100
+        assert f.ocr_confidence == ocr.figure_confidence(ex, f.start, f.end)
+
+
+def test_location_map_leads_each_figure_to_its_page_and_box(scan, scan_report):
+    from PIL import Image
+
+    ex = scan_report.extracted
+    text = scan_report.raw.text
+    start = text.index("6230")
+    locs = ex.locs[start:start + 4]
+    assert all(a == 1 for a, _ in locs)
+    page = ex.ocr.pages[0]
+    assert "".join(page.chars[b].char for _, b in locs) == "6230"
+    where = ex.where(start, start + 6)
+    assert where.startswith("page 1, characters ") and "read by OCR (confidence" in where
+    # the box holds ink, and lies where the figure was drawn (on the page's right half or
+    # on the left: the same text rendered without noise agrees within a few pixels)
+    x0 = min(page.chars[b].box[0] for _, b in locs)
+    y0 = min(page.chars[b].box[1] for _, b in locs)
+    x1 = max(page.chars[b].box[2] for _, b in locs)
+    y1 = max(page.chars[b].box[3] for _, b in locs)
+    assert 0 < x1 - x0 < 400 and 20 < y1 - y0 < 120
+    img = ocr._prepare(scanned_page(PARAGRAPHS))
+    crop = img.crop((x0, y0, x1, y1))
+    assert crop.getextrema()[0] < 100  # ink inside the box
+    assert isinstance(img, Image.Image)
+
+
+def test_image_file_is_read_by_ocr(tmp_path):
+    from ruralstudy.formats import read_report
+
+    path = tmp_path / "page.png"
+    scanned_page(PARAGRAPHS[2:], angle=-1.2, seed=3).save(path, dpi=(300, 300))
+    report = read_report(path)
+    assert report.extracted.kind == "image"
+    assert report.raw.encoding.startswith("image read by OCR, Tesseract ")
+    figs = _figures(path)
+    assert {("6230万元", 62_300_000), ("96.7%", 96.7)} <= set(_right(figs))
+    assert all(f.ocr_confidence is not None for f in figs)
+
+
+def test_noise_page_is_refused_naming_the_page(tmp_path):
+    from ruralstudy.formats import read_report
+
+    path = image_pdf([scanned_page(PARAGRAPHS[:1]), noise_page()], tmp_path / "noisy.pdf")
+    with pytest.raises(CorpusError) as err:
+        read_report(path)
+    msg = str(err.value)
+    assert msg.startswith(str(path)) and "page 2 reads at an OCR confidence of" in msg
+    assert f"below the threshold of {limits.MIN_OCR_CONFIDENCE.value:g}" in msg
+    assert "RURALSTUDY_MIN_OCR_CONFIDENCE" in msg
+
+
+def test_text_layer_pdf_has_no_ocr_confidence(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "typed.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 700, "全县村集体经济收入达6230万元。")
+    c.save()
+    figs = _figures(path)
+    assert figs and all(f.ocr_confidence is None for f in figs)
+
+
+def test_missing_tesseract_is_a_sentence_naming_the_package(tmp_path, monkeypatch):
+    """Without the tesseract program (PATH emptied for pytesseract), a scanned PDF is refused
+    with the Debian package to install."""
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    path = image_pdf([scanned_page(PARAGRAPHS[:1], speckle=0)], tmp_path / "s.pdf")
+    from ruralstudy.formats import read_report
+
+    with pytest.raises(CorpusError) as err:
+        read_report(path)
+    assert "tesseract-ocr" in str(err.value) and "tesseract-ocr-chi-sim" in str(err.value)
+    assert str(err.value).startswith(str(path))
