@@ -161,7 +161,7 @@ def score(root: RootOpt = None) -> None:
 
 
 @app.command()
-def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs with a text layer, Word .docx; files or folders")],
+def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs (scanned pages read by OCR), Word .docx, pictures of pages (.png/.jpg/.tif, by OCR); files or folders")],
         meta: Annotated[Optional[Path], typer.Option("--meta", help="Metadata CSV: file, region, province, level, year, title, source, published (and notes); one row per file, for what the document does not say")] = None,
         region: Annotated[list[str], typer.Option("--region", help="Region described (repeat for several; one file only); omitted: inferred from the text and printed")] = [],
         province: Annotated[list[str], typer.Option("--province", help="Province of each --region, in order")] = [],
@@ -224,6 +224,8 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
                 err.print(shown(f"  region: {regions} ({i.values['provinces']}, "
                                 f"{i.values['admin_levels']}) {i.region_note}"),
                           markup=False, highlight=False)
+            if i.report.meta.get("ocr"):  # pages read by OCR, their confidence, pages left out
+                err.print(shown(f"  OCR: {i.report.meta['ocr']}"), markup=False, highlight=False)
             if "(" in i.report.raw.encoding.split(";")[0]:
                 err.print(f"[yellow]warning:[/yellow] {escape(name)}: the page's declared "
                           f"charset was overruled: {escape(shown(i.report.raw.encoding.split(';')[0]))}",

@@ -38,6 +38,7 @@ import re
 import shutil
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import limits
@@ -103,11 +104,10 @@ def engine() -> str:
     return f"Tesseract {pytesseract.get_tesseract_version()} {LANG} at {DPI} dpi"
 
 
-def _require(path: str) -> None:
+def _require(path: str, what: str = "a scanned or image-only PDF") -> None:
     why = missing()
     if why:
-        raise CorpusError(f"no text layer (a scanned or image-only file) and OCR cannot run: "
-                          f"{why}", file=path)
+        raise CorpusError(f"no text layer ({what}) and OCR cannot run: {why}", file=path)
 
 
 def _hocr(image, path: str, page: int, deadline: limits.Deadline | None) -> bytes:
@@ -281,13 +281,13 @@ def read_page_image(image, number: int, dpi: int, path: str,
 
 
 def read_pdf_pages(data: bytes, numbers: list[int], path: str,
-                   deadline: limits.Deadline | None = None) -> list[OcrPage]:
-    """The given pages (from 1) of a PDF, rendered at :data:`DPI` by PDFium and read by OCR."""
+                   deadline: limits.Deadline | None = None) -> Iterator[OcrPage]:
+    """The given pages (from 1) of a PDF, rendered at :data:`DPI` by PDFium and read by OCR,
+    one at a time (a refused page stops the reading there)."""
     import pypdfium2 as pdfium
 
     _require(path)
     doc = pdfium.PdfDocument(data)
-    out = []
     try:
         for no in numbers:
             page = doc[no - 1]
@@ -296,11 +296,10 @@ def read_pdf_pages(data: bytes, numbers: list[int], path: str,
             if w * h * scale * scale > MAX_PIXELS:
                 scale = (MAX_PIXELS / (w * h)) ** 0.5
             image = page.render(scale=scale, grayscale=True).to_pil()
-            out.append(read_page_image(image, no, round(scale * 72), path, deadline))
             page.close()
+            yield read_page_image(image, no, round(scale * 72), path, deadline)
     finally:
         doc.close()
-    return out
 
 
 def image_pages(data: bytes, path: str):
@@ -401,7 +400,7 @@ def read_image_bytes(data: bytes, path: str, deadline: limits.Deadline | None = 
     :class:`ruralstudy.formats.Report` of kind ``image`` (locations: page, index)."""
     from .formats import _report
 
-    _require(path)
+    _require(path, "a picture of a page")
     pages = []
     for no, (img, dpi) in enumerate(image_pages(data, path), start=1):
         page = read_page_image(img, no, dpi, path, deadline)
