@@ -299,3 +299,25 @@ def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan)
     df = figures_frame(extract_figures(doc))
     assert len(_right(df.itertuples())) >= 11
     assert df["ocr_confidence"].notna().all() and df["ocr_confidence"].between(0, 100).all()
+
+
+def test_ocr_figures_are_marked_in_the_mapping_and_on_the_source_page(scan):
+    """The mapping table carries ``ocr_confidence``, ``source_ref`` says 'read by OCR', and
+    the source page marks each OCR figure (class ``ocr``) with its confidence in the tip."""
+    from ruralstudy.codebook import load_codebook
+    from ruralstudy.corpus import document_from_file
+    from ruralstudy.extract import extract_figures, figures_frame
+    from ruralstudy.indicators import indicators_table, observe_figures
+    from ruralstudy.site import document_body
+
+    doc = document_from_file(scan, doc_id="900")
+    figures = figures_frame(extract_figures(doc))
+    mapping = observe_figures(figures, load_codebook())
+    assert mapping["ocr_confidence"].notna().all()
+    assert list(mapping["ocr_confidence"]) == list(figures["ocr_confidence"])
+    refs = indicators_table(mapping, load_codebook())["source_ref"]
+    assert len(refs) and refs.str.contains(r", read by OCR \(confidence \d+\)$").all()
+    body = document_body(doc, mapping)
+    assert body.count(' ocr" ') == len(mapping)  # every figure marked
+    assert "read by OCR (confidence " in body and "Read by OCR: pages read by OCR" in body
+    assert "in the raw file: page 1, characters " in body

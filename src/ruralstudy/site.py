@@ -51,7 +51,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "unit": "Base unit", "qualifier": "exact, more_than, less_than, at_least, at_most, about",
         "kind": "level, change (before -> after) or growth (signed)",
         "sentence": "The cleaned sentence the figure comes from",
-        "sent_offset": "Offset of the figure within the sentence"},
+        "sent_offset": "Offset of the figure within the sentence",
+        "ocr_confidence": "Read by OCR from a scanned page: Tesseract's confidence (0-100) in the weakest word the figure was read from; empty for a figure read from text"},
     "indicators": {
         "region": "Region name (Chinese)", "region_code": "Official division code where known",
         "indicator_id": "Codebook indicator", "indicator_zh": "Indicator label (Chinese)",
@@ -68,7 +69,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
     "mapping": {"status": "mapped, unmapped or rejected", "reason": "Why a figure is not mapped",
                 "auto_indicator_id": "Indicator chosen by the mapper before overrides",
                 "context": "Sentence (reports) or label (sheets) used for mapping",
-                "unit_source": "Where the unit came from"},
+                "unit_source": "Where the unit came from",
+                "ocr_confidence": "Read by OCR from a scanned page: Tesseract's confidence (0-100) in the weakest word the figure was read from; empty for a figure read from text"},
     "rejects": {"reason": "Why a sheet row could not be used"},
     "crosschecks": {"implied": "Total income / income per village",
                     "observed": "Reported number of villages (or branches)", "ok": "Within 2%"},
@@ -269,12 +271,12 @@ def _marked_paragraphs(text: str, spans: list) -> str:
         prev_end = b
         parts, pos = [], a
         while fi < len(figs) and figs[fi][0] < b:
-            cs, ce, sid, tip, mapped = figs[fi]
+            cs, ce, sid, tip, mapped, *read_by_ocr = figs[fi]
             fi += 1
             if cs < pos:  # overlaps the previous figure: left as plain text
                 continue
             parts.append(html.escape(text[pos:cs]))
-            cls = "fig mapped" if mapped else "fig"
+            cls = ("fig mapped" if mapped else "fig") + (" ocr" if any(read_by_ocr) else "")
             attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
             parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
                          f'data-tip="{attr}" title="{attr}">'
@@ -327,7 +329,10 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
         if ex is not None:
             where = ex.where(int(r["start"]), int(r["end"]))
             tip += f"\nin the raw file: {where or 'not located'}"
-        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
+        ocr = r.get("ocr_confidence")
+        if pd.notna(ocr):  # read by OCR: marked, and said in the tip
+            tip = f"read by OCR (confidence {ocr:.0f} of 100): check it against the scan\n" + tip
+        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped", pd.notna(ocr)))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
@@ -345,6 +350,11 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                  "of a web page, the text layer of a PDF, the paragraphs of a Word file); each "
                  "figure's tip says where it sits in the raw file. This page shows that text "
                  "cleaned.</p>")
+        if getattr(ex, "ocr", None) is not None:
+            meta += (f"<p class='note ocr-note'>Read by OCR: {html.escape(ex.ocr.summary())}. "
+                     f"Figures read by OCR carry a small “OCR” mark and a dashed underline; their "
+                     f"tip gives the confidence (0-100) of the weakest word they were read from "
+                     f"and their box on the page.</p>")
         links += f" · <a href='{html.escape(text_href)}' class='text-link'>the extracted text</a>"
     else:
         meta += ("Offsets in the data refer to the raw file; this page shows the cleaned text "
