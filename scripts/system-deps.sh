@@ -5,7 +5,7 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # no -q: SIGPIPE + pipefail
 command -v tesseract >/dev/null || need+=(tesseract-ocr)
 langs="$(tesseract --list-langs 2>/dev/null || true)"
 grep -qx chi_sim <<<"$langs" || need+=(tesseract-ocr-chi-sim)
