@@ -110,9 +110,10 @@ def scan(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def scan_report(scan):
-    from ruralstudy.formats import read_report
+    """The scan read once (as the build reads a report), shared by the tests below."""
+    from ruralstudy.corpus import document_from_file
 
-    return read_report(scan)
+    return document_from_file(scan, doc_id="900")
 
 
 def _figures(path: Path):
@@ -186,7 +187,9 @@ def test_scanned_pdf_reads_nine_in_ten_figures_right(scan, scan_report):
     assert page.confidence >= limits.MIN_OCR_CONFIDENCE.value
     # Chinese text without the spaces Tesseract puts between characters
     assert "村集体经济收入达" in scan_report.raw.text
-    figures = _figures(scan)
+    from ruralstudy.extract import extract_figures
+
+    figures = extract_figures(scan_report)
     right = _right(figures)
     print(f"\nOCR page confidence {page.confidence}; figures right {len(right)}/12; "
           f"missed {sorted(set(FIGURES) - set(right))}")
@@ -235,6 +238,7 @@ def test_image_file_is_read_by_ocr(tmp_path):
     assert all(f.ocr_confidence is not None for f in figs)
 
 
+@pytest.mark.slow  # Tesseract on two pages (or twice): 9-16 s on a loaded 2-core machine
 def test_noise_page_is_refused_naming_the_page(tmp_path):
     from ruralstudy.formats import read_report
 
@@ -277,6 +281,7 @@ def test_missing_tesseract_is_a_sentence_naming_the_package(tmp_path, monkeypatc
     assert str(err.value).startswith(str(path))
 
 
+@pytest.mark.slow  # Tesseract on two pages (or twice): 9-16 s on a loaded 2-core machine
 def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan):
     """The issue's 'done when': a scanned report added with ``ruralstudy add`` gives its
     figures (at least 9 in 10 right), each marked with its OCR confidence."""
@@ -284,6 +289,7 @@ def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan)
     from ruralstudy import iorw
     from ruralstudy.corpus import document_from_file
     from ruralstudy.extract import extract_figures, figures_frame
+    from ruralstudy.formats import read_report
 
     p = copy_project(tmp_path / "p")
     r = cli(["add", str(scan), "--region", "某某县", "--province", "某某省", "--level", "county",
@@ -297,20 +303,23 @@ def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan)
     assert raw.read_bytes() == scan.read_bytes()  # kept unchanged
     doc = document_from_file(raw, doc_id=row["doc_id"])
     df = figures_frame(extract_figures(doc))
+    # deterministic: the same text, map and confidences as another reading of the scan
+    again = read_report(scan).extracted
+    assert doc.raw.text == again.text and doc.extracted.locs == again.locs
+    assert doc.extracted.ocr == again.ocr
     assert len(_right(df.itertuples())) >= 11
     assert df["ocr_confidence"].notna().all() and df["ocr_confidence"].between(0, 100).all()
 
 
-def test_ocr_figures_are_marked_in_the_mapping_and_on_the_source_page(scan):
+def test_ocr_figures_are_marked_in_the_mapping_and_on_the_source_page(scan_report):
     """The mapping table carries ``ocr_confidence``, ``source_ref`` says 'read by OCR', and
     the source page marks each OCR figure (class ``ocr``) with its confidence in the tip."""
     from ruralstudy.codebook import load_codebook
-    from ruralstudy.corpus import document_from_file
     from ruralstudy.extract import extract_figures, figures_frame
     from ruralstudy.indicators import indicators_table, observe_figures
     from ruralstudy.site import document_body
 
-    doc = document_from_file(scan, doc_id="900")
+    doc = scan_report
     figures = figures_frame(extract_figures(doc))
     mapping = observe_figures(figures, load_codebook())
     assert mapping["ocr_confidence"].notna().all()
@@ -321,3 +330,65 @@ def test_ocr_figures_are_marked_in_the_mapping_and_on_the_source_page(scan):
     assert body.count(' ocr" ') == len(mapping)  # every figure marked
     assert "read by OCR (confidence " in body and "Read by OCR: pages read by OCR" in body
     assert "in the raw file: page 1, characters " in body
+
+
+
+def test_map_file_keeps_each_ocr_character_box(tmp_path, scan_report):
+    """data/processed/text/<doc_id>.map.json leads each character to its page and box."""
+    import json
+
+    from ruralstudy.paths import Paths
+    from ruralstudy.steps import write_extracted_text
+
+    paths = Paths(tmp_path)
+    write_extracted_text(paths, scan_report)
+    m = json.loads((paths.processed / "text" / "900.map.json").read_text("utf-8"))
+    text = (paths.processed / "text" / "900.txt").read_text("utf-8")
+    assert m["reader"].startswith("pdf read by OCR, Tesseract") and m["ocr"]["pages"][0]["dpi"] == 300
+    page = m["ocr"]["pages"][0]
+    assert page["confidence"] >= 70 and len(page["boxes"]) == len(page["conf"])
+    i = text.index("6230")
+    for t0, t1, a, b in m["runs"]:
+        if t0 <= i < t1:
+            box = page["boxes"][b + i - t0]
+            assert a == 1 and len(box) == 4 and box[0] < box[2] and box[1] < box[3]
+            break
+    else:
+        pytest.fail("the figure's character is not in the map")
+
+
+@pytest.mark.slow  # Tesseract on two pages (or twice): 9-16 s on a loaded 2-core machine
+def test_pdf_with_text_pages_reads_scanned_page_and_leaves_out_a_photo(tmp_path):
+    """A PDF with a text layer on page 1, a scanned page 2 and a 'photograph' (noise) on page
+    3: page 2 is read by OCR, page 3 is left out (not a refusal: the text layer is there) and
+    named; text-layer figures carry no OCR confidence."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from ruralstudy.corpus import document_from_file
+    from ruralstudy.extract import extract_figures
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 750, "全县共有村党组织358个，党员12460名。")
+    c.showPage()
+    for img in (scanned_page(PARAGRAPHS[2:]), noise_page()):
+        c.drawImage(ImageReader(img.convert("RGB")), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    doc = document_from_file(path, doc_id="m")
+    ex = doc.extracted
+    assert [p.number for p in ex.ocr.pages] == [2]
+    assert "page 2 read by OCR" in doc.raw.encoding and "pdfplumber" in doc.raw.encoding
+    note = doc.extracted.meta["ocr"]
+    assert "left out below the OCR confidence threshold of 70: page 3 (confidence" in note
+    figs = {f.raw: f for f in extract_figures(doc)}
+    assert figs["358个"].ocr_confidence is None and figs["12460名"].ocr_confidence is None
+    ocr_figs = [f for f in figs.values() if f.ocr_confidence is not None]
+    assert {("6230万元", 62_300_000), ("96.7%", 96.7)} <= set(_right(ocr_figs))
+    assert all(ex.locs[f.start][0] == 2 for f in ocr_figs)
