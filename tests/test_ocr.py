@@ -103,6 +103,15 @@ def image_pdf(pages, path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module", autouse=True)
+def ocr_cache(tmp_path_factory):
+    """The hOCR cache in a folder of the tests' own (never the user's)."""
+    folder = tmp_path_factory.mktemp("ocr-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RURALSTUDY_OCR_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="module")
 def scan(tmp_path_factory) -> Path:
     return image_pdf([scanned_page(PARAGRAPHS)], tmp_path_factory.mktemp("scan") / "scan.pdf")
@@ -238,7 +247,7 @@ def test_image_file_is_read_by_ocr(tmp_path):
     assert all(f.ocr_confidence is not None for f in figs)
 
 
-@pytest.mark.slow  # Tesseract on two pages (or twice): 9-16 s on a loaded 2-core machine
+@pytest.mark.slow  # Tesseract on two pages: 7-12 s on a loaded 2-core machine
 def test_noise_page_is_refused_naming_the_page(tmp_path):
     from ruralstudy.formats import read_report
 
@@ -281,7 +290,6 @@ def test_missing_tesseract_is_a_sentence_naming_the_package(tmp_path, monkeypatc
     assert str(err.value).startswith(str(path))
 
 
-@pytest.mark.slow  # Tesseract on two pages (or twice): 9-16 s on a loaded 2-core machine
 def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan):
     """The issue's 'done when': a scanned report added with ``ruralstudy add`` gives its
     figures (at least 9 in 10 right), each marked with its OCR confidence."""
@@ -303,8 +311,10 @@ def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan)
     assert raw.read_bytes() == scan.read_bytes()  # kept unchanged
     doc = document_from_file(raw, doc_id=row["doc_id"])
     df = figures_frame(extract_figures(doc))
-    # deterministic: the same text, map and confidences as another reading of the scan
-    again = read_report(scan).extracted
+    # deterministic: the same text, map and confidences as Tesseract run again (no cache)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RURALSTUDY_OCR_CACHE", "off")
+        again = read_report(scan).extracted
     assert doc.raw.text == again.text and doc.extracted.locs == again.locs
     assert doc.extracted.ocr == again.ocr
     assert len(_right(df.itertuples())) >= 11
@@ -357,7 +367,7 @@ def test_map_file_keeps_each_ocr_character_box(tmp_path, scan_report):
         pytest.fail("the figure's character is not in the map")
 
 
-@pytest.mark.slow  # Tesseract on two pages (or twice): 9-16 s on a loaded 2-core machine
+@pytest.mark.slow  # Tesseract on two pages: 7-12 s on a loaded 2-core machine
 def test_pdf_with_text_pages_reads_scanned_page_and_leaves_out_a_photo(tmp_path):
     """A PDF with a text layer on page 1, a scanned page 2 and a 'photograph' (noise) on page
     3: page 2 is read by OCR, page 3 is left out (not a refusal: the text layer is there) and
@@ -392,3 +402,20 @@ def test_pdf_with_text_pages_reads_scanned_page_and_leaves_out_a_photo(tmp_path)
     ocr_figs = [f for f in figs.values() if f.ocr_confidence is not None]
     assert {("6230万元", 62_300_000), ("96.7%", 96.7)} <= set(_right(ocr_figs))
     assert all(ex.locs[f.start][0] == 2 for f in ocr_figs)
+
+
+def test_a_page_is_read_by_tesseract_once_then_from_the_cache(scan, scan_report, ocr_cache,
+                                                               monkeypatch):
+    """The build reads every report each run: a page's hOCR comes from the cache the second
+    time (Tesseract is not called), and gives the same text."""
+    import pytesseract
+
+    from ruralstudy.formats import read_report
+
+    assert list(ocr_cache.rglob("*.hocr.gz"))
+
+    def no_tesseract(*a, **k):
+        raise AssertionError("Tesseract called for a cached page")
+
+    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", no_tesseract)
+    assert read_report(scan).raw.text == scan_report.raw.text

@@ -33,6 +33,8 @@ Tesseract version, so a new Tesseract re-extracts the figures.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import os
 import re
 import shutil
@@ -40,6 +42,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import limits
 from .errors import CorpusError
@@ -110,8 +113,57 @@ def _require(path: str, what: str = "a scanned or image-only PDF") -> None:
         raise CorpusError(f"no text layer ({what}) and OCR cannot run: {why}", file=path)
 
 
+#: Tesseract's settings: automatic page segmentation, a box for every character.
+CONFIG = "--psm 3 -c hocr_char_boxes=1"
+
+
+def cache_dir() -> Path | None:
+    """Where hOCR is kept between runs (None: not kept): ``RURALSTUDY_OCR_CACHE`` (a folder,
+    or ``off``), else ``$XDG_CACHE_HOME/ruralstudy/ocr`` (``~/.cache/ruralstudy/ocr``)."""
+    raw = os.environ.get("RURALSTUDY_OCR_CACHE", "").strip()
+    if raw.lower() in ("off", "0", "no", "false"):
+        return None
+    if raw:
+        return Path(raw)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ruralstudy" / "ocr"
+
+
+def _cache_file(image) -> Path | None:
+    """The cache file of a page image's hOCR: named by the digest of the image's pixels, the
+    Tesseract version, languages and settings, so it can never be stale for them."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    h = hashlib.sha256(f"{engine()}|{CONFIG}|{image.mode}|{image.size}|".encode())
+    h.update(image.tobytes())
+    key = h.hexdigest()
+    return folder / key[:2] / f"{key}.hocr.gz"
+
+
 def _hocr(image, path: str, page: int, deadline: limits.Deadline | None) -> bytes:
-    """Tesseract's hOCR of one page image, with character boxes."""
+    """Tesseract's hOCR of one page image, with character boxes. The build and ``add`` read
+    every report of the corpus each time, so a page's hOCR is kept (:func:`cache_dir`) and
+    Tesseract runs once per page image, not once per run."""
+    cached = _cache_file(image)
+    if cached is not None:
+        try:
+            return gzip.decompress(cached.read_bytes())
+        except (OSError, EOFError, gzip.BadGzipFile):
+            pass  # not cached yet (or damaged): read the page
+    hocr = _run_tesseract(image, path, page, deadline)
+    if cached is not None:
+        try:  # atomically: a reader never sees half a file
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(gzip.compress(hocr, mtime=0))
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only cache only costs time
+    return hocr
+
+
+def _run_tesseract(image, path: str, page: int, deadline: limits.Deadline | None) -> bytes:
     import pytesseract
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # deterministic, and fair to other jobs
@@ -121,8 +173,7 @@ def _hocr(image, path: str, page: int, deadline: limits.Deadline | None) -> byte
         timeout = max(1, int(deadline.limit - (time.monotonic() - deadline.start)))
     try:
         return pytesseract.image_to_pdf_or_hocr(
-            image, lang=LANG, extension="hocr", timeout=timeout,
-            config="--psm 3 -c hocr_char_boxes=1")
+            image, lang=LANG, extension="hocr", timeout=timeout, config=CONFIG)
     except RuntimeError as exc:  # pytesseract's timeout
         if "timeout" in str(exc).lower():
             raise limits.SECONDS_PER_FILE.error("over the limit", path,
@@ -308,7 +359,7 @@ def image_pages(data: bytes, path: str):
     import io
     import warnings
 
-    from PIL import Image, ImageSequence
+    from PIL import Image, ImageOps, ImageSequence
 
     try:
         with warnings.catch_warnings():
@@ -316,7 +367,8 @@ def image_pages(data: bytes, path: str):
             img = Image.open(io.BytesIO(data))
             for frame in ImageSequence.Iterator(img):
                 dpi = frame.info.get("dpi", (DPI, DPI))[0] or DPI
-                yield frame.copy(), int(round(float(dpi)))
+                # a phone's photo is stored sideways with an orientation tag: turn it upright
+                yield ImageOps.exif_transpose(frame.copy()), int(round(float(dpi)))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise CorpusError(f"the image is too large to read ({exc})", file=path) from None
     except (OSError, SyntaxError, ValueError) as exc:
