@@ -116,25 +116,63 @@ def test_failing_notebook_stops_build_and_keeps_old_site(built, tmp_path):
     assert r.returncode == 1 and "02_quality" in r.stderr and "cell 4" in r.stderr
 
 
-def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path):
+def wait_for_marker(marker, proc, what: str, timeout: float = 1800) -> None:
+    """Wait until the process ``proc`` writes ``marker`` (at a pause point it was started with).
+
+    The timeout is generous on purpose: it fails a build that never gets there, not a slow
+    machine. A process that ends before writing the marker fails at once, with its stderr."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(marker):
+        if proc.poll() is not None:
+            err = proc.stderr.read() if proc.stderr else ""
+            pytest.fail(f"{what} ended (status {proc.returncode}) before its pause point:\n{err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not reach its pause point in {timeout:g} s")
+        time.sleep(0.1)
+
+
+def start_paused(args: list[str], phase: str, marker, **kw) -> subprocess.Popen:
+    """``ruralstudy ARGS`` in a new process group, told to stop at ``phase`` (see
+    :func:`ruralstudy.paths.pause_point`) and write ``marker`` there."""
+    env = {**os.environ, "RURALSTUDY_TEST_PAUSE_AT": phase, "RURALSTUDY_TEST_MARKER": str(marker)}
+    return subprocess.Popen([sys.executable, "-m", "ruralstudy", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kw)
+
+
+@pytest.mark.slow  # a forced build of the seed project up to the pause point, then a rebuild
+@pytest.mark.parametrize("phase", ["notebooks", "publish", "swap"])
+def test_sigkill_mid_build_leaves_a_whole_site(built, tmp_path, phase):
+    """A build killed (SIGKILL to its process group, as an OOM killer or a closed CI job does)
+    while its notebooks run, while the new site is half written, or with the new site whole but
+    not yet swapped in, leaves the old site whole; the next build finishes and leaves nothing
+    half done."""
     p = clone(built, tmp_path / "p")
-    before = site_files(p)
-    proc = subprocess.Popen([sys.executable, "-m", "ruralstudy", "build", "--force", "--jobs", "2",
-                             "--root", str(p.root)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(12)
-    assert proc.poll() is None, "build finished before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert site_files(p) == before  # the old site, whole
-    (p.reports / ".site-builds" / "tmp-leftover").mkdir()  # as if killed while publishing
-    (p.reports / ".site-builds" / "tmp-leftover" / "index.html").write_text("half")
+    before, before_target = site_files(p), os.readlink(p.site)
+    builds = p.reports / ".site-builds"
+    marker = tmp_path / "paused"
+    proc = start_paused(["build", "--force", "--jobs", "2", "--root", str(p.root)], phase, marker)
+    try:
+        wait_for_marker(marker, proc, f"build paused at {phase!r}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert os.readlink(p.site) == before_target and site_files(p) == before  # the old site, whole
+    left = sorted(d.name for d in builds.iterdir() if d.name != before_target.split("/")[-1])
+    if phase == "notebooks":
+        assert left == []
+    elif phase == "publish":
+        assert len(left) == 1 and left[0].startswith("tmp-")  # killed while writing the site
+    else:
+        assert len(left) == 1 and left[0].startswith("build-")  # whole, never swapped in
+        assert list(p.reports.glob(".site-link-*"))
     build(p, BuildOptions(jobs=2))  # the next build finishes correctly
     assert ran(build(p, BuildOptions(jobs=2))) == []  # and leaves nothing half done
-    assert not list((p.reports / ".site-builds").glob("tmp-*"))  # no partial site left over
-    after = site_files(p)
-    assert set(after) == set(before)
-    assert after["index.html"].count(b"(n = ") == before["index.html"].count(b"(n = ")
+    assert [d.name for d in builds.iterdir()] == [os.readlink(p.site).split("/")[-1]]
+    assert not list(p.reports.glob(".site-link-*"))
+    assert first_difference(site_files(p), before) is None  # the same site, byte for byte
 
 
 def _tiny_notebook(i: int) -> str:
@@ -164,16 +202,6 @@ def test_local_pool_reports_failing_cell(tmp_path):
     res = run_all([RunSpec("bad", nbformat.writes(bad), {}, cwd=str(tmp_path)),
                    RunSpec("good", _tiny_notebook(1), {"x": 1}, cwd=str(tmp_path))], jobs=2)
     assert not res[0].ok and res[0].ename == "ZeroDivisionError" and res[1].ok
-
-
-def test_site_step_ignores_the_build_date(built, tmp_path, monkeypatch):
-    """A rebuild a minute later is still a no-op: the date is shown, not keyed."""
-    from ruralstudy import site as S
-
-    p = clone(built, tmp_path / "p")
-    real = S.build_stamp
-    monkeypatch.setattr(S, "build_stamp", lambda *a: {**real(*a), "date": "2099-01-01 00:00 UTC"})
-    assert ran(build(p, BuildOptions(jobs=2))) == []
 
 
 def _normal_nb(nb_json: str) -> str:
@@ -215,3 +243,68 @@ def test_dask_local_cluster_gives_the_local_pool_results(built, tmp_path):
     assert _executed(p) == _executed(built)
     assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == \
         {f.name: f.read_bytes() for f in built.processed.iterdir()}
+
+
+# --- bit-for-bit builds ---------------------------------------------------------------------
+
+def output_bytes(root) -> dict[str, bytes]:
+    """Every file of data/processed and of the published site, by its path in the project."""
+    from pathlib import Path
+
+    out = {}
+    for sub in ("data/processed", "reports/site"):
+        base = (Path(root) / sub).resolve()
+        for f in sorted(base.rglob("*")):
+            if f.is_file():
+                out[f"{sub}/{f.relative_to(base).as_posix()}"] = f.read_bytes()
+    return out
+
+
+def first_difference(a: dict[str, bytes], b: dict[str, bytes]) -> str | None:
+    """None when both builds wrote the same files with the same bytes; else the first file
+    (in path order) that differs, with the first differing byte and its surroundings."""
+    only = sorted(set(a) ^ set(b))
+    if only:
+        return f"{only[0]} is in one build only ({len(only)} such files)"
+    for name in sorted(a):
+        x, y = a[name], b[name]
+        if x != y:
+            i = next((i for i, (u, v) in enumerate(zip(x, y)) if u != v), min(len(x), len(y)))
+            return (f"{name} differs at byte {i} (sizes {len(x)}, {len(y)}): "
+                    f"{x[max(0, i - 60):i + 60]!r} vs {y[max(0, i - 60):i + 60]!r}")
+    return None
+
+
+def git_project(dest) -> Paths:
+    """The seed project's inputs in a new git repository under ``dest``, committed with a fixed
+    author, committer and date: two such folders hold the same commit, as two clones do."""
+    from conftest import copy_project
+
+    p = copy_project(dest)
+    (dest / ".gitignore").write_text("/data/processed/\n/reports/\n/.ruralstudy-cache/\n"
+                                     "/.ruralstudy.lock\n", encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_DATE": "@1700000000 +0000", "GIT_AUTHOR_NAME": "t",
+           "GIT_COMMITTER_DATE": "@1700000000 +0000", "GIT_COMMITTER_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "seed"]):
+        subprocess.run(["git", *cmd], cwd=dest, env=env, check=True, capture_output=True)
+    return p
+
+
+@pytest.mark.slow  # two cold builds of the seed project
+def test_two_builds_of_one_commit_are_byte_identical(tmp_path):
+    """The seed project built in two clones of one commit, in folders of different names, by
+    processes with different hash seeds, time zones and numbers of workers: every byte of
+    data/processed and of the site is the same, the build date being the commit's."""
+    a = git_project(tmp_path / "a" / "p")
+    b = git_project(tmp_path / "b" / "another-clone")
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    for p, seed, tz, jobs in ((a, "1", "UTC", "2"), (b, "2", "Asia/Shanghai", "1")):
+        r = subprocess.run([sys.executable, "-m", "ruralstudy", "build", "--jobs", jobs,
+                            "--root", str(p.root)], capture_output=True, text=True,
+                           env={**env, "PYTHONHASHSEED": seed, "TZ": tz}, timeout=3600)
+        assert r.returncode == 0, r.stderr
+    first, second = output_bytes(a.root), output_bytes(b.root)
+    assert len(first) > 100 and (a.processed / "panel.parquet").is_file()
+    assert first_difference(first, second) is None
+    assert b"built 2023-11-14 22:13 UTC" in first["reports/site/index.html"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -134,13 +136,43 @@ def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path)
     assert os.readlink(p.site) == before_target and site_files(p) == before
 
 
-def test_site_step_ignores_the_build_date(tiny_built, tmp_path, monkeypatch):
-    from ruralstudy import site as S
+def test_build_date_is_SOURCE_DATE_EPOCH_or_fixed_never_the_clock(tiny_built, tmp_path,
+                                                                    monkeypatch):
+    """The site states the date of $SOURCE_DATE_EPOCH; outside git without it, a fixed text.
+    A rebuild a minute later is a no-op; a new SOURCE_DATE_EPOCH republishes the site."""
+    from ruralstudy.iorw import UNKNOWN_DATE
 
     p = clone(tiny_built, tmp_path / "p")
-    real = S.build_stamp
-    monkeypatch.setattr(S, "build_stamp", lambda *a: {**real(*a), "date": "2099-01-01 00:00 UTC"})
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    about = lambda: (p.site / "about.html").read_text(encoding="utf-8")  # noqa: E731
+    assert UNKNOWN_DATE in about()  # the tiny project is not a git checkout
     assert ran(build(p, BuildOptions(jobs=2))) == []
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert ran(build(p, BuildOptions(jobs=2))) == ["site"]
+    assert "2023-11-14 22:13 UTC" in about() and UNKNOWN_DATE not in about()
+    assert ran(build(p, BuildOptions(jobs=2))) == []
+
+
+def test_source_date_is_the_commits_date_and_a_bad_epoch_is_one_sentence(tmp_path,
+                                                                         monkeypatch):
+    from ruralstudy.errors import RuralStudyError
+    from ruralstudy.iorw import UNKNOWN_DATE, source_date
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert source_date(tmp_path) == UNKNOWN_DATE
+    env = {**os.environ, "GIT_AUTHOR_DATE": "@1600000000 +0000",
+           "GIT_COMMITTER_DATE": "@1600000000 +0000", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "a").write_text("a")
+    subprocess.run(["git", "add", "a"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "commit", "-qm", "a"], cwd=tmp_path, check=True, env=env)
+    assert source_date(tmp_path) == "2020-09-13 12:26 UTC"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert source_date(tmp_path) == "1970-01-01 00:00 UTC"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(RuralStudyError, match=r"SOURCE_DATE_EPOCH.*whole number"):
+        source_date(tmp_path)
 
 
 @pytest.mark.slow  # a whole build again (--force): every step and every notebook reruns
@@ -155,13 +187,17 @@ def test_processed_data_is_byte_identical_across_builds(tiny_built, tmp_path):
 
 @pytest.mark.slow  # waits out a notebook's timeout, then a kernel restart
 def test_a_notebook_over_its_timeout_is_named_with_its_cell(tiny_built, tmp_path):
+    """A cell that never ends is stopped at the notebook's timeout. The budget (10 s) is far
+    above what the other one-line cells take on a loaded machine, so only the endless cell can
+    be the one named."""
     p = clone(tiny_built, tmp_path / "p")
     nbp = p.notebooks / "04_links.ipynb"
     nb = nbformat.read(nbp, as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(60)", id="sleepy"))
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import threading\nthreading.Event().wait()",
+                                                 id="endless"))
     nbformat.write(nb, nbp)
     with pytest.raises(NotebookExecutionError) as info:
-        build(p, BuildOptions(jobs=1, timeout=2))
+        build(p, BuildOptions(jobs=1, timeout=10))
     msg = str(info.value)
     assert "04_links" in msg and "cell 3" in msg and "timeout" in msg
     assert (p.reports / "failed" / "04_links.ipynb").exists()
@@ -300,9 +336,42 @@ def test_meanwhile_runs_once_in_the_callers_thread_while_the_pool_works(tmp_path
     with Runner(jobs=2) as runner:
         runner.meanwhile = meanwhile
         seen: list[bool] = []
-        runner.map(_wait_for_flag, [(str(flag), 20.0)] * 3, name=str, on_done=seen.append)
+        runner.map(_wait_for_flag, [(str(flag), 600.0)] * 3, name=str, on_done=seen.append)
         assert runner.meanwhile is None
         again = runner.map(_wait_for_flag, [(str(tmp_path / "never"), 0.2)] * 2, name=str)
     assert seen == [True, True, True]  # every task saw the flag ...
     assert threads == [threading.get_ident()]  # ... written once, in this thread
     assert again == {"False": False}  # a second map does not run it again
+
+
+@pytest.mark.slow  # four builds of the tiny project, in separate processes
+def test_outputs_do_not_depend_on_the_folder_the_process_or_the_hash_seed(tmp_path):
+    """Notebooks that print a set of strings, warn (ipykernel names the cell's file under a
+    folder holding the kernel's pid) and print the project's own folder give byte-identical
+    pages when built in two folders by processes with different hash seeds, on warm and on
+    fresh kernels."""
+    from conftest import tiny_project
+    from test_build import first_difference, output_bytes
+
+    code = ("import os, warnings\nprint(sorted(set('abcdefghij')) == list('abcdefghij'), "
+            "list({'甲县', '乙市', 'x', 'y', 'z', 'w', 'v'}))\n"
+            "warnings.warn('a warning')\nprint(os.getcwd())\nprint(1 / 0 if False else 'ok')")
+    outs = []
+    for name, seed, extra in (("a/p", "1", []), ("b/other-folder", "2", []),
+                              ("c/p", "3", ["--fresh-kernels"])):
+        p = tiny_project(tmp_path / name)
+        nbp = p.notebooks / "03_indicators.ipynb"
+        nb = nbformat.read(nbp, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(code, id="unstable"))
+        nbformat.write(nb, nbp)
+        env = {**os.environ, "PYTHONHASHSEED": seed, "RURALSTUDY_WARM_IMPORTS": ""}
+        r = subprocess.run([sys.executable, "-m", "ruralstudy", "build", "--jobs", "1",
+                            "--root", str(p.root), *extra], capture_output=True, text=True,
+                           env=env, timeout=1800)
+        assert r.returncode == 0, r.stderr
+        outs.append(output_bytes(p.root))
+        page = (p.site / "indicators.html").read_text(encoding="utf-8")
+        assert "a warning" in page and "ipykernel/" in page and "ipykernel_" not in page
+        assert str(p.root) not in page
+    assert first_difference(outs[0], outs[1]) is None
+    assert first_difference(outs[0], outs[2]) is None

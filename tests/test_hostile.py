@@ -423,11 +423,15 @@ def test_read_only_processed_folder_is_a_clear_error(tmp_path, monkeypatch):
     assert r.exception is None or isinstance(r.exception, SystemExit)
 
 
-_SLEEPER = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {},
-                       "outputs": [], "source": "import time\ntime.sleep(120)"}],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                        "language": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+def _waiting_notebook(started: Path) -> str:
+    """A notebook whose one cell writes ``started`` and then waits until its kernel is killed."""
+    src = (f"open({str(started)!r}, 'w').close()\n"
+           "import threading\nthreading.Event().wait()")
+    return json.dumps({"cells": [{"cell_type": "code", "execution_count": None, "id": "a",
+                                  "metadata": {}, "outputs": [], "source": src}],
+                       "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                   "language": "python"}},
+                       "nbformat": 4, "nbformat_minor": 5})
 
 
 def _children(pid: int) -> set[int]:
@@ -445,33 +449,40 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
+def _wait(condition, what: str, proc=None, timeout: float = 1800) -> None:
+    """Poll ``condition`` until true. The timeout is generous: it fails a broken run, never a
+    slow machine; ``proc`` ending first fails at once."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"{what}: the process ended first (status {proc.returncode})")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s")
+        time.sleep(0.1)
+
+
 @pytest.mark.slow  # a separate process starts a pool with two Jupyter kernels, then is killed
 def test_pool_workers_die_with_a_killed_build(tmp_path):
+    """SIGKILL to the process that runs the pool (not to its group): its workers and their
+    kernels die with it. It is killed once both kernels are running a notebook (each notebook
+    writes a file when it starts), not after a fixed sleep."""
+    started = [tmp_path / f"started{i}" for i in range(2)]
     script = tmp_path / "run.py"
     script.write_text(
         "import json, sys\nfrom ruralstudy.execute import RunSpec, run_all\n"
-        f"nb = json.dumps({_SLEEPER!r})\n"
-        "run_all([RunSpec(f'n{i}', nb, {}, cwd=sys.argv[1]) for i in range(2)], jobs=2)\n",
+        f"nbs = {[_waiting_notebook(f) for f in started]!r}\n"
+        "run_all([RunSpec(f'n{i}', nb, {}, cwd=sys.argv[1]) for i, nb in enumerate(nbs)], jobs=2)\n",
         encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
     try:
-        deadline = time.time() + 60
-        workers: set[int] = set()
-        while time.time() < deadline:  # the two workers and their kernels are up
-            workers = _children(proc.pid)
-            if len(workers) >= 4:
-                break
-            time.sleep(0.5)
-        assert len(workers) >= 2, workers
-        time.sleep(1)
+        _wait(lambda: all(f.exists() for f in started), "both notebooks start", proc)
+        workers = _children(proc.pid)
+        assert len(workers) >= 4, workers  # two pool workers, each with its kernel
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        deadline = time.time() + 15
-        while time.time() < deadline and any(_alive(w) for w in workers):
-            time.sleep(0.5)
-        left = [w for w in workers if _alive(w)]
-        assert not left, f"orphaned workers still alive: {left}"
+        _wait(lambda: not any(_alive(w) for w in workers), "the orphaned workers die")
     finally:
         for w in _children(proc.pid) | workers:
             try:
@@ -571,7 +582,8 @@ def test_hostile_names_run_no_script_on_any_page(hostile_site):
             bad = [h for h in hrefs if not h.startswith(("file:", "http:", "https:"))]
             # search for a hostile name: results must be text, not markup
             page.fill("#search-box", "img onerror")
-            page.wait_for_timeout(50)
+            # the results (or "No page matches") are shown: the check below then sees them
+            page.wait_for_selector("#search-results li", state="attached", timeout=120_000)
             if page.locator("#search-results img, #search-results svg").count():
                 events.append("search results hold markup")
             if events or bad:
@@ -589,8 +601,8 @@ def test_a_forked_child_does_not_hold_the_lock(tmp_path):
     lock = tmp_path / ".ruralstudy.lock"
     with iorw.project_lock(lock, "ruralstudy build"):
         pid = os.fork()
-        if pid == 0:  # a pool worker, say, that outlives its build
-            time.sleep(5)
+        if pid == 0:  # a pool worker, say, that outlives its build: it lives until killed
+            signal.pause()
             os._exit(0)
     try:
         with iorw.project_lock(lock, "ruralstudy build"):  # free as soon as the holder lets go

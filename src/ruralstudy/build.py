@@ -60,9 +60,10 @@ def input_digests(paths: Paths) -> dict[str, str]:
 def build_fingerprint(paths: Paths, opts: BuildOptions, library: str,
                       digests: dict[str, str]) -> str:
     """The whole build's key: its input files (``digests``, from :func:`input_digests`), the
-    options that change outputs, the commit the site names, and the library."""
+    options that change outputs, the commit and date the site names, and the library."""
     options = {"notebook_params": opts.notebook_params, "only_profiles": opts.only_profiles,
-               "keep_going": opts.keep_going, "commit": iorw.source_commit(paths.root)}
+               "keep_going": opts.keep_going, "commit": iorw.source_commit(paths.root),
+               "date": iorw.source_date(paths.root)}
     return project_fingerprint(digests, options, library)
 
 
@@ -130,8 +131,12 @@ def clean_leftovers(paths: Paths) -> None:
 
     builds = paths.reports / ".site-builds"
     if builds.is_dir():
+        current = paths.site.resolve() if paths.site.is_symlink() else None
         for d in builds.glob("tmp-*"):
             shutil.rmtree(d, ignore_errors=True)
+        for d in builds.glob("build-*"):  # whole, but never swapped in (killed before the swap)
+            if d.resolve() != current:
+                shutil.rmtree(d, ignore_errors=True)
     if paths.reports.is_dir():
         for link in paths.reports.glob(".site-link-*"):
             link.unlink()

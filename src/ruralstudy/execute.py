@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -118,6 +119,7 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.runs = 0
         self.km = AsyncKernelManager(kernel_name=kernel_name)
+        kernel_environment()
         run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGS), cwd=cwd)
         # a blocking client of our own for warm-up and resets: nbclient runs its own event
         # loops, and an asyncio client bound to another loop would never see its replies
@@ -295,7 +297,7 @@ def execute_one(spec: RunSpec) -> RunResult:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    kernel_environment()
     nb = nbformat.reads(spec.notebook, as_version=4)
     deadline = _Deadline(spec.timeout)
     extra: dict[str, Any] = {"timeout_func": deadline}
@@ -314,7 +316,7 @@ def execute_one(spec: RunSpec) -> RunResult:
         nbformat.write(nb, src)
 
         def executed() -> str:
-            return _stable(out.read_text(encoding="utf-8"), spec.name) if out.exists() \
+            return _stable(out.read_text(encoding="utf-8"), spec.name, spec.cwd) if out.exists() \
                 else spec.notebook
 
         try:
@@ -347,9 +349,29 @@ def execute_one(spec: RunSpec) -> RunResult:
                              cell_id=deadline.cell_id)
 
 
-def _stable(nb_json: str, name: str) -> str:
+def kernel_environment() -> None:
+    """What every kernel this process starts inherits: matplotlib's Agg backend (unless one is
+    set) and a fixed hash seed, so that a notebook iterating over a set of strings prints the
+    same order in every build (Python randomises it per process otherwise)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["PYTHONHASHSEED"] = "0"
+
+
+#: ipykernel compiles each cell under ``<tmp>/ipykernel_<pid>/<hash>.py``: the folder and the
+#: kernel's pid show in warnings and tracebacks.
+_KERNEL_CELL_PATH = re.compile(r"(?:/[\w.+-]+)*/ipykernel_\d+/")
+
+
+def _stable(nb_json: str, name: str, cwd: str | None = None) -> str:
     """Drop what differs between two runs of the same notebook on the same data: papermill's
-    temporary paths, the random id of its injected-parameters cell and the engine's name."""
+    temporary paths, the random id of its injected-parameters cell and the engine's name; in
+    outputs, the kernel's temporary folder and pid (``ipykernel_<pid>/``, shown as
+    ``ipykernel/``) and the project's absolute path (``cwd``, shown as ``.``), so that a site
+    built in another folder or by another process is byte-identical."""
+    root = json.dumps(str(Path(cwd).resolve()), ensure_ascii=False)[1:-1] if cwd else "/"
+    if root != "/":  # as the path appears inside the file's JSON strings
+        nb_json = re.sub(re.escape(root) + r"(?=[/\\\"\s:]|$)", ".", nb_json)
+    nb_json = _KERNEL_CELL_PATH.sub("ipykernel/", nb_json)
     nb = json.loads(nb_json)
     pm = nb.get("metadata", {}).get("papermill", {})
     for k in ("input_path", "output_path"):

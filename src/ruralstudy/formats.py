@@ -108,7 +108,7 @@ class Locs:
 class Extracted:
     """Text extracted from a web page, PDF or Word file, with a location per character.
 
-    ``locs[i]`` is where ``text[i]`` sits in the raw file: for ``html`` (0, offset into the
+    ``locs[i]`` (a :class:`Locs`, two integer arrays) is where ``text[i]`` sits in the raw file: for ``html`` (0, offset into the
     decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
     for ``docx`` (paragraph number from 1, offset in it); (-1, -1) for a character the
     extractor inserted (line breaks between paragraphs or pages). ``ocr`` holds the pages
@@ -371,12 +371,16 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
         raise CorpusError("page is in no encoding read here (declared charset, UTF-8, GB18030, "
                           "Big5)", file=path)
     first = next(iter(decoded))
+    if declared and declared != first:  # the declaration does not even decode the bytes
+        note = f"{first} (declared {declared}, which does not decode the bytes)"
+        if len(decoded) == 1 or data.isascii():
+            return decoded[first], note
     if len(decoded) == 1 or data.isascii():
         return decoded[first], first
     scores = {enc: cjk_plausibility(t) for enc, t in decoded.items()}
     best = max(decoded, key=scores.__getitem__)
     if scores[best] <= scores[first] + 0.2:  # the first valid one (declared) unless clearly worse
-        return decoded[first], first
+        return decoded[first], first if not declared or declared == first else note
     why = (f"declared {declared}, but its text is not Chinese ({scores[first]:.0%} of "
            f"non-ASCII characters common Chinese against {scores[best]:.0%} as {best})"
            if declared == first else f"{first} gives implausible text")
@@ -793,8 +797,10 @@ def read_docx_bytes(data: bytes, path: str) -> Report:
     except etree.XMLSyntaxError as exc:
         # python-docx parses with resolve_entities=False; libxml2 stops entity bombs itself
         # ("amplification factor exceeded") and reports damaged XML: both become a sentence
-        what = "an entity-expansion bomb" if "amplification" in str(exc) or \
-            "entit" in str(exc).lower() else "damaged XML"
+        msg = str(exc)
+        what = ("an entity-expansion bomb" if "amplification" in msg or "entit" in msg.lower()
+                else "XML nested deeper than libxml2 reads (256 levels)" if "depth" in msg
+                else "damaged XML")
         raise CorpusError(f"not a readable Word .docx file ({what}: {exc})", file=path) from None
     # one line per paragraph; the cells of a table row make one line (cells joined by a
     # space), so a figure in a row keeps its row's label in its sentence

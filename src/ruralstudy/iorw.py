@@ -588,3 +588,30 @@ def source_commit(root: Path) -> str:
         return (commit or "unknown") + ("+local changes" if dirty and commit else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+#: The build date shown when neither $SOURCE_DATE_EPOCH nor a git commit gives one: fixed, so
+#: that two builds of one tree outside git are still byte-identical.
+UNKNOWN_DATE = "unknown (not a git checkout; set SOURCE_DATE_EPOCH)"
+
+
+def source_date(root: Path) -> str:
+    """The date a build states, never the clock (reproducible builds): ``$SOURCE_DATE_EPOCH``
+    when set (https://reproducible-builds.org/specs/source-date-epoch/), else the date of the
+    project's git commit (``git log -1 --format=%ct``), else :data:`UNKNOWN_DATE`. Shown as
+    ``YYYY-MM-DD HH:MM UTC``."""
+    from datetime import datetime, timezone
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or not raw.strip():
+        try:
+            raw = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
+                                 capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            raw = ""
+        if not raw.isdigit():
+            return UNKNOWN_DATE
+    elif not raw.strip().isdigit():
+        raise RuralStudyError("must be a whole number of seconds since 1970-01-01 UTC",
+                              file="$SOURCE_DATE_EPOCH", raw=raw)
+    return datetime.fromtimestamp(int(raw), timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

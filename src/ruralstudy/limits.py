@@ -98,9 +98,11 @@ FILE_BYTES = Limit("max_file_bytes", 200 << 20, "bytes", "the file's size")
 #: never reads a member past its declared size, so a lying directory cannot get around it.
 UNZIPPED_BYTES = Limit("max_unzipped_bytes", 300 << 20, "bytes",
                        "the size of the unpacked Word/Excel file")
-#: The text taken out of one report (an article, a PDF, a Word file).
-REPORT_CHARS = Limit("max_report_chars", 20_000_000, "characters",
-                     "the report's extracted text")
+#: The text taken out of one report (an article, a PDF, a Word file, a text file read by
+#: ``add`` or the build; ``figures FILE.txt`` streams and is bounded by its longest line).
+#: 5 million characters is 50 times a long report; the benchmark's 10 MB page has 3.4 million.
+REPORT_CHARS = Limit("max_report_chars", 5_000_000, "characters",
+                     "the report's text")
 #: One PDF page's characters, counted from its content stream before pdfminer lays it out
 #: (pdfminer keeps a Python object per character; neither it nor PDFium bounds a page).
 PDF_PAGE_OPERATORS = Limit("max_pdf_page_operators", 200_000, "operators",

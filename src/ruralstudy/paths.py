@@ -85,3 +85,37 @@ class Paths:
     @property
     def cache(self) -> Path:
         return self.root / ".ruralstudy-cache"
+
+
+# --- a control point for tests that kill a build ----------------------------------------------
+
+#: The phase at which a build stops for a test (see :func:`pause_point`), and the file it writes.
+PAUSE_ENV = "RURALSTUDY_TEST_PAUSE_AT"
+PAUSE_MARKER_ENV = "RURALSTUDY_TEST_MARKER"
+PAUSE_PHASES = ("notebooks", "publish", "swap")
+
+
+def pause_point(phase: str) -> None:
+    """Inert unless ``$RURALSTUDY_TEST_PAUSE_AT`` is ``phase``: then write the file named by
+    ``$RURALSTUDY_TEST_MARKER`` (holding this pid and the phase) and block until the process
+    is killed. Tests that kill a build use it to kill at a known point, never after a fixed
+    sleep. The phases (:data:`PAUSE_PHASES`):
+
+    - ``notebooks``: the first notebook has run (others may still be running in the pool);
+      ``data/processed`` is written, the site untouched;
+    - ``publish``: the new site is half written in ``reports/.site-builds/tmp-*``;
+    - ``swap``: the new site is whole in ``reports/.site-builds/build-*``, and the link to it
+      is made beside ``reports/site`` but not yet renamed onto it.
+    """
+    if os.environ.get(PAUSE_ENV) != phase:
+        return
+    import time
+
+    marker = os.environ.get(PAUSE_MARKER_ENV)
+    if marker:
+        tmp = f"{marker}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} {phase}\n")
+        os.replace(tmp, marker)  # the test sees the marker whole or not at all
+    while True:
+        time.sleep(60)

@@ -26,6 +26,7 @@ import jinja2
 import pandas as pd
 
 from .links import cjk_lang, human_number, sheet_slug, table_html
+from .paths import pause_point
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
@@ -34,47 +35,6 @@ NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
 FINDINGS_TAG = "findings"
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
-COLUMN_DOCS: dict[str, dict[str, str]] = {
-    "figures": {
-        "figure_id": "Stable id: document id and raw character offset (e.g. 000-003020)",
-        "doc_id": "Document id in data/raw/manifest.csv", "region": "Region the passage describes",
-        "province": "Province of the region", "admin_level": "national, province, prefecture or county",
-        "year": "Year the figures describe (from the manifest)",
-        "start": "Start offset (characters) in the raw text file; for a web page, PDF or Word "
-                 "file, in the text extracted from it (data/text/<doc_id>.txt, mapped back to "
-                 "the raw file in data/processed/text/<doc_id>.map.json)",
-        "end": "End offset (exclusive)",
-        "line": "Line number in the raw text file (or in the extracted text)",
-        "raw": "The figure exactly as written",
-        "value": "Parsed value in the base unit (元, %, pp, 个, 名 ...)",
-        "value_high": "Upper end of a range", "value_before": "Earlier value of a change (从 A 到 B)",
-        "unit": "Base unit", "qualifier": "exact, more_than, less_than, at_least, at_most, about",
-        "kind": "level, change (before -> after) or growth (signed)",
-        "sentence": "The cleaned sentence the figure comes from",
-        "sent_offset": "Offset of the figure within the sentence",
-        "ocr_confidence": "Read by OCR from a scanned page: Tesseract's confidence (0-100) in the weakest word the figure was read from; empty for a figure read from text"},
-    "indicators": {
-        "region": "Region name (Chinese)", "region_code": "Official division code where known",
-        "indicator_id": "Codebook indicator", "indicator_zh": "Indicator label (Chinese)",
-        "indicator_en": "Indicator label (English)", "construct": "branch_strength, cadre_structure, collective_income or context",
-        "measure": "count, share, mean, money, rate or area", "source_type": "report (text) or sheet",
-        "source_id": "Figure id or sheet:file:line", "source_ref": "Where the value came from",
-        "url": "Page a sheet figure was copied from", "rule": "Mapping rule that fired",
-        "confidence": "Mapper's confidence (1.0 for a reviewer override)",
-        "audit": "Overrides applied to this figure"},
-    "panel": {"n_sources": "Number of level values for this region and indicator",
-              "choice_rule": "How one value was chosen among several"},
-    "conflicts": {"values": "The disagreeing values", "source_ids": "Their sources",
-                  "max_rel_diff": "(max - min) / max"},
-    "mapping": {"status": "mapped, unmapped or rejected", "reason": "Why a figure is not mapped",
-                "auto_indicator_id": "Indicator chosen by the mapper before overrides",
-                "context": "Sentence (reports) or label (sheets) used for mapping",
-                "unit_source": "Where the unit came from",
-                "ocr_confidence": "Read by OCR from a scanned page: Tesseract's confidence (0-100) in the weakest word the figure was read from; empty for a figure read from text"},
-    "rejects": {"reason": "Why a sheet row could not be used"},
-    "crosschecks": {"implied": "Total income / income per village",
-                    "observed": "Reported number of villages (or branches)", "ok": "Within 2%"},
-}
 DOWNLOADS = ["figures", "indicators", "panel", "conflicts", "mapping"]
 CSV_ONLY = ["crosschecks", "rejects", "codebook"]
 
@@ -441,15 +401,25 @@ def index_body(t, findings: list[dict], citation: str) -> str:
 # --- citation ----------------------------------------------------------------------------
 
 def _cff(citation: str) -> dict:
+    data, _ = _cff_read(citation)
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def _cff_read(citation: str) -> tuple[dict, str]:
+    """CITATION.cff's mapping and '' ; or {} and why it was not read (a sentence naming the
+    file: not YAML, or over a YAML limit -- 509 bytes of nested aliases once grew past 6 GB)."""
     import yaml
 
     from .limits import LimitError, load_yaml
 
-    try:  # aliases counted first: 509 bytes of nested aliases once grew past 6 GB
+    try:
         data = load_yaml(citation, "CITATION.cff") if citation.strip() else {}
-    except (yaml.YAMLError, LimitError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    except LimitError as exc:
+        return {}, str(exc)
+    except yaml.YAMLError as exc:
+        return {}, f"CITATION.cff: not valid YAML ({str(exc).splitlines()[0]})"
+    return (data, "") if isinstance(data, dict) else ({}, "")
 
 
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
@@ -508,13 +478,64 @@ def citation_bibtex(citation: str, url: str = "") -> str:
     return f"@software{{{key},\n{body}\n}}"
 
 
-def citation_html(citation: str) -> str:
-    """APA and BibTeX citations, each with a copy button, and the CFF file for download."""
+def _doi(cff: dict) -> str:
+    doi = str(cff.get("doi") or "").strip()
+    for ident in cff.get("identifiers") or []:
+        if not doi and isinstance(ident, dict) and ident.get("type") == "doi":
+            doi = str(ident.get("value") or "").strip()
+    return doi
+
+
+def dataset_citation_apa(citation: str, stamp: dict) -> str:
+    """An APA (7th) data-set reference: the same authors as the software (CITATION.cff is the
+    one place they are set), the data version (release + commit) and the access date (the
+    build's date, so a rebuild of one commit gives the same text). The DOI is CITATION.cff's
+    ``doi`` once the user has deposited the data; until then the text says so."""
+    cff = _cff(citation)
+    names = []
+    for fam, giv in _authors(cff):
+        initials = " ".join(f"{p[0]}." for p in giv.split() if p)
+        names.append(f"{fam}, {initials}" if initials else fam)
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+    date = str(stamp.get("date", ""))[:10]
+    year = date[:4] or str(cff.get("date-released", ""))[:4] or "n.d."
+    version = f"{cff.get('version', '')}, commit {str(stamp.get('commit', ''))[:12]}".strip(", ")
+    title = str(cff.get("title", "ruralstudy")).split(":")[0] + " data tables"
+    doi = _doi(cff)
+    where = f"https://doi.org/{doi}" if doi else "[DOI: add `doi:` to CITATION.cff once deposited]"
+    return f"{who} ({year}). {title} (Version {version}) [Data set]. Accessed {date}. {where}"
+
+
+def dataset_citation_bibtex(citation: str, stamp: dict) -> str:
+    """A BibTeX @dataset entry (biblatex) matching :func:`dataset_citation_apa`."""
+    cff = _cff(citation)
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
+                           for fam, giv in _authors(cff))
+    date = _bibtex(str(stamp.get("date", ""))[:10])
+    title = _bibtex(str(cff.get("title", "ruralstudy")).split(":")[0])
+    fields = [("author", authors), ("title", "{" + title + " data tables}"),
+              ("year", date[:4]),
+              ("version", _bibtex(f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}")),
+              ("urldate", date), ("doi", _bibtex(_doi(cff))), ("note", "Data licence: CC BY 4.0")]
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)  # each value escaped once
+    return f"@dataset{{ruralstudy_data{date[:4]},\n{body}\n}}"
+
+
+def citation_html(citation: str, stamp: dict | None = None) -> str:
+    """APA and BibTeX citations of the software and (with a build stamp) of the data set, each
+    with a copy button, and the CFF file for download."""
     if not citation.strip():
         return "<p class='note'>No CITATION.cff in the project.</p>"
     parts = []
-    for key, label, text in (("apa", "APA", citation_apa(citation)),
-                             ("bibtex", "BibTeX", citation_bibtex(citation))):
+    problem = _cff_read(citation)[1]
+    if problem:  # named on the page (and the defaults used), not silently dropped
+        parts.append(f"<p class='note'>{html.escape(problem)}</p>")
+    blocks = [("apa", "APA (software)", citation_apa(citation)),
+              ("bibtex", "BibTeX (software)", citation_bibtex(citation))]
+    if stamp is not None:
+        blocks += [("data-apa", "APA (data set)", dataset_citation_apa(citation, stamp)),
+                   ("data-bibtex", "BibTeX (data set)", dataset_citation_bibtex(citation, stamp))]
+    for key, label, text in blocks:
         parts.append(f"<div class='cite-block'><h3 id='cite-{key}'>{label}</h3>"
                      f"<pre class='citation' id='citation-{key}'>{html.escape(text)}</pre>"
                      f"<button type='button' data-copy='citation-{key}'>Copy {label}</button>"
@@ -743,6 +764,53 @@ def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
+def download_frames(t) -> dict[str, pd.DataFrame]:
+    """The tables offered as downloads, by name (DOWNLOADS and CSV_ONLY)."""
+    return {name: getattr(t, name) for name in DOWNLOADS + CSV_ONLY}
+
+
+def table_column_docs(t) -> dict[str, dict[str, str]]:
+    """Every download table's columns, documented from their one declaration
+    (:mod:`ruralstudy.datapackage`)."""
+    from .datapackage import column_docs
+
+    return {name: column_docs(name, list(df.columns)) for name, df in download_frames(t).items()}
+
+
+def described_downloads(t, stamp: dict, citation: str) -> dict[str, bytes]:
+    """``datapackage.json`` (Frictionless) for the CSV downloads, and ``panel.dta`` and
+    ``indicators.dta`` (Stata 118, Chinese variable labels), from the tables' declarations."""
+    from . import datapackage as D
+
+    cff = _cff(citation)
+    when = D.stamp_datetime(stamp.get("date", ""))
+    version = f"{cff.get('version', '0')}+{stamp.get('commit', 'unknown')[:12]}"
+    out = {"datapackage.json": D.datapackage(download_frames(t), version=version,
+                                             created=when.strftime("%Y-%m-%dT%H:%M:%SZ"))}
+    for name in ("panel", "indicators"):
+        out[f"{name}.dta"] = D.stata_bytes(name, getattr(t, name), stamp=when,
+                                           data_label=f"ruralstudy {name} {version}")
+    return out
+
+
+def reuse_html(names: list[str]) -> str:
+    """How to read the downloads in R and Stata, and the Data Package that describes them."""
+    from .datapackage import R_SNIPPET, STATA_SNIPPET
+
+    if "datapackage.json" not in names:
+        return ""
+    return ("<h3 id='datapackage'>Machine-readable description</h3><p><a href='data/datapackage.json' "
+            "download>datapackage.json</a> is a <a href='https://specs.frictionlessdata.io/"
+            "data-package/'>Frictionless Data Package</a>: every CSV's columns with their types, "
+            "descriptions, units, what an empty cell means, and the keys between tables. Check it "
+            "with <code>frictionless validate datapackage.json</code>.</p>"
+            "<h3 id='stata-r'>Stata and R</h3><p><code>panel.dta</code> and "
+            "<code>indicators.dta</code> are Stata 14+ files (format 118) with Chinese and English "
+            "variable labels and value labels.</p>"
+            f"<pre class='snippet' id='snippet-stata'>{html.escape(STATA_SNIPPET)}</pre>"
+            f"<pre class='snippet' id='snippet-r'>{html.escape(R_SNIPPET)}</pre>")
+
+
 def data_body(t, files: list[str] | dict[str, bytes]) -> str:
     """The Data page: the licence, downloads (CSV for spreadsheets, Parquet, one zip) and a
     description of every column; the codebook with labels in Chinese and English."""
@@ -767,7 +835,7 @@ def data_body(t, files: list[str] | dict[str, bytes]) -> str:
                 f"data as one zip</a>{' (' + _size(len(sizes[zips[0]])) + ')' if zips[0] in sizes else ''}: "
                 "every CSV, Parquet file, the codebook, the licence and the citation.</p>" if zips else "")
     docs = []
-    for table, cols in COLUMN_DOCS.items():
+    for table, cols in table_column_docs(t).items():
         body = "".join(f"<tr><td><code>{html.escape(c)}</code></td><td>{html.escape(d)}</td></tr>"
                        for c, d in cols.items())
         docs.append(f"<h3 id='columns-{html.escape(table)}'>{html.escape(table)}</h3>"
@@ -782,6 +850,7 @@ def data_body(t, files: list[str] | dict[str, bytes]) -> str:
             "<div class='table-wrap'><table class='data'><thead><tr><th>table</th><th>CSV (Excel)</th>"
             f"<th>Parquet</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             f"<ul>{others}</ul>"
+            + reuse_html(names) +
             "<p id='csv-excel'>CSV files are UTF-8 with a byte-order mark, so Excel (also on Windows) "
             "shows the Chinese correctly when the file is opened by double-click; pandas, R and "
             "LibreOffice read them as UTF-8 too (<code>encoding='utf-8-sig'</code> drops the mark). "
@@ -820,7 +889,7 @@ def about_body(stamp: dict, citation: str) -> str:
         f"<h2>Build</h2><ul><li>git commit: <code>{html.escape(stamp['commit'])}</code></li>"
         f"<li>SHA-256 of data/raw: <code>{html.escape(stamp['raw_sha256'])}</code></li>"
         f"<li>built: {html.escape(stamp['date'])}</li><li>{html.escape(stamp['versions'])}</li></ul>"
-        "<h2 id='cite'>How to cite</h2>" + citation_html(citation))
+        "<h2 id='cite'>How to cite</h2>" + citation_html(citation, stamp))
 
 
 # --- search ------------------------------------------------------------------------------
@@ -974,11 +1043,13 @@ def search_index(pages: list[Page]) -> dict:
 # --- stamp and publishing ----------------------------------------------------------------
 
 def build_stamp(root: Path, raw_dir: Path) -> dict:
-    """Git commit, SHA-256 over data/raw, package versions and build date."""
+    """Git commit, SHA-256 over data/raw, package versions and the build's date: the commit's
+    (or ``$SOURCE_DATE_EPOCH``), never the clock, so that two builds of one commit are
+    byte-identical (:func:`ruralstudy.iorw.source_date`)."""
     import hashlib
     from importlib.metadata import PackageNotFoundError, version
 
-    from .iorw import source_commit
+    from .iorw import source_commit, source_date
 
     commit = source_commit(root)
     h = hashlib.sha256()
@@ -993,7 +1064,7 @@ def build_stamp(root: Path, raw_dir: Path) -> dict:
         except PackageNotFoundError:
             vers.append(f"{pkg} ?")
     return {"commit": commit, "raw_sha256": h.hexdigest(),
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "date": source_date(root),
             "versions": ", ".join(vers)}
 
 
@@ -1064,6 +1135,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
         out = tmp / p.path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(wrap(p, stamp), encoding="utf-8")
+    pause_point("publish")  # a test's control point (inert unless set)
     assets = tmp / "assets"
     assets.mkdir(exist_ok=True)
     for f in _static_dir().iterdir():
@@ -1083,6 +1155,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
     os.symlink(os.path.relpath(final, site.parent), link_tmp)
+    pause_point("swap")  # a test's control point (inert unless set)
     if site.exists() and not site.is_symlink():  # a plain folder from an older layout
         os.replace(site, builds / f"legacy-{final.name}")
     os.replace(link_tmp, site)

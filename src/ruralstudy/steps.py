@@ -36,7 +36,7 @@ from .extract import extract_figures, figures_frame
 from .graph import Graph, Outputs, Planned, State, Step, StepInputs
 from .links import PAGE_NAMES, region_slug, sheet_slug
 from .memory import release_unused_memory
-from .paths import Paths
+from .paths import Paths, pause_point
 from .tables import Tables
 
 AGGREGATE_NOTEBOOKS = ["01_corpus", "02_quality", "03_indicators", "04_links"]
@@ -336,7 +336,7 @@ class SiteStep(Step):
 
     def inputs(self) -> StepInputs:
         b = self.b
-        stamp = b.stamp_without_date()
+        stamp = b.stamp()  # its date is the commit's (or SOURCE_DATE_EPOCH), not the clock
         files = {f"raw:{d.entry.file}": d.raw.sha256 for d in b.docs}
         for name in ("CITATION.cff", "LICENSE-DATA"):
             f = b.paths.root / name
@@ -401,6 +401,7 @@ class BuildRun:
 
     def _on_executed(self, item: tuple[RunResult, Any]) -> None:
         self._ticks += 1
+        pause_point("notebooks")  # a test's control point (inert unless set)
         if self.opts.progress:
             self.opts.progress(f"executed {item[0].name}", self._ticks, self._todo)
 
@@ -410,9 +411,6 @@ class BuildRun:
         if self._stamp is None:
             self._stamp = build_stamp(self.paths.root, self.paths.raw)
         return self._stamp
-
-    def stamp_without_date(self) -> dict:
-        return {k: v for k, v in self.stamp().items() if k != "date"}
 
     # -- 1. extraction --------------------------------------------------------------------
     def read_corpus(self) -> None:
@@ -674,6 +672,7 @@ class BuildRun:
                                          else S.DATA_LICENCE.encode("utf-8"))
         if citation:
             downloads["CITATION.cff"] = citation.encode("utf-8")
+        downloads.update(S.described_downloads(t, stamp, citation))
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
         pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
         pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
