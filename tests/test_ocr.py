@@ -333,6 +333,12 @@ def test_ocr_figures_are_marked_in_the_mapping_and_on_the_source_page(scan_repor
     figures = figures_frame(extract_figures(doc))
     mapping = observe_figures(figures, load_codebook())
     assert mapping["ocr_confidence"].notna().all()
+    # declared for the Data Package (an undeclared column would raise), as a number
+    from ruralstudy.datapackage import table_schema
+
+    for table, df in (("figures", figures), ("mapping", mapping)):
+        field = next(f for f in table_schema(table, df)["fields"] if f["name"] == "ocr_confidence")
+        assert field["type"] == "number" and field["unit"] == "confidence 0-100"
     assert list(mapping["ocr_confidence"]) == list(figures["ocr_confidence"])
     refs = indicators_table(mapping, load_codebook())["source_ref"]
     assert len(refs) and refs.str.contains(r", read by OCR \(confidence \d+\)$").all()
