@@ -68,7 +68,7 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 
 
 @app.command()
-def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
+def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF (scanned pages by OCR), Word .docx or picture of a page (.png/.jpg/.tif, by OCR)")]) -> None:
     """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
     # rows are written as they are found: a text file is read line by line and extracted a
     # piece at a time (extract.iter_file_figures), so memory does not grow with the file
