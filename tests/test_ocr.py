@@ -260,6 +260,24 @@ def test_noise_page_is_refused_naming_the_page(tmp_path):
     assert "RURALSTUDY_MIN_OCR_CONFIDENCE" in msg
 
 
+def test_blank_and_speckled_pages_are_blank_without_tesseract(tmp_path, monkeypatch):
+    """Pages with no ink after the speck filter give no text and never reach Tesseract: a
+    PDF of such pages is refused as having no text (a render per page, no OCR)."""
+    import pytesseract
+    from PIL import Image
+
+    from ruralstudy.formats import read_report
+
+    def no_tesseract(*a, **k):
+        raise AssertionError("Tesseract called for a blank page")
+
+    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", no_tesseract)
+    specks = scanned_page([], speckle=20000, title="")
+    path = image_pdf([Image.new("L", (2480, 3508), 255)] * 5 + [specks], tmp_path / "blank.pdf")
+    with pytest.raises(CorpusError, match="no text layer .*OCR found no text"):
+        read_report(path)
+
+
 def test_text_layer_pdf_has_no_ocr_confidence(tmp_path):
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont

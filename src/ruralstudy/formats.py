@@ -126,8 +126,9 @@ class Extracted:
         locs = [loc for loc in self.locs[start:end] if loc[0] >= 0]
         if not locs:
             return ""
-        if self.ocr is not None and self.ocr.where(locs):
-            return self.ocr.where(locs)
+        read_by_ocr = self.ocr.where(locs) if self.ocr is not None else ""
+        if read_by_ocr:
+            return read_by_ocr
         (a0, a1), (b0, b1) = locs[0], locs[-1]
         if self.kind == "html":
             return f"HTML source characters {a1}–{b1 + 1}"

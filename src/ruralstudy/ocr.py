@@ -61,6 +61,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 #: The Debian package each piece of Tesseract comes from (named when one is missing).
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim",
                    "eng": "tesseract-ocr-eng"}
+#: A page with no pixel darker than this (0 black, 255 white), after the speck filter, has
+#: no ink: it is blank without asking Tesseract (a faint photocopy's grey text is darker).
+NO_INK = 200
 #: A page whose text holds fewer non-blank characters than this is one without text (a blank
 #: page, a photograph's few specks): it gives no text and is not judged by its confidence.
 MIN_PAGE_CHARS = 8
@@ -327,8 +330,15 @@ def _shrunk(image):
 
 def read_page_image(image, number: int, dpi: int, path: str,
                     deadline: limits.Deadline | None = None) -> OcrPage:
-    """OCR of one page image (its confidence is judged by the caller)."""
-    return page_from_hocr(_hocr(_prepare(_shrunk(image)), path, number, deadline), number, dpi)
+    """OCR of one page image (its confidence is judged by the caller). A page without ink
+    (blank, or specks the median filter removed) is blank without asking Tesseract, so a PDF
+    of many empty pages costs a render per page, not an OCR."""
+    image = _shrunk(image).convert("L")
+    img = None if image.getextrema()[0] > NO_INK else _prepare(image)
+    if img is None or img.getextrema()[0] > NO_INK:
+        return OcrPage(number=number, dpi=dpi, size=image.size, lines=(), chars=(),
+                       char_height=0.0, confidence=None)
+    return page_from_hocr(_hocr(img, path, number, deadline), number, dpi)
 
 
 def read_pdf_pages(data: bytes, numbers: list[int], path: str,
