@@ -61,9 +61,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 #: The Debian package each piece of Tesseract comes from (named when one is missing).
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim",
                    "eng": "tesseract-ocr-eng"}
-#: A page with no pixel darker than this (0 black, 255 white), after the speck filter, has
-#: no ink: it is blank without asking Tesseract (a faint photocopy's grey text is darker).
+#: A page with fewer than :data:`MIN_INK_PIXELS` pixels this dark or darker (0 black, 255
+#: white) after the speck filter has no ink: it is blank without asking Tesseract. (A faint
+#: photocopy's grey text is darker; one character of body text at 300 dpi is 500-800 such
+#: pixels, the specks of a scanner's glass that survive the filter a handful.)
 NO_INK = 200
+MIN_INK_PIXELS = 100
 #: A page whose text holds fewer non-blank characters than this is one without text (a blank
 #: page, a photograph's few specks): it gives no text and is not judged by its confidence.
 MIN_PAGE_CHARS = 8
@@ -335,7 +338,7 @@ def read_page_image(image, number: int, dpi: int, path: str,
     of many empty pages costs a render per page, not an OCR."""
     image = _shrunk(image).convert("L")
     img = None if image.getextrema()[0] > NO_INK else _prepare(image)
-    if img is None or img.getextrema()[0] > NO_INK:
+    if img is None or sum(img.histogram()[:NO_INK + 1]) < MIN_INK_PIXELS:
         return OcrPage(number=number, dpi=dpi, size=image.size, lines=(), chars=(),
                        char_height=0.0, confidence=None)
     return page_from_hocr(_hocr(img, path, number, deadline), number, dpi)
