@@ -443,3 +443,41 @@ def test_a_page_is_read_by_tesseract_once_then_from_the_cache(scan, scan_report,
 
     monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", no_tesseract)
     assert read_report(scan).raw.text == scan_report.raw.text
+
+
+def test_missing_language_data_names_its_debian_packages(tmp_path, monkeypatch):
+    """Tesseract without chi_sim/eng data (an empty TESSDATA_PREFIX) names the packages."""
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    why = ocr.missing()
+    assert "tesseract-ocr-chi-sim" in why and "tesseract-ocr-eng" in why
+
+
+def test_text_pdf_with_a_scan_page_and_no_tesseract_reads_the_text_and_says_so(tmp_path,
+                                                                              monkeypatch):
+    """Without Tesseract, a PDF with a text layer on some pages is read as before (it was
+    never refused) and the note names the pages not read; nothing is guessed."""
+    import pytesseract
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from ruralstudy.formats import read_report
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 750, "全县共有村党组织358个。")
+    c.showPage()
+    c.drawImage(ImageReader(scanned_page(PARAGRAPHS[:1], speckle=0).convert("RGB")), 0, 0,
+                width=A4[0], height=A4[1])
+    c.showPage()
+    c.save()
+    report = read_report(path)
+    assert report.raw.text == "全县共有村党组织358个。" and report.extracted.ocr is None
+    note = report.meta["ocr"]
+    assert note.startswith("page 2 not read: no text layer, and OCR cannot run")
+    assert "tesseract-ocr-chi-sim" in note

@@ -253,7 +253,10 @@ def page_from_hocr(hocr: bytes, number: int, dpi: int) -> OcrPage:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
-    root = etree.fromstring(hocr, parser)
+    root = etree.fromstring(hocr, parser) if hocr.strip() else None
+    if root is None:  # nothing Tesseract could say about the page: no text
+        return OcrPage(number=number, dpi=dpi, size=(0, 0), lines=(), chars=(),
+                       char_height=0.0, confidence=None)
     size = (0, 0)
     lines: list[tuple[str, int]] = []
     chars: list[OcrChar] = []
