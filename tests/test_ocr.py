@@ -2,17 +2,16 @@
 
 A page of report text with twelve known figures is drawn with a CJK font (Noto Sans CJK SC),
 rotated 1.5 degrees, blurred and speckled like a photocopy, and saved as an image-only PDF
-(no text layer) and as a PNG. Reading it must give at least 9 of the 12 figures with their
-values right, each with its OCR confidence; a page of noise must be refused, naming the page.
+(no text layer) and as a PNG. Reading it must give at least 11 of the 12 figures with their
+values right (the issue asks for 9 in 10; 12 of 12 are read), each with its OCR confidence;
+a page of noise must be refused, naming the page. Timings (2 shared cores, under load): the
+fast tests about 30-40 s in all (a page is about 4 s of Tesseract; read pages are cached);
+the two marked slow, which read two fresh pages each, 7-12 s each.
 """
 
 from __future__ import annotations
 
-import io
 import random
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,12 @@ import pytest
 from ruralstudy import limits, ocr
 from ruralstudy.errors import CorpusError
 
-pytestmark = pytest.mark.skipif(bool(ocr.missing()), reason=ocr.missing() or "OCR available")
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian's fonts-noto-cjk
 
-FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+pytestmark = [
+    pytest.mark.skipif(bool(ocr.missing()), reason=f"OCR cannot run: {ocr.missing()}"),
+    pytest.mark.skipif(not Path(FONT).exists(), reason="fonts-noto-cjk is not installed "
+                       "(scripts/system-deps.sh)")]
 FONT_SC = 2  # the collection's simplified-Chinese face
 
 #: The test page's paragraphs, with twelve figures (raw text, value) in them.
@@ -210,8 +212,6 @@ def test_scanned_pdf_reads_nine_in_ten_figures_right(scan, scan_report):
 
 
 def test_location_map_leads_each_figure_to_its_page_and_box(scan, scan_report):
-    from PIL import Image
-
     ex = scan_report.extracted
     text = scan_report.raw.text
     start = text.index("6230")
@@ -221,17 +221,20 @@ def test_location_map_leads_each_figure_to_its_page_and_box(scan, scan_report):
     assert "".join(page.chars[b].char for _, b in locs) == "6230"
     where = ex.where(start, start + 6)
     assert where.startswith("page 1, characters ") and "read by OCR (confidence" in where
-    # the box holds ink, and lies where the figure was drawn (on the page's right half or
-    # on the left: the same text rendered without noise agrees within a few pixels)
+    # the box, cut from the page as rendered, reads "6230" on its own
+    import pypdfium2 as pdfium
+    import pytesseract
+
     x0 = min(page.chars[b].box[0] for _, b in locs)
     y0 = min(page.chars[b].box[1] for _, b in locs)
     x1 = max(page.chars[b].box[2] for _, b in locs)
     y1 = max(page.chars[b].box[3] for _, b in locs)
     assert 0 < x1 - x0 < 400 and 20 < y1 - y0 < 120
-    img = ocr._prepare(scanned_page(PARAGRAPHS))
-    crop = img.crop((x0, y0, x1, y1))
-    assert crop.getextrema()[0] < 100  # ink inside the box
-    assert isinstance(img, Image.Image)
+    rendered = pdfium.PdfDocument(scan.read_bytes())[0].render(scale=page.dpi / 72).to_pil()
+    crop = rendered.convert("L").crop((x0 - 8, y0 - 8, x1 + 8, y1 + 8))
+    digits = pytesseract.image_to_string(
+        crop, lang="eng", config="--psm 7 -c tessedit_char_whitelist=0123456789")
+    assert digits.strip() == "6230"
 
 
 def test_image_file_is_read_by_ocr(tmp_path):
