@@ -484,3 +484,33 @@ def test_text_pdf_with_a_scan_page_and_no_tesseract_reads_the_text_and_says_so(t
     note = report.meta["ocr"]
     assert note.startswith("page 2 not read: no text layer, and OCR cannot run")
     assert "tesseract-ocr-chi-sim" in note
+
+
+@pytest.mark.slow  # add + a whole (tiny) build: about 28 s on a loaded 2-core machine
+def test_scanned_report_is_marked_ocr_through_the_build_to_the_site(tmp_path, scan):
+    """The issue's 'done when', to the end: ``add`` a scanned report to a project, build it,
+    and the figures and mapping tables carry ``ocr_confidence`` for its figures (empty for
+    the others), its source page marks them OCR, and its map file keeps the boxes."""
+    import json
+
+    import pandas as pd
+
+    from conftest import cli, tiny_project
+    from ruralstudy.build import BuildOptions, build
+
+    p = tiny_project(tmp_path / "p")
+    r = cli(["add", str(scan), "--region", "某某县", "--province", "某某省", "--level", "county",
+             "--year", "2023", "--doc-id", "900", "--root", str(p.root)])
+    assert r.returncode == 0, r.stderr
+    with pytest.MonkeyPatch.context() as mp:  # the tiny notebooks import nothing
+        mp.setenv("RURALSTUDY_WARM_IMPORTS", "")
+        build(p, BuildOptions(jobs=1))
+    for table in ("figures", "mapping"):
+        df = pd.read_parquet(p.processed / f"{table}.parquet")
+        ours = df["doc_id"] == "900"
+        assert ours.sum() >= 11 and df.loc[ours, "ocr_confidence"].notna().all(), table
+        assert df.loc[~ours & (df["doc_id"] != ""), "ocr_confidence"].isna().all(), table
+    page = (p.site / "sources" / "900.html").read_text(encoding="utf-8")
+    assert page.count(' ocr" ') >= 11 and "read by OCR (confidence " in page
+    m = json.loads((p.processed / "text" / "900.map.json").read_text(encoding="utf-8"))
+    assert m["ocr"]["pages"][0]["boxes"]
