@@ -110,7 +110,7 @@ def engine() -> str:
     """The OCR engine and its settings, as the reader string of a report read by OCR."""
     import pytesseract
 
-    return f"Tesseract {pytesseract.get_tesseract_version()} {LANG} at {DPI} dpi"
+    return f"Tesseract {pytesseract.get_tesseract_version(cached=True)} {LANG} at {DPI} dpi"
 
 
 def _require(path: str, what: str = "a scanned or image-only PDF") -> None:
