@@ -33,6 +33,7 @@ Tesseract version, so a new Tesseract re-extracts the figures.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -107,10 +108,31 @@ def missing() -> str:
 
 
 def engine() -> str:
-    """The OCR engine and its settings, as the reader string of a report read by OCR."""
+    """The OCR engine and its settings, as the reader string of a report read by OCR: the
+    Tesseract version, the languages with a digest of their trained data (a new Debian
+    package re-reads the scans: the reader string is an input of the extraction step and
+    part of every OCR cache key) and the resolution."""
     import pytesseract
 
-    return f"Tesseract {pytesseract.get_tesseract_version(cached=True)} {LANG} at {DPI} dpi"
+    cmd = pytesseract.pytesseract.tesseract_cmd
+    return (f"Tesseract {pytesseract.get_tesseract_version(cached=True)} {LANG} "
+            f"(data {_data_id(cmd, os.environ.get('TESSDATA_PREFIX', ''))}) at {DPI} dpi")
+
+
+@functools.lru_cache(maxsize=8)
+def _data_id(cmd: str, prefix: str) -> str:
+    """A digest of the trained data of :data:`LANG` (12 hex digits; '?' when not found)."""
+    import subprocess
+
+    try:
+        out = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=60)
+        m = re.search(r'"([^"]+)"', out.stdout + out.stderr)
+        h = hashlib.sha256()
+        for lang in LANG.split("+"):
+            h.update((Path(m[1]) / f"{lang}.traineddata").read_bytes())
+        return h.hexdigest()[:12]
+    except (OSError, TypeError, subprocess.SubprocessError):
+        return "?"
 
 
 def _require(path: str, what: str = "a scanned or image-only PDF") -> None:
