@@ -248,6 +248,13 @@ def test_image_file_is_read_by_ocr(tmp_path):
     figs = _figures(path)
     assert {("6230万元", 62_300_000), ("96.7%", 96.7)} <= set(_right(figs))
     assert all(f.ocr_confidence is not None for f in figs)
+    # a multi-page TIFF: each frame is a page (the same page twice: read from the cache)
+    tif = tmp_path / "pages.tif"
+    page = scanned_page(PARAGRAPHS[2:], angle=-1.2, seed=3)
+    page.save(tif, save_all=True, append_images=[page], dpi=(300, 300))
+    two = read_report(tif).extracted
+    assert [p.number for p in two.ocr.pages] == [1, 2]
+    assert {a for a, _ in two.locs if a >= 0} == {1, 2}
 
 
 @pytest.mark.slow  # Tesseract on two pages: 7-12 s on a loaded 2-core machine
