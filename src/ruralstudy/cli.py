@@ -434,6 +434,19 @@ def _notebook_source(notebook: Path) -> str:
     return text
 
 
+@app.command("limits")
+def limits_cmd() -> None:
+    """List every limit inputs are read under (size, unpacked size, characters, nesting, PDF
+    operators, sheet rows and columns, YAML aliases, time), its value and the environment
+    variable that raises it (e.g. RURALSTUDY_MAX_SHEET_ROWS=500000 ruralstudy build)."""
+    from . import limits
+
+    try:
+        print(limits.describe())
+    except RuralStudyError as exc:
+        _fail(exc)
+
+
 cache_app = typer.Typer(help="The build cache (.ruralstudy-cache/).", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 

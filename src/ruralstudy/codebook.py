@@ -14,6 +14,15 @@ import yaml
 from .errors import CodebookError
 from .measure import CONDITION_ORDER, ENTITIES, PROPERTIES, sort_conditions
 
+#: The body an indicator counts, by entity, when the codebook does not state it.
+BODIES = {"village_party_org": "村党组织", "party_org": "基层党组织", "branch_secretary": "村党组织书记",
+          "two_committees_member": "村“两委”成员", "village_committee_member": "村委会成员",
+          "village_committee_chair": "村委会主任", "branch_committee_member": "村党组织班子成员",
+          "village_cadre": "村干部(未说明班子)", "party_member": "党员", "admin_village": "行政村",
+          "village_or_community": "村(社区)", "community": "社区", "village_committee": "村委会",
+          "collective": "村集体经济", "cooperative": "合作社", "first_secretary": "第一书记",
+          "work_team": "驻村工作队", "reserve_cadre": "后备干部", "service_centre": "党群服务中心",
+          "population": "人口"}
 CONSTRUCTS = ("branch_strength", "cadre_structure", "collective_income", "context")
 MEASURES = ("count", "share", "mean", "money", "rate", "area")
 
@@ -34,6 +43,11 @@ class Indicator:
     property: str
     conditions: tuple[str, ...]
     order: int
+    #: Who or what is counted (村党组织书记, 村“两委”成员, 行政村 …) and the base of villages it
+    #: is counted over: ``村`` (villages only) or ``村(社区)`` (villages and communities
+    #: together). Values of different bases are different indicators, never compared.
+    body: str = ""
+    base: str = "村"
 
     @property
     def definition(self) -> str:
@@ -84,7 +98,8 @@ class Codebook:
             "indicator_id": i.id, "label_zh": i.label_zh, "label_en": i.label_en,
             "construct": i.construct, "measure": i.measure, "unit": i.unit,
             "range_min": i.range[0], "range_max": i.range[1], "scale_free": i.scale_free,
-            "entity": i.entity, "property": i.property, "conditions": ";".join(i.conditions)}
+            "entity": i.entity, "property": i.property, "conditions": ";".join(i.conditions),
+            "body": i.body, "base": i.base}
             for i in self.indicators])
 
     def find(self, entity: str, prop: str, conditions: frozenset[str]) -> Indicator | None:
@@ -132,7 +147,10 @@ def parse_codebook(data: dict, source: str) -> Codebook:
                              construct=d["construct"], measure=d["measure"],
                              unit=d.get("unit", units[0]), units=units, range=(float(lo), float(hi)),
                              entity=d["entity"], property=d["property"],
-                             conditions=sort_conditions(set(conds)), order=i))
+                             conditions=sort_conditions(set(conds)), order=i,
+                             body=str(d.get("body") or BODIES.get(d["entity"], d["entity"])),
+                             base=str(d.get("base") or ("村(社区)" if "with_communities" in conds
+                                                        else "村"))))
     defs = [(i.entity, i.property, frozenset(i.conditions)) for i in out]
     for i, key in enumerate(defs):
         if key in defs[:i]:

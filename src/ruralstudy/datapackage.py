@@ -125,6 +125,23 @@ COLUMNS: dict[str, Column] = {
                     missing="empty when not read", label_zh="范围"),
     "statement": Column("observed, target, rule or threshold", missing="empty when not read",
                         label_zh="陈述"),
+    "period": Column("Period of a flow (issue 19): year, year_to_date, part_year or "
+                     "several_years; only year and empty map to an indicator",
+                     missing="empty for a stock counted at the report's date, or not read",
+                     label_zh="时期"),
+    "evidence": Column("The reader's structural flags, ';'-separated (subject_carried, "
+                       "fenbie_paired, qizhong_subset, bare_share, base_carried, quoted …)",
+                       missing="empty when no flag applies", label_zh="依据"),
+    "body": Column("Who or what an indicator counts (村党组织书记, 村“两委”成员, 行政村 …)",
+                   label_zh="对象"),
+    "base": Column("The villages an indicator counts over: 村 (villages only) or 村(社区) "
+                   "(villages and communities together); values of different bases are different "
+                   "indicators", label_zh="口径"),
+    "lead": Column("The paragraph's text before the figure's sentence (at most 300 characters), "
+                   "from which a list's subject is carried", missing="empty at a paragraph's start",
+                   label_zh="段落前文"),
+    "sent_length": Column("Length of the figure within its cleaned sentence", unit="characters",
+                          label_zh="句中长度"),
     "status": Column("mapped, unmapped or rejected", label_zh="状态"),
     "reason": Column("Why a figure is not mapped or was rejected", missing="empty when mapped",
                      label_zh="原因"),

@@ -38,14 +38,17 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
                     CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
                     GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
                     NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS,
-                    ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
+                    REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
                     SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
                     TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
-                  "qualifier", "kind", "sentence", "sent_offset", "place", "role",
-                  "ocr_confidence"]
+                  "qualifier", "kind", "sentence", "sent_offset", "place", "role", "lead",
+                  "sent_length", "ocr_confidence"]
+#: Characters of the paragraph before a figure's sentence kept as its ``lead`` (the subject of a
+#: list stated in an earlier sentence of the paragraph, 新一届村“两委”成员中……；大专以上……).
+LEAD_CHARS = 300
 
 _PREFIX = alternation(list(PREFIX_QUALIFIERS))
 _SUFFIX = alternation(list(TRAILING_SUFFIXES))
@@ -143,6 +146,10 @@ class Figure:
     sent_offset: int
     place: str = ""
     role: str = ROLE_OBSERVED
+    lead: str = ""
+    #: Length of the figure in ``sentence`` (its cleaned span; an English phrase is rewritten
+    #: shorter than its raw words).
+    sent_length: int = 0
     #: 0-100 when the figure was read by OCR (the weakest word it came from), else None
     ocr_confidence: float | None = None
 
@@ -325,7 +332,7 @@ _NOT_NAME_END = ("示范", "文明", "薄弱", "建制", "行政", "重点", "�
 
 
 #: A sentence that speaks of the whole region (全县, 全市 …) names no sub-place.
-_WHOLE_REGION = re.compile(r"全(县|市|区|旗|省|州|盟)")
+_WHOLE_REGION = re.compile("全(" + "|".join(REGION_SUFFIXES) + ")")
 def _speaks_of_whole_region(sentence: str, region: str) -> bool:
     """Does the sentence speak of the document's whole region (全县 in a county's report)? In a
     prefecture's report 全县 means the county its paragraph is about."""
@@ -348,7 +355,7 @@ def _place_candidates(sentence: str) -> tuple[tuple[int, int, str], ...]:
         while (k > 0 and sentence[k - 1] not in _NAME_BREAKS and a - k < 7
                and "\u4e00" <= sentence[k - 1] <= "\u9fff"):
             k -= 1
-        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] == "乡村":
+        if sentence[k:a].endswith(("乡", "嘎查", "苏木")) or sentence[a - 1:a + 1] in ("乡村", "农村"):
             continue
         name = sentence[k:a]
         for stop in ("全", "该", "各", "本", "每", "我"):
@@ -413,9 +420,9 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     df["year"] = df["year"].astype("Int64")
     for col in ("value", "value_high", "value_before", "ocr_confidence"):
         df[col] = df[col].astype("float64")
-    for col in ("start", "end", "line", "sent_offset"):
+    for col in ("start", "end", "line", "sent_offset", "sent_length"):
         df[col] = df[col].astype("int64")
-    for col in ("place", "role"):
+    for col in ("place", "role", "lead"):
         df[col] = df[col].astype(str)
     return df
 
@@ -530,8 +537,17 @@ def _piece_figures(entry: ManifestEntry, piece: Piece, ref_year: int,
     text = piece.text
     raw_starts = [r[0] for r in piece.raw_lines]
     places: dict[tuple[int, int], tuple[tuple[int, int, str], ...]] = {}  # per sentence
-    for cs, ce in find_figure_spans(text):
+    cells = table_cells(text)
+    taken = [(c.start, c.end) for c in cells]
+    spans: list[tuple[int, int, TableCell | None]] = [(c.start, c.end, c) for c in cells]
+    spans += [(cs, ce, None) for cs, ce in find_figure_spans(text)
+              if not any(a < ce and cs < b for a, b in taken)]
+    spans.sort(key=lambda x: (x[0], x[1]))
+    for cs, ce, cell in spans:
         if not piece.core_start <= cs < piece.core_end:
+            continue
+        if cell is not None:
+            yield _cell_figure(entry, piece, raw_starts, cell, mentions)
             continue
         rs, re_ = piece.offsets[cs], piece.offsets[ce - 1] + 1
         k = bisect.bisect_right(raw_starts, rs) - 1
@@ -577,7 +593,76 @@ def _piece_figures(entry: ManifestEntry, piece: Piece, ref_year: int,
             unit=unit, qualifier=qualifier, kind=parsed.kind,
             sentence=sent.strip(), sent_offset=cs - sa - lead,
             place=place,
-            role=figure_role(text, cs, ce, parsed, sa, ref_year))
+            role=figure_role(text, cs, ce, parsed, sa, ref_year),
+            lead=text[max(text.rfind("\n", 0, sa) + 1, sa - LEAD_CHARS):sa + lead].strip(),
+            sent_length=ce - cs)
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One value of a table flattened into text: a row label with its unit in brackets, then
+    one value per column (行政村数(个) 580 580 …), each column a year of the header row."""
+
+    start: int
+    end: int
+    label: str
+    unit: str
+    factor: float
+    surface: str
+    year: int | None
+
+
+#: A row of a flattened table: label (unit) value value … (after NFKC: ASCII brackets, spaces).
+_TABLE_ROW = re.compile(r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]*"
+                        r"\((?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)\)"
+                        r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
+_TABLE_HEADER = re.compile(r"^[^\d\n]*((?:[ \t]+(?:19|20)\d\d年?){2,})[ \t]*$", re.M)
+_TABLE_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8)}
+
+
+def table_cells(text: str) -> list[TableCell]:
+    """The values of tables flattened into text (a yearbook's 指标名称 2019年 2020年 … header,
+    then rows): each value with its row label, unit and column year (None when the header does
+    not give one per column)."""
+    if "(" not in text:
+        return []
+    out: list[TableCell] = []
+    headers = [(m.start(), [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group(1))])
+               for m in _TABLE_HEADER.finditer(text)]
+    for m in _TABLE_ROW.finditer(text):
+        years = next((ys for pos, ys in reversed(headers) if pos < m.start()), [])
+        values = list(re.finditer(r"-?\d[\d,]*(?:\.\d+)?", m.group("cells")))
+        if years and len(years) != len(values):
+            years = []
+        unit, factor = _TABLE_UNITS.get(m["unit"], (m["unit"], 1.0))
+        label = re.sub(r"\s+", "", m["label"])
+        for k, v in enumerate(values):
+            a = m.start("cells") + v.start()
+            out.append(TableCell(a, a + len(v.group(0)), label, unit, factor, m["unit"],
+                                 years[k] if years else None))
+    return out
+
+
+def _cell_figure(entry: ManifestEntry, piece: Piece, raw_starts: list[int], cell: TableCell,
+                 mentions: list[tuple[int, int]]) -> Figure:
+    """A figure of one table cell: read as the sentence ``label value unit``, in the column's
+    year."""
+    text = piece.text
+    rs, re_ = piece.offsets[cell.start], piece.offsets[cell.end - 1] + 1
+    k = bisect.bisect_right(raw_starts, rs) - 1
+    line_start, line_raw, line_no = piece.raw_lines[k]
+    raw_str = line_raw[rs - line_start:re_ - line_start]
+    number = text[cell.start:cell.end].replace(",", "")
+    region = attribute_region(entry.regions, text, piece.start + cell.start, mentions)
+    return Figure(
+        figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,
+        region=region.name if region else "", province=region.province if region else "",
+        admin_level=region.level if region else "", year=cell.year or entry.year,
+        start=rs, end=re_, line=line_no, raw=raw_str, value=float(number) * cell.factor,
+        value_high=None, value_before=None, unit=cell.unit, qualifier="exact", kind="level",
+        sentence=f"{cell.label}{text[cell.start:cell.end]}{cell.surface}",
+        sent_offset=len(cell.label), place="", role=ROLE_OBSERVED, lead="",
+        sent_length=cell.end - cell.start)
 
 
 def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figure]:

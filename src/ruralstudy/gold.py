@@ -225,3 +225,75 @@ def score_by_overlap(name: str, found: pd.DataFrame, gold: pd.DataFrame
     n_strict = int(g["strict"].sum())
     return (SetScore(name, Score(len(gold), len(found), n_ok),
                      Score(len(gold), len(found), n_strict)), m)
+
+
+# --- indicator values as published: the issue-19 metric -----------------------------------------
+
+#: Relative tolerance for "the same value within rounding" (0.5%, as indicators.REL_TOLERANCE).
+VALUE_REL_TOLERANCE = 0.005
+
+
+def _same_indicator_value(a: float, b: float) -> bool:
+    if pd.isna(a) or pd.isna(b):
+        return False
+    scale = max(abs(float(a)), abs(float(b)))
+    return scale == 0 or abs(float(a) - float(b)) <= max(VALUE_REL_TOLERANCE * scale, 1e-9)
+
+
+def score_indicator_values(obs: pd.DataFrame, gold: pd.DataFrame,
+                           column: str = "auto_indicator_id") -> tuple[MappingScore, pd.DataFrame]:
+    """Score every value the machine mapped in a set of texts against a gold of indicator values
+    (issue 19): a mapped value is right when a gold row of the same document has an overlapping
+    figure span, the same indicator and the same value within rounding. Precision = right /
+    mapped (every mapped value counts, also one whose figure the gold does not list); recall =
+    right / gold rows with an indicator id. ``obs`` needs doc_id, start, end, value and
+    ``column``; ``gold`` doc, start, end, indicator_id and value.
+
+    Returns the score (as a :class:`MappingScore`, ``fields`` = agreement of each measurement
+    field and the period on the gold rows whose figure was mapped or read) and one row per gold
+    row and per unmatched mapped value."""
+    g = gold.copy()
+    g["indicator_id"] = g["indicator_id"].fillna("").astype(str)
+    mapped = obs[obs[column].fillna("") != ""]
+    by_doc: dict[str, list[dict]] = {}
+    for r in obs.to_dict("records"):
+        by_doc.setdefault(str(r["doc_id"]), []).append(r)
+    used: set[tuple[str, int]] = set()
+    rows = []
+    agree: dict[str, list[bool]] = {f: [] for f in (*MEASUREMENT_FIELDS, "period")}
+    for r in g.to_dict("records"):
+        cands = [f for f in by_doc.get(str(r["doc"]), [])
+                 if int(f["start"]) < int(r["end"]) and int(r["start"]) < int(f["end"])]
+        hit = None
+        for f in cands:
+            key = (str(f["doc_id"]), int(f["start"]))
+            if r["indicator_id"] and key not in used and f[column] == r["indicator_id"] and \
+                    _same_indicator_value(f["value"], r["value"]):
+                hit = f
+                used.add(key)
+                break
+        if cands:
+            f0 = hit or cands[0]
+            for fld in agree:
+                if fld in r and fld in f0:
+                    a, b = str(f0[fld] or ""), str(r[fld] or "")
+                    if fld == "conditions":
+                        a, b = _norm_conditions(a), _norm_conditions(b)
+                    if fld == "scope":
+                        a, b = str(a == "region"), str(b == "region")
+                    agree[fld].append(a == b)
+        rows.append({"side": "gold", "doc": r["doc"], "start": r["start"], "raw": r["raw"],
+                     "gold": r["indicator_id"], "gold_value": r["value"],
+                     "machine": (hit or (cands[0] if cands else {})).get(column, ""),
+                     "machine_value": (hit or (cands[0] if cands else {})).get("value", np.nan),
+                     "correct": hit is not None})
+    for f in mapped.to_dict("records"):
+        if (str(f["doc_id"]), int(f["start"])) not in used:
+            rows.append({"side": "machine", "doc": f["doc_id"], "start": f["start"],
+                         "raw": f["raw"], "gold": "", "gold_value": np.nan,
+                         "machine": f[column], "machine_value": f["value"], "correct": False})
+    n_right = len(used)
+    score = MappingScore(n_rows=len(g), n_gold_mapped=int((g["indicator_id"] != "").sum()),
+                         n_machine_mapped=len(mapped), n_correct=n_right,
+                         fields={k: float(np.mean(v)) if v else 0.0 for k, v in agree.items()})
+    return score, pd.DataFrame(rows)

@@ -17,12 +17,13 @@ OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "e
                "province", "admin_level", "region_code", "year", "context", "raw", "value",
                "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
                "is_target", "construct_guess", "entity", "property", "conditions", "scope",
-               "statement", "status", "indicator_id", "rule", "confidence", "reason",
+               "statement", "period", "evidence", "status", "indicator_id", "rule", "confidence", "reason",
                "auto_indicator_id", "audit", "ocr_confidence"]
-MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement"]
+MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement", "period",
+                       "evidence"]
 INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
                      "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
-                     "conditions", "value",
+                     "conditions", "period", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
                      "source_id", "source_ref", "url", "rule", "confidence", "audit"]
 PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "construct",
@@ -52,11 +53,12 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
     rows = []
     codes = codes or {}
     for r in figures.to_dict("records"):
-        length = len(unicodedata.normalize("NFKC", r["raw"]))
+        length = int(r.get("sent_length") or 0) or len(unicodedata.normalize("NFKC", r["raw"]))
         region = r["region"] or unnamed_region(r["doc_id"])
         ms = measure_text(r["sentence"], int(r["sent_offset"]), length, r["unit"], r["kind"],
                           r["raw"], role=str(r.get("role", "") or ""), region=r["region"],
-                          place=str(r.get("place", "") or ""))
+                          place=str(r.get("place", "") or ""), lead=str(r.get("lead", "") or ""),
+                          year=None if pd.isna(r["year"]) else int(r["year"]))
         m = map_measurement(codebook, ms, r["unit"], r["kind"], r["value"], region)
         rows.append({
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],
@@ -148,7 +150,8 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
             "indicator_zh": ind.label_zh, "indicator_en": ind.label_en,
             "construct": ind.construct, "measure": ind.measure, "entity": r["entity"],
-            "property": r["property"], "conditions": r["conditions"], "value": r["value"],
+            "property": r["property"], "conditions": r["conditions"],
+            "period": r.get("period", ""), "value": r["value"],
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
@@ -177,6 +180,8 @@ def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
 
 def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     """Region x indicator: the chosen level value per cell, by :data:`CHOICE_RULE`."""
+    if "period" in ind.columns:  # only whole years and stocks enter the panel's years (COORD.md)
+        ind = ind[ind["period"].fillna("").isin(["", "year"])]
     lv = _rank_key(ind[ind["kind"].isin(["level", "change"])])
     if lv.empty:
         return pd.DataFrame(columns=PANEL_COLUMNS)

@@ -138,6 +138,10 @@ def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[
             else:
                 item.region_warning = (f"region could not be decided ({g.reason}); added with the "
                                        f"region empty: set it in the metadata CSV or the manifest")
+        levels = [normalise_level(lv) for lv in levels]
+        v["year"], span_note = normalise_year(v["year"])
+        if span_note:
+            v["notes"] = "; ".join(x for x in (v["notes"], span_note) if x)
         v["regions"], v["provinces"], v["admin_levels"] = (";".join(x) for x in
                                                           (regions, provinces, levels))
         item.values = v
@@ -146,6 +150,47 @@ def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[
             where = f" (metadata CSV line {row['_line']})" if row else ""
             item.refused, item.report = problem + where, None
     return items
+
+
+#: Level words researchers write, in English and Chinese, and the admin level each means: a
+#: district, banner or county-level city is a county; a city (地级市), 地区, 州 or 盟 a prefecture.
+LEVEL_WORDS: dict[str, str] = {
+    **{w: "county" for w in ("county", "district", "banner", "county-level city",
+                              "county level city", "autonomous county", "autonomous banner",
+                              "县", "区", "旗", "县级市", "市辖区", "自治县", "自治旗", "特区", "林区")},
+    **{w: "prefecture" for w in ("prefecture", "city", "prefecture-level city",
+                                  "prefecture level city", "league", "autonomous prefecture",
+                                  "市", "地级市", "地区", "州", "盟", "自治州")},
+    **{w: "province" for w in ("province", "autonomous region", "municipality", "省", "自治区",
+                                "直辖市")},
+    **{w: "township" for w in ("township", "town", "subdistrict", "sumu", "乡", "镇", "街道",
+                                "苏木")},
+    **{w: "village" for w in ("village", "gacha", "村", "嘎查", "行政村")},
+    **{w: "national" for w in ("national", "country", "nation", "全国", "国家")},
+}
+
+
+def normalise_level(word: str) -> str:
+    """The admin level a level word means (district, banner, county-level city, 区, 旗, 县级市 ->
+    county; city, 市, 地区, 州, 盟 -> prefecture); an unknown word is returned as written (and
+    refused by :func:`_values_problem`)."""
+    key = re.sub(r"\s+", " ", word.strip().lower())
+    return LEVEL_WORDS.get(key, word.strip())
+
+
+#: A year written as a span (2019-2023, 2019—2023年) or as "several years": the figures of such
+#: a source span several years, so its year is left to the text.
+_YEAR_SPAN = re.compile(r"((?:19|20)\d\d)\s*年?\s*[-–—~～至到]\s*((?:19|20)\d\d)\s*年?|several|multiple|"
+                        r"various|multi-year|多年|多个年份|历年", re.I)
+
+
+def normalise_year(year: str) -> tuple[str, str]:
+    """(year, note): a source whose figures span several years gets no year (the year of each
+    figure is left to the text) and a note that says so."""
+    y = year.strip()
+    if y and _YEAR_SPAN.fullmatch(y):
+        return "", f"figures span several years ({y}): the year is left to the text"
+    return y, ""
 
 
 def _values_problem(v: dict[str, str]) -> str:

@@ -140,7 +140,7 @@ ALL = (FILE_BYTES, UNZIPPED_BYTES, REPORT_CHARS, PDF_PAGE_OPERATORS, PDF_PAGE_BY
 
 def describe() -> str:
     """Every limit in force, one a line (for the README and ``--help`` texts)."""
-    return "\n".join(f"{lim.env:<40} {lim.shown():>14}  {lim.what}" for lim in ALL)
+    return "\n".join(f"{lim.env:<34} {lim.shown():>22}  {lim.what}" for lim in ALL)
 
 
 class Deadline:
@@ -154,7 +154,7 @@ class Deadline:
     def check(self, where: str = "") -> None:
         spent = time.monotonic() - self.start
         if spent > self.limit:
-            raise SECONDS_PER_FILE.error(f"over {spent:.0f} s", self.file, where=where)
+            raise SECONDS_PER_FILE.error(f"{spent:.0f} s or more", self.file, where=where)
 
 
 def check_file_size(path, file: str | None = None) -> int:
@@ -195,13 +195,13 @@ def load_yaml(text: str, file: str) -> object:
         nonlocal count
         count += n
         if count > max_nodes:
-            raise YAML_NODES.error(f"over {int(max_nodes):,} nodes", file)
+            raise YAML_NODES.error(f"more than {int(max_nodes):,} nodes", file)
 
     for ev in yaml.parse(text, Loader=loader):
         if isinstance(ev, yaml.AliasEvent):
             aliases += 1
             if aliases > max_aliases:
-                raise YAML_ALIASES.error(f"over {int(max_aliases):,}", file)
+                raise YAML_ALIASES.error(f"more than {int(max_aliases):,}", file)
             grow(sizes.get(ev.anchor, 1))
         elif isinstance(ev, yaml.ScalarEvent):
             if ev.anchor:

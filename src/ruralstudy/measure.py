@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .vocab import REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
+
 # --- vocabulary ----------------------------------------------------------------------------
 
 #: Entity cues, most specific first. Each cue is searched in a window of text; the match closest
@@ -30,47 +32,50 @@ ENTITY_CUES: tuple[tuple[str, str], ...] = (
     ("work_team", r"驻村工作队|帮扶工作队|乡村振兴工作队|工作队"),
     ("reserve_cadre", r"后备(干部|力量|人才)"),
     ("township_cadre", r"乡镇(党委|党政|领导|干部|班子)[^,;。]{0,4}?(书记|委员|干部|领导|成员)?|乡镇领导"),
-    ("village_committee_chair", r"村(民)?委(员)?会主任|村主任"),
+    ("village_committee_chair", r"村(民)?委(员)?会主任|村主任|(?<=女)主任"),
     ("two_committees_member", r"两委(班子)?(成员|干部|班子)?|村级班子成员|两委委员"),
     ("village_committee_member", r"村(民)?委(员)?会(委员|成员)|村委委员"),
     ("branch_committee_member", r"(村)?党(组织|支部)班子(成员)?|支委(委员|成员)?|党(组织|支部)成员"),
     ("branch_secretary", r"(村|嘎查(村)?)(级)?(党(组织|支部|总支|委))?书记|党(组织|支部|总支)书记|支书|"
+                         r"村\((社区|居)\)党(组织|支部|总支)书记|"
                          r"(?<![委镇乡])书记"),
     ("village_cadre", r"村(社)?干部|嘎查村干部|村级干部"),
     ("party_member", r"党员"),
     ("village_community_party_org", r"村\((社区|居)\)(级)?党(组织|支部)|村居党(组织|支部)|"
                                     r"城乡基层党组织|村社党组织"),
-    ("village_party_org", r"(村|嘎查(村)?)(级)?党(组织|支部|总支|委)|农村党(组织|支部)|"
-                          r"村党组织"),
+    ("village_party_org", r"(村|嘎查(村)?)(级)?党(组织|支部|总支|委)|农村(基层)?党(组织|支部)|"
+                          r"村党组织|(?<![党总])(?<=星|级|范|旗)支部(?!书记|班子|成员|委员)"),
     ("party_org", r"基层党组织|党组织|党支部|党总支"),
     ("service_centre", r"(党群|便民|综合)服务中心|服务站"),
     ("cooperative", r"合作社"),
     ("collective", r"集体经济|集体(经营性)?收入|集体资产|集体经济组织|村集体"),
-    ("village_or_community", r"村\((涉农)?社区\)|(?<!农)村居(?!民)|村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
+    ("village_or_community", r"村\((涉农)?社区\)|(?<!农)村居(?!民)|(?<!农)村社区|城乡社区|村\(居\)|涉农村\(社区\)"),
     ("community", r"社区"),
     ("village_committee", r"村委会|村民委员会"),
     ("admin_village", r"行政村|建制村|嘎查村|嘎查|自然村|(?<![农乡])村(?![党民干委集社级均主书两务镇居改])"),
     ("household", r"农户|户"),
+    ("villager_group", r"村民小组|村小组|网格|党小组"),
     ("population", r"人口|农民|村民|居民|群众"),
 )
 _ENTITY_RES = tuple((e, re.compile(p)) for e, p in ENTITY_CUES)
 ENTITIES = tuple(dict.fromkeys(e for e, _ in ENTITY_CUES)) + ("other",)
 
 PROPERTIES = ("count", "share", "mean_age", "income_total", "income_operating",
-              "income_per_village", "income_operating_per_village", "income_growth", "assets",
-              "pay", "per_capita_income", "amount", "change", "other")
+              "income_per_village", "income_operating_per_village", "income_growth",
+              "income_net", "assets", "pay", "per_capita_income", "amount", "rate",
+              "mean_age_change", "share_change", "count_change", "change", "other")
 
 #: Conditions: (id, pattern). Order is the canonical order of MEASUREMENT.md.
 CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("college", r"大专|大学(本科|专科)|本科|专科(及|以)上"),
     ("highschool", r"高中|中专"),
-    ("women", r"女性|妇女|女(书记|干部|委员|成员|村)"),
-    ("under35", r"35(周)?岁(及)?以下|35岁以内|不满35"),
-    ("under40", r"40(周)?岁(及)?以下"),
-    ("under45", r"45(周)?岁(及)?以下"),
-    ("over50", r"50(周)?岁(及)?以上"),
-    ("over60", r"60(周)?岁(及)?以上"),
-    ("one_shoulder", r"一肩挑"),
+    ("women", r"女性|妇女|女(书记|干部|委员|成员|村|党员|主任|同志)"),
+    ("under35", r"(35|三十五)(周)?岁(及)?以下|(35|三十五)岁以内|不满(35|三十五)"),
+    ("under40", r"(40|四十)(周)?岁(及)?以下"),
+    ("under45", r"(45|四十五)(周)?岁(及)?以下"),
+    ("over50", r"(50|五十)(周)?岁(及)?以上"),
+    ("over60", r"(60|六十)(周)?岁(及)?以上"),
+    ("one_shoulder", r"一肩挑|兼任(村|村\((居|社区)\))?(民)?(委员会|委会)主任"),
     ("cross_post", r"交叉任职"),
     ("wealth_leader", r"致富|带富|能人|带头人"),
     ("graduate", r"大学生"),
@@ -84,28 +89,31 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("election_done", r"完成换届|换届(完成|成功)"),
     ("new", r"新建|新增|新发展|新任|新当选|新成立|新选|新培育|发展(?=.{0,8}党员)|成立"),
     ("eliminated", r"消除|摘帽|清零|销号|消灭"),
-    ("branch_led", r"领办|领创|牵头"),
+    ("branch_led", r"(党(组织|支部|总支)|支部)?(领办|领创|创办|牵头)"),
     ("has_branch", r"已建(立)?党组织"),
-    ("no_income", r"空壳|零收入|无(集体)?(经营性)?收入|收入为零|收益为零|无收益"),
+    ("no_income", r"空壳|零收入|(无|没有)(集体)?(经济)?(经营性)?收入|收入为零|收益为零|无收益"),
     ("weak_village", r"薄弱村|经济薄弱"),
-    ("operating", r"经营性收入|经营收入|经营收益"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
-    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|村社区|"
+    ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|(?<!农)村社区|"
                          r"村\+社区|行政村\(社区\)"),
     ("per_village", r"每(个)?村|每个嘎查"),
     ("other", r"四星|三星|二星|二类|三类|或|乡村两级|乡级|乡镇级|口径|截至\d+年\d+月|农民工|流动|国家级|省级|市级|全国|\d+强|文明|试点|重点|脱贫|贫困|易地|搬迁|专职|兼职|"
-              r"村改居|民主法治|特色|龙头|家庭农场|集体经济组织|年轻|青年|优秀"),
+              r"村改居|民主法治|特色|龙头|家庭农场|集体经济组织|(?<!以下)(?<!以下的)(?<!以内)(?<!以下的)年轻|"
+              r"(?<!以下)(?<!以下的)青年|优秀"),
 )
 _CONDITION_RES = tuple((c, re.compile(p)) for c, p in CONDITION_CUES)
-CONDITION_ORDER = tuple(c for c, _ in CONDITION_CUES) + (
-    "income_under5w", "income_5_10w", "income_over10w", "income_over20w", "income_over50w",
-    "income_over100w")
+#: Income thresholds (万元) of the band conditions and indicators (COORD.md): below N, over N,
+#: and from A to under B.
+INCOME_STEPS = (5, 10, 15, 20, 30, 50, 100)
+INCOME_BANDS = tuple(
+    [f"income_under{n}w" for n in INCOME_STEPS] + [f"income_over{n}w" for n in INCOME_STEPS] +
+    [f"income_{a}_{b}w" for i, a in enumerate(INCOME_STEPS) for b in INCOME_STEPS[i + 1:]])
+CONDITION_ORDER = tuple(c for c, _ in CONDITION_CUES) + INCOME_BANDS
 #: Conditions that are recorded but do not change what is measured (new committee = the region's
 #: committee in the election year).
 NEUTRAL_CONDITIONS = frozenset({"new_round"})
 #: Conditions that only have their meaning on particular entities; elsewhere they are dropped.
 _ENTITY_CONDITIONS: dict[str, frozenset[str]] = {
-    "operating": frozenset({"admin_village", "village_or_community"}),
     "with_communities": frozenset(set(ENTITIES) - {"village_or_community",
                                                    "village_community_party_org", "community"}),
     "standardised": frozenset({"village_party_org", "party_org"}),
@@ -116,24 +124,24 @@ _ENTITY_CONDITIONS: dict[str, frozenset[str]] = {
     "election_done": frozenset({"village_party_org", "party_org", "admin_village",
                                 "village_or_community"}),
     "has_branch": frozenset({"admin_village", "village_or_community"}),
-    "branch_led": frozenset({"cooperative", "other"}),
+    "branch_led": frozenset({"cooperative", "other", "village_party_org"}),
     "one_shoulder": frozenset({"branch_secretary", "village_committee_chair", "admin_village"}),
 }
 
 _INCOME_BAND = re.compile(
     r"(?:收入|经营性收入|集体经济)[^,,;;。]{0,8}?(?P<pre>超过|突破|达到|达|在|不足|低于|少于|不到)?"
-    r"(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?(?P<a>\d+(?:\.\d+)?|[一二两三五十百]+)(?:万元|万)"
-    r"(?P<post>及以上|以上|以下|以内|(?:的|及)?以上)?")
+    r"(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
+    r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?"
+    r"(?P<post>及以上|及以下|以上|以下|以内|(?:的|及)?以上)?")
 _INCOME_BAND_PRE = re.compile(
-    r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?)万?元?[—\-至到~～])?"
-    r"(?P<a>\d+(?:\.\d+)?|[一二两三五十百]+)(?:万元|万)(?P<post>及以上|以上|以下|以内)?"
+    r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
+    r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?(?P<post>及以上|及以下|以上|以下|以内)?"
     r"(?=[^,,;;。]{0,6}(?:的)?(?:村|嘎查))")
 
-TARGET_CUES = re.compile(r"力争|确保|争取(?!资金|项目|到位)|预计|(?<![倍增人才培养振兴行动工程])计划|目标|"
-                         r"(?<!截)(?:到|至)20\d\d年"
-                         r"|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
-RULE_CUES = re.compile(r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
-                       r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
+#: The reader's target and rule cues: the extractor's (:data:`ruralstudy.vocab.TARGET_CUES`,
+#: :data:`ruralstudy.vocab.RULE_CUES`) and the clause words of the one vocabulary.
+TARGET_CUES = re.compile(TARGET_CLAUSE_PATTERN)
+RULE_CUES = re.compile(RULE_CLAUSE_PATTERN)
 STATEMENTS = ("observed", "target", "rule", "threshold", "other")
 CLAUSE_DELIMS = ",;:。!?\n;,:"
 
@@ -153,6 +161,16 @@ class Measurement:
     scope: str
     statement: str
     evidence: str = ""
+    #: ``year``, ``year_to_date``, ``part_year``, ``several_years`` or ``""`` (a stock at the
+    #: report's date, or a flow whose period the text does not state).
+    period: str = ""
+    #: Words around the figure the vocabulary does not know (reported, never read as a
+    #: condition): a figure with unknown words stays unmapped with them as the reason.
+    unknown: str = ""
+    #: Short flags naming the structure that decided the reading (subject_carried,
+    #: fenbie_paired, qizhong_subset, clause_before, bare_share, head_noun, adjacent_noun, label,
+    #: quoted, ...), for the calibration of confidence.
+    flags: tuple[str, ...] = ()
 
     @property
     def conditions_str(self) -> str:
@@ -167,6 +185,8 @@ class Measurement:
         """Plain dict (conditions joined with ``;``)."""
         d = asdict(self)
         d["conditions"] = self.conditions_str
+        d["evidence_text"] = self.evidence
+        d["evidence"] = ";".join(self.flags)
         return d
 
 
@@ -186,15 +206,17 @@ def _band(pre: str | None, lo_s: str | None, a: str, post: str | None) -> str:
         from .numparse import parse_cn_numeral  # Chinese numerals (十万元以上)
         return float(parse_cn_numeral(x))
 
+    steps = {float(n): n for n in INCOME_STEPS}
     if lo_s:
-        return "income_5_10w" if (num(lo_s), num(a)) == (5.0, 10.0) else "other"
+        lo, hi = num(lo_s), num(a)
+        if lo in steps and hi in steps and lo < hi:
+            return f"income_{steps[lo]}_{steps[hi]}w"
+        return "other"
     lo = num(a)
-    below = (pre in ("不足", "低于", "少于", "不到")) or (post in ("以下", "以内"))
-    if below:
-        return "income_under5w" if lo == 5.0 else "other"
-    bands = {10.0: "income_over10w", 20.0: "income_over20w", 50.0: "income_over50w",
-             100.0: "income_over100w"}
-    return bands.get(lo, "other")
+    if lo not in steps:
+        return "other"
+    below = (pre in ("不足", "低于", "少于", "不到")) or (post in ("以下", "以内", "及以下"))
+    return f"income_under{steps[lo]}w" if below else f"income_over{steps[lo]}w"
 
 
 def income_bands(text: str) -> set[str]:
@@ -202,6 +224,9 @@ def income_bands(text: str) -> set[str]:
     out = set()
     for rx in (_INCOME_BAND, _INCOME_BAND_PRE):
         for m in rx.finditer(text):
+            if rx is _INCOME_BAND and not (m["pre"] or m["lo"] or m["post"]) and \
+                    not re.match(r"\s*(的)?(行政村|村|嘎查)", text[m.end():]):
+                continue  # 收入总额5132.6万元: an amount, not a band
             out.add(_band(m["pre"], m["lo"], m["a"], m["post"]))
     return out
 
@@ -238,7 +263,8 @@ def find_conditions(text: str, entity: str) -> set[str]:
 
 _AGE_MEAN = re.compile(r"平均(年龄)?|年龄")
 _MONEY_PROPS: tuple[tuple[str, str], ...] = (
-    ("amount", r"纯收入|净收入|收益|价值|资金|投入|投资|金额|补助|奖补|分红|清理|清查|盘活|撬动"),
+    ("amount", r"价值|资金|投入|投资|金额|补助|奖补|分红|清理|清查|盘活|撬动|(?<!经营)(?<!集体)(?<!集体经济)收益(?=.{0,2}(资金|分红))"),
+    ("income_net", r"纯收入|净收入|(?<!经营性)(?<!经营)收益"),
     ("per_capita_income", r"人均(可支配|纯)?收入"),
     ("income_operating_per_village", r"村均(集体)?(经济)?经营性收入|经营性收入.{0,4}村均"),
     ("income_per_village", r"(村均|平均每(个)?村|每村平均)[^,;。、]{0,6}收入|收入[^,;。、]{0,4}村均|^村均$"),
@@ -378,7 +404,10 @@ _COUNT_CONTEXT = re.compile(
     r"年底|年末|以来|今年|去年|当年|年|月|日|底|\d+|[-—~～%.]|建设|标准化|规范化|达标|成员|总数|数量|"
     r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|确定|评定|命名|表彰|选|集体经济|"
     r"集体收入|经济收入|收入|超过|突破|不足|以上|以下|万元|元|我旗|我县|我市|我区|全体|队伍|先后|成功|"
-    r"专业|农牧民|牧民|派出|共派出|队员")
+    r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
+    r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
+    r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
+    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -415,7 +444,7 @@ def _head_entity(right: str) -> tuple[str, str, int]:
     best = None
     for rank, (ent, rx) in enumerate(_ENTITY_RES):
         for m in rx.finditer(np_):
-            if m.start() <= 4:
+            if m.start() <= 4 or (ent == "admin_village" and m.start() <= 8):
                 key = (m.end(), m.end() - m.start(), -rank)
                 if best is None or key > best[0]:
                     best = (key, ent, m.group(0), m.end())
@@ -431,57 +460,305 @@ def _count_residual(text: str, entity_words: str) -> str:
     return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
 
 
-def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
-                 role: str = "", region: str = "", place: str = "") -> Measurement:
-    """Read what the figure at ``sentence[offset:offset+length]`` measures.
+# --- the structure of the prose --------------------------------------------------------------
 
-    Counts need their counted noun next to the figure (合作社4160个, 922个农村党支部); any word
-    around it that the vocabulary does not explain makes the condition ``other`` (a count of
-    people *who did something* is not the stock of those people). Shares, means and money take
-    their subject from the clause, or from the clauses before when the clause is bare
-    (35岁以下的占46.37%)."""
-    quotes = "\"“”‘’「」『』"
-    offset -= sum(sentence[:offset].count(q) for q in quotes)
-    length -= sum(sentence[offset:offset + length].count(q) for q in quotes)
-    sentence = "".join(c for c in sentence if c not in quotes)
-    a, b = clause_bounds(sentence, offset, offset + length)
-    left, right = sentence[a:offset], sentence[offset + length:b]
-    left_item = _last_item(left)
-    right_item = re.split(r"[、]", right, maxsplit=1)[0]
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ("‘", "’"))
+_QUOTE_CHARS = "\"“”‘’「」『』"
+#: Words that introduce quoted speech (一位村支书说:“今年村里集体收入有了三十多万”).
+_SPEECH = re.compile(r"(说|表示|介绍|告诉|坦言|感慨|谈到|讲道|笑道|算账)[^,。;]{0,6}[::,]?\s*$")
+#: List markers that open an item (一是, (一), 一、, 1.): not part of what the item says.
+_LIST_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|\([一二三四五六七八九十\d]{1,3}\)|"
+                          r"[一二三四五六七八九十]{1,3}、|\d{1,2}[.、)]|第[一二三四五六七八九十]+[,,、]?)")
+#: 其中 opening a clause: what follows are parts of the whole stated before.
+_QIZHONG = re.compile(r"^\s*其中")
+#: Period cues (COORD.md): a whole year, the year to date, part of a year, several years.
+_PERIOD_PART = re.compile(r"上半年|下半年|前三季度|[一二三四1-4]季度|前\d+个月|前[一二三四五六七八九十]+个月|"
+                          r"1[-—至~～]\d{1,2}月|\d{1,2}月份以来")
+_PERIOD_YTD = re.compile(r"截[至止]目前|截[至止]今年|今年以来|年初以来|本年以来|"
+                         r"截[至止](?:20\d\d年)?\d{1,2}月(?!底|末)")
+_PERIOD_YEAR_STRONG = re.compile(r"全年|当年|年度|上年|去年")
+_PERIOD_SEVERAL = re.compile(r"近年来|近几年|近[\d一二两三四五六七八九十]+年|多年来|历年|累计|先后|"
+                             r"十[二三四]五(?:以来|期间)|(?<!\d)20\d\d年以来|\d+年来")
+_PERIOD_YEAR = re.compile(r"(?<!\d)20\d\d年(?!以来|\d)")
+#: Flows (things that happen over a period) as opposed to stocks counted at a date.
+_FLOW_PROPERTIES = frozenset({"income_total", "income_operating", "income_per_village",
+                              "income_operating_per_village", "income_growth", "income_net"})
+_FLOW_CONDITIONS = frozenset({"new", "rectified", "eliminated"})
+_FLOW_VERBS = re.compile(r"新建|新增|新发展|发展|选派|培育|消除|转化|整顿|成立|组建|创建|培养|招录|回引")
+#: A head clause short enough to frame the clauses after it (力争到2025年,…): a longer one
+#: (确保农村党组织定有标尺、干有方向) is a statement of its own.
+_FRAME_CHARS = 12
+
+
+def in_quoted_speech(sentence: str, offset: int) -> bool:
+    """Is the figure at ``offset`` inside quoted speech (a quotation longer than a name, or one
+    opened after 说/表示)? A quoted name (“空白村”) is not speech."""
+    for o, c in _QUOTE_PAIRS:
+        i = sentence.rfind(o, 0, offset)
+        if i < 0 or c in sentence[i + 1:offset]:
+            continue
+        j = sentence.find(c, offset)
+        j = len(sentence) if j < 0 else j
+        if j - i - 1 > 12 or _SPEECH.search(sentence[max(0, i - 12):i]):
+            return True
+    return False
+
+
+def _strip_quotes(text: str, offset: int = 0, length: int = 0) -> tuple[str, int, int]:
+    """``text`` without quotation marks, with ``offset`` and ``length`` moved to match."""
+    n_before = sum(text[:offset].count(q) for q in _QUOTE_CHARS)
+    n_inside = sum(text[offset:offset + length].count(q) for q in _QUOTE_CHARS)
+    return ("".join(c for c in text if c not in _QUOTE_CHARS), offset - n_before,
+            length - n_inside)
+
+
+def split_clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of ``text`` (delimited by , ; : 。 ! ? and line breaks)."""
+    out, a = [], 0
+    for k, ch in enumerate(text):
+        if ch in CLAUSE_DELIMS:
+            out.append((a, k))
+            a = k + 1
+    out.append((a, len(text)))
+    return [(x, y) for x, y in out if y > x]
+
+
+def period_of(text: str) -> str:
+    """The period a text states for its figures: ``part_year``, ``year_to_date``, ``year``,
+    ``several_years`` or ``""``."""
+    if _PERIOD_PART.search(text):
+        return "part_year"
+    if _PERIOD_YTD.search(text):
+        return "year_to_date"
+    if _PERIOD_YEAR_STRONG.search(text):
+        return "year"
+    if _PERIOD_SEVERAL.search(text):
+        return "several_years"
+    if _PERIOD_YEAR.search(text):
+        return "year"
+    return ""
+
+
+def _carried_subject(full: str, a: int, max_clauses: int = 12) -> tuple[str, str, str, int]:
+    """The subject a list carries to the clause starting at ``a``: the entity of the nearest
+    clause before it (in its sentence or earlier in the paragraph) that names one, until a new
+    subject appears. Returns (entity, words, that clause, its start) or ("", "", "", -1)."""
+    back = a
+    crossed = False  # a ; or 。 lies between the clause and the figure
+    for _ in range(max_clauses):
+        if back <= 1:
+            break
+        crossed = crossed or full[back - 1] in ";。!?\n"
+        p = back - 1
+        while p > 0 and full[p - 1] not in CLAUSE_DELIMS:
+            p -= 1
+        clause = full[p:back - 1]
+        body = _LIST_MARKER.sub("", clause)
+        entity, words = find_entity(body)
+        if entity and crossed and _QIZHONG.match(body) and \
+                _carried_subject(full, p, 3)[0] not in ("", entity):
+            back = p  # 其中党组织书记……; another body named as a subset does not carry past its part
+            continue
+        if entity:
+            return entity, words, clause, p
+        back = p
+    return "", "", "", -1
+
+
+def _sentence_head(full: str, pos: int) -> tuple[str, int]:
+    """The first clause of the full sentence (up to 。!?) holding ``pos``, and its start."""
+    start = max(full.rfind(c, 0, pos) for c in "。!?\n") + 1
+    k = start
+    while k < len(full) and full[k] not in CLAUSE_DELIMS:
+        k += 1
+    return full[start:k], start
+
+
+def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
+    """分别: the item of the list before 分别 that pairs with the figure at ``off`` (the k-th
+    figure after 分别 takes the k-th item), written as a clause of its own (the list's shared
+    prefix and head noun kept): 100万元以上、50万元以上、10万元以上的村分别占… -> 50万元以上的村.
+    None when the items and figures do not pair one to one."""
+    items_text = full[a:fb]
+    figs = [x for x in re.split(r"[、和]", full[fb + 2:b]) if re.search(r"[\d一二三四五六七八九十]", x)]
+    k = full[fb + 2:off].count("、") + len(re.findall(r"和(?=[\d一二三四五六七八九十])",
+                                                      full[fb + 2:off]))
+    items = [x for x in items_text.split("、") if x]
+    if len(items) != len(figs):
+        items = [x for x in re.split(r"[、和及与]", items_text) if x]
+    if len(items) != len(figs) or len(items) < 2 or k >= len(items):
+        return None
+    num = re.compile(r"(?:不足|低于|少于|不到|超过|突破|达到)?[\d.一二三四五六七八九十百]+(?:万元|万|元|岁|%)"
+                     r"(?:[-—至到~～][\d.一二三四五六七八九十百]+(?:万元|万|元|岁|%))?(?:及以上|以上|以下|以内)?")
+    first = num.search(items[0])
+    prefix = items[0][:first.start()] if first else ""
+    core = items[k][len(prefix):] if k == 0 else items[k]
+    last = num.search(items[-1])
+    tail = items[-1][last.end():] if last else ""
+    if k == len(items) - 1:
+        tail = ""
+    return prefix + core + tail
+
+
+#: A group inside a body named in the same clause: 村党组织书记中女性…, 村“两委”中35岁以下的…
+#: A list item that is only an income band (5万元至10万元的41个, 其中50万元以上的12个).
+_BARE_BAND = re.compile(r"(不足|低于|少于|不到|超过|突破|达到|在)?[\d.一二三四五六七八九十百]+万?元?"
+                        r"([-—至到~～][\d.一二三四五六七八九十百]+万元?)?(\(不含\))?(及以上|以上|及以下|以下|以内)?的?")
+_IN_GROUP = re.compile(r"^(.*?(?:书记|成员|两委|干部|委员|班子|党员))(?:中|里|当中)(.+)$")
+#: Villages of one kind: what is said of them is a part of the region.
+_SUBSET_VILLAGES = re.compile(r"(中心|示范|脱贫|帮扶|重点|试点|贫困|样板|美丽|红色|旅游|省级|市级|先进)村")
+_CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
+                     "village_cadre", "village_committee_chair", "branch_committee_member"})
+_WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
+
+
+_VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
+
+
+def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
+    """Does the list the clause at ``a`` belongs to count ``entity`` over 村(社区) (villages and
+    communities together)? The nearest clause before (in the paragraph) that names the base of
+    this body, or of the list within its sentence, decides."""
+    back = a
+    same_sentence = True
+    for _ in range(max_clauses):
+        if back <= 1:
+            return False
+        same_sentence = same_sentence and full[back - 1] not in "。!?\n"
+        pc = _previous_clause(full, back)
+        back -= len(pc) + 1
+        ent = find_entity(_WITH_COMMUNITIES.sub("", pc))[0] if pc else ""
+        if not (ent == entity or (same_sentence and ent in _CADRES | {""})):
+            continue
+        if _WITH_COMMUNITIES.search(pc):
+            return True
+        if _VILLAGE_BASE.search(pc):
+            return False
+    return False
+
+
+def _whole_region_words(region: str) -> str:
+    """The words that speak of the whole region (全县 in a county, 全市 in a prefecture …)."""
+    every = "全(" + "|".join(REGION_SUFFIXES) + ")"
+    if not region or region[-1] not in REGION_SUFFIXES:
+        return every
+    return "全州|全市" if region[-1] == "州" else "全" + region[-1]
+
+
+def _places_in(text: str) -> list[str]:
+    """Every place the text names, in order."""
+    from .extract import _place_candidates
+
+    return [c[2] for c in _place_candidates(text)]
+
+
+def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
+                 role: str = "", region: str = "", place: str = "",
+                 lead: str = "", year: int | None = None) -> Measurement:
+    """Read what the figure at ``sentence[offset:offset+length]`` measures, from the structure
+    of the prose: its clause, the subject a list carries to it (from earlier clauses of the
+    sentence or of the paragraph, ``lead``), 其中 (a part of the whole before), 分别 (items
+    paired with figures in order), 占x% (the share of its clause's count), the period, and
+    quoted speech or named places (parts, not the region).
+
+    Counts need their counted noun next to the figure (合作社4160个, 922个农村党支部); a word
+    around it the vocabulary does not know is reported in ``unknown`` (the figure stays
+    unmapped with it), never read as a condition. Shares, means and money take their subject
+    from the clause, or from the subject carried to it (35岁以下的占46.37%)."""
+    flags: list[str] = []
+    _p = -1
+    if raw and "(" in raw:  # the span in the sentence has no pinyin glosses (萬(wàn))
+        from .vocab import PINYIN_GLOSS
+        length = min(length, len(PINYIN_GLOSS.sub("", unicodedata.normalize("NFKC", raw))))
+    quoted = in_quoted_speech(sentence, offset)
+    sentence, offset, length = _strip_quotes(sentence, offset, length)
+    lead = _strip_quotes(lead)[0].strip()
+    if lead and lead[-1] not in CLAUSE_DELIMS:
+        lead += "。"
+    full = _THOUSANDS.sub("'", lead + sentence)  # 8,610: a thousands separator ends no clause
+    sentence = full[len(lead):]
+    s0 = len(lead)
+    off = s0 + offset
+    a, b = clause_bounds(full, off, off + length)
+    marker = _LIST_MARKER.match(full[a:off])
+    if marker:
+        a += marker.end()
+    left, right = full[a:off], full[off + length:b]
+    prev_clause = _previous_clause(full, a)
+    qizhong = bool(_QIZHONG.match(left)) or prev_clause.strip() == "其中"
+    if qizhong:
+        flags.append("qizhong_subset")
+    unknown: list[str] = []
+    fb = left.rfind("分别")
+    if fb >= 0:
+        paired = _pair_fenbie(full, a, a + fb, off, b)
+        if paired is None:
+            unknown.append("分别 (items and figures do not pair)")
+        else:
+            left = paired + left[fb:]
+            flags.append("fenbie_paired")
+    left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
+    right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
     right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
     evidence: list[str] = []
     entity, words, prev = "", "", ""
     counting = unit in _COUNT_UNITS and kind != "growth"
+    residual_text = ""
     if counting:
         entity, words, end = _head_entity(right_np) if unit else ("", "", -1)
         m_v = re.match(r"(行政村|建制村|嘎查村|村|嘎查)(?!党|干部|两委|民小组|委会|级党|\(|居|社区)", right_np)
         if m_v and unit == "个":
-            entity, words = "admin_village", m_v.group(0)
+            entity, words, end = "admin_village", m_v.group(0), m_v.end()
         if entity:
             evidence.append(f"counted noun '{words}'")
-            around = left_item + " " + right_item
+            flags.append("head_noun")
+            residual_text = left_item + " " + right_np[:max(end, 0)]
+            after_head = right_item[max(end, 0):]
+            if re.match(r"的[^,;。]{0,12}?(百分之|[\d一二三四五六七八九十]+[^,;。]{0,4}?(以上|以下|以内))", after_head):
+                unknown.append(after_head[:12])  # 四十个村的负债率在百分之五十以上: a group defined after the noun
+            other_body = re.match(r"[和及与、](?![\d一二三四五六七八九十百千两])", after_head) and \
+                find_entity(after_head[1:8], 0)[0]
+            if other_body and other_body != entity:
+                unknown.append(after_head[:8])  # 1849名第一书记和驻村干部: two bodies in one count
         else:
             entity, words, _ = _adjacent_entity(left_item)
-            around = left_item + " " + right_item
+            residual_text = left_item + " " + right_item
             if entity:
                 evidence.append(f"counted noun '{words}' before the figure")
-            elif left_item.strip() and not _count_residual(left_item, "") and \
-                    find_conditions(left_item, "two_committees_member") - {"other"}:
-                # 大专以上学历287人: a group of the subject named in a clause before
-                entity, words, prev = _subject_before(sentence, a)
+                flags.append("adjacent_noun")
+            elif _IN_GROUP.match(left_item) and find_entity(_IN_GROUP.match(left_item)[1])[0] and \
+                    not _count_residual(_IN_GROUP.match(left_item)[2], "") and \
+                    find_conditions(_IN_GROUP.match(left_item)[2], "two_committees_member") - {"other"}:
+                # 村(社区)党组织书记中女性28名: a group of the body named before 中 in the same clause
+                entity, words = find_entity(_IN_GROUP.match(left_item)[1])
+                residual_text = _IN_GROUP.match(left_item)[2] + " " + right_item
+                evidence.append(f"group of '{words}' named before 中")
+                flags.append("group_of_subject")
+            elif (left_item.strip() and not _count_residual(left_item, "") and
+                  find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}) or \
+                    _BARE_BAND.fullmatch(re.sub(r"^其中", "", re.split(r"[、]", left)[-1].strip())):
+                # 大专以上学历287人: a group of the subject carried from a clause before
+                entity, words, prev, _p = _carried_subject(full, a)
                 if entity:
-                    evidence.append(f"subject '{words}' in a clause before")
+                    evidence.append(f"subject '{words}' carried from a clause before")
+                    flags.append("subject_carried")
+        around = left_item + " " + right_item
     else:
         entity, words = find_entity(left_item)
         if not entity:
             entity, words = find_entity(left)
         if entity:
             evidence.append(f"subject '{words}'")
+            flags.append("subject_in_clause")
         if not entity:
-            entity, words, prev = _subject_before(sentence, a)
+            entity, words, prev, _p = _carried_subject(full, a)
             if entity:
-                evidence.append(f"subject '{words}' in a clause before")
+                evidence.append(f"subject '{words}' carried from a clause before")
+                flags.append("subject_carried")
         around = left + " " + right_item
+    if "subject_carried" in flags and _p < s0:
+        flags.append("subject_other_sentence")
     money_window = (prev + "," if prev else "") + left
     if unit == "元" and re.search(r"[\u4e00-\u9fff]{2,}", re.sub(
             r"村均|平均每(个)?村|达到|达|为|共|计|实现|突破|超过|约|近|总计|合计|累计|全年|年|其中|分别|"
@@ -498,58 +775,205 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         operating = re.search(r"经营性|经营收入", left_item)
         entity, why = "collective", "村均: collective income per village"
         prop = "income_operating_per_village" if operating else "income_per_village"
-    if prop == "income_growth" and re.search(r"村均", _previous_clause(sentence, a)):
+    if unit == "元" and entity == "" and qizhong and re.search(r"收入|收益", left_item):
+        entity = "collective"  # 其中:经营性收入2150万元: a part of the collective's income
+        prop, why = read_property(unit, kind, left_item, entity)
+        why = f"{why}; 其中: a part of the collective's income"
+    if prop == "income_per_village" and re.search(r"纯收入|净收入|收益", prev_clause + left_item):
+        prop, why = "amount", "per-village net income (no indicator)"
+    if prop in _FLOW_PROPERTIES and entity == "admin_village":
+        entity = "collective"  # 村的经营性收入: the collective economy's income
+    if prop == "income_growth" and re.search(r"经营性|纯收入|净收入|收益", prev_clause):
+        prop, why = "change", "growth of the operating or net income named in the clause before"
+    if prop == "income_growth" and re.search(r"村均", left_item):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
+    if unit == "%" and re.search(r"参选率|参选比例|投票率", left_item):
+        entity, prop, why = "population", "rate", "参选率: turnout of the election"
     evidence.append(f"property: {why}")
     cond_text = re.split(r"[、]", left)[-1] + " " + right_item if counting else around
-    if not counting and _BARE_SHARE.fullmatch(left_item.strip()):
-        # 占16.1% after 其中女性1524名: the group is named in the clause before
-        cond_text += " " + _previous_clause(sentence, a)
+    if "head_noun" in flags:
+        # 157个行政村集体经济收入全部达到5万元以上: what follows the counted noun is said of all of
+        # them (a predicate), so it defines no income band of the count
+        head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
+        rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
+        if (entity == "admin_village" and re.search(r"全部|均|都|所有|全面", rest)) or \
+                (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
+            rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
+        cond_text = head_part + " " + rest
+    group_after = re.match(r"的(?:行政村|建制村|嘎查村|村|嘎查)(.{4,})", right_item)
+    if group_after and not counting:
+        after_bands = income_bands("收入" + group_after.group(1)) - {"other"}
+        if after_bands and re.match(r"(集体)?(经济)?(经营性)?收入(不足|低于|少于|不到|超过|突破|达到|在)?"
+                                    r"[\d.一二三四五六七八九十百]+万", group_after.group(1)):
+            entity = "admin_village"  # 五分之一的村经营性收入低于十万元: a band named after the noun
+            flags.append("group_after_noun")
+        else:
+            group_after = None
+            unknown.append(right_item[1:12])  # 约六成的村收入主要依靠补助: a group the words after define
+    if prop == "share" and not group_after and _BARE_SHARE.fullmatch(left_item.strip()):
+        # 占16.1% after 其中女性1524名: the group is the count of the clause before
+        cond_text += " " + prev_clause
+        flags.append("bare_share")
     conds = find_conditions(cond_text, entity)
-    if counting and entity and re.match(r"其中", left_item) and not (conds - {"new_round"}):
-        conds.add("other")  # 其中农村党员158名: an unnamed part of the total before
-        evidence.append("其中: a part of an earlier total")
+    if entity in ("admin_village", "collective", "") and not (
+            income_bands(cond_text) - {"other"}) and \
+            re.search(r"收入|集体经济", prev + left) and (counting or prop == "share"):
+        # an item of a list of income bands (5万元至10万元的62个) under the subject 村集体经济收入…的村
+        item = re.split(r"[、]", left)[-1]
+        src = item if re.search(r"\d|[一二三四五六七八九十]", item) else \
+            (prev_clause if "bare_share" in flags else item)
+        band_text = "收入" + src + ("" if re.search(r"村|嘎查", src) else "的村")
+        bands = income_bands(band_text) - {"other"}
+        if bands:
+            conds |= bands
+            flags.append("band_from_subject")
+    if ((counting and unit == "个") or prop == "share") and (
+            conds & set(INCOME_BANDS) or "no_income" in conds) and entity in ("collective", ""):
+        entity = "admin_village"  # villages counted by their income
+    if counting and entity and qizhong:
+        whole, _w, whole_clause, _q = _carried_subject(full, a)
+        narrower_base = bool(_WITH_COMMUNITIES.search(whole_clause)) and \
+            bool(_VILLAGE_BASE.search(left_item)) and not _WITH_COMMUNITIES.search(left_item)
+        whole_conds = find_conditions(whole_clause, entity) - {"new_round", "other"}
+        if whole == entity and not narrower_base and (conds - {"new_round"}) <= whole_conds:
+            unknown.append("其中 (an unnamed part of the whole before)")
+            evidence.append("其中: a part of an earlier total")
     if counting and entity:
-        residual = _count_residual(left_item + " " + right_np + " " + right_item[len(right_np):],
-                                   words)
+        residual = _count_residual(residual_text, words)
         if residual:
-            conds.add("other")
+            unknown.append(residual)
             evidence.append(f"unexplained words '{residual}'")
-    if prop == "share" and ("一肩挑" in left or (not left_item.strip("比例达到为占是")) and
-                            "一肩挑" in _previous_clause(sentence, a)) and entity in (
+    one_shoulder = re.compile(dict(CONDITION_CUES)["one_shoulder"])
+    if prop == "share" and (one_shoulder.search(left) or (not left_item.strip("比例达到为占是")) and
+                            one_shoulder.search(_previous_clause(full, a))) and entity in (
             "", "village_committee_chair", "village_party_org", "admin_village", "branch_secretary",
-            "party_org"):
+            "party_org", "village_or_community", "village_community_party_org"):
         entity, conds = "branch_secretary", {c for c in conds if c in ("new_round",
                                                                        "with_communities")}
+        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+            conds.add("with_communities")
         conds.add("one_shoulder")
         evidence.append("一肩挑: share of secretaries who also chair the committee")
+    if counting and "一肩挑" in left_item and entity in ("branch_secretary", "", "village_committee_chair"):
+        entity = "branch_secretary"
+        conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
+    if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
+        conds.add("other")  # 农村党员: rural members only, not the region's party members
+        evidence.append("农村党员: rural members only")
+    if prop in ("income_total", "income_operating", "income_per_village", "income_growth",
+                "income_net", "income_operating_per_village", "share") and entity in (
+            "collective", "admin_village"):
+        sub = _SUBSET_VILLAGES.search(full[a:off] + " " + (prev or prev_clause))
+        if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|村)", full[a:off]):
+            unknown.append(sub.group(0))  # 172个中心村收入总量…, 帮扶村去年集体收入: a kind of village
+            evidence.append(f"villages of one kind ({sub.group(0)}): a part of the region")
     if prop == "income_per_village":
         conds.discard("per_village")
-    if prop == "mean_age":
+    if prop in ("mean_age", "mean_age_change"):
         conds = {c for c in conds if c in ("new_round", "with_communities")}
-    if re.search(r"新一届|换届后|本次换届", sentence[:offset]):
+    own_base = re.search(r"较上届|比上届|与上届相比|较换届前|比换届前|较上一届|比上一届|上届",
+                         full[a:off + length] + right_item)
+    other_base = re.search(r"上年|去年|同比|20\d\d年", full[a:off + length] + right_item)
+    _h, _hs = _sentence_head(full, off)
+    carried_base = not own_base and not other_base and kind == "growth" and unit in ("岁", "pp") and \
+        bool(re.search(r"较上届|比上届|与上届相比|较换届前|比换届前", full[_hs:a]))
+    if kind == "growth" and unit in ("岁", "pp") and (own_base or carried_base):
+        prop = "mean_age_change" if unit == "岁" else "share_change"
+        if not entity:
+            entity, words, prev, _p = _carried_subject(full, a)
+        if prop == "share_change" and not (conds - {"new_round", "with_communities"}):
+            back = a  # 大专以上1187名,占34.6%,较上届提高17.2个百分点: the group of the clauses before
+            for _ in range(3):
+                pc = _previous_clause(full, back)
+                found = find_conditions(pc, entity) - {"new_round", "other"}
+                if found or not pc:
+                    conds |= found
+                    break
+                back -= len(pc) + 1
+        if prop == "mean_age_change":
+            conds = {c for c in conds if c in ("new_round", "with_communities")}
+        evidence.append("change against the previous round")
+        flags.append("change_vs_previous_round")
+    if entity in _CADRES and not _VILLAGE_BASE.search(left_item) and \
+            not _WITH_COMMUNITIES.search(left_item) and _base_before(full, a, entity):
+        conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
+        flags.append("base_carried")
+    if re.search(r"新一届|换届后|本次换届", full[s0:off] + prev):
         conds.add("new_round")
-    if _PART_PERIOD.search(sentence[:offset]) or (unit == "元" and _PART_ITEM.search(left_item)):
-        conds.add("other")  # a half-year figure, or one item of income, is not the year's total
-        evidence.append("part of the year or of the income")
-    statement, st_why = read_statement(sentence[:offset], sentence[offset + length:], raw, role)
-    if statement == "observed" and unit == "元" and (
-            re.search(r"\d+(个|家)(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
-            (re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item) and
-             re.search(r"超过|以上|以下|不足|低于|突破", raw + right_item[:3]))):
+    head, head_start = _sentence_head(full, off)
+    period_text = full[a:off] + " " + (prev if prev else "") + " " + \
+        (head if head_start < a else "")
+    period = period_of(period_text)
+    flow = prop in _FLOW_PROPERTIES or bool(conds & _FLOW_CONDITIONS) or bool(
+        conds & set(INCOME_BANDS)) or (
+        counting and bool(_FLOW_VERBS.search(left_item)))
+    if not flow:
+        period = ""  # a stock counted at the report's date
+    elif _PART_PERIOD.search(full[s0:off]):
+        period = "part_year"
+    if unit == "元" and _PART_ITEM.search(left_item) and not (
+            qizhong and prop in ("income_operating", "income_net")):
+        unknown.append("one item of the income")
+        evidence.append("part of the income")
+    statement, st_why = read_statement(full[a:off], full[off + length:], raw, role)
+    if statement == "observed" and role not in ("condition",):
+        frame = head if head_start < a and len(head) <= _FRAME_CHARS else ""
+        m_t = TARGET_CUES.search(frame)
+        if m_t:
+            statement, st_why = "target", f"{m_t.group(0)} framing the sentence"
+        m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
+        if not m_t and year and m_y and int(m_y[1]) > int(year):
+            statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
+    if statement == "observed" and unit == "元" and re.search(
+            r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
+            re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
+                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
+            re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item)):
         statement, st_why = "threshold", "a money amount that defines a group of villages"
+    if statement == "observed" and unit == "元" and (
+            re.search(r"以上|以下|以内", raw) or kind == "range" or re.search(r"[至到—\-~～]", raw)) and \
+            re.match(r"(\(不含\))?(的|、)", right):
+        statement, st_why = "threshold", "an income band of a list (…的41个, 50万元以上、20万元以上的村)"
+    if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and \
+            re.search(r"全部|均|都|所有", left_item):
+        prop, why = "amount", "a floor said of every village (全部达到3万元以上)"
     if statement != "observed":
         evidence.append(f"statement: {st_why}")
-    place = find_place(left) or find_place(right) or find_place(_GROUP_BEFORE.sub("", prev)) or \
-        place  # the extractor's place: named earlier in the sentence or its paragraph
-    if re.search(r"全村|全嘎查|该村|本村|村里", sentence[:offset]):
+    p_own = find_place(left) or find_place(right)
+    p_subject = find_place(_GROUP_BEFORE.sub("", prev)) if prev else ""
+    # a place named earlier in the sentence is the sentence's topic (王湾村党支部书记……,村集体经济
+    # 收入从3万元增长到65万元) unless a clause from there on speaks of the whole region again
+    _h, sent_start = _sentence_head(full, off)
+    p_before = ""
+    if not p_own and not p_subject:
+        before = full[max(sent_start, s0 if s0 <= a else sent_start):a]
+        whole = _whole_region_words(region)
+        cand = find_place(before)
+        if cand and not (whole and re.search(whole, full[max(0, full.rfind(cand, 0, a)):off])):
+            p_before = cand
+    p_extract = place if place and place not in sentence else ""  # a heading's place
+    place = p_own or p_subject or p_before or p_extract
+    if re.search(r"全村|全嘎查|该村|本村|村里", full[s0:off]):
         place = place or "one village (全村/该村)"
+    m_this = re.search(r"该(市|县|区|旗|镇|乡|州|盟)", left)
+    if not place and m_this:
+        named = [c for c in _places_in(lead) if not region or c not in region]
+        place = named[-1] if named else ""
     scope = "region"
     if place and (not region or (place not in region and region not in place)):
         scope = place
         evidence.append(f"place '{place}'")
+    if quoted:
+        scope = "quoted speech"
+        flags.append("quoted")
+        evidence.append("quoted speech: one speaker's part, not the region's figure")
+    if period:
+        evidence.append(f"period {period}")
+    if unknown:
+        evidence.append("unknown: " + ", ".join(unknown))
     return Measurement(entity, prop, sort_conditions(conds), scope, statement,
-                       "; ".join(evidence))
+                       "; ".join(evidence), period=period, unknown=", ".join(unknown),
+                       flags=tuple(dict.fromkeys(flags)))
 
 
 #: Words a label may hold besides its entity and conditions without changing what is measured.

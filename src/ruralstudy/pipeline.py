@@ -103,6 +103,10 @@ def extract_files(files: list[Path], regions: pd.DataFrame | None = None) -> pd.
 
 
 UNSEEN_SETS = ("dev", "holdout", "holdout2")
+#: Sets written for issue 19 (``data/annotations/unseen3/``): indicator-value gold with value,
+#: year and period, scored by :func:`ruralstudy.gold.score_indicator_values`. ``holdout`` is
+#: scored once, at first sight, after the last tuning change (data/annotations/SCORES.md).
+UNSEEN3_SETS = ("dev", "holdout")
 
 
 def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
@@ -154,6 +158,33 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
             ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{r.doc}:{r.start}")
         g["source_id"] = ids
         mapping[f"unseen-{name}"] = score_mappings(obs, g)[0]
+    scores3, mapping3 = unseen3_evaluation(paths)
+    return scores + scores3, {**mapping, **mapping3}
+
+
+def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS
+                       ) -> tuple[list[tuple[SetScore, pd.DataFrame]], dict[str, MappingScore]]:
+    """Score the extractor and the indicator values on the issue-19 sets of
+    ``data/annotations/unseen3/`` (each set scored only when its texts and gold are present):
+    indicator-value precision and recall by :func:`ruralstudy.gold.score_indicator_values`."""
+    from .codebook import load_codebook
+    from .gold import score_by_overlap, score_indicator_values
+    from .indicators import observe_figures
+
+    root = paths.annotations / "unseen3"
+    scores, mapping = [], {}
+    for name in sets:
+        gold_fig = _unseen_gold(root, name, "figures")
+        gold = _unseen_gold(root, name, "measurements")
+        regions = _unseen_gold(root, name, "regions")
+        files = sorted((root / name).glob("*.txt"))
+        if gold is None or regions is None or not files:
+            continue
+        found = extract_files(files, regions)
+        if gold_fig is not None:
+            scores.append(score_by_overlap(f"unseen3-{name}", found, gold_fig))
+        obs = observe_figures(found, load_codebook())
+        mapping[f"unseen3-{name}"] = score_indicator_values(obs, gold)[0]
     return scores, mapping
 
 

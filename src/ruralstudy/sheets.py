@@ -97,12 +97,17 @@ def _csv_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]
     except Exception as exc:
         raise SheetError(str(getattr(exc, "reason", exc)), file=str(path),
                          line=getattr(exc, "line", None)) from None
-    bad = iorw.unclosed_quote_line(raw.text)
+    text = raw.text
+    del raw
+    # an even number of quotes closes every quoted field (each quote toggles; a doubled one
+    # toggles twice), so the line-by-line search runs only when one is unbalanced
+    bad = iorw.unclosed_quote_line(text) if text.count('"') % 2 else None
     if bad is not None:
         raise SheetError("a quoted field opened here is never closed (unbalanced \" quote); "
                          "every row after it would be lost", file=str(path), line=bad)
     max_field, max_rows = int(limits.FIELD_CHARS.value), limits.SHEET_ROWS.value
-    reader = csv.reader(io.StringIO(raw.text, newline=""))
+    # lines are sliced from the text one at a time (a StringIO would copy all of it)
+    reader = csv.reader(_lines(text) if "\n" in text else io.StringIO(text, newline=""))
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -116,7 +121,7 @@ def _csv_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]
                 break
             except csv.Error as exc:
                 if "field larger" in str(exc):
-                    raise limits.FIELD_CHARS.error(f"over {max_field:,} characters", str(path),
+                    raise limits.FIELD_CHARS.error(f"more than {max_field:,} characters", str(path),
                                                    line=start) from None
                 raise SheetError(f"malformed CSV: {exc}", file=str(path), line=start) from None
             if not any(c.strip() for c in rec):
@@ -131,12 +136,27 @@ def _csv_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]]
                                      f"{start}, saw {len(rec)}", file=str(path), line=start)
                 rec = rec[:len(header)]
             if len(rows) >= max_rows:
-                raise limits.SHEET_ROWS.error(f"over {int(max_rows):,}", str(path), line=start)
+                raise limits.SHEET_ROWS.error(f"more than {int(max_rows):,}", str(path), line=start)
             rows.append(rec + [""] * (len(header) - len(rec)))
             lines.append(start)
     finally:
         csv.field_size_limit(old)
     return header, rows, lines
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their line ends, split at "\\n" only (as a file opened with
+    ``newline=""`` gives them to the csv module; ``str.splitlines`` would also cut at
+    U+2028 and other separators inside a field)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
 
 
 def _cell_text(v) -> str:
@@ -190,7 +210,7 @@ def _xlsx_rows(path: Path) -> tuple[list[str] | None, list[list[str]], list[int]
                 header = _header(cells)
                 continue
             if len(rows) >= max_rows:
-                raise limits.SHEET_ROWS.error(f"over {int(max_rows):,}", str(path), line=line)
+                raise limits.SHEET_ROWS.error(f"more than {int(max_rows):,}", str(path), line=line)
             cells = (cells + [""] * len(header))[:len(header)]
             rows.append(cells)
             lines.append(line)

@@ -203,6 +203,17 @@ TARGET_PLAN = r"计划(?![”\"」、,。;)\s])"
 RULE_CUES = ("不得超过", "不得低于", "不得少于", "原则上", "控制在", "每村至少", "每个村至少",
              "比例不低于", "比例不超过", "至少", "不少于", "不低于", "不超过",
              "每村不少于", "应当", "须", "必须", "一般不超过", "最高不超过", "标准为")
+#: The reader's clause-level cues (:mod:`ruralstudy.measure`), in the figure's own clause: the
+#: extractor's cues above plus single words that make that clause a target (确保, 预计, 目标)
+#: or a rule (每村, 原则上). One vocabulary: the extractor's phrases are part of these.
+TARGET_CLAUSE_WORDS = (r"力争|确保|争取(?!资金|项目|到位)|预计|(?<![倍增人才培养振兴行动工程])计划|目标|"
+                       r"(?<!截)(?:到|至)20\d\d年|将(?:达到|实现|突破)|拟|要达到|努力实现|任务")
+TARGET_CLAUSE_PATTERN = TARGET_CLAUSE_WORDS + "|" + "|".join(
+    re.escape(w) for w in sorted(TARGET_CUES, key=len, reverse=True))
+RULE_CLAUSE_WORDS = (r"每村(至少|不少于|配备|选派|按|落实|安排)?|每个(村|嘎查)|每年倒排|不得(超过|少于|低于)|"
+                     r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
+RULE_CLAUSE_PATTERN = RULE_CLAUSE_WORDS + "|" + "|".join(
+    re.escape(w) for w in sorted(RULE_CUES, key=len, reverse=True))
 #: Words after an open-ended figure that show it defines a group (35岁以下年轻干部, 60岁以上占比).
 CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干部", "群众", "学历",
                        "青年", "女性", "农民", "老人", "老年", "嘎查", "集体", "成员", "比例",
@@ -217,9 +228,11 @@ DURATION_BLOCKERS = ("来", "以来", "前", "后", "度", "级", "底", "初", 
 
 # --- places -------------------------------------------------------------------------------------
 
+#: Suffixes of a region's name that ``全`` + suffix speaks of as a whole (全县, 全市, 全旗 …).
+REGION_SUFFIXES = ("县", "市", "区", "旗", "省", "州", "盟")
 #: Place suffixes from finest to coarsest (for the ``place`` column).
 PLACE_SUFFIXES = (("村", 0), ("嘎查", 0), ("社区", 0), ("镇", 1), ("乡", 1), ("街道", 1),
-                  ("苏木", 1), ("县", 2), ("旗", 2))
+                  ("苏木", 1), ("县", 2), ("旗", 2), ("市", 2))
 #: Words that end in a place suffix but name no place (全县, 该村, 行政村 …).
 PLACE_STOP = ("全", "该", "各", "本", "每", "此", "行政", "建制", "空壳", "薄弱", "后进", "贫困",
               "脱贫", "重点", "示范", "试点", "农", "乡", "城", "强", "弱", "合", "涉改", "中心",
@@ -300,7 +313,190 @@ def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
         if not all(keep):
             s = "".join(c for c, k in zip(s, keep) if k)
             offsets = [o for o, k in zip(offsets, keep) if k]
+    if is_english(s):
+        s, offsets = english_to_reading(s, list(offsets))
     return s, offsets
+
+
+# --- English-language reports ---------------------------------------------------------------------
+
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_EN_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+
+
+def _en_yuan(n: str) -> str:
+    value = float(n.replace(",", ""))
+    return f"{value / 1e4:g}万元" if value >= 1e4 and value % 1000 == 0 else f"{n}元"
+
+
+def _en_money(m: re.Match) -> str:
+    value = float(m["n"].replace(",", "")) * {"billion": 1e9, "million": 1e6}[m["mag"].lower()]
+    return f"{value / 1e8:g}亿元" if value >= 1e8 else f"{value / 1e4:g}万元"
+
+
+#: English report phrases rewritten as the Chinese the reader knows (one vocabulary): each
+#: (pattern, replacement), applied in order, case-insensitive, on lines that are mostly Latin
+#: letters. The figures keep their digits; the offsets map each rewritten character back into
+#: the English phrase it came from, so a figure's raw span is the English words (``45.6 years``).
+ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
+    (r"(?<=\w)\.(?=\s+[A-Z\"“]|\s*$)", "。"),  # sentence ends
+    (r"\s*--\s*", ","),
+    (rf"(?P<n>{_NUM})\s+(?P<mag>billion|million)\s+yuan", _en_money),
+    (rf"{_NUM}\s+yuan", lambda m: _en_yuan(m[1])),
+    (rf"{_NUM}\s+years\s+younger\s+than\s+(?:in\s+)?the\s+previous\s+(?:round|term|election)",
+     r"较上届下降\1岁"),
+    (rf"{_NUM}\s+years\s+older\s+than\s+(?:in\s+)?the\s+previous\s+(?:round|term|election)",
+     r"较上届提高\1岁"),
+    (rf"\bup\s+{_NUM}\s+percentage\s+points?", r"提高\1个百分点"),
+    (rf"\bdown\s+{_NUM}\s+percentage\s+points?", r"下降\1个百分点"),
+    (rf"\bup\s+{_NUM}\s+percent\s+year\s+on\s+year", r"同比增长\1%"),
+    (rf"(?<!make\s)(?<!makes\s)(?<!making\s)\bup\s+{_NUM}\s+percent(?!age)", r"增长\1%"),
+    (rf"\b(?:rose|increased|grew|was\s+up)\s+(?:by\s+)?{_NUM}\s+percent(?!age)(?:\s+year[\s-]+on[\s-]+year)?",
+     r"同比增长\1%"),
+    (rf"{_NUM}\s+percentage\s+points?", r"\1个百分点"),
+    (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages,\s+the\s+Party\s+secretary\s+also\s+"
+     r"serves\s+as\s+(?:the\s+)?head\s+of\s+the\s+villagers'?\s+committee",
+     r"书记、主任“一肩挑”比例为\1%"),
+    (rf"{_NUM}\s+percent\s+of\s+them\s+hold\s+a\s+(?:junior\s+)?college\s+degree\s+or\s+above",
+     r"大专及以上学历的占\1%"),
+    (rf"\bWomen\s+account\s+for\s+{_NUM}\s+percent(?:\s+of\s+the\s+members)?", r"女性占\1%"),
+    (rf"{_NUM}\s+percent\s+are\s+aged\s+(\d+)\s+or\s+(?:below|under|younger)", r"\2岁及以下的占\1%"),
+    (rf"\baccounting\s+for\s+{_NUM}\s+percent(?:\s+of\s+the\s+total)?", r"占\1%"),
+    (rf"{_NUM}\s+percent", r"\1%"),
+    (rf"(?:the\s+)?average\s+age\s+of\s+(?:the\s+)?village\s+Party\s+secretaries\s+(?:fell|dropped|rose)\s+to\s+{_NUM}\s+years",
+     r"村党组织书记平均年龄为\1岁"),
+    (rf"with\s+an\s+average\s+age\s+of\s+{_NUM}\s+years", r"平均年龄\1岁"),
+    (rf"average\s+age\s+(?:of\s+)?{_NUM}\s+years", r"平均年龄\1岁"),
+    (r"(?:or\s+)?an\s+average\s+of\s+([\d.,]+万?元)\s+per\s+village", r"村均\1"),
+    (r"Across\s+villages\s+and\s+communities,\s+the\s+new\s+\W?two\s+committees\W?\s+have\s+"
+     rf"{_NUM}\s+members", r"新一届村(社区)“两委”成员\1名"),
+    (rf"(?:The\s+election\s+)?covered\s+{_NUM}\s+administrative\s+villages\s+and\s+{_NUM}\s+urban\s+communities",
+     r"全省\1个行政村和\2个城市社区"),
+    (rf"{_NUM}\s+administrative\s+villages", r"\1个行政村"),
+    (rf"{_NUM}\s+villages\s+earned\s+more\s+than\s+([\d.,]+万?元)", r"\1个村集体收入超过\2"),
+    (r"Voter\s+turnout\s+in\s+the\s+villagers'?\s+committee\s+elections?\s+reached", "村委会选举参选率达到"),
+    (r"\bVillages\s+with\s+no\s+collective\s+income", "无集体经营性收入的村"),
+    (r"total\s+collective\s+income\s+of\s+[\w']+\s+villages\s+reached", "全省村集体经济总收入达到"),
+    (rf"\bIn\s+(20\d\d),", r"\1年,"),
+    (rf"More\s+than\s+{_NUM}\s+college\s+graduates", r"超过\1名大学生"),
+    (rf"{_NUM}\s+returning\s+migrant\s+workers", r"\1名返乡农民工"),
+    (r"were\s+elected\s+to\s+village\s+leadership", "进入村两委班子"),
+    (r"each\s+village\s+has\s+at\s+least\s+(one|two|three|four|five|\d+)\s+reserve\s+cadres?",
+     lambda m: f"每村至少{_EN_WORDS.get(m[1].lower(), m[1])}名后备干部"),
+    (r"plans\s+to\s+raise\s+the\s+share\s+of\s+villages\s+earning\s+over\s+([\d.,]+万?元)\s+to\s+"
+     + _NUM + r"%\s+by\s+(20\d\d)", r"计划到\3年将收入超过\1的村的比例提高到\2%"),
+    # general words, after the phrases above: what remains of an English sentence
+    (r"\b(?:rose|increased|was\s+up|went\s+up)\s+by\s+" + _NUM + r"\s+percentage\s+points?", r"提高\1个百分点"),
+    (r"\b(?:fell|dropped|decreased|declined|was\s+down)\s+by\s+" + _NUM + r"\s+percentage\s+points?",
+     r"下降\1个百分点"),
+    (r"\b(?:fell|dropped|decreased|declined)\s+by\s+" + _NUM + r"\s+years", r"下降\1岁"),
+    (_NUM + r"\s+years\s+(?:younger|lower)", r"下降\1岁"),
+    (_NUM + r"\s+years\s+(?:older|higher)", r"提高\1岁"),
+    (r"(?:compared\s+with|than\s+in|than|from)\s+the\s+previous\s+(?:round|term|election)", "较上届"),
+    (r"(?:compared\s+with|than\s+in|over|from)\s+(?:the\s+previous|last)\s+year|year[\s-]+on[\s-]+year",
+     "同比"),
+    (r"\baverage\s+age\s+(?:of\s+|was\s+|is\s+|stood\s+at\s+|reached\s+|fell\s+to\s+|dropped\s+to\s+)*"
+     + _NUM + r"(?:\s+years(?:\s+old)?)?", r"平均年龄\1岁"),
+    (r"\baverage\s+age\b", "平均年龄"),
+    (r"\balso\s+(?:serves?\s+as|served\s+as|heads?|chairs?)\s+(?:the\s+)?(?:heads?\s+of\s+(?:the\s+)?)?"
+     r"villagers'?\s+committees?", "兼任村委会主任"),
+    (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:below|under|younger)|\b(?:aged\s+)?under\s+(?:the\s+age\s+of\s+)?(\d+)",
+     lambda m: f"{m[1] or m[2]}岁及以下"),
+    (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:above|over|older)", r"\1岁及以上"),
+    (r"(?:a\s+)?(?:junior\s+)?college\s+(?:degree|education|diploma)s?\s+or\s+(?:above|higher)|"
+     r"college[\s-]+educated", "大专及以上学历"),
+    (r"\bwomen\b|\bfemale\b", "女性"),
+    (r"\bvillage\s+Party\s+(?:branch\s+)?secretar(?:y|ies)", "村党组织书记"),
+    (r"\bParty\s+(?:branch\s+)?secretar(?:y|ies)", "党组织书记"),
+    (r"\b(?:members\s+of\s+(?:the\s+)?(?:village\s+)?\W?two\s+committees\W?|\W?two\s+committees\W?\s+members)",
+     "两委成员"),
+    (r"\bvillagers'?\s+committee\s+members", "村委会成员"),
+    (r"\b(?:heads?|chairs?|directors?)\s+of\s+(?:the\s+)?villagers'?\s+committees?", "村委会主任"),
+    (r"\bvillage\s+Party\s+(?:organi[sz]ations|branches)", "村党组织"),
+    (r"\bvillages\s+and\s+(?:urban\s+)?communities", "村(社区)"),
+    (_NUM + r"\s+(administrative\s+villages|villages|(?:urban\s+)?communities|cooperatives|"
+     r"village\s+Party\s+(?:organi[sz]ations|branches))",
+     lambda m: m[1] + "个" + {"administrative": "行政村", "villages": "村", "cooperatives": "合作社",
+                             "village": "村党组织"}.get(m[2].split()[0].lower(), "社区")),
+    (_NUM + r"\s+(members|secretaries|cadres|Party\s+members|first\s+secretaries|reserve\s+cadres)",
+     lambda m: m[1] + "名" + {"members": "成员", "secretaries": "书记", "cadres": "干部",
+                             "party": "党员", "first": "第一书记",
+                             "reserve": "后备干部"}[m[2].split()[0].lower()]),
+    (r"\badministrative\s+villages", "行政村"),
+    (r"\bcollective\s+operating\s+income|\boperating\s+income", "集体经营性收入"),
+    (r"\bcollective\s+net\s+income|\bnet\s+income", "集体经济纯收入"),
+    (r"\b(?:total\s+)?collective\s+income", "村集体经济收入"),
+    (r"\bcollective\s+assets", "村集体资产"),
+    (r"\bper\s+village|\bon\s+average\s+per\s+village", "村均"),
+    (r"\b(?:voter\s+)?turnout", "参选率"),
+    (r"\baccount(?:s|ing|ed)?\s+for\s+|\bmak(?:e|es|ing)\s+up\s+", "占"),
+    (r"\b(?:more\s+than|over)\s+(?=\d)", "超过"),
+    (r"\bat\s+least\s+(?=\d)", "至少"),
+    (r"\b(?:nearly|almost)\s+(?=\d)", "近"),
+    (r"\b(?:about|around)\s+(?=\d)", "约"),
+    (r"\b(?:plans?|aims?)\s+to\b", "计划"),
+    (r"\bby\s+(20\d\d)\b", r"到\1年"),
+    (r"\bin\s+(20\d\d)\b", r"\1年"),
+    # word order: the number after its subject, as the reader expects
+    (r"(平均年龄[^。;,]{0,40}?)\s*(?<![A-Za-z])(?:was|is|stood\s+at|reached|fell\s+to|dropped\s+to|rose\s+to)\s+"
+     + _NUM + r"\s+years(?:\s+old)?", r"\1为\2岁"),
+    (r"([\d.]+%)\s+of\s+(?:the\s+|all\s+)?([\u4e00-\u9fff()“”]+)\s+(兼任村委会主任)", r"\2\3的占\1"),
+    (r"([\d.]+%)\s+of\s+(?:the\s+|all\s+)?([\u4e00-\u9fff()“”]+)", r"\2占\1"),
+    (r"([\d.,]+万?亿?元)\s*村均(?![\d.])", r"村均\1"),
+)
+_ENGLISH_RES = tuple((re.compile(p, re.I) if isinstance(p, str) else p, r) for p, r in ENGLISH_PHRASES)
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def is_english(text: str) -> bool:
+    """Is a line written in English (mostly Latin letters, and long enough to tell)?"""
+    letters = len(_LATIN.findall(text))
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    return letters >= 20 and letters > 4 * cjk
+
+
+def english_to_reading(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Rewrite an English line with :data:`ENGLISH_PHRASES` into the reader's vocabulary,
+    keeping a raw offset for every character (a rewritten phrase's characters point into the
+    phrase, spread over it in order)."""
+    s, offs = text, list(offsets)
+    for rx, repl in _ENGLISH_RES:
+        out: list[str] = []
+        new: list[int] = []
+        last = 0
+        for m in rx.finditer(s):
+            a, b = m.span()
+            if b == a:
+                continue
+            out.append(s[last:a])
+            new.extend(offs[last:a])
+            if callable(repl):
+                r = repl(m)
+                n = len(r)
+                new.extend(offs[min(a + (i * (b - a)) // max(n, 1), b - 1)] for i in range(n))
+                if n:
+                    new[-1] = offs[b - 1]
+            else:  # a group keeps its own offsets; words map next to the group before them
+                parts = re.split(r"\\(\d)", repl)
+                r, pos = "", a
+                for k, part in enumerate(parts):
+                    if k % 2:
+                        g = int(part)
+                        r += m.group(g)
+                        new.extend(offs[m.start(g):m.end(g)])
+                        pos = max(m.end(g) - 1, a)
+                    else:  # the words after the last group point to the phrase's end
+                        r += part
+                        at = b - 1 if k == len(parts) - 1 and k else min(pos, b - 1)
+                        new.extend([offs[at]] * len(part))
+            out.append(r)
+            last = b
+        if last:
+            out.append(s[last:])
+            new.extend(offs[last:])
+            s, offs = "".join(out), new
+    return s, offs
 
 
 def normalise_text(text: str) -> str:
