@@ -229,12 +229,12 @@ def _marked_paragraphs(text: str, spans: list) -> str:
         prev_end = b
         parts, pos = [], a
         while fi < len(figs) and figs[fi][0] < b:
-            cs, ce, sid, tip, mapped = figs[fi]
+            cs, ce, sid, tip, mapped, *read_by_ocr = figs[fi]
             fi += 1
             if cs < pos:  # overlaps the previous figure: left as plain text
                 continue
             parts.append(html.escape(text[pos:cs]))
-            cls = "fig mapped" if mapped else "fig"
+            cls = ("fig mapped" if mapped else "fig") + (" ocr" if any(read_by_ocr) else "")
             attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
             parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
                          f'data-tip="{attr}" title="{attr}">'
@@ -287,7 +287,10 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
         if ex is not None:
             where = ex.where(int(r["start"]), int(r["end"]))
             tip += f"\nin the raw file: {where or 'not located'}"
-        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
+        ocr = r.get("ocr_confidence")
+        if pd.notna(ocr):  # read by OCR: marked, and said in the tip
+            tip = f"read by OCR (confidence {ocr:.0f} of 100): check it against the scan\n" + tip
+        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped", pd.notna(ocr)))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
@@ -305,6 +308,11 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                  "of a web page, the text layer of a PDF, the paragraphs of a Word file); each "
                  "figure's tip says where it sits in the raw file. This page shows that text "
                  "cleaned.</p>")
+        if getattr(ex, "ocr", None) is not None:
+            meta += (f"<p class='note ocr-note'>Read by OCR: {html.escape(ex.ocr.summary())}. "
+                     f"Figures read by OCR carry a small “OCR” mark and a dashed underline; their "
+                     f"tip gives the confidence (0-100) of the weakest word they were read from "
+                     f"and their box on the page.</p>")
         links += f" · <a href='{html.escape(text_href)}' class='text-link'>the extracted text</a>"
     else:
         meta += ("Offsets in the data refer to the raw file; this page shows the cleaned text "

@@ -82,13 +82,15 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
     <doc_id>.map.json: runs [text_start, text_end, a, b] where text character i of a run sits
     at (a, b + i - text_start): for a page a = 0 and b the offset in the decoded HTML source,
     for a PDF (page, character of the page), for a Word file (paragraph, offset); a = -1 for
-    characters the extractor inserted. Both are rebuilt from data/raw by ``make site``."""
+    characters the extractor inserted. Pages read by OCR add ``ocr``: per page its
+    confidence and, by character index, each character's box (pixels at the page's dpi) and
+    word confidence. Both are rebuilt from data/raw by ``make site``."""
     ex = doc.extracted
     folder = paths.processed / "text"
     iorw.write_bytes(folder / f"{doc.doc_id}.txt", doc.raw.text.encode("utf-8"))
     meta = {"doc_id": doc.doc_id, "raw_file": f"data/raw/reports/{doc.entry.file}",
             "raw_sha256": doc.raw.sha256, "kind": ex.kind, "reader": doc.raw.encoding,
-            "runs": ex.runs()}
+            "runs": ex.runs(), **(ex.ocr.to_json() if getattr(ex, "ocr", None) else {})}
     iorw.write_bytes(folder / f"{doc.doc_id}.map.json",
                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
