@@ -446,7 +446,7 @@ def test_click_through_lands_below_header_marks_sentence_and_back_works(server, 
     page.goto(region)
     page.locator("a.src", has_text="000-003010").first.click()
     page.wait_for_load_state("load")
-    page.wait_for_timeout(100)
+    page.wait_for_function("() => location.hash === '#fig-000-003010'")
     assert page.url.endswith("sources/000.html#fig-000-003010")
     box = page.evaluate("() => { const r = document.getElementById('fig-000-003010').getBoundingClientRect();"
                         " return [r.top, r.bottom]; }")
@@ -486,8 +486,8 @@ def test_front_page_findings_link_to_their_numbers(server, browser, device):
         assert withdrawn not in constructs, withdrawn
     for text, href in targets:
         page.goto(server + href)
-        page.wait_for_timeout(50)
         anchor = href.split("#", 1)[1]
+        page.locator(f"[id='{anchor}']").first.wait_for(state="attached")
         el = page.locator(f"[id='{anchor}']")
         assert el.count() == 1, href
         assert el.is_visible()
@@ -541,7 +541,7 @@ def test_search_lazy_snippets_keys_and_pinyin(server, browser, device):
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(server + "index.html")
-    page.wait_for_timeout(100)
+    page.wait_for_load_state("networkidle")  # every request the page makes by itself is made
     assert not any("search-index" in u for u in requested)  # not loaded until search is used
     page.fill("#search-box", "Dalate")
     results = page.locator("#search-results li[data-href]")
@@ -577,7 +577,8 @@ def test_citation_copy_button(server, browser):
     page.goto(server + "about.html")
     assert "cff-version" not in page.locator("main").text_content()
     page.click("button[data-copy='citation-bibtex']")
-    page.wait_for_timeout(200)
+    page.wait_for_function("() => document.querySelectorAll('.cite-block')[1]"
+                           ".querySelector('.copied').textContent.trim() !== ''")  # answered
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied.startswith("@software{ruralstudy") and "0.1.0" in copied
     assert "Copied" in page.locator(".cite-block").nth(1).locator(".copied").text_content()

@@ -79,7 +79,7 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 
 
 @app.command()
-def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
+def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF (scanned pages by OCR), Word .docx or picture of a page (.png/.jpg/.tif, by OCR)")]) -> None:
     """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
     # rows are written as they are found: a text file is read line by line and extracted a
     # piece at a time (extract.iter_file_figures), so memory does not grow with the file
@@ -172,7 +172,7 @@ def score(root: RootOpt = None) -> None:
 
 
 @app.command()
-def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs with a text layer, Word .docx; files or folders")],
+def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs (scanned pages read by OCR), Word .docx, pictures of pages (.png/.jpg/.tif, by OCR); files or folders")],
         meta: Annotated[Optional[Path], typer.Option("--meta", help="Metadata CSV: file, region, province, level, year, title, source, published (and notes); one row per file, for what the document does not say")] = None,
         region: Annotated[list[str], typer.Option("--region", help="Region described (repeat for several; one file only); omitted: inferred from the text and printed")] = [],
         province: Annotated[list[str], typer.Option("--province", help="Province of each --region, in order")] = [],
@@ -235,6 +235,8 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
                 err.print(shown(f"  region: {regions} ({i.values['provinces']}, "
                                 f"{i.values['admin_levels']}) {i.region_note}"),
                           markup=False, highlight=False)
+            if i.report.meta.get("ocr"):  # pages read by OCR, their confidence, pages left out
+                err.print(shown(f"  OCR: {i.report.meta['ocr']}"), markup=False, highlight=False)
             if "(" in i.report.raw.encoding.split(";")[0]:
                 err.print(f"[yellow]warning:[/yellow] {escape(name)}: the page's declared "
                           f"charset was overruled: {escape(shown(i.report.raw.encoding.split(';')[0]))}",

@@ -103,6 +103,13 @@ COLUMNS: dict[str, Column] = {
     "confidence": Column("Confidence that the value means what its indicator says (1.0 for a "
                          "reviewer's decision)", unit="probability 0-1",
                          missing=_EMPTY_UNMAPPED, label_zh="置信度"),
+    "ocr_confidence": Column("Read by OCR from a scanned page: Tesseract's confidence in the "
+                             "weakest word the figure was read from (check a low one against "
+                             "the scan; the tip on its source page gives the box)",
+                             unit="confidence 0-100",
+                             missing="empty for a figure read from text (a text file, web page, "
+                                     "PDF text layer or Word file) and for sheet rows",
+                             label_zh="OCR置信度"),
     "audit": Column("Researchers' overrides applied to this figure",
                     missing="empty when none applied", label_zh="人工修订记录"),
     "n_sources": Column("Number of independent releases (source keys) among the values of "

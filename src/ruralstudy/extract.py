@@ -46,7 +46,7 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
                   "qualifier", "kind", "sentence", "sent_offset", "place", "role", "lead",
-                  "sent_length"]
+                  "sent_length", "ocr_confidence"]
 #: Characters of the paragraph before a figure's sentence kept as its ``lead`` (the subject of a
 #: list stated in an earlier sentence of the paragraph, 新一届村“两委”成员中……；大专以上……).
 LEAD_CHARS = 300
@@ -151,6 +151,8 @@ class Figure:
     #: Length of the figure in ``sentence`` (its cleaned span; an English phrase is rewritten
     #: shorter than its raw words).
     sent_length: int = 0
+    #: 0-100 when the figure was read by OCR (the weakest word it came from), else None
+    ocr_confidence: float | None = None
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -420,7 +422,7 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     df = pd.DataFrame([vars(f) for f in figures], columns=FIGURE_COLUMNS)
     df = df.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
     df["year"] = df["year"].astype("Int64")
-    for col in ("value", "value_high", "value_before"):
+    for col in ("value", "value_high", "value_before", "ocr_confidence"):
         df[col] = df[col].astype("float64")
     for col in ("start", "end", "line", "sent_offset", "sent_length"):
         df[col] = df[col].astype("int64")
@@ -704,17 +706,26 @@ def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figur
     """Extract every figure of a document, in text order, each with its raw span and region
     (:func:`iter_figures` over the document's lines)."""
     ref_year = reference_year(doc.clean.text, doc.entry.year)
-    return list(iter_figures(doc.entry, document_lines(doc), ref_year, piece_chars))
+    figures = list(iter_figures(doc.entry, document_lines(doc), ref_year, piece_chars))
+    if getattr(doc.extracted, "ocr", None) is not None:  # read by OCR: its confidence
+        from dataclasses import replace
+
+        from .ocr import figure_confidence
+
+        figures = [replace(f, ocr_confidence=figure_confidence(doc.extracted, f.start, f.end))
+                   for f in figures]
+    return figures
 
 
 def streams_as_text(path: str | Path) -> bool:
     """Is ``path`` a text report, read line by line by :func:`iter_file_figures`? Web pages,
     PDF and Word files (and what :func:`ruralstudy.formats.read_report` refuses) are not."""
     from .formats import OLE2_MAGIC, SUFFIXES
+    from .ocr import IMAGE_SUFFIXES
 
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix in (".doc", ".html", ".htm", ".pdf", ".docx") or not p.is_file():
+    if suffix in (".doc", ".html", ".htm", ".pdf", ".docx", *IMAGE_SUFFIXES) or not p.is_file():
         return False
     with p.open("rb") as f:
         head = f.read(8)

@@ -53,9 +53,10 @@ from pathlib import Path
 
 from . import iorw, limits
 from .errors import CorpusError
+from .ocr import IMAGE_SUFFIXES
 
-#: Suffixes ``ruralstudy add`` and ``figures`` read.
-SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
+#: Suffixes ``ruralstudy add`` and ``figures`` read (pictures of pages by OCR).
+SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx") + IMAGE_SUFFIXES
 #: An article shorter than this (non-blank characters) is a navigation shell, not a report.
 MIN_ARTICLE_CHARS = 30
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -110,18 +111,24 @@ class Extracted:
     ``locs[i]`` (a :class:`Locs`: two integer arrays) is where ``text[i]`` sits in the raw
     file: for ``html`` (0, offset into the decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
     for ``docx`` (paragraph number from 1, offset in it); (-1, -1) for a character the
-    extractor inserted (line breaks between paragraphs or pages)."""
+    extractor inserted (line breaks between paragraphs or pages). ``ocr`` holds the pages
+    read by OCR (:class:`ruralstudy.ocr.OcrLayer`: boxes and confidences), if any; for
+    ``image`` every location is (page, index) into it."""
 
     kind: str
     text: str
     locs: Locs
     meta: dict = field(default_factory=dict)
+    ocr: object | None = None
 
     def where(self, start: int, end: int) -> str:
         """Where the extracted span [start, end) lies in the raw file, in words."""
         locs = [loc for loc in self.locs[start:end] if loc[0] >= 0]
         if not locs:
             return ""
+        read_by_ocr = self.ocr.where(locs) if self.ocr is not None else ""
+        if read_by_ocr:
+            return read_by_ocr
         (a0, a1), (b0, b1) = locs[0], locs[-1]
         if self.kind == "html":
             return f"HTML source characters {a1}–{b1 + 1}"
@@ -192,6 +199,10 @@ def read_report(path: str | Path) -> Report:
             report = read_pdf_bytes(data, str(path), deadline)
         elif suffix == ".docx":
             report = read_docx_bytes(data, str(path))
+        elif suffix in IMAGE_SUFFIXES:
+            from .ocr import read_image_bytes
+
+            report = read_image_bytes(data, str(path), deadline)
         else:
             if suffix and suffix not in SUFFIXES and data.startswith(b"PK\x03\x04"):
                 raise CorpusError(f"{suffix} files are not supported (reads "
@@ -674,8 +685,13 @@ def read_pdf_bytes(data: bytes, path: str, deadline: limits.Deadline | None = No
     how = f"pdf text layer by pdfplumber {_versions()['pdfplumber']}"
     if not any(chars.keys for _, chars in pages):
         pages, how = _pdfium_pages(data, path), "pdf text layer by pypdfium2 (pdfminer read none)"
+    from . import ocr  # pages without a text layer (scans) are read by OCR
+
+    layer, ocr_note = ocr.fill_pdf_pages(data, path, deadline, pages, wraps)
+    if layer is not None:
+        how = ocr.reader_string(how, layer, len(pages))
     if not any(re.sub(r"\s", "", t) for t, _ in pages):
-        raise CorpusError("no text layer (a scanned or image-only PDF); OCR is not supported",
+        raise CorpusError("no text layer (a scanned or image-only PDF), and OCR found no text",
                           file=path)
     lines_by_page = [[ln.strip() for ln in t.splitlines()] for t, _ in pages]
     furniture = _running_lines(lines_by_page)
@@ -703,8 +719,8 @@ def read_pdf_bytes(data: bytes, path: str, deadline: limits.Deadline | None = No
     info = {"title": "" if title.lower() in ("untitled", "") else title,
             # a PDF's CreationDate is when the file was made, not when the report came out
             "published": "", "created": _pdf_date(meta.get("CreationDate")), "source": "", "site": "",
-            "pages": str(n_pages)}
-    return _report("pdf", text, locs, info, data, path, how)
+            "pages": str(n_pages), **({"ocr": ocr_note} if ocr_note else {})}
+    return ocr.with_layer(_report("pdf", text, locs, info, data, path, how), layer)
 
 
 _LINE_END = tuple("。！？；：…」”’）)!?;:")

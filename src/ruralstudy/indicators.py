@@ -21,7 +21,8 @@ OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "e
                "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
                "is_target", "construct_guess", "entity", "property", "conditions", "scope",
                "statement", "period", "evidence", "status", "indicator_id", "rule", "confidence",
-               "reason", "auto_indicator_id", "audit", "published", "source", "release"]
+               "reason", "auto_indicator_id", "audit", "published", "source", "release",
+               "ocr_confidence"]
 MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement", "period",
                        "evidence"]
 INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
@@ -96,7 +97,8 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
             "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
             "auto_indicator_id": m.indicator_id, "audit": "",
             "period": _period(ms, r["sentence"]), "published": published.get(r["doc_id"], ""),
-            "source": "", "release": f"report:{r['doc_id']}"})
+            "source": "", "release": f"report:{r['doc_id']}",
+            "ocr_confidence": r.get("ocr_confidence")})
     return _obs_frame(rows)
 
 
@@ -162,7 +164,7 @@ def _obs_frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=OBS_COLUMNS)
     for c in ("line", "start", "end", "year"):
         df[c] = df[c].astype("Int64")
-    for c in ("value", "value_high", "value_before", "confidence"):
+    for c in ("value", "value_high", "value_before", "confidence", "ocr_confidence"):
         df[c] = df[c].astype("float64")
     df["is_target"] = df["is_target"].astype(bool)
     for c in ("source_id", "source_type", "doc_id", "file", "region", "province", "admin_level",
@@ -184,7 +186,9 @@ def combine_observations(*parts: pd.DataFrame) -> pd.DataFrame:
 def source_ref(r: dict) -> str:
     """A human-readable pointer to where a value came from."""
     if r["source_type"] == "report":
-        return f"report {r['doc_id']}, characters {r['start']}-{r['end']} (line {r['line']})"
+        ocr = r.get("ocr_confidence")  # read by OCR: said wherever the value is shown
+        return (f"report {r['doc_id']}, characters {r['start']}-{r['end']} (line {r['line']})" +
+                (f", read by OCR (confidence {ocr:.0f})" if pd.notna(ocr) else ""))
     where = r["url"] or (f"source: {r['source']} (no URL)" if r.get("source") else "")
     return f"sheet {r['file']} line {r['line']}" + (f": {where}" if where else "")
 

@@ -408,6 +408,17 @@ def confined(base: str | Path, rel: str) -> Path:
     return target
 
 
+def new_file_mode(target: Path) -> int:
+    """The mode a rewritten ``target`` keeps (its own, when it exists), or the one a new file
+    gets under the process's umask (0644 under umask 022), not mkstemp's 0600."""
+    from .paths import current_umask
+
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
@@ -419,6 +430,7 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, new_file_mode(target))  # mkstemp makes it 0600
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
@@ -471,6 +483,7 @@ def write_files_together(folder: str | Path, files: dict[str, bytes]) -> None:
                 raise _output_error(exc, target) from None
             temps.append((Path(tmp), target))
             try:
+                os.fchmod(fd, new_file_mode(target))  # mkstemp makes it 0600
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                     fh.flush()
@@ -503,6 +516,32 @@ def _close_inherited_locks() -> None:
 os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
+def _open_lock(path: Path) -> int:
+    """The lock file, opened without following a symbolic link (O_NOFOLLOW) and only if it is
+    a regular file: the lock is truncated and rewritten, so a link or a folder there would
+    damage or hide what it points to. Each refusal is one sentence naming the path."""
+    import stat
+
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o666)  # the umask applies
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            why = (f"is a symbolic link (to {os.readlink(path)}), not the lock file ruralstudy "
+                   f"writes; it is not followed (the lock is rewritten on each use): remove it")
+        elif exc.errno == errno.EISDIR or path.is_dir():
+            why = "is a folder, where ruralstudy keeps its lock file: remove or move it"
+        else:
+            why = f"cannot open the lock file: {exc.strerror or exc}"
+        raise LockError(why, file=str(path)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError("is not a regular file, where ruralstudy keeps its lock file: remove it",
+                        file=str(path))
+    os.set_blocking(fd, True)
+    return fd
+
+
 @contextlib.contextmanager
 def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[None]:
     """Hold an exclusive lock (fcntl.flock) on ``path`` for a ``build`` or an ``add``.
@@ -515,7 +554,7 @@ def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[Non
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _open_lock(path)
     try:
         deadline = time.monotonic() + max(wait, 0.0)
         while True:

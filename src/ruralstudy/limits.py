@@ -132,9 +132,14 @@ YAML_NODES = Limit("max_yaml_nodes", 1_000_000, "nodes",
 #: Wall-clock time to read one file, checked between stages and pages (a cooperative check:
 #: no signal, so it also holds in worker threads).
 SECONDS_PER_FILE = Limit("max_seconds_per_file", 600, "seconds", "the time to read the file")
+#: A minimum, not a maximum: a page read by OCR (:mod:`ruralstudy.ocr`) whose mean word
+#: confidence (0-100) is below it is refused, naming the page. Clean, blurred and speckled
+#: test scans of report text read at 85-95, a page of noise or a photograph well below 70.
+MIN_OCR_CONFIDENCE = Limit("min_ocr_confidence", 70, "percent", "the OCR confidence of a page")
 
 ALL = (FILE_BYTES, UNZIPPED_BYTES, REPORT_CHARS, LINE_CHARS, PDF_PAGE_OPERATORS, PDF_PAGE_BYTES, HTML_DEPTH,
-       SHEET_ROWS, SHEET_COLUMNS, FIELD_CHARS, YAML_ALIASES, YAML_NODES, SECONDS_PER_FILE)
+       SHEET_ROWS, SHEET_COLUMNS, FIELD_CHARS, YAML_ALIASES, YAML_NODES, SECONDS_PER_FILE,
+       MIN_OCR_CONFIDENCE)
 
 
 def check_lines(text: str, file: str) -> None:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import functools
 import html
 import json
-import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -26,7 +24,7 @@ import jinja2
 import pandas as pd
 
 from .links import cjk_lang, human_number, sheet_slug, table_html
-from .paths import pause_point
+from .paths import pause_point, site_builds, swap_in_site
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
@@ -231,12 +229,12 @@ def _marked_paragraphs(text: str, spans: list) -> str:
         prev_end = b
         parts, pos = [], a
         while fi < len(figs) and figs[fi][0] < b:
-            cs, ce, sid, tip, mapped = figs[fi]
+            cs, ce, sid, tip, mapped, *read_by_ocr = figs[fi]
             fi += 1
             if cs < pos:  # overlaps the previous figure: left as plain text
                 continue
             parts.append(html.escape(text[pos:cs]))
-            cls = "fig mapped" if mapped else "fig"
+            cls = ("fig mapped" if mapped else "fig") + (" ocr" if any(read_by_ocr) else "")
             attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
             parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
                          f'data-tip="{attr}" title="{attr}">'
@@ -289,7 +287,10 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
         if ex is not None:
             where = ex.where(int(r["start"]), int(r["end"]))
             tip += f"\nin the raw file: {where or 'not located'}"
-        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped"))
+        ocr = r.get("ocr_confidence")
+        if pd.notna(ocr):  # read by OCR: marked, and said in the tip
+            tip = f"read by OCR (confidence {ocr:.0f} of 100): check it against the scan\n" + tip
+        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped", pd.notna(ocr)))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
@@ -307,6 +308,11 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                  "of a web page, the text layer of a PDF, the paragraphs of a Word file); each "
                  "figure's tip says where it sits in the raw file. This page shows that text "
                  "cleaned.</p>")
+        if getattr(ex, "ocr", None) is not None:
+            meta += (f"<p class='note ocr-note'>Read by OCR: {html.escape(ex.ocr.summary())}. "
+                     f"Figures read by OCR carry a small “OCR” mark and a dashed underline; their "
+                     f"tip gives the confidence (0-100) of the weakest word they were read from "
+                     f"and their box on the page.</p>")
         links += f" · <a href='{html.escape(text_href)}' class='text-link'>the extracted text</a>"
     else:
         meta += ("Offsets in the data refer to the raw file; this page shows the cleaned text "
@@ -1263,10 +1269,10 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     """Write the whole site into a fresh folder, then atomically point ``site`` at it.
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
-    the previous site in place. Older builds are removed afterwards.
+    the previous site in place. Older builds are removed afterwards (only the build's own:
+    see :func:`ruralstudy.paths.site_builds` and :func:`ruralstudy.paths.swap_in_site`).
     """
-    builds = site.parent / ".site-builds"
-    builds.mkdir(parents=True, exist_ok=True)
+    builds = site_builds(site)  # the project's own folder, never a link or someone else's
     tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=builds))
     for p in pages:
         out = tmp / p.path
@@ -1285,18 +1291,4 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     for name, data in downloads.items():
         (tmp / "data" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "data" / name).write_bytes(data)
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-    final = builds / f"build-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}"
-    os.replace(tmp, final)
-    link_tmp = site.parent / f".site-link-{os.getpid()}"
-    if link_tmp.is_symlink() or link_tmp.exists():
-        link_tmp.unlink()
-    os.symlink(os.path.relpath(final, site.parent), link_tmp)
-    pause_point("swap")  # a test's control point (inert unless set)
-    if site.exists() and not site.is_symlink():  # a plain folder from an older layout
-        os.replace(site, builds / f"legacy-{final.name}")
-    os.replace(link_tmp, site)
-    for old in builds.iterdir():
-        if old != final:
-            shutil.rmtree(old, ignore_errors=True)
-    return final
+    return swap_in_site(tmp, site)
