@@ -440,3 +440,11 @@ def test_english_newly_elected_members_and_age_groups(tmp_path):
     assert by_value[-5.3] == "cadre_mean_age_change"
     assert by_value[35.0] == ""  # an age group, never a mean age
     assert by_value[27.1] == "cadre_under35_share"
+
+
+@pytest.mark.parametrize("text,raw", [
+    ("对集体经济收入同比增长30%以上的村给予奖励。", "增长30%以上"),
+    ("经营性收入占比50%以上的村达到42个。", "50%以上"),
+])
+def test_a_bound_that_defines_a_group_of_villages_is_a_threshold(tmp_path, text, raw):
+    assert ids(read(tmp_path, text)).get(raw, "") == ""

@@ -1038,6 +1038,10 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
         if not m_t and year and m_y and int(m_y[1]) > int(year):
             statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
+    if statement == "observed" and re.search(r"以上|以下|以内", raw + right[:2]) and re.match(
+            r"(以上|以下|以内)?的(行政村|建制村|嘎查村|村|嘎查|社区|党组织|合作社)", right):
+        # 对集体经济收入增长20%以上的村……: a bound that defines a group of villages
+        statement, st_why = "threshold", "a bound that defines a group (…以上的村)"
     if statement == "observed" and unit == "元" and re.search(
             r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
             re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
