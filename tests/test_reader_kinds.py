@@ -448,3 +448,12 @@ def test_english_newly_elected_members_and_age_groups(tmp_path):
 ])
 def test_a_bound_that_defines_a_group_of_villages_is_a_threshold(tmp_path, text, raw):
     assert ids(read(tmp_path, text)).get(raw, "") == ""
+
+
+def test_english_had_earned_and_end_of_a_month(tmp_path):
+    got = read(tmp_path, "In 2021, 64 villages had earned more than 300,000 yuan, officials said. "
+                         "By the end of August this year, 41 villages had earned more than "
+                         "500,000 yuan.\n")
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[64.0] == "villages_income_over_30w"
+    assert by_value[41.0] == ""  # year to date

@@ -391,6 +391,10 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"\b(?:in\s+)?the\s+first\s+(?:three|nine)\s+months(?:\s+of\s+(?:this|the)\s+year)?|"
      r"\b(?:in\s+)?the\s+first\s+(?:quarter|three\s+quarters)(?:\s+of\s+(?:this|the)\s+year)?",
      "前三季度"),
+    (r"\b(?:by|as\s+of|at)\s+the\s+end\s+of\s+(January|February|March|April|May|June|July|August|"
+     r"September|October|November)(?:\s+(?:this|the)\s+year)?",
+     lambda m: "截至" + str(["january", "february", "march", "april", "may", "june", "july", "august",
+                            "september", "october", "november"].index(m[1].lower()) + 1) + "月底"),
     (r"\bso\s+far\s+this\s+year|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:this|the)\s+year|"
      r"\bas\s+of\s+(?:now|today|this\s+month)|\bto\s+date\b", "今年以来"),
     (r"\b(?:in\s+recent\s+years|over\s+the\s+(?:past|last)\s+(?:few|several|\w+)\s+years)", "近年来"),
@@ -434,7 +438,7 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"(?:of\s+)?(?:below|under|less\s+than)\s+([\d.,]+万?元)", r"收入低于\1的村"),
     (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
      r"(?:of\s+)?(?:above|over|more\s+than|exceeding)\s+([\d.,]+万?元)", r"收入超过\1的村"),
-    (rf"(?P<n>{_NUM[1:-1]})\s+villages\s+(?:now\s+)?(?:earn|earned|earning|have|had|with)\s+"
+    (rf"(?P<n>{_NUM[1:-1]})\s+villages\s+(?:now\s+)?(?:(?:had|have|has)\s+(?=earned))?(?:earn|earned|earning|have|had|with)\s+"
      r"(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
      r"(?P<cmp>more\s+than|over|at\s+least|less\s+than|under|below)\s+(?P<money>[\d.,]+万?元)"
      r"(?:\s+a\s+year)?", _en_band),
