@@ -457,3 +457,21 @@ def test_english_had_earned_and_end_of_a_month(tmp_path):
     by_value = {v[1]: v[0] for v in got.values()}
     assert by_value[64.0] == "villages_income_over_30w"
     assert by_value[41.0] == ""  # year to date
+
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全市超过150个村集体经营性收入达到30万元以上。", "超过150个", "villages_income_over_30w"),
+    ("全县近80个村集体收入超过50万元。", "近80个", "villages_income_over_50w"),
+])
+def test_a_bound_on_a_count_of_villages_is_the_count_not_a_condition(tmp_path, text, raw, expected):
+    assert ids(read(tmp_path, text))[raw] == expected
+
+
+def test_english_bound_on_the_count_and_an_elliptical_second_band(tmp_path):
+    text = ("Nearly 220 villages earned at least 200,000 yuan last year, and 38 earned over "
+            "1 million yuan.\n")
+    got = read(tmp_path, text)
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[220.0] == "villages_income_over_20w"
+    assert by_value[38.0] == "villages_income_over_100w"
+    assert by_value[200000.0] == "" and by_value[1000000.0] == ""

@@ -284,7 +284,9 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     open_ended = raw.endswith(("以上", "以下", "以内")) or raw.startswith(_OPEN_PREFIXES)
     if parsed.kind == "level":
         if (open_ended and after.startswith(CONDITION_FOLLOWERS)
-                and not after.startswith(("的标准", "的要求", "的原则"))):
+                and not after.startswith(("的标准", "的要求", "的原则"))
+                and not (parsed.unit in ("个", "名", "家", "支", "人", "户", "所", "座")
+                         and not after.startswith("的"))):  # 超过300个村: the counted noun
             return ROLE_CONDITION
         if raw.startswith(_OPEN_PREFIXES) and _COUNTED_SUBSET.search(clause_before):
             return ROLE_CONDITION  # 32个村收入超过200万元: the threshold of a counted subset

@@ -750,6 +750,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     sentence = full[len(lead):]
     s0 = len(lead)
     off = s0 + offset
+    if re.search(r"[A-Za-z]{2,}", raw):
+        raw = full[off:off + length]  # an English figure: read the words the reader rewrote it to
     a, b = clause_bounds(full, off, off + length)
     marker = _LIST_MARKER.match(full[a:off])
     if marker:

@@ -343,6 +343,31 @@ def _en_band(m: re.Match) -> str:
     return f"{m['n']}个村集体收入{word}{m['money']}{tail}"
 
 
+def _en_band_rules() -> list[tuple[str, str]]:
+    """N villages earned more than / at least / less than X -> N个村集体收入超过X (each group keeping
+    its own offsets); a bound on the count (More than 300 villages) kept as its qualifier; 'and 45
+    earned over X' (villages understood from the list) too."""
+    verb = (r"(?:now\s+)?(?:(?:had|have|has)\s+(?=earned))?(?:earn|earned|earning|have|had|with)\s+"
+            r"(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?")
+    money = r"\s+([\d.,]+万?元)(?:\s+a\s+year)?"
+    cmps = ((r"(?:more\s+than|over|above)", "超过{m}"), (r"at\s+least", "达到{m}以上"),
+            (r"(?:less\s+than|under|below)", "不足{m}"))
+    bounds = ((r"\b(?:more\s+than|over)\s+", "超过"), (r"\b(?:nearly|almost)\s+", "近"),
+              (r"\b(?:about|around|some)\s+", "约"), ("", ""))
+    rules = []
+    for bound_rx, bound_zh in bounds:
+        for cmp_rx, cmp_zh in cmps:
+            rules.append((bound_rx + _NUM + r"\s+villages\s+" + verb + cmp_rx + money,
+                          bound_zh + r"\1个村集体收入" + cmp_zh.format(m=r"\2")))
+    for cmp_rx, cmp_zh in cmps:  # ..., and 45 earned over 1 million yuan
+        rules.append((r"(?<=and\s)" + _NUM + r"\s+(?:of\s+them\s+)?(?:earned|earn|had)\s+" + cmp_rx + money,
+                      r"\1个村集体收入" + cmp_zh.format(m=r"\2")))
+    return rules
+
+
+_EN_BAND_RULES = _en_band_rules()
+
+
 def _en_quotes(text: str) -> str:
     """Straight double quotes as opening and closing quotation marks, in turn (same length)."""
     out, open_ = [], True
@@ -438,10 +463,7 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"(?:of\s+)?(?:below|under|less\s+than)\s+([\d.,]+万?元)", r"收入低于\1的村"),
     (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
      r"(?:of\s+)?(?:above|over|more\s+than|exceeding)\s+([\d.,]+万?元)", r"收入超过\1的村"),
-    (rf"(?P<n>{_NUM[1:-1]})\s+villages\s+(?:now\s+)?(?:(?:had|have|has)\s+(?=earned))?(?:earn|earned|earning|have|had|with)\s+"
-     r"(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
-     r"(?P<cmp>more\s+than|over|at\s+least|less\s+than|under|below)\s+(?P<money>[\d.,]+万?元)"
-     r"(?:\s+a\s+year)?", _en_band),
+    *_EN_BAND_RULES,
     (r"\bour\s+village\b", "我们村"),
     (r",\s+or\s+(?:about\s+)?" + _NUM + r"\s+percent(?!age)", r",占\1%"),
     (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages,\s+the\s+Party\s+secretary\s+also\s+"
