@@ -475,3 +475,11 @@ def test_english_bound_on_the_count_and_an_elliptical_second_band(tmp_path):
     assert by_value[220.0] == "villages_income_over_20w"
     assert by_value[38.0] == "villages_income_over_100w"
     assert by_value[200000.0] == "" and by_value[1000000.0] == ""
+
+
+def test_english_n_of_the_regions_m_villages_earn(tmp_path):
+    text = "Now 97 of the district's 214 villages earn more than 500,000 yuan a year.\n"
+    got = read(tmp_path, text)
+    by_value = {v[1]: v[0] for v in got.values()}
+    assert by_value[97.0] == "villages_income_over_50w"
+    assert by_value[214.0] in ("villages", "")

@@ -355,6 +355,10 @@ def _en_band_rules() -> list[tuple[str, str]]:
     bounds = ((r"\b(?:more\s+than|over)\s+", "超过"), (r"\b(?:nearly|almost)\s+", "近"),
               (r"\b(?:about|around|some)\s+", "约"), ("", ""))
     rules = []
+    for cmp_rx, cmp_zh in cmps:  # 143 of the county's 331 villages now earn more than X
+        rules.append((_NUM + r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+'s\s+)?" + _NUM + r"\s+villages\s+"
+                      + verb + cmp_rx + r"\s+([\d.,]+万?元)(?:\s+a\s+year)?",
+                      r"\2个村中,\1个村集体收入" + cmp_zh.format(m=r"\3")))
     for bound_rx, bound_zh in bounds:
         for cmp_rx, cmp_zh in cmps:
             rules.append((bound_rx + _NUM + r"\s+villages\s+" + verb + cmp_rx + money,
