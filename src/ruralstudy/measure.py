@@ -692,7 +692,7 @@ def _places_in(text: str) -> list[str]:
 #: A place named in English (In Yanchi county, ..., of Dongdai village): a county, township or
 #: village other than the region is a part of it.
 _EN_PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Oo]f|[Ff]or|[Aa]cross)\s+(?:the\s+)?([A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?)\s+"
-                       r"(county|township|town|village|district|banner|gacha)\b")
+                       r"([Cc]ounty|[Tt]ownship|[Tt]own|[Vv]illage|[Dd]istrict|[Bb]anner|[Gg]acha)\b")
 
 
 def _english_place(text: str, region: str) -> str:
