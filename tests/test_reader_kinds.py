@@ -483,3 +483,11 @@ def test_english_n_of_the_regions_m_villages_earn(tmp_path):
     by_value = {v[1]: v[0] for v in got.values()}
     assert by_value[97.0] == "villages_income_over_50w"
     assert by_value[214.0] in ("villages", "")
+
+
+@pytest.mark.parametrize("text,raw", [
+    ("换届后，全旗88个嘎查村、9个社区“两委”班子成员平均年龄42.6岁。", "9个"),
+    ("全县64个村党组织书记平均年龄45.1岁。", "64个"),
+])
+def test_ge_before_a_body_of_people_counts_neither_the_people_nor_the_region(tmp_path, text, raw):
+    assert ids(read(tmp_path, text))[raw] == ""

@@ -635,6 +635,11 @@ _VILLAGES_DOING = re.compile(r"(已|均)?(通过|采取|利用|依托|借助|探
 _GROUP_FRAME = re.compile(r"^\s*(对|为|向|给|针对)[^,;。]{0,20}?(\d+|[一二三四五六七八九十两百]+)个[^,;。]{0,20}?"
                           r"(薄弱|软弱涣散|后进|脱贫|重点|贫困|困难|示范|偏远|边境|搬迁|空壳)[^,;。]{0,10}"
                           r"(村|嘎查|社区|党组织|党支部)[^,;。]{0,4}$")
+#: Bodies of people: counted with 名/人, never with 个.
+_PEOPLE = frozenset({"two_committees_member", "branch_secretary", "village_committee_member",
+                     "village_cadre", "party_member", "first_secretary", "reserve_cadre",
+                     "work_team_member", "village_committee_chair", "branch_committee_member",
+                     "township_cadre", "population"})
 _CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
                      "village_cadre", "village_committee_chair", "branch_committee_member"})
 _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
@@ -791,6 +796,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             # 11个集体经济相对薄弱的嘎查村: villages, with what is said of them before 的
             entity, words, end = "admin_village", m_mod.group(2), m_mod.end()
             right_np = right_item[:end]
+        if entity in _PEOPLE and unit in ("个", "家", "支", "所", "座", "处"):
+            # 12个社区“两委”班子成员, 91个村党组织书记: 个 counts the places, not the people named
+            # after them, and the places are only the frame of what is said of the people
+            unknown.append(f"{right_np[:10]} (个 before a body of people)")
+            entity, words, end = "", "", -1
         if entity:
             evidence.append(f"counted noun '{words}'")
             flags.append("head_noun")
@@ -966,7 +976,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 "income_net", "income_operating_per_village", "share") and entity in (
             "collective", "admin_village"):
         sub = _SUBSET_VILLAGES.search(full[a:off] + " " + (prev or prev_clause))
-        if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|村)", full[a:off]):
+        if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|建制村|嘎查村|村|嘎查)", full[a:off]):
             unknown.append(sub.group(0))  # 172个中心村收入总量…, 帮扶村去年集体收入: a kind of village
             evidence.append(f"villages of one kind ({sub.group(0)}): a part of the region")
     if prop == "income_per_village":
