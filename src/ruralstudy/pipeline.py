@@ -107,6 +107,12 @@ UNSEEN_SETS = ("dev", "holdout", "holdout2")
 #: year and period, scored by :func:`ruralstudy.gold.score_indicator_values`. ``holdout`` is
 #: scored once, at first sight, after the last tuning change (data/annotations/SCORES.md).
 UNSEEN3_SETS = ("dev", "holdout")
+#: Independent issue-19 sets by folder: (folder, set name in its CSVs, folder of its texts,
+#: label). ``unseen4`` was written after all reader tuning by an annotator who never saw the
+#: code's output, and is scored once (data/annotations/SCORES.md).
+ISSUE19_SETS = (("unseen3", "dev", "dev", "unseen3-dev"),
+                ("unseen3", "holdout", "holdout", "unseen3-holdout"),
+                ("unseen4", "holdout4", "holdout", "unseen4-holdout"))
 
 
 def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
@@ -162,29 +168,33 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
     return scores + scores3, {**mapping, **mapping3}
 
 
-def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS
+def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
+                       folders: tuple[str, ...] = ("unseen3", "unseen4")
                        ) -> tuple[list[tuple[SetScore, pd.DataFrame]], dict[str, MappingScore]]:
-    """Score the extractor and the indicator values on the issue-19 sets of
-    ``data/annotations/unseen3/`` (each set scored only when its texts and gold are present):
-    indicator-value precision and recall by :func:`ruralstudy.gold.score_indicator_values`."""
+    """Score the extractor and the indicator values on the issue-19 sets
+    (:data:`ISSUE19_SETS`: ``data/annotations/unseen3/`` and ``unseen4/``; each set scored only
+    when its texts and gold are present): indicator-value precision and recall by
+    :func:`ruralstudy.gold.score_indicator_values`."""
     from .codebook import load_codebook
     from .gold import score_by_overlap, score_indicator_values
     from .indicators import observe_figures
 
-    root = paths.annotations / "unseen3"
     scores, mapping = [], {}
-    for name in sets:
+    for folder, name, texts, label in ISSUE19_SETS:
+        if folder not in folders or (folder == "unseen3" and name not in sets):
+            continue
+        root = paths.annotations / folder
         gold_fig = _unseen_gold(root, name, "figures")
         gold = _unseen_gold(root, name, "measurements")
         regions = _unseen_gold(root, name, "regions")
-        files = sorted((root / name).glob("*.txt"))
+        files = sorted((root / texts).glob("*.txt"))
         if gold is None or regions is None or not files:
             continue
         found = extract_files(files, regions)
         if gold_fig is not None:
-            scores.append(score_by_overlap(f"unseen3-{name}", found, gold_fig))
+            scores.append(score_by_overlap(label, found, gold_fig))
         obs = observe_figures(found, load_codebook())
-        mapping[f"unseen3-{name}"] = score_indicator_values(obs, gold)[0]
+        mapping[label] = score_indicator_values(obs, gold)[0]
     return scores, mapping
 
 
