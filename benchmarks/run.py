@@ -431,7 +431,13 @@ def main() -> None:
               "is shared; times are wall-clock).", ""]
     text = "\n".join(lines)
     print(text)
-    (ROOT / "benchmarks" / "RESULTS.md").write_text(text, encoding="utf-8")
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    # keep the simulation check's section (written by benchmarks/simulation.py --write)
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    start, end = "<!-- simulation:start -->", "<!-- simulation:end -->"
+    if start in old and end in old:
+        text = text.rstrip("\n") + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+    results.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

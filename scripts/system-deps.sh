@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Install the Debian packages ruralstudy needs when they are missing: chromium (browser tests)
-# and fonts-noto-cjk (Chinese glyphs in charts). Needs root (or sudo) only when something is missing.
+# Install the Debian packages ruralstudy needs when they are missing: chromium (browser tests),
+# fonts-noto-cjk (Chinese glyphs in charts) and Tesseract with its simplified-Chinese and English
+# data (OCR of scanned reports). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # no -q: SIGPIPE + pipefail
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+langs="$(tesseract --list-langs 2>/dev/null || true)"
+grep -qx chi_sim <<<"$langs" || need+=(tesseract-ocr-chi-sim)
+grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${need[*]}"
 SUDO=""

@@ -375,3 +375,92 @@ def test_outputs_do_not_depend_on_the_folder_the_process_or_the_hash_seed(tmp_pa
         assert str(p.root) not in page
     assert first_difference(outs[0], outs[1]) is None
     assert first_difference(outs[0], outs[2]) is None
+
+
+@pytest.mark.parametrize("fresh", [False, pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["warm", "fresh"])
+@pytest.mark.parametrize("stop", ["import sys\nsys.exit(0)", "exit()", "quit(keep_kernel=False)"],
+                         ids=["sys_exit_0", "exit", "quit"])
+def test_F13_F14_a_notebook_that_exits_early_fails_in_its_own_cell(tiny_built, tmp_path, stop,
+                                                                    fresh):
+    """``sys.exit(0)`` (which papermill lets through) and ``exit()``/``quit()`` (which shut the
+    kernel down after the cell, so that the next cell used to be blamed) fail the build, naming
+    the cell that called them; the page is not published, nothing is cached."""
+    p = clone(tiny_built, tmp_path / "p")
+    before, before_target = site_files(p), os.readlink(p.site)
+    nbp = p.notebooks / "02_quality.ipynb"
+    nb = nbformat.read(nbp, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(stop, id="early"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('the end')", id="after"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('the very end')", id="after2"))
+    nbformat.write(nb, nbp)
+    for _ in range(2):  # the failure is not cached: a second build fails the same way
+        with pytest.raises(NotebookExecutionError) as info:
+            build(p, BuildOptions(jobs=1, fresh_kernels=fresh))
+        msg = str(info.value)
+        assert "02_quality" in msg and "failed in cell 3:" in msg and "SystemExit" in msg, msg
+        assert os.readlink(p.site) == before_target and site_files(p) == before
+
+
+def test_F16_a_patch_in_one_notebook_is_invisible_to_the_next_on_a_warm_kernel(tiny_built,
+                                                                               tmp_path,
+                                                                               monkeypatch):
+    """Every page kind (the four aggregate notebooks, the region profiles) runs on one warm
+    kernel (--jobs 1); each one checks what the notebooks before it may have patched, then
+    patches it: a helper replaced on a warm-imported module, an attribute added to it, a class
+    attribute, and a package module first imported by a notebook. None of it is seen by the
+    next notebook, as on a fresh kernel."""
+    p = clone(tiny_built, tmp_path / "p")
+    code = ("import ruralstudy.nbhelpers as H, ruralstudy.tables as T, ruralstudy.gold as G\n"
+            "print('seen:', H.say.__name__, hasattr(H, 'PATCHED'), hasattr(T.Tables, 'patched'), "
+            "hasattr(G, 'PATCHED'))\n"
+            "H.say = lambda *a, **k: None; H.PATCHED = 1; T.Tables.patched = 1; G.PATCHED = 1")
+    for nbp in p.notebooks.glob("*.ipynb"):
+        nb = nbformat.read(nbp, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(code, id="patch"))
+        nbformat.write(nb, nbp)
+    monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "ruralstudy.nbhelpers,ruralstudy.tables")
+    build(p, BuildOptions(jobs=1))
+    seen = {}
+    for f in p.executed.glob("*.ipynb"):
+        cell = nbformat.read(f, as_version=4).cells[-1]
+        seen[f.name] = "".join(o.get("text", "") for o in cell.outputs).strip()
+    assert len(seen) == 6 and set(seen.values()) == {"seen: say False False False"}, seen
+
+
+_NESTED_RUN_SYNC = '''
+import asyncio
+from jupyter_core.utils import run_sync
+from ruralstudy.execute import Runner
+
+
+def nested(_=None):
+    """run_sync inside a running loop: jupyter_core runs it on its per-thread runner thread
+    (as a blocking kernel client's is_alive() does inside the warm kernel's readiness check)."""
+    async def inner():
+        return 1
+
+    async def outer():
+        return run_sync(inner)()
+
+    return asyncio.run(outer())
+
+
+if __name__ == "__main__":
+    nested()  # the parent now has a runner thread, as after running a notebook itself
+    with Runner(jobs=2) as runner:
+        out = runner.map(nested, [1, 2, 3], name=lambda r: "r")
+        print("ok", out)
+'''
+
+
+def test_a_forked_worker_does_not_wait_on_its_parents_event_loop_thread(tmp_path):
+    """A pool worker forked after the build's own process used jupyter_core's run_sync inside
+    a loop used to inherit that runner without its thread and wait forever (a warm kernel's
+    start hung under load). The whole run is one subprocess whose generous timeout only a hang
+    reaches."""
+    script = tmp_path / "nested.py"
+    script.write_text(_NESTED_RUN_SYNC, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=300, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr

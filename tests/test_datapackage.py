@@ -16,7 +16,8 @@ def _frames() -> dict[str, pd.DataFrame]:
     codebook = pd.DataFrame({"indicator_id": ["secretary_mean_age", "villages"],
                              "label_zh": ["村党组织书记平均年龄", "行政村数"],
                              "label_en": ["Mean age of secretaries", "Villages"]})
-    panel = pd.DataFrame({"region": ["达拉特旗", "固始县"], "indicator_id": ["secretary_mean_age", "villages"],
+    panel = pd.DataFrame({"region": ["达拉特旗", "固始县"], "round": ["2020-21", ""],
+                          "indicator_id": ["secretary_mean_age", "villages"],
                           "value": [45.4, 608.0], "year": pd.array([2021, None], dtype="Int64"),
                           "construct": ["cadre_structure", "context"], "source_id": ["a", "b"]})
     indicators = panel.assign(source_id=["a", "b"])
@@ -42,7 +43,7 @@ def test_datapackage_validates_and_describes_every_column(tmp_path):
     fields = {f["name"]: f for f in panel["schema"]["fields"]}
     assert fields["year"]["type"] == "integer" and fields["value"]["type"] == "number"
     assert "unknown" in fields["year"]["missing"] and fields["region"]["title"] == "地区"
-    assert panel["schema"]["primaryKey"] == ["region", "indicator_id"]
+    assert panel["schema"]["primaryKey"] == ["region", "round", "indicator_id"]
     assert {"fields": "indicator_id", "reference": {"resource": "codebook", "fields": "indicator_id"}} \
         in panel["schema"]["foreignKeys"]
 

@@ -139,7 +139,7 @@ def test_docx_paragraphs_with_map(inputs):
 
 
 @pytest.mark.parametrize("name,message", [
-    ("scanned.pdf", "no text layer (a scanned or image-only PDF); OCR is not supported"),
+    ("scanned.pdf", "no text layer (a scanned or image-only PDF)"),  # OCR: tests/test_ocr.py
     ("locked.pdf", "encrypted"),
     ("shell.html", "no article text"),
     ("old.doc", "old Word binary (.doc)"),
@@ -187,7 +187,7 @@ def test_figures_command_reads_every_format(inputs):
     r = _cli(["figures", str(inputs / "report.pdf")])
     assert r.returncode == 0 and "1200人次" in r.stdout
     r = _cli(["figures", str(inputs / "scanned.pdf")])
-    assert r.returncode == 1 and "scanned.pdf" in r.stderr and "OCR is not supported" in r.stderr
+    assert r.returncode == 1 and "scanned.pdf" in r.stderr and "no text layer" in r.stderr
 
 
 def test_add_a_folder_in_one_command(tmp_path, inputs):
@@ -204,7 +204,7 @@ def test_add_a_folder_in_one_command(tmp_path, inputs):
     before = iorw.read_csv(p.manifest)
     r = _cli(["add", str(folder), "--meta", str(meta), "--root", str(p.root)])
     assert r.returncode == 1, r.stderr  # one file refused
-    assert "scanned.pdf: no text layer (a scanned or image-only PDF); OCR is not supported" in r.stderr
+    assert "scanned.pdf: no text layer (a scanned or image-only PDF)" in r.stderr
     assert "3 added, 0 skipped as duplicate, 1 refused" in r.stderr
     assert "region: 仁寿县 (四川省, county) inferred" in r.stderr
     assert "brief.docx: region could not be decided" in r.stderr
@@ -307,7 +307,7 @@ def test_added_formats_on_the_site(tmp_path, inputs):
     for name in ("gov_gb2312.html", "report.pdf", "brief.docx", "scanned.pdf"):
         (folder / name).write_bytes((inputs / name).read_bytes())
     r = _run(["add", str(folder), "--root", str(p.root)])
-    assert "scanned.pdf: no text layer (a scanned or image-only PDF); OCR is not supported" in r.stderr
+    assert "scanned.pdf: no text layer (a scanned or image-only PDF)" in r.stderr
     assert "3 added, 0 skipped as duplicate, 1 refused" in r.stderr
     m = iorw.read_csv(p.manifest)
     r = _run(["build", "--jobs", "2", "--root", str(p.root)])

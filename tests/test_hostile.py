@@ -610,3 +610,293 @@ def test_a_forked_child_does_not_hold_the_lock(tmp_path):
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+# --- touch only what the project made (issue 24: F5, F6, F8b, F9, F10, F11, D4, D5, D7, I21) ----
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (links not followed), with its bytes."""
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*"))
+            if f.is_file() and not f.is_symlink()}
+
+
+def _someone_elses(folder: Path) -> dict[str, bytes]:
+    """A folder of another project and a folder of photos, as on a shared disk."""
+    for rel, text in (("otherproject/src/main.py", "print('mine')\n"),
+                      ("otherproject/.git/config", "[core]\n"), ("photos/a.jpg", "jpeg"),
+                      ("notes.txt", "keep me\n")):
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    return _tree(folder)
+
+
+def _one_sentence(r, *words: str) -> None:
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    out = r.stderr.strip()
+    assert "Traceback" not in out and out.startswith("error: ") and "\n" not in out, out
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+
+
+def test_F10_symlinked_site_builds_is_refused_not_followed(tiny_built, tmp_path):
+    from conftest import clone, site_files
+
+    p = clone(tiny_built, tmp_path / "p")
+    before = site_files(p)
+    bigdisk = tmp_path / "bigdisk"
+    bigdisk.mkdir()
+    theirs = _someone_elses(bigdisk)
+    builds = p.reports / ".site-builds"
+    for d in builds.iterdir():  # "put the site builds on the big disk"
+        shutil.move(str(d), bigdisk / d.name)
+    builds.rmdir()
+    builds.symlink_to(bigdisk)
+    r = _cli(["build", "--force", "--jobs", "1", "--root", p.root])
+    _one_sentence(r, str(builds), "symbolic link")
+    assert {k: v for k, v in _tree(bigdisk).items() if k in theirs} == theirs
+    assert site_files(p) == before  # the old site, through the link, untouched
+    # in the build's own folder, what the build did not make is kept too
+    builds.unlink()
+    shutil.copytree(bigdisk, builds, symlinks=True)
+    mine = _someone_elses(builds / "keep")
+    assert _cli(["build", "--force", "--jobs", "1", "--root", p.root]).returncode == 0
+    assert _tree(builds / "keep") == mine
+    assert (builds / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_F9_symlinked_cache_is_refused_not_followed(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    theirs = _someone_elses(scratch)
+    shutil.copytree(p.cache, scratch, dirs_exist_ok=True)
+    shutil.rmtree(p.cache)
+    p.cache.symlink_to(scratch)  # "put the cache on the big disk"
+    for args in (["build"], ["build", "--force"], ["extract"], ["cache", "prune"],
+                 ["cache", "prune", "--unused"]):
+        r = _cli([*args, "--root", p.root])
+        _one_sentence(r, str(p.cache), "symbolic link")
+        assert {k: v for k, v in _tree(scratch).items() if k in theirs} == theirs, args
+
+
+def test_F9_a_foreign_folder_at_the_cache_is_refused_and_an_unmarked_own_cache_adopted(
+        tiny_built, tmp_path):
+    from conftest import clone, ran
+
+    from ruralstudy.build import BuildOptions, build
+
+    p = clone(tiny_built, tmp_path / "p")
+    (p.cache / "CACHEDIR.TAG").unlink()  # a cache from before the tag: adopted as it is
+    assert ran(build(p, BuildOptions(jobs=1))) == []
+    assert (p.cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    shutil.rmtree(p.cache)
+    theirs = _someone_elses(p.cache)
+    r = _cli(["build", "--force", "--jobs", "1", "--root", p.root])
+    _one_sentence(r, str(p.cache), "not a folder ruralstudy made", "otherproject")
+    assert _tree(p.cache) == theirs
+
+
+def test_F11_real_folder_at_site_is_refused_and_kept(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    p.site.unlink()
+    p.site.mkdir()  # a gh-pages worktree, say
+    (p.site / ".git").write_text("gitdir: elsewhere\n", encoding="utf-8")
+    (p.site / "custom.html").write_text("my hand-written page", encoding="utf-8")
+    (p.site / "CNAME").write_text("example.org\n", encoding="utf-8")
+    theirs = _tree(p.site)
+    for args in (["build"], ["build", "--force"]):
+        r = _cli([*args, "--jobs", "1", "--root", p.root])
+        _one_sentence(r, str(p.site), "real folder", "left untouched")
+        assert _tree(p.site) == theirs and not p.site.is_symlink()
+    assert _cli(["extract", "--root", p.root]).returncode == 0  # no site: not in the way
+
+
+def test_F5_symlinked_lock_is_refused_and_its_target_untouched(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    victim = tmp_path / "victim_lock.txt"
+    victim.write_text("IMPORTANT USER DATA\nline2\n", encoding="utf-8")
+    p.lock.unlink(missing_ok=True)
+    p.lock.symlink_to(victim)
+    new = tmp_path / "new.txt"
+    new.write_text(_report_text(1), encoding="utf-8")
+    for args in (["build"], ["cache", "prune"], ["add", new, "--year", "2023", "--wait", "0"]):
+        r = _cli([*args, "--root", p.root])
+        _one_sentence(r, str(p.lock), "symbolic link")
+        assert victim.read_text(encoding="utf-8") == "IMPORTANT USER DATA\nline2\n", args
+
+
+def test_F6_lock_that_is_a_folder_is_one_sentence(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    p.lock.unlink(missing_ok=True)
+    p.lock.mkdir()
+    new = tmp_path / "new.txt"
+    new.write_text(_report_text(1), encoding="utf-8")
+    for args in (["build"], ["cache", "prune"], ["add", new, "--year", "2023", "--wait", "0"]):
+        _one_sentence(_cli([*args, "--root", p.root]), str(p.lock), "is a folder")
+
+
+def test_F8b_cache_that_is_a_file_is_one_sentence(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    shutil.rmtree(p.cache)
+    p.cache.write_text("not a cache\n", encoding="utf-8")
+    for args in (["extract"], ["build"], ["build", "--force"], ["cache", "prune"]):
+        _one_sentence(_cli([*args, "--root", p.root]), str(p.cache), "is not a folder")
+    assert p.cache.read_text(encoding="utf-8") == "not a cache\n"
+
+
+def test_D5_prune_unused_without_a_record_is_refused(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    (p.cache / "last-build.json").unlink()
+    entries = sorted(p.cache.glob("*/*"))
+    r = _cli(["cache", "prune", "--unused", "--root", p.root])
+    _one_sentence(r, "last-build.json", "nothing was removed")
+    assert sorted(p.cache.glob("*/*")) == entries
+
+
+def test_D7_file_modes_follow_the_umask(tmp_path):
+    from conftest import tiny_project
+
+    p = tiny_project(tmp_path / "p")
+    os.chmod(p.manifest, 0o664)  # a group-shared project: its mode is kept
+    old = os.umask(0o022)
+    try:
+        new = tmp_path / "new.txt"
+        new.write_text(_report_text(1), encoding="utf-8")
+        r = _cli(["add", new, "--region", "测试1县", "--province", "某省", "--level", "county",
+                  "--year", "2023", "--root", p.root])
+        assert r.returncode == 0, r.stderr
+        assert p.manifest.stat().st_mode & 0o777 == 0o664
+        copied = [f for f in p.reports_raw.iterdir() if not f.name.endswith("_tiny.txt")]
+        assert len(copied) == 1 and copied[0].stat().st_mode & 0o777 == 0o644
+        assert _cli(["indicators", "--root", p.root]).returncode == 0
+        modes = {f.name: f.stat().st_mode & 0o777 for f in p.processed.iterdir()}
+        assert len(modes) > 5 and set(modes.values()) == {0o644}, modes
+        os.umask(0o002)
+        (p.processed / "figures.csv").unlink()
+        assert _cli(["indicators", "--root", p.root]).returncode == 0
+        assert (p.processed / "figures.csv").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.slow  # `ruralstudy run` starts a fresh kernel, then the tiny project is rebuilt
+def test_D4_run_executed_copy_survives_the_next_build(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    r = _cli(["run", p.notebooks / "04_links.ipynb", "--root", p.root])
+    assert r.returncode == 0, r.stderr
+    mine = p.executed / "04_links.ipynb"
+    assert mine.is_file()
+    written = sorted(f.name for f in p.executed.glob("*.ipynb") if f != mine)
+    assert _cli(["build", "--force", "--jobs", "1", "--root", p.root]).returncode == 0
+    assert mine.is_file()
+    assert sorted(f.name for f in p.executed.glob("*.ipynb") if f != mine) == written
+
+
+def test_D4_a_build_removes_only_the_executed_copies_it_wrote(tiny_built, tmp_path):
+    """The build's record names what it wrote: a page it no longer makes loses its copy; a
+    notebook it never wrote stays (after an upgrade without a record: only the build's names)."""
+    from conftest import clone
+
+    from ruralstudy.build import BuildOptions, build
+
+    p = clone(tiny_built, tmp_path / "p")
+    record = p.executed / ".ruralstudy-made"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["written"].append("regions-gone.ipynb")
+    record.write_text(json.dumps(data), encoding="utf-8")
+    for name in ("regions-gone.ipynb", "mine.ipynb", "04_links.ipynb"):
+        (p.executed / name).write_text("{}", encoding="utf-8")
+    build(p, BuildOptions(jobs=1, force=True))
+    names = {f.name for f in p.executed.glob("*.ipynb")}
+    assert "regions-gone.ipynb" not in names and {"mine.ipynb", "04_links.ipynb"} <= names
+
+
+def test_I21_add_refuses_links_out_of_the_folder_and_non_regular_files(tmp_path):
+    from conftest import tiny_project
+
+    p = tiny_project(tmp_path / "p")
+    secret = tmp_path / "secret" / "notes.txt"
+    secret.parent.mkdir()
+    secret.write_text("测试县2023年共有行政村9个。数据库密码：hunter2\n", encoding="utf-8")
+    folder = tmp_path / "links"
+    folder.mkdir()
+    (folder / "good.txt").write_text(_report_text(2), encoding="utf-8")
+    (folder / "inside.txt").symlink_to("good.txt")  # a link within the folder: the same file
+    (folder / "notes.txt").symlink_to(secret)
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(folder / "fifo.txt")
+    before = p.manifest.read_bytes()
+    r = _cli(["add", folder, "--year", "2023", "--root", p.root])
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "1 added, 0 skipped as duplicate, 4 refused" in r.stderr, r.stderr
+    for name in ("notes.txt", "passwd.txt", "zero.txt"):
+        assert f"{folder / name}: a symbolic link leading out of the folder" in r.stderr
+    assert f"{folder / 'fifo.txt'}: not a regular file (a FIFO)" in r.stderr
+    m = iorw.read_csv(p.manifest)
+    assert p.manifest.read_bytes().startswith(before) and len(m) == 3  # the tiny two, and one
+    texts = [f.read_bytes() for f in p.reports_raw.iterdir()]
+    assert not any(b"hunter2" in t or b"root:" in t for t in texts)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_F1_a_signal_during_add_leaves_no_copy_and_no_temp_file(tmp_path, sig):
+    """``add`` of a folder is signalled once it has copied its first file (a control point,
+    not a delay): the copies are removed, the manifest is as it was, no temporary file is left,
+    and the process ends by the signal (Ctrl-C: a non-zero status)."""
+    from conftest import tiny_project
+    from test_build import start_paused, wait_for_marker
+
+    p = tiny_project(tmp_path / "p")
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"r{n}.txt").write_text(_report_text(n), encoding="utf-8")
+    before = _tree(p.raw)
+    marker = tmp_path / "paused"
+    proc = start_paused(["add", str(folder), "--year", "2023", "--root", str(p.root)], "add",
+                        marker)
+    try:
+        wait_for_marker(marker, proc, "add paused after its first copy")
+        assert len(list(p.reports_raw.iterdir())) == 3  # the first copy is there
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if sig == signal.SIGINT:
+        assert proc.returncode not in (0, None)
+    else:
+        assert proc.returncode == -sig, err
+    assert "Traceback" not in err
+    assert _tree(p.raw) == before  # no copy, no temporary file, the manifest unchanged
+
+
+def test_F10_a_symlinked_executed_folder_is_refused_before_any_step_runs(tiny_built, tmp_path):
+    from conftest import clone
+
+    p = clone(tiny_built, tmp_path / "p")
+    elsewhere = tmp_path / "elsewhere"
+    theirs = _someone_elses(elsewhere)
+    shutil.rmtree(p.executed)
+    p.executed.symlink_to(elsewhere)
+    r = _cli(["build", "--force", "--jobs", "1", "--root", p.root])
+    _one_sentence(r, str(p.executed), "symbolic link")
+    assert _tree(elsewhere) == theirs
+    assert "ran" not in r.stderr

@@ -33,20 +33,29 @@ def test_indicator_rows_carry_sources(indicator_build):
     _, res = indicator_build
     ind = res.indicators
     assert set(ind["source_type"]) == {"report", "sheet"}
-    lps = ind[(ind.region == "六盘水市") & (ind.indicator_id == "collective_income_total")].iloc[0]
-    assert lps.value == 146_000_000 and lps.source_id == "000-003020"
+    lps = ind[(ind.region == "六盘水市") & (ind.indicator_id == "cadre_mean_age")].iloc[0]
+    assert lps.value == 37.63 and lps.source_id == "000-000858"
     assert "report 000, characters" in lps.source_ref
+    # 六盘水's 截至目前 income in a September article is not the 2022 annual figure
+    ytd = res.observations.set_index("source_id").loc["000-003020"]
+    assert ytd.period == "year_to_date" and ytd.status != "mapped"
+    assert "000-003020" not in set(res.panel.source_id)
     sheet = ind[ind.source_type == "sheet"].iloc[0]
-    assert sheet.source_ref.startswith("sheet gathered_2026-11.csv line ") and "http" in sheet.source_ref
+    assert sheet.source_ref.startswith("sheet ") and " line " in sheet.source_ref and "http" in sheet.source_ref
 
 
 def test_panel_rule_latest_year_then_report(indicator_build):
     _, res = indicator_build
     p = res.panel
-    assert not p.duplicated(["region", "indicator_id"]).any()
+    assert not p.duplicated(["region", "round", "indicator_id"]).any()
     assert (p["choice_rule"] == CHOICE_RULE).all()
-    nat = p[(p.region == "全国") & (p.indicator_id == "secretary_mean_age")].iloc[0]
-    assert nat.value == 45.4 and nat.year == 2022  # 2022 beats the 2019 survey
+    assert set(p["round"]) <= {"", "2014-16", "2017-18", "2020-21", "2024-26"}
+    assert {"2017-18", "2020-21"} <= set(p["round"])
+    assert set(p["period"]) <= {"", "year"}  # only whole periods enter the panel
+    nat = p[(p.region == "全国") & (p.indicator_id == "secretary_mean_age")].set_index("round")
+    # the 2022 official figure is the 2020-21 round's, however many pages repeat it
+    assert nat.loc["2020-21", "value"] == 45.4 and nat.loc["2020-21", "year"] == 2022
+    assert nat.loc["2020-21", "n_copies"] == 2 and nat.loc["2020-21", "n_sources"] == 1
     dl = p[(p.region == "达拉特旗") & (p.indicator_id == "cadre_mean_age")].iloc[0]
     assert dl.value == 44.5
     # 村干部 (an unspecified body) never stands for 两委: 乐山市市中区 has no 两委 mean age
@@ -59,9 +68,13 @@ def _ind(rows):
             "construct": "cadre_structure", "measure": "mean", "entity": "", "property": "",
             "conditions": "", "value_high": None, "value_before": None, "unit": "岁",
             "kind": "level", "source_ref": "x", "url": "", "rule": "", "confidence": 0.9,
-            "audit": ""}
+            "audit": "", "period": "", "published": "", "round": "2020-21", "round_basis": "",
+            "source": "", "income_concept": ""}
     df = pd.DataFrame([{**base, **r} for r in rows])
     df["year"] = df["year"].astype("Int64")
+    df["ref_date"] = [f"{y}-12-31" for y in df["year"]]
+    if "source_key" not in df:
+        df["source_key"] = df["source_id"]
     return df
 
 
@@ -75,6 +88,7 @@ def test_panel_choice_rule_on_its_own_terms():
     ])
     p = panel_table(ind)
     assert p.iloc[0]["source_id"] == "s1" and p.iloc[0]["n_sources"] == 3  # latest, exact
+    assert p.iloc[0]["n_copies"] == 3
     ind2 = _ind([
         {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "report", "source_id": "a"},
         {"year": 2021, "value": 39.0, "qualifier": "exact", "source_type": "sheet", "source_id": "b"},
@@ -83,13 +97,73 @@ def test_panel_choice_rule_on_its_own_terms():
     assert panel_table(ind2).iloc[0]["value"] == 39.0  # the value two sources agree on
     c = conflicts_table(ind2)
     assert len(c) == 1 and "41" in c.iloc[0]["values"] and "39" in c.iloc[0]["values"]
+    assert c.iloc[0]["between"] == "independent releases"
 
 
-def test_crosschecks(indicator_build):
+def test_reprints_count_once_and_conflicts_are_between_independent_releases():
+    from ruralstudy.indicators import conflicts_table, panel_table, source_keys
+
+    ind = _ind([
+        {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "s1",
+         "source_key": "pub:农民日报 2021-03-18"},
+        {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "s2",
+         "source_key": "url:mirror.example/a"},  # the same figure on another site: a copy
+        {"year": 2021, "value": 39.0, "qualifier": "exact", "source_type": "report", "source_id": "r1",
+         "source_key": "report:007"},
+    ])
+    ind["source_key"] = source_keys(ind)
+    assert ind.loc[0, "source_key"] == ind.loc[1, "source_key"] != ind.loc[2, "source_key"]
+    p = panel_table(ind).iloc[0]
+    assert p["n_sources"] == 2 and p["n_copies"] == 3  # two releases, three copies
+    c = conflicts_table(ind).iloc[0]
+    assert c["n_sources"] == 2 and c["between"] == "independent releases"
+    # a disagreement inside one release is not a conflict between sources
+    one = _ind([{"year": 2021, "value": v, "qualifier": "exact", "source_type": "sheet",
+                 "source_id": f"s{v}", "source_key": "url:x/y"} for v in (41.0, 30.0)])
+    assert conflicts_table(one).iloc[0]["between"] == "one release"
+
+
+def test_panel_takes_whole_periods_and_keeps_rounds_apart():
+    from ruralstudy.indicators import panel_table
+
+    ind = _ind([
+        {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "a"},
+        {"year": 2018, "value": 45.0, "qualifier": "exact", "source_type": "sheet", "source_id": "b",
+         "round": "2017-18"},
+        {"year": 2022, "value": 40.0, "qualifier": "exact", "source_type": "sheet", "source_id": "c",
+         "period": "year_to_date"},
+    ])
+    p = panel_table(ind).set_index("round")
+    assert list(p.index) == ["2017-18", "2020-21"]  # one cell per round, the part period left out
+    assert p.loc["2020-21", "source_id"] == "a" and p.loc["2017-18", "source_id"] == "b"
+
+
+def test_county_sheet_values_carry_round_source_and_key(indicator_build):
     _, res = indicator_build
-    x = res.crosschecks
-    lps = x[x.region == "六盘水市"].iloc[0]
-    assert abs(lps.implied - 921.7) < 0.1 and lps.observed == 922 and lps.ok
+    ind = res.indicators
+    c = ind[ind.source_id.str.startswith("sheet:counties_2026-12.csv:")]
+    assert len(c) >= 60 and c.region.nunique() >= 30
+    fx = c[(c.region == "阜新蒙古族自治县") & (c.indicator_id == "cadre_mean_age")].iloc[0]
+    assert fx.value == 42 and fx["round"] == "2020-21" and "新一届" in fx.round_basis or \
+        "result" in fx.round_basis
+    assert fx.source == "阜新日报 2021-03-05" and fx.source_key == "pub:阜新日报 2021-03-05"
+    no_url = c[c.url == ""]
+    assert len(no_url) and no_url.source_ref.str.contains("source: ").all()
+
+
+def test_crosschecks():
+    """Total income / income per village should be about the number of villages."""
+    from ruralstudy.indicators import crosscheck_table
+
+    ind = _ind([
+        {"year": 2022, "value": 146_000_000.0, "indicator_id": "collective_income_total",
+         "unit": "元", "qualifier": "exact", "source_type": "report", "source_id": "t"},
+        {"year": 2022, "value": 158_400.0, "indicator_id": "collective_income_per_village",
+         "unit": "元", "qualifier": "exact", "source_type": "report", "source_id": "p"},
+        {"year": 2022, "value": 922.0, "indicator_id": "villages", "unit": "个",
+         "qualifier": "exact", "source_type": "report", "source_id": "v"}])
+    x = crosscheck_table(ind).iloc[0]
+    assert abs(x.implied - 921.7) < 0.1 and x.observed == 922 and x.ok and x.sources == "t; p; v"
 
 
 def test_disagree_tolerates_rounding():
@@ -161,6 +235,29 @@ def test_peer_comparison_uses_scale_free_indicators_only(built):
 
     panel = pd.read_parquet(built.processed / "panel.parquet")
     html = peer_comparison("乐山市市中区", panel)
-    assert "一肩挑" in html and "2 of 2" in html  # vs 德昌县, same indicator, same round
+    assert "一肩挑" in html and "1 of 2 values" in html  # vs 德昌县, same indicator, same round
     html = peer_comparison("六盘水市", panel)
     assert "村集体经济总收入" not in html  # a total is not ranked across regions
+
+
+def test_peers_follow_the_comparability_rule():
+    """A peer is of the same admin level, round and indicator; a value of another round (镇赉
+    2015 against 东乌珠穆沁 2019) or level, or of an unknown round, is nobody's peer."""
+    from ruralstudy.site import peer_comparison
+
+    def row(region, level, rnd, value):
+        return {"region": region, "admin_level": level, "round": rnd, "period": "",
+                "indicator_id": "villages_income_over_10w_share", "indicator_zh": "10万以上占比",
+                "indicator_en": "", "value": value, "unit": "%", "year": 2019,
+                "source_id": f"sheet:s.csv:{value:g}"}
+
+    panel = pd.DataFrame([row("镇赉县", "county", "2014-16", 30.0),
+                          row("东乌珠穆沁旗", "county", "2017-18", 68.8),
+                          row("甲县", "county", "2017-18", 50.0),
+                          row("乙市", "prefecture", "2017-18", 40.0),
+                          row("丙县", "county", "", 45.0)])
+    html = peer_comparison("东乌珠穆沁旗", panel)
+    assert "1 of 1 values" in html and "甲县" in html
+    assert "镇赉县" not in html and "乙市" not in html and "丙县" not in html
+    assert "0 of 1 values" in peer_comparison("镇赉县", panel)
+    assert "round unknown" in peer_comparison("丙县", panel)

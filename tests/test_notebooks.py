@@ -8,6 +8,7 @@ import warnings
 
 import nbformat
 import pandas as pd
+import pytest
 
 from ruralstudy import analysis as A
 from ruralstudy.charts import configure_matplotlib, coverage_heatmap
@@ -49,16 +50,16 @@ def test_key_outputs(built):
     panel = pd.read_parquet(built.processed / "panel.parquet")
     ind = nbformat.read(built.executed / "indicators.ipynb", as_version=4)
     text = _text(ind)
-    shape = f"coverage matrix {panel.region.nunique()} × {panel.indicator_id.nunique()}"
-    assert shape in text
+    shape = f"for {panel.region.nunique()} regions and {panel.indicator_id.nunique()} indicators"
+    assert shape in text and "Cells by round: 2014-16" in text
     links = _text(nbformat.read(built.executed / "links.ipynb", as_version=4))
-    assert "n = " in links and "Inference is not possible" in links
-    assert "largest is n = " in links
+    assert "n = " in links and "cannot estimate" in links
+    assert "largest is n = " in links and "80% power needs about" in links
     from ruralstudy.links import region_slug
 
     slug = region_slug("六盘水市")
     profile = _text(nbformat.read(built.executed / f"regions-{slug}.ipynb", as_version=4))
-    assert "六盘水市" in profile and "000-003020" in profile  # 1.46亿元 with its source
+    assert "六盘水市" in profile and "000-003010" in profile  # 8.05亿元 with its source
 
 
 def test_links_notebook_with_small_minimum_estimates(built, tmp_path):
@@ -68,41 +69,88 @@ def test_links_notebook_with_small_minimum_estimates(built, tmp_path):
     branch itself is covered by the unit tests of ruralstudy.analysis below.)"""
     out = tmp_path / "links.ipynb"
     r = subprocess.run([sys.executable, "-m", "ruralstudy", "run", str(built.notebooks / "04_links.ipynb"),
-                        "-p", "min_n=2", "-p", "n_boot=200", "-p", "seed=7", "--output", str(out),
+                        "-p", "min_n=2", "-p", "n_perm=200", "-p", "n_sim=100", "-p", "seed=7",
+                        "--output", str(out),
                         "--root", str(built.root)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     text = _text(nbformat.read(out, as_version=4))
     assert "held by 2 or more regions" in text or "reach n ≥ 2" in text
+    assert "even at the minimum n = 2" in text
     assert "(n = " in text
 
 
-def test_bootstrap_is_seeded_and_reports_n():
-    x = pd.Series([1.0, 2, 3, 4, 5, 6], name="a")
-    y = pd.Series([2.0, 1, 4, 3, 6, 5], name="b")
-    c1 = A.rank_correlation(x, y, n_boot=300, n_perm=300, seed=3)
-    c2 = A.rank_correlation(x, y, n_boot=300, n_perm=300, seed=3)
-    assert c1 == c2 and c1.n == 6 and c1.ci_low <= c1.rho <= c1.ci_high
-    assert 0 < c1.p_perm <= 1 and "Spearman" in c1.test
+def _panel(rows):
+    """Panel rows (region, level, round, indicator, value[, year])."""
+    out = []
+    for r in rows:
+        region, level, rnd, ind, value, *year = r
+        out.append({"region": region, "admin_level": level, "round": rnd, "period": "",
+                    "indicator_id": ind, "value": float(value), "year": year[0] if year else 2022,
+                    "indicator_zh": ind, "indicator_en": ind, "unit": "%",
+                    "source_id": f"sheet:s.csv:{len(out) + 2}"})
+    df = pd.DataFrame(out)
+    df["year"] = df["year"].astype("Int64")
+    return df
 
 
-def test_minimum_n_blocks_inference():
-    wide = pd.DataFrame({"a": [1.0, 2, None], "b": [3.0, 1, 2]})
-    r = A.pairwise_correlations(wide, [("a", "b")], min_n=3, n_boot=10, seed=1)
-    assert pd.isna(r.loc[0, "rho"]) and "no inference" in r.loc[0, "note"] and r.loc[0, "n"] == 2
-    assert not A.robust_ols(wide.assign(c=1.0), "a", ["b"], min_n=10)["fitted"]
+PRIMARY = {"branch_strength": "b", "cadre_structure": "c", "collective_income": "i"}
 
 
-def test_robust_ols_and_construct_scores():
-    rng = __import__("numpy").random.default_rng(0)
-    d = pd.DataFrame({"x": rng.normal(size=30)})
-    d["y"] = 2 * d["x"] + rng.normal(scale=0.1, size=30)
-    res = A.robust_ols(d, "y", ["x"], min_n=10)
-    assert res["fitted"] and abs(res["table"].loc["x", "coef"] - 2) < 0.1 and "HC3" in res["note"]
-    panel = pd.DataFrame({"region": ["甲", "乙", "丙"], "admin_level": ["county"] * 3,
-                          "year": [2021] * 3, "indicator_id": ["cadre_mean_age"] * 3,
-                          "value": [40.0, 45.0, 50.0]})
-    s = A.construct_scores(panel, {"cadre_structure": ["cadre_mean_age"]})
-    assert list(s.sort_values("score")["region"]) == ["丙", "乙", "甲"]  # younger scores higher
+def test_primary_tests_at_a_realistic_n_with_holm_and_power():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    n = 30
+    b = rng.normal(size=n)
+    c = 0.8 * b + 0.6 * rng.normal(size=n)
+    rows = [(f"县{k}", "county", "2020-21", ind, v) for k in range(n)
+            for ind, v in (("b", b[k]), ("c", c[k]), ("i", rng.normal()))]
+    rows += [("省甲", "province", "2020-21", "b", 1.0), ("省甲", "province", "2020-21", "c", 2.0)]
+    t = A.primary_tests(_panel(rows), PRIMARY, min_n=8, n_perm=999, seed=3, n_sim=200)
+    county = t[t.admin_level == "county"].set_index(["x", "y"])
+    assert len(county) == 3 and (county.n == n).all()
+    assert county.loc[("b", "c"), "rho"] > 0.5 and county.loc[("b", "c"), "p_holm"] < 0.05
+    assert (county.p_holm >= county.p_exact - 1e-12).all()  # Holm never lowers a p-value
+    assert county.loc[("b", "c"), "ci_low"] < county.loc[("b", "c"), "rho"] < county.loc[("b", "c"), "ci_high"]
+    prov = t[t.admin_level == "province"].iloc[0]
+    assert prov.n == 1 and np.isnan(prov.rho) and "not tested" in prov.note  # never pooled
+    assert (t["n_for_rho_0.5"] < t["n_for_rho_0.3"]).all()
+    assert 0 <= county.loc[("b", "c"), "power_rho_0.3"] <= county.loc[("b", "c"), "power_rho_0.5"] <= 1
+    again = A.primary_tests(_panel(rows), PRIMARY, min_n=8, n_perm=999, seed=3, n_sim=200)
+    pd.testing.assert_frame_equal(t, again)  # seeded: the same numbers
+
+
+def test_below_the_minimum_no_test_but_power_and_n_needed():
+    rows = [("甲县", "county", "2020-21", "b", 1), ("甲县", "county", "2020-21", "c", 40),
+            ("乙县", "county", "2020-21", "b", 2), ("乙县", "county", "2020-21", "c", 42),
+            ("丙县", "county", "2017-18", "b", 3), ("丙县", "county", "2017-18", "c", 44)]
+    t = A.primary_tests(_panel(rows), PRIMARY, min_n=8, n_sim=100)
+    bc = t[(t.x == "b") & (t.y == "c")]
+    assert sorted(bc.n) == [1, 2]  # two rounds: never one group of three
+    assert bc.rho.isna().all() and (bc["power_rho_0.5"] == 0).all()
+    f = A.estimability_finding(t, 8, n_sim=200)
+    assert f["kind"] == "limits" and "cannot estimate" in f["text"] and f["n"] == 2
+    assert f"{int(t['n_for_rho_0.5'].iloc[0])} regions for ρ = 0.5" in f["text"]
+
+
+def test_primary_rule_chooses_by_coverage_alone():
+    rows = [(f"县{k}", "county", "2020-21", "cadre_mean_age", 40 + k) for k in range(3)]
+    rows += [(f"县{k}", "county", "2020-21", "cadre_college_share", 10 + k) for k in range(2)]
+    rows += [(f"市{k}", "prefecture", "2017-18", "cadre_college_share", 5) for k in range(2)]
+    chosen = A.choose_primary(_panel(rows), {"cadre_structure": ["cadre_college_share", "cadre_mean_age"]},
+                              scale_free={"cadre_college_share", "cadre_mean_age"})
+    assert chosen == {"cadre_structure": "cadre_mean_age"}  # 3 in one group beats 2 + 2 apart
+    assert A.primary_pairs(PRIMARY) == [("b", "c"), ("b", "i"), ("c", "i")]
+
+
+def test_comparable_sets_flag_a_campaign_trend():
+    rows = [("甲县", "county", "2020-21", "v", 38.4, 2015), ("乙县", "county", "2020-21", "v", 60.0, 2019),
+            ("丙县", "county", "2020-21", "v", 90.6, 2022), ("丁省", "province", "2020-21", "v", 50.0, 2020)]
+    sets = A.comparable_sets(_panel(rows), scale_free={"v"})
+    assert len(sets) == 1 and sets.iloc[0].n == 3 and "丁省" not in sets.iloc[0]["values"]
+    assert bool(sets.iloc[0].order_is_year_order)  # 2015 < 2019 < 2022: a trend, not a ranking
+    two = A.comparable_sets(_panel(rows[:2]), scale_free={"v"})
+    assert not bool(two.iloc[0].order_is_year_order)  # two values always sit in some year order
 
 
 def test_chinese_text_renders_without_missing_glyphs():
@@ -145,7 +193,7 @@ def test_indicator_chart_draws_a_distribution_beyond_max_bars():
 
     def frame(n: int) -> pd.DataFrame:
         return pd.DataFrame({"region": [f"县{i}" for i in range(n)],
-                             "admin_level": ["county" if i % 3 else "prefecture" for i in range(n)],
+                             "admin_level": "county",
                              "year_label": "2023", "value": [float(i % 17) for i in range(n)]})
 
     small = C.indicator_chart(frame(C.MAX_BARS), "平均年龄", "岁", "Mean age")
@@ -153,9 +201,14 @@ def test_indicator_chart_draws_a_distribution_beyond_max_bars():
     C.close(small)
     big = C.indicator_chart(frame(C.MAX_BARS + 1), "平均年龄", "岁", "Mean age")
     labels = [t.get_text() for t in big.axes[0].get_yticklabels()]
-    assert labels == ["prefecture (n = 21)", "county (n = 40)"]
+    assert labels == ["county (n = 61)"]
     assert "n = 61 regions" in big.axes[0].get_title()
     C.close(big)
+    mixed = frame(4).assign(admin_level=["county", "province", "county", "county"])
+    with pytest.raises(ValueError, match="more than one admin_level"):
+        C.indicator_chart(mixed, "平均年龄", "岁", "Mean age")  # counties beside a province
+    with pytest.raises(ValueError, match="more than one round"):
+        C.indicator_bars(frame(3).assign(round=["2017-18", "2020-21", "2020-21"]), "x", "%", "t")
 
 
 def test_coverage_map_shows_shares_by_level_beyond_max_bars():
@@ -180,4 +233,24 @@ def test_coverage_map_shows_shares_by_level_beyond_max_bars():
     C.close(fig)
     fig = C.coverage_heatmap(matrix.iloc[:C.MAX_BARS], "Coverage", levels=levels)
     assert len(fig.axes[0].get_yticklabels()) == C.MAX_BARS  # a row per region
+    C.close(fig)
+
+
+def test_scatter_of_a_primary_pair_labels_every_region():
+    import numpy as np
+
+    from ruralstudy import charts as C
+
+    C.configure_matplotlib()
+    rng = np.random.default_rng(0)
+    rows = [(f"县{k}", "county", "2020-21", ind, rng.normal()) for k in range(9) for ind in ("b", "c")]
+    rows += [("市甲", "prefecture", "2020-21", "b", 1.0), ("市甲", "prefecture", "2020-21", "c", 1.0)]
+    d = A.pair_frame(_panel(rows), "b", "c")
+    county = d[d.admin_level == "county"]
+    assert len(county) == 9 and set(d.group) == {"county|2020-21", "prefecture|2020-21"}
+    assert county.source_id.str.count("sheet:").eq(2).all()  # both values carry their sources
+    fig = C.labelled_scatter(county, "b", "c", "b", "c", "b vs c (county, 2020-21 round)")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert len(labels) == 9 and all(lab.startswith("县") and "county" in lab for lab in labels)
+    assert "n = 9" in fig.axes[0].get_title()
     C.close(fig)

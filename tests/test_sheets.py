@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -35,9 +37,10 @@ def test_clean_values_regions_and_rejects():
     assert rows.loc[3, "value"] == 565 and rows.loc[3, "unit"] == "个"
     assert pd.isna(rows.loc[7, "year"]) and rows.loc[7, "region_code"] == ""
     assert bool(rows.loc[8, "is_target"]) and rows.loc[8, "qualifier"] == "more_than"
+    # "all villages over 10万" under a label counting villages over that line: 100%
+    assert rows.loc[4, "value"] == 100 and rows.loc[4, "unit"] == "%"
     rej = res.rejects.set_index("line")
-    assert set(rej.index) == {4, 5, 6, 9}
-    assert "qualitative" in rej.loc[4, "reason"]
+    assert set(rej.index) == {5, 6, 9}
     assert "year" in rej.loc[5, "reason"] and "admin_level" in rej.loc[6, "reason"]
     assert rej.loc[9, "raw"] == "不详" and (rej["file"] == "s.csv").all()
     assert len(res.rows) + len(res.rejects) == len(df)  # nothing is lost
@@ -63,9 +66,61 @@ def test_sheet_missing_columns_is_one_reject_naming_file(tmp_path):
 
 def test_shared_sheets_all_accounted_for(root):
     res = load_sheets(root / "data/raw/sheets")
-    assert len(res.rows) + len(res.rejects) == 259 + 87  # gathered + provinces_national
-    assert len(res.rejects) <= 18
+    # gathered + provinces_national + counties
+    assert len(res.rows) + len(res.rejects) == 259 + 87 + 397
+    counties = res.rows[res.rows.file == "counties_2026-12.csv"]
+    assert len(counties) + int((res.rejects.file == "counties_2026-12.csv").sum()) == 397
+    assert counties.region.nunique() == 48
+    assert len(res.rejects) <= 28
     assert (res.rejects["reason"] != "").all()
+
+
+def test_county_sheet_is_the_shared_file_unchanged(root):
+    shared = Path("/work/shared/figure_sheets/counties_2026-12.csv")
+    if not shared.exists():
+        pytest.skip("the shared folder is not on this machine")
+    assert (root / "data/raw/sheets/counties_2026-12.csv").read_bytes() == shared.read_bytes()
+
+
+def test_source_column_kept_empty_url_allowed_and_dated():
+    df = pd.DataFrame([
+        ["嘉祥县", "山东", "county", "2021", "cadre_structure", "村“两委”成员平均年龄", "47.86歲",
+         "农民日报 2021-03-18", ""],
+        ["乾县", "陕西", "county", "", "branch_strength", "驻村第一书记数", "75名", "陕西党建网 2024-02-29",
+         "http://example.org/a.html"],
+        ["睢宁县", "江苏", "county", "2018", "collective_income", "村均集体收入", "28.8万元",
+         "epaper.jzrb.com", "http://epaper.jzrb.com/rb/html/2019-04/09/content_532809.htm"],
+    ], columns=COLS[:7] + ["source", "url"])
+    rows = clean_sheet(df, "c.csv").rows.set_index("line")
+    assert rows.loc[2, "source"] == "农民日报 2021-03-18" and rows.loc[2, "url"] == ""
+    assert rows.loc[2, "published"] == "2021-03-18"
+    assert rows.loc[3, "region"] == "乾县"  # not 干县: the county's own name is kept
+    assert rows.loc[3, "published"] == "2024-02-29"
+    assert rows.loc[4, "published"] == "2019-04-09"  # from the URL when the source has no date
+
+
+@pytest.mark.parametrize("label, raw, value", [
+    ("总收入10万元以上行政村占比", "全部达到10万元以上", 100.0),
+    ("年经营性收入20万元以上村", "全部達到20萬元以上", 100.0),
+    ("集体收入10万元以上村(全部198个)", "全部实现了集体收入超10万元", 100.0),
+    ("集体经济薄弱村", "全面消除", 0.0),
+    ("集体收入10万元以下经济薄弱村", "全面清零", 0.0)])
+def test_whole_statements_read_as_the_number_they_state(label, raw, value):
+    from ruralstudy.sheets import whole_statement
+
+    p = whole_statement(raw, label)
+    assert p is not None and p.value == value and p.qualifier == "exact"
+
+
+@pytest.mark.parametrize("label, raw", [
+    ("设立便民服务大厅的行政村", "全部设立"),  # no number stated
+    ("集体收入50万元以上村", "全部达到10万元以上"),  # another line than the label's
+    ("软弱涣散村党组织", "实现动态清零"),  # a campaign's rolling target, not zero
+    ("目标:5万元及以下收入村", "基本消除")])  # "basically": not zero
+def test_whole_statements_that_do_not_say_a_number_stay_qualitative(label, raw):
+    from ruralstudy.sheets import whole_statement
+
+    assert whole_statement(raw, label) is None
 
 
 def test_region_names():

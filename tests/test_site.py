@@ -76,7 +76,8 @@ def browser():
 def test_expected_pages_exist(site, built):
     for page in ("index.html", "quality.html", "indicators.html", "links.html", "regions.html",
                  "sources.html", "data.html", "about.html", "sources/000.html",
-                 "sources/sheet-gathered_2026-11.html", f"regions/{region_slug('六盘水市')}.html",
+                 "sources/sheet-gathered_2026-11.html", "sources/sheet-counties_2026-12.html",
+                 "methods.html", f"regions/{region_slug('六盘水市')}.html",
                  "assets/search-index.js", "data/figures.csv", "data/panel.parquet",
                  "data/codebook.yaml"):
         assert (site / page).is_file(), page
@@ -138,15 +139,15 @@ def test_region_figure_click_reaches_source_sentence(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server + f"regions/{region_slug('六盘水市')}.html")
     page.screenshot(path=str(ARTIFACTS / "region-liupanshui.png"), full_page=True)
-    link = page.locator("a.src", has_text="000-003020").first
+    link = page.locator("a.src", has_text="000-003010").first
     link.click()
     page.wait_for_load_state("load")
-    assert page.url.endswith("sources/000.html#fig-000-003020")
-    target = page.locator("#fig-000-003020")
-    assert target.text_content() == "1.46亿元"
+    assert page.url.endswith("sources/000.html#fig-000-003010")
+    target = page.locator("#fig-000-003010")
+    assert target.text_content() == "8.05亿元"
     assert target.is_visible()
     tip = target.get_attribute("data-tip")
-    assert "146000000" in tip.replace(",", "") and "collective_income_total" in tip
+    assert "805000000" in tip.replace(",", "") and "collective_assets" in tip
     para = target.locator("xpath=..").text_content()
     assert "收入达1.46亿元、村均15.84万元" in para  # the sentence around it
     page.close()
@@ -195,6 +196,50 @@ def test_index_screenshot_and_findings(server, browser):
     page.close()
 
 
+def test_front_page_tells_what_cannot_be_estimated_first(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "index.html")
+    assert page.locator("main h2").first.get_attribute("id") == "can-and-cannot"
+    limits = page.locator("ul.limits li")
+    assert limits.count() >= 1
+    text = limits.first.text_content()
+    assert "cannot estimate" in text and "80% power needs about" in text and "ρ = 0.3" in text
+    # the chart stands in that section, before the findings
+    chart = page.locator("figure.chart").first
+    assert chart.is_visible() and "n" in chart.locator("img").get_attribute("alt")
+    order = page.evaluate("""() => {
+        const f = document.querySelector('figure.chart'), k = document.getElementById('key-findings');
+        return !!(f.compareDocumentPosition(k) & Node.DOCUMENT_POSITION_FOLLOWING); }""")
+    assert order
+    assert page.locator("a[href='methods.html']").count() >= 1
+    page.close()
+
+
+def test_rule_stated_once_and_no_chart_ranks_across_levels_or_rounds(site):
+    import html as _html
+
+    from ruralstudy.comparability import RULE_TEXT
+
+    words = RULE_TEXT.split(" — ")[0]  # "Two values are compared only when ..."
+    assert len(words) > 60
+    stated = [p.relative_to(site).as_posix() for p in site.rglob("*.html")
+              if _html.escape(words, quote=False) in p.read_text(encoding="utf-8")]
+    assert stated == ["methods.html"]
+    text = (site / "indicators.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img[^>]*? alt="([^"]*)"', text)
+    charts = [a for a in alts if not a.startswith("Coverage")]
+    assert charts, "the indicators page draws at least one comparable group"
+    for alt in charts:  # "label: n county regions, 2020-21 round"
+        assert re.search(r": \d+ (county|prefecture|province|national) regions, \d{4}-\d\d round$", alt), alt
+    assert "sorted" not in text.lower() or "never ranked" in text
+
+
+def test_sheet_page_shows_source_where_url_is_empty(site):
+    text = (site / "sources/sheet-counties_2026-12.html").read_text(encoding="utf-8")
+    assert "<th>source</th>" in text and "农民日报 2021-03-18" in text
+    assert "no URL: the source column is the pointer" in text
+
+
 def test_report_text_is_html_escaped():
     from ruralstudy.corpus import Document, ManifestEntry, clean_text
     from ruralstudy.iorw import RawText
@@ -238,35 +283,56 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "he
 _NUM = re.compile(r"\d[\d,]*\.\d+")
 
 
-def test_construct_findings_state_n_level_year_and_their_table():
+def _findings_data():
     import pandas as pd
 
+    base = {"province": "", "region_code": "", "qualifier": "exact", "source_type": "sheet",
+            "source_ref": "", "n_sources": 1, "n_copies": 1, "choice_rule": "", "measure": "mean",
+            "entity": "", "property": "", "conditions": "", "value_high": None,
+            "value_before": None, "kind": "level", "url": "", "rule": "", "confidence": 1.0,
+            "audit": "", "period": "", "source": ""}
+    rows = [  # region, level, round, year, indicator, value, unit, source id, release
+        ("A县", "county", "2017-18", 2018, "cadre_mean_age", 45.5, "岁", "a-1", "r:a1"),
+        ("A县", "county", "2020-21", 2021, "cadre_mean_age", 41.25, "岁", "a-2", "r:a2"),
+        ("D县", "county", "2020-21", 2021, "cadre_mean_age", 43.75, "岁", "d-1", "r:d1"),
+        ("B市", "prefecture", "2020-21", 2022, "cadre_mean_age", 39.0, "岁", "b-1", "r:b1"),
+        ("A县", "county", "2020-21", 2021, "cadre_mean_age_change", -4.25, "岁", "a-4", "r:a2"),
+        ("A县", "county", "2020-21", 2022, "villages_income_over_10w_share", 60.5, "%", "a-3", "r:a3"),
+        ("E省", "province", "2020-21", 2022, "villages_income_over_10w_share", 90.5, "%", "e-1", "r:e1"),
+        ("C县", "county", "2020-21", 2022, "villages_income_over_10w_share", 30.0, "%", "c-1", "r:c1"),
+        ("C县", "county", "2020-21", 2022, "villages_income_over_10w_share", 33.0, "%", "c-2", "r:c2"),
+        ("F县", "county", "2020-21", 2022, "cadre_women_share", 25.8, "%", "f-1", "r:f1"),
+        ("F县", "county", "2020-21", 2022, "cadre_women_share", 25.8, "%", "f-2", "r:f1")]
+    ind = pd.DataFrame([{**base, "region": r, "admin_level": lv, "round": rnd, "year": y,
+                         "indicator_id": i, "construct": "collective_income" if "villages" in i
+                         else "cadre_structure", "value": v, "unit": u, "source_id": s,
+                         "source_key": k, "indicator_zh": i, "indicator_en": i}
+                        for r, lv, rnd, y, i, v, u, s, k in rows])
+    ind["year"] = ind["year"].astype("Int64")
+    panel = ind.drop_duplicates(["region", "round", "indicator_id"], keep="first")
+    return panel, ind
+
+
+def test_construct_findings_state_n_level_round_sources_and_their_table():
     from ruralstudy.analysis import construct_findings
 
-    base = {"province": "", "region_code": "", "qualifier": "exact", "source_type": "report",
-            "source_ref": "", "n_sources": 1, "choice_rule": "", "measure": "mean", "entity": "",
-            "property": "", "conditions": "", "value_high": None, "value_before": None,
-            "kind": "level", "url": "", "rule": "", "confidence": 1.0, "audit": ""}
-    rows = [("A县", "county", 2016, "cadre_mean_age", "cadre_structure", 45.5, "岁", "a-1"),
-            ("A县", "county", 2022, "cadre_mean_age", "cadre_structure", 41.25, "岁", "a-2"),
-            ("B市", "prefecture", 2022, "cadre_mean_age", "cadre_structure", 39.0, "岁", "b-1"),
-            ("A县", "county", 2022, "villages_income_over_10w_share", "collective_income", 60.5, "%", "a-3"),
-            ("C县", "county", None, "villages_income_over_10w_share", "collective_income", 30.0, "%", "c-1"),
-            ("C县", "county", None, "villages_income_over_10w_share", "collective_income", 33.0, "%", "c-2")]
-    ind = pd.DataFrame([{**base, "region": r, "admin_level": lv, "year": y, "indicator_id": i,
-                         "construct": c, "value": v, "unit": u, "source_id": s,
-                         "indicator_zh": i, "indicator_en": i} for r, lv, y, i, c, v, u, s in rows])
-    ind["year"] = ind["year"].astype("Float64")
-    panel = ind.drop_duplicates(["region", "indicator_id"], keep="last")
-    found = {f["id"]: f for f in construct_findings(panel, ind)}
-    rounds = found["finding-cadre-rounds"]
-    assert rounds["n"] == 1 and "45.5岁 (2016) → 41.25岁 (2022)" in rounds["text"]
-    assert rounds["level"] == "county 1" and rounds["year"] == "2016–2022"
-    assert found["finding-income-bands"]["n"] == 2
-    assert "year unknown" in found["finding-income-bands"]["year"]
-    dis = found["finding-sources"]
-    assert "1 of them disagree" in dis["text"] and "C县" in dis["text"]
+    panel, ind = _findings_data()
+    sf = {"cadre_mean_age", "villages_income_over_10w_share", "cadre_women_share"}
+    found = {f["id"]: f for f in construct_findings(panel, ind, scale_free=sf)}
+    ch = found["finding-round-changes"]  # a region against its own previous round
+    assert ch["n"] == 1 and "A县" in ch["text"] and "-4.25 岁" in ch["text"] and ch["sources"] == ["a-4"]
+    sets = found["finding-comparable-sets"]
+    # A县 and D县 (county, 2020-21) side by side; B市 (prefecture) and A县's 2017-18 value never
+    assert "A县 41.25岁 (2021); D县 43.75岁 (2021)" in sets["text"] and "B市" not in sets["text"]
+    assert "45.5" not in sets["text"] and "E省" not in sets["text"]  # no range across levels
+    inc = found["finding-income-bands"]
+    assert "ranges from" not in inc["text"] and inc["n"] == 3
+    src = found["finding-sources"]
+    # F县's two pages repeat one release (echo); C县's are independent and disagree
+    assert "come from copies of one release" in src["text"] and "1 of them disagree" in src["text"]
+    assert "C县" in src["text"] and "F县" not in src["text"].split("disagree")[-1]
     for f in found.values():  # every decimal value a finding states is in its table
+        assert f["round"] and f["level"]
         table_text = f["table"].astype(str).to_string()
         for num in _NUM.findall(f["text"]):
             assert str(float(num.replace(",", ""))) in table_text or num in table_text, (f["id"], num)
@@ -378,19 +444,19 @@ def test_click_through_lands_below_header_marks_sentence_and_back_works(server, 
     page = browser.new_page(viewport=WIDTHS[device])
     region = server + f"regions/{region_slug('六盘水市')}.html"
     page.goto(region)
-    page.locator("a.src", has_text="000-003020").first.click()
+    page.locator("a.src", has_text="000-003010").first.click()
     page.wait_for_load_state("load")
-    page.wait_for_timeout(100)
-    assert page.url.endswith("sources/000.html#fig-000-003020")
-    box = page.evaluate("() => { const r = document.getElementById('fig-000-003020').getBoundingClientRect();"
+    page.wait_for_function("() => location.hash === '#fig-000-003010'")
+    assert page.url.endswith("sources/000.html#fig-000-003010")
+    box = page.evaluate("() => { const r = document.getElementById('fig-000-003010').getBoundingClientRect();"
                         " return [r.top, r.bottom]; }")
     top_limit = _header_bottom(page)
     assert top_limit <= box[0] and box[1] <= WIDTHS[device]["height"], (box, top_limit)
-    marked = page.evaluate("""() => { const s = document.getElementById('fig-000-003020').closest('.sent');
+    marked = page.evaluate("""() => { const s = document.getElementById('fig-000-003010').closest('.sent');
         return [getComputedStyle(s).backgroundColor, s.textContent, s.getClientRects()[0].top]; }""")
     assert marked[2] >= top_limit, (marked, top_limit)  # the sentence starts in view as well
     assert marked[0] not in ("rgba(0, 0, 0, 0)", "transparent"), marked
-    assert "1.46亿元" in marked[1]
+    assert "8.05亿元" in marked[1]
     page.screenshot(path=str(ARTIFACTS / f"landing-{device}.png"))
     page.go_back()
     page.wait_for_load_state("load")
@@ -409,15 +475,19 @@ def test_front_page_findings_link_to_their_numbers(server, browser, device):
         li = items.nth(i)
         text = li.locator(".finding-text").text_content()
         meta = li.locator(".meta").text_content()
-        assert re.search(r"n = \d+", meta) and "level:" in meta and "year:" in meta, meta
+        assert re.search(r"n = \d+", meta) and "level:" in meta and "round:" in meta, meta
         targets.append((text, li.locator("a.shown").get_attribute("href")))
     constructs = " ".join(t for t, _ in targets)
-    for word in ("Cadre", "两委", "Collective income", "Branch strength", "sources disagree"):
+    for word in ("cannot estimate", "previous election round", "Collective income",
+                 "Branch strength", "Where sources meet", "copies of one release"):
         assert word in constructs, word
+    for withdrawn in ("No other region reports one indicator in two rounds", "ranges from",
+                      "0 of them disagree beyond rounding", "before/after figures show change"):
+        assert withdrawn not in constructs, withdrawn
     for text, href in targets:
         page.goto(server + href)
-        page.wait_for_timeout(50)
         anchor = href.split("#", 1)[1]
+        page.locator(f"[id='{anchor}']").first.wait_for(state="attached")
         el = page.locator(f"[id='{anchor}']")
         assert el.count() == 1, href
         assert el.is_visible()
@@ -471,7 +541,7 @@ def test_search_lazy_snippets_keys_and_pinyin(server, browser, device):
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(server + "index.html")
-    page.wait_for_timeout(100)
+    page.wait_for_load_state("networkidle")  # every request the page makes by itself is made
     assert not any("search-index" in u for u in requested)  # not loaded until search is used
     page.fill("#search-box", "Dalate")
     results = page.locator("#search-results li[data-href]")
@@ -507,7 +577,8 @@ def test_citation_copy_button(server, browser):
     page.goto(server + "about.html")
     assert "cff-version" not in page.locator("main").text_content()
     page.click("button[data-copy='citation-bibtex']")
-    page.wait_for_timeout(200)
+    page.wait_for_function("() => document.querySelectorAll('.cite-block')[1]"
+                           ".querySelector('.copied').textContent.trim() !== ''")  # answered
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied.startswith("@software{ruralstudy") and "0.1.0" in copied
     assert "Copied" in page.locator(".cite-block").nth(1).locator(".copied").text_content()

@@ -124,34 +124,48 @@ def build(paths: Paths, opts: BuildOptions) -> BuildReport:
         return _build(paths, opts)
 
 
-def clean_leftovers(paths: Paths) -> None:
+def check_folders(paths: Paths, site: bool = True) -> None:
+    """Before a build reads or deletes anything: the cache, and (for a build that publishes)
+    ``reports/site`` and ``reports/.site-builds``, are the project's own; a symbolic link, a
+    file or someone else's folder there stops the build with one sentence naming it, having
+    touched nothing (see :func:`ruralstudy.paths.own_folder`)."""
+    from .cache import own_cache
+    from .paths import MADE_MARKER, own_folder, site_builds
+
+    own_cache(paths.cache, create=False)
+    if site:
+        site_builds(paths.site, create=False)
+        # the build removes there only the copies it recorded: anything else may stay
+        own_folder(paths.executed, MADE_MARKER, lambda e: True, "the executed notebooks",
+                   create=False)
+
+
+def clean_leftovers(paths: Paths, site: bool = True) -> None:
     """Remove what a killed build may have left: half-written site folders and cache entries
-    (both are written aside and renamed, so they never look complete)."""
+    (both are written aside and renamed, so they never look complete). Only in the project's
+    own folders (:func:`check_folders`)."""
     import shutil
 
-    builds = paths.reports / ".site-builds"
-    if builds.is_dir():
-        current = paths.site.resolve() if paths.site.is_symlink() else None
-        for d in builds.glob("tmp-*"):
-            shutil.rmtree(d, ignore_errors=True)
-        for d in builds.glob("build-*"):  # whole, but never swapped in (killed before the swap)
-            if d.resolve() != current:
-                shutil.rmtree(d, ignore_errors=True)
-    if paths.reports.is_dir():
-        for link in paths.reports.glob(".site-link-*"):
-            link.unlink()
-    if paths.cache.is_dir():
+    from .cache import own_cache
+    from .paths import clean_site_builds
+
+    if site:
+        clean_site_builds(paths.site)
+    if own_cache(paths.cache, create=False):
         for step in paths.cache.iterdir():
-            if step.is_dir():
+            if step.is_dir() and not step.is_symlink():
                 for d in step.glob(".*"):
-                    shutil.rmtree(d, ignore_errors=True)
+                    if d.is_dir() and not d.is_symlink():
+                        shutil.rmtree(d, ignore_errors=True)
 
 
 def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
     from .cache import library_digest
 
+    publishes = opts.until is None
+    check_folders(paths, site=publishes)
     if not opts.dry_run:
-        clean_leftovers(paths)
+        clean_leftovers(paths, site=publishes)
     full = opts.until is None and opts.only_profiles is None and not opts.notebook_params
     if opts.until is not None:
         from .steps import BuildRun

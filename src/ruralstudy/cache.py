@@ -26,6 +26,39 @@ if TYPE_CHECKING:
 KEY_VERSION = "1"
 DEFAULT_LIMIT = 2 * 1024 ** 3  # bytes; the build prunes the cache to this size
 USED_FILE = "last-build.json"  # the entries the last build read or wrote
+STATE_FILE = "state.json"  # the graph's record of each step (ruralstudy.graph.State)
+
+
+def _cache_like(e: Path) -> bool:
+    """Whether an entry at the cache's top level looks made by the build: its record files,
+    their temporary files, or a step folder holding only entries (``<key>/MANIFEST.json``)
+    and temporary entry folders (``.<key>.*``)."""
+    if e.is_symlink():
+        return False
+    if e.is_file():
+        return e.name in (STATE_FILE, USED_FILE) or (e.name.startswith(".") and
+                                                     e.name.endswith(".tmp"))
+    if not e.is_dir():
+        return False
+    return all(d.is_dir() and not d.is_symlink() and
+               (d.name.startswith(".") or (d / "MANIFEST.json").is_file()) for d in e.iterdir())
+
+
+def current_umask() -> int:
+    from .paths import current_umask as umask
+
+    return umask()
+
+
+def own_cache(root: Path, create: bool = True) -> bool:
+    """Check that ``root`` is this project's build cache before anything in it is read,
+    written or deleted: a folder tagged ``CACHEDIR.TAG`` by the build (made when ``create``).
+    A symbolic link, a file or someone else's folder there is refused with one sentence
+    (:func:`ruralstudy.paths.own_folder`). True when the cache exists."""
+    from .paths import CACHE_TAG, CACHE_TAG_TEXT, own_folder
+
+    return own_folder(Path(root), CACHE_TAG, _cache_like, "the build cache", create=create,
+                      marker_text=CACHE_TAG_TEXT)
 
 
 def digest_bytes(data: bytes) -> str:
@@ -120,6 +153,7 @@ class Cache:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._made = own_cache(self.root, create=False)  # refuses a link or a foreign folder
 
     def path(self, step: str, key: str) -> Path:
         return self.root / step / key
@@ -155,10 +189,13 @@ class Cache:
 
     def put(self, step: str, key: str, files: Mapping[str, bytes]) -> Path:
         """Store files as one entry, atomically (written aside, then renamed into place)."""
+        if not self._made:
+            self._made = own_cache(self.root)
         target = self.path(step, key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=target.parent))
         try:
+            os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private
             for name, data in files.items():
                 (tmp / name).parent.mkdir(parents=True, exist_ok=True)
                 (tmp / name).write_bytes(data)
@@ -215,9 +252,9 @@ def _entries(root: Path) -> list[Entry]:
     out = []
     if not root.is_dir():
         return out
-    for step in sorted(p for p in root.iterdir() if p.is_dir()):
+    for step in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         for d in sorted(step.iterdir()):
-            if not d.is_dir() or d.name.startswith("."):
+            if not d.is_dir() or d.is_symlink() or d.name.startswith("."):
                 continue
             size, used = 0, 0.0
             for f in d.rglob("*"):
@@ -239,20 +276,28 @@ def prune(root: Path, limit: int = DEFAULT_LIMIT, keep: set[tuple[str, str]] | N
     first. Entries in ``keep`` (step, key) are never removed; with ``unused``, every entry the
     last build did not use (see :data:`USED_FILE`) is removed first. Entries without a manifest
     (half written, or corrupt) and leftover temporary folders are always removed."""
+    from .errors import RuralStudyError
+
     root = Path(root)
     rep = PruneReport()
     keep = set(keep or ())
+    if not own_cache(root, create=False):
+        return rep
     if unused:
         try:
             last = json.loads((root / USED_FILE).read_text(encoding="utf-8"))
             keep |= {tuple(x) for x in last}
-        except (OSError, ValueError):
-            pass
+        except (OSError, ValueError, TypeError):
+            raise RuralStudyError(
+                "there is no readable record of the entries the last build used, so none can "
+                "be told unused and nothing was removed: build once, or prune by size "
+                "(--max-size)", file=str(root / USED_FILE)) from None
     if root.is_dir():
         for step in root.iterdir():
-            if step.is_dir():
+            if step.is_dir() and not step.is_symlink():
                 for d in step.glob(".*"):
-                    shutil.rmtree(d, ignore_errors=True)
+                    if d.is_dir() and not d.is_symlink():
+                        shutil.rmtree(d, ignore_errors=True)
     entries = _entries(root)
     live = []
     for e in entries:

@@ -43,6 +43,7 @@ def configure_matplotlib() -> str:
         "font.family": "sans-serif",
         "font.sans-serif": [font, "DejaVu Sans"],
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # a region or label with "$" is text, not mathtext
         "figure.dpi": 100,
         "savefig.dpi": 100,
         "figure.figsize": (6.4, 4.2),
@@ -139,8 +140,21 @@ def labelled_scatter(df: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str,
     return fig
 
 
+def one_comparable_group(df: pd.DataFrame) -> None:
+    """Refuse to draw regions side by side unless they form one comparable group (one admin
+    level, one election round, one indicator; see :mod:`ruralstudy.comparability`): a chart
+    that sorts counties beside provinces, or one round beside another, ranks what the site's
+    rule says may not be compared."""
+    for col in ("admin_level", "round", "indicator_id"):
+        if col in df and df[col].fillna("").nunique() > 1:
+            raise ValueError(f"values of more than one {col} ({', '.join(sorted(map(str, df[col].fillna('').unique())))}) "
+                             "would be ranked side by side: draw one comparable group at a time")
+
+
 def indicator_bars(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:
-    """Horizontal bars of one indicator across regions, labelled with level and year."""
+    """Horizontal bars of one indicator across the regions of one comparable group (one admin
+    level and round), labelled with year."""
+    one_comparable_group(df)
     d = df.sort_values("value")
     fig, ax = plt.subplots(figsize=(6.4, max(2.8, 0.42 * len(d) + 1.6)))
     ax.barh([f"{r.region} ({r.admin_level or '?'}, {r.year_label})" for r in d.itertuples()],
@@ -156,8 +170,10 @@ def indicator_bars(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.F
 
 
 def indicator_chart(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:
-    """One indicator across regions: a bar per region up to :data:`MAX_BARS` regions, else
-    the distribution within each admin level (every value a point; the table lists them)."""
+    """One indicator across the regions of one comparable group: a bar per region up to
+    :data:`MAX_BARS` regions, else its distribution (every value a point; the table lists
+    them)."""
+    one_comparable_group(df)
     if len(df) <= MAX_BARS:
         return indicator_bars(df, label, unit, title)
     return indicator_distribution(df, label, unit, title)
@@ -185,6 +201,32 @@ def indicator_distribution(df: pd.DataFrame, label: str, unit: str, title: str) 
     ax.set_xlabel(f"{label} ({unit})")
     ax.set_title(wrap_title(f"{title} (n = {len(df)} regions; distribution by level)"),
                  fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def need_chart(tests: pd.DataFrame, min_n: int) -> plt.Figure:
+    """The n each primary pair has (its largest group of one admin level and round) against
+    the minimum for a test and the n needed for 80% power at rho = 0.5 and 0.3."""
+    best = (tests.sort_values("n", ascending=False).drop_duplicates(["x", "y"])
+            .sort_values(["x", "y"]))
+    labels = [f"{r.x} ×\n{r.y}" + (f"\n({r.admin_level}, {r.round})" if r.n else "")
+              for r in best.itertuples()]
+    n5, n3 = int(tests["n_for_rho_0.5"].iloc[0]), int(tests["n_for_rho_0.3"].iloc[0])
+    fig, ax = plt.subplots(figsize=(7.2, 0.62 * len(best) + 2.2))
+    ax.barh(range(len(best)), best["n"], color="#1b7837", height=0.5)
+    for i, n in enumerate(best["n"]):
+        ax.text(n, i, f" n = {int(n)}", va="center", fontsize=10)
+    for x, style, lab in ((min_n, ":", f"minimum for a test ({min_n})"),
+                          (n5, "--", f"80% power, ρ = 0.5 ({n5})"),
+                          (n3, "-", f"80% power, ρ = 0.3 ({n3})")):
+        ax.axvline(x, color="#b35806", linestyle=style, linewidth=1.4, label=lab)
+    ax.set_yticks(range(len(best)), labels, fontsize=9)
+    ax.set_xlim(0, n3 * 1.08)
+    ax.set_xlabel("regions of one level and one round holding both values")
+    ax.set_title(wrap_title("Regions each primary pair has, and regions a test needs "
+                            f"(n = {len(best)} pairs)", 80), fontsize=11)
+    ax.legend(loc="lower right", frameon=False, fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -24,10 +24,40 @@ RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Project root (d
                                                  "from the current folder).")]
 
 
+def shown(text: object) -> str:
+    """A file name or message safe to print: control characters (ESC, newline, BEL), C1
+    controls and bidirectional overrides are written as escapes (\\x1b, \\n, \\u202e), so a
+    name cannot recolour the terminal, retitle it or forge an output line."""
+    import unicodedata
+
+    out = []
+    for c in str(text):
+        if c in "\t" or not (unicodedata.category(c) in ("Cc", "Cf") or c in "\u2028\u2029"):
+            out.append(c)
+        elif c == "\n":
+            out.append("\\n")
+        elif ord(c) < 0x100:
+            out.append(f"\\x{ord(c):02x}")
+        else:
+            out.append(f"\\u{ord(c):04x}")
+    return "".join(out)
+
+
 def _fail(exc: Exception) -> None:
     from rich.markup import escape
 
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    # a message of several lines (every unreadable input, one a line) keeps its lines; each
+    # is escaped, and a continuation is indented, so no name can forge a line of its own
+    msg, head = str(exc), ""
+    file = getattr(exc, "file", None)
+    if file is not None:  # the file named first, on its line whatever its name holds
+        where = f"{file}" + (f":{exc.line}" if getattr(exc, "line", None) is not None else "") + ": "
+        if msg.startswith(where):
+            head, msg = shown(where), msg[len(where):]
+    lines = [shown(line) for line in msg.split("\n")]
+    text = head + "\n".join([lines[0]] + [ln if ln.startswith("  ") else "  " + ln
+                                           for ln in lines[1:]])
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -49,7 +79,7 @@ def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions
 
 
 @app.command()
-def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF with a text layer or Word .docx")]) -> None:
+def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8-BOM, UTF-16, GB18030), saved web page, PDF (scanned pages by OCR), Word .docx or picture of a page (.png/.jpg/.tif, by OCR)")]) -> None:
     """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
     # rows are written as they are found: a text file is read line by line and extracted a
     # piece at a time (extract.iter_file_figures), so memory does not grow with the file
@@ -80,7 +110,8 @@ def extract(root: RootOpt = None) -> None:
     except RuralStudyError as exc:
         _fail(exc)
     for p in rep.problems:
-        err.print(f"{p.severity}: {describe_problem(p, paths)}", markup=False, highlight=False)
+        err.print(f"{p.severity}: {shown(describe_problem(p, paths))}", markup=False,
+                  highlight=False)
     err.print(f"{len(rep.figures)} figures from {rep.n_documents} documents -> "
               f"{paths.processed / 'figures.csv'}")
 
@@ -141,7 +172,7 @@ def score(root: RootOpt = None) -> None:
 
 
 @app.command()
-def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs with a text layer, Word .docx; files or folders")],
+def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, saved web pages (.html/.htm), PDFs (scanned pages read by OCR), Word .docx, pictures of pages (.png/.jpg/.tif, by OCR); files or folders")],
         meta: Annotated[Optional[Path], typer.Option("--meta", help="Metadata CSV: file, region, province, level, year, title, source, published (and notes); one row per file, for what the document does not say")] = None,
         region: Annotated[list[str], typer.Option("--region", help="Region described (repeat for several; one file only); omitted: inferred from the text and printed")] = [],
         province: Annotated[list[str], typer.Option("--province", help="Province of each --region, in order")] = [],
@@ -195,32 +226,40 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
     dups = [i for i in items if i.duplicate]
     refused = [i for i in items if i.refused]
     for i in items:
-        name = escape(str(i.path))
+        name = shown(i.path)
         if i.target:
             regions = i.values.get("regions") or "none"
             err.print(f"added {i.doc_id} -> {paths.reports_raw / i.target} ({name}; "
-                      f"{i.report.raw.encoding})", markup=False, highlight=False)
+                      f"{shown(i.report.raw.encoding)})", markup=False, highlight=False)
             if i.values.get("regions"):
-                err.print(f"  region: {regions} ({i.values['provinces']}, {i.values['admin_levels']}) "
-                          f"{i.region_note}", markup=False, highlight=False)
+                err.print(shown(f"  region: {regions} ({i.values['provinces']}, "
+                                f"{i.values['admin_levels']}) {i.region_note}"),
+                          markup=False, highlight=False)
+            if i.report.meta.get("ocr"):  # pages read by OCR, their confidence, pages left out
+                err.print(shown(f"  OCR: {i.report.meta['ocr']}"), markup=False, highlight=False)
+            if "(" in i.report.raw.encoding.split(";")[0]:
+                err.print(f"[yellow]warning:[/yellow] {escape(name)}: the page's declared "
+                          f"charset was overruled: {escape(shown(i.report.raw.encoding.split(';')[0]))}",
+                          highlight=False)
             if i.region_warning:
-                err.print(f"[yellow]warning:[/yellow] {name}: {escape(i.region_warning)}",
+                err.print(f"[yellow]warning:[/yellow] {escape(name)}: {escape(shown(i.region_warning))}",
                           highlight=False)
             for k in ("title", "published", "source"):
                 if i.values.get(k):
-                    err.print(f"  {k}: {i.values[k]}", markup=False, highlight=False)
+                    err.print(f"  {k}: {shown(i.values[k])}", markup=False, highlight=False)
     unused = set(meta_rows) - {k for i in items for k in (i.path.name, str(i.path))}
     for k in sorted(unused):
-        err.print(f"[yellow]warning:[/yellow] {escape(str(meta))}: row for {escape(k)} matches no "
-                  f"input file", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(shown(meta))}: row for {escape(shown(k))} "
+                  f"matches no input file", highlight=False)
     # the summary: counts, then every file not added with the reason
     err.print(f"{len(added)} added, {len(dups)} skipped as duplicate, {len(refused)} refused"
               + ("; rebuild with `make site`" if added else ""), highlight=False)
     for i in dups:
-        err.print(f"[yellow]skipped:[/yellow] {escape(str(i.path))}: {escape(i.duplicate)}",
+        err.print(f"[yellow]skipped:[/yellow] {escape(shown(i.path))}: {escape(shown(i.duplicate))}",
                   highlight=False)
     for i in refused:
-        err.print(f"[red]error:[/red] {escape(str(i.path))}: {escape(i.refused)}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(shown(i.path))}: {escape(shown(i.refused))}",
+                  highlight=False)
     if refused or not added:
         raise typer.Exit(1)
 
@@ -355,6 +394,9 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
             parse_size(cache_limit)
     except ValueError as exc:
         _fail(exc)
+    problem = option_problem(timeout=timeout, scheduler=scheduler, jobs=jobs)
+    if problem:
+        _fail(RuntimeError(problem))
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("building", total=None)
@@ -366,7 +408,8 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
                                                scheduler=scheduler, progress=progress,
                                                keep_going=keep_going, wait=wait,
                                                fresh_kernels=fresh_kernels,
-                                               **({"timeout": timeout} if timeout else {}),
+                                               **({"timeout": timeout} if timeout is not None
+                                                  else {}),
                                                **({"cache_limit": parse_size(cache_limit)}
                                                   if cache_limit else {})))
     except RuralStudyError as exc:
@@ -378,7 +421,7 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
 
     for p in report.problems:
         err.print(f"[yellow]{'skipped' if p.severity == 'error' else p.severity}:[/yellow] "
-                  f"{describe_problem(p, paths)}", markup=False, highlight=False)
+                  f"{escape_shown(describe_problem(p, paths))}", highlight=False)
     if dry_run:
         for s in report.steps:
             print(f"{'RUN ' if s.run else 'skip'}  {s.name:<40} {s.reason}")
@@ -386,6 +429,37 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
         return
     err.print(f"{len(report.ran)} of {len(report.steps)} steps ran; site: "
               f"{paths.site / 'index.html'}")
+
+
+#: A notebook needs at least this long: a smaller --timeout could not be honoured (each cell
+#: is given at least a second) and is refused rather than silently stretched.
+MIN_TIMEOUT = 1.0
+_SCHEMES = ("tcp", "tls", "inproc", "ws", "wss", "ucx")
+
+
+def option_problem(*, timeout: float | None = None, scheduler: str | None = None,
+                   jobs: int | None = None) -> str:
+    """Why a build option is refused ('' when all are fine), as a sentence (pure)."""
+    import math
+    from urllib.parse import urlsplit
+
+    if timeout is not None and (not math.isfinite(timeout) or timeout < MIN_TIMEOUT):
+        return (f"--timeout {timeout:g}: give the seconds each notebook may run, at least "
+                f"{MIN_TIMEOUT:g} (default 1800)")
+    if jobs is not None and jobs < 1:
+        return f"--jobs {jobs}: give at least 1 worker"
+    if scheduler is not None:
+        s = scheduler.strip()
+        parts = urlsplit(s if "://" in s else f"tcp://{s}")
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme not in _SCHEMES or not parts.hostname or \
+                (parts.scheme != "inproc" and port is None):
+            return (f"--scheduler {shown(scheduler)!r} is not a scheduler address; give "
+                    f"tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786)")
+    return ""
 
 
 JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel notebook workers (default: number of cores)")]
@@ -430,22 +504,72 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
 
     paths = Paths.discover(root)
     params: dict = {"root": str(paths.root)}
-    for p in param:
-        k, _, v = p.partition("=")
-        try:
-            params[k] = json.loads(v)
-        except ValueError:
-            params[k] = v
-    res = execute_one(RunSpec(notebook.stem, notebook.read_text(encoding="utf-8"), params,
-                              cwd=str(paths.root), fresh=True))
+    try:
+        for p in param:
+            k, eq, v = p.partition("=")
+            if not eq or not k.strip().isidentifier():
+                raise RuralStudyError(f"-p {p!r}: give a parameter as name=value, the name a "
+                                      f"Python identifier (e.g. -p n_boot=500)")
+            try:
+                params[k.strip()] = json.loads(v)
+            except ValueError:
+                params[k.strip()] = v
+        source = _notebook_source(notebook)
+    except RuralStudyError as exc:
+        _fail(exc)
+    res = execute_one(RunSpec(notebook.stem, source, params, cwd=str(paths.root), fresh=True))
     out = output or paths.executed / f"{notebook.stem}.ipynb"
-    iorw.write_text(out, res.notebook)
+    try:
+        iorw.write_text(out, res.notebook)
+    except RuralStudyError as exc:
+        _fail(exc)
     if not res.ok:
-        err.print(f"[red]error:[/red] {notebook}: cell "
-                  f"{failing_cell(res.notebook, notebook.read_text(encoding='utf-8'))} raised "
-                  f"{res.ename}: {res.evalue}; executed copy kept at {out}")
+        err.print(f"[red]error:[/red] {escape_shown(notebook)}: cell "
+                  f"{failing_cell(res.notebook, source)} raised "
+                  f"{escape_shown(res.ename)}: {escape_shown(res.evalue)}; executed copy kept at "
+                  f"{escape_shown(out)}", highlight=False)
         raise typer.Exit(1)
-    err.print(f"executed {notebook} -> {out}")
+    err.print(f"executed {shown(notebook)} -> {shown(out)}", markup=False, highlight=False)
+
+
+def escape_shown(text: object) -> str:
+    from rich.markup import escape
+
+    return escape(shown(text))
+
+
+def _notebook_source(notebook: Path) -> str:
+    """A notebook's JSON text, or a sentence saying why it cannot be run."""
+    import nbformat
+
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuralStudyError("notebook not found", file=str(notebook)) from None
+    except IsADirectoryError:
+        raise RuralStudyError("is a folder, not a notebook", file=str(notebook)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuralStudyError(f"cannot read the notebook: {getattr(exc, 'strerror', None) or exc}",
+                              file=str(notebook)) from None
+    try:
+        nbformat.reads(text, as_version=4)
+    except Exception as exc:  # NotJSONError, validation errors: a sentence, not a traceback
+        raise RuralStudyError(f"not a Jupyter notebook ({type(exc).__name__}: "
+                              f"{str(exc)[:200]})", file=str(notebook)) from None
+    return text
+
+
+@app.command("limits")
+def limits_cmd() -> None:
+    """List every limit inputs are read under (size, unpacked size, characters, nesting, PDF
+    operators, sheet rows and columns, YAML aliases, time), its value and the environment
+    variable that raises it (e.g. RURALSTUDY_MAX_SHEET_ROWS=500000 ruralstudy build)."""
+    from . import limits
+
+    try:
+        print(limits.describe())
+    except RuralStudyError as exc:
+        _fail(exc)
 
 
 cache_app = typer.Typer(help="The build cache (.ruralstudy-cache/).", no_args_is_help=True)

@@ -175,12 +175,13 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
 
 
 def normalised_digest(text: str) -> str:
-    """SHA-256 of a text with encoding differences removed (pure): BOM, line endings (CRLF,
-    CR), Unicode normalisation (NFC) and trailing blanks, so the same report saved as GB18030
-    and as UTF-8, or with Windows line endings, counts as one."""
-    t = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
-    t = t.replace("\r\n", "\n").replace("\r", "\n")
-    t = "\n".join(line.rstrip() for line in t.split("\n")).strip()
+    """SHA-256 of a text with encoding and layout differences removed (pure): BOM, Unicode
+    compatibility forms (NFKC: full-width digits and letters), and every blank (line
+    endings, blank lines between paragraphs, indentation, U+3000), so the same report saved
+    as GB18030 and as UTF-8, with Windows line endings, or as a web page or Word file whose
+    reader drops the blank lines and indentation, counts as one."""
+    t = unicodedata.normalize("NFKC", text.removeprefix("\ufeff"))
+    t = re.sub(r"\s+", "", t)
     return iorw.sha256_bytes(t.encode("utf-8"))
 
 

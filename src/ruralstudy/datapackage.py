@@ -103,10 +103,46 @@ COLUMNS: dict[str, Column] = {
     "confidence": Column("Calibrated probability that the value means what its indicator says "
                          "(ruralstudy.calibrate; 1.0 once a person reviewed it)",
                          unit="probability 0-1", missing=_EMPTY_UNMAPPED, label_zh="置信度"),
+    "ocr_confidence": Column("Read by OCR from a scanned page: Tesseract's confidence in the "
+                             "weakest word the figure was read from (check a low one against "
+                             "the scan; the tip on its source page gives the box)",
+                             unit="confidence 0-100",
+                             missing="empty for a figure read from text (a text file, web page, "
+                                     "PDF text layer or Word file) and for sheet rows",
+                             label_zh="OCR置信度"),
     "audit": Column("Researchers' overrides and review decisions applied to this figure",
                     missing="empty when none applied", label_zh="人工修订记录"),
-    "n_sources": Column("Number of level values for this region and indicator",
-                        label_zh="来源数"),
+    "n_sources": Column("Number of independent releases (source keys) among the values of "
+                        "this cell; copies of one release count once", label_zh="独立来源数"),
+    "n_copies": Column("Number of values of this cell, copies of one release included",
+                       label_zh="数值条数"),
+    "published": Column("Publication date of the report or page (YYYY-MM-DD or YYYY-MM), from "
+                        "the manifest, the sheet's source column or the page's address",
+                        missing="empty when no date is known", label_zh="发布日期"),
+    "ref_date": Column("Date the value describes (see comparability.reference_date): the end "
+                       "of the year it names, or the publication date of a stock",
+                       missing="empty when neither a year nor a date is known",
+                       label_zh="参照日期"),
+    "round": Column("Village election round (村“两委”换届) whose cadres were in office at the "
+                    "value's date: 2014-16, 2017-18, 2020-21 or 2024-26, from the province's "
+                    "election calendar and the text's cues (换届后, 新一届, 较上届)",
+                    missing="empty when the round is unknown (never compared)",
+                    label_zh="换届届次"),
+    "round_basis": Column("Why the value belongs to its round (date, calendar, cue)",
+                          label_zh="届次依据"),
+    "source": Column("Original publisher and date as the page names them (sheets with a "
+                     "source column); the only pointer when url is empty",
+                     missing="empty when the sheet gives none", label_zh="原始出处"),
+    "release": Column("The release a figure copies, before reprints are joined: a report, a "
+                      "sheet row's publisher and date, or its page", label_zh="发布"),
+    "source_key": Column("One key per release: copies of one release (reprints, pages "
+                         "repeating one figure) share it", label_zh="发布键"),
+    "between": Column("independent releases (a conflict between sources) or one release (a "
+                      "misprint or mapping error inside one release)", label_zh="分歧类型"),
+    "source_keys": Column("The releases of the values, ';'-separated", label_zh="发布键"),
+    "income_concept": Column("For collective income and income bands: total, operating "
+                             "(经营性) or net (纯收入, 收益) income; compared only within one",
+                             missing="empty: not about collective income", label_zh="收入口径"),
     "choice_rule": Column("How one value was chosen among several", label_zh="取值规则"),
     "file": Column("File in data/raw/reports or data/raw/sheets", label_zh="文件"),
     "context": Column("Sentence (reports) or label (sheets) used for mapping", label_zh="上下文"),
@@ -165,7 +201,7 @@ COLUMNS: dict[str, Column] = {
 
 #: Where a column means something narrower in one table.
 TABLE_COLUMNS: dict[str, dict[str, Column]] = {
-    "panel": {"value": Column("The one value kept for this region and indicator (see "
+    "panel": {"value": Column("The one value kept for this region, round and indicator (see "
                               "choice_rule), in the base unit given in `unit`", label_zh="数值"),
               "source_id": Column("Source of the value kept", label_zh="来源编号")},
     "codebook": {"unit": Column("Base unit of the indicator's values", label_zh="单位"),
@@ -188,8 +224,8 @@ TABLES: dict[str, dict] = {
                    "primaryKey": ["source_id"],
                    "foreignKeys": [("indicator_id", "codebook", "indicator_id"),
                                    ("source_id", "mapping", "source_id")]},
-    "panel": {"title": "One value per region and indicator",
-              "primaryKey": ["region", "indicator_id"],
+    "panel": {"title": "One value per region, election round and indicator",
+              "primaryKey": ["region", "round", "indicator_id"],
               "foreignKeys": [("indicator_id", "codebook", "indicator_id"),
                               ("source_id", "indicators", "source_id")]},
     "conflicts": {"title": "Regions and indicators where independent sources disagree"},

@@ -35,7 +35,10 @@ WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pyarrow.p
                 "ruralstudy.analysis", "ruralstudy.charts", "ruralstudy.nbhelpers",
                 "ruralstudy.indicators")
 RECYCLE_AFTER = 200  # notebooks per kernel before a new one (bounds slow leaks)
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False",
+               # exit() and quit() raise in the cell that calls them (see kernelstate.no_exit)
+               "--IPKernelApp.exec_lines=['import ruralstudy.kernelstate as _rs_ks', "
+               "'_rs_ks.no_exit()', 'del _rs_ks']"]
 
 
 @dataclass(frozen=True)
@@ -332,7 +335,14 @@ def execute_one(spec: RunSpec) -> RunResult:
                             and attempt < 2):
                         raise
                     time.sleep(0.5 + attempt)
-            return RunResult(spec.name, True, executed())
+            text = executed()
+            stopped = unfinished(text)
+            if stopped is not None:  # papermill lets sys.exit(0) end a notebook early: we do not
+                if kernel is not None:
+                    _drop_kernel()
+                return RunResult(spec.name, False, text, ename=stopped[0], evalue=stopped[1],
+                                 cell_id=stopped[2])
+            return RunResult(spec.name, True, text)
         except PapermillExecutionError as exc:
             if kernel is not None:
                 _drop_kernel()  # a failed notebook's kernel is not reused
@@ -383,6 +393,26 @@ def _stable(nb_json: str, name: str, cwd: str | None = None) -> str:
     return json.dumps(nb, ensure_ascii=False, indent=1)
 
 
+def unfinished(nb_json: str) -> tuple[str, str, str | None] | None:
+    """Why an executed notebook that papermill passed did not run to its end, else None: a cell
+    with an error output (``sys.exit(0)``, which papermill lets through, or ``exit()``), or a
+    code cell left unexecuted. Cells tagged ``raises-exception`` or ``skip-execution`` (nbclient's
+    own tags) are exempt. Returns (exception name, message, cell id)."""
+    nb = json.loads(nb_json)
+    for c in nb.get("cells", []):
+        tags = c.get("metadata", {}).get("tags", [])
+        if c.get("cell_type") != "code" or "skip-execution" in tags:
+            continue
+        for o in c.get("outputs", []):
+            if o.get("output_type") == "error" and "raises-exception" not in tags:
+                return (o.get("ename", "error"), f"{o.get('evalue', '')} (the notebook stopped "
+                        f"early; a notebook must run to its end)", c.get("id"))
+        if c.get("execution_count") is None and "".join(c.get("source", "")).strip():
+            return ("NotRun", "the cell was never executed (the notebook stopped early)",
+                    c.get("id"))
+    return None
+
+
 def failing_cell_id(nb_json: str) -> str | None:
     """Id of the first cell with an error output in an executed notebook."""
     nb = json.loads(nb_json)
@@ -408,6 +438,28 @@ def failing_cell(nb_json: str, source_json: str | None = None,
 PR_SET_PDEATHSIG = 1
 
 
+def forget_parent_event_loops() -> None:
+    """In a forked worker: drop the event loops inherited from the parent. jupyter_core's
+    ``run_sync`` keeps, per thread name, a loop running on a background thread, and a loop for
+    the thread itself; a fork copies those objects (and the loop's epoll descriptor, shared with
+    the parent) but not the threads, so a kernel started in the worker could wait forever on a
+    loop nobody runs (seen: a warm kernel's readiness check hung after the parent process had
+    run a notebook itself). The worker makes its own on first use."""
+    import asyncio
+
+    try:
+        from jupyter_core import utils as jcu
+
+        jcu._runner_map.clear()
+        jcu._loop.set(None)
+    except (ImportError, AttributeError):  # another jupyter_core: nothing to forget
+        pass
+    try:
+        asyncio.set_event_loop(None)
+    except RuntimeError:  # pragma: no cover - no policy loop to drop
+        pass
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Pool worker initializer: the worker is killed when the build that started it dies
     (Linux prctl PR_SET_PDEATHSIG), so a killed build leaves no worker running; elsewhere a
@@ -429,6 +481,7 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
     _local.kernel = None  # a forked worker owns no kernel of its parent's
     _all_kernels.clear()
+    forget_parent_event_loops()
     util.Finalize(None, shutdown_kernels, exitpriority=100)
 
     def watch() -> None:

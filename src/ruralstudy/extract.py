@@ -37,15 +37,16 @@ from .numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
 from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
                     CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
                     GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
-                    NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS, RANGE_SEPARATORS,
-                    REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE, ROLE_TARGET, RULE_CUES,
+                    NORM_MODIFIER, NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS,
+                    RANGE_SEPARATORS, REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE,
+                    ROLE_TARGET, RULE_CUES,
                     SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
                     TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",
                   "qualifier", "kind", "sentence", "sent_offset", "place", "role", "lead",
-                  "sent_length"]
+                  "sent_length", "ocr_confidence"]
 #: Characters of the paragraph before a figure's sentence kept as its ``lead`` (the subject of a
 #: list stated in an earlier sentence of the paragraph, 新一届村“两委”成员中……；大专以上……).
 LEAD_CHARS = 300
@@ -150,6 +151,8 @@ class Figure:
     #: Length of the figure in ``sentence`` (its cleaned span; an English phrase is rewritten
     #: shorter than its raw words).
     sent_length: int = 0
+    #: 0-100 when the figure was read by OCR (the weakest word it came from), else None
+    ocr_confidence: float | None = None
 
 
 def _in_short_quote(text: str, start: int, end: int, limit: int = 12) -> bool:
@@ -281,12 +284,17 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     open_ended = raw.endswith(("以上", "以下", "以内")) or raw.startswith(_OPEN_PREFIXES)
     if parsed.kind == "level":
         if (open_ended and after.startswith(CONDITION_FOLLOWERS)
-                and not after.startswith(("的标准", "的要求", "的原则"))):
+                and not after.startswith(("的标准", "的要求", "的原则"))
+                and not (parsed.unit in ("个", "名", "家", "支", "人", "户", "所", "座")
+                         and not after.startswith("的"))):  # 超过300个村: the counted noun
             return ROLE_CONDITION
         if raw.startswith(_OPEN_PREFIXES) and _COUNTED_SUBSET.search(clause_before):
             return ROLE_CONDITION  # 32个村收入超过200万元: the threshold of a counted subset
         if clause_before.endswith(("排名前", "排名后")) and after.startswith("的"):
             return ROLE_CONDITION  # 排名后10%的乡镇
+    # a norm the action follows (按照每村不少于3名的标准储备……286名) is a modifier of the clause:
+    # the figure after it is what was done, not the norm
+    clause_before = NORM_MODIFIER.sub("", clause_before)
     clause = clause_before + raw
     if _RE_STRONG_RULE.search(clause):
         return ROLE_RULE  # an explicit norm in the figure's own clause
@@ -416,7 +424,7 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     df = pd.DataFrame([vars(f) for f in figures], columns=FIGURE_COLUMNS)
     df = df.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
     df["year"] = df["year"].astype("Int64")
-    for col in ("value", "value_high", "value_before"):
+    for col in ("value", "value_high", "value_before", "ocr_confidence"):
         df[col] = df[col].astype("float64")
     for col in ("start", "end", "line", "sent_offset", "sent_length"):
         df[col] = df[col].astype("int64")
@@ -614,27 +622,60 @@ class TableCell:
 _TABLE_ROW = re.compile(r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]*"
                         r"\((?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)\)"
                         r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
-_TABLE_HEADER = re.compile(r"^[^\d\n]*((?:[ \t]+(?:19|20)\d\d年?){2,})[ \t]*$", re.M)
+#: A row of a table whose unit is a column of its own (指标 单位 2017 2018 …): label, unit, values;
+#: read only below a header row of years, one value per year.
+_TABLE_ROW_UNIT_COLUMN = re.compile(
+    r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]+"
+    r"(?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)"
+    r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
 _TABLE_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8)}
+
+
+_YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年?(?:末|底|年末|年底)?")
+
+
+def _table_headers(text: str) -> list[tuple[int, list[int | None]]]:
+    """Header rows of tables flattened into text: (offset, one entry per value column: its year,
+    or None for a column that is no year, e.g. 增长(%) after the years). A header names at least
+    two years as columns of their own; its columns start at the first year."""
+    out: list[tuple[int, list[int | None]]] = []
+    pos = 0
+    for line in text.split("\n"):
+        tokens = line.split()
+        is_year = [bool(_YEAR_COLUMN.fullmatch(t)) for t in tokens]
+        if sum(is_year) >= 2 and not any(re.search(r"\d", t) for t, y in zip(tokens, is_year)
+                                         if not y and not re.search(r"[%‰]", t)):
+            first = is_year.index(True)
+            out.append((pos, [int(_YEAR_COLUMN.fullmatch(t)[1]) if y else None
+                              for t, y in zip(tokens[first:], is_year[first:])]))
+        pos += len(line) + 1
+    return out
 
 
 def table_cells(text: str) -> list[TableCell]:
     """The values of tables flattened into text (a yearbook's 指标名称 2019年 2020年 … header,
     then rows): each value with its row label, unit and column year (None when the header does
     not give one per column)."""
-    if "(" not in text:
-        return []
     out: list[TableCell] = []
-    headers = [(m.start(), [int(y) for y in re.findall(r"(?:19|20)\d\d", m.group(1))])
-               for m in _TABLE_HEADER.finditer(text)]
-    for m in _TABLE_ROW.finditer(text):
+    headers = _table_headers(text)
+    rows = list(_TABLE_ROW.finditer(text)) if "(" in text else []
+    if headers:
+        bracketed = {m.start() for m in rows}
+        rows += [m for m in _TABLE_ROW_UNIT_COLUMN.finditer(text) if m.start() not in bracketed
+                 and any(pos < m.start() for pos, _ in headers)]
+        rows.sort(key=lambda m: m.start())
+    for m in rows:
         years = next((ys for pos, ys in reversed(headers) if pos < m.start()), [])
         values = list(re.finditer(r"-?\d[\d,]*(?:\.\d+)?", m.group("cells")))
         if years and len(years) != len(values):
+            if m.re is _TABLE_ROW_UNIT_COLUMN:
+                continue
             years = []
         unit, factor = _TABLE_UNITS.get(m["unit"], (m["unit"], 1.0))
         label = re.sub(r"\s+", "", m["label"])
         for k, v in enumerate(values):
+            if years and years[k] is None:
+                continue  # a column that is no year (增长%, 比上年增减): not a value of the row's unit
             a = m.start("cells") + v.start()
             out.append(TableCell(a, a + len(v.group(0)), label, unit, factor, m["unit"],
                                  years[k] if years else None))
@@ -667,17 +708,26 @@ def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figur
     """Extract every figure of a document, in text order, each with its raw span and region
     (:func:`iter_figures` over the document's lines)."""
     ref_year = reference_year(doc.clean.text, doc.entry.year)
-    return list(iter_figures(doc.entry, document_lines(doc), ref_year, piece_chars))
+    figures = list(iter_figures(doc.entry, document_lines(doc), ref_year, piece_chars))
+    if getattr(doc.extracted, "ocr", None) is not None:  # read by OCR: its confidence
+        from dataclasses import replace
+
+        from .ocr import figure_confidence
+
+        figures = [replace(f, ocr_confidence=figure_confidence(doc.extracted, f.start, f.end))
+                   for f in figures]
+    return figures
 
 
 def streams_as_text(path: str | Path) -> bool:
     """Is ``path`` a text report, read line by line by :func:`iter_file_figures`? Web pages,
     PDF and Word files (and what :func:`ruralstudy.formats.read_report` refuses) are not."""
     from .formats import OLE2_MAGIC, SUFFIXES
+    from .ocr import IMAGE_SUFFIXES
 
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix in (".doc", ".html", ".htm", ".pdf", ".docx") or not p.is_file():
+    if suffix in (".doc", ".html", ".htm", ".pdf", ".docx", *IMAGE_SUFFIXES) or not p.is_file():
         return False
     with p.open("rb") as f:
         head = f.read(8)

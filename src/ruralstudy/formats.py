@@ -51,35 +51,84 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import iorw
+from . import iorw, limits
 from .errors import CorpusError
+from .ocr import IMAGE_SUFFIXES
 
-#: Suffixes ``ruralstudy add`` and ``figures`` read.
-SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
+#: Suffixes ``ruralstudy add`` and ``figures`` read (pictures of pages by OCR).
+SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx") + IMAGE_SUFFIXES
 #: An article shorter than this (non-blank characters) is a navigation shell, not a report.
 MIN_ARTICLE_CHARS = 30
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class Locs:
+    """Where each extracted character sits in the raw file, as two arrays of integers (8 bytes
+    a character, not a tuple each): ``locs[i]`` is the pair ``(a, b)``; a slice gives a list
+    of pairs."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, pairs=()) -> None:
+        from array import array
+
+        if isinstance(pairs, Locs):
+            self.a, self.b = pairs.a, pairs.b
+            return
+        self.a, self.b = array("q"), array("q")
+        for x, y in pairs:
+            self.a.append(x)
+            self.b.append(y)
+
+    @classmethod
+    def of(cls, a, b) -> "Locs":
+        out = cls()
+        out.a, out.b = a, b
+        return out
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(zip(self.a[i], self.b[i]))
+        return self.a[i], self.b[i]
+
+    def __iter__(self):
+        return zip(self.a, self.b)
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash((bytes(self.a), bytes(self.b)))
 
 
 @dataclass(frozen=True)
 class Extracted:
     """Text extracted from a web page, PDF or Word file, with a location per character.
 
-    ``locs[i]`` is where ``text[i]`` sits in the raw file: for ``html`` (0, offset into the
-    decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
+    ``locs[i]`` (a :class:`Locs`: two integer arrays) is where ``text[i]`` sits in the raw
+    file: for ``html`` (0, offset into the decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
     for ``docx`` (paragraph number from 1, offset in it); (-1, -1) for a character the
-    extractor inserted (line breaks between paragraphs or pages)."""
+    extractor inserted (line breaks between paragraphs or pages). ``ocr`` holds the pages
+    read by OCR (:class:`ruralstudy.ocr.OcrLayer`: boxes and confidences), if any; for
+    ``image`` every location is (page, index) into it."""
 
     kind: str
     text: str
-    locs: tuple[tuple[int, int], ...]
+    locs: Locs
     meta: dict = field(default_factory=dict)
+    ocr: object | None = None
 
     def where(self, start: int, end: int) -> str:
         """Where the extracted span [start, end) lies in the raw file, in words."""
         locs = [loc for loc in self.locs[start:end] if loc[0] >= 0]
         if not locs:
             return ""
+        read_by_ocr = self.ocr.where(locs) if self.ocr is not None else ""
+        if read_by_ocr:
+            return read_by_ocr
         (a0, a1), (b0, b1) = locs[0], locs[-1]
         if self.kind == "html":
             return f"HTML source characters {a1}–{b1 + 1}"
@@ -91,7 +140,7 @@ class Extracted:
     def runs(self) -> list[list[int]]:
         """The map compressed into runs [text_start, text_end, a, b_start] (b counting up)."""
         out: list[list[int]] = []
-        for i, (a, b) in enumerate(self.locs):
+        for i, (a, b) in enumerate(iter(self.locs)):
             if out and out[-1][1] == i and out[-1][2] == a and \
                     (a < 0 or out[-1][3] + (i - out[-1][0]) == b):
                 out[-1][1] = i + 1
@@ -127,60 +176,156 @@ def _versions() -> dict[str, str]:
 
 def read_report(path: str | Path) -> Report:
     """Read any supported report; raise :class:`CorpusError` naming the file when it cannot be
-    used (old Word binary, scanned or encrypted PDF, navigation-only page, unknown format)."""
+    used (old Word binary, scanned or encrypted PDF, navigation-only page, unknown format, a
+    file over one of the :mod:`ruralstudy.limits`)."""
     p = Path(path)
-    if not p.is_file():
-        raise CorpusError("file does not exist", file=str(path))
-    data = p.read_bytes()
+    kind = _not_a_file(p)
+    if kind:
+        raise CorpusError(kind, file=str(path))
+    limits.check_file_size(p, str(path))  # before a byte is read: a 6 GB file costs nothing
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    deadline = limits.Deadline(str(path))
     suffix = p.suffix.lower()
     if suffix == ".doc" or (data.startswith(OLE2_MAGIC) and suffix not in (".pdf",)):
         raise CorpusError("old Word binary (.doc) is not supported; open it in Word or "
                           "LibreOffice and save it as .docx", file=str(path))
-    if suffix in (".html", ".htm"):
-        return read_html_bytes(data, str(path))
-    if suffix == ".pdf" or data.startswith(b"%PDF-"):
-        return read_pdf_bytes(data, str(path))
-    if suffix == ".docx":
-        return read_docx_bytes(data, str(path))
-    if suffix and suffix not in SUFFIXES:
-        if data.startswith(b"PK\x03\x04"):
-            raise CorpusError(f"{suffix} files are not supported (reads {', '.join(SUFFIXES)})",
-                              file=str(path))
-    return Report(raw=iorw.decode_bytes(data, str(path)))
+    try:
+        if suffix in (".html", ".htm"):
+            report = read_html_bytes(data, str(path), deadline)
+        elif suffix == ".pdf" or data.startswith(b"%PDF-"):
+            report = read_pdf_bytes(data, str(path), deadline)
+        elif suffix == ".docx":
+            report = read_docx_bytes(data, str(path))
+        elif suffix in IMAGE_SUFFIXES:
+            from .ocr import read_image_bytes
+
+            report = read_image_bytes(data, str(path), deadline)
+        else:
+            if suffix and suffix not in SUFFIXES and data.startswith(b"PK\x03\x04"):
+                raise CorpusError(f"{suffix} files are not supported (reads "
+                                  f"{', '.join(SUFFIXES)})", file=str(path))
+            report = Report(raw=iorw.decode_bytes(data, str(path)))
+    except CorpusError:
+        raise
+    except RecursionError:
+        raise CorpusError("the file is nested too deeply to read", file=str(path)) from None
+    except MemoryError:
+        raise CorpusError("the file needs more memory than this machine has", file=str(path)) \
+            from None
+    except Exception as exc:  # a third-party parser's own error on a damaged file: a sentence
+        raise CorpusError(f"the file cannot be read ({type(exc).__name__}: {exc})",
+                          file=str(path)) from None
+    limits.REPORT_CHARS.check(len(report.raw.text), str(path))
+    limits.check_lines(report.raw.text, str(path))
+    deadline.check("after reading")
+    return report
 
 
-def _report(kind: str, text: str, locs: list[tuple[int, int]], meta: dict, data: bytes,
+def _not_a_file(p: Path) -> str:
+    """Why ``p`` is not a regular file to read ('' when it is): missing, a folder, a FIFO, a
+    device or a socket (reading those would hang or never end)."""
+    import stat
+
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        return "file does not exist"
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return f"is {what}, not a regular file; not read"
+
+
+def _report(kind: str, text: str, locs, meta: dict, data: bytes,
             path: str, how: str) -> Report:
-    ex = Extracted(kind=kind, text=text, locs=tuple(locs), meta=meta)
+    ex = Extracted(kind=kind, text=text, locs=Locs(locs), meta=meta)
     raw = iorw.RawText(path=path, text=text, encoding=how, sha256=iorw.sha256_bytes(data))
     return Report(raw=raw, extracted=ex)
 
 
 # --- alignment ------------------------------------------------------------------------------
 
-def align(text: str, source: list[tuple[str, tuple[int, int]]]) -> list[tuple[int, int]]:
+_NFKC1: dict[str, str] = {}
+
+
+def _key(c: str) -> str:
+    """The first character of ``c``'s NFKC form (memoised: a page repeats its characters)."""
+    k = _NFKC1.get(c)
+    if k is None:
+        k = _NFKC1[c] = unicodedata.normalize("NFKC", c)[:1] or c
+    return k
+
+
+class SourceChars:
+    """The non-blank characters of a raw file, each as its NFKC key, with its location
+    (two integer arrays, so a 50 MB page does not cost a Python tuple a character)."""
+
+    def __init__(self) -> None:
+        from array import array
+
+        self.keys: list[str] = []
+        self.a, self.b = array("q"), array("q")
+
+    def add(self, text: str, a: int, b0: int, step: int = 1) -> None:
+        """Add ``text``'s characters; the k-th sits at (a, b0 + k * step)."""
+        for k, c in enumerate(text):
+            if not c.isspace():
+                self.keys.append(_key(c))
+                self.a.append(a)
+                self.b.append(b0 + k * step)
+
+    @classmethod
+    def of(cls, source: list[tuple[str, tuple[int, int]]]) -> "SourceChars":
+        out = cls()
+        for c, (a, b) in source:
+            out.add(c, a, b)
+        return out
+
+
+#: How far ahead, then back, a line is searched for from where the previous one ended (menus
+#: and sidebars between two article lines; a page that repeats its article's start
+#: elsewhere). Bounded, so that a page with many lines the extractor rewrote stays linear.
+_LOOK_AHEAD = 2_000_000
+_LOOK_BACK = 200_000
+
+
+def align(text: str, source) -> Locs:
     """Locations for each character of ``text`` found, in order, among the ``source``
-    characters (each with its location). Blanks are ignored on both sides and each line of
-    ``text`` is searched as a whole, from where the previous line ended (then from the start),
-    so skipped furniture in the source does not matter. Unfound characters get (-1, -1)."""
-    keep = [(c, loc) for c, loc in source if not c.isspace()]
-    s = "".join(unicodedata.normalize("NFKC", c)[:1] or c for c, _ in keep)
-    locs: list[tuple[int, int]] = [(-1, -1)] * len(text)
+    characters (a :class:`SourceChars`, or a list of (character, location)). Blanks are
+    ignored on both sides and each line of ``text`` is searched as a whole, from where the
+    previous line ended (up to :data:`_LOOK_AHEAD` characters on, then up to
+    :data:`_LOOK_BACK` characters before it), so skipped
+    furniture in the source does not matter. Unfound characters get (-1, -1)."""
+    from array import array
+
+    src = source if isinstance(source, SourceChars) else SourceChars.of(source)
+    s = "".join(src.keys)
+    la, lb = array("q", [-1]) * len(text), array("q", [-1]) * len(text)
     pos = 0
     i = 0
     for line in text.split("\n"):
         idx = [i + k for k, c in enumerate(line) if not c.isspace()]
-        key = "".join(unicodedata.normalize("NFKC", line[k - i])[:1] or line[k - i] for k in idx)
+        key = "".join(_key(text[k]) for k in idx)
         if key:
-            at = s.find(key, pos)
+            at = s.find(key, pos, pos + _LOOK_AHEAD + len(key))
             if at < 0:
-                at = s.find(key)
+                at = s.find(key, max(0, pos - _LOOK_BACK), pos + len(key))
             if at >= 0:
                 for n, k in enumerate(idx):
-                    locs[k] = keep[at + n][1]
+                    la[k] = src.a[at + n]
+                    lb[k] = src.b[at + n]
                 pos = at + len(key)
         i += len(line) + 1
-    return locs
+    return Locs.of(la, lb)
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -191,8 +336,11 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-
 
 
 def decode_html(data: bytes, path: str) -> tuple[str, str]:
-    """Decode a saved page: BOM; valid UTF-8; its declared charset (GB2312/GBK read as
-    GB18030, their superset); GB18030; Big5. Returns (text, encoding)."""
+    """Decode a saved page: BOM; valid UTF-8; else its declared charset (GB2312/GBK read as
+    GB18030, their superset), GB18030 or Big5, whichever gives the most plausible Chinese text
+    (:func:`cjk_plausibility`): a declared charset is checked against the bytes, since a
+    single-byte one (windows-1252, iso-8859-1) decodes anything into mojibake. Returns (text,
+    encoding); when the declaration was overruled, the encoding says so."""
     if not data.strip():
         raise CorpusError("file is empty", file=path)
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
@@ -207,26 +355,87 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
         text = data.decode("utf-8")
         if not text.isascii():
             return text, "utf-8"
-    except UnicodeDecodeError:
-        pass
-    tried = []
+    except UnicodeDecodeError as exc:
+        iorw.refuse_truncated_utf8(data, exc, path)
+    declared = ""
     m = _CHARSET.search(data[:4096])
     if m:
-        declared = m.group(1).decode("ascii", "replace").lower()
-        tried.append(_ALIASES.get(declared, declared))
-    tried += ["utf-8", "gb18030", "big5"]
-    for enc in dict.fromkeys(tried):
+        name = m.group(1).decode("ascii", "replace").lower()
+        declared = _ALIASES.get(name, name)
+    decoded: dict[str, str] = {}
+    for enc in dict.fromkeys([declared, "utf-8", "gb18030", "big5"] if declared else
+                             ["utf-8", "gb18030", "big5"]):
         try:
-            return data.decode(enc), enc
+            decoded[enc] = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise CorpusError("page is in no encoding read here (declared charset, UTF-8, GB18030, "
-                      "Big5)", file=path)
+    if not decoded:
+        raise CorpusError("page is in no encoding read here (declared charset, UTF-8, GB18030, "
+                          "Big5)", file=path)
+    first = next(iter(decoded))
+    if declared and declared != first:  # the declaration does not even decode the bytes
+        note = f"{first} (declared {declared}, which does not decode the bytes)"
+        if len(decoded) == 1 or data.isascii():
+            return decoded[first], note
+    if len(decoded) == 1 or data.isascii():
+        return decoded[first], first
+    scores = {enc: cjk_plausibility(t) for enc, t in decoded.items()}
+    best = max(decoded, key=scores.__getitem__)
+    if scores[best] <= scores[first] + 0.2:  # the first valid one (declared) unless clearly worse
+        return decoded[first], first if not declared or declared == first else note
+    why = (f"declared {declared}, but its text is not Chinese ({scores[first]:.0%} of "
+           f"non-ASCII characters common Chinese against {scores[best]:.0%} as {best})"
+           if declared == first else f"{first} gives implausible text")
+    return decoded[best], f"{best} ({why})"
+
+
+_COMMON_PUNCT = set("，。、；：？！“”‘’（）《》【】—…·０１２３４５６７８９％")
+
+
+def cjk_plausibility(text: str, sample: int = 20000) -> float:
+    """Share of the non-ASCII characters (the first ``sample`` of them) that are common
+    Chinese: a GB2312 level-1 hanzi (the 3,755 most used simplified characters), a Big5
+    common hanzi (the 5,401 most used traditional ones) or Chinese punctuation. Text decoded
+    with the right codec scores near 1; mojibake (Latin-1 letters, kana, rare ideographs from
+    reading Big5 as GBK) scores far lower. Written here because no installed library rates
+    candidate decodings of CJK text (charset-normalizer guesses one codec, not a score)."""
+    n = good = 0
+    for c in text:
+        if c < "\x80" or c.isspace():
+            continue
+        n += 1
+        if c in _COMMON_PUNCT or _common_hanzi(c):
+            good += 1
+        if n >= sample:
+            break
+    return good / n if n else 1.0
+
+
+def _common_hanzi(c: str) -> bool:
+    k = _COMMON.get(c)
+    if k is None:
+        k = False
+        if "\u4e00" <= c <= "\u9fff":
+            try:
+                k = 0xB0 <= c.encode("gb2312")[0] <= 0xD7
+            except UnicodeEncodeError:
+                pass
+            if not k:
+                try:
+                    k = 0xA4 <= c.encode("big5")[0] <= 0xC6
+                except UnicodeEncodeError:
+                    pass
+        _COMMON[c] = k
+    return k
+
+
+_COMMON: dict[str, bool] = {}
 
 
 class _SourceChars(HTMLParser):
-    """Every character of the page's text nodes with its offset in the decoded source
-    (script, style and template contents skipped; an entity maps to its '&')."""
+    """Every non-blank character of the page's text nodes with its offset in the decoded
+    source (script, style and template contents skipped; an entity maps to its '&'), kept
+    compactly (:class:`SourceChars`)."""
 
     SKIP = {"script", "style", "template", "noscript"}
 
@@ -234,7 +443,7 @@ class _SourceChars(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.source = source
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
-        self.chars: list[tuple[str, tuple[int, int]]] = []
+        self.chars = SourceChars()
         self.title = ""
         self._skip = 0
         self._in_title = False
@@ -242,6 +451,19 @@ class _SourceChars(HTMLParser):
     def _offset(self) -> int:
         line, col = self.getpos()
         return self.line_starts[line - 1] + col
+
+    def parse_marked_section(self, i, report=1):
+        # <![if !supportLists]>, <![CDATA[...]]> are handled by the standard library; an
+        # unknown keyword (<![bogus[ ... ]]>) makes it raise AssertionError: skip the section
+        # as browsers do (up to its "]]>", else its ">")
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find("]]>", i + 3)
+            if end >= 0:
+                return end + 3
+            end = self.rawdata.find(">", i + 3)
+            return end + 1 if end >= 0 else -1
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
@@ -255,21 +477,19 @@ class _SourceChars(HTMLParser):
             self._in_title = False
 
     def handle_data(self, data):
-        if self._in_title:
+        if self._in_title and len(self.title) < 10000:
             self.title += data
         if self._skip:
             return
-        at = self._offset()
-        self.chars.extend((c, (0, at + k)) for k, c in enumerate(data))
+        self.chars.add(data, 0, self._offset())
 
     def _ref(self, text):
         import html
 
-        if self._in_title:
+        if self._in_title and len(self.title) < 10000:
             self.title += html.unescape(text)
         if not self._skip:
-            at = self._offset()
-            self.chars.extend((c, (0, at)) for c in html.unescape(text))
+            self.chars.add(html.unescape(text), 0, self._offset(), step=0)
 
     def handle_entityref(self, name):
         self._ref(f"&{name};")
@@ -286,23 +506,63 @@ def _quiet_trafilatura() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def read_html_bytes(data: bytes, path: str) -> Report:
+#: Presentational tags old CMS editors leave unclosed in every paragraph (<font size=3>...):
+#: each one nests the rest of the page a level deeper, so a long article goes past libxml2's
+#: depth limit. They carry no structure, so the copy given to the extractor drops them (the
+#: location map is built from the untouched source).
+_UNCLOSED_INLINE = re.compile(r"</?font\b[^>]*>", re.I)
+
+
+def _html_tree(source: str, path: str):
+    """The page parsed by lxml as trafilatura parses it, but with libxml2's XML_PARSE_HUGE
+    (``huge_tree``): without it libxml2 stops at 256 levels of nesting and silently drops
+    the rest of the page. Over libxml2's own limit even with it (2048 levels, or
+    :data:`ruralstudy.limits.HTML_DEPTH` when lower) the page is refused, not cut short."""
+    import lxml.html
+
+    from trafilatura.utils import repair_faulty_html
+
+    parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                                  remove_comments=True, remove_pis=True, huge_tree=True)
+    text = repair_faulty_html(_UNCLOSED_INLINE.sub("", source), source[:50].lower())
+    tree = lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    too_deep = [e for e in parser.error_log if "Excessive depth" in e.message]
+    depth_limit = limits.HTML_DEPTH.value
+    if too_deep:
+        raise limits.HTML_DEPTH.error(f"more than {min(depth_limit, 2048):,.0f} levels", path,
+                                      line=too_deep[0].line)
+    if depth_limit < 2048:
+        deepest = max((sum(1 for _ in e.iterancestors()) for e in tree.iter()), default=0)
+        limits.HTML_DEPTH.check(deepest, path)
+    return tree
+
+
+def read_html_bytes(data: bytes, path: str, deadline: limits.Deadline | None = None) -> Report:
     """A saved web page: its article text (trafilatura), map and metadata."""
     import trafilatura
     from trafilatura.metadata import extract_metadata
 
+    deadline = deadline or limits.Deadline(path)
     _quiet_trafilatura()
     source, enc = decode_html(data, path)
-    text = trafilatura.extract(source, favor_precision=True, include_comments=False,
-                               include_tables=True, deduplicate=False) or ""
+    text = trafilatura.extract(_html_tree(source, path), favor_precision=True,
+                               include_comments=False, include_tables=True,
+                               deduplicate=False) or ""
+    deadline.check("after taking the article")
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
     if len(re.sub(r"\s", "", text)) < MIN_ARTICLE_CHARS:
         raise CorpusError("the page holds no article text (only navigation, menus or a "
                           "script-loaded shell); save the article's own page", file=path)
+    limits.REPORT_CHARS.check(len(text), path)
     parser = _SourceChars(source)
     parser.feed(source)
     parser.close()
-    meta_obj = extract_metadata(source)
+    deadline.check("after mapping the page")
+    # htmldate's "extensive search" guesses a date from any year in the text (2023年 became
+    # 2023-01-01, a page with none got 1995-01-01) and costs seconds a megabyte: only dates
+    # the page states in its markup, URL or a 发布时间 line are taken
+    meta_obj = extract_metadata(_html_tree(source, path), date_config={
+        "extensive_search": False, "original_date": True})
     title = re.sub(r"\s+", " ", parser.title).strip()
     url = (meta_obj.url if meta_obj else "") or ""
     published = (meta_obj.date if meta_obj else "") or ""
@@ -310,6 +570,8 @@ def read_html_bytes(data: bytes, path: str) -> Report:
         m = _URL_DATE.search(url)
         if m:
             published = f"{m[1]}-{m[2]}-{m[3]}"
+    if not published:
+        published = stated_date(source)
     site = (meta_obj.sitename if meta_obj else "") or ""
     if not site and url:
         from urllib.parse import urlsplit
@@ -317,8 +579,29 @@ def read_html_bytes(data: bytes, path: str) -> Report:
         site = urlsplit(url).netloc
     meta = {"title": title or (meta_obj.title if meta_obj else "") or "",
             "published": published, "source": url or site, "site": site}
+    if "(" in enc:
+        meta["encoding_note"] = enc
     how = f"html {enc}; article by trafilatura {_versions()['trafilatura']}"
     return _report("html", text, align(text, parser.chars), meta, data, path, how)
+
+
+_STATED_DATE = re.compile(
+    r"(?:发布|发表|发稿|印发|成文|更新)?(?:时间|日期)\s*[:：]\s*"
+    r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def stated_date(source: str) -> str:
+    """The date a page states as its own (发布时间：2024-03-15, 日期：2024年3月15日), as
+    YYYY-MM-DD; '' when it states none. A year alone, or a date in a sentence, is not one."""
+    import datetime
+
+    plain = re.sub(r"<[^>]{0,2000}>", " ", source[:2_000_000]).replace("&nbsp;", " ")
+    for m in _STATED_DATE.finditer(plain):
+        try:
+            return datetime.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            continue
+    return ""
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -331,26 +614,66 @@ def _pdf_date(value) -> str:
     return f"{m[1]}-{m[2]}-{m[3]}" if m else ""
 
 
-def read_pdf_bytes(data: bytes, path: str) -> Report:
+_TEXT_OPS = re.compile(rb"(?<![A-Za-z0-9_])(?:Tj|TJ|'|\")(?![A-Za-z0-9_])")
+
+
+def _check_pdf_page(page, no: int, path: str) -> None:
+    """Refuse a page whose content (with the forms it draws, one level down) holds more
+    text-drawing operators than :data:`ruralstudy.limits.PDF_PAGE_OPERATORS`, or more
+    decompressed bytes than :data:`ruralstudy.limits.PDF_PAGE_BYTES`, before pdfminer lays it
+    out: pdfminer keeps a Python object per character and has no limit of its own (2 million
+    tiny text operators in 141 KB took 5.4 GB)."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    streams = []
+    for ref in page.page_obj.contents or []:
+        obj = resolve1(ref)
+        if isinstance(obj, PDFStream):
+            streams.append(obj)
+    res = resolve1(page.page_obj.resources) or {}
+    xobjects = resolve1(res.get("XObject")) if isinstance(res, dict) else None
+    for ref in (xobjects or {}).values() if isinstance(xobjects, dict) else []:
+        obj = resolve1(ref)
+        if isinstance(obj, PDFStream) and getattr(obj.get("Subtype"), "name", "") == "Form":
+            streams.append(obj)
+    size = ops = 0
+    max_bytes = limits.PDF_PAGE_BYTES.value
+    for st in streams:
+        body = st.get_data() or b""
+        size += len(body)
+        if size > max_bytes:
+            raise limits.PDF_PAGE_BYTES.error(size, path, where=f"page {no}")
+        ops += len(_TEXT_OPS.findall(body))
+    limits.PDF_PAGE_OPERATORS.check(ops, path, where=f"page {no}")
+
+
+def read_pdf_bytes(data: bytes, path: str, deadline: limits.Deadline | None = None) -> Report:
     """A PDF's text layer, page by page (pdfplumber); scanned and encrypted PDFs refused."""
     import io
 
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
-    pages: list[tuple[str, list[tuple[str, tuple[int, int]]]]] = []
+    deadline = deadline or limits.Deadline(path)
+    pages: list[tuple[str, SourceChars]] = []
     wraps: list[tuple[dict[str, float], float]] = []  # per page: line -> right edge; font size
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             meta = dict(pdf.metadata or {})
             n_pages = len(pdf.pages)
             for no, page in enumerate(pdf.pages, start=1):
-                chars = [(c["text"], (no, k)) for k, c in enumerate(page.chars)]
+                deadline.check(f"at page {no}")
+                _check_pdf_page(page, no, path)
+                chars = SourceChars()
+                chars.add("".join(c["text"][:1] or " " for c in page.chars), no, 0)
                 lines = page.extract_text_lines(strip=True)
                 sizes = sorted(float(c.get("size") or 0) for c in page.chars) or [10.0]
                 pages.append((page.extract_text() or "", chars))
                 wraps.append(({ln["text"].strip(): float(ln["x1"]) for ln in lines},
                               sizes[len(sizes) // 2]))
+                page.close()  # pdfplumber caches every page's objects otherwise
+    except CorpusError:
+        raise
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if "Password" in type(cause).__name__ or "Encrypt" in type(cause).__name__:
@@ -360,15 +683,20 @@ def read_pdf_bytes(data: bytes, path: str) -> Report:
     except Exception as exc:  # pdfminer raises many types on a damaged file
         raise CorpusError(f"not a readable PDF ({type(exc).__name__}: {exc})", file=path) from None
     how = f"pdf text layer by pdfplumber {_versions()['pdfplumber']}"
-    if not any(chars for _, chars in pages):
+    if not any(chars.keys for _, chars in pages):
         pages, how = _pdfium_pages(data, path), "pdf text layer by pypdfium2 (pdfminer read none)"
+    from . import ocr  # pages without a text layer (scans) are read by OCR
+
+    layer, ocr_note = ocr.fill_pdf_pages(data, path, deadline, pages, wraps)
+    if layer is not None:
+        how = ocr.reader_string(how, layer, len(pages))
     if not any(re.sub(r"\s", "", t) for t, _ in pages):
-        raise CorpusError("no text layer (a scanned or image-only PDF); OCR is not supported",
+        raise CorpusError("no text layer (a scanned or image-only PDF), and OCR found no text",
                           file=path)
     lines_by_page = [[ln.strip() for ln in t.splitlines()] for t, _ in pages]
     furniture = _running_lines(lines_by_page)
     out_lines: list[str] = []
-    locs: list[tuple[int, int]] = []
+    locs = Locs()
     for no, ((t, chars), lines) in enumerate(zip(pages, lines_by_page)):
         body = [ln for ln in lines if ln and not _PAGE_NO.match(ln) and _mask(ln) not in furniture]
         reaches = None
@@ -380,16 +708,19 @@ def read_pdf_bytes(data: bytes, path: str) -> Report:
         if not page_text:
             continue
         out_lines.append(page_text)
-        locs.extend(align(page_text, chars))
-        locs.append((-1, -1))  # the line break between pages
+        page_locs = align(page_text, chars)
+        locs.a.extend(page_locs.a)
+        locs.b.extend(page_locs.b)
+        locs.a.append(-1)  # the line break between pages
+        locs.b.append(-1)
     text = "\n".join(out_lines)
-    locs = locs[:len(text)]
+    locs = Locs.of(locs.a[:len(text)], locs.b[:len(text)])
     title = str(meta.get("Title") or "")
     info = {"title": "" if title.lower() in ("untitled", "") else title,
             # a PDF's CreationDate is when the file was made, not when the report came out
             "published": "", "created": _pdf_date(meta.get("CreationDate")), "source": "", "site": "",
-            "pages": str(n_pages)}
-    return _report("pdf", text, locs, info, data, path, how)
+            "pages": str(n_pages), **({"ocr": ocr_note} if ocr_note else {})}
+    return ocr.with_layer(_report("pdf", text, locs, info, data, path, how), layer)
 
 
 _LINE_END = tuple("。！？；：…」”’）)!?;:")
@@ -427,7 +758,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {ln for ln, n in counts.items() if n >= max(2, (len(pages) + 1) // 2 + (len(pages) > 2))}
 
 
-def _pdfium_pages(data: bytes, path: str) -> list[tuple[str, list[tuple[str, tuple[int, int]]]]]:
+def _pdfium_pages(data: bytes, path: str) -> list[tuple[str, SourceChars]]:
     try:
         import pypdfium2 as pdfium
     except ImportError:  # pragma: no cover
@@ -440,7 +771,9 @@ def _pdfium_pages(data: bytes, path: str) -> list[tuple[str, list[tuple[str, tup
     for no in range(len(doc)):
         t = doc[no].get_textpage().get_text_range().replace("\r\n", "\n").replace("\r", "\n")
         t = t.replace("\x00", "")
-        pages.append((t, [(c, (no + 1, k)) for k, c in enumerate(t)]))
+        chars = SourceChars()
+        chars.add(t, no + 1, 0)
+        pages.append((t, chars))
     return pages
 
 
@@ -455,11 +788,22 @@ def read_docx_bytes(data: bytes, path: str) -> Report:
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
 
+    from lxml import etree
+
+    limits.check_zip(io.BytesIO(data), path)  # a zip bomb is refused before it is unpacked
     try:
         d = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise CorpusError(f"not a readable Word .docx file ({type(exc).__name__})",
                           file=path) from None
+    except etree.XMLSyntaxError as exc:
+        # python-docx parses with resolve_entities=False; libxml2 stops entity bombs itself
+        # ("amplification factor exceeded") and reports damaged XML: both become a sentence
+        msg = str(exc)
+        what = ("an entity-expansion bomb" if "amplification" in msg or "entit" in msg.lower()
+                else "XML nested deeper than libxml2 reads (256 levels)" if "depth" in msg
+                else "damaged XML")
+        raise CorpusError(f"not a readable Word .docx file ({what}: {exc})", file=path) from None
     # one line per paragraph; the cells of a table row make one line (cells joined by a
     # space), so a figure in a row keeps its row's label in its sentence
     lines: list[tuple[object, str, list[tuple[int, int]]]] = []  # (row or None, text, locs)

@@ -10,8 +10,11 @@ trace, and a failed manifest write removes the files copied for it.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import pandas as pd
 from . import iorw
 from .errors import CorpusError, ManifestError, RuralStudyError
 from .formats import SUFFIXES, RegionGuess, Report, infer_region, read_report
-from .paths import Paths
+from .paths import Paths, pause_point
 
 META_COLUMNS = ["file", "region", "province", "level", "year", "title", "source", "published"]
 #: Metadata columns a researcher may give (notes too); ``file`` names the input.
@@ -42,19 +45,49 @@ class Item:
     target: str = ""
 
 
-def expand_inputs(inputs: list[Path], skip: Path | None = None) -> list[Path]:
-    """Files named, and the files of folders named (sorted; hidden files skipped)."""
-    out: list[Path] = []
+def expand_inputs(inputs: list[Path], skip: Path | None = None) -> list[Path | Item]:
+    """Files named, and the files of folders named (sorted; hidden files and subfolders
+    skipped). In a folder, a symbolic link leading out of it (an unpacked archive can carry
+    one to any file of the machine) and anything not a regular file (a FIFO, a device, a
+    socket) are not read: each comes back as an :class:`Item` refused with the reason, so that
+    the summary names it."""
+    import stat
+
+    out: list[Path | Item] = []
     for p in inputs:
-        if p.is_dir():
-            for f in sorted(p.iterdir()):
-                if f.is_file() and not f.name.startswith(".") and \
-                        (skip is None or f.resolve() != skip.resolve()):
-                    out.append(f)
-        else:
+        if not p.is_dir():
             out.append(p)
+            continue
+        base = p.resolve()
+        for f in sorted(p.iterdir()):
+            if f.name.startswith(".") or (skip is not None and f.resolve() == skip.resolve()):
+                continue
+            if f.is_symlink():
+                target = f.resolve()
+                if base not in target.parents:
+                    out.append(Item(path=f, refused=f"a symbolic link leading out of the folder "
+                                                    f"{p} (to {target}); not read"))
+                    continue
+            try:
+                mode = f.stat().st_mode
+            except OSError as exc:
+                out.append(Item(path=f, refused=f"cannot be read: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(mode):
+                continue
+            if not stat.S_ISREG(mode):
+                out.append(Item(path=f, refused=f"not a regular file ({_kind(mode)}); not read"))
+                continue
+            out.append(f)
     seen: set[Path] = set()
-    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+    return [p for p in out if isinstance(p, Item) or not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    return ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
 
 
 def read_metadata_csv(path: Path) -> dict[str, dict[str, str]]:
@@ -87,17 +120,28 @@ def _meta_row(meta: dict[str, dict[str, str]], path: Path, bases: list[Path]) ->
     return {}
 
 
-def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[str, object],
+def plan_batch(inputs: list[Path | Item], meta: dict[str, dict[str, str]], given: dict[str, object],
                progress: Callable[[Path], None] | None = None) -> list[Item]:
     """Read every input and decide its manifest values (no project file is touched).
 
     ``given`` holds the command-line values (region/province/level lists, year, title,
     source, published, notes) that apply to each file; the metadata CSV overrides them."""
+    import stat
+
     items: list[Item] = []
+    files = [p for p in inputs if not isinstance(p, Item)]
     for path in inputs:
+        if isinstance(path, Item):  # refused by expand_inputs (a link out, a FIFO, ...)
+            items.append(path)
+            if progress:
+                progress(path.path)
+            continue
         item = Item(path=path)
         items.append(item)
         try:
+            if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+                raise CorpusError(f"not a regular file ({_kind(path.stat().st_mode)}); not read",
+                                  file=str(path))
             if path.suffix.lower() not in SUFFIXES and path.suffix.lower() != ".doc":
                 raise CorpusError(f"not a report format read here ({', '.join(SUFFIXES)})",
                                   file=str(path))
@@ -109,7 +153,7 @@ def plan_batch(inputs: list[Path], meta: dict[str, dict[str, str]], given: dict[
                 progress(path)
         if item.report is None:
             continue
-        row = _meta_row(meta, path, inputs)
+        row = _meta_row(meta, path, files)
         doc = item.report.meta
         v = {"title": str(given.get("title") or ""), "source": str(given.get("source") or ""),
              "published": str(given.get("published") or ""),
@@ -203,7 +247,24 @@ def _values_problem(v: dict[str, str]) -> str:
         return f"level {bad[0]!r} is not one of {', '.join(ADMIN_LEVELS)}"
     if v["year"] and not re.fullmatch(r"(19|20)\d\d", v["year"]):
         return f"year {v['year']!r} is not a four-digit year"
+    if v.get("published") and not valid_date(v["published"]):
+        return (f"published {v['published']!r} is not a date (YYYY-MM-DD, or YYYY-MM or YYYY "
+                f"when the day is not known)")
     return ""
+
+
+def valid_date(s: str) -> bool:
+    """Is ``s`` a real date written YYYY-MM-DD, YYYY-MM or YYYY (pure)?"""
+    import datetime
+
+    m = re.fullmatch(r"((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?", s.strip())
+    if not m:
+        return False
+    try:
+        datetime.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+    except ValueError:
+        return False
+    return True
 
 
 def _text_key(report: Report) -> str:
@@ -218,6 +279,10 @@ def commit_batch(paths: Paths, items: list[Item], doc_id: str | None = None) -> 
     from .corpus import MANIFEST_COLUMNS, parse_manifest
 
     manifest = iorw.read_csv(paths.manifest, ManifestError)
+    try:  # written back in the encoding and line ends it came in (GBK+CRLF for Excel)
+        fmt = iorw.table_format(paths.manifest.read_bytes())
+    except OSError:
+        fmt = ("utf-8", "\n")
     known_hash: dict[str, str] = {}
     known_text: dict[str, str] = {}
     for name in manifest["file"]:
@@ -258,15 +323,73 @@ def commit_batch(paths: Paths, items: list[Item], doc_id: str | None = None) -> 
     new = new.reindex(columns=columns).fillna("")
     parse_manifest(new, str(paths.manifest))  # validate before writing anything
     written: list[Path] = []
+    committed = False
+    with _signals_raise():
+        try:
+            for item in added:
+                target = paths.reports_raw / item.target
+                iorw.write_bytes(target, item.path.read_bytes())
+                written.append(target)
+                pause_point("add")  # a test's control point (inert unless set)
+            with _signals_held():  # the manifest and the flag change together
+                iorw.write_csv(paths.manifest, new, fmt)  # atomic: a temporary file renamed in place
+                committed = True
+        except BaseException:  # an error, Ctrl-C, SIGTERM or SIGHUP (see _signals_raise)
+            if not committed:
+                for t in written:
+                    t.unlink(missing_ok=True)  # no orphan file without its manifest row
+                for item in added:
+                    item.target = item.doc_id = ""
+            raise
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived while ``add`` was copying: raised to roll back the copies."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_ROLLBACK_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While copying: SIGTERM and SIGHUP raise (Ctrl-C already raises KeyboardInterrupt), so
+    the copies are removed; then the process dies of the signal as it would have (status
+    128 + signal). Only in the main thread, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Signalled(signum)
+
+    sigs = [getattr(signal, n) for n in _ROLLBACK_SIGNALS if hasattr(signal, n)]
+    old = {s: signal.signal(s, handler) for s in sigs}
     try:
-        for item in added:
-            target = paths.reports_raw / item.target
-            iorw.write_bytes(target, item.path.read_bytes())
-            written.append(target)
-        iorw.write_csv(paths.manifest, new)  # atomic: a temporary file renamed in place
-    except (RuralStudyError, OSError):
-        for t in written:
-            t.unlink(missing_ok=True)  # no orphan file without its manifest row
-        for item in added:
-            item.target = item.doc_id = ""
+        yield
+    except _Signalled as exc:
+        for s, h in old.items():
+            signal.signal(s, h)
+        signal.signal(exc.signum, signal.SIG_DFL)
+        signal.raise_signal(exc.signum)  # dies here, the copies removed
         raise
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done (they are delivered after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = {signal.SIGINT} | {getattr(signal, n) for n in _ROLLBACK_SIGNALS if hasattr(signal, n)}
+    signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, sigs)

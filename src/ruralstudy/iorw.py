@@ -59,7 +59,9 @@ def sha256_file(path: str | Path) -> str:
 def decode_bytes(data: bytes, path: str) -> RawText:
     """Decode a report's bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
 
-    Raises :class:`CorpusError` naming the file for empty, binary or HTML content.
+    Raises :class:`CorpusError` naming the file for empty, binary or HTML content, for a
+    UTF-8 file cut inside a character, and for a file mixing UTF-8 and GBK lines (naming the
+    first line in the other encoding): read as one, the other's lines would be mojibake.
     """
     if not data.strip():
         raise CorpusError("file is empty", file=path)
@@ -69,19 +71,86 @@ def decode_bytes(data: bytes, path: str) -> RawText:
                                 sha256=sha256_bytes(data)))
     if b"\x00" in data[:4096]:
         raise CorpusError("file is binary (contains NUL bytes), not a text report", file=path)
-    text: str | None = None
-    encoding = ""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            encoding = "utf-8" if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else enc
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text",
-                          file=path)
+    text, encoding = _decode_text(data, path)
     return _checked(RawText(path=path, text=text, encoding=encoding, sha256=sha256_bytes(data)))
+
+
+def _decode_text(data: bytes, path: str) -> tuple[str, str]:
+    """UTF-8 (BOM or not) or GB18030 text of ``data``, checked for truncation and mixing."""
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError as exc:
+        refuse_truncated_utf8(data, exc, path)
+    bad = mixed_encoding_line(data)
+    if bad is not None:
+        line, why = bad
+        raise CorpusError(f"the file mixes encodings: {why}; every line must be in one "
+                          f"encoding (save the file again as UTF-8)", file=path, line=line)
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text",
+                          file=path, line=data[:_bad_offset(data)].count(b"\n") + 1) from None
+    return text, "gb18030"
+
+
+def _bad_offset(data: bytes) -> int:
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
+
+
+def refuse_truncated_utf8(data: bytes, exc: UnicodeDecodeError, path: str) -> None:
+    """Raise a clear :class:`CorpusError` when UTF-8 ``data`` fails only because it ends
+    inside a character (a download or copy cut short); else return."""
+    if exc.reason == "unexpected end of data" and exc.end == len(data) and \
+            len(data) - exc.start <= 3 and not data[:exc.start].isascii():
+        try:
+            data[:exc.start].decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        raise CorpusError(f"the file ends in the middle of a UTF-8 character (its last "
+                          f"{len(data) - exc.start} byte(s)): it was cut short, e.g. by an "
+                          f"interrupted download; save it again",
+                          file=path, line=data.count(b"\n") + 1)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def mixed_encoding_line(data: bytes | Iterator[bytes], bom: bool | None = None
+                        ) -> tuple[int, str] | None:
+    """(line, why) when some lines of ``data`` are UTF-8 Chinese text and others are not
+    UTF-8 at all (GBK rows appended by another editor, or the reverse); the line named is
+    the first one whose encoding differs from the first non-ASCII line's. None otherwise.
+    A line counts as UTF-8 when it decodes and holds at least two CJK characters (a GBK
+    line is almost never valid UTF-8). A UTF-8 BOM followed by non-UTF-8 lines is mixed too."""
+    if isinstance(data, bytes):
+        bom, lines = data.startswith(b"\xef\xbb\xbf"), iter(data.split(b"\n"))
+    else:
+        lines = data
+    first: str | None = "utf-8" if bom else None
+    first_line = 1 if first else 0
+    for no, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            kind = "utf-8" if len(_CJK.findall(line.decode("utf-8-sig"))) >= 2 else None
+        except UnicodeDecodeError:
+            kind = "other"
+        if kind is None:
+            continue
+        if first is None:
+            first, first_line = kind, no
+        elif kind != first:
+            what = {"utf-8": "UTF-8", "other": "not UTF-8 (GBK/GB18030?)"}
+            start = "the file starts with a UTF-8 byte-order mark" if first_line == 1 and bom \
+                else f"line {first_line} is {what[first]}"
+            return no, f"{start}, but line {no} is {what[kind]}"
+    return None
 
 
 def _utf16(data: bytes, path: str) -> str | None:
@@ -137,12 +206,23 @@ def text_file_codec(path: str | Path, chunk: int = READ_CHUNK) -> str:
     for codec in (("utf-16",) if utf16 else ("utf-8-sig", "gb18030")):
         dec = codecs.getincrementaldecoder(codec)()
         text_head = ""
-        blank, started = True, False
+        blank, started, non_ascii = True, False, False
         try:
             with p.open("rb") as f:
                 while True:
                     data = f.read(chunk)
-                    text = dec.decode(data, final=not data)
+                    non_ascii = non_ascii or not data.isascii()
+                    try:
+                        text = dec.decode(data, final=not data)
+                    except UnicodeDecodeError as exc:
+                        if not data and codec == "utf-8-sig" and non_ascii and \
+                                exc.reason == "unexpected end of data":
+                            # valid UTF-8 to its last character, which is cut: say so
+                            raise CorpusError(
+                                "the file ends in the middle of a UTF-8 character: it was cut "
+                                "short, e.g. by an interrupted download; save it again",
+                                file=str(path)) from None
+                        raise
                     if utf16 and not started and text:
                         text, started = text.removeprefix("\ufeff"), True
                     if len(text_head) < _HEAD_CHARS:
@@ -155,6 +235,12 @@ def text_file_codec(path: str | Path, chunk: int = READ_CHUNK) -> str:
             if utf16:
                 raise CorpusError("file starts with a UTF-16 byte-order mark but is not valid "
                                   "UTF-16", file=str(path)) from None
+            if codec == "utf-8-sig":
+                bad = mixed_encoding_line(_byte_lines(p, chunk), head.startswith(b"\xef\xbb\xbf"))
+                if bad is not None:
+                    raise CorpusError(f"the file mixes encodings: {bad[1]}; every line must be "
+                                      f"in one encoding (save the file again as UTF-8)",
+                                      file=str(path), line=bad[0])
             continue
         if utf16 and blank:
             raise CorpusError("file is empty", file=str(path))
@@ -162,6 +248,17 @@ def text_file_codec(path: str | Path, chunk: int = READ_CHUNK) -> str:
         return codec
     raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text",
                       file=str(path))
+
+
+def _byte_lines(p: Path, chunk: int) -> Iterator[bytes]:
+    """A file's lines as bytes (split at b"\\n"), read ``chunk`` bytes at a time."""
+    carry = b""
+    with p.open("rb") as f:
+        while data := f.read(chunk):
+            lines = (carry + data).split(b"\n")
+            carry = lines.pop()
+            yield from lines
+    yield carry
 
 
 def _file_blank(p: Path, chunk: int) -> bool:
@@ -201,16 +298,40 @@ def iter_text_lines(path: str | Path, codec: str, chunk: int = READ_CHUNK) -> It
 
 
 def decode_table_bytes(data: bytes, path: str) -> str:
-    """Text of a CSV table: UTF-16 with BOM, UTF-8 (with or without BOM) or GB18030."""
+    """Text of a CSV table: UTF-16 with BOM, UTF-8 (with or without BOM) or GB18030; a table
+    mixing UTF-8 and GBK rows is refused with the first line in the other encoding."""
     text = _utf16(data, path) if data.strip() else None
     if text is not None:
         return text
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise CorpusError("file is neither UTF-8, UTF-16 (with BOM) nor GB18030/GBK text", file=path)
+    return _decode_text(data, path)[0]
+
+
+def table_format(data: bytes) -> tuple[str, str]:
+    """(codec, line end) a table's bytes were written in: ``utf-16`` (with BOM),
+    ``utf-8-sig``, ``utf-8`` or ``gb18030``, and ``\r\n`` or ``\n`` (pure), so that a file
+    rewritten (the manifest after ``add``) keeps the encoding and line ends it came in."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+        crlf = "\r\n".encode("utf-16-le") in data or "\r\n".encode("utf-16-be") in data
+    else:
+        crlf = b"\r\n" in data
+        if data.startswith(b"\xef\xbb\xbf"):
+            codec = "utf-8-sig"
+        else:
+            try:
+                data.decode("utf-8")
+                codec = "utf-8"
+            except UnicodeDecodeError:
+                codec = "gb18030"
+    return codec, "\r\n" if crlf else "\n"
+
+
+def encode_table(text: str, fmt: tuple[str, str]) -> bytes:
+    """``text`` (with ``\n`` line ends) in the (codec, line end) of :func:`table_format`."""
+    codec, newline = fmt
+    if newline != "\n":
+        text = text.replace("\r\n", "\n").replace("\n", newline)
+    return text.encode(codec)
 
 
 def read_raw_text(path: str | Path) -> RawText:
@@ -287,6 +408,17 @@ def confined(base: str | Path, rel: str) -> Path:
     return target
 
 
+def new_file_mode(target: Path) -> int:
+    """The mode a rewritten ``target`` keeps (its own, when it exists), or the one a new file
+    gets under the process's umask (0644 under umask 022), not mkstemp's 0600."""
+    from .paths import current_umask
+
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
@@ -298,6 +430,7 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, new_file_mode(target))  # mkstemp makes it 0600
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
@@ -350,6 +483,7 @@ def write_files_together(folder: str | Path, files: dict[str, bytes]) -> None:
                 raise _output_error(exc, target) from None
             temps.append((Path(tmp), target))
             try:
+                os.fchmod(fd, new_file_mode(target))  # mkstemp makes it 0600
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                     fh.flush()
@@ -382,6 +516,32 @@ def _close_inherited_locks() -> None:
 os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
+def _open_lock(path: Path) -> int:
+    """The lock file, opened without following a symbolic link (O_NOFOLLOW) and only if it is
+    a regular file: the lock is truncated and rewritten, so a link or a folder there would
+    damage or hide what it points to. Each refusal is one sentence naming the path."""
+    import stat
+
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o666)  # the umask applies
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            why = (f"is a symbolic link (to {os.readlink(path)}), not the lock file ruralstudy "
+                   f"writes; it is not followed (the lock is rewritten on each use): remove it")
+        elif exc.errno == errno.EISDIR or path.is_dir():
+            why = "is a folder, where ruralstudy keeps its lock file: remove or move it"
+        else:
+            why = f"cannot open the lock file: {exc.strerror or exc}"
+        raise LockError(why, file=str(path)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError("is not a regular file, where ruralstudy keeps its lock file: remove it",
+                        file=str(path))
+    os.set_blocking(fd, True)
+    return fd
+
+
 @contextlib.contextmanager
 def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[None]:
     """Hold an exclusive lock (fcntl.flock) on ``path`` for a ``build`` or an ``add``.
@@ -394,7 +554,7 @@ def project_lock(path: str | Path, what: str, wait: float = 0.0) -> Iterator[Non
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _open_lock(path)
     try:
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
@@ -433,9 +593,11 @@ def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(target: str | Path, df: pd.DataFrame) -> None:
-    """Atomically write a frame as CSV."""
-    write_bytes(target, frame_to_csv_bytes(df))
+def write_csv(target: str | Path, df: pd.DataFrame, fmt: tuple[str, str] | None = None) -> None:
+    """Atomically write a frame as CSV (UTF-8, ``\\n``; or in the (codec, line end) of
+    :func:`table_format`, to keep a file's own)."""
+    data = frame_to_csv_bytes(df)
+    write_bytes(target, data if fmt is None else encode_table(data.decode("utf-8"), fmt))
 
 
 def frame_to_parquet_bytes(df: pd.DataFrame) -> bytes:

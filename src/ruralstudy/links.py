@@ -24,8 +24,14 @@ def region_slug(region: str, code: str = "") -> str:
 
 
 def sheet_slug(file: str) -> str:
-    """File name stem of a sheet's source page."""
-    return "sheet-" + re.sub(r"[^A-Za-z0-9_-]+", "-", file.rsplit(".", 1)[0]).strip("-")
+    """File name stem of a sheet's source page: the name itself when it is plain ASCII
+    (``sheet-gathered_2026-11``), else what ASCII it has plus a hash of the whole name, so
+    two Chinese-named sheets (村干部.csv, 集体收入.csv) never share one page."""
+    stem = file.rsplit(".", 1)[0]
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")
+    if safe == stem:
+        return "sheet-" + safe
+    return "sheet-" + (safe + "-" if safe else "") + hashlib.sha1(file.encode("utf-8")).hexdigest()[:10]
 
 
 def source_href(source_id: str, depth: int = 0) -> str:

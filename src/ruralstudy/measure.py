@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .vocab import REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
+from .vocab import NORM_MODIFIER, REGION_SUFFIXES, RULE_CLAUSE_PATTERN, TARGET_CLAUSE_PATTERN
 
 # --- vocabulary ----------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("branch_led", r"(党(组织|支部|总支)|支部)?(领办|领创|创办|牵头)"),
     ("has_branch", r"已建(立)?党组织"),
     ("no_income", r"空壳|零收入|(无|没有)(集体)?(经济)?(经营性)?收入|收入为零|收益为零|无收益"),
-    ("weak_village", r"薄弱村|经济薄弱"),
+    ("weak_village", r"薄弱村|经济(相对)?薄弱"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
     ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|(?<!农)村社区|"
                          r"村\+社区|行政村\(社区\)"),
@@ -129,12 +129,12 @@ _ENTITY_CONDITIONS: dict[str, frozenset[str]] = {
 }
 
 _INCOME_BAND = re.compile(
-    r"(?:收入|经营性收入|集体经济)[^,,;;。]{0,8}?(?P<pre>超过|突破|达到|达|在|不足|低于|少于|不到)?"
+    r"(?:收入|经营性收入|集体经济)[^,,;;。]{0,8}?(?P<pre>超过|超|突破|达到|达|在|不足|低于|少于|不到)?"
     r"(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
     r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?"
     r"(?P<post>及以上|及以下|以上|以下|以内|(?:的|及)?以上)?")
 _INCOME_BAND_PRE = re.compile(
-    r"(?P<pre>超过|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
+    r"(?P<pre>超过|超|突破|达到|达|不足|低于|少于|不到)?(?:(?P<lo>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)万?元?[—\-至到~～])?"
     r"(?P<a>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?:万元|万)(?:\(不含\))?(?P<post>及以上|及以下|以上|以下|以内)?"
     r"(?=[^,,;;。]{0,6}(?:的)?(?:村|嘎查))")
 
@@ -256,6 +256,8 @@ def find_conditions(text: str, entity: str) -> set[str]:
             if allowed is None or entity in allowed:
                 out.add(cond)
     out |= income_bands(text)
+    if "highschool" in out and not re.search(r"(高中|中专)[^,;。、]{0,6}?(及|或)?以上", text):
+        out = (out - {"highschool"}) | {"other"}  # 高中(中专) alone is one level, not 高中以上
     if re.search(r"累计|近\d年|先后|历年", text) and out & {"rectified", "new", "eliminated"}:
         out.add("other")  # a multi-year total of a flow is not the period's flow
     return out
@@ -402,12 +404,12 @@ _COUNT_CONTEXT = re.compile(
     r"选派|派驻|培育|建立|组建|成立|发展|建成|完成|实现|达到|达|为|计|其中|分别|选优配强|配齐|配备|"
     r"选举产生|产生|选出|全面|全部|均|所有|各类|各级|现|在任|现任|名|个|支|家|户|的|了|和|及|与|等|"
     r"年底|年末|以来|今年|去年|当年|年|月|日|底|\d+|[-—~～%.]|建设|标准化|规范化|达标|成员|总数|数量|"
-    r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|确定|评定|命名|表彰|选|集体经济|"
+    r"乡村振兴|农民|农村|村级|嘎查村|储备|相对|聚焦|排查出|排查|摸排出|摸排|摸底|确定|评定|命名|表彰|选|集体经济|"
     r"集体收入|经济收入|收入|超过|突破|不足|以上|以下|万元|元|我旗|我县|我市|我区|全体|队伍|先后|成功|"
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
-    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法")
+    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序|超?[百千]万元?")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -419,7 +421,8 @@ _PERSON_OR_ORG = frozenset({
 def _last_item(text: str) -> str:
     """The part of a clause's left side after the previous list item (、) or figure."""
     item = re.split(r"[、]", text)[-1]
-    parts = re.split(r"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个|名|人|支|家|户|处|%|元|岁|件|项|次)", item)
+    parts = re.split(r"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个|名|人|支|家|户|处|%|元|岁|件|项|次)"
+                     r"(?!\(?(及|或)?以[上下内]|周岁)", item)  # 35岁以下 is a group, not a figure
     return parts[-1]
 
 
@@ -476,7 +479,7 @@ _QIZHONG = re.compile(r"^\s*其中")
 _PERIOD_PART = re.compile(r"上半年|下半年|前三季度|[一二三四1-4]季度|前\d+个月|前[一二三四五六七八九十]+个月|"
                           r"1[-—至~～]\d{1,2}月|\d{1,2}月份以来")
 _PERIOD_YTD = re.compile(r"截[至止]目前|截[至止]今年|今年以来|年初以来|本年以来|"
-                         r"截[至止](?:20\d\d年)?\d{1,2}月(?!底|末)")
+                         r"截[至止](?:20\d\d年)?(?:\d{1,2}月(?!底|末)|(?<!\d)(?:[1-9]|1[01])月(?:底|末))")
 _PERIOD_YEAR_STRONG = re.compile(r"全年|当年|年度|上年|去年")
 _PERIOD_SEVERAL = re.compile(r"近年来|近几年|近[\d一二两三四五六七八九十]+年|多年来|历年|累计|先后|"
                              r"十[二三四]五(?:以来|期间)|(?<!\d)20\d\d年以来|\d+年来")
@@ -502,6 +505,12 @@ def in_quoted_speech(sentence: str, offset: int) -> bool:
         j = len(sentence) if j < 0 else j
         if j - i - 1 > 12 or _SPEECH.search(sentence[max(0, i - 12):i]):
             return True
+    # a quotation opened in an earlier sentence: the figure stands before its closing mark
+    # (“……。去年超过了120万元,”陈书记说), with no opening mark between
+    j = sentence.find("”", offset)
+    if j > 12 and "“" not in sentence[:j] and re.search(
+            r"(说|表示|介绍|said|says|told)", sentence[j:j + 16]):
+        return True
     return False
 
 
@@ -540,7 +549,7 @@ def period_of(text: str) -> str:
     return ""
 
 
-def _carried_subject(full: str, a: int, max_clauses: int = 12) -> tuple[str, str, str, int]:
+def _carried_subject(full: str, a: int, max_clauses: int = 16) -> tuple[str, str, str, int]:
     """The subject a list carries to the clause starting at ``a``: the entity of the nearest
     clause before it (in its sentence or earlier in the paragraph) that names one, until a new
     subject appears. Returns (entity, words, that clause, its start) or ("", "", "", -1)."""
@@ -555,6 +564,8 @@ def _carried_subject(full: str, a: int, max_clauses: int = 12) -> tuple[str, str
             p -= 1
         clause = full[p:back - 1]
         body = _LIST_MARKER.sub("", clause)
+        if "书记" in full[max(0, p - 40):back]:
+            body = _SEC_ALSO_CHAIR.sub("", body)  # 书记……,兼任村委会主任的90名: not a new subject
         entity, words = find_entity(body)
         if entity and crossed and _QIZHONG.match(body) and \
                 _carried_subject(full, p, 3)[0] not in ("", entity):
@@ -581,9 +592,16 @@ def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
     prefix and head noun kept): 100万元以上、50万元以上、10万元以上的村分别占… -> 50万元以上的村.
     None when the items and figures do not pair one to one."""
     items_text = full[a:fb]
+    if not re.search(r"[\u4e00-\u9fff]", re.sub(r"^(并|且|其中|和|又)", "", items_text.strip())):
+        # 分别为99个、50个、47个,分别占50.5%、…: the second 分别 pairs with the first one's items
+        pc = _previous_clause(full, a)
+        pfb = pc.rfind("分别")
+        if pfb <= 0:
+            return None
+        items_text = pc[:pfb]
     figs = [x for x in re.split(r"[、和]", full[fb + 2:b]) if re.search(r"[\d一二三四五六七八九十]", x)]
     k = full[fb + 2:off].count("、") + len(re.findall(r"和(?=[\d一二三四五六七八九十])",
-                                                      full[fb + 2:off]))
+                                                      full[fb + 2:off + 1]))
     items = [x for x in items_text.split("、") if x]
     if len(items) != len(figs):
         items = [x for x in re.split(r"[、和及与]", items_text) if x]
@@ -607,13 +625,36 @@ _BARE_BAND = re.compile(r"(不足|低于|少于|不到|超过|突破|达到|在)
                         r"([-—至到~～][\d.一二三四五六七八九十百]+万元?)?(\(不含\))?(及以上|以上|及以下|以下|以内)?的?")
 _IN_GROUP = re.compile(r"^(.*?(?:书记|成员|两委|干部|委员|班子|党员))(?:中|里|当中)(.+)$")
 #: Villages of one kind: what is said of them is a part of the region.
-_SUBSET_VILLAGES = re.compile(r"(中心|示范|脱贫|帮扶|重点|试点|贫困|样板|美丽|红色|旅游|省级|市级|先进)村")
+_SUBSET_VILLAGES = re.compile(r"(中心|示范|脱贫|帮扶|重点|试点|贫困|样板|美丽|红色|旅游|省级|市级|先进)"
+                              r"(嘎查村|嘎查|行政村|村|社区)")
+#: Villages counted by what they do (159个村通过委托管理……增收): a part, not the number of villages.
+_VILLAGES_DOING = re.compile(r"(已|均)?(通过|采取|利用|依托|借助|探索|实施|开展|引进|参与|以[^,;。]{0,6}方式|"
+                             r"盘活|发展(?!党员)|创办|领办|入股|流转|出租)")
+#: A sentence about one group of villages (对11个集体经济相对薄弱的嘎查村,选派……): every figure
+#: after its first clause speaks of that group.
+_GROUP_FRAME = re.compile(r"^\s*(对|为|向|给|针对)[^,;。]{0,20}?(\d+|[一二三四五六七八九十两百]+)个[^,;。]{0,20}?"
+                          r"(薄弱|软弱涣散|后进|脱贫|重点|贫困|困难|示范|偏远|边境|搬迁|空壳)[^,;。]{0,10}"
+                          r"(村|嘎查|社区|党组织|党支部)[^,;。]{0,4}$")
+#: Bodies of people: counted with 名/人, never with 个.
+_PEOPLE = frozenset({"two_committees_member", "branch_secretary", "village_committee_member",
+                     "village_cadre", "party_member", "first_secretary", "reserve_cadre",
+                     "work_team_member", "village_committee_chair", "branch_committee_member",
+                     "township_cadre", "population"})
 _CADRES = frozenset({"branch_secretary", "two_committees_member", "village_committee_member",
                      "village_cadre", "village_committee_chair", "branch_committee_member"})
 _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
 
 
+#: A secretary who also chairs the villagers' committee (the 一肩挑 phrase written out): a
+#: predicate of the secretaries, never a new subject.
+_SEC_ALSO_CHAIR = re.compile(r"(同时|也|还)?(兼任|担任|当选|出任|兼)(了)?(村|村\((居|社区)\)|嘎查)?(民)?(委员会|委会)主任")
 _VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
+#: A note in brackets that leaves communities out of the base: (不含社区), (不包括城市社区).
+_VILLAGES_ONLY_NOTE = re.compile(r"\((不含|不包括|未含|未包括|除)(城市|城镇)?社区(外)?\)")
+#: Villages and communities listed together as the base of cadres (142个嘎查村、28个社区的两委,
+#: 行政村和社区两委): the base is 村(社区). Read only for cadre bodies.
+_VC_LIST = re.compile(r"(村|嘎查)[、和及与](\d+个|[一二三四五六七八九十百]+个)?(城市|城镇)?社区"
+                      r"(?![^,;。]{0,3}(党员|居民|群众))")
 
 
 def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
@@ -631,7 +672,7 @@ def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
         ent = find_entity(_WITH_COMMUNITIES.sub("", pc))[0] if pc else ""
         if not (ent == entity or (same_sentence and ent in _CADRES | {""})):
             continue
-        if _WITH_COMMUNITIES.search(pc):
+        if _WITH_COMMUNITIES.search(pc) or (entity in _CADRES and _VC_LIST.search(pc)):
             return True
         if _VILLAGE_BASE.search(pc):
             return False
@@ -653,6 +694,33 @@ def _places_in(text: str) -> list[str]:
     return [c[2] for c in _place_candidates(text)]
 
 
+#: A place named in English (In Yanchi county, ..., of Dongdai village): a county, township or
+#: village other than the region is a part of it.
+_EN_PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Oo]f|[Ff]or|[Aa]cross)\s+(?:the\s+)?([A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?)\s+"
+                       r"([Cc]ounty|[Tt]ownship|[Tt]own|[Vv]illage|[Dd]istrict|[Bb]anner|[Gg]acha)\b")
+
+
+def _english_place(text: str, region: str) -> str:
+    """The English place a sentence names before the figure, when it is not the region
+    (its pinyin differs from the region's name without its level suffix); '' otherwise."""
+    m = None
+    for m in _EN_PLACE.finditer(text):
+        pass
+    if m is None:
+        return ""
+    name = re.sub(r"[\s-]", "", m[1]).lower()
+    if region:
+        try:
+            from pypinyin import lazy_pinyin
+        except ImportError:  # pragma: no cover - pypinyin is a dependency
+            return ""
+        stem = region[:-1] if region[-1] in REGION_SUFFIXES else region
+        for k in range(len(stem), 0, -1):  # 达拉特旗 -> dalate; 景东彝族自治县 -> jingdong
+            if "".join(lazy_pinyin(stem[:k])).lower() == name:
+                return ""
+    return f"{m[1]} {m[2]}"
+
+
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
                  role: str = "", region: str = "", place: str = "",
                  lead: str = "", year: int | None = None) -> Measurement:
@@ -672,6 +740,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         from .vocab import PINYIN_GLOSS
         length = min(length, len(PINYIN_GLOSS.sub("", unicodedata.normalize("NFKC", raw))))
     quoted = in_quoted_speech(sentence, offset)
+    # a bracketed note that leaves communities out (不含社区) says the base is villages; it names
+    # no body or place, so it is dropped (the village base is then read as usual)
+    cut = sum(len(m.group(0)) for m in _VILLAGES_ONLY_NOTE.finditer(sentence) if m.end() <= offset)
+    sentence, offset = _VILLAGES_ONLY_NOTE.sub("", sentence), offset - cut
+    lead = _VILLAGES_ONLY_NOTE.sub("", lead)
+    if place and _VILLAGES_ONLY_NOTE.fullmatch(f"({place})"):
+        place = ""
     sentence, offset, length = _strip_quotes(sentence, offset, length)
     lead = _strip_quotes(lead)[0].strip()
     if lead and lead[-1] not in CLAUSE_DELIMS:
@@ -680,11 +755,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     sentence = full[len(lead):]
     s0 = len(lead)
     off = s0 + offset
+    if re.search(r"[A-Za-z]{2,}", raw):
+        raw = full[off:off + length]  # an English figure: read the words the reader rewrote it to
     a, b = clause_bounds(full, off, off + length)
     marker = _LIST_MARKER.match(full[a:off])
     if marker:
         a += marker.end()
     left, right = full[a:off], full[off + length:b]
+    left = NORM_MODIFIER.sub("", left)  # 按照每村不少于3名的标准储备……286名: the norm is a modifier
     prev_clause = _previous_clause(full, a)
     qizhong = bool(_QIZHONG.match(left)) or prev_clause.strip() == "其中"
     if qizhong:
@@ -696,7 +774,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         if paired is None:
             unknown.append("分别 (items and figures do not pair)")
         else:
-            left = paired + left[fb:]
+            verb = re.match(r"分别[^\d一二三四五六七八九十两百、]*", left[fb:])
+            left = paired + (verb.group(0) if verb else left[fb:])  # the earlier figures dropped
             flags.append("fenbie_paired")
     left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
     right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
@@ -710,6 +789,18 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_v = re.match(r"(行政村|建制村|嘎查村|村|嘎查)(?!党|干部|两委|民小组|委会|级党|\(|居|社区)", right_np)
         if m_v and unit == "个":
             entity, words, end = "admin_village", m_v.group(0), m_v.end()
+        m_mod = re.match(r"([^,;。的]{2,12})的(行政村|建制村|嘎查村|村|嘎查)(?!党|干部|两委|民小组|委会|级党|\(|居|社区)",
+                         right_item)
+        if unit == "个" and entity in ("collective", "") and m_mod and \
+                find_entity(m_mod.group(1))[0] in ("collective", ""):
+            # 11个集体经济相对薄弱的嘎查村: villages, with what is said of them before 的
+            entity, words, end = "admin_village", m_mod.group(2), m_mod.end()
+            right_np = right_item[:end]
+        if entity in _PEOPLE and unit in ("个", "家", "支", "所", "座", "处"):
+            # 12个社区“两委”班子成员, 91个村党组织书记: 个 counts the places, not the people named
+            # after them, and the places are only the frame of what is said of the people
+            unknown.append(f"{right_np[:10]} (个 before a body of people)")
+            entity, words, end = "", "", -1
         if entity:
             evidence.append(f"counted noun '{words}'")
             flags.append("head_noun")
@@ -717,6 +808,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             after_head = right_item[max(end, 0):]
             if re.match(r"的[^,;。]{0,12}?(百分之|[\d一二三四五六七八九十]+[^,;。]{0,4}?(以上|以下|以内))", after_head):
                 unknown.append(after_head[:12])  # 四十个村的负债率在百分之五十以上: a group defined after the noun
+            if entity in ("admin_village", "village_or_community") and \
+                    _VILLAGES_DOING.match(after_head):
+                unknown.append(after_head[:8])  # 159个村通过委托管理……: villages that did something
             other_body = re.match(r"[和及与、](?![\d一二三四五六七八九十百千两])", after_head) and \
                 find_entity(after_head[1:8], 0)[0]
             if other_body and other_body != entity:
@@ -735,6 +829,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 residual_text = _IN_GROUP.match(left_item)[2] + " " + right_item
                 evidence.append(f"group of '{words}' named before 中")
                 flags.append("group_of_subject")
+            elif _SEC_ALSO_CHAIR.search(left_item) and \
+                    _carried_subject(full, a)[0] == "branch_secretary":
+                # 91个村党组织书记中,担任村委会主任的90名: the secretaries who also chair
+                entity, words, prev, _p = _carried_subject(full, a)
+                residual_text = _SEC_ALSO_CHAIR.sub(" ", left_item) + " " + right_item
+                evidence.append(f"secretaries '{words}' who also chair the committee")
+                flags.append("subject_carried")
             elif (left_item.strip() and not _count_residual(left_item, "") and
                   find_conditions(re.split(r"[、]", left)[-1], "two_committees_member") - {"other"}) or \
                     _BARE_BAND.fullmatch(re.sub(r"^其中", "", re.split(r"[、]", left)[-1].strip())):
@@ -779,6 +880,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         entity = "collective"  # 其中:经营性收入2150万元: a part of the collective's income
         prop, why = read_property(unit, kind, left_item, entity)
         why = f"{why}; 其中: a part of the collective's income"
+    if unit == "元" and re.search(r"村均|平均每(个)?村", left_item) and \
+            not re.search(r"收入|收益", left_item) and re.search(r"收入|收益", prev_clause):
+        # 其中,经营性收入4210万元,村均27万元: 村均 of the income the clause before names
+        if re.search(r"经营性|经营收入", prev_clause) and not re.search(r"总收入", prev_clause):
+            entity, prop = "collective", "income_operating_per_village"
+            why = "村均 after the operating income of the clause before"
+    if prop == "income_net" and re.search(r"村均|平均每(个)?村", left_item):
+        prop, why = "amount", "per-village net income (no indicator)"  # 纯收入…,村均25.3万元
     if prop == "income_per_village" and re.search(r"纯收入|净收入|收益", prev_clause + left_item):
         prop, why = "amount", "per-village net income (no indicator)"
     if prop in _FLOW_PROPERTIES and entity == "admin_village":
@@ -796,7 +905,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         # them (a predicate), so it defines no income band of the count
         head_part = re.split(r"[、]", left)[-1] + " " + right_np[:max(end, 0)]
         rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
-        if (entity == "admin_village" and re.search(r"全部|均|都|所有|全面", rest)) or \
+        if (entity in ("admin_village", "village_or_community") and
+                re.search(r"全部|均|都|所有|全面", rest)) or \
                 (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
             rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
         cond_text = head_part + " " + rest
@@ -854,9 +964,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             conds.add("with_communities")
         conds.add("one_shoulder")
         evidence.append("一肩挑: share of secretaries who also chair the committee")
-    if counting and "一肩挑" in left_item and entity in ("branch_secretary", "", "village_committee_chair"):
+    if counting and ("一肩挑" in left_item or _SEC_ALSO_CHAIR.search(left_item)) and entity in ("branch_secretary", "", "village_committee_chair"):
         entity = "branch_secretary"
         conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
+        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+            conds.add("with_communities")  # 村(社区)党组织书记……“一肩挑”的有149名
     if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
         conds.add("other")  # 农村党员: rural members only, not the region's party members
         evidence.append("农村党员: rural members only")
@@ -864,7 +976,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 "income_net", "income_operating_per_village", "share") and entity in (
             "collective", "admin_village"):
         sub = _SUBSET_VILLAGES.search(full[a:off] + " " + (prev or prev_clause))
-        if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|村)", full[a:off]):
+        if sub and not re.search(r"全(县|市|区|旗|省)(\d+个)?(行政村|建制村|嘎查村|村|嘎查)", full[a:off]):
             unknown.append(sub.group(0))  # 172个中心村收入总量…, 帮扶村去年集体收入: a kind of village
             evidence.append(f"villages of one kind ({sub.group(0)}): a part of the region")
     if prop == "income_per_village":
@@ -894,6 +1006,17 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             conds = {c for c in conds if c in ("new_round", "with_communities")}
         evidence.append("change against the previous round")
         flags.append("change_vs_previous_round")
+    elif kind == "growth" and unit in ("名", "人") and own_base and not other_base:
+        prop = "count_change"  # 与上届相比减少37名: the number of members against the last round
+        if not entity:
+            entity, words, prev, _p = _carried_subject(full, a)
+        conds = {c for c in conds if c in ("new_round", "with_communities")} | (
+            find_conditions(left_item, entity) - {"new_round", "other"})
+        evidence.append("change of a count against the previous round")
+        flags.append("change_vs_previous_round")
+    if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]):
+        conds.add("with_communities")  # 142个嘎查村、28个社区的“两委”: villages and communities
+        flags.append("base_listed")
     if entity in _CADRES and not _VILLAGE_BASE.search(left_item) and \
             not _WITH_COMMUNITIES.search(left_item) and _base_before(full, a, entity):
         conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
@@ -911,6 +1034,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         period = ""  # a stock counted at the report's date
     elif _PART_PERIOD.search(full[s0:off]):
         period = "part_year"
+    if head_start < a and _GROUP_FRAME.match(head):
+        unknown.append(head.strip()[:16])  # 对11个……薄弱的嘎查村,选派第一书记11名: that group only
+        evidence.append("the sentence speaks of one group of villages")
     if unit == "元" and _PART_ITEM.search(left_item) and not (
             qizhong and prop in ("income_operating", "income_net")):
         unknown.append("one item of the income")
@@ -924,6 +1050,10 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
         if not m_t and year and m_y and int(m_y[1]) > int(year):
             statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
+    if statement == "observed" and re.search(r"以上|以下|以内", raw + right[:2]) and re.match(
+            r"(以上|以下|以内)?的(行政村|建制村|嘎查村|村|嘎查|社区|党组织|合作社)", right):
+        # 对集体经济收入增长20%以上的村……: a bound that defines a group of villages
+        statement, st_why = "threshold", "a bound that defines a group (…以上的村)"
     if statement == "observed" and unit == "元" and re.search(
             r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
             re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
@@ -934,8 +1064,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             re.search(r"以上|以下|以内", raw) or kind == "range" or re.search(r"[至到—\-~～]", raw)) and \
             re.match(r"(\(不含\))?(的|、)", right):
         statement, st_why = "threshold", "an income band of a list (…的41个, 50万元以上、20万元以上的村)"
-    if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and \
-            re.search(r"全部|均|都|所有", left_item):
+    if statement == "observed" and unit == "元" and re.search(r"以上|以下", raw + right[:3]) and (
+            re.search(r"全部|均|都|所有", left_item) or re.match(r"(的)?(目标)?(全覆盖|全部覆盖)", right_item)) or (
+            statement == "observed" and unit == "元" and
+            re.search(r"(全部|(?<![村户人年])均|都|所有)[^,;。]{0,6}(不低于|不少于|超过|达到|在|高于)$",
+                      left_item.strip())):
         prop, why = "amount", "a floor said of every village (全部达到3万元以上)"
     if statement != "observed":
         evidence.append(f"statement: {st_why}")
@@ -959,6 +1092,15 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if not place and m_this:
         named = [c for c in _places_in(lead) if not region or c not in region]
         place = named[-1] if named else ""
+    # 该镇/该乡 earlier in the sentence, in a region of a higher level: the sentence is about a
+    # town or township inside the region (走进石门镇……。该镇18个村……,总收入达到1260万元)
+    m_town = re.search(r"(该)(镇|乡|街道)", full[max(_sentence_head(full, off)[1], s0 if s0 <= a else 0):off])
+    if not place and m_town and not (region and region.endswith(m_town[2])):
+        named = [c for c in _places_in(full[:off]) if c.endswith(m_town[2]) and
+                 (not region or c not in region)]
+        place = named[-1] if named else m_town.group(0)
+    if not place:
+        place = _english_place(full[_sentence_head(full, off)[1]:off], region)
     scope = "region"
     if place and (not region or (place not in region and region not in place)):
         scope = place
@@ -981,7 +1123,8 @@ _LABEL_FILLER = re.compile(
     r"平均年龄|平均|年龄|占比|比例|比重|比率|人数|个数|总数|数量|总量|总收入|收入|总额|数|率|中|的|及|以上|以下|"
     r"以内|全部|所有|总|合计|累计|共|其中|全市|全县|全区|全旗|全省|全国|各类|成员|人员|学历|文化|程度|"
     r"村级|村|级|在任|现任|届|本届|新一届|换届后|达到|实现|占|于|为|有|个|名|人|万元|元|\d+(\.\d+)?|"
-    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查")
+    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查|"
+    r"、主任|(较|比|与)上届(相比)?(的)?(变化|增减)?")
 #: Parenthesised notes in labels that name a source or a caveat, not what is measured.
 _SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡))[^)]*\)")
 
@@ -1043,6 +1186,20 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> 
     if residual:
         conds.add("other")
         evidence += f"; unrecognised words '{residual}'"
+    own_base = re.search(r"(较|比|与)上届", body)
+    if own_base and prop == "change" and u in ("岁", "pp"):
+        # 村“两委”成员平均年龄较上届变化 (岁): the change against the previous round
+        prop = "mean_age_change" if u == "岁" else "share_change"
+        pwhy = "change against the previous round"
+        evidence = f"label entity '{words}'; property: {pwhy}"
+        if residual:
+            evidence += f"; unrecognised words '{residual}'"
+    if prop in ("mean_age", "mean_age_change"):
+        conds = {c for c in conds if c in ("new_round", "with_communities", "other")}
+    sub = _SUBSET_VILLAGES.search(body)
+    if sub and entity in ("admin_village", "collective", "village_or_community", ""):
+        conds.add("other")  # 中心村数, 172个中心村收入总量: villages of one kind, a part
+        evidence += f"; villages of one kind ({sub.group(0)}): a part of the region"
     if prop == "income_per_village":
         conds.discard("per_village")
     if re.search(r"平均每村|每村平均", body) and prop == "count":
@@ -1062,7 +1219,13 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> 
         scope = "one_village"
     if why:
         evidence += f"; statement: {why}"
-    return Measurement(entity, prop, sort_conditions(conds), scope, statement, evidence)
+    period = period_of(text)
+    if not (prop in _FLOW_PROPERTIES or conds & _FLOW_CONDITIONS or conds & set(INCOME_BANDS)):
+        period = ""  # a stock counted at the sheet's date
+    if period:
+        evidence += f"; period {period}"
+    return Measurement(entity, prop, sort_conditions(conds), scope, statement, evidence,
+                       period=period)
 
 
 def _money_property_by_priority(body: str, entity: str) -> tuple[str, str]:

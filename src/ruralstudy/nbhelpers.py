@@ -165,17 +165,19 @@ def show_figure(fig, alt: str, source: str = "") -> None:
 
 
 def finding_html(f: dict, depth: int = 0) -> str:
-    """A finding where the front page links to: its sentence (escaped), n, level and year, and
-    the table that shows every number it states, under the finding's anchor."""
-    meta = f"n = {f['n']} · level: {f.get('level') or '—'} · year: {f.get('year') or '—'}"
+    """A finding where the front page links to: its sentence (escaped), n, level, round and
+    year, its chart if any, and the table that shows every number it states, under the
+    finding's anchor (its ``id``: the one place an anchor is written)."""
+    meta = (f"n = {f['n']} · level: {f.get('level') or '—'} · round: {f.get('round') or '—'}"
+            + (f" · years: {f['year']}" if f.get("year") else ""))
     table = f.get("table")
-    shown = (table_html(table, depth=depth, caption=f"Values behind this finding",
+    shown = (table_html(table, depth=depth, caption="Values behind this finding",
                         region_col="region" if "region" in table.columns else None)
              if table is not None and len(table) else
              "<p class='note'>No value (n = 0).</p>")
     return (f'<div class="finding" id="{html.escape(f["id"], quote=True)}"><p>'
             f'<strong>{html.escape(f["text"])}</strong> <span class="note">({html.escape(meta)})'
-            f'</span></p>{shown}</div>')
+            f'</span></p>{f.get("figure", "")}{shown}</div>')
 
 
 def show_finding(f: dict) -> None:
@@ -186,9 +188,12 @@ def show_finding(f: dict) -> None:
 
 
 def findings_payload(findings: list[dict]) -> list[dict]:
-    """The front page's part of each finding: text, n, level, year and its anchor."""
+    """The front page's part of each finding: text, n, level, round, years, its sources, its
+    kind ('limits' findings come first), its chart if any, and its anchor (the finding's id)."""
     return [{"text": f["text"], "n": int(f["n"]), "level": f.get("level", ""),
-             "year": f.get("year", ""), "anchor": f["id"]} for f in findings]
+             "round": f.get("round", ""), "year": f.get("year", ""),
+             "sources": list(f.get("sources") or []), "kind": f.get("kind", "finding"),
+             "figure": f.get("figure", ""), "anchor": f["id"]} for f in findings]
 
 
 def record_findings(page: str, findings: list[dict]) -> None:

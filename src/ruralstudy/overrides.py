@@ -112,7 +112,7 @@ def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Code
             obs.loc[i, "reason"] = ""
             note += f" -> {ind.id}"
         elif o.action == "correct_value":
-            note += f" {obs.loc[i, 'value']!r} -> {o.value!r}"
+            note += f" {_num(obs.loc[i, 'value'])} -> {_num(o.value)}"
             obs.loc[i, "value"] = o.value
             if obs.loc[i, "status"] in _MAPPED:
                 obs.loc[i, ["status", "reason"]] = ["reviewed", ""]
@@ -126,3 +126,11 @@ def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Code
         prev = obs.loc[i, "audit"]
         obs.loc[i, "audit"] = f"{prev}; {note} ({o.reason})" if prev else f"{note} ({o.reason})"
     return obs
+
+
+def _num(v) -> str:
+    """A value as the audit text shows it: 44.0 or 44.5, never numpy's np.float64(44.0)."""
+    try:
+        return repr(float(v))
+    except (TypeError, ValueError):
+        return str(v)

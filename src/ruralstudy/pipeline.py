@@ -109,6 +109,12 @@ UNSEEN_SETS = ("dev", "holdout", "holdout2")
 #: year and period, scored by :func:`ruralstudy.gold.score_indicator_values`. ``holdout`` is
 #: scored once, at first sight, after the last tuning change (data/annotations/SCORES.md).
 UNSEEN3_SETS = ("dev", "holdout")
+#: Independent issue-19 sets by folder: (folder, set name in its CSVs, folder of its texts,
+#: label). ``unseen4`` was written after all reader tuning by an annotator who never saw the
+#: code's output, and is scored once (data/annotations/SCORES.md).
+ISSUE19_SETS = (("unseen3", "dev", "dev", "unseen3-dev"),
+                ("unseen3", "holdout", "holdout", "unseen3-holdout"),
+                ("unseen4", "holdout4", "holdout", "unseen4-holdout"))
 
 
 def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
@@ -164,29 +170,33 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
     return scores + scores3, {**mapping, **mapping3}
 
 
-def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS
+def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
+                       folders: tuple[str, ...] = ("unseen3", "unseen4")
                        ) -> tuple[list[tuple[SetScore, pd.DataFrame]], dict[str, MappingScore]]:
-    """Score the extractor and the indicator values on the issue-19 sets of
-    ``data/annotations/unseen3/`` (each set scored only when its texts and gold are present):
-    indicator-value precision and recall by :func:`ruralstudy.gold.score_indicator_values`."""
+    """Score the extractor and the indicator values on the issue-19 sets
+    (:data:`ISSUE19_SETS`: ``data/annotations/unseen3/`` and ``unseen4/``; each set scored only
+    when its texts and gold are present): indicator-value precision and recall by
+    :func:`ruralstudy.gold.score_indicator_values`."""
     from .codebook import load_codebook
     from .gold import score_by_overlap, score_indicator_values
     from .indicators import observe_figures
 
-    root = paths.annotations / "unseen3"
     scores, mapping = [], {}
-    for name in sets:
+    for folder, name, texts, label in ISSUE19_SETS:
+        if folder not in folders or (folder == "unseen3" and name not in sets):
+            continue
+        root = paths.annotations / folder
         gold_fig = _unseen_gold(root, name, "figures")
         gold = _unseen_gold(root, name, "measurements")
         regions = _unseen_gold(root, name, "regions")
-        files = sorted((root / name).glob("*.txt"))
+        files = sorted((root / texts).glob("*.txt"))
         if gold is None or regions is None or not files:
             continue
         found = extract_files(files, regions)
         if gold_fig is not None:
-            scores.append(score_by_overlap(f"unseen3-{name}", found, gold_fig))
+            scores.append(score_by_overlap(label, found, gold_fig))
         obs = observe_figures(found, load_codebook())
-        mapping[f"unseen3-{name}"] = score_indicator_values(obs, gold)[0]
+        mapping[label] = score_indicator_values(obs, gold)[0]
     return scores, mapping
 
 
@@ -217,13 +227,15 @@ class IndicatorResult:
 def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_rejects: pd.DataFrame,
                      overrides_df: pd.DataFrame, codebook: Codebook, region_codes: dict[str, str],
                      overrides_file: str = "overrides.csv",
+                     published: dict[str, str] | None = None,
                      calibration: Calibration | None | str = "committed",
                      reviews_df: pd.DataFrame | None = None,
                      reviews_file: str = "reviews.csv") -> IndicatorResult:
     """Map; calibrate each mapped value's confidence (below the publishing threshold it waits
     for review); apply the reviewers' decisions, then the researchers' overrides; build and
-    validate indicators, panel, conflicts (pure but for reading the committed calibration)."""
-    obs = combine_observations(observe_figures(figures, codebook, region_codes),
+    validate indicators, panel, conflicts (pure but for reading the committed calibration);
+    ``published`` is each report's publication date (doc id -> manifest ``published``)."""
+    obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
     obs = apply_calibration(obs, load_calibration() if calibration == "committed"
                             else calibration)
@@ -261,6 +273,13 @@ def manifest_region_codes(paths: Paths) -> dict[str, str]:
 
     return {r.name: division_code(r.name, r.province, r.level)
             for e in read_manifest(paths.manifest) for r in e.regions}
+
+
+def manifest_published(paths: Paths) -> dict[str, str]:
+    """Each report's publication date as the manifest gives it (doc id -> ``published``)."""
+    from .corpus import read_manifest
+
+    return {e.doc_id: str(e.published or "") for e in read_manifest(paths.manifest)}
 
 
 def run_indicators(paths: Paths) -> IndicatorResult:
@@ -314,4 +333,5 @@ def indicators_from(paths: Paths, figures: pd.DataFrame) -> IndicatorResult:
     reviews = paths.manual / REVIEWS_FILE
     return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
                             load_codebook(), manifest_region_codes(paths), str(paths.overrides),
-                            reviews_df=read_reviews(reviews), reviews_file=str(reviews))
+                            manifest_published(paths), reviews_df=read_reviews(reviews),
+                            reviews_file=str(reviews))

@@ -11,12 +11,10 @@ from __future__ import annotations
 import functools
 import html
 import json
-import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -26,12 +24,12 @@ import jinja2
 import pandas as pd
 
 from .links import cjk_lang, human_number, sheet_slug, table_html
-from .paths import pause_point
+from .paths import pause_point, site_builds, swap_in_site
 
 NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
        ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
-       ("Sources", "sources.html"), ("Data", "data.html"), ("Glossary", "glossary.html"),
-       ("About", "about.html")]
+       ("Sources", "sources.html"), ("Methods", "methods.html"), ("Data", "data.html"),
+       ("Glossary", "glossary.html"), ("About", "about.html")]
 FINDINGS_TAG = "findings"
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
@@ -167,6 +165,9 @@ def neutralise_csv(data: bytes) -> bytes:
     import io
 
     text = data.decode("utf-8")
+    # the processed tables are ours: a long cell (a report line with no 。, a conflict listing
+    # many sources) is data, not an attack on the csv module's 131,072-character default
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not any(neutralise_cell(c) != c for row in rows for c in row):
         return data
@@ -210,13 +211,16 @@ def _marked_paragraphs(text: str, spans: list) -> str:
     ``mark``; the sentence holding the figure a link points to is marked by CSS
     (``.sent:has(:target)``). Sentences a figure would straddle are joined."""
     sents: list[list[int]] = []
+    figs = sorted(spans)
+    k, reach = 0, -1  # reach: the furthest end of the figures starting before the cut
     for a, b in sentence_spans(text):
-        if sents and any(cs < sents[-1][1] and ce > a for cs, ce, *_ in spans
-                         if cs < a):  # a figure crosses the cut between them
-            sents[-1][1] = b
+        while sents and k < len(figs) and figs[k][0] < sents[-1][1]:
+            reach = max(reach, figs[k][1])
+            k += 1
+        if sents and reach > a:  # a figure crosses the cut between them (linear, not a
+            sents[-1][1] = b     # scan of every figure per sentence)
         else:
             sents.append([a, b])
-    figs = sorted(spans)
     paras: list[list[str]] = []
     fi, prev_end = 0, None
     for a, b in sents:
@@ -225,12 +229,12 @@ def _marked_paragraphs(text: str, spans: list) -> str:
         prev_end = b
         parts, pos = [], a
         while fi < len(figs) and figs[fi][0] < b:
-            cs, ce, sid, tip, mapped = figs[fi]
+            cs, ce, sid, tip, mapped, *read_by_ocr = figs[fi]
             fi += 1
             if cs < pos:  # overlaps the previous figure: left as plain text
                 continue
             parts.append(html.escape(text[pos:cs]))
-            cls = "fig mapped" if mapped else "fig"
+            cls = ("fig mapped" if mapped else "fig") + (" ocr" if any(read_by_ocr) else "")
             attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
             parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
                          f'data-tip="{attr}" title="{attr}">'
@@ -288,7 +292,11 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                                  "waiting": f"waiting for review (confidence "
                                             f"{r['confidence']:.2f}, not published)"}.get(
             r["status"], r["status"])
-        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] in ("published", "reviewed")))
+        ocr = r.get("ocr_confidence")
+        if pd.notna(ocr):  # read by OCR: marked, and said in the tip
+            tip = f"read by OCR (confidence {ocr:.0f} of 100): check it against the scan\n" + tip
+        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] in ("published", "reviewed"),
+                      pd.notna(ocr)))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
@@ -307,6 +315,11 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
                  "of a web page, the text layer of a PDF, the paragraphs of a Word file); each "
                  "figure's tip says where it sits in the raw file. This page shows that text "
                  "cleaned.</p>")
+        if getattr(ex, "ocr", None) is not None:
+            meta += (f"<p class='note ocr-note'>Read by OCR: {html.escape(ex.ocr.summary())}. "
+                     f"Figures read by OCR carry a small “OCR” mark and a dashed underline; their "
+                     f"tip gives the confidence (0-100) of the weakest word they were read from "
+                     f"and their box on the page.</p>")
         links += f" · <a href='{html.escape(text_href)}' class='text-link'>the extracted text</a>"
     else:
         meta += ("Offsets in the data refer to the raw file; this page shows the cleaned text "
@@ -321,11 +334,14 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
     recs = [{"line": int(r["line"]), "region": r["region"], "admin_level": r["admin_level"],
              "year": "" if pd.isna(r["year"]) else int(r["year"]), "label": r["context"],
              "raw": r["raw"], "value": r["value"], "unit": r["unit"], "status": r["status"],
-             "indicator / reason": r["indicator_id"] or r["reason"], "url": r["url"]}
+             "indicator / reason": r["indicator_id"] or r["reason"],
+             "period": r.get("period", "") or "", "source": r.get("source", "") or "",
+             "url": r["url"]}
             for r in rows.to_dict("records")]
     recs += [{"line": int(r["line"]), "region": "", "admin_level": "", "year": "", "label": "",
               "raw": r["raw"], "value": None, "unit": "", "status": "rejected",
-              "indicator / reason": r["reason"], "url": ""} for r in rej.to_dict("records")]
+              "indicator / reason": r["reason"], "period": "", "source": "", "url": ""}
+             for r in rej.to_dict("records")]
     recs.sort(key=lambda r: r["line"])
     body = []
     for r in recs:
@@ -333,6 +349,8 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
         for k, v in r.items():
             if k == "url" and v and safe_url(v):
                 cells.append(f'<td><a href="{html.escape(v)}" rel="noreferrer">{html.escape(v[:60])}</a></td>')
+            elif k == "url" and not v and r.get("source"):
+                cells.append("<td class='note'>no URL: the source column is the pointer</td>")
             elif k == "value":
                 cells.append(f"<td>{'' if v is None or pd.isna(v) else human_number(v)}</td>")
             elif k == "year":
@@ -342,46 +360,76 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
         body.append(f'<tr id="line-{r["line"]}">{"".join(cells)}</tr>')
     head = "".join(f"<th>{html.escape(k)}</th>" for k in (recs[0] if recs else {}))
     return (f"<p class='note'>Sheet <code>data/raw/sheets/{html.escape(file)}</code>: "
-            f"{len(recs)} rows (n = {len(recs)}); line numbers count the header as line 1.</p>"
+            f"{len(recs)} rows (n = {len(recs)}); line numbers count the header as line 1. "
+            "<em>source</em> is the original publisher and date as the page names them (many "
+            "pages are reprints); where <em>url</em> is empty the page sat on an unrelated mirror "
+            "and the source is the only pointer.</p>"
             f'<div class="table-wrap" role="region" tabindex="0" aria-label="Sheet rows">'
             f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 # --- pages built from data -----------------------------------------------------------------
 
+def _finding_item(block_page: str, f: dict) -> str:
+    """One finding on the front page: its sentence, n, level, round, years, its sources (each a
+    link) and where it is shown. The anchor is the finding's own id."""
+    from .links import source_href
+
+    href = f"{block_page}#{f['anchor']}"
+    meta = [f"n = {f['n']}", f"level: {f.get('level') or '—'}", f"round: {f.get('round') or '—'}"]
+    if f.get("year") and f["year"] != "—":
+        meta.append(f"years: {f['year']}")
+    srcs = list(f.get("sources") or [])
+    shown = srcs[:6]
+    links = ", ".join(f"<a class='src' href='{html.escape(source_href(s))}'>{html.escape(s)}</a>"
+                      for s in shown)
+    more = f" and {len(srcs) - len(shown)} more" if len(srcs) > len(shown) else ""
+    src_html = (f" <span class='sources'>Sources ({len(srcs)}): {links}{more}.</span>"
+                if srcs else "")
+    return (f"<li><span class='finding-text'>{glossary_marks(html.escape(f['text']))}</span> "
+            f"<span class='meta'>({html.escape(meta[0])})" + "".join(
+                f" · {html.escape(m)}" for m in meta[1:]) + "</span>" + src_html +
+            f" <a class='shown' href='{html.escape(href)}'>Where this is shown</a></li>")
+
+
 def index_body(t, findings: list[dict], citation: str) -> str:
-    """Overview: what the data show about the three constructs (each finding with n, admin
-    level, year and a link to the place that shows its numbers), the corpus at a glance, and
-    how to cite. Facts about the pipeline's quality live on the quality page."""
-    items = []
+    """Overview: first what these data can and cannot estimate (and the n that would be
+    needed), with a chart; then the findings the data support, each with n, admin level,
+    round, years and its sources, and a link to the place that shows its numbers; the corpus
+    at a glance; how to cite. The comparability rule is stated once, on the methods page."""
+    limits, items, figures = [], [], []
     for block in findings:
         for f in block["findings"]:
-            href = f"{block['page']}#{f['anchor']}"
-            meta = [f"n = {f['n']}"]
-            if f.get("level"):
-                meta.append(f"level: {f['level']}")
-            if f.get("year"):
-                meta.append(f"year: {f['year']}")
-            items.append(f"<li><span class='finding-text'>{glossary_marks(html.escape(f['text']))}</span> "
-                         f"<span class='meta'>({html.escape(meta[0])})"
-                         + "".join(f" · {html.escape(m)}" for m in meta[1:]) +
-                         f"</span> <a class='shown' href='{html.escape(href)}'>Where this is shown</a></li>")
+            item = _finding_item(block["page"], f)
+            (limits if f.get("kind") == "limits" else items).append(item)
+            if f.get("figure"):
+                figures.append(f["figure"])
     rep = t.mapping[t.mapping.source_type == "report"]
     sheet = t.mapping[t.mapping.source_type == "sheet"]
     cards = [("report texts", len(t.manifest)), ("figures in reports", len(rep)),
              ("sheet figures", len(sheet)), ("regions", t.mapping.region.nunique()),
-             ("indicator values", len(t.indicators)), ("panel cells", len(t.panel))]
+             ("indicator values", len(t.indicators)),
+             ("independent releases", t.indicators["source_key"].nunique()
+              if "source_key" in t.indicators else 0),
+             ("panel cells (region × round × indicator)", len(t.panel))]
     card_html = "".join(f"<div class='card'><b>{n:,}</b>{html.escape(k)}</div>" for k, n in cards)
     return (
         "<p>ruralstudy turns Chinese Party organisation reports and hand-gathered figure sheets into "
         "clean figures on village Party branches (<span lang='zh'>组织力</span>), village cadres "
         "(<abbr lang='zh' title='" + html.escape(GLOSSARY_TITLES["两委"], quote=True) + "'>两委</abbr>) "
         "and village collective income (<span lang='zh'>村集体经济</span>), each traceable to the "
-        "sentence it came from. The corpus is small and mixed in level and year: every figure "
-        "carries its n, and nothing here is a causal claim.</p>"
+        "sentence it came from.</p>"
+        "<h2 id='can-and-cannot'>What these data can and cannot tell</h2>"
+        f"<ul class='findings limits'>{''.join(limits)}</ul>{''.join(figures)}"
+        "<p class='note'>Every figure here comes from promotional Party-organisation texts and "
+        "pages that chose what to publish: read the <a href='methods.html'>methods and "
+        "limitations</a> (common-source bias, selective publication, bodies and bases, periods, "
+        "election rounds, reprints, and how to grow n with your own corpus) before citing a "
+        "number.</p>"
         f"<h2 id='key-findings'>What the data show</h2><ul class='findings'>{''.join(items)}</ul>"
-        "<p class='note'>How well the figures are extracted and mapped (precision, recall, "
-        "conflicts) is on the <a href='quality.html'>Data quality</a> page; terms such as "
+        "<p class='note'>Values are set side by side only under one rule, stated on the "
+        "<a href='methods.html#comparability'>methods page</a>. How well the figures are "
+        "extracted and mapped is on the <a href='quality.html'>Data quality</a> page; terms such as "
         "<span lang='zh'>一肩挑</span> and <span lang='zh'>空壳村</span> are explained in the "
         "<a href='glossary.html'>Glossary</a>.</p>"
         f"<h2 id='corpus'>The corpus at a glance</h2><div class='cards'>{card_html}</div>"
@@ -390,18 +438,140 @@ def index_body(t, findings: list[dict], citation: str) -> str:
         "<h2 id='cite'>How to cite</h2>" + citation_html(citation))
 
 
+def methods_body(t=None) -> str:
+    """Methods and limitations: the comparability rule (stated once for the whole site), the
+    election rounds and their calendar, periods, bodies and bases, reprints, the statistics,
+    the biases of the sources, and how a researcher grows n with their own corpus."""
+    from .analysis import PRIMARY_INDICATORS, PRIMARY_RULE
+    from .comparability import RULE_TEXT, calendar
+
+    cal_rows = []
+    for r in calendar()["rounds"]:
+        d = r["default"]
+        prov = "; ".join(f"{k} {v['start']}–{v['end']}" for k, v in (r.get("provinces") or {}).items())
+        cal_rows.append(f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(d['start'])}–"
+                        f"{html.escape(d['end'])}</td><td{cjk_lang(prov)}>{html.escape(prov or '—')}</td>"
+                        f"<td{cjk_lang(r['source'])}>{html.escape(r['source'].strip())}</td></tr>")
+    n_rounds = ""
+    if t is not None and len(t.panel):
+        vc = t.panel["round"].replace("", "unknown").value_counts()
+        n_rounds = ("<p>Panel cells by round in this build: " + ", ".join(
+            f"{html.escape(k)} {v}" for k, v in sorted(vc.items())) + ".</p>")
+    prim = ", ".join(f"{html.escape(k.replace('_', ' '))}: <code>{html.escape(v)}</code>"
+                     for k, v in PRIMARY_INDICATORS.items())
+    return (
+        "<p>How the figures on this site are made comparable, what the statistics can and cannot "
+        "say, and where the data are biased. Read this before citing a number.</p>"
+        "<h2 id='comparability'>The comparability rule</h2>"
+        f"<p class='rule'>{html.escape(RULE_TEXT)}</p>"
+        "<p>It is one function in the code (<code>ruralstudy.comparability.comparable</code>, and "
+        "its vectorised key), used by the front page, the indicators and links pages, the region "
+        "pages and their peer tables. A chart never ranks regions of different levels or rounds "
+        "side by side; a national figure beside a county's is listed for reference with the "
+        "reason it is not compared.</p>"
+        "<h2 id='rounds'>Election rounds</h2>"
+        "<p>Village cadres are elected in rounds (<span lang='zh'>村“两委”换届</span>): figures from "
+        "different rounds describe different cohorts. Each value is filed under the round whose "
+        "cadres were in office at its date, from the province's election calendar below and the "
+        "figure's own words: a value dated before the province's election was over belongs to the "
+        "earlier round, unless its text says it is that election's result (<span lang='zh'>换届后, "
+        "新一届, 新当选, 较上届</span>). The calendar year alone never decides. A value with neither a "
+        "year nor a publication date has no round and is never compared.</p>"
+        "<div class='table-wrap'><table class='data'><thead><tr><th>round</th><th>default window"
+        "</th><th>provinces dated separately</th><th>source</th></tr></thead><tbody>"
+        + "".join(cal_rows) + "</tbody></table></div>" + n_rounds +
+        "<p>Changes a region states against its previous round (<span lang='zh'>较上届</span>) are "
+        "indicators of their own (ids ending in <code>_change</code>): a region compared with "
+        "itself, on its own count. Two levels from different sources in different rounds are never "
+        "differenced into a change: a share of all secretaries in post in one year and a share of "
+        "those elected in the next round are different bases, and the change is the one the "
+        "source itself states.</p>"
+        "<h2 id='periods'>Periods</h2><p>A figure describes a whole year, a year to date "
+        "(<span lang='zh'>截至目前, 今年以来, 截至6月</span>), part of a year (<span lang='zh'>上半年, "
+        "一季度</span>), several years (<span lang='zh'>近年来, 近三年累计, 十三五以来</span>), or a stock "
+        "at the report's date. Only whole years and stocks enter the panel; the rest stay in the "
+        "indicators table with their period. A publication date is not the year a figure "
+        "describes.</p>"
+        "<h2 id='bodies'>Bodies and bases</h2><p>An indicator fixes what is counted: "
+        "<span lang='zh'>村“两委”</span> members are not <span lang='zh'>村委会</span> members nor "
+        "<span lang='zh'>村干部</span> of an unnamed body; <span lang='zh'>行政村</span> is not "
+        "<span lang='zh'>村(社区)</span> (most election reports count villages and urban communities "
+        "together); a programme's villages (<span lang='zh'>结对帮扶村, 中心村</span>), one township or "
+        "one village are not the region; operating, total and net collective income are three "
+        "indicators. A value is published only when its label or sentence says exactly what the "
+        "indicator counts.</p>"
+        "<h2 id='reprints'>Reprints count once</h2><p>Copies of one release — the same figures "
+        "on another site, or the same publisher and date — share a source key. Two pages that "
+        "give the same figure for the same region, indicator and year are treated as one release: "
+        "a public page cannot tell a copy from an independent count, so agreement is echo, not "
+        "corroboration. Conflicts are reported between independent releases only; a disagreement "
+        "inside one release is a misprint or a mapping error.</p>"
+        "<h2 id='statistics'>Statistics</h2>"
+        f"<p>Primary pairs, fixed before any result was seen: {PRIMARY_RULE} Fixed indicators: "
+        f"{prim}.</p><p>Each primary pair is tested only within one admin level and round, and "
+        "only when at least the minimum n of regions hold both values: Spearman's rank "
+        "correlation with an exact permutation p-value (every permutation up to n = 8, a seeded "
+        "Monte Carlo beyond), a Fisher-z interval, and Holm's adjustment across the pairs tested. "
+        "Beside each pair stand the power of that test at the present n for a true ρ of 0.3 and "
+        "0.5 (simulated) and the n needed for 80% power. There is no imputation (counties publish "
+        "selectively, so values are not missing at random), no regression at small n, and no "
+        "score that averages different indicators for different regions. Scatter plots, with each "
+        "region labelled, are drawn only from the minimum n.</p>"
+        "<h2 id='bias'>Biases of the sources</h2><ul>"
+        "<li><strong>Common source.</strong> Almost every figure comes from promotional texts of "
+        "Party organisation departments (<span lang='zh'>组工</span> news, work reviews, speeches): "
+        "the same office reports branch strength, cadre renewal and collective income, and reports "
+        "them as achievements. Associations across such figures share that source's slant.</li>"
+        "<li><strong>Selective publication.</strong> A county publishes the figures it is proud "
+        "of, in the years it is proud of them; weak counties and bad years are missing, and not "
+        "at random. Absence is not zero.</li>"
+        "<li><strong>Campaign timing.</strong> Within one round, values from different years can "
+        "order regions by year rather than by anything else (the front page flags such sets).</li>"
+        "<li><strong>Targets and rules</strong> are not achievements; they are kept apart.</li></ul>"
+        "<h2 id='grow-n'>Growing n with your own corpus</h2><p>Public pages alone do not reach the "
+        "n a test needs within one level and round. A researcher with their own reports (a "
+        "county's archive, a province's bulletins) adds them and reruns the analysis:</p>"
+        "<pre>ruralstudy add ~/reports/ --meta reports.csv   # region, province, level, year, published\n"
+        "ruralstudy build\n"
+        "ruralstudy run notebooks/04_links.ipynb -p min_n=8</pre>"
+        "<p>The links notebook then tests the same primary pairs, states the n and the power "
+        "reached, and draws labelled scatter plots once a level and round reach the minimum. "
+        "Fix your primary indicators by the rule above before looking at any association.</p>")
+
+
 # --- citation ----------------------------------------------------------------------------
 
 def _cff(citation: str) -> dict:
+    data, _ = _cff_read(citation)
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def _cff_read(citation: str) -> tuple[dict, str]:
+    """CITATION.cff's mapping and '' ; or {} and why it was not read (a sentence naming the
+    file: not YAML, or over a YAML limit -- 509 bytes of nested aliases once grew past 6 GB)."""
     import yaml
 
-    from .codebook import safe_load_yaml
+    from .limits import LimitError, load_yaml
 
     try:
-        data = safe_load_yaml(citation) if citation.strip() else {}
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = load_yaml(citation, "CITATION.cff") if citation.strip() else {}
+    except LimitError as exc:
+        return {}, str(exc)
+    except yaml.YAMLError as exc:
+        return {}, f"CITATION.cff: not valid YAML ({str(exc).splitlines()[0]})"
+    return (data, "") if isinstance(data, dict) else ({}, "")
+
+
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+                   "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+                   "^": r"\textasciicircum{}"}
+
+
+def _bibtex(value: str) -> str:
+    """``value`` as literal text in a BibTeX field: LaTeX's special characters escaped, so a
+    title cannot run ``\\input{...}`` in a citer's LaTeX, and ``&``, ``%``, ``_`` compile."""
+    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in str(value))
 
 
 def _authors(cff: dict) -> list[str]:
@@ -435,12 +605,14 @@ def citation_apa(citation: str, url: str = "") -> str:
 def citation_bibtex(citation: str, url: str = "") -> str:
     """A BibTeX @software entry built from CITATION.cff."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
                            for fam, giv in _authors(cff))
-    date = str(cff.get("date-released", ""))
-    fields = [("author", authors), ("title", "{" + str(cff.get("title", "ruralstudy")) + "}"),
-              ("year", date[:4]), ("version", str(cff.get("version", ""))),
-              ("date", date), ("license", str(cff.get("license", ""))), ("url", url),
+    date = _bibtex(str(cff.get("date-released", "")))
+    fields = [("author", authors),
+              ("title", "{" + _bibtex(str(cff.get("title", "ruralstudy"))) + "}"),
+              ("year", date[:4]), ("version", _bibtex(str(cff.get("version", "")))),
+              ("date", date), ("license", _bibtex(str(cff.get("license", "")))),
+              ("url", re.sub(r"[{}\\\s]", "", url)),
               ("note", "Data licence: CC BY 4.0")]
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
     key = "ruralstudy" + (date[:4] or "")
@@ -478,20 +650,16 @@ def dataset_citation_apa(citation: str, stamp: dict) -> str:
 def dataset_citation_bibtex(citation: str, stamp: dict) -> str:
     """A BibTeX @dataset entry (biblatex) matching :func:`dataset_citation_apa`."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{fam}}}" if not giv else f"{fam}, {giv}"
+    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
                            for fam, giv in _authors(cff))
-    date = str(stamp.get("date", ""))[:10]
-    fields = [("author", authors),
-              ("title", "{" + str(cff.get("title", "ruralstudy")).split(":")[0] + " data tables}"),
-              ("year", date[:4]), ("version", f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}"),
-              ("urldate", date), ("doi", _doi(cff)), ("note", "Data licence: CC BY 4.0")]
-    body = ",\n".join(f"  {k} = {{{_bibtex_escape(v)}}}" for k, v in fields if v)
+    date = _bibtex(str(stamp.get("date", ""))[:10])
+    title = _bibtex(str(cff.get("title", "ruralstudy")).split(":")[0])
+    fields = [("author", authors), ("title", "{" + title + " data tables}"),
+              ("year", date[:4]),
+              ("version", _bibtex(f"{cff.get('version', '')}+{str(stamp.get('commit', ''))[:12]}")),
+              ("urldate", date), ("doi", _bibtex(_doi(cff))), ("note", "Data licence: CC BY 4.0")]
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)  # each value escaped once
     return f"@dataset{{ruralstudy_data{date[:4]},\n{body}\n}}"
-
-
-def _bibtex_escape(v: str) -> str:
-    """Characters that TeX would read as commands, escaped (a value is data, not markup)."""
-    return re.sub(r"([\\&%$#_^~])", r"\\\1", v) if not v.startswith("{") else v
 
 
 def citation_html(citation: str, stamp: dict | None = None) -> str:
@@ -500,6 +668,9 @@ def citation_html(citation: str, stamp: dict | None = None) -> str:
     if not citation.strip():
         return "<p class='note'>No CITATION.cff in the project.</p>"
     parts = []
+    problem = _cff_read(citation)[1]
+    if problem:  # named on the page (and the defaults used), not silently dropped
+        parts.append(f"<p class='note'>{html.escape(problem)}</p>")
     blocks = [("apa", "APA (software)", citation_apa(citation)),
               ("bibtex", "BibTeX (software)", citation_bibtex(citation))]
     if stamp is not None:
@@ -605,65 +776,72 @@ def glossary_body() -> str:
 
 
 class PeerIndex:
-    """The panel grouped once for :func:`peer_comparison`: each region's comparable rows, and
-    the rows of each (admin level, indicator). Without it each region's comparison scanned the
-    whole panel (quadratic in the number of regions)."""
+    """The panel grouped once for :func:`peer_comparison` by the comparability key (same admin
+    level, round and indicator; whole periods), shares, means and per-village values only.
+    Without it each region's comparison scanned the whole panel."""
 
     def __init__(self, panel: pd.DataFrame) -> None:
         from .codebook import load_codebook
+        from .comparability import comparability_key
 
-        comparable = {i.id for i in load_codebook().indicators if i.scale_free}
-        rows = panel[panel["indicator_id"].isin(comparable)]
+        scale_free = {i.id for i in load_codebook().indicators if i.scale_free}
+        rows = panel[panel["indicator_id"].isin(scale_free)]
+        rows = rows.assign(ckey=comparability_key(rows))
         self.own = dict(tuple(rows.groupby("region", sort=False)))
-        self.by_level = {k: g for k, g in panel.groupby(["admin_level", "indicator_id"],
-                                                         sort=False)}
-        self.empty = panel.iloc[0:0]
+        self.by_key = {k: g for k, g in rows[rows["ckey"] != ""].groupby("ckey", sort=False)}
+        self.empty = rows.iloc[0:0]
 
-    def peers(self, level: object, indicator_id: str, region: str) -> pd.DataFrame:
-        if pd.isna(level):  # an unknown level is nobody's peer (as `==` on NaN says)
+    def peers(self, key: str, region: str) -> pd.DataFrame:
+        """Other regions' rows with the same comparability key ('' is nobody's key)."""
+        if not key:
             return self.empty
-        g = self.by_level.get((level, indicator_id), self.empty)
+        g = self.by_key.get(key, self.empty)
         return g[g["region"] != region]
 
 
 def peer_comparison(region: str, panel: pd.DataFrame, index: PeerIndex | None = None) -> str:
-    """How a region's values compare with other regions of the same admin level.
+    """How a region's values compare with other regions under the site's one comparability
+    rule (:func:`ruralstudy.comparability.comparable`: same admin level, election round and
+    indicator, whole periods); a value without a known level or round has no peers.
 
     Built when the site is assembled (not inside the region's notebook), so adding a report
     for one region re-executes only that region's profile, while every page still shows the
     current comparison. Pass ``index`` (:class:`PeerIndex` of the same panel) when comparing
     many regions."""
+    from .comparability import round_label
+
     index = index or PeerIndex(panel)
     own = index.own.get(region, index.empty)
+    head = "<h2 id='compared-with-other-regions'>Compared with other regions</h2>"
     if own.empty:
-        return ("<h2 id='compared-with-other-regions'>Compared with other regions</h2><p class='note'>"
-                "This region has no share, mean or per-village value to compare (n = 0); totals and "
-                "counts grow with a region's size and are not ranked.</p>")
-    level = own["admin_level"].iloc[0]
+        return (head + "<p class='note'>This region has no share, mean or per-village value to "
+                "compare (n = 0); totals and counts grow with a region's size and are not "
+                "ranked.</p>")
     rows = []
-    from .analysis import comparable_years
-
     for r in own.itertuples():
-        p = index.peers(level, r.indicator_id, region)
-        p = p[p["year"].map(lambda y, ry=r.year: comparable_years(ry, y)).astype(bool)]  # like with like
+        p = index.peers(r.ckey, region)
         vals = p["value"].tolist()
         all_vals = sorted(vals + [r.value], reverse=True)
         rows.append({"indicator_zh": r.indicator_zh, "indicator_en": r.indicator_en,
-                     "value": r.value, "unit": r.unit,
-                     "year": r.year, "peers_n": len(vals),
+                     "value": r.value, "unit": r.unit, "year": r.year,
+                     "round": round_label(r.round), "peers_n": len(vals),
                      "peer_median": float(pd.Series(vals).median()) if vals else None,
                      "peer_min": min(vals) if vals else None, "peer_max": max(vals) if vals else None,
                      "rank (1 = highest)": f"{all_vals.index(r.value) + 1} of {len(all_vals)}"
-                     if vals else "", "peer_years": ", ".join(sorted({str(int(y)) for y in p["year"].dropna()})),
-                     "source_id": r.source_id})
+                     if vals else "",
+                     "peers": ", ".join(sorted(p["region"])),
+                     "not_compared_because": "" if r.ckey else
+                     ("round unknown" if not r.round else "admin level unknown")})
+        rows[-1]["source_id"] = "; ".join([r.source_id, *p["source_id"]])
     df = pd.DataFrame(rows)
     n_with = int((df["peers_n"] > 0).sum())
-    return (f"<h2 id='compared-with-other-regions'>Compared with other {html.escape(level or 'unknown-level')} regions</h2>"
-            f"<p class='note'>{n_with} of {len(df)} indicators have at least one other {html.escape(level or '')} "
-            "region with a value of the same indicator (same body, property and conditions) from a year "
-            "within one village election round. Only shares, means and per-village values are "
-            "compared: totals and counts grow with a region's size. A rank describes "
-            "these figures, it does not rate the region.</p>" +
+    level = own["admin_level"].iloc[0] or "unknown-level"
+    return (head.replace("other regions", f"other {html.escape(level)} regions") +
+            f"<p class='note'>{n_with} of {len(df)} values have at least one other region of "
+            "the same admin level with a value of the same indicator in the same election round "
+            "(the site's <a href='../methods.html#comparability'>comparability rule</a>). Only "
+            "shares, means and per-village values are compared: totals and counts grow with a "
+            "region's size. A rank describes these figures, it does not rate the region.</p>" +
             table_html(df, depth=1, region_col=None, caption=f"{region} and other {level} regions"))
 
 
@@ -848,14 +1026,16 @@ def about_body(stamp: dict, citation: str) -> str:
         "parsed by one parser (Chinese numerals, 万/亿, ranges, qualifiers such as 余, 近, 不低于).</li>"
         "<li>Each figure is read for what it measures (entity, property, conditions, scope, statement) and is a value of an indicator only when all match its definition exactly; hand-gathered "
         "sheets are mapped by their label. Researchers' overrides are applied last and audited.</li>"
-        "<li>A panel keeps one value per region and indicator by an explicit rule (same definition only; latest year; exact over approximate; most agreed; report over sheet); "
+        "<li>A panel keeps one value per region, election round and indicator by an explicit rule (same definition only; whole periods; latest date; exact over approximate; most agreed by independent releases; report over sheet); "
         "conflicts between sources are listed, not hidden.</li>"
-        "<li>Notebooks, executed with papermill, describe and, where n allows, test associations with "
-        "named tests, seeded bootstraps and robust standard errors.</li></ol>"
+        "<li>Notebooks, executed with papermill, describe and, where n allows, test fixed primary "
+        "pairs with exact permutation tests, Holm's correction and the power at the present n "
+        "(see <a href='methods.html'>Methods</a>).</li></ol>"
         "<h2>Honesty rules</h2><ul><li>Every chart and table states its n.</li><li>No p-value without "
         "its test named.</li><li>No causal wording: associations across regions are not effects.</li>"
-        "<li>Levels and years differ across regions: comparisons stay within one admin level, and "
-        "every point shows its level and year.</li></ul>"
+        "<li>Comparisons follow one rule (<a href='methods.html#comparability'>Methods</a>): same "
+        "admin level, election round and indicator; every point shows its level, round and "
+        "year.</li></ul>"
         f"<h2>Build</h2><ul><li>git commit: <code>{html.escape(stamp['commit'])}</code></li>"
         f"<li>SHA-256 of data/raw: <code>{html.escape(stamp['raw_sha256'])}</code></li>"
         f"<li>built: {html.escape(stamp['date'])}</li><li>{html.escape(stamp['versions'])}</li></ul>"
@@ -1096,10 +1276,10 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     """Write the whole site into a fresh folder, then atomically point ``site`` at it.
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
-    the previous site in place. Older builds are removed afterwards.
+    the previous site in place. Older builds are removed afterwards (only the build's own:
+    see :func:`ruralstudy.paths.site_builds` and :func:`ruralstudy.paths.swap_in_site`).
     """
-    builds = site.parent / ".site-builds"
-    builds.mkdir(parents=True, exist_ok=True)
+    builds = site_builds(site)  # the project's own folder, never a link or someone else's
     tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=builds))
     for p in pages:
         out = tmp / p.path
@@ -1118,18 +1298,4 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     for name, data in downloads.items():
         (tmp / "data" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "data" / name).write_bytes(data)
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-    final = builds / f"build-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}"
-    os.replace(tmp, final)
-    link_tmp = site.parent / f".site-link-{os.getpid()}"
-    if link_tmp.is_symlink() or link_tmp.exists():
-        link_tmp.unlink()
-    os.symlink(os.path.relpath(final, site.parent), link_tmp)
-    pause_point("swap")  # a test's control point (inert unless set)
-    if site.exists() and not site.is_symlink():  # a plain folder from an older layout
-        os.replace(site, builds / f"legacy-{final.name}")
-    os.replace(link_tmp, site)
-    for old in builds.iterdir():
-        if old != final:
-            shutil.rmtree(old, ignore_errors=True)
-    return final
+    return swap_in_site(tmp, site)

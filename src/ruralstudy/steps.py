@@ -82,13 +82,15 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
     <doc_id>.map.json: runs [text_start, text_end, a, b] where text character i of a run sits
     at (a, b + i - text_start): for a page a = 0 and b the offset in the decoded HTML source,
     for a PDF (page, character of the page), for a Word file (paragraph, offset); a = -1 for
-    characters the extractor inserted. Both are rebuilt from data/raw by ``make site``."""
+    characters the extractor inserted. Pages read by OCR add ``ocr``: per page its
+    confidence and, by character index, each character's box (pixels at the page's dpi) and
+    word confidence. Both are rebuilt from data/raw by ``make site``."""
     ex = doc.extracted
     folder = paths.processed / "text"
     iorw.write_bytes(folder / f"{doc.doc_id}.txt", doc.raw.text.encode("utf-8"))
     meta = {"doc_id": doc.doc_id, "raw_file": f"data/raw/reports/{doc.entry.file}",
             "raw_sha256": doc.raw.sha256, "kind": ex.kind, "reader": doc.raw.encoding,
-            "runs": ex.runs()}
+            "runs": ex.runs(), **(ex.ocr.to_json() if getattr(ex, "ocr", None) else {})}
     iorw.write_bytes(folder / f"{doc.doc_id}.map.json",
                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -571,17 +573,36 @@ class BuildRun:
                                      cell=cell, ename=res.ename, evalue=res.evalue)
 
     def write_executed(self, executed: dict[str, str]) -> None:
-        """Keep each executed notebook under reports/executed/ for inspection."""
+        """Keep each executed notebook under reports/executed/ for inspection. The folder's
+        marker (:data:`ruralstudy.paths.MADE_MARKER`) records the names the build wrote:
+        only those it no longer writes are removed, never another file there (such as
+        ``ruralstudy run``'s executed copy)."""
+        from .paths import MADE_MARKER, own_folder
+
         out = self.paths.executed
+        own_folder(out, MADE_MARKER, lambda e: True, "the executed notebooks")  # not a link
+        record = out / MADE_MARKER
+        try:
+            before = set(json.loads(record.read_text(encoding="utf-8"))["written"])
+        except (OSError, ValueError, KeyError, TypeError):  # no record yet: the build's names
+            pages = {v.removesuffix(".html") for v in PAGE_NAMES.values()}
+            before = {f.name for f in out.glob("*.ipynb")
+                      if f.stem in pages or f.name.startswith("regions-")}
         keep = set()
         for page, nb_json in executed.items():
             name = page.removesuffix(".html").replace("/", "-") + ".ipynb"
             keep.add(name)
             iorw.write_text(out / name, nb_json)
-        if out.is_dir():
-            for old in out.glob("*.ipynb"):
-                if old.name not in keep:
-                    old.unlink()
+        iorw.write_text(record, json.dumps(
+            {"note": "made by ruralstudy build: the executed notebooks it wrote here; it removes "
+                     "only these", "written": sorted(keep)}, ensure_ascii=False, indent=1) + "\n")
+        for name in sorted(before - keep):
+            if not isinstance(name, str) or name != Path(name).name or \
+                    not name.endswith(".ipynb"):
+                continue  # a record edited by hand: nothing outside the folder is touched
+            old = out / name
+            if old.is_file() and not old.is_symlink():
+                old.unlink()
 
     # -- 4. pages -------------------------------------------------------------------------
     def render(self, steps: list[NotebookStep], executed: dict[str, str]
@@ -676,6 +697,7 @@ class BuildRun:
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
         pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
         pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
+        pages.append(S.Page("methods.html", "Methods and limitations", S.methods_body(t)))
         for d in docs:  # each source page links to its raw file as downloaded
             raw_path = self.paths.reports_raw / d.entry.file
             if raw_path.is_file():

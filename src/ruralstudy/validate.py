@@ -9,11 +9,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .codebook import Codebook
+from .comparability import PERIODS, WHOLE_PERIODS, calendar
 from .errors import ValidationError
 from .numparse import QUALIFIERS
 from .vocab import ROLES
 
 KINDS = ["level", "change", "growth"]
+ROUND_IDS = [r["id"] for r in calendar()["rounds"]]
 
 FIGURES_SCHEMA = pa.DataFrameSchema({
     "figure_id": pa.Column(str, unique=True),
@@ -57,14 +59,22 @@ INDICATORS_SCHEMA = pa.DataFrameSchema({
     "source_type": pa.Column(str, pa.Check.isin(["report", "sheet"])),
     "source_ref": pa.Column(str, pa.Check.str_length(min_value=1)),
     "year": pa.Column("Int64", nullable=True),
+    "period": pa.Column(str, pa.Check.isin(PERIODS)),
+    "round": pa.Column(str, pa.Check.isin(["", *ROUND_IDS])),
+    "source_key": pa.Column(str, pa.Check.str_length(min_value=1)),
 }, strict=False)
 
 PANEL_SCHEMA = pa.DataFrameSchema({
     "region": pa.Column(str),
+    "round": pa.Column(str, pa.Check.isin(["", *ROUND_IDS])),
     "indicator_id": pa.Column(str),
     "value": pa.Column(float),
+    "period": pa.Column(str, pa.Check.isin(list(WHOLE_PERIODS))),
     "n_sources": pa.Column("int64", pa.Check.ge(1)),
-}, unique=["region", "indicator_id"], strict=False)
+    "n_copies": pa.Column("int64", pa.Check.ge(1)),
+}, unique=["region", "round", "indicator_id"], strict=False,
+    checks=[pa.Check(lambda d: (d["n_copies"] >= d["n_sources"]).all(),
+                     error="a cell cannot have more releases than values")])
 
 
 def check_schema(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.DataFrame:

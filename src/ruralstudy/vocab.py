@@ -214,6 +214,9 @@ RULE_CLAUSE_WORDS = (r"每村(至少|不少于|配备|选派|按|落实|安排)?
                      r"原则上|控制在|应当|须|必须|不少于|不低于|至少|标准(为|是)|/村|按照?每")
 RULE_CLAUSE_PATTERN = RULE_CLAUSE_WORDS + "|" + "|".join(
     re.escape(w) for w in sorted(RULE_CUES, key=len, reverse=True))
+#: A norm an action follows (按照每村不少于3名的标准储备……): a modifier of its clause, whose figure
+#: after it is what was done (the extractor's role and the reader's statement skip it).
+NORM_MODIFIER = re.compile(r"(按照|依照|根据|按)[^,，;；。]{0,24}?的?(标准|要求|原则|规定)(?=[^,，;；。]{2,})")
 #: Words after an open-ended figure that show it defines a group (35岁以下年轻干部, 60岁以上占比).
 CONDITION_FOLLOWERS = ("的", "占", "年轻", "村", "人员", "党员", "干部", "群众", "学历",
                        "青年", "女性", "农民", "老人", "老年", "嘎查", "集体", "成员", "比例",
@@ -314,7 +317,7 @@ def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
             s = "".join(c for c, k in zip(s, keep) if k)
             offsets = [o for o, k in zip(offsets, keep) if k]
     if is_english(s):
-        s, offsets = english_to_reading(s, list(offsets))
+        s, offsets = english_to_reading(_en_quotes(s), list(offsets))
     return s, offsets
 
 
@@ -322,7 +325,63 @@ def normalise_with_offsets(text: str, base: int = 0) -> tuple[str, list[int]]:
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _EN_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+             "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+             "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20"}
+_EN_WORD_NUM = r"(\d[\d,]*|" + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + r")"
+
+
+def _en_int(word: str) -> str:
+    return _EN_WORDS.get(word.lower(), word.replace(",", ""))
+
+
+def _en_band(m: re.Match) -> str:
+    """139 villages earn more than 50万元 -> 139个村集体收入超过50万元 (the band's words in Chinese)."""
+    word = {"more than": "超过", "over": "超过", "at least": "达到", "less than": "不足",
+            "under": "不足", "below": "不足"}[re.sub(r"\s+", " ", m["cmp"].lower())]
+    tail = "以上" if word == "达到" else ""
+    return f"{m['n']}个村集体收入{word}{m['money']}{tail}"
+
+
+def _en_band_rules() -> list[tuple[str, str]]:
+    """N villages earned more than / at least / less than X -> N个村集体收入超过X (each group keeping
+    its own offsets); a bound on the count (More than 300 villages) kept as its qualifier; 'and 45
+    earned over X' (villages understood from the list) too."""
+    verb = (r"(?:now\s+)?(?:(?:had|have|has)\s+(?=earned))?(?:earn|earned|earning|have|had|with)\s+"
+            r"(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?")
+    money = r"\s+([\d.,]+万?元)(?:\s+a\s+year)?"
+    cmps = ((r"(?:more\s+than|over|above)", "超过{m}"), (r"at\s+least", "达到{m}以上"),
+            (r"(?:less\s+than|under|below)", "不足{m}"))
+    bounds = ((r"\b(?:more\s+than|over)\s+", "超过"), (r"\b(?:nearly|almost)\s+", "近"),
+              (r"\b(?:about|around|some)\s+", "约"), ("", ""))
+    rules = []
+    for cmp_rx, cmp_zh in cmps:  # 143 of the county's 331 villages now earn more than X
+        rules.append((_NUM + r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+'s\s+)?" + _NUM + r"\s+villages\s+"
+                      + verb + cmp_rx + r"\s+([\d.,]+万?元)(?:\s+a\s+year)?",
+                      r"\2个村中,\1个村集体收入" + cmp_zh.format(m=r"\3")))
+    for bound_rx, bound_zh in bounds:
+        for cmp_rx, cmp_zh in cmps:
+            rules.append((bound_rx + _NUM + r"\s+villages\s+" + verb + cmp_rx + money,
+                          bound_zh + r"\1个村集体收入" + cmp_zh.format(m=r"\2")))
+    for cmp_rx, cmp_zh in cmps:  # ..., and 45 earned over 1 million yuan
+        rules.append((r"(?<=and\s)" + _NUM + r"\s+(?:of\s+them\s+)?(?:earned|earn|had)\s+" + cmp_rx + money,
+                      r"\1个村集体收入" + cmp_zh.format(m=r"\2")))
+    return rules
+
+
+_EN_BAND_RULES = _en_band_rules()
+
+
+def _en_quotes(text: str) -> str:
+    """Straight double quotes as opening and closing quotation marks, in turn (same length)."""
+    out, open_ = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if open_ else "”")
+            open_ = not open_
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _en_yuan(n: str) -> str:
@@ -355,6 +414,62 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"\b(?:rose|increased|grew|was\s+up)\s+(?:by\s+)?{_NUM}\s+percent(?!age)(?:\s+year[\s-]+on[\s-]+year)?",
      r"同比增长\1%"),
     (rf"{_NUM}\s+percentage\s+points?", r"\1个百分点"),
+    # periods: part of a year, the year so far, several years (kind 7)
+    (r"\b(?:in\s+)?the\s+first\s+half\s+of\s+(?:this|the|last)\s+year|\bin\s+the\s+first\s+half\b|"
+     r"\b(?:in\s+)?the\s+first\s+six\s+months(?:\s+of\s+(?:this|the)\s+year)?", "上半年"),
+    (r"\b(?:in\s+)?the\s+first\s+(?:three|nine)\s+months(?:\s+of\s+(?:this|the)\s+year)?|"
+     r"\b(?:in\s+)?the\s+first\s+(?:quarter|three\s+quarters)(?:\s+of\s+(?:this|the)\s+year)?",
+     "前三季度"),
+    (r"\b(?:by|as\s+of|at)\s+the\s+end\s+of\s+(January|February|March|April|May|June|July|August|"
+     r"September|October|November)(?:\s+(?:this|the)\s+year)?",
+     lambda m: "截至" + str(["january", "february", "march", "april", "may", "june", "july", "august",
+                            "september", "october", "november"].index(m[1].lower()) + 1) + "月底"),
+    (r"\bso\s+far\s+this\s+year|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:this|the)\s+year|"
+     r"\bas\s+of\s+(?:now|today|this\s+month)|\bto\s+date\b", "今年以来"),
+    (r"\b(?:in\s+recent\s+years|over\s+the\s+(?:past|last)\s+(?:few|several|\w+)\s+years)", "近年来"),
+    # who the figures are about (kinds 1, 6, 9)
+    (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?\s+(?:across|in|of)\s+"
+     r"(?:the\s+)?(?:[\w-]+'s\s+)?villages\s+and\s+(?:urban\s+)?communities",
+     r"村(社区)“两委”成员\1名"),
+    (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?", r"“两委”成员\1名"),
+    (rf"\b(?:are|is|were|was)\s+(?:on\s+average|an\s+average\s+of)\s+{_NUM}\s+years(?:\s+old)?|"
+     rf"\bon\s+average\s+{_NUM}\s+years\s+old", lambda m: f"平均年龄{m[1] or m[2]}岁"),
+    (r"(?<![A-Za-z] )(?<![A-Za-z])\b(?:Among|Of)\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
+     r"\1名村党组织书记中"),
+    (r"\b(?:no\s+villages?|none\s+of\s+the\s+villages)\s+(?:now\s+)?(?:(?:earned|earns|earn)\s+|"
+     r"(?:has|had|have)\s+an?\s+(?:annual\s+)?(?:collective\s+)?income\s+of\s+)less\s+than|"
+     r"\b(?:every|each|all\s+(?:the\s+)?)\s*villages?\s+(?:now\s+)?(?:(?:earned|earns|earn)\s+|"
+     r"(?:has|had|have)\s+an?\s+(?:annual\s+)?(?:collective\s+)?income\s+of\s+)at\s+least",
+     "所有村收入均不低于"),
+    (r"\b(?:the\s+)?new\s+(?:\W?two\W?\s+)?committees\s+(?:have|had|comprise)\s+" + _NUM + r"\s+members",
+     r"新一届“两委”成员\1名"),
+    (_EN_WORD_NUM + r"\s+(?:of\s+them\s+)?(?:also\s+)?(?:serve|serves|served)\s+(?:also\s+)?as\s+"
+     r"(?:the\s+)?(?:director|head|chair)(?:man|woman|person)?s?\s+of\s+(?:the\s+)?villagers'?\s+committees?",
+     lambda m: f"兼任村委会主任的{_en_int(m[1])}名"),
+    (_EN_WORD_NUM + r"\s+(?:of\s+them\s+)?(?:were|are|was)\s+also\s+(?:elected|serving\s+as|appointed)\s+(?:as\s+)?"
+     r"(?:the\s+)?(?:director|head|chair)(?:man|woman|person)?s?\s+of\s+(?:the\s+)?villagers'?\s+committees?",
+     lambda m: f"兼任村委会主任的{_en_int(m[1])}名"),
+    (_EN_WORD_NUM + r"\s+of\s+(?:the|these|them|those)\s+(?:\d+\s+)?(?:village\s+Party\s+)?secretaries\s+"
+     r"(?:are|were)\s+(?:women|female)", lambda m: f"书记中女性{_en_int(m[1])}名"),
+    (_EN_WORD_NUM + r"\s+weak\s+(?:or|and)\s+lax\s+village\s+Party\s+(?:branches|organi[sz]ations)",
+     lambda m: f"软弱涣散村党组织{_en_int(m[1])}个"),
+    (r"\b(?:had\s+)?identified\b", "排查出"),
+    # a band with its share put in between (1,204 villages, or 54.7 percent of the total, earned more
+    # than 50万元): the groups reordered, each keeping its own offsets
+    (_NUM + r"\s+villages,\s+or\s+" + _NUM + r"\s+percent(?:\s+of\s+(?:the\s+|all\s+)?(?:total|villages))?,\s+"
+     r"(?:now\s+)?(?:earned|earn|earning|had|have)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
+     r"(?:more\s+than|over|above)\s+([\d.,]+万?元)", r"\1个村集体收入超过\3,占\2%"),
+    (_NUM + r"\s+villages,\s+or\s+" + _NUM + r"\s+percent(?:\s+of\s+(?:the\s+|all\s+)?(?:total|villages))?,\s+"
+     r"(?:now\s+)?(?:earned|earn|earning|had|have)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
+     r"(?:less\s+than|under|below)\s+([\d.,]+万?元)", r"\1个村集体收入不足\3,占\2%"),
+    # villages defined by their income (villages with annual collective income below 10万元)
+    (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
+     r"(?:of\s+)?(?:below|under|less\s+than)\s+([\d.,]+万?元)", r"收入低于\1的村"),
+    (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
+     r"(?:of\s+)?(?:above|over|more\s+than|exceeding)\s+([\d.,]+万?元)", r"收入超过\1的村"),
+    *_EN_BAND_RULES,
+    (r"\bour\s+village\b", "我们村"),
+    (r",\s+or\s+(?:about\s+)?" + _NUM + r"\s+percent(?!age)", r",占\1%"),
     (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages,\s+the\s+Party\s+secretary\s+also\s+"
      r"serves\s+as\s+(?:the\s+)?head\s+of\s+the\s+villagers'?\s+committee",
      r"书记、主任“一肩挑”比例为\1%"),
@@ -393,7 +508,10 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"\b(?:fell|dropped|decreased|declined)\s+by\s+" + _NUM + r"\s+years", r"下降\1岁"),
     (_NUM + r"\s+years\s+(?:younger|lower)", r"下降\1岁"),
     (_NUM + r"\s+years\s+(?:older|higher)", r"提高\1岁"),
-    (r"(?:compared\s+with|than\s+in|than|from)\s+the\s+previous\s+(?:round|term|election)", "较上届"),
+    (r"\b(?:the\s+)?(?:newly[\s-]+elected|new)\s+(?:committee\s+)?members\b"
+     r"(?!\s+of\s+(?:the\s+)?villagers)", "新一届两委成员"),
+    (r"(?:compared\s+with|than\s+in|than|from)\s+(?:that\s+of\s+|those\s+of\s+)?(?:the\s+previous\s+(?:round|term|election)|"
+     r"(?:their|the)\s+predecessors|the\s+(?:outgoing|last|previous)\s+(?:teams?|committees?))", "较上届"),
     (r"(?:compared\s+with|than\s+in|over|from)\s+(?:the\s+previous|last)\s+year|year[\s-]+on[\s-]+year",
      "同比"),
     (r"\baverage\s+age\s+(?:of\s+|was\s+|is\s+|stood\s+at\s+|reached\s+|fell\s+to\s+|dropped\s+to\s+)*"
@@ -402,8 +520,8 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (r"\balso\s+(?:serves?\s+as|served\s+as|heads?|chairs?)\s+(?:the\s+)?(?:heads?\s+of\s+(?:the\s+)?)?"
      r"villagers'?\s+committees?", "兼任村委会主任"),
     (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:below|under|younger)|\b(?:aged\s+)?under\s+(?:the\s+age\s+of\s+)?(\d+)",
-     lambda m: f"{m[1] or m[2]}岁及以下"),
-    (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:above|over|older)", r"\1岁及以上"),
+     lambda m: f"{m[1] or m[2]}岁及以下的"),  # a group (的), never a value
+    (r"\baged\s+(\d+)\s+(?:or|and)\s+(?:above|over|older)", r"\1岁及以上的"),
     (r"(?:a\s+)?(?:junior\s+)?college\s+(?:degree|education|diploma)s?\s+or\s+(?:above|higher)|"
      r"college[\s-]+educated", "大专及以上学历"),
     (r"\bwomen\b|\bfemale\b", "女性"),
@@ -419,6 +537,8 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"village\s+Party\s+(?:organi[sz]ations|branches))",
      lambda m: m[1] + "个" + {"administrative": "行政村", "villages": "村", "cooperatives": "合作社",
                              "village": "村党组织"}.get(m[2].split()[0].lower(), "社区")),
+    (_NUM + r"\s+(rural\s+(?:Party\s+)?members|(?:women|female)\s+Party\s+members)",
+     lambda m: m[1] + "名" + ("农村党员" if m[2].lower().startswith("rural") else "女党员")),
     (_NUM + r"\s+(members|secretaries|cadres|Party\s+members|first\s+secretaries|reserve\s+cadres)",
      lambda m: m[1] + "名" + {"members": "成员", "secretaries": "书记", "cadres": "干部",
                              "party": "党员", "first": "第一书记",
@@ -474,7 +594,16 @@ def english_to_reading(text: str, offsets: list[int]) -> tuple[str, list[int]]:
             if callable(repl):
                 r = repl(m)
                 n = len(r)
-                new.extend(offs[min(a + (i * (b - a)) // max(n, 1), b - 1)] for i in range(n))
+                spread = [offs[min(a + (i * (b - a)) // max(n, 1), b - 1)] for i in range(n)]
+                digits = [i for i, ch in enumerate(r) if ch in "0123456789.,"]
+                if digits and m.re.groups and m.start(1) >= 0:
+                    # the number's characters point into the phrase's first group (the number
+                    # as written: ``Eleven``, ``231``), the words around it over the phrase
+                    g0, g1 = m.start(1), m.end(1)
+                    for k, i in enumerate(digits):
+                        spread[i] = offs[min(g0 + (k * (g1 - g0)) // len(digits), g1 - 1)]
+                    spread[digits[-1]] = offs[g1 - 1]
+                new.extend(spread)
                 if n:
                     new[-1] = offs[b - 1]
             else:  # a group keeps its own offsets; words map next to the group before them
