@@ -362,10 +362,12 @@ def stata_bytes(table: str, df: pd.DataFrame, *, stamp: datetime, data_label: st
     (the build's date, never the clock)."""
     frame = _stata_frame(df)
     for c in ("construct", "admin_level", "source_type", "measure", "kind", "qualifier"):
-        if c in frame.columns:  # value labels: Stata keeps these as labelled integers
+        if c in frame.columns and len(frame):  # value labels: Stata keeps these as labelled
+            # integers (an empty table, every value waiting for review, has none)
             frame[c] = pd.Categorical(frame[c], categories=sorted(frame[c].unique()))
     strl = [c for c in frame.columns
-            if frame[c].dtype == object and frame[c].map(lambda v: len(v.encode("utf-8"))).max() > 2000]
+            if frame[c].dtype == object and
+            (frame[c].map(lambda v: len(v.encode("utf-8"))) > 2000).any()]  # empty: none
     buf = io.BytesIO()
     frame.to_stata(buf, write_index=False, version=118, variable_labels=stata_labels(table, list(df.columns)),
                    data_label=data_label[:80] or None, time_stamp=stamp.replace(tzinfo=None),
