@@ -62,8 +62,11 @@ FIRST_SIGHT_SETS = ("unseen4-holdout",)
 PUBLISHED, WAITING, REVIEWED = "published", "waiting", "reviewed"
 #: Statuses of a mapped value (it has an indicator).
 MAPPED_STATUSES = (PUBLISHED, WAITING, REVIEWED)
-#: Statuses whose values enter the indicators table and the panel.
-PANEL_STATUSES = (PUBLISHED, REVIEWED)
+#: Statuses whose values enter the indicators table and the panel. ``mapped`` is the mapper's
+#: own output before calibration: the build always calibrates (apply_calibration turns every
+#: ``mapped`` into published or waiting), so it is seen only where a caller maps without the
+#: build (tests, the simulation).
+PANEL_STATUSES = (PUBLISHED, REVIEWED, "mapped")
 #: Every status a mapping row may have.
 ALL_STATUSES = (*MAPPED_STATUSES, "unmapped", "rejected")
 

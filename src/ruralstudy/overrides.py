@@ -114,7 +114,7 @@ def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Code
         elif o.action == "correct_value":
             note += f" {_num(obs.loc[i, 'value'])} -> {_num(o.value)}"
             obs.loc[i, "value"] = o.value
-            if obs.loc[i, "status"] in _MAPPED:
+            if "status" in obs.columns and obs.loc[i, "status"] in _MAPPED:
                 obs.loc[i, ["status", "reason"]] = ["reviewed", ""]
                 obs.loc[i, "confidence"] = 1.0
         elif o.action == "set_region":
