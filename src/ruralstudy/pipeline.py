@@ -18,7 +18,7 @@ from .indicators import (combine_observations, conflicts_table, crosscheck_table
 from .calibrate import Calibration, PANEL_STATUSES, apply_calibration, load_calibration
 from .overrides import apply_overrides, parse_overrides, read_overrides
 from .review import REVIEWS_FILE, apply_reviews, parse_reviews, read_reviews
-from .regions import division_code
+from .regions import CODE_VINTAGE, division_code, province_name
 from .sheets import load_sheets
 from .extract import extract_figures, figures_frame
 from .gold import (GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, SetScore, score_figures,
@@ -237,6 +237,7 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
     ``published`` is each report's publication date (doc id -> manifest ``published``)."""
     obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
+    obs = identified(obs)
     obs = apply_calibration(obs, load_calibration() if calibration == "committed"
                             else calibration)
     if reviews_df is not None and len(reviews_df):
@@ -245,13 +246,30 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
     overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
     obs = apply_overrides(obs, overrides, codebook)
     validate.check_schema(obs, validate.OBS_SCHEMA, "mapping")
-    ind = indicators_table(obs, codebook)
+    ind = identified(indicators_table(obs, codebook))
     validate.check_schema(ind, validate.INDICATORS_SCHEMA, "indicators")
     validate.check_ranges_and_units(ind, codebook)
-    panel = panel_table(ind)
+    panel = identified(panel_table(ind))
     validate.check_schema(panel, validate.PANEL_SCHEMA, "panel")
     return IndicatorResult(obs, ind, panel, conflicts_table(ind), crosscheck_table(ind),
                            sheet_rejects.reset_index(drop=True))
+
+
+def identified(df: pd.DataFrame) -> pd.DataFrame:
+    """One name per province in every table (四川 and 四川省 are 四川省; :func:`province_name`)
+    and the vintage of each division code beside it (``code_vintage``, empty where a region
+    has no code). Where a region's name came from stays in ``source_id`` (a manifest line's
+    document, or a sheet's file and line)."""
+    out = df.copy()
+    if "province" in out.columns:
+        out["province"] = out["province"].fillna("").map(province_name)
+    if "region_code" in out.columns:
+        vintage = out["region_code"].fillna("").ne("").map({True: CODE_VINTAGE, False: ""})
+        if "code_vintage" in out.columns:
+            out["code_vintage"] = vintage
+        else:
+            out.insert(out.columns.get_loc("region_code") + 1, "code_vintage", vintage)
+    return out
 
 
 def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
