@@ -1140,12 +1140,27 @@ def _residual(body: str, spans: list[tuple[int, int]]) -> str:
     return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
 
 
-def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> Measurement:
+#: A release's unit count on the 村(社区) base (村(社区)数, 村（居）数) with no count of villages alone.
+_VC_UNIT_LABEL = re.compile(r"^(全(县|市|区|旗))?村\((社区|居)\)(总)?(个)?数")
+_V_UNIT_LABEL = re.compile(r"^(全(县|市|区|旗))?(行政村|建制村|嘎查村|村)(总)?(个)?数$")
+
+
+def release_base_is_vc(labels: list[str]) -> bool:
+    """True when the labels of one release (one page's rows) count its units only as 村(社区):
+    then a cadre label that says 村“两委” on that page may well be of the 村(社区) base, as most
+    换届 reports count (安溪县: 村(社区)数 482, 村“两委”成员数 2969)."""
+    norm = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", x)) for x in labels]
+    return any(_VC_UNIT_LABEL.match(x) for x in norm) and not any(_V_UNIT_LABEL.match(x) for x in norm)
+
+
+def measure_label(label: str, unit: str | None, kind: str, region: str = "",
+                  release_vc: bool = False) -> Measurement:
     """Read what a figure-sheet row measures from the label a researcher wrote for it.
 
     The label's head noun (its last entity word) is the entity; words the vocabulary does not
     account for (入社群众, 网格包户) become the condition ``other``, so that a subset never passes
-    for the whole."""
+    for the whole. ``release_vc``: the row's release counts its units only as 村(社区)
+    (:func:`release_base_is_vc`), so a cadre label on the village base is of an uncertain base."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
     statement, why = "observed", ""
     if re.match(r"^目标[::]", text) or re.search(r"目标|力争|计划|到20\d\d年", text):
@@ -1202,6 +1217,16 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> 
         evidence += f"; villages of one kind ({sub.group(0)}): a part of the region"
     if prop == "income_per_village":
         conds.discard("per_village")
+    if prop == "assets" and re.search(r"经营性资产|经营性净资产", body):
+        prop = "amount"  # 农村集体经营性资产: operating assets are a part of the assets
+        evidence += "; operating assets: a part of the collective's assets"
+    if prop == "assets" and re.search(r"农村集体", body) and not re.search(r"村级|(?<!农)村集体", body):
+        prop = "amount"  # 农村集体资产 (清产核资): town, village and group collectives together
+        evidence += "; 农村集体: every level of rural collective, not the villages' own"
+    if release_vc and entity in _CADRES and "with_communities" not in conds and \
+            not _VILLAGE_BASE.search(body.replace("村“两委", "")) and "行政村" not in body:
+        conds.add("other")  # the page counts 村(社区): the 两委 figure's base is not known
+        evidence += "; base uncertain: the release counts its units only as 村(社区)"
     if re.search(r"平均每村|每村平均", body) and prop == "count":
         conds.add("per_village")
     if prop.startswith("income_") and entity in ("", "admin_village"):
