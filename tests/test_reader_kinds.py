@@ -491,3 +491,37 @@ def test_english_n_of_the_regions_m_villages_earn(tmp_path):
 ])
 def test_ge_before_a_body_of_people_counts_neither_the_people_nor_the_region(tmp_path, text, raw):
     assert ids(read(tmp_path, text))[raw] == ""
+
+
+# === issue 19, third round: kinds of the spent unseen4 holdout (sentences written here) ==========
+
+# --- kind 8d: a table of election rounds (本届 上届 增减), the body in its caption ---------------
+
+def test_table_of_rounds_reads_levels_changes_and_the_previous_round(tmp_path):
+    text = ("表2　村“两委”班子结构对照（上一届为2017年选举产生）\n"
+            "指标　本届　上届　增减\n"
+            "平均年龄（岁）　41.2　47.9　-6.7\n"
+            "大专以上学历比例（%）　33.5　12.8　20.7\n"
+            "35岁以下比例（%）　17.0　6.2　10.8\n")
+    got = read(tmp_path, text)
+    assert got["41.2"][:2] == ("cadre_mean_age", 41.2)
+    assert got["47.9"][:2] == ("cadre_mean_age", 47.9)
+    assert got["-6.7"][:2] == ("cadre_mean_age_change", -6.7)
+    assert got["20.7"][:2] == ("cadre_college_share_change", 20.7)
+    assert got["10.8"][0] == "cadre_under35_share_change"
+
+
+def test_table_of_rounds_year_of_previous_round_and_unknown_year(tmp_path):
+    f = tmp_path / "doc.txt"
+    f.write_text("村党组织书记情况对照（上届为2018年数据）\n项目　换届后　换届前　变化\n"
+                 "平均年龄（岁）　45.1　51.0　-5.9\n", encoding="utf-8")
+    regions = pd.DataFrame([{"doc": "doc", "region": "某某县", "province": "某某省",
+                             "admin_level": "county", "year": 2021}])
+    obs = observe_figures(extract_files([f], regions), load_codebook())
+    by = {r["raw"]: r for r in obs.to_dict("records")}
+    assert by["51.0"]["auto_indicator_id"] == "secretary_mean_age" and int(by["51.0"]["year"]) == 2018
+    assert by["-5.9"]["auto_indicator_id"] == "secretary_mean_age_change"
+    # no year of the previous round: its column is not read as the text's year
+    got = read(tmp_path, "村党组织书记情况对照\n项目　换届后　换届前　变化\n平均年龄（岁）　45.1　51.0　-5.9\n")
+    assert got.get("51.0", ("",))[0] == ""
+    assert got["45.1"][0] == "secretary_mean_age"
