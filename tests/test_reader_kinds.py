@@ -525,3 +525,90 @@ def test_table_of_rounds_year_of_previous_round_and_unknown_year(tmp_path):
     got = read(tmp_path, "村党组织书记情况对照\n项目　换届后　换届前　变化\n平均年龄（岁）　45.1　51.0　-5.9\n")
     assert got.get("51.0", ("",))[0] == ""
     assert got["45.1"][0] == "secretary_mean_age"
+
+
+# --- kind 4c: a money bound said of a count of villages in Chinese numerals (一百多个村…不到5万元) ---
+
+@pytest.mark.parametrize("text,raw", [
+    ("2016年，全市还有二百多个村集体经济年收入不足3万元。", "不足3万元"),
+    ("三年前，全区尚有六十余个村集体收入低于5万元，如今已全部清零。", "低于5万元"),
+    ("那时全旗有近百个嘎查村集体收入不到十万元。", "不到十万元"),
+])
+def test_money_bound_after_villages_counted_in_chinese_numerals_is_a_threshold(tmp_path, text, raw):
+    got = read(tmp_path, text)
+    assert got[raw][0] == ""
+
+
+def test_a_sum_over_villages_counted_in_chinese_numerals_is_no_threshold(tmp_path):
+    got = read(tmp_path, "去年，全县三百二十个行政村集体经济纯收入总量突破九千万元。")
+    assert got["突破九千万元"][0] == "collective_income_net"
+
+
+# --- kind 9d: 其中 names the villages, so the whole before counts communities as well ------------
+
+@pytest.mark.parametrize("text,whole,part,part_id", [
+    ("全区村级党组织236个，其中行政村党组织211个。", "236个", "211个", "village_party_orgs"),
+    ("全市村“两委”成员5120名，其中行政村“两委”成员4630名。", "5120名", "4630名", "cadres_total"),
+    ("全旗共有村党组织180个，其中嘎查村党组织151个，城镇社区党组织29个。", "180个", "151个", None),
+])
+def test_a_qizhong_naming_villages_makes_the_whole_a_wider_base(tmp_path, text, whole, part, part_id):
+    got = read(tmp_path, text)
+    assert got[whole][0] == ""
+    if part_id:
+        assert got[part][0] == part_id
+
+
+# --- kind 7b: a part of the year after the counted villages; a flow of the year so far -----------
+
+@pytest.mark.parametrize("text,raw", [
+    ("全县有5个村一季度集体收入超过50万元。", "5个"),
+    ("已有12个村前三季度经营性收入达到20万元以上。", "12个"),
+    ("今年以来，共排查出后进村党组织9个。", "9个"),
+    ("截至目前，新排查软弱涣散村党组织6个，已全部整顿到位。", "6个"),
+])
+def test_periods_after_the_subject_and_flows_of_the_year_so_far(tmp_path, text, raw):
+    assert read(tmp_path, text)[raw][0] == ""
+
+
+def test_a_whole_year_flow_still_maps(tmp_path):
+    got = read(tmp_path, "2021年，全县排查软弱涣散村党组织14个，全部完成整顿。")
+    assert got["14个"][0] == "weak_branches_identified"
+
+
+# --- kind 4d: mean annual growth (年均增长) is no year's growth ---------------------------------
+
+@pytest.mark.parametrize("text", [
+    "“十三五”期间，全县村集体经济总收入年均增长23.5%。",
+    "五年来村集体收入年平均增长16.2%，2020年达到1.2亿元。",
+    "全市村集体经济总收入由2016年的2.1亿元增至4.4亿元，年均增长20.3%。",
+])
+def test_mean_annual_growth_is_not_income_growth(tmp_path, text):
+    got = read(tmp_path, text)
+    assert not any(v[0] == "collective_income_growth" for v in got.values())
+
+
+# --- kind 7c: a deadline after the report's year earlier in the sentence (到二〇二六年，…) --------
+
+def test_deadline_in_chinese_numerals_makes_later_clauses_targets(tmp_path):
+    got = read(tmp_path, "县委提出，今年要力争集体经济总收入突破2亿元；到二〇二六年，村均收入达到60万元，"
+                         "三十万元以上的村占比达到百分之四十以上。", year=2021)
+    assert got["60万元"][0] == ""
+    assert got["百分之四十以上"][0] == ""
+
+
+def test_a_past_year_at_the_head_stays_observed(tmp_path):
+    got = read(tmp_path, "2019年，全区村集体经济总收入达到1.5亿元；2020年，村均收入达到30万元。", year=2020)
+    assert got["1.5亿元"][0] == "collective_income_total"
+    assert got["30万元"][0] == "collective_income_per_village"
+
+
+# --- kind 8e: English: a share of villages by income with the villages unsaid; branch-led coops ---
+
+def test_english_share_earning_more_than_and_branch_led_cooperatives(tmp_path):
+    got = read(tmp_path, "Across the county, 412 villages earned more than 200,000 yuan last year, "
+                         "and 38.5 percent earned more than 500,000 yuan. In all, 1,120 cooperatives "
+                         "are now run by village Party branches.")
+    assert got["38.5"][:2] == ("villages_income_over_50w_share", 38.5)
+    led = [v for k, v in got.items() if k.startswith("1,120")]
+    assert led and led[0][0] == "cooperatives_branch_led"
+    assert not any(v[0] == "collective_income_total" for v in got.values())

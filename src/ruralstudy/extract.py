@@ -40,7 +40,7 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
                     NORM_MODIFIER, NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS,
                     RANGE_SEPARATORS, REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE,
                     ROLE_TARGET, RULE_CUES,
-                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
+                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR, year_number,
                     TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
@@ -310,7 +310,7 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
         return ROLE_TARGET
     for m in _TARGET_YEAR.finditer(before):
-        if int(m[1] or m[2]) > ref_year:
+        if year_number(m[1] or m[2]) > ref_year:
             return ROLE_TARGET
     if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
             or (_PER_NORM.match(clause_before) and not _PER_OBSERVED.search(clause_before))

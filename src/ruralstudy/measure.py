@@ -286,6 +286,8 @@ def read_property(unit: str, kind: str, window: str, entity: str) -> tuple[str, 
     if re.search(r"满意(度|率)|知晓率|覆盖率|参与率|入党率|出勤率", window[-12:]):
         return "other", "a rate of something else (satisfaction, coverage)"
     if kind == "growth":
+        if re.search(r"年均|年平均|平均每年|每年平均", window[-10:]):
+            return "change", "mean annual growth over several years (年均), no year's growth"
         if entity == "collective" and unit == "%" and re.search(r"收入", window) and \
                 not re.search(r"经营性|纯收入|净收入|收益", window[-16:]):
             return "income_growth", "growth of income in %"
@@ -293,6 +295,9 @@ def read_property(unit: str, kind: str, window: str, entity: str) -> tuple[str, 
     if unit == "岁":
         return ("mean_age", "平均年龄") if _AGE_MEAN.search(window) else ("other", "age, not a mean")
     if unit in ("%", "‰"):
+        if re.search(r"年均|年平均|平均每年|每年平均", window[-10:]) and \
+                re.search(r"增长|增幅|增速|递增", window[-10:]):
+            return "change", "mean annual growth over several years (年均), no year's growth"
         if entity == "collective" and re.search(r"增长|增幅|增速", window):
             return "income_growth", "income growth rate"
         return "share", "percent"
@@ -488,7 +493,8 @@ _PERIOD_YEAR = re.compile(r"(?<!\d)20\d\d年(?!以来|\d)")
 _FLOW_PROPERTIES = frozenset({"income_total", "income_operating", "income_per_village",
                               "income_operating_per_village", "income_growth", "income_net"})
 _FLOW_CONDITIONS = frozenset({"new", "rectified", "eliminated"})
-_FLOW_VERBS = re.compile(r"新建|新增|新发展|发展|选派|培育|消除|转化|整顿|成立|组建|创建|培养|招录|回引")
+_FLOW_VERBS = re.compile(r"新建|新增|新发展|发展|选派|培育|消除|转化|整顿|成立|组建|创建|培养|招录|回引|"
+                         r"排查|新排查|倒排|新评定|新认定")
 #: A head clause short enough to frame the clauses after it (力争到2025年,…): a longer one
 #: (确保农村党组织定有标尺、干有方向) is a statement of its own.
 _FRAME_CHARS = 12
@@ -648,6 +654,7 @@ _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
 #: A secretary who also chairs the villagers' committee (the 一肩挑 phrase written out): a
 #: predicate of the secretaries, never a new subject.
 _SEC_ALSO_CHAIR = re.compile(r"(同时|也|还)?(兼任|担任|当选|出任|兼)(了)?(村|村\((居|社区)\)|嘎查)?(民)?(委员会|委会)主任")
+_VILLAGES_NAMED = re.compile(r"行政村|建制村|嘎查村")
 _VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
 #: A note in brackets that leaves communities out of the base: (不含社区), (不包括城市社区).
 _VILLAGES_ONLY_NOTE = re.compile(r"\((不含|不包括|未含|未包括|除)(城市|城镇)?社区(外)?\)")
@@ -719,6 +726,15 @@ def _english_place(text: str, region: str) -> str:
             if "".join(lazy_pinyin(stem[:k])).lower() == name:
                 return ""
     return f"{m[1]} {m[2]}"
+
+
+#: A deadline year (到2026年, 到二〇二七年底) in digits or Chinese numerals.
+_DEADLINE = re.compile(r"(?<![截止])(?:到|至|力争到|争取到)((?:19|20)\d\d|[二][〇零○][〇零○一二三四五六七八九]{2})年")
+
+
+def _year_number(y: str) -> int:
+    from .vocab import year_number
+    return year_number(y)
 
 
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
@@ -894,6 +910,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         entity = "collective"  # 村的经营性收入: the collective economy's income
     if prop == "income_growth" and re.search(r"经营性|纯收入|净收入|收益", prev_clause):
         prop, why = "change", "growth of the operating or net income named in the clause before"
+    if prop in ("income_growth", "change") and re.search(r"年均|年平均|平均每年|每年平均",
+                                                      left_item[-6:] + raw):
+        prop, why = "change", "mean annual growth over several years (年均), no year's growth"
     if prop == "income_growth" and re.search(r"村均", left_item):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     if unit == "%" and re.search(r"参选率|参选比例|投票率", left_item):
@@ -945,9 +964,18 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         narrower_base = bool(_WITH_COMMUNITIES.search(whole_clause)) and \
             bool(_VILLAGE_BASE.search(left_item)) and not _WITH_COMMUNITIES.search(left_item)
         whole_conds = find_conditions(whole_clause, entity) - {"new_round", "other"}
+        if _VILLAGES_NAMED.search(left_item) and not _VILLAGES_NAMED.search(whole_clause) and \
+                not _WITH_COMMUNITIES.search(left_item):
+            narrower_base = True  # 村党组织173个，其中行政村党组织162个: the part names the villages
         if whole == entity and not narrower_base and (conds - {"new_round"}) <= whole_conds:
             unknown.append("其中 (an unnamed part of the whole before)")
             evidence.append("其中: a part of an earlier total")
+    if counting and entity and not qizhong and not _VILLAGES_NAMED.search(left_item + right_np):
+        nxt = re.split(r"[,;。]", full[b + 1:] if b < len(full) else "", maxsplit=1)[0]
+        if re.match(r"\s*其中", nxt) and _VILLAGES_NAMED.search(nxt) and \
+                find_entity(nxt)[0] == entity:
+            # 全县村党组织173个，其中行政村党组织162个: the whole counts communities as well
+            unknown.append("base: 其中 names the villages, so the whole counts communities too")
     if counting and entity:
         residual = _count_residual(residual_text, words)
         if residual:
@@ -1032,8 +1060,8 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         counting and bool(_FLOW_VERBS.search(left_item)))
     if not flow:
         period = ""  # a stock counted at the report's date
-    elif _PART_PERIOD.search(full[s0:off]):
-        period = "part_year"
+    elif _PART_PERIOD.search(full[s0:off]) or _PART_PERIOD.search(full[off:b]):
+        period = "part_year"  # 5个村一季度收入超过50万元: the period after the counted villages
     if head_start < a and _GROUP_FRAME.match(head):
         unknown.append(head.strip()[:16])  # 对11个……薄弱的嘎查村,选派第一书记11名: that group only
         evidence.append("the sentence speaks of one group of villages")
@@ -1050,14 +1078,23 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
         if not m_t and year and m_y and int(m_y[1]) > int(year):
             statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
+    if statement == "observed" and role not in ("condition",) and year:
+        # 到二〇二六年，村均收入达到60万元，……以上的村占比达到40%: a deadline after the report's
+        # year earlier in the sentence makes what follows it a plan
+        for m_d in _DEADLINE.finditer(full[_sentence_head(full, off)[1]:off]):
+            y_d = _year_number(m_d.group(1))
+            if y_d and y_d > int(year):
+                statement, st_why = "target", f"{m_d.group(0)} (after the report's year {year}) before it"
     if statement == "observed" and re.search(r"以上|以下|以内", raw + right[:2]) and re.match(
             r"(以上|以下|以内)?的(行政村|建制村|嘎查村|村|嘎查|社区|党组织|合作社)", right):
         # 对集体经济收入增长20%以上的村……: a bound that defines a group of villages
         statement, st_why = "threshold", "a bound that defines a group (…以上的村)"
     if statement == "observed" and unit == "元" and re.search(
             r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
-            re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
-                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
+            re.search(r"((\d+|[一二三四五六七八九十百千两]+)(多|余|来)?(个|家)|分之[一二三四五六七八九十]+|"
+                      r"[一二三四五六七八九十]成|%)的?"
+                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) and
+            not re.search(r"总量|总收入|总额|合计|共计|累计|总计", left_item) or
             re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item)):
         statement, st_why = "threshold", "a money amount that defines a group of villages"
     if statement == "observed" and unit == "元" and (

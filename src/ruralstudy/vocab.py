@@ -196,7 +196,15 @@ TARGET_CUES = ("力争", "确保到", "目标是", "目标为", "计划到", "�
                "目标任务", "预期", "规划到", "争取到", "努力实现", "计划投入", "拟")
 #: A year written as a deadline (到2025年, 2025年底前); a target only when it lies after every
 #: other year the document names (到2023年底 in a 2023 retrospective is observed).
-TARGET_YEAR = r"(?<![截止])(?:到|至)(20[2-4]\d)年|(20[2-4]\d)年(?:底|末)?前"
+TARGET_YEAR = (r"(?<![截止])(?:到|至)(20[2-4]\d|二[〇零○][二三四][〇零○一二三四五六七八九])年|"
+               r"(20[2-4]\d|二[〇零○][二三四][〇零○一二三四五六七八九])年(?:底|末)?前")
+_CN_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def year_number(y: str) -> int:
+    """A year written in digits or Chinese numerals (二〇二七) as an int (0 if it is neither)."""
+    d = y.translate(_CN_YEAR_DIGITS)
+    return int(d) if d.isdigit() else 0
 #: 计划 as a verb (计划利用三年时间, 2023年计划新培育), not a programme name (倍增计划。).
 TARGET_PLAN = r"计划(?![”\"」、,。;)\s])"
 #: Cues that make a figure a rule (每村至少, 不得超过, 原则上, 比例控制在).
@@ -462,6 +470,18 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (_NUM + r"\s+villages,\s+or\s+" + _NUM + r"\s+percent(?:\s+of\s+(?:the\s+|all\s+)?(?:total|villages))?,\s+"
      r"(?:now\s+)?(?:earned|earn|earning|had|have)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
      r"(?:less\s+than|under|below)\s+([\d.,]+万?元)", r"\1个村集体收入不足\3,占\2%"),
+    # a share of villages defined by their income, the villages left unsaid (and 61.4 percent
+    # earned more than 10万元): the band's share, the amount a threshold
+    (_NUM + r"\s+percent\s+(?:of\s+(?:the\s+|all\s+|these\s+)?villages\s+)?(?:now\s+)?(?:earned|earn|earning|had|have|"
+     r"reported)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?(?:more\s+than|over|above)\s+"
+     r"([\d.,]+万?元)", r"\1%的村收入超过\2"),
+    (_NUM + r"\s+percent\s+(?:of\s+(?:the\s+|all\s+|these\s+)?villages\s+)?(?:now\s+)?(?:earned|earn|earning|had|have|"
+     r"reported)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?(?:less\s+than|under|below)\s+"
+     r"([\d.,]+万?元)", r"\1%的村收入低于\2"),
+    # cooperatives that village Party branches run (领办): a body of its own
+    (_NUM + r"\s+(?:farmers'?\s+)?cooperatives\s+(?:are|were|have\s+been|had\s+been)\s+(?:now\s+)?"
+     r"(?:run|led|founded|set\s+up|established|initiated)\s+by\s+(?:the\s+)?(?:village\s+)?Party\s+"
+     r"(?:branches|organi[sz]ations)", r"党组织领办合作社\1家"),
     # villages defined by their income (villages with annual collective income below 10万元)
     (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
      r"(?:of\s+)?(?:below|under|less\s+than)\s+([\d.,]+万?元)", r"收入低于\1的村"),
