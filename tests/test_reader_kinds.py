@@ -612,3 +612,67 @@ def test_english_share_earning_more_than_and_branch_led_cooperatives(tmp_path):
     led = [v for k, v in got.items() if k.startswith("1,120")]
     assert led and led[0][0] == "cooperatives_branch_led"
     assert not any(v[0] == "collective_income_total" for v in got.values())
+
+
+# --- kind 1c / known gap: income bands in Chinese numerals (五十万元以上的村…, …以上的有…个) -------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("五十万元以上的村二百二十一个，占百分之十二点七。", "二百二十一个", "villages_income_over_50w"),
+    ("五十万元以上的村二百二十一个，占百分之十二点七。", "百分之十二点七", "villages_income_over_50w_share"),
+    ("全县集体收入二十万元以上的有八十六个，占三成。", "八十六个", "villages_income_over_20w"),
+    ("集体经济收入十万元以上的村有一百三十个。", "一百三十个", "villages_income_over_10w"),
+])
+def test_bands_in_chinese_numerals(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+# --- kind 8f: Chinese-numeral decimals before a magnitude (三点六亿元, 三十點五萬元) ----------------
+
+def test_chinese_decimal_before_a_magnitude(tmp_path):
+    got = read(tmp_path, "去年，全市一千二百个行政村集体经济总收入达到三点六亿元，村均三十点五万元。")
+    assert got["三点六亿元"][:2] == ("collective_income_total", 360000000.0)
+    assert got["三十点五万元"][:2] == ("collective_income_per_village", 305000.0)
+
+
+# --- kind 4e: words that do not change what is counted (在岗, 排查整顿, 后备力量库, 总收入仅) --------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("目前全县在岗驻村第一书记96名。", "96名", "first_secretaries"),
+    ("全县共建立村级后备力量库860人。", "860人", "reserve_cadres"),
+    ("全县排查整顿软弱涣散村党组织11个。", "11个", "weak_branches_identified"),
+    ("当年全县村集体经济总收入仅2150万元。", "2150万元", "collective_income_total"),
+])
+def test_words_that_do_not_change_what_is_counted(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+def test_only_one_item_of_the_income_stays_a_part(tmp_path):
+    got = read(tmp_path, "其中仅租赁收入一项就达到860万元。")
+    assert got["860万元"][0] == ""
+
+
+# --- known gap: 分别 before its items (女性成员分别占村、社区“两委”成员的…) -----------------------
+
+def test_fenbie_with_items_after_it(tmp_path):
+    got = read(tmp_path, "换届后，全县女性成员分别占村、社区“两委”成员的22.5%和41.3%。")
+    assert got["22.5%"][0] == "cadre_women_share"
+    assert got["41.3%"][0] == ""
+
+
+# --- known gap: English "up from X a year earlier" is the earlier year's level ------------------
+
+def test_english_up_from_a_year_earlier_is_not_this_years_value(tmp_path):
+    got = read(tmp_path, "Collective income per village reached 265,000 yuan, up from 231,000 yuan "
+                         "a year earlier.")
+    assert got["265,000 yuan"][0] == "collective_income_per_village"
+    assert [v[0] for k, v in got.items() if k.startswith("231,000")] == [""]
+
+
+# --- known gap: 嘎查村均 (the mean per 嘎查村) ------------------------------------------------------
+
+@pytest.mark.parametrize("text,raw", [
+    ("全旗156个嘎查村集体经济收入达到2870万元，嘎查村均18.4万元。", "18.4万元"),
+    ("全旗嘎查村均收入18.6万元。", "18.6万元"),
+])
+def test_gacha_village_mean(tmp_path, text, raw):
+    assert read(tmp_path, text)[raw][0] == "collective_income_per_village"

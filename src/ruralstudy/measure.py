@@ -30,7 +30,7 @@ ENTITY_CUES: tuple[tuple[str, str], ...] = (
     ("first_secretary", r"第一书记"),
     ("work_team_member", r"驻村(干部|队员)|工作队员"),
     ("work_team", r"驻村工作队|帮扶工作队|乡村振兴工作队|工作队"),
-    ("reserve_cadre", r"后备(干部|力量|人才)"),
+    ("reserve_cadre", r"后备(干部|力量|人才)(库|队伍)?"),
     ("township_cadre", r"乡镇(党委|党政|领导|干部|班子)[^,;。]{0,4}?(书记|委员|干部|领导|成员)?|乡镇领导"),
     ("village_committee_chair", r"村(民)?委(员)?会主任|村主任|(?<=女)主任"),
     ("two_committees_member", r"两委(班子)?(成员|干部|班子)?|村级班子成员|两委委员"),
@@ -414,7 +414,8 @@ _COUNT_CONTEXT = re.compile(
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
-    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序|超?[百千]万元?")
+    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序|超?[百千]万元?|"
+    r"[一二两三四五六七八九十百千]+(?=万)|在岗|在职|排查整顿|整顿")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -590,6 +591,12 @@ def _sentence_head(full: str, pos: int) -> tuple[str, int]:
     while k < len(full) and full[k] not in CLAUSE_DELIMS:
         k += 1
     return full[start:k], start
+
+
+#: 分别 before the items it pairs (分别占村、社区两委成员的): the items, then the noun they share.
+_AFTER_FENBIE = re.compile(r"分别(?:占|为|是)(?P<items>(?:行政村|建制村|嘎查村|村|嘎查|(?:城市|城镇)?社区|居)"
+                           r"(?:[、和及与](?:行政村|建制村|嘎查村|村|嘎查|(?:城市|城镇)?社区|居))+)"
+                           r"(?P<tail>[^\d,;。]{0,12}?的?)(?=$|[\d百])")
 
 
 def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
@@ -787,13 +794,30 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     fb = left.rfind("分别")
     if fb >= 0:
         paired = _pair_fenbie(full, a, a + fb, off, b)
-        if paired is None:
+        after_items = _AFTER_FENBIE.match(left[fb:])
+        if paired is None and after_items:
+            # 女性成员分别占村、社区“两委”成员的22.5%和41.3%: the items follow 分别占, the k-th
+            # figure after them takes the k-th item (with the noun the list shares)
+            items = re.split(r"[、和及与]", after_items.group("items"))
+            k = len(re.findall(r"(?:\d[\d.]*|百分之[^,;。、和]+?)%?(?:和|及|与|、)", left[after_items.end():]))
+            if len(items) >= 2 and k < len(items):
+                item = items[k]
+                if re.fullmatch(r"(城市|城镇)?社区|居|居委会|社区居委会", item):
+                    unknown.append(f"{item} (分别: the figure of communities)")
+                left = left[:fb] + "占" + item + after_items.group("tail") + left[after_items.end():]
+                fb = -1
+                flags.extend(("fenbie_paired", "fenbie_item_base"))
+        if fb >= 0 and paired is None:
             unknown.append("分别 (items and figures do not pair)")
-        else:
+        elif fb >= 0 and paired is not None:
             verb = re.match(r"分别[^\d一二三四五六七八九十两百、]*", left[fb:])
             left = paired + (verb.group(0) if verb else left[fb:])  # the earlier figures dropped
             flags.append("fenbie_paired")
     left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
+    if unit == "元":
+        # 嘎查村均18.4万元: 嘎查 + 村均 (the mean per 嘎查村), not a count of 嘎查村
+        left_item = re.sub(r"嘎查村(均|平均)", r"村\1", left_item)
+        left = re.sub(r"嘎查村(均|平均)", r"村\1", left)
     right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
     right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
     evidence: list[str] = []
@@ -1042,10 +1066,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             find_conditions(left_item, entity) - {"new_round", "other"})
         evidence.append("change of a count against the previous round")
         flags.append("change_vs_previous_round")
-    if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]):
+    if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]) and \
+            "fenbie_item_base" not in flags:
         conds.add("with_communities")  # 142个嘎查村、28个社区的“两委”: villages and communities
         flags.append("base_listed")
-    if entity in _CADRES and not _VILLAGE_BASE.search(left_item) and \
+    if entity in _CADRES and "fenbie_item_base" not in flags and not _VILLAGE_BASE.search(left_item) and \
             not _WITH_COMMUNITIES.search(left_item) and _base_before(full, a, entity):
         conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
         flags.append("base_carried")
@@ -1065,8 +1090,15 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if head_start < a and _GROUP_FRAME.match(head):
         unknown.append(head.strip()[:16])  # 对11个……薄弱的嘎查村,选派第一书记11名: that group only
         evidence.append("the sentence speaks of one group of villages")
+    if re.search(r"(上年|去年|上一年|前一年)(同期)?(为|是|的)$", left_item.strip()):
+        # 上年为23.1万元 (up from … a year earlier): the earlier year's level, which the text's
+        # year would misfile
+        unknown.append("the previous year's level")
     if unit == "元" and _PART_ITEM.search(left_item) and not (
-            qizhong and prop in ("income_operating", "income_net")):
+            qizhong and prop in ("income_operating", "income_net")) and not (
+            re.search(r"总收入[^,;。]{0,2}(仅|仅有|仅为|只有)$", left_item.strip()) and
+            not re.search(r"其中|光|单", left_item)):
+        # 总收入仅3420万元: 仅 is "only" (a low total), not one item of the income
         unknown.append("one item of the income")
         evidence.append("part of the income")
     statement, st_why = read_statement(full[a:off], full[off + length:], raw, role)

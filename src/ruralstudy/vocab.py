@@ -415,6 +415,13 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"较上届下降\1岁"),
     (rf"{_NUM}\s+years\s+older\s+than\s+(?:in\s+)?the\s+previous\s+(?:round|term|election)",
      r"较上届提高\1岁"),
+    # the level of an earlier year (up from 23.1万元 a year earlier): 上年为…, never this year's value
+    (r"\b(?:up|down|rising|falling|increasing|decreasing)\s+from\s+([\d.,]+(?:万|亿)?元)\s+"
+     r"(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior)\s+year|last\s+year|in\s+20\d\d)",
+     r"上年为\1"),
+    (r"\b(?:up|down|rising|falling|increasing|decreasing)\s+from\s+" + _NUM + r"\s+percent\s+"
+     r"(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior)\s+year|last\s+year|in\s+20\d\d)",
+     r"上年为\1%"),
     (rf"\bup\s+{_NUM}\s+percentage\s+points?", r"提高\1个百分点"),
     (rf"\bdown\s+{_NUM}\s+percentage\s+points?", r"下降\1个百分点"),
     (rf"\bup\s+{_NUM}\s+percent\s+year\s+on\s+year", r"同比增长\1%"),
