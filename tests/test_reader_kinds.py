@@ -676,3 +676,40 @@ def test_english_up_from_a_year_earlier_is_not_this_years_value(tmp_path):
 ])
 def test_gacha_village_mean(tmp_path, text, raw):
     assert read(tmp_path, text)[raw][0] == "collective_income_per_village"
+
+
+# --- kind 8g: English 换届 news on the villages-and-communities base -----------------------------
+
+def test_english_members_elected_to_village_and_community_committees(tmp_path):
+    got = read(tmp_path, "Officials said the vote was held in 3,412 villages and communities. "
+                         "The 21,070 members elected to village and community \"two committees\" have "
+                         "an average age of 42.6 years, 4.8 years younger than the previous team. "
+                         "In 97.1 percent of villages and communities, the same person now serves as "
+                         "Party branch secretary and committee head.", level="prefecture")
+    by = {k.split()[0]: v[0] for k, v in got.items()}
+    assert by["3,412"] == "villages_and_communities"
+    assert by["21,070"] == "cadres_total_vc"
+    assert by["42.6"] == "cadre_mean_age_vc"
+    assert by["4.8"] == "cadre_mean_age_vc_change"
+    assert by["97.1"] == "one_shoulder_share_vc"
+
+
+# --- kind 5b: quoted speech that names the whole region (an official speaking for it) ------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("书记：“我们全县有18个乡镇、306个村（社区），其中行政村281个。”", "306个", "villages_and_communities"),
+    ("书记：“我们全县有18个乡镇、306个村（社区），其中行政村281个。”", "281个", "villages"),
+    ("局长介绍：“去年全县村集体经济总收入达到1.2亿元。”", "1.2亿元", "collective_income_total"),
+    # one speaker's own village, or a town, stays a part
+    ("村支书老李说：“我们村去年集体收入有了40万元。”", "40万元", ""),
+    ("镇长说：“全镇12个村集体收入都超过了10万元，总收入达到420万元。”", "420万元", ""),
+])
+def test_quoted_speech_naming_the_whole_region(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+# --- kind 6c: 年轻/年长 against the previous round carry their sign -------------------------------
+
+def test_younger_than_the_previous_round_is_negative(tmp_path):
+    got = read(tmp_path, "换届后，全县村“两委”成员平均年龄42.3岁，比上一届年轻了4.1岁。")
+    assert got["比上一届年轻了4.1岁"][:2] == ("cadre_mean_age_change", -4.1)

@@ -1174,7 +1174,15 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if place and (not region or (place not in region and region not in place)):
         scope = place
         evidence.append(f"place '{place}'")
-    if quoted:
+    whole_in_quote = bool(region) and region[-1] in REGION_SUFFIXES and scope == "region" and \
+        bool(re.search(_whole_region_words(region) + r"|(我们|我)(县|市|区|旗|州)(?!委|里)",
+                       full[_sentence_head(full, off)[1]:off]))
+    if quoted and whole_in_quote:
+        # 部长：“我们全县有24个乡镇、519个村（社区）……”: an official speaking for the whole
+        # region in its own words, not one speaker's part
+        evidence.append("quoted speech naming the whole region (全县): the region's figure")
+        flags.append("quoted_whole_region")
+    elif quoted:
         scope = "quoted speech"
         flags.append("quoted")
         evidence.append("quoted speech: one speaker's part, not the region's figure")

@@ -172,10 +172,10 @@ CHANGE_VERBS = tuple(sorted((
     "上升至", "上升为", "增至", "增长到", "增长至", "增长为", "缩小到", "缩小至", "缩小为",
     "缩减到", "缩减至", "压缩到", "压缩至", "达到", "变为", "到", "至", "为"), key=len, reverse=True))
 CHANGE_CHAINS = ("再到", "再增至", "再增加到")
-GROWTH_UP = ("增长", "增加", "提高", "提升", "上升", "增幅", "增收", "扩大", "高")
-GROWTH_DOWN = ("降低", "下降", "减少", "减幅", "降幅", "缩小", "缩减", "压缩", "低")
+GROWTH_UP = ("增长", "增加", "提高", "提升", "上升", "增幅", "增收", "扩大", "年长", "高")
+GROWTH_DOWN = ("降低", "下降", "减少", "减幅", "降幅", "缩小", "缩减", "压缩", "年轻", "低")
 #: Growth verbs that are a growth only after a base (较上届低2.5岁; 高 alone is too vague).
-GROWTH_NEEDS_BASE = ("高", "低")
+GROWTH_NEEDS_BASE = ("高", "低", "年轻", "年长")
 GROWTH_BASES = tuple(sorted((
     "较上一年度", "较上年度", "比上一届", "比上一年", "较上一年", "较上届", "比上届", "较上年",
     "比上年", "同比", "环比", "较去年", "比去年", "年均", "较换届前", "比换届前", "较2020年",
@@ -446,7 +446,17 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?\s+(?:across|in|of)\s+"
      r"(?:the\s+)?(?:[\w-]+'s\s+)?villages\s+and\s+(?:urban\s+)?communities",
      r"村(社区)“两委”成员\1名"),
+    (rf"{_NUM}\s+members\s+(?:newly\s+)?elected\s+to\s+(?:the\s+)?village\s+and\s+(?:urban\s+)?community\s+"
+     r"\W?two\s+committees\W?", r"村(社区)“两委”成员\1名"),
+    (rf"{_NUM}\s+members\s+(?:newly\s+)?elected\s+to\s+(?:the\s+)?(?:village\s+)?\W?two\s+committees\W?",
+     r"“两委”成员\1名"),
     (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?", r"“两委”成员\1名"),
+    (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages\s+and\s+(?:urban\s+)?communities,\s+(?:one\s+person|"
+     r"the\s+same\s+person|the\s+Party\s+secretary)\s+(?:now\s+)?(?:also\s+)?(?:serves|acts)\s+as\s+(?:both\s+)?"
+     r"(?:the\s+)?(?:village\s+)?Party\s+(?:branch\s+)?secretary\s+and\s+(?:the\s+)?(?:villagers'?\s+)?"
+     r"committee\s+(?:director|head|chair)", r"村(社区)书记、主任“一肩挑”比例为\1%"),
+    (rf"{_NUM}\s+villages\s+and\s+(?:urban\s+)?communities", r"\1个村(社区)"),
+    (r"\bMembers\s+(?:holding|with)\s+(?=a\s+(?:junior\s+)?college|(?:junior\s+)?college)", "其中"),
     (rf"\b(?:are|is|were|was)\s+(?:on\s+average|an\s+average\s+of)\s+{_NUM}\s+years(?:\s+old)?|"
      rf"\bon\s+average\s+{_NUM}\s+years\s+old", lambda m: f"平均年龄{m[1] or m[2]}岁"),
     (r"(?<![A-Za-z] )(?<![A-Za-z])\b(?:Among|Of)\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
