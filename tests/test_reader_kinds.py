@@ -713,3 +713,30 @@ def test_quoted_speech_naming_the_whole_region(tmp_path, text, raw, expected):
 def test_younger_than_the_previous_round_is_negative(tmp_path):
     got = read(tmp_path, "换届后，全县村“两委”成员平均年龄42.3岁，比上一届年轻了4.1岁。")
     assert got["比上一届年轻了4.1岁"][:2] == ("cadre_mean_age_change", -4.1)
+
+
+# --- kind 3c: 分别 over a range or list of years: each figure in its own year --------------------
+
+def _years(tmp_path, text):
+    f = tmp_path / "doc.txt"
+    f.write_text(text, encoding="utf-8")
+    regions = pd.DataFrame([{"doc": "doc", "region": "某某县", "province": "某某省",
+                             "admin_level": "county", "year": 2023}])
+    obs = observe_figures(extract_files([f], regions), load_codebook())
+    return {r["raw"]: (str(r["auto_indicator_id"] or ""), r["year"]) for r in obs.to_dict("records")}
+
+
+def test_fenbie_over_a_range_of_years(tmp_path):
+    got = _years(tmp_path, "2019—2021年，全县村集体经济总收入分别为1.62亿元、1.88亿元和2.05亿元；"
+                           "村均收入分别为40.5万元、47.0万元和51.3万元。")
+    assert got["1.62亿元"] == ("collective_income_total", 2019)
+    assert got["2.05亿元"] == ("collective_income_total", 2021)
+    assert got["47.0万元"] == ("collective_income_per_village", 2020)
+
+
+def test_fenbie_over_a_list_of_years_and_not_over_items(tmp_path):
+    got = _years(tmp_path, "2021年、2022年和2023年，全旗嘎查村集体经济经营性收入分别为3120万元、3650万元、4210万元。")
+    assert got["3650万元"] == ("collective_income_operating", 2022)
+    # more figures than years: no pairing, nothing published
+    got = _years(tmp_path, "2021—2022年，全县村集体经济总收入分别为1.1亿元、1.3亿元和1.6亿元。")
+    assert all(v[0] == "" for v in got.values())

@@ -171,6 +171,9 @@ class Measurement:
     #: fenbie_paired, qizhong_subset, clause_before, bare_share, head_noun, adjacent_noun, label,
     #: quoted, ...), for the calibration of confidence.
     flags: tuple[str, ...] = ()
+    #: The year the text gives this figure itself when it differs from the text's (分别 over a
+    #: range of years: 2020—2022年…分别为a、b和c), else None.
+    year: int | None = None
 
     @property
     def conditions_str(self) -> str:
@@ -599,6 +602,38 @@ _AFTER_FENBIE = re.compile(r"分别(?:占|为|是)(?P<items>(?:行政村|建制�
                            r"(?P<tail>[^\d,;。]{0,12}?的?)(?=$|[\d百])")
 
 
+_YEAR_RANGE = re.compile(r"((?:19|20)\d\d)(?:年)?(?:—|-|–|~|～|至|到)((?:19|20)\d\d)年")
+_YEAR_LIST = re.compile(r"((?:19|20)\d\d)年(?:、|和|及)((?:19|20)\d\d)年(?:(?:、|和|及)((?:19|20)\d\d)年)?"
+                        r"(?:(?:、|和|及)((?:19|20)\d\d)年)?")
+
+
+def _fenbie_years(full: str, a: int, fb: int, off: int, b: int) -> int | None:
+    """分别 over years: the sentence (or its clause before 分别) names a range or a list of years
+    (2020—2022年, 2020年、2021年和2022年) as many as the figures after 分别; the year of the k-th
+    figure. None when they do not pair one to one, or the items before 分别 name anything but
+    the measured thing (a list of items pairs with :func:`_pair_fenbie`)."""
+    if re.search(r"[、]", full[a:fb]):
+        return None
+    head_start = max(full.rfind(c, 0, fb) for c in "。!?\n") + 1
+    before = full[head_start:fb]
+    years: list[int] = []
+    for m in _YEAR_RANGE.finditer(before):
+        y0, y1 = int(m[1]), int(m[2])
+        if 0 < y1 - y0 <= 6:
+            years = list(range(y0, y1 + 1))
+    for m in _YEAR_LIST.finditer(before):
+        years = [int(y) for y in m.groups() if y]
+    if not years:
+        return None
+    figs = [x for x in re.split(r"[、]|和(?=[\d一二三四五六七八九十])", full[fb + 2:b])
+            if re.search(r"[\d一二三四五六七八九十]", x)]
+    k = full[fb + 2:off].count("、") + len(re.findall(r"和(?=[\d一二三四五六七八九十])",
+                                                      full[fb + 2:off + 1]))
+    if len(figs) != len(years) or k >= len(years):
+        return None
+    return years[k]
+
+
 def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
     """分别: the item of the list before 分别 that pairs with the figure at ``off`` (the k-th
     figure after 分别 takes the k-th item), written as a clause of its own (the list's shared
@@ -758,6 +793,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     unmapped with it), never read as a condition. Shares, means and money take their subject
     from the clause, or from the subject carried to it (35岁以下的占46.37%)."""
     flags: list[str] = []
+    fig_year: int | None = None
     _p = -1
     if raw and "(" in raw:  # the span in the sentence has no pinyin glosses (萬(wàn))
         from .vocab import PINYIN_GLOSS
@@ -807,6 +843,13 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
                 left = left[:fb] + "占" + item + after_items.group("tail") + left[after_items.end():]
                 fb = -1
                 flags.extend(("fenbie_paired", "fenbie_item_base"))
+        years_k = _fenbie_years(full, a, a + fb, off, b) if fb >= 0 and paired is None else None
+        if years_k:
+            # 2020—2022年，全市村集体经济总收入分别为a、b和c: the k-th figure is the k-th year's
+            fig_year = years_k
+            left = left[:fb] + re.sub(r"^分别", "", left[fb:])
+            fb = -1
+            flags.extend(("fenbie_paired", "fenbie_years"))
         if fb >= 0 and paired is None:
             unknown.append("分别 (items and figures do not pair)")
         elif fb >= 0 and paired is not None:
@@ -1190,9 +1233,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         evidence.append(f"period {period}")
     if unknown:
         evidence.append("unknown: " + ", ".join(unknown))
+    if fig_year:
+        evidence.append(f"year {fig_year} (分别 over the years)")
     return Measurement(entity, prop, sort_conditions(conds), scope, statement,
                        "; ".join(evidence), period=period, unknown=", ".join(unknown),
-                       flags=tuple(dict.fromkeys(flags)))
+                       flags=tuple(dict.fromkeys(flags)), year=fig_year)
 
 
 #: Words a label may hold besides its entity and conditions without changing what is measured.
