@@ -740,3 +740,22 @@ def test_fenbie_over_a_list_of_years_and_not_over_items(tmp_path):
     # more figures than years: no pairing, nothing published
     got = _years(tmp_path, "2021—2022年，全县村集体经济总收入分别为1.1亿元、1.3亿元和1.6亿元。")
     assert all(v[0] == "" for v in got.values())
+
+
+# --- kinds 8d (count rows), 1d, 5b: 人数 rows of a rounds table; 全部完成换届 said of all; 一共是 -----
+
+def test_count_rows_of_a_rounds_table_take_the_captions_body(tmp_path):
+    got = read(tmp_path, "表3 村“两委”成员结构（上届为2018年）\n项目 本届 上届 增减\n"
+                         "大专以上学历人数（人） 712 305 407\n女性成员人数（人） 388 290 98\n")
+    assert got["712"][0] == "cadre_college_count"
+    assert got["290"][0] == "cadre_women_count"
+    assert got["407"][0] == ""  # a count's change against the last round: no id asserted
+
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县326个行政村党组织全部按期完成换届选举。", "326个", "village_party_orgs"),
+    ("全县四十个软弱涣散村党组织全部完成整顿转化。", "四十个", "weak_branches_rectified"),
+    ("全市村（社区）“两委”干部一共是5210名。", "5210名", "cadres_total_vc"),
+])
+def test_predicates_of_all_and_count_gaps(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected

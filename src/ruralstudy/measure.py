@@ -404,7 +404,7 @@ _PART_ITEM = re.compile(r"光|仅|单|一项|其中")
 _BARE_SHARE = re.compile(r"(其中)?(占|占比|比例|比重)?(全(县|市|区|旗|省|镇|乡))?(总数)?(的)?(比例|比重)?"
                          r"(为|达|达到|是)?(近|约|超过|不足)?")
 #: Words that may stand between a counted noun and its figure (合作社4160个, 党员总数3901名).
-_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|共有|共计|合计|还有|仅剩|只有|尚有|共|有|达到|达|为|计|"
+_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|一共是|一共有|一共|共有|共计|合计|还有|仅剩|只有|尚有|共|有|达到|达|为|计|"
                         r"约|近|超过|超)*$")
 #: Verbs and words around a count that do not change what is counted (选派616支…工作队).
 _COUNT_CONTEXT = re.compile(
@@ -418,7 +418,7 @@ _COUNT_CONTEXT = re.compile(
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
     r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序|超?[百千]万元?|"
-    r"[一二两三四五六七八九十百千]+(?=万)|在岗|在职|排查整顿|整顿")
+    r"[一二两三四五六七八九十百千]+(?=万)|在岗|在职|排查整顿|整顿|人数|一共是|一共有|一共|我们")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -993,6 +993,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
         if (entity in ("admin_village", "village_or_community") and
                 re.search(r"全部|均|都|所有|全面", rest)) or \
+                (entity in ("village_party_org", "party_org") and
+                 re.match(r"(全部|均|都)[^,;。]{0,4}完成(了)?(村级)?换届", rest) and
+                 re.search(_whole_region_words(region), full[a:off])) or \
                 (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
             rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
         cond_text = head_part + " " + rest
