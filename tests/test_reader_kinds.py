@@ -759,3 +759,23 @@ def test_count_rows_of_a_rounds_table_take_the_captions_body(tmp_path):
 ])
 def test_predicates_of_all_and_count_gaps(tmp_path, text, raw, expected):
     assert read(tmp_path, text)[raw][0] == expected
+
+
+# --- kind 7d: a year at the head of the figure's clause files it under that year -----------------
+
+def test_a_clause_opening_with_an_earlier_year_files_its_figures_there(tmp_path):
+    got = _years(tmp_path, "2016年，全县村集体经济总收入只有2870万元，村均9.4万元；2022年，"
+                           "全县村集体经济总收入达到1.31亿元。")
+    assert got["2870万元"] == ("collective_income_total", 2016)
+    assert got["9.4万元"] == ("collective_income_per_village", 2016)
+    assert got["1.31亿元"] == ("collective_income_total", 2022)
+
+
+def test_last_year_counts_back_from_the_reports_year():
+    from ruralstudy.measure import measure_text
+    s = "上年，全旗嘎查村集体经济总收入达到8600万元，比前年增长11%。"
+    m = measure_text(s, s.index("8600万元"), 6, "元", "level", "8600万元", region="某某旗", year=2024)
+    assert (m.property, m.year) == ("income_total", 2023)
+    s = "2020年以来，全县新建村党组织15个；全县村集体经济总收入较2019年增加3200万元。"
+    m = measure_text(s, s.index("15个"), 3, "个", "level", "15个", region="某某县", year=2023)
+    assert m.year is None

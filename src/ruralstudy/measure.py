@@ -607,6 +607,29 @@ _YEAR_LIST = re.compile(r"((?:19|20)\d\d)年(?:、|和|及)((?:19|20)\d\d)年(?:
                         r"(?:(?:、|和|及)((?:19|20)\d\d)年)?")
 
 
+_HEAD_YEAR = re.compile(r"^\s*(?:到|至|截至|截止|截至到)?((?:19|20)\d\d)年(?:底|末|年底|年末|度)?"
+                        r"(?![\d—\-–~～至到以、])")
+
+
+def _clause_year(full: str, sent_start: int, a: int, off: int, year: int | None = None) -> int | None:
+    """The year a figure's sentence files it under: the last clause from the sentence's start up
+    to the figure's own clause that opens with a year (2015年，…; 到2020年，…; 2021年换届以后,…),
+    not a range, a list or a 以来 span; 去年/上年/前年 at a clause's head count back from the
+    report's ``year`` when it is known; None when no clause opens with one."""
+    found = None
+    k = sent_start
+    for x, y in split_clauses(full[sent_start:off]):
+        clause = full[sent_start + x:sent_start + y]
+        m = _HEAD_YEAR.match(clause)
+        if m and not re.match(r"以来|起|开始", full[sent_start + x + m.end():sent_start + x + m.end() + 2]):
+            found = int(m[1])
+        m_rel = re.match(r"\s*(去年|上年|上一年|前年)(?:底|末|年底|年末|全年)?(?!以来|同期|的)", clause)
+        if m_rel and year:
+            found = int(year) - (2 if m_rel[1] == "前年" else 1)
+        k = sent_start + y
+    return found
+
+
 def _fenbie_years(full: str, a: int, fb: int, off: int, b: int) -> int | None:
     """分别 over years: the sentence (or its clause before 分别) names a range or a list of years
     (2020—2022年, 2020年、2021年和2022年) as many as the figures after 分别; the year of the k-th
@@ -1238,6 +1261,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         evidence.append("unknown: " + ", ".join(unknown))
     if fig_year:
         evidence.append(f"year {fig_year} (分别 over the years)")
+    elif statement == "observed":
+        y_s = _clause_year(full, _sentence_head(full, off)[1], a, off, year)
+        if y_s and (not year or y_s < int(year)):
+            fig_year = y_s  # 2015年，全区村集体经济总收入仅3420万元 (in a 2020 review): 2015's value
+            evidence.append(f"year {y_s} named at the head of its clause")
     return Measurement(entity, prop, sort_conditions(conds), scope, statement,
                        "; ".join(evidence), period=period, unknown=", ".join(unknown),
                        flags=tuple(dict.fromkeys(flags)), year=fig_year)
