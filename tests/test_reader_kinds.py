@@ -779,3 +779,26 @@ def test_last_year_counts_back_from_the_reports_year():
     s = "2020年以来，全县新建村党组织15个；全县村集体经济总收入较2019年增加3200万元。"
     m = measure_text(s, s.index("15个"), 3, "个", "level", "15个", region="某某县", year=2023)
     assert m.year is None
+
+
+# --- fresh-text kinds found after the holdout's: dated ends of a change, English band counts with
+# --- a place between, the nearest base word --------------------------------------------------------
+
+def test_change_with_a_year_before_each_end(tmp_path):
+    got = read(tmp_path, "全市集体经济收入10万元以下的村由2020年的318个减少到2023年的27个。")
+    (k, v), = [(k, v) for k, v in got.items() if k.startswith("由2020年")]
+    assert v[:2] == ("villages_income_under_10w", 27.0)
+
+
+def test_english_villages_in_the_county_earned_more_than(tmp_path):
+    got = read(tmp_path, "A total of 412 villages in the county earned more than 100,000 yuan in 2023.")
+    assert got["412"][0] == "villages_income_over_10w"
+    assert not any(v[0] == "villages" for v in got.values())
+
+
+def test_the_nearest_base_word_decides_the_one_shoulder_base(tmp_path):
+    got = read(tmp_path, "换届后，全市村（社区）党组织书记平均年龄44.8岁；行政村党组织书记中，"
+                         "“一肩挑”的有1090名，占98.4%。", region="某某市", level="prefecture")
+    assert got["44.8岁"][0] == "secretary_mean_age_vc"
+    assert got["1090名"][0] == "one_shoulder_count"
+    assert got["98.4%"][0] == "one_shoulder_share"

@@ -729,6 +729,16 @@ _VC_LIST = re.compile(r"(村|嘎查)[、和及与](\d+个|[一二三四五六七
                       r"(?![^,;。]{0,3}(党员|居民|群众))")
 
 
+def _nearest_base_is_vc(text: str) -> bool:
+    """Is the last base word of ``text`` 村(社区) (not 行政村/建制村/嘎查村 named after it)?
+    (全市村(社区)党组织书记……；行政村党组织书记中,“一肩挑”的有1090名: the village base)."""
+    vc = [m.end() for m in _WITH_COMMUNITIES.finditer(text)]
+    if not vc:
+        return False
+    v = [m.end() for m in _VILLAGES_NAMED.finditer(text)]
+    return not v or vc[-1] > v[-1]
+
+
 def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
     """Does the list the clause at ``a`` belongs to count ``entity`` over 村(社区) (villages and
     communities together)? The nearest clause before (in the paragraph) that names the base of
@@ -1081,14 +1091,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             "party_org", "village_or_community", "village_community_party_org"):
         entity, conds = "branch_secretary", {c for c in conds if c in ("new_round",
                                                                        "with_communities")}
-        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+        if _nearest_base_is_vc(full[_sentence_head(full, off)[1]:off]):
             conds.add("with_communities")
         conds.add("one_shoulder")
         evidence.append("一肩挑: share of secretaries who also chair the committee")
     if counting and ("一肩挑" in left_item or _SEC_ALSO_CHAIR.search(left_item)) and entity in ("branch_secretary", "", "village_committee_chair"):
         entity = "branch_secretary"
         conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
-        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+        if _nearest_base_is_vc(full[_sentence_head(full, off)[1]:off]):
             conds.add("with_communities")  # 村(社区)党组织书记……“一肩挑”的有149名
     if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
         conds.add("other")  # 农村党员: rural members only, not the region's party members

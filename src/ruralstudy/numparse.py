@@ -419,7 +419,7 @@ def parse_number(raw: str) -> ParsedNumber:
         # 由2020年底的3862个 / 由上年的41个: the date or base before 的 is not a value
         a = _RE_DATED_BASE.sub("", m["a"])
         before, _, unit_a, _ = parse_quantity(a, raw)
-        steps = [m["b"]] + [p for p in _CHAIN_SPLIT.split(m["rest"]) if p]
+        steps = [_RE_DATED_BASE.sub("", m["b"])] + [p for p in _CHAIN_SPLIT.split(m["rest"]) if p]
         after, high, unit_b, qual = parse_quantity(steps[-1], raw)
         if unit_a and unit_b and unit_a != unit_b:
             raise NumberParseError(f"change between different units {unit_a} and {unit_b}", raw=raw)

@@ -526,7 +526,12 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"(?:The\s+election\s+)?covered\s+{_NUM}\s+administrative\s+villages\s+and\s+{_NUM}\s+urban\s+communities",
      r"全省\1个行政村和\2个城市社区"),
     (rf"{_NUM}\s+administrative\s+villages", r"\1个行政村"),
-    (rf"{_NUM}\s+villages\s+earned\s+more\s+than\s+([\d.,]+万?元)", r"\1个村集体收入超过\2"),
+    (rf"{_NUM}\s+villages\s+(?:in\s+the\s+(?:county|city|district|province|prefecture|region|banner)\s+)?"
+     r"(?:have\s+|had\s+|now\s+)?(?:earned|earn|earning|reported|recorded|took\s+in)\s+(?:an?\s+)?(?:annual\s+)?"
+     r"(?:collective\s+)?(?:income\s+of\s+)?(?:more\s+than|over|above)\s+([\d.,]+万?元)", r"\1个村集体收入超过\2"),
+    (rf"{_NUM}\s+villages\s+(?:in\s+the\s+(?:county|city|district|province|prefecture|region|banner)\s+)?"
+     r"(?:have\s+|had\s+|now\s+)?(?:earned|earn|earning|reported|recorded|took\s+in)\s+(?:an?\s+)?(?:annual\s+)?"
+     r"(?:collective\s+)?(?:income\s+of\s+)?(?:less\s+than|under|below)\s+([\d.,]+万?元)", r"\1个村集体收入低于\2"),
     (r"Voter\s+turnout\s+in\s+the\s+villagers'?\s+committee\s+elections?\s+reached", "村委会选举参选率达到"),
     (r"\bVillages\s+with\s+no\s+collective\s+income", "无集体经营性收入的村"),
     (r"total\s+collective\s+income\s+of\s+[\w']+\s+villages\s+reached", "全省村集体经济总收入达到"),
