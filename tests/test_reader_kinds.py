@@ -632,6 +632,10 @@ def test_chinese_decimal_before_a_magnitude(tmp_path):
     got = read(tmp_path, "去年，全市一千二百个行政村集体经济总收入达到三点六亿元，村均三十点五万元。")
     assert got["三点六亿元"][:2] == ("collective_income_total", 360000000.0)
     assert got["三十点五万元"][:2] == ("collective_income_per_village", 305000.0)
+    # decimals with adjacent digits are no approximation (一点四二亿 is not 四二 = 四五个)
+    got = read(tmp_path, "全县村集体经济总收入达到一点四二亿元，村均七十六点三万元。")
+    assert got["一点四二亿元"][:2] == ("collective_income_total", 142000000.0)
+    assert got["七十六点三万元"][0] == "collective_income_per_village"
 
 
 # --- kind 4e: words that do not change what is counted (在岗, 排查整顿, 后备力量库, 总收入仅) --------

@@ -195,7 +195,7 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
     if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
         if _in_set_phrase(text, start, end):
             return False
-        if _ADJACENT_DIGITS.search(body):
+        if _ADJACENT_DIGITS.search(body.split("点")[0]):  # 一点四二亿: decimals are digits
             return False  # 两三个, 五六十人, 十七八个: an approximation, not a value
         if text[end:end + 4].startswith(SET_PHRASE_NOUNS):
             return False  # 十二条措施, 五个一, 六个100%
