@@ -806,3 +806,9 @@ def test_the_nearest_base_word_decides_the_one_shoulder_base(tmp_path):
     assert got["44.8岁"][0] == "secretary_mean_age_vc"
     assert got["1090名"][0] == "one_shoulder_count"
     assert got["98.4%"][0] == "one_shoulder_share"
+
+
+def test_change_from_the_year_before_last(tmp_path):
+    got = read(tmp_path, "收入不足5万元的村从前年的88个减少到12个。")
+    (v,) = [v for k, v in got.items() if k.startswith("从前年")]
+    assert v[:2] == ("villages_income_under_5w", 12.0)

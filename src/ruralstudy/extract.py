@@ -81,7 +81,7 @@ _GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:{_ALL_VERBS})|(?:平均)?(?:{_FREE_VE
            rf"(?:{GROWTH_PARTICLE})?(?:{alternation(list(GROWTH_FILLERS))})?")
 
 CHANGE_RE = re.compile(
-    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:(?:\d{{4}}年(?:底|末|初)?|上年|去年|上届|换届前|上一届|年初)的)?(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:(?:\d{{4}}年(?:底|末|初)?|上年|去年|前年|上届|换届前|上一届|年初)的)?(?:{_PREFIX})?{_AMOUNT}"
     rf"(?:{alternation(list(CHANGE_VERBS))})(?:(?:\d{{4}}年(?:底|末|初)?|今年|目前|现在)的)?(?:{_PREFIX})?{_AMOUNT}"
     rf"(?:(?:{alternation(list(CHANGE_CHAINS))}){_AMOUNT})*")
 LEVEL_RE = re.compile(
