@@ -812,3 +812,9 @@ def test_change_from_the_year_before_last(tmp_path):
     got = read(tmp_path, "收入不足5万元的村从前年的88个减少到12个。")
     (v,) = [v for k, v in got.items() if k.startswith("从前年")]
     assert v[:2] == ("villages_income_under_5w", 12.0)
+
+
+def test_english_made_up_n_percent_is_a_share_not_growth(tmp_path):
+    got = read(tmp_path, "Village collective income reached 268 million yuan last year. "
+                         "Operating income made up 61 percent of the total.")
+    assert not any(v[0] == "collective_income_growth" for v in got.values())

@@ -425,7 +425,7 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"\bup\s+{_NUM}\s+percentage\s+points?", r"提高\1个百分点"),
     (rf"\bdown\s+{_NUM}\s+percentage\s+points?", r"下降\1个百分点"),
     (rf"\bup\s+{_NUM}\s+percent\s+year\s+on\s+year", r"同比增长\1%"),
-    (rf"(?<!make\s)(?<!makes\s)(?<!making\s)\bup\s+{_NUM}\s+percent(?!age)", r"增长\1%"),
+    (rf"(?<!make\s)(?<!makes\s)(?<!making\s)(?<!made\s)(?<!add\s)(?<!adds\s)(?<!added\s)\bup\s+{_NUM}\s+percent(?!age)", r"增长\1%"),
     (rf"\b(?:rose|increased|grew|was\s+up)\s+(?:by\s+)?{_NUM}\s+percent(?!age)(?:\s+year[\s-]+on[\s-]+year)?",
      r"同比增长\1%"),
     (rf"{_NUM}\s+percentage\s+points?", r"\1个百分点"),
