@@ -114,7 +114,8 @@ UNSEEN3_SETS = ("dev", "holdout")
 #: code's output, and is scored once (data/annotations/SCORES.md).
 ISSUE19_SETS = (("unseen3", "dev", "dev", "unseen3-dev"),
                 ("unseen3", "holdout", "holdout", "unseen3-holdout"),
-                ("unseen4", "holdout4", "holdout", "unseen4-holdout"))
+                ("unseen4", "holdout4", "holdout", "unseen4-holdout"),
+                ("unseen5", "holdout5", "holdout", "unseen5-holdout"))
 
 
 def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
@@ -171,7 +172,7 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
 
 
 def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
-                       folders: tuple[str, ...] = ("unseen3", "unseen4")
+                       folders: tuple[str, ...] = ("unseen3", "unseen4", "unseen5")
                        ) -> tuple[list[tuple[SetScore, pd.DataFrame]], dict[str, MappingScore]]:
     """Score the extractor and the indicator values on the issue-19 sets
     (:data:`ISSUE19_SETS`: ``data/annotations/unseen3/`` and ``unseen4/``; each set scored only
@@ -198,6 +199,32 @@ def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
         obs = observe_figures(found, load_codebook())
         mapping[label] = score_indicator_values(obs, gold)[0]
     return scores, mapping
+
+
+#: Held-out figure sheets (issue 20): (folder, sheet file, gold file, label), each written with
+#: its gold by an annotator who never saw the code's output, scored once at first sight.
+HELDOUT_SHEETS = (("unseen5", "sheet_holdout.csv", "sheet_holdout_gold.csv", "unseen5-sheet"),)
+
+
+def heldout_sheet_evaluation(paths: Paths) -> dict[str, MappingScore]:
+    """Map each held-out sheet with the build's own cleaner and label reader, and score its
+    rows against the gold by line (:func:`ruralstudy.gold.score_sheet_values`)."""
+    from .codebook import load_codebook
+    from .gold import score_sheet_values
+    from .indicators import observe_sheets
+    from .sheets import clean_sheet, read_sheet_frame
+
+    out = {}
+    for folder, sheet, gold_file, label in HELDOUT_SHEETS:
+        f = paths.annotations / folder / sheet
+        g = paths.annotations / folder / gold_file
+        if not (f.is_file() and g.is_file()):
+            continue
+        res = clean_sheet(read_sheet_frame(f), sheet)
+        obs = observe_sheets(res.rows, load_codebook())
+        gold = pd.read_csv(g, keep_default_na=False, na_values={"value": [""]})
+        out[label] = score_sheet_values(obs, gold, sheet)[0]
+    return out
 
 
 def unseen_scores(paths: Paths) -> list[tuple[SetScore, pd.DataFrame]]:
