@@ -324,3 +324,16 @@ def score_sheet_values(obs: pd.DataFrame, gold: pd.DataFrame, file: str,
     score = MappingScore(n_rows=len(df), n_gold_mapped=int((df["gold"] != "").sum()),
                          n_machine_mapped=n_machine, n_correct=int(df["right"].sum()), fields={})
     return score, df
+
+
+def first_sight_scores(annotations_dir) -> pd.DataFrame:
+    """The first-sight scores recorded on independent holdouts (``first_sight.csv``: each set
+    scored once, after the last tuning change, before its errors were read), as recorded: they
+    cannot be recomputed, because the code was tuned on each set afterwards."""
+    from pathlib import Path
+
+    f = Path(annotations_dir) / "first_sight.csv"
+    if not f.is_file():
+        return pd.DataFrame(columns=["set", "what", "scored_at", "texts", "gold_values",
+                                     "published", "right", "precision", "recall", "note"])
+    return pd.read_csv(f, keep_default_na=False)
