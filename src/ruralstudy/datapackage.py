@@ -18,21 +18,12 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pandas as pd
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column's declaration: what it means, its unit or base, what an empty cell means."""
-
-    description: str
-    unit: str = ""
-    missing: str = ""
-    label_zh: str = ""
-
+from .registry import Column, ProcessedTable, table as _registered
 
 _EMPTY_UNMAPPED = "empty when the figure is not mapped to an indicator"
 
@@ -210,27 +201,22 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
     "rejects": {"reason": Column("Why the sheet row could not be used", label_zh="原因")},
 }
 
-#: What each table is, its primary key and its keys into other tables.
-TABLES: dict[str, dict] = {
-    "figures": {"title": "Figures found in the reports", "primaryKey": ["figure_id"]},
-    "mapping": {"title": "Every figure and sheet row with what it measures and its mapping",
-                "primaryKey": ["source_id"],
-                "foreignKeys": [("indicator_id", "codebook", "indicator_id")]},
-    "indicators": {"title": "Indicator values: every mapped figure and sheet row",
-                   "primaryKey": ["source_id"],
-                   "foreignKeys": [("indicator_id", "codebook", "indicator_id"),
-                                   ("source_id", "mapping", "source_id")]},
-    "panel": {"title": "One value per region, election round and indicator",
-              "primaryKey": ["region", "round", "indicator_id"],
-              "foreignKeys": [("indicator_id", "codebook", "indicator_id"),
-                              ("source_id", "indicators", "source_id")]},
-    "conflicts": {"title": "Regions and indicators where independent sources disagree"},
-    "crosschecks": {"title": "Cross-checks between figures of one region"},
-    "rejects": {"title": "Sheet rows that could not be used, with the reason",
-                "primaryKey": ["source_id"]},
-    "codebook": {"title": "The indicators: definitions, units, valid ranges",
-                 "primaryKey": ["indicator_id"]},
-}
+def _meta(name: str) -> dict:
+    """What a table is, its primary key and its keys into other tables: from its one
+    registry entry (:data:`ruralstudy.registry.TABLES`)."""
+    t: ProcessedTable | None = _registered(name)
+    if t is None:
+        return {}
+    return {"title": t.title, "primaryKey": list(t.primary_key),
+            "foreignKeys": list(t.foreign_keys)}
+
+
+def __getattr__(name: str) -> object:  # TABLES as before, from the registry
+    if name == "TABLES":
+        from .registry import TABLES as REG
+
+        return {t.name: _meta(t.name) for t in REG if t.download}
+    raise AttributeError(name)
 
 
 class UndeclaredColumn(ValueError):
@@ -239,7 +225,9 @@ class UndeclaredColumn(ValueError):
 
 def column(table: str, name: str) -> Column:
     """The declaration of one column of one table; :class:`UndeclaredColumn` when none."""
-    spec = TABLE_COLUMNS.get(table, {}).get(name) or COLUMNS.get(name)
+    reg = _registered(table)
+    spec = ((reg.columns.get(name) if reg is not None else None)
+            or TABLE_COLUMNS.get(table, {}).get(name) or COLUMNS.get(name))
     if spec is None:
         raise UndeclaredColumn(f"column {name!r} of table {table!r} is not declared in "
                                f"ruralstudy.datapackage.COLUMNS")
@@ -285,7 +273,7 @@ def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozense
             f["missing"] = spec.missing
         fields.append(f)
     schema: dict = {"fields": fields, "missingValues": [""]}
-    meta = TABLES.get(table, {})
+    meta = _meta(table)
     if meta.get("primaryKey") and all(k in df.columns for k in meta["primaryKey"]):
         schema["primaryKey"] = list(meta["primaryKey"])
     fks = [{"fields": f, "reference": {"resource": r, "fields": rf}}
@@ -303,7 +291,7 @@ def datapackage(frames: dict[str, pd.DataFrame], *, version: str, created: str,
     build's own date (never the clock), so two builds of one commit give the same bytes."""
     resources = []
     for name in sorted(frames):
-        meta = TABLES.get(name, {})
+        meta = _meta(name)
         resources.append({
             "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
             "title": meta.get("title", name), "format": "csv", "mediatype": "text/csv",

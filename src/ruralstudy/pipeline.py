@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import iorw, validate
+from . import iorw, registry, validate
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus, CorpusProblem, load_corpus
 from .indicators import (combine_observations, conflicts_table, crosscheck_table,
@@ -232,27 +232,65 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
                                observe_sheets(sheet_rows, codebook))
     overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
     obs = apply_overrides(obs, overrides, codebook)
-    validate.check_schema(obs, validate.OBS_SCHEMA, "mapping")
+    registry.check("mapping", obs)
     ind = indicators_table(obs, codebook)
-    validate.check_schema(ind, validate.INDICATORS_SCHEMA, "indicators")
+    registry.check("indicators", ind)
     validate.check_ranges_and_units(ind, codebook)
     panel = panel_table(ind)
-    validate.check_schema(panel, validate.PANEL_SCHEMA, "panel")
+    registry.check("panel", panel)
     return IndicatorResult(obs, ind, panel, conflicts_table(ind), crosscheck_table(ind),
                            sheet_rejects.reset_index(drop=True))
 
 
 def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
-    """The processed files of the indicators step, serialised deterministically."""
+    """The processed files of the indicators step, serialised deterministically: one per
+    format of every table the registry gives to this step (:data:`ruralstudy.registry.TABLES`),
+    each checked against its registered schema."""
+    from . import registry
+
     files: dict[str, bytes] = {}
-    for name, df in (("mapping", res.observations), ("indicators", res.indicators),
-                     ("panel", res.panel), ("conflicts", res.conflicts)):
-        files[f"{name}.csv"] = iorw.frame_to_csv_bytes(df)
-        files[f"{name}.parquet"] = iorw.frame_to_parquet_bytes(df)
-    files["crosschecks.csv"] = iorw.frame_to_csv_bytes(res.crosschecks)
-    files["rejects.csv"] = iorw.frame_to_csv_bytes(res.rejects)
-    files["codebook.csv"] = iorw.frame_to_csv_bytes(load_codebook().frame())
+    for t in registry.tables(step="indicators"):
+        df = registry.hook(t.make)(res)
+        if t.name not in _CHECKED_ON_THE_WAY:
+            registry.check(t.name, df)
+        if "csv" in t.formats:
+            files[f"{t.name}.csv"] = iorw.frame_to_csv_bytes(df)
+        if "parquet" in t.formats:
+            files[f"{t.name}.parquet"] = iorw.frame_to_parquet_bytes(df)
     return files
+
+
+# checked by build_indicators as they are made (what follows them needs them valid)
+_CHECKED_ON_THE_WAY = frozenset({"mapping", "indicators", "panel"})
+
+
+def result_mapping(res: IndicatorResult) -> pd.DataFrame:
+    return res.observations
+
+
+def result_indicators(res: IndicatorResult) -> pd.DataFrame:
+    return res.indicators
+
+
+def result_panel(res: IndicatorResult) -> pd.DataFrame:
+    return res.panel
+
+
+def result_conflicts(res: IndicatorResult) -> pd.DataFrame:
+    return res.conflicts
+
+
+def result_crosschecks(res: IndicatorResult) -> pd.DataFrame:
+    return res.crosschecks
+
+
+def result_rejects(res: IndicatorResult) -> pd.DataFrame:
+    return res.rejects
+
+
+def result_codebook(res: IndicatorResult) -> pd.DataFrame:
+    del res
+    return load_codebook().frame()
 
 
 def manifest_region_codes(paths: Paths) -> dict[str, str]:
