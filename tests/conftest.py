@@ -67,6 +67,8 @@ TINY_MANIFEST = (
     "doc_id,file,title,source,published,year,regions,provinces,admin_levels,notes\n"
     "000,000_tiny.txt,甲县报告,test,2023,2023,甲县,测试省,county,\n"
     "001,001_tiny.txt,乙市报告,test,2022,2022,乙市,测试省,prefecture,\n")
+
+
 def tiny_notebooks() -> dict[str, str]:
     """One one-line notebook per registered notebook page (ruralstudy.registry.PAGES)."""
     from ruralstudy.registry import notebook_pages

@@ -8,9 +8,14 @@ never because a list elsewhere names it.
 
 from __future__ import annotations
 
+import html
+import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from . import registry
 from . import site as S
@@ -126,3 +131,71 @@ def table_downloads(files: dict[str, bytes]) -> dict[str, bytes]:
             name = f"{tb.name}.{ext}"
             out[name] = S.excel_csv(files[name]) if ext == "csv" else files[name]
     return out
+
+
+# --- anchors -------------------------------------------------------------------------------
+
+_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_NAME = re.compile(r"""<a\s[^>]*\bname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def anchor_ids(page_html: str) -> set[str]:
+    """Every id (and ``<a name>``) a page defines: the targets of ``page.html#id``."""
+    body = _SCRIPT.sub("", page_html)
+    return {html.unescape(a or b) for rx in (_ID, _NAME) for a, b in rx.findall(body)}
+
+
+def anchor_links(page_html: str) -> list[tuple[str, str]]:
+    """Every link of a page that has a fragment, as (path part, fragment), both unquoted;
+    links to other sites (a scheme or ``//``) are left out."""
+    out = []
+    for a, b in _HREF.findall(_SCRIPT.sub("", page_html)):
+        href = html.unescape(a or b)
+        if "#" not in href or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
+            continue
+        path, _, frag = href.partition("#")
+        if frag:
+            out.append((unquote(path), unquote(frag)))
+    return out
+
+
+def broken_anchors(pages: dict[str, str]) -> list[str]:
+    """Links to an anchor that does not exist, as ``page: href``; ``pages`` maps each page's
+    path from the site root (``regions/r-1.html``) to its HTML. A link to a page that is not
+    in ``pages`` is broken too (but files of ``data/`` are not pages)."""
+    ids = {p: anchor_ids(h) for p, h in pages.items()}
+    bad = []
+    for page, body in sorted(pages.items()):
+        for path, frag in anchor_links(body):
+            target = page if not path else posixpath.normpath(
+                posixpath.join(posixpath.dirname(page), path))
+            if target not in ids:
+                if target.endswith(".html"):
+                    bad.append(f"{page}: {path}#{frag} (no such page)")
+                continue
+            if frag not in ids[target]:
+                bad.append(f"{page}: {path}#{frag}")
+    return bad
+
+
+def site_pages(site: Path) -> dict[str, str]:
+    """Every HTML page of a published site by its path from the site root."""
+    return {f.relative_to(site).as_posix(): f.read_text(encoding="utf-8")
+            for f in sorted(site.rglob("*.html")) if "data" not in f.relative_to(site).parts[:1]}
+
+
+def finding_anchor_problems(pages: Sequence[S.Page], rendered: dict[str, Any]) -> list[str]:
+    """Findings whose anchor is not an id of the page they name (a heading renamed in a
+    markdown-only edit re-renders the page without re-running the notebook that typed it)."""
+    ids = {p.path: anchor_ids(p.body) for p in pages}
+    bad = []
+    for r in rendered.values():
+        for block in r.findings or []:
+            page = block.get("page", "")
+            for f in block.get("findings", []):
+                anchor = f.get("anchor", "")
+                if anchor and anchor not in ids.get(page, set()):
+                    bad.append(f"{page}#{anchor} ({f.get('text', '')[:60]!r})")
+    return bad

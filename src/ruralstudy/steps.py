@@ -663,6 +663,12 @@ class BuildRun:
                             findings=P.front_findings(rendered), stamp=stamp, citation=citation,
                             downloads=downloads)
         pages = P.assemble(ctx)
+        broken = P.finding_anchor_problems(pages, rendered)
+        if broken:
+            from .errors import ValidationError
+
+            raise ValidationError("findings link to anchors their page does not have (a "
+                                  "renamed heading?): " + "; ".join(broken), file=broken[0])
         downloads = dict(downloads)  # the Data page lists the tables, not the raw files
         for d in docs:  # each source page links to its raw file as downloaded
             raw_path = self.paths.reports_raw / d.entry.file
