@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime, timezone
+from typing import Any
 
 import pandas as pd
 
@@ -201,7 +202,7 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
     "rejects": {"reason": Column("Why the sheet row could not be used", label_zh="原因")},
 }
 
-def _meta(name: str) -> dict:
+def _meta(name: str) -> dict[str, Any]:
     """What a table is, its primary key and its keys into other tables: from its one
     registry entry (:data:`ruralstudy.registry.TABLES`)."""
     t: ProcessedTable | None = _registered(name)
@@ -211,7 +212,7 @@ def _meta(name: str) -> dict:
             "foreignKeys": list(t.foreign_keys)}
 
 
-def __getattr__(name: str) -> object:  # TABLES as before, from the registry
+def __getattr__(name: str) -> dict[str, dict[str, Any]]:  # TABLES as before, from the registry
     if name == "TABLES":
         from .registry import TABLES as REG
 
@@ -248,7 +249,7 @@ def column_docs(table: str, columns: list[str]) -> dict[str, str]:
     return out
 
 
-def _field_type(dtype) -> str:
+def _field_type(dtype: Any) -> str:
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
     if pd.api.types.is_integer_dtype(dtype):
@@ -258,7 +259,7 @@ def _field_type(dtype) -> str:
     return "string"
 
 
-def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozenset()) -> dict:
+def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A Frictionless Table Schema for one table, from its frame and the declarations; foreign
     keys only into the ``tables`` published beside it."""
     fields = []
@@ -272,7 +273,7 @@ def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozense
         if spec.missing:
             f["missing"] = spec.missing
         fields.append(f)
-    schema: dict = {"fields": fields, "missingValues": [""]}
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     meta = _meta(table)
     if meta.get("primaryKey") and all(k in df.columns for k in meta["primaryKey"]):
         schema["primaryKey"] = list(meta["primaryKey"])
@@ -284,7 +285,7 @@ def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozense
 
 
 def datapackage(frames: dict[str, pd.DataFrame], *, version: str, created: str,
-                licence_title: str = "CC BY 4.0", sources: list[dict] | None = None) -> bytes:
+                licence_title: str = "CC BY 4.0", sources: list[dict[str, Any]] | None = None) -> bytes:
     """``datapackage.json`` for the CSV downloads (UTF-8 with BOM), as JSON bytes.
 
     ``frames`` maps a table name to the frame written as ``<name>.csv``; ``created`` is the

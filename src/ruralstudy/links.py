@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 
-def __getattr__(name: str) -> object:  # PAGE_NAMES: notebook -> page, from the registry
+def __getattr__(name: str) -> dict[str, str]:  # PAGE_NAMES: notebook -> page, from the registry
     if name == "PAGE_NAMES":
         from .registry import page_names
 

@@ -31,8 +31,8 @@ class SiteContext:
     tables: Any
     docs: Sequence[Any] = ()
     rendered: dict[str, Any] = field(default_factory=dict)
-    findings: list[dict] = field(default_factory=list)
-    stamp: dict = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    stamp: dict[str, Any] = field(default_factory=dict)
     citation: str = ""
     downloads: dict[str, bytes] = field(default_factory=dict)
 
@@ -66,14 +66,14 @@ def about(ctx: SiteContext) -> str:
     return S.about_body(ctx.stamp, ctx.citation)
 
 
-def front_findings(rendered: dict[str, Any]) -> list[dict]:
+def front_findings(rendered: dict[str, Any]) -> list[dict[str, Any]]:
     """The findings the front page states: those of the pages registered with
     ``front_findings`` (the data's findings; the pipeline's quality stays on its own pages)."""
     return [f for p in registry.notebook_pages(per_region=False) if p.front_findings
             for f in (rendered[p.path].findings if p.path in rendered else [])]
 
 
-def _tuple(sections: list | None) -> tuple | None:
+def _tuple(sections: list[Any] | None) -> tuple[Any, ...] | None:
     return None if sections is None else tuple(tuple(x) for x in sections)
 
 

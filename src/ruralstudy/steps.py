@@ -76,11 +76,12 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
     confidence and, by character index, each character's box (pixels at the page's dpi) and
     word confidence. Both are rebuilt from data/raw by ``make site``."""
     ex = doc.extracted
+    assert ex is not None, "only a web page, PDF, Word file or image has an extraction"
     folder = paths.processed / "text"
     iorw.write_bytes(folder / f"{doc.doc_id}.txt", doc.raw.text.encode("utf-8"))
     meta = {"doc_id": doc.doc_id, "raw_file": f"data/raw/reports/{doc.entry.file}",
             "raw_sha256": doc.raw.sha256, "kind": ex.kind, "reader": doc.raw.encoding,
-            "runs": ex.runs(), **(ex.ocr.to_json() if getattr(ex, "ocr", None) else {})}
+            "runs": ex.runs(), **(ocr.to_json() if (ocr := getattr(ex, "ocr", None)) else {})}
     iorw.write_bytes(folder / f"{doc.doc_id}.map.json",
                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -100,7 +101,7 @@ class IndicatorsStep(Step):
     """Map figures and sheet rows to indicators; build indicators, panel, conflicts."""
 
     kind = "indicators"
-    outputs = ()  # set per instance: the files of the tables registered to this step
+    outputs: tuple[str, ...] = ()  # per instance: the files of the tables registered here
 
     def __init__(self, paths: Paths, figures: pd.DataFrame, figures_csv: bytes) -> None:
         super().__init__("indicators")
@@ -236,7 +237,8 @@ class NotebookStep(Step):
     def run(self) -> Outputs:
         out = self.run_many([self], [])[0]
         if out is None:
-            raise NotebookExecutionError(f"notebook {self.spec.name} failed", file=self.spec.name)
+            raise NotebookExecutionError(f"notebook {self.spec.name} failed", file=self.spec.name,
+                                         cell=None)
         return out
 
     @classmethod
@@ -536,6 +538,7 @@ class BuildRun:
         executed = {}
         for p in planned:
             if p.outputs is not None:
+                assert isinstance(p.step, NotebookStep)
                 executed[p.step.page] = p.outputs["notebook.ipynb"].decode("utf-8")
                 p.outputs = None  # one copy is enough (the report keeps names and reasons)
         return executed

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .paths import Paths
 
-def __getattr__(name: str) -> object:  # PROCESSED_FILES, from the registry when asked
+def __getattr__(name: str) -> tuple[str, ...]:  # PROCESSED_FILES, from the registry when asked
     if name == "PROCESSED_FILES":
         return processed_files()
     raise AttributeError(name)
@@ -65,7 +65,8 @@ class Tables:
         attr = t.attribute if t is not None else name
         if attr in self.extra:
             return self.extra[attr]
-        return getattr(self, attr)
+        frame: pd.DataFrame = getattr(self, attr)
+        return frame
 
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], paths: Paths) -> "Tables":
