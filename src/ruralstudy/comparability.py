@@ -128,9 +128,23 @@ def _windows(key: str) -> tuple[Window, ...]:
 
 
 def _province_key(name: object) -> str:
-    from .analysis import province_key
-
     return province_key(name)
+
+
+def province_key(name: object) -> str:
+    """One key per province however it is written: 内蒙古 and 内蒙古自治区 -> 内蒙古;
+    广西壮族自治区 -> 广西; traditional characters are read as simplified. '' for no province."""
+    from .regions import strip_suffix, to_simplified
+
+    if name is None or (not isinstance(name, str) and pd.isna(cast(Any, name))):
+        return ""
+    n = to_simplified(str(name).strip())
+    if not n:
+        return ""
+    for suffix in ("维吾尔自治区", "回族自治区", "壮族自治区", "特别行政区", "自治区", "省", "市"):
+        if n.endswith(suffix) and len(n) - len(suffix) >= 2:
+            return n[: -len(suffix)]
+    return strip_suffix(n)
 
 
 def parse_date(text: object) -> date | None:

@@ -53,7 +53,6 @@ from pathlib import Path
 
 from . import iorw, limits, registry
 from .errors import CorpusError
-from .ocr import IMAGE_SUFFIXES
 
 #: Suffixes ``ruralstudy add`` and ``figures`` read (pictures of pages by OCR).
 SUFFIXES = registry.suffixes()  # as registered at import (read_report reads the registry)
