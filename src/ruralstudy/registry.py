@@ -235,13 +235,10 @@ class ProcessedTable:
 
 
 _R = "ruralstudy.pipeline:"
+#: Every processed table; downloads are documented on the Data page in this order.
 TABLES: list[ProcessedTable] = [
     ProcessedTable("figures", "Figures found in the reports", step="extract",
                    schema="ruralstudy.validate:FIGURES_SCHEMA", primary_key=("figure_id",)),
-    ProcessedTable("mapping", "Every figure and sheet row with what it measures and its mapping",
-                   make=_R + "result_mapping", schema="ruralstudy.validate:OBS_SCHEMA",
-                   primary_key=("source_id",),
-                   foreign_keys=(("indicator_id", "codebook", "indicator_id"),)),
     ProcessedTable("indicators", "Indicator values: every mapped figure and sheet row",
                    make=_R + "result_indicators", schema="ruralstudy.validate:INDICATORS_SCHEMA",
                    stata=True, primary_key=("source_id",),
@@ -254,6 +251,10 @@ TABLES: list[ProcessedTable] = [
                                  ("source_id", "indicators", "source_id"))),
     ProcessedTable("conflicts", "Regions and indicators where independent sources disagree",
                    make=_R + "result_conflicts"),
+    ProcessedTable("mapping", "Every figure and sheet row with what it measures and its mapping",
+                   make=_R + "result_mapping", schema="ruralstudy.validate:OBS_SCHEMA",
+                   primary_key=("source_id",),
+                   foreign_keys=(("indicator_id", "codebook", "indicator_id"),)),
     ProcessedTable("crosschecks", "Cross-checks between figures of one region", formats=("csv",),
                    make=_R + "result_crosschecks"),
     ProcessedTable("rejects", "Sheet rows that could not be used, with the reason",
