@@ -78,13 +78,15 @@ def _tuple(sections: list[Any] | None) -> tuple[Any, ...] | None:
 
 
 def assemble(ctx: SiteContext) -> list[S.Page]:
-    """Every page of the site, in the registry's order; a notebook page's children (region
-    profiles; the source pages after the Sources page) follow it."""
+    """Every page of the site, in the registry's order (a per-region notebook entry and a
+    ``many`` entry give several pages each)."""
     t, rendered = ctx.tables, ctx.rendered
     pages: list[S.Page] = []
     for entry in registry.PAGES:
         if isinstance(entry, registry.SitePage):
-            pages.append(S.Page(entry.path, entry.title, registry.hook(entry.body)(ctx)))
+            made = registry.hook(entry.body)(ctx)
+            pages.extend(made if entry.many else
+                         [S.Page(entry.path, entry.title, made)])
         elif entry.per_region:
             slugs = {region_slug(r): r for r in t.mapping["region"].unique()}
             peers = S.PeerIndex(t.panel)
@@ -105,8 +107,6 @@ def assemble(ctx: SiteContext) -> list[S.Page]:
             else:
                 pages.append(S.Page(entry.path, entry.title, r.body, code_toggle=True,
                                     sections=_tuple(r.sections)))
-            if entry.path == "sources.html":
-                pages.extend(source_pages(ctx))
     return pages
 
 

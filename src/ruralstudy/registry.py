@@ -41,6 +41,7 @@ class NotebookPage:
     """A page made from a notebook: ``notebooks/<notebook>.ipynb`` is executed (papermill, on
     the build's warm kernels) and rendered (nbconvert) into ``path``.
 
+    ``nav``: its label in the navigation bar ('' = not there), at position ``nav_at``.
     ``per_region``: one page per region (``path`` is then a folder, the notebook gets a
     ``region`` parameter). ``submit``: order in which the pool gets the notebooks (the
     heaviest first). ``front_findings``: its findings are stated on the front page.
@@ -50,6 +51,7 @@ class NotebookPage:
     path: str
     title: str
     nav: str = ""
+    nav_at: int = 100
     submit: int = 50
     front_findings: bool = False
     per_region: bool = False
@@ -59,33 +61,41 @@ class NotebookPage:
 @dataclass(frozen=True)
 class SitePage:
     """A page the site assembles from the tables: ``body`` is ``"module:function"``
-    ``(context) -> body HTML`` (see :class:`ruralstudy.pages.SiteContext`)."""
+    ``(context) -> body HTML`` (see :class:`ruralstudy.pages.SiteContext`). ``many``: the
+    hook returns a list of :class:`ruralstudy.site.Page` instead (one per source, say), and
+    ``path`` is then their folder."""
 
     path: str
     title: str
     body: str
     nav: str = ""
+    nav_at: int = 100
+    many: bool = False
 
 
 Page = Union[NotebookPage, SitePage]
 
-#: Every page of the site, in the order of the navigation bar.
+#: Every page of the site, in the order it is published (and searched); the navigation bar
+#: orders the pages that have a ``nav`` label by ``nav_at``.
 PAGES: list[Page] = [
-    SitePage("index.html", "Overview", "ruralstudy.pages:index", nav="Overview"),
-    NotebookPage("02_quality", "quality.html", "Data quality", nav="Data quality", submit=2),
+    SitePage("index.html", "Overview", "ruralstudy.pages:index", nav="Overview", nav_at=0),
+    NotebookPage("02_quality", "quality.html", "Data quality", nav="Data quality", nav_at=1,
+                 submit=2),
     NotebookPage("03_indicators", "indicators.html", "Indicators across regions",
-                 nav="Indicators", submit=0, front_findings=True),
+                 nav="Indicators", nav_at=2, submit=0, front_findings=True),
     NotebookPage("04_links", "links.html", "Links between the constructs", nav="Links",
-                 submit=1, front_findings=True),
-    SitePage("regions.html", "Regions", "ruralstudy.pages:regions", nav="Regions"),
-    NotebookPage("05_region_profile", "regions", "Region profile", per_region=True),
-    NotebookPage("01_corpus", "sources.html", "Sources", nav="Sources", submit=3,
+                 nav_at=3, submit=1, front_findings=True),
+    NotebookPage("01_corpus", "sources.html", "Sources", nav="Sources", nav_at=5, submit=3,
                  body="ruralstudy.pages:sources"),
+    SitePage("regions.html", "Regions", "ruralstudy.pages:regions", nav="Regions", nav_at=4),
+    NotebookPage("05_region_profile", "regions", "Region profile", per_region=True),
+    SitePage("sources", "Source pages", "ruralstudy.pages:source_pages", many=True),
+    SitePage("data.html", "Data", "ruralstudy.pages:data", nav="Data", nav_at=7),
+    SitePage("glossary.html", "Glossary / 术语", "ruralstudy.pages:glossary", nav="Glossary",
+             nav_at=8),
     SitePage("methods.html", "Methods and limitations", "ruralstudy.pages:methods",
-             nav="Methods"),
-    SitePage("data.html", "Data", "ruralstudy.pages:data", nav="Data"),
-    SitePage("glossary.html", "Glossary / 术语", "ruralstudy.pages:glossary", nav="Glossary"),
-    SitePage("about.html", "About", "ruralstudy.pages:about", nav="About"),
+             nav="Methods", nav_at=6),
+    SitePage("about.html", "About", "ruralstudy.pages:about", nav="About", nav_at=9),
 ]
 
 
@@ -95,7 +105,7 @@ def _key(p: Page) -> str:
 
 def register_page(page: Page, *, before: str = "") -> Page:
     """Add a page (or replace the one with its notebook / path); ``before``: the path of the
-    page it precedes in the navigation (else it goes last)."""
+    page it is published before (else it goes last)."""
     PAGES[:] = [p for p in PAGES if _key(p) != _key(page)]
     at = next((i for i, p in enumerate(PAGES) if p.path == before), len(PAGES))
     PAGES.insert(at, page)
@@ -129,8 +139,8 @@ def page_names() -> dict[str, str]:
 
 
 def nav() -> list[tuple[str, str]]:
-    """The navigation bar: (label, path) of every page that has a label."""
-    return [(p.nav, p.path) for p in PAGES if p.nav]
+    """The navigation bar: (label, path) of every page that has a label, by ``nav_at``."""
+    return [(p.nav, p.path) for p in sorted((p for p in PAGES if p.nav), key=lambda p: p.nav_at)]
 
 
 # --- input formats ---------------------------------------------------------------------------
