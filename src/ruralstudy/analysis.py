@@ -250,7 +250,7 @@ def round_changes(indicators: pd.DataFrame) -> pd.DataFrame:
 def unmapped_round_changes(mapping: pd.DataFrame) -> pd.DataFrame:
     """Figures whose text states a change against the previous round (较上届, 比上届) but that
     are not indicator values (no change indicator fits them yet)."""
-    m = mapping[(mapping["status"] != "mapped") &
+    m = mapping[~mapping["status"].isin(["published", "waiting", "reviewed"]) &
                 mapping["context"].str.contains(CHANGE_CUE, regex=True) &
                 (mapping["raw"].str.contains(CHANGE_WORDS, regex=True) |
                  mapping["property"].eq("change") | mapping["kind"].isin(["change", "growth"]))]
@@ -332,11 +332,22 @@ def region_values(panel: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
                      "value": r.value, "unit": r.unit, "qualifier": r.qualifier,
                      "year": year_label(r.year), "round": round_label(r.round),
                      "releases": r.n_sources, "copies": r.n_copies, "other_sources": also,
-                     "source": r.source, "source_id": r.source_id})
+                     "checked": _checked(sel), "source": r.source, "source_id": r.source_id})
     return pd.DataFrame(rows, columns=["construct", "indicator_zh", "indicator_en", "entity",
                                        "measures", "value", "unit", "qualifier", "year", "round",
-                                       "releases", "copies", "other_sources", "source",
+                                       "releases", "copies", "other_sources", "checked", "source",
                                        "source_id"])
+
+
+def _checked(sel: pd.DataFrame) -> str:
+    """'reviewed' when a person checked the value, else 'machine-read' (with its calibrated
+    confidence)."""
+    if not len(sel) or "status" not in sel.columns:
+        return "machine-read"
+    if sel["status"].iloc[0] == "reviewed":
+        return "reviewed"
+    conf = sel["confidence"].iloc[0] if "confidence" in sel.columns else None
+    return "machine-read" + (f" ({conf:.2f})" if conf is not None and pd.notna(conf) else "")
 
 
 def within_region_changes(ind: pd.DataFrame) -> pd.DataFrame:
@@ -354,7 +365,7 @@ def change_figures(mapping: pd.DataFrame) -> dict[str, int]:
     many of them are indicator values."""
     ch = mapping[mapping["kind"].isin(["change", "growth"]) |
                  mapping["context"].str.contains(CHANGE_CUE, regex=True)]
-    return {"all": len(ch), "mapped": int((ch["status"] == "mapped").sum())}
+    return {"all": len(ch), "mapped": int(ch["status"].isin(["published", "waiting", "reviewed"]).sum())}
 
 
 # --- findings for the front page ----------------------------------------------------------

@@ -264,6 +264,120 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
         raise typer.Exit(1)
 
 
+@app.command()
+def calibrate(root: RootOpt = None,
+              check: Annotated[bool, typer.Option("--check", help="Do not write: exit 1 when the committed calibration differs from a fresh fit (stale)")] = False) -> None:
+    """Fit the calibrated confidence of mapped values and the publishing threshold on the
+    annotated sets (seeds' measurement gold, unseen dev/holdout/holdout2); write
+    src/ruralstudy/calibration.json (commit it). Deterministic: the same gold and code give
+    the same bytes."""
+    from . import iorw
+    from .calibrate import CALIBRATION_FILE, calibrate as fit, calibration_bytes
+
+    paths = Paths.discover(root)
+    try:
+        cal = fit(paths)
+    except RuralStudyError as exc:
+        _fail(exc)
+    data = calibration_bytes(cal)
+    s = cal.summary
+    at = s["cv_at_threshold"]
+    for r in s["sets"]:
+        print(f"{r['set']}{' (first sight)' if r['first_sight'] else ' (tuned on)'}: "
+              f"{r['documents']} documents, {r['values']} mapped values, "
+              f"{r['right']} right; held out at the threshold: {r['published_cv']} published, "
+              f"{r['published_right_cv']} right")
+    def num(v: object) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    print(f"threshold {cal.threshold:.4f}: cross-validated precision {num(at['precision'])}, "
+          f"recall of right values {num(at['recall_of_right_values'])}, recall of gold values "
+          f"{num(at['recall_of_gold_values'])} ({at['n_published']} of {s['n_threshold_values']} "
+          f"values of {', '.join(s['threshold_sets'])} published; without a threshold precision "
+          f"{num(s['cv_without_threshold']['precision'])}"
+          f"; best held-out precision over {s['min_published']}+ values: "
+          f"{num(s['best_precision_cv'])})")
+    if cal.threshold >= 1.0:
+        print(f"no threshold keeps held-out precision >= {cal.target_precision} over "
+              f"{s['min_published']} or more values: every mapped value waits for review")
+    old = CALIBRATION_FILE.read_bytes() if CALIBRATION_FILE.is_file() else b""
+    if check:
+        if old != data:
+            err.print(f"[red]error:[/red] {CALIBRATION_FILE} is stale: run `ruralstudy calibrate` "
+                      f"and commit it", highlight=False)
+            raise typer.Exit(1)
+        err.print(f"{CALIBRATION_FILE} is up to date")
+        return
+    iorw.write_bytes(CALIBRATION_FILE, data)
+    err.print(f"{'unchanged' if old == data else 'written'}: {CALIBRATION_FILE}", highlight=False)
+
+
+@app.command()
+def review(root: RootOpt = None,
+           reviewer: Annotated[Optional[str], typer.Option("--reviewer", help="Who decides (default: $USER)")] = None,
+           from_file: Annotated[Optional[Path], typer.Option("--from-file", help="Read one command per line from this file ('-' for stdin) instead of the keyboard: a, r [reason], c indicator=ID value=V year=Y, s, q")] = None,
+           limit: Annotated[Optional[int], typer.Option("--limit", help="Show at most this many items")] = None,
+           list_only: Annotated[bool, typer.Option("--list", help="Print the queue as CSV and exit")] = False) -> None:
+    """Review values waiting (confidence below the publishing threshold) and near misses:
+    a accept, r reject, c correct indicator/value/year, s skip, q quit. Decisions go to
+    data/manual/reviews.csv (who, when, what the machine said), written after each one; the
+    next build applies them and they are never asked again. Without a terminal (a pipe, or
+    --from-file) one command is read per line."""
+    import getpass
+    import os
+
+    from . import iorw
+    from .build import BuildOptions, build
+    from .codebook import load_codebook
+    from .review import (REVIEWS_FILE, TtyKeys, line_keys, merged_reviews, read_reviews,
+                         review_queue, reviews_bytes, run_session)
+    from rich.console import Console
+
+    paths = Paths.discover(root)
+    who = reviewer or os.environ.get("USER") or getpass.getuser()
+    target = paths.manual / REVIEWS_FILE
+    try:
+        rep = build(paths, BuildOptions(until="indicators", keep_going=True))
+        existing = read_reviews(target)
+    except RuralStudyError as exc:
+        _fail(exc)
+    assert rep.frames is not None
+    queue = review_queue(rep.frames.mapping, existing)
+    if limit is not None:
+        queue = queue.head(limit)
+    if list_only:
+        cols = ["item", "source_id", "region", "year", "raw", "value", "unit", "suggestion",
+                "confidence", "reason", "raw_hash"]
+        sys.stdout.write(queue[cols].to_csv(index=False, lineterminator="\n"))
+        return
+    out = Console(soft_wrap=False, highlight=False)
+    interactive = from_file is None and sys.stdin.isatty()
+    if from_file is not None and str(from_file) != "-":
+        try:
+            lines = from_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            _fail(RuralStudyError(f"cannot read: {exc.strerror}", file=str(from_file)))
+    else:
+        lines = sys.stdin
+    out.print(f"{len(queue)} items to review ({int((queue['item'] == 'waiting').sum())} waiting, "
+              f"{int((queue['item'] != 'waiting').sum())} near misses); reviewer {who}")
+
+    def save(rows: list[dict]) -> None:
+        iorw.write_bytes(target, reviews_bytes(merged_reviews(existing, rows)))
+
+    if interactive:
+        with TtyKeys() as keys:
+            res = run_session(queue, keys, save, who, load_codebook(), console=out,
+                              ask=keys.ask(out))
+    else:
+        res = run_session(queue, line_keys(lines), save, who, load_codebook(), console=out)
+    counts = {d: sum(r["decision"] == d for r in res.decided) for d in ("accept", "reject",
+                                                                       "correct")}
+    err.print(f"{len(res.decided)} decisions ({counts['accept']} accepted, {counts['reject']} "
+              f"rejected, {counts['correct']} corrected), {res.skipped} skipped"
+              + (f" -> {target}; rebuild to apply them" if res.decided else ""), highlight=False)
+
+
 def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool,
            scheduler: Optional[str], keep_going: bool = False, wait: float = 0.0,
            fresh_kernels: bool = False, timeout: Optional[float] = None,

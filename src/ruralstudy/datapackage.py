@@ -92,9 +92,9 @@ COLUMNS: dict[str, Column] = {
     "url": Column("Web page the figure or sheet row was taken from",
                   missing="empty when no address is known", label_zh="网址"),
     "rule": Column("Mapping rule that fired", missing=_EMPTY_UNMAPPED, label_zh="映射规则"),
-    "confidence": Column("Confidence that the value means what its indicator says (1.0 for a "
-                         "reviewer's decision)", unit="probability 0-1",
-                         missing=_EMPTY_UNMAPPED, label_zh="置信度"),
+    "confidence": Column("Calibrated probability that the value means what its indicator says "
+                         "(ruralstudy.calibrate; 1.0 once a person reviewed it)",
+                         unit="probability 0-1", missing=_EMPTY_UNMAPPED, label_zh="置信度"),
     "ocr_confidence": Column("Read by OCR from a scanned page: Tesseract's confidence in the "
                              "weakest word the figure was read from (check a low one against "
                              "the scan; the tip on its source page gives the box)",
@@ -102,7 +102,7 @@ COLUMNS: dict[str, Column] = {
                              missing="empty for a figure read from text (a text file, web page, "
                                      "PDF text layer or Word file) and for sheet rows",
                              label_zh="OCR置信度"),
-    "audit": Column("Researchers' overrides applied to this figure",
+    "audit": Column("Researchers' overrides and review decisions applied to this figure",
                     missing="empty when none applied", label_zh="人工修订记录"),
     "n_sources": Column("Number of independent releases (source keys) among the values of "
                         "this cell; copies of one release count once", label_zh="独立来源数"),
@@ -163,9 +163,11 @@ COLUMNS: dict[str, Column] = {
                    label_zh="段落前文"),
     "sent_length": Column("Length of the figure within its cleaned sentence", unit="characters",
                           label_zh="句中长度"),
-    "status": Column("mapped, unmapped or rejected", label_zh="状态"),
-    "reason": Column("Why a figure is not mapped or was rejected", missing="empty when mapped",
-                     label_zh="原因"),
+    "status": Column("published (machine-read, calibrated confidence at or above the publishing "
+                     "threshold), reviewed (checked by a person), waiting (below the threshold: "
+                     "waits for review, not in the panel), unmapped or rejected", label_zh="状态"),
+    "reason": Column("Why a figure is not mapped, was rejected or waits for review",
+                     missing="empty when published or reviewed", label_zh="原因"),
     "auto_indicator_id": Column("Indicator chosen by the mapper before overrides",
                                 missing=_EMPTY_UNMAPPED, label_zh="自动映射指标"),
     "values": Column("The disagreeing values, ';'-separated", label_zh="数值"),
@@ -200,6 +202,8 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
                  "conditions": Column("Conditions of the definition, ';'-separated",
                                       missing="empty: no condition", label_zh="限定条件")},
     "rejects": {"reason": Column("Why the sheet row could not be used", label_zh="原因")},
+    "indicators": {"status": Column("reviewed (checked by a person, 人工复核) or published "
+                                    "(machine-read, 机器读取)", label_zh="核对状态")},
 }
 
 def _meta(name: str) -> dict[str, Any]:
@@ -347,10 +351,12 @@ def stata_bytes(table: str, df: pd.DataFrame, *, stamp: datetime, data_label: st
     (the build's date, never the clock)."""
     frame = _stata_frame(df)
     for c in ("construct", "admin_level", "source_type", "measure", "kind", "qualifier"):
-        if c in frame.columns:  # value labels: Stata keeps these as labelled integers
+        if c in frame.columns and len(frame):  # value labels: Stata keeps these as labelled
+            # integers (an empty table, every value waiting for review, has none)
             frame[c] = pd.Categorical(frame[c], categories=sorted(frame[c].unique()))
     strl = [c for c in frame.columns
-            if frame[c].dtype == object and frame[c].map(lambda v: len(v.encode("utf-8"))).max() > 2000]
+            if frame[c].dtype == object and
+            (frame[c].map(lambda v: len(v.encode("utf-8"))) > 2000).any()]  # empty: none
     buf = io.BytesIO()
     frame.to_stata(buf, write_index=False, version=118, variable_labels=stata_labels(table, list(df.columns)),
                    data_label=data_label[:80] or None, time_stamp=stamp.replace(tzinfo=None),

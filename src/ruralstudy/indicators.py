@@ -29,7 +29,7 @@ INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year",
                      "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
                      "conditions", "period", "value",
                      "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
-                     "source_id", "source_ref", "url", "rule", "confidence", "audit",
+                     "source_id", "source_ref", "url", "rule", "confidence", "status", "audit",
                      "published", "ref_date", "round", "round_basis", "source", "source_key",
                      "income_concept"]
 PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
@@ -194,9 +194,13 @@ def source_ref(r: dict) -> str:
 
 
 def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """The tidy indicators table: one row per region, year, indicator and source (mapped only)."""
+    """The tidy indicators table: one row per region, year, indicator and source (values
+    published or reviewed only: a value waiting for review stays out; ``status`` says which,
+    reviewed by a person or machine-read)."""
+    from .calibrate import PANEL_STATUSES
+
     rows = []
-    for r in obs[obs["status"] == "mapped"].to_dict("records"):
+    for r in obs[obs["status"].isin(PANEL_STATUSES)].to_dict("records"):
         ind = codebook.get(r["indicator_id"])
         d, _ = reference_date(r["year"], r["period"], r["published"])
         ref = d.isoformat() if d else ""
@@ -212,11 +216,15 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
             "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
-            "rule": r["rule"], "confidence": r["confidence"], "audit": r["audit"],
+            "rule": r["rule"], "confidence": r["confidence"], "status": r["status"],
+            "audit": r["audit"],
             "published": r["published"], "ref_date": ref,
             "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"],
             "income_concept": income_concept(ind.id, r["context"])})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    if df.empty:  # every value waits for review: still the table's types
+        df = df.astype({c: str for c in INDICATOR_COLUMNS if c not in (
+            "year", "value", "value_high", "value_before", "confidence")})
     df["year"] = df["year"].astype("Int64")
     for c in ("value", "value_high", "value_before", "confidence"):
         df[c] = df[c].astype("float64")
@@ -293,7 +301,9 @@ def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     a value whose round is unknown keeps round '' (shown, never compared)."""
     lv = ind[ind["kind"].isin(["level", "change"]) & ind["period"].isin(WHOLE_PERIODS)]
     if lv.empty:
-        return pd.DataFrame(columns=PANEL_COLUMNS)
+        empty = pd.DataFrame(columns=PANEL_COLUMNS)  # typed, so an empty panel validates
+        return empty.astype({c: ("float64" if c == "value" else "int64" if c in (
+            "n_sources", "n_copies") else "Int64" if c == "year" else str) for c in PANEL_COLUMNS})
     lv = _rank_key(lv)
     keys = ["region", "round", "indicator_id"]
     lv = lv.sort_values([*keys, "_d", "_q", "_a", "_s", "source_id"],

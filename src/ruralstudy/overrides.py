@@ -1,9 +1,13 @@
 """Researchers' overrides: reassign, correct a value, attach a region, or reject a figure.
 
 ``data/manual/overrides.csv`` has columns target (a figure_id such as ``002-002446`` or a sheet
-reference such as ``sheet:gathered_2026-11.csv:12``), action (reassign | correct_value |
-set_region | reject), indicator_id, value, region, reason and reviewer. Overrides are applied
-after automatic mapping and recorded in the ``audit`` column.
+reference such as ``sheet:gathered_2026-11.csv:12``), action (accept | reassign |
+correct_value | set_region | reject), indicator_id, value, region, reason and reviewer.
+Overrides are applied after automatic mapping and calibration and recorded in the ``audit``
+column. A figure a researcher accepted, reassigned or corrected is ``reviewed`` (it enters the
+panel whatever its calibrated confidence); ``accept`` confirms the machine's indicator (or the
+one given). Decisions made with ``ruralstudy review`` live in ``reviews.csv`` (see
+:mod:`ruralstudy.review`) and are applied after these.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from .codebook import Codebook
 from .errors import OverrideError
 
 OVERRIDE_COLUMNS = ["target", "action", "indicator_id", "value", "region", "reason", "reviewer"]
-ACTIONS = ("reassign", "correct_value", "set_region", "reject")
+ACTIONS = ("accept", "reassign", "correct_value", "set_region", "reject")
+#: Statuses of a row that has an indicator (see ruralstudy.calibrate).
+_MAPPED = ("mapped", "published", "waiting", "reviewed")
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def parse_overrides(df: pd.DataFrame, codebook: Codebook, known_targets: set[str
             raise OverrideError("an override needs a reason and a reviewer", file=file, line=line,
                                 raw=target)
         ind = r["indicator_id"].strip()
-        if action == "reassign" and ind not in codebook:
+        if (action == "reassign" or (action == "accept" and ind)) and ind not in codebook:
             raise OverrideError("override names an indicator that does not exist", file=file,
                                 line=line, raw=ind)
         value = None
@@ -90,9 +96,17 @@ def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Code
     for o in overrides:
         i = idx[o.target]
         note = f"override line {o.line} by {o.reviewer}: {o.action}"
-        if o.action == "reassign":
+        if o.action == "accept":
+            ind_id = o.indicator_id or obs.loc[i, "indicator_id"]
+            if not ind_id:
+                raise OverrideError("accept names no indicator and the machine mapped none",
+                                    file="overrides.csv", line=o.line, raw=o.target)
+            obs.loc[i, ["indicator_id", "status", "reason"]] = [ind_id, "reviewed", ""]
+            obs.loc[i, "confidence"] = 1.0
+            note += f" {ind_id}"
+        elif o.action == "reassign":
             ind = codebook.get(o.indicator_id)
-            obs.loc[i, ["indicator_id", "status"]] = [ind.id, "mapped"]
+            obs.loc[i, ["indicator_id", "status"]] = [ind.id, "reviewed"]
             obs.loc[i, "rule"] = f"override: {o.reason}"
             obs.loc[i, "confidence"] = 1.0
             obs.loc[i, "reason"] = ""
@@ -100,6 +114,9 @@ def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Code
         elif o.action == "correct_value":
             note += f" {_num(obs.loc[i, 'value'])} -> {_num(o.value)}"
             obs.loc[i, "value"] = o.value
+            if "status" in obs.columns and obs.loc[i, "status"] in _MAPPED:
+                obs.loc[i, ["status", "reason"]] = ["reviewed", ""]
+                obs.loc[i, "confidence"] = 1.0
         elif o.action == "set_region":
             note += f" {obs.loc[i, 'region']!r} -> {o.region!r}"
             obs.loc[i, "region"] = o.region

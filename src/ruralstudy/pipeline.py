@@ -15,7 +15,9 @@ from .codebook import Codebook, load_codebook
 from .corpus import Corpus, CorpusProblem, load_corpus
 from .indicators import (combine_observations, conflicts_table, crosscheck_table,
                          indicators_table, observe_figures, observe_sheets, panel_table)
+from .calibrate import Calibration, PANEL_STATUSES, apply_calibration, load_calibration
 from .overrides import apply_overrides, parse_overrides, read_overrides
+from .review import REVIEWS_FILE, apply_reviews, parse_reviews, read_reviews
 from .regions import division_code
 from .sheets import load_sheets
 from .extract import extract_figures, figures_frame
@@ -225,11 +227,21 @@ class IndicatorResult:
 def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_rejects: pd.DataFrame,
                      overrides_df: pd.DataFrame, codebook: Codebook, region_codes: dict[str, str],
                      overrides_file: str = "overrides.csv",
-                     published: dict[str, str] | None = None) -> IndicatorResult:
-    """Map, apply overrides, build and validate indicators, panel, conflicts (pure);
+                     published: dict[str, str] | None = None,
+                     calibration: Calibration | None | str = "committed",
+                     reviews_df: pd.DataFrame | None = None,
+                     reviews_file: str = "reviews.csv") -> IndicatorResult:
+    """Map; calibrate each mapped value's confidence (below the publishing threshold it waits
+    for review); apply the reviewers' decisions, then the researchers' overrides; build and
+    validate indicators, panel, conflicts (pure but for reading the committed calibration);
     ``published`` is each report's publication date (doc id -> manifest ``published``)."""
     obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
+    obs = apply_calibration(obs, load_calibration() if calibration == "committed"
+                            else calibration)
+    if reviews_df is not None and len(reviews_df):
+        obs = apply_reviews(obs, parse_reviews(reviews_df, codebook, reviews_file), codebook)
+    # the researchers' overrides come last: an explicit override wins over a review decision
     overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
     obs = apply_overrides(obs, overrides, codebook)
     registry.check("mapping", obs)
@@ -339,6 +351,9 @@ def mapping_score(paths: Paths, observations: pd.DataFrame | None = None,
     if observations is None:
         observations = run_indicators_frames(paths).observations
     gold = read_gold_measurements(paths)
+    if column == "indicator_id":  # as published: values waiting for review are not shown
+        observations = observations.assign(indicator_id=observations["indicator_id"].where(
+            observations["status"].isin(PANEL_STATUSES), ""))
     is_sheet = gold["source_id"].str.startswith("sheet:")
     return {name: score_mappings(observations, g, column)[0]
             for name, g in (("all", gold), ("reports", gold[~is_sheet]), ("sheets", gold[is_sheet]))}
@@ -353,6 +368,8 @@ def run_indicators_frames(paths: Paths) -> IndicatorResult:
 def indicators_from(paths: Paths, figures: pd.DataFrame) -> IndicatorResult:
     """Read sheets, overrides and the manifest's regions, then build the indicator tables."""
     sheets = load_sheets(paths.sheets)
+    reviews = paths.manual / REVIEWS_FILE
     return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
                             load_codebook(), manifest_region_codes(paths), str(paths.overrides),
-                            manifest_published(paths))
+                            manifest_published(paths), reviews_df=read_reviews(reviews),
+                            reviews_file=str(reviews))

@@ -585,9 +585,12 @@ def run_path(corpus: SyntheticCorpus) -> Recovered:
     for d in documents(corpus):
         figs.extend(extract_figures(d))
     figures = figures_frame(figs)
+    # calibration=None: every value the mapper maps is kept (the simulation measures what the
+    # reader recovers, not which values would wait for a person's review)
     res = build_indicators(figures, pd.DataFrame(columns=SHEET_COLUMNS),
                            pd.DataFrame(columns=REJECT_COLUMNS),
-                           pd.DataFrame(columns=OVERRIDE_COLUMNS), load_codebook(), {})
+                           pd.DataFrame(columns=OVERRIDE_COLUMNS), load_codebook(), {},
+                           calibration=None)
     return Recovered(figures, res.observations, res.indicators, res.panel)
 
 
@@ -659,7 +662,7 @@ def score_recovery(corpus: SyntheticCorpus, rec: Recovered) -> RecoveryScore:
 
     # mapping: observation rows (one per figure) that carry an indicator
     obs = rec.observations
-    mapped = obs[obs["status"] == "mapped"]
+    mapped = obs[obs["status"].isin(["published", "waiting", "reviewed"])]
     right_keys: set[tuple[str, int]] = set()
     wrong_rows = []
     for o in mapped.itertuples():

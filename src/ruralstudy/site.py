@@ -283,10 +283,16 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
         if ex is not None:
             where = ex.where(int(r["start"]), int(r["end"]))
             tip += f"\nin the raw file: {where or 'not located'}"
+        tip += "\nchecked: " + {"reviewed": "reviewed by a person",
+                                 "published": f"machine-read (confidence {r['confidence']:.2f})",
+                                 "waiting": f"waiting for review (confidence "
+                                            f"{r['confidence']:.2f}, not published)"}.get(
+            r["status"], r["status"])
         ocr = r.get("ocr_confidence")
         if pd.notna(ocr):  # read by OCR: marked, and said in the tip
             tip = f"read by OCR (confidence {ocr:.0f} of 100): check it against the scan\n" + tip
-        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] == "mapped", pd.notna(ocr)))
+        spans.append((cs, ce + 1, r["source_id"], tip, r["status"] in ("published", "reviewed"),
+                      pd.notna(ocr)))
     paras = _marked_paragraphs(text, spans)
     e = doc.entry
     regions = "; ".join(r.name for r in e.regions) or "none named"
@@ -294,7 +300,8 @@ def document_body(doc, mapping: pd.DataFrame) -> str:
             f"year described: {e.year or 'unknown'} · published: {html.escape(e.published or 'unknown')} · "
             f"source: {html.escape(e.source)} · file <code>data/raw/reports/{html.escape(e.file)}</code> "
             f"({html.escape(doc.raw.encoding)}). {len(spans)} figures highlighted "
-            f"(green: mapped to an indicator). ")
+            f"(green: a published or reviewed indicator value; each figure's tip says whether a "
+            f"person reviewed it or it is machine-read). ")
     raw_href = "../data/raw/" + quote(site_raw_name(e.file))
     links = (f"<a href='{html.escape(raw_href)}' download='{html.escape(Path(e.file).name)}' "
              f"class='raw-link'>The raw file as downloaded</a>")

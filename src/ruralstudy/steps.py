@@ -116,6 +116,8 @@ class IndicatorsStep(Step):
         p = self.paths
         files = {"manifest": iorw.sha256_file(p.manifest),
                  "overrides": iorw.sha256_file(p.overrides) if p.overrides.exists() else "none"}
+        reviews = p.manual / "reviews.csv"  # ruralstudy review's decisions (review.REVIEWS_FILE)
+        files["reviews"] = iorw.sha256_file(reviews) if reviews.exists() else "none"
         for f in sheet_files(p.sheets):
             files[f"sheet:{f.name}"] = iorw.sha256_file(f)
         return StepInputs(files=files, upstream={"figures": self.figures_digest})

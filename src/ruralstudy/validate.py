@@ -36,15 +36,17 @@ FIGURES_SCHEMA = pa.DataFrameSchema({
 OBS_SCHEMA = pa.DataFrameSchema({
     "source_id": pa.Column(str, unique=True),
     "source_type": pa.Column(str, pa.Check.isin(["report", "sheet"])),
-    "status": pa.Column(str, pa.Check.isin(["mapped", "unmapped", "rejected"])),
+    "status": pa.Column(str, pa.Check.isin(["published", "waiting", "reviewed", "unmapped",
+                                            "rejected"])),
     "value": pa.Column(float),
     "kind": pa.Column(str, pa.Check.isin(KINDS)),
     "qualifier": pa.Column(str, pa.Check.isin(list(QUALIFIERS))),
 }, checks=[
-    pa.Check(lambda d: ((d["status"] != "mapped") | (d["indicator_id"] != "")).all(),
+    pa.Check(lambda d: (~d["status"].isin(["published", "waiting", "reviewed"]) |
+                        (d["indicator_id"] != "")).all(),
              error="a mapped figure needs an indicator"),
-    pa.Check(lambda d: ((d["status"] == "mapped") | (d["reason"] != "")).all(),
-             error="an unmapped or rejected figure needs a reason"),
+    pa.Check(lambda d: (d["status"].isin(["published", "reviewed"]) | (d["reason"] != "")).all(),
+             error="an unmapped, rejected or waiting figure needs a reason"),
 ], strict=False)
 
 INDICATORS_SCHEMA = pa.DataFrameSchema({
