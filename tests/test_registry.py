@@ -164,7 +164,7 @@ def test_formats_dispatch_as_before():
 # --- one entry each: a processed table -----------------------------------------------------
 
 def region_counts(res) -> pd.DataFrame:
-    return (res.indicators.groupby("region").size().rename("n_values").reset_index()
+    return (res.observations.groupby("region").size().rename("n_values").reset_index()
             .sort_values("region", kind="mergesort").reset_index(drop=True))
 
 
@@ -173,10 +173,10 @@ COUNTS_SCHEMA = pa.DataFrameSchema({"region": pa.Column(str),
 FAILING_SCHEMA = pa.DataFrameSchema({"n_values": pa.Column("int64", pa.Check.ge(1000))})
 
 COUNTS = ProcessedTable(
-    "region_counts", "How many indicator values each region has", make=f"{__name__}:region_counts",
+    "region_counts", "How many figures and sheet rows each region has", make=f"{__name__}:region_counts",
     schema=f"{__name__}:COUNTS_SCHEMA",
-    columns={"n_values": Column("Indicator values of the region", unit="values",
-                                label_zh="数值个数")})
+    columns={"n_values": Column("Figures and sheet rows of the region", unit="rows",
+                                label_zh="行数")})
 
 
 def test_a_processed_table_is_one_registry_entry(fresh_registry, tmp_path):
@@ -190,11 +190,11 @@ def test_a_processed_table_is_one_registry_entry(fresh_registry, tmp_path):
     for f in ("region_counts.csv", "region_counts.parquet"):  # published as downloads
         assert (paths.site / "data" / f).exists()
     data = (paths.site / "data.html").read_text(encoding="utf-8")
-    assert "id='columns-region_counts'" in data and "Indicator values of the region" in data
+    assert "id='columns-region_counts'" in data and "Figures and sheet rows of the region" in data
     pkg = json.loads((paths.site / "data/datapackage.json").read_text(encoding="utf-8"))
     res = {r["name"]: r for r in pkg["resources"]}["region_counts"]
     assert res["title"] == COUNTS.title
-    assert {f["name"]: f.get("title") for f in res["schema"]["fields"]}["n_values"] == "数值个数"
+    assert {f["name"]: f.get("title") for f in res["schema"]["fields"]}["n_values"] == "行数"
 
 
 def test_a_processed_table_is_checked_against_its_registered_schema(fresh_registry, tmp_path):

@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STRICT = {"ruralstudy.registry", "ruralstudy.pages", "ruralstudy.numparse", "ruralstudy.stats",
-          "ruralstudy.comparability", "ruralstudy.datapackage", "ruralstudy.limits"}
+          "ruralstudy.comparability", "ruralstudy.datapackage", "ruralstudy.limits",
+          "ruralstudy.calibrate"}
 
 
 def _config() -> dict:
