@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -95,7 +96,7 @@ def extract_files(files: list[Path], regions: pd.DataFrame | None = None) -> pd.
     for f in files:
         doc = document_from_file(f, doc_id=f.stem)
         if reg is not None and f.stem in reg.index:
-            r = reg.loc[f.stem]
+            r: Any = reg.loc[f.stem]  # one row (pandas-stubs cannot know it is not a frame)
             entry = replace(doc.entry, regions=(Region(r["region"], r["province"],
                                                        r["admin_level"]),))
             doc = replace(doc, entry=entry)
@@ -160,10 +161,11 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
         obs = observe_figures(found, load_codebook())
         g = gold.copy()
         ids = []
-        for r in g.itertuples():
-            f = found[(found["doc"] == r.doc) & (found["start"] < int(r.end)) &
-                      (found["end"] > int(r.start))]
-            ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{r.doc}:{r.start}")
+        row: Any
+        for row in g.itertuples():
+            f = found[(found["doc"] == row.doc) & (found["start"] < int(row.end)) &
+                      (found["end"] > int(row.start))]
+            ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{row.doc}:{row.start}")
         g["source_id"] = ids
         mapping[f"unseen-{name}"] = score_mappings(obs, g)[0]
     scores3, mapping3 = unseen3_evaluation(paths)
@@ -237,7 +239,9 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
     ``published`` is each report's publication date (doc id -> manifest ``published``)."""
     obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
-    obs = apply_calibration(obs, load_calibration() if calibration == "committed"
+    if isinstance(calibration, str) and calibration != "committed":
+        raise ValueError(f"calibration is a Calibration, None or 'committed', not {calibration!r}")
+    obs = apply_calibration(obs, load_calibration() if isinstance(calibration, str)
                             else calibration)
     if reviews_df is not None and len(reviews_df):
         obs = apply_reviews(obs, parse_reviews(reviews_df, codebook, reviews_file), codebook)
