@@ -491,3 +491,330 @@ def test_english_n_of_the_regions_m_villages_earn(tmp_path):
 ])
 def test_ge_before_a_body_of_people_counts_neither_the_people_nor_the_region(tmp_path, text, raw):
     assert ids(read(tmp_path, text))[raw] == ""
+
+
+# === issue 19, third round: kinds of the spent unseen4 holdout (sentences written here) ==========
+
+# --- kind 8d: a table of election rounds (本届 上届 增减), the body in its caption ---------------
+
+def test_table_of_rounds_reads_levels_changes_and_the_previous_round(tmp_path):
+    text = ("表2　村“两委”班子结构对照（上一届为2017年选举产生）\n"
+            "指标　本届　上届　增减\n"
+            "平均年龄（岁）　41.2　47.9　-6.7\n"
+            "大专以上学历比例（%）　33.5　12.8　20.7\n"
+            "35岁以下比例（%）　17.0　6.2　10.8\n")
+    got = read(tmp_path, text)
+    assert got["41.2"][:2] == ("cadre_mean_age", 41.2)
+    assert got["47.9"][:2] == ("cadre_mean_age", 47.9)
+    assert got["-6.7"][:2] == ("cadre_mean_age_change", -6.7)
+    assert got["20.7"][:2] == ("cadre_college_share_change", 20.7)
+    assert got["10.8"][0] == "cadre_under35_share_change"
+
+
+def test_table_of_rounds_year_of_previous_round_and_unknown_year(tmp_path):
+    f = tmp_path / "doc.txt"
+    f.write_text("村党组织书记情况对照（上届为2018年数据）\n项目　换届后　换届前　变化\n"
+                 "平均年龄（岁）　45.1　51.0　-5.9\n", encoding="utf-8")
+    regions = pd.DataFrame([{"doc": "doc", "region": "某某县", "province": "某某省",
+                             "admin_level": "county", "year": 2021}])
+    obs = observe_figures(extract_files([f], regions), load_codebook())
+    by = {r["raw"]: r for r in obs.to_dict("records")}
+    assert by["51.0"]["auto_indicator_id"] == "secretary_mean_age" and int(by["51.0"]["year"]) == 2018
+    assert by["-5.9"]["auto_indicator_id"] == "secretary_mean_age_change"
+    # no year of the previous round: its column is not read as the text's year
+    got = read(tmp_path, "村党组织书记情况对照\n项目　换届后　换届前　变化\n平均年龄（岁）　45.1　51.0　-5.9\n")
+    assert got.get("51.0", ("",))[0] == ""
+    assert got["45.1"][0] == "secretary_mean_age"
+
+
+# --- kind 4c: a money bound said of a count of villages in Chinese numerals (一百多个村…不到5万元) ---
+
+@pytest.mark.parametrize("text,raw", [
+    ("2016年，全市还有二百多个村集体经济年收入不足3万元。", "不足3万元"),
+    ("三年前，全区尚有六十余个村集体收入低于5万元，如今已全部清零。", "低于5万元"),
+    ("那时全旗有近百个嘎查村集体收入不到十万元。", "不到十万元"),
+])
+def test_money_bound_after_villages_counted_in_chinese_numerals_is_a_threshold(tmp_path, text, raw):
+    got = read(tmp_path, text)
+    assert got[raw][0] == ""
+
+
+def test_a_sum_over_villages_counted_in_chinese_numerals_is_no_threshold(tmp_path):
+    got = read(tmp_path, "去年，全县三百二十个行政村集体经济纯收入总量突破九千万元。")
+    assert got["突破九千万元"][0] == "collective_income_net"
+
+
+# --- kind 9d: 其中 names the villages, so the whole before counts communities as well ------------
+
+@pytest.mark.parametrize("text,whole,part,part_id", [
+    ("全区村级党组织236个，其中行政村党组织211个。", "236个", "211个", "village_party_orgs"),
+    ("全市村“两委”成员5120名，其中行政村“两委”成员4630名。", "5120名", "4630名", "cadres_total"),
+    ("全旗共有村党组织180个，其中嘎查村党组织151个，城镇社区党组织29个。", "180个", "151个", None),
+])
+def test_a_qizhong_naming_villages_makes_the_whole_a_wider_base(tmp_path, text, whole, part, part_id):
+    got = read(tmp_path, text)
+    assert got[whole][0] == ""
+    if part_id:
+        assert got[part][0] == part_id
+
+
+# --- kind 7b: a part of the year after the counted villages; a flow of the year so far -----------
+
+@pytest.mark.parametrize("text,raw", [
+    ("全县有5个村一季度集体收入超过50万元。", "5个"),
+    ("已有12个村前三季度经营性收入达到20万元以上。", "12个"),
+    ("今年以来，共排查出后进村党组织9个。", "9个"),
+    ("截至目前，新排查软弱涣散村党组织6个，已全部整顿到位。", "6个"),
+])
+def test_periods_after_the_subject_and_flows_of_the_year_so_far(tmp_path, text, raw):
+    assert read(tmp_path, text)[raw][0] == ""
+
+
+def test_a_whole_year_flow_still_maps(tmp_path):
+    got = read(tmp_path, "2021年，全县排查软弱涣散村党组织14个，全部完成整顿。")
+    assert got["14个"][0] == "weak_branches_identified"
+
+
+# --- kind 4d: mean annual growth (年均增长) is no year's growth ---------------------------------
+
+@pytest.mark.parametrize("text", [
+    "“十三五”期间，全县村集体经济总收入年均增长23.5%。",
+    "五年来村集体收入年平均增长16.2%，2020年达到1.2亿元。",
+    "全市村集体经济总收入由2016年的2.1亿元增至4.4亿元，年均增长20.3%。",
+])
+def test_mean_annual_growth_is_not_income_growth(tmp_path, text):
+    got = read(tmp_path, text)
+    assert not any(v[0] == "collective_income_growth" for v in got.values())
+
+
+# --- kind 7c: a deadline after the report's year earlier in the sentence (到二〇二六年，…) --------
+
+def test_deadline_in_chinese_numerals_makes_later_clauses_targets(tmp_path):
+    got = read(tmp_path, "县委提出，今年要力争集体经济总收入突破2亿元；到二〇二六年，村均收入达到60万元，"
+                         "三十万元以上的村占比达到百分之四十以上。", year=2021)
+    assert got["60万元"][0] == ""
+    assert got["百分之四十以上"][0] == ""
+
+
+def test_a_past_year_at_the_head_stays_observed(tmp_path):
+    got = read(tmp_path, "2019年，全区村集体经济总收入达到1.5亿元；2020年，村均收入达到30万元。", year=2020)
+    assert got["1.5亿元"][0] == "collective_income_total"
+    assert got["30万元"][0] == "collective_income_per_village"
+
+
+# --- kind 8e: English: a share of villages by income with the villages unsaid; branch-led coops ---
+
+def test_english_share_earning_more_than_and_branch_led_cooperatives(tmp_path):
+    got = read(tmp_path, "Across the county, 412 villages earned more than 200,000 yuan last year, "
+                         "and 38.5 percent earned more than 500,000 yuan. In all, 1,120 cooperatives "
+                         "are now run by village Party branches.")
+    assert got["38.5"][:2] == ("villages_income_over_50w_share", 38.5)
+    led = [v for k, v in got.items() if k.startswith("1,120")]
+    assert led and led[0][0] == "cooperatives_branch_led"
+    assert not any(v[0] == "collective_income_total" for v in got.values())
+
+
+# --- kind 1c / known gap: income bands in Chinese numerals (五十万元以上的村…, …以上的有…个) -------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("五十万元以上的村二百二十一个，占百分之十二点七。", "二百二十一个", "villages_income_over_50w"),
+    ("五十万元以上的村二百二十一个，占百分之十二点七。", "百分之十二点七", "villages_income_over_50w_share"),
+    ("全县集体收入二十万元以上的有八十六个，占三成。", "八十六个", "villages_income_over_20w"),
+    ("集体经济收入十万元以上的村有一百三十个。", "一百三十个", "villages_income_over_10w"),
+])
+def test_bands_in_chinese_numerals(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+# --- kind 8f: Chinese-numeral decimals before a magnitude (三点六亿元, 三十點五萬元) ----------------
+
+def test_chinese_decimal_before_a_magnitude(tmp_path):
+    got = read(tmp_path, "去年，全市一千二百个行政村集体经济总收入达到三点六亿元，村均三十点五万元。")
+    assert got["三点六亿元"][:2] == ("collective_income_total", 360000000.0)
+    assert got["三十点五万元"][:2] == ("collective_income_per_village", 305000.0)
+    # decimals with adjacent digits are no approximation (一点四二亿 is not 四二 = 四五个)
+    got = read(tmp_path, "全县村集体经济总收入达到一点四二亿元，村均七十六点三万元。")
+    assert got["一点四二亿元"][:2] == ("collective_income_total", 142000000.0)
+    assert got["七十六点三万元"][0] == "collective_income_per_village"
+
+
+# --- kind 4e: words that do not change what is counted (在岗, 排查整顿, 后备力量库, 总收入仅) --------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("目前全县在岗驻村第一书记96名。", "96名", "first_secretaries"),
+    ("全县共建立村级后备力量库860人。", "860人", "reserve_cadres"),
+    ("全县排查整顿软弱涣散村党组织11个。", "11个", "weak_branches_identified"),
+    ("当年全县村集体经济总收入仅2150万元。", "2150万元", "collective_income_total"),
+])
+def test_words_that_do_not_change_what_is_counted(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+def test_only_one_item_of_the_income_stays_a_part(tmp_path):
+    got = read(tmp_path, "其中仅租赁收入一项就达到860万元。")
+    assert got["860万元"][0] == ""
+
+
+# --- known gap: 分别 before its items (女性成员分别占村、社区“两委”成员的…) -----------------------
+
+def test_fenbie_with_items_after_it(tmp_path):
+    got = read(tmp_path, "换届后，全县女性成员分别占村、社区“两委”成员的22.5%和41.3%。")
+    assert got["22.5%"][0] == "cadre_women_share"
+    assert got["41.3%"][0] == ""
+
+
+# --- known gap: English "up from X a year earlier" is the earlier year's level ------------------
+
+def test_english_up_from_a_year_earlier_is_not_this_years_value(tmp_path):
+    got = read(tmp_path, "Collective income per village reached 265,000 yuan, up from 231,000 yuan "
+                         "a year earlier.")
+    assert got["265,000 yuan"][0] == "collective_income_per_village"
+    assert [v[0] for k, v in got.items() if k.startswith("231,000")] == [""]
+
+
+# --- known gap: 嘎查村均 (the mean per 嘎查村) ------------------------------------------------------
+
+@pytest.mark.parametrize("text,raw", [
+    ("全旗156个嘎查村集体经济收入达到2870万元，嘎查村均18.4万元。", "18.4万元"),
+    ("全旗嘎查村均收入18.6万元。", "18.6万元"),
+])
+def test_gacha_village_mean(tmp_path, text, raw):
+    assert read(tmp_path, text)[raw][0] == "collective_income_per_village"
+
+
+# --- kind 8g: English 换届 news on the villages-and-communities base -----------------------------
+
+def test_english_members_elected_to_village_and_community_committees(tmp_path):
+    got = read(tmp_path, "Officials said the vote was held in 3,412 villages and communities. "
+                         "The 21,070 members elected to village and community \"two committees\" have "
+                         "an average age of 42.6 years, 4.8 years younger than the previous team. "
+                         "In 97.1 percent of villages and communities, the same person now serves as "
+                         "Party branch secretary and committee head.", level="prefecture")
+    by = {k.split()[0]: v[0] for k, v in got.items()}
+    assert by["3,412"] == "villages_and_communities"
+    assert by["21,070"] == "cadres_total_vc"
+    assert by["42.6"] == "cadre_mean_age_vc"
+    assert by["4.8"] == "cadre_mean_age_vc_change"
+    assert by["97.1"] == "one_shoulder_share_vc"
+
+
+# --- kind 5b: quoted speech that names the whole region (an official speaking for it) ------------
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("书记：“我们全县有18个乡镇、306个村（社区），其中行政村281个。”", "306个", "villages_and_communities"),
+    ("书记：“我们全县有18个乡镇、306个村（社区），其中行政村281个。”", "281个", "villages"),
+    ("局长介绍：“去年全县村集体经济总收入达到1.2亿元。”", "1.2亿元", "collective_income_total"),
+    # one speaker's own village, or a town, stays a part
+    ("村支书老李说：“我们村去年集体收入有了40万元。”", "40万元", ""),
+    ("镇长说：“全镇12个村集体收入都超过了10万元，总收入达到420万元。”", "420万元", ""),
+])
+def test_quoted_speech_naming_the_whole_region(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+# --- kind 6c: 年轻/年长 against the previous round carry their sign -------------------------------
+
+def test_younger_than_the_previous_round_is_negative(tmp_path):
+    got = read(tmp_path, "换届后，全县村“两委”成员平均年龄42.3岁，比上一届年轻了4.1岁。")
+    assert got["比上一届年轻了4.1岁"][:2] == ("cadre_mean_age_change", -4.1)
+
+
+# --- kind 3c: 分别 over a range or list of years: each figure in its own year --------------------
+
+def _years(tmp_path, text):
+    f = tmp_path / "doc.txt"
+    f.write_text(text, encoding="utf-8")
+    regions = pd.DataFrame([{"doc": "doc", "region": "某某县", "province": "某某省",
+                             "admin_level": "county", "year": 2023}])
+    obs = observe_figures(extract_files([f], regions), load_codebook())
+    return {r["raw"]: (str(r["auto_indicator_id"] or ""), r["year"]) for r in obs.to_dict("records")}
+
+
+def test_fenbie_over_a_range_of_years(tmp_path):
+    got = _years(tmp_path, "2019—2021年，全县村集体经济总收入分别为1.62亿元、1.88亿元和2.05亿元；"
+                           "村均收入分别为40.5万元、47.0万元和51.3万元。")
+    assert got["1.62亿元"] == ("collective_income_total", 2019)
+    assert got["2.05亿元"] == ("collective_income_total", 2021)
+    assert got["47.0万元"] == ("collective_income_per_village", 2020)
+
+
+def test_fenbie_over_a_list_of_years_and_not_over_items(tmp_path):
+    got = _years(tmp_path, "2021年、2022年和2023年，全旗嘎查村集体经济经营性收入分别为3120万元、3650万元、4210万元。")
+    assert got["3650万元"] == ("collective_income_operating", 2022)
+    # more figures than years: no pairing, nothing published
+    got = _years(tmp_path, "2021—2022年，全县村集体经济总收入分别为1.1亿元、1.3亿元和1.6亿元。")
+    assert all(v[0] == "" for v in got.values())
+
+
+# --- kinds 8d (count rows), 1d, 5b: 人数 rows of a rounds table; 全部完成换届 said of all; 一共是 -----
+
+def test_count_rows_of_a_rounds_table_take_the_captions_body(tmp_path):
+    got = read(tmp_path, "表3 村“两委”成员结构（上届为2018年）\n项目 本届 上届 增减\n"
+                         "大专以上学历人数（人） 712 305 407\n女性成员人数（人） 388 290 98\n")
+    assert got["712"][0] == "cadre_college_count"
+    assert got["290"][0] == "cadre_women_count"
+    assert got["407"][0] == ""  # a count's change against the last round: no id asserted
+
+
+@pytest.mark.parametrize("text,raw,expected", [
+    ("全县326个行政村党组织全部按期完成换届选举。", "326个", "village_party_orgs"),
+    ("全县四十个软弱涣散村党组织全部完成整顿转化。", "四十个", "weak_branches_rectified"),
+    ("全市村（社区）“两委”干部一共是5210名。", "5210名", "cadres_total_vc"),
+])
+def test_predicates_of_all_and_count_gaps(tmp_path, text, raw, expected):
+    assert read(tmp_path, text)[raw][0] == expected
+
+
+# --- kind 7d: a year at the head of the figure's clause files it under that year -----------------
+
+def test_a_clause_opening_with_an_earlier_year_files_its_figures_there(tmp_path):
+    got = _years(tmp_path, "2016年，全县村集体经济总收入只有2870万元，村均9.4万元；2022年，"
+                           "全县村集体经济总收入达到1.31亿元。")
+    assert got["2870万元"] == ("collective_income_total", 2016)
+    assert got["9.4万元"] == ("collective_income_per_village", 2016)
+    assert got["1.31亿元"] == ("collective_income_total", 2022)
+
+
+def test_last_year_counts_back_from_the_reports_year():
+    from ruralstudy.measure import measure_text
+    s = "上年，全旗嘎查村集体经济总收入达到8600万元，比前年增长11%。"
+    m = measure_text(s, s.index("8600万元"), 6, "元", "level", "8600万元", region="某某旗", year=2024)
+    assert (m.property, m.year) == ("income_total", 2023)
+    s = "2020年以来，全县新建村党组织15个；全县村集体经济总收入较2019年增加3200万元。"
+    m = measure_text(s, s.index("15个"), 3, "个", "level", "15个", region="某某县", year=2023)
+    assert m.year is None
+
+
+# --- fresh-text kinds found after the holdout's: dated ends of a change, English band counts with
+# --- a place between, the nearest base word --------------------------------------------------------
+
+def test_change_with_a_year_before_each_end(tmp_path):
+    got = read(tmp_path, "全市集体经济收入10万元以下的村由2020年的318个减少到2023年的27个。")
+    (k, v), = [(k, v) for k, v in got.items() if k.startswith("由2020年")]
+    assert v[:2] == ("villages_income_under_10w", 27.0)
+
+
+def test_english_villages_in_the_county_earned_more_than(tmp_path):
+    got = read(tmp_path, "A total of 412 villages in the county earned more than 100,000 yuan in 2023.")
+    assert got["412"][0] == "villages_income_over_10w"
+    assert not any(v[0] == "villages" for v in got.values())
+
+
+def test_the_nearest_base_word_decides_the_one_shoulder_base(tmp_path):
+    got = read(tmp_path, "换届后，全市村（社区）党组织书记平均年龄44.8岁；行政村党组织书记中，"
+                         "“一肩挑”的有1090名，占98.4%。", region="某某市", level="prefecture")
+    assert got["44.8岁"][0] == "secretary_mean_age_vc"
+    assert got["1090名"][0] == "one_shoulder_count"
+    assert got["98.4%"][0] == "one_shoulder_share"
+
+
+def test_change_from_the_year_before_last(tmp_path):
+    got = read(tmp_path, "收入不足5万元的村从前年的88个减少到12个。")
+    (v,) = [v for k, v in got.items() if k.startswith("从前年")]
+    assert v[:2] == ("villages_income_under_5w", 12.0)
+
+
+def test_english_made_up_n_percent_is_a_share_not_growth(tmp_path):
+    got = read(tmp_path, "Village collective income reached 268 million yuan last year. "
+                         "Operating income made up 61 percent of the total.")
+    assert not any(v[0] == "collective_income_growth" for v in got.values())

@@ -142,7 +142,7 @@ def score(root: RootOpt = None) -> None:
     """Print the extractor's (and mapper's) scores against the hand-checked gold annotations
     (the build's own steps, cached, as far as the indicators; unreadable inputs are skipped)."""
     from .build import BuildOptions, build
-    from .pipeline import gold_score, mapping_score, unseen_evaluation
+    from .pipeline import gold_score, heldout_sheet_evaluation, mapping_score, unseen_evaluation
 
     paths = Paths.discover(root)
     try:
@@ -165,7 +165,7 @@ def score(root: RootOpt = None) -> None:
             print(f"indicator values, {label}, {part}: precision {m.precision:.3f}  recall "
                   f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
                   f"correct {m.n_correct}, rows {m.n_rows})")
-    for part, m in unseen_mapping.items():
+    for part, m in {**unseen_mapping, **heldout_sheet_evaluation(paths)}.items():
         print(f"indicator values, mapper alone, {part}: precision {m.precision:.3f}  recall "
               f"{m.recall:.3f}  (gold values {m.n_gold_mapped}, mapped {m.n_machine_mapped}, "
               f"correct {m.n_correct}, rows {m.n_rows})")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import iorw
 from .errors import CorpusError, ManifestError
+from .regions import province_name
 from .vocab import normalise_with_offsets
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def parse_manifest(df: pd.DataFrame, path: str) -> list[ManifestEntry]:
             doc_id=doc_id, file=row["file"].strip(), title=row["title"].strip(),
             source=row["source"].strip(), published=row["published"].strip(),
             year=int(year_s) if year_s else None,
-            regions=tuple(Region(n, p, lv) for n, p, lv in zip(names, provs, levels)),
+            regions=tuple(Region(n, province_name(p), lv) for n, p, lv in zip(names, provs, levels)),
             notes=row["notes"].strip(), line=line))
     return entries
 

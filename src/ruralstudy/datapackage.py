@@ -42,6 +42,8 @@ COLUMNS: dict[str, Column] = {
     "region_code": Column("Official division code (GB/T 2260, as resolved by cpca)",
                           missing="empty when the region was not resolved to a code",
                           label_zh="行政区划代码"),
+    "code_vintage": Column("Which edition of the division codes `region_code` follows",
+                           missing="empty when the region has no code", label_zh="区划代码版本"),
     "year": Column("Year the figure describes", missing="empty when the year is unknown",
                    label_zh="年份"),
     "start": Column("Start offset (characters) of the figure in the raw text file; for a web "

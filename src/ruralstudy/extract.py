@@ -40,7 +40,7 @@ from .vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHAN
                     NORM_MODIFIER, NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS,
                     RANGE_SEPARATORS, REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE,
                     ROLE_TARGET, RULE_CUES,
-                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR,
+                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR, year_number,
                     TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
@@ -81,8 +81,8 @@ _GROWTH = (rf"(?:(?:{_BASES})(?:平均)?(?:{_ALL_VERBS})|(?:平均)?(?:{_FREE_VE
            rf"(?:{GROWTH_PARTICLE})?(?:{alternation(list(GROWTH_FILLERS))})?")
 
 CHANGE_RE = re.compile(
-    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:(?:\d{{4}}年(?:底|末|初)?|上年|去年|上届|换届前|上一届|年初)的)?(?:{_PREFIX})?{_AMOUNT}"
-    rf"(?:{alternation(list(CHANGE_VERBS))})(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:{alternation(list(CHANGE_OPENERS))})(?:(?:\d{{4}}年(?:底|末|初)?|上年|去年|前年|上届|换届前|上一届|年初)的)?(?:{_PREFIX})?{_AMOUNT}"
+    rf"(?:{alternation(list(CHANGE_VERBS))})(?:(?:\d{{4}}年(?:底|末|初)?|今年|目前|现在)的)?(?:{_PREFIX})?{_AMOUNT}"
     rf"(?:(?:{alternation(list(CHANGE_CHAINS))}){_AMOUNT})*")
 LEVEL_RE = re.compile(
     rf"(?P<growth>{_GROWTH})?(?P<pre>{_PREFIX})?(?<![\d.A-Za-z])(?<!\d,)(?<!\d/)(?<!\d )"
@@ -195,7 +195,7 @@ def _is_figure_body(body: str, text: str, start: int, end: int, has_qualifier: b
     if _CN_START.match(body) and not body.startswith(("百分之",)) and "分之" not in body:
         if _in_set_phrase(text, start, end):
             return False
-        if _ADJACENT_DIGITS.search(body):
+        if _ADJACENT_DIGITS.search(body.split("点")[0]):  # 一点四二亿: decimals are digits
             return False  # 两三个, 五六十人, 十七八个: an approximation, not a value
         if text[end:end + 4].startswith(SET_PHRASE_NOUNS):
             return False  # 十二条措施, 五个一, 六个100%
@@ -310,7 +310,7 @@ def figure_role(text: str, start: int, end: int, parsed: ParsedNumber,
     if any(cue in before for cue in TARGET_CUES) or _TARGET_PLAN.search(before):
         return ROLE_TARGET
     for m in _TARGET_YEAR.finditer(before):
-        if int(m[1] or m[2]) > ref_year:
+        if year_number(m[1] or m[2]) > ref_year:
             return ROLE_TARGET
     if (any(cue in clause for cue in RULE_CUES) or raw.startswith("不得")
             or (_PER_NORM.match(clause_before) and not _PER_OBSERVED.search(clause_before))
@@ -616,10 +616,14 @@ class TableCell:
     factor: float
     surface: str
     year: int | None
+    #: "change" for a column of changes against the previous round (增减, 变化), else ""
+    column: str = ""
+    #: the table's caption (the line above its header), which may name the rows' body
+    caption: str = ""
 
 
 #: A row of a flattened table: label (unit) value value … (after NFKC: ASCII brackets, spaces).
-_TABLE_ROW = re.compile(r"^[ \t]*(?P<label>[^\d\n][^\n]*?[\u4e00-\u9fff”\")])[ \t]*"
+_TABLE_ROW = re.compile(r"^[ \t]*(?P<label>(?:[^\d\n]|\d{2}岁)[^\n]*?[\u4e00-\u9fff”\")])[ \t]*"
                         r"\((?P<unit>万元|亿元|元|个|人|名|%|岁|户|家|支|处|所|‰)\)"
                         r"(?P<cells>(?:[ \t]+-?\d[\d,]*(?:\.\d+)?){2,})[ \t]*$", re.M)
 #: A row of a table whose unit is a column of its own (指标 单位 2017 2018 …): label, unit, values;
@@ -634,14 +638,44 @@ _TABLE_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8)}
 _YEAR_COLUMN = re.compile(r"((?:19|20)\d\d)年?(?:末|底|年末|年底)?")
 
 
-def _table_headers(text: str) -> list[tuple[int, list[int | None]]]:
+#: Columns of a table comparing two election rounds (项目 本届 上届 增减).
+_ROUND_NOW = re.compile(r"本届|新一届|换届后|本次换届")
+_ROUND_BEFORE = re.compile(r"上届|上一届|换届前")
+_ROUND_CHANGE = re.compile(r"(比上届|较上届)?(增减|变化|增减变化|增加|减少|升降)(情况)?")
+_ROUND_YEAR = re.compile(r"上(一)?届[^\n,;。]{0,4}?((?:19|20)\d\d)年")
+
+
+def _round_header(tokens: list[str], above: str) -> list[int | str | None] | None:
+    """The value columns of a header that names election rounds (本届 上届 增减): None for the
+    current round (the text's year), the previous round's year when a line above states it
+    (上届为2018年换届数据), else "skip", and "change" for the column of changes."""
+    kinds = ["now" if _ROUND_NOW.fullmatch(t) else "before" if _ROUND_BEFORE.fullmatch(t) else
+             "change" if _ROUND_CHANGE.fullmatch(t) else "" for t in tokens]
+    if "now" not in kinds or "before" not in kinds:
+        return None
+    first = min(k for k, x in enumerate(kinds) if x)
+    if any(not x for x in kinds[first:]):
+        return None
+    y = _ROUND_YEAR.search(above)
+    return [None if x == "now" else (int(y[2]) if y else "skip") if x == "before" else "change"
+            for x in kinds[first:]]
+
+
+def _table_headers(text: str) -> list[tuple[int, list]]:
     """Header rows of tables flattened into text: (offset, one entry per value column: its year,
     or None for a column that is no year, e.g. 增长(%) after the years). A header names at least
-    two years as columns of their own; its columns start at the first year."""
-    out: list[tuple[int, list[int | None]]] = []
+    two years as columns of their own; its columns start at the first year. A header of election
+    rounds (本届 上届 增减) gives :func:`_round_header`'s columns."""
+    out: list[tuple[int, list]] = []
     pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
         tokens = line.split()
+        rounds = _round_header(tokens, "\n".join(lines[max(0, i - 2):i]))
+        if rounds:
+            out.append((pos, rounds))
+            pos += len(line) + 1
+            continue
         is_year = [bool(_YEAR_COLUMN.fullmatch(t)) for t in tokens]
         if sum(is_year) >= 2 and not any(re.search(r"\d", t) for t, y in zip(tokens, is_year)
                                          if not y and not re.search(r"[%‰]", t)):
@@ -665,7 +699,13 @@ def table_cells(text: str) -> list[TableCell]:
                  and any(pos < m.start() for pos, _ in headers)]
         rows.sort(key=lambda m: m.start())
     for m in rows:
-        years = next((ys for pos, ys in reversed(headers) if pos < m.start()), [])
+        hdr = next(((pos, ys) for pos, ys in reversed(headers) if pos < m.start()), (0, []))
+        years = hdr[1]
+        caption = ""
+        if any(isinstance(y, str) for y in years):  # a table of rounds: its caption names the body
+            before = text[:hdr[0]].rstrip("\n").split("\n")
+            # a bracketed note of the caption (行政村口径，上届为2018年…) states base and years
+            caption = re.sub(r"\([^()]*\)", "", before[-1]).strip() if before else ""
         values = list(re.finditer(r"-?\d[\d,]*(?:\.\d+)?", m.group("cells")))
         if years and len(years) != len(values):
             if m.re is _TABLE_ROW_UNIT_COLUMN:
@@ -673,12 +713,17 @@ def table_cells(text: str) -> list[TableCell]:
             years = []
         unit, factor = _TABLE_UNITS.get(m["unit"], (m["unit"], 1.0))
         label = re.sub(r"\s+", "", m["label"])
+        rounds = any(isinstance(y, str) for y in years)
         for k, v in enumerate(values):
-            if years and years[k] is None:
+            if years and years[k] is None and not rounds:
                 continue  # a column that is no year (增长%, 比上年增减): not a value of the row's unit
+            if rounds and years[k] == "skip":
+                continue  # the previous round's column, its year not stated: read as prose
             a = m.start("cells") + v.start()
+            y = years[k] if years else None
             out.append(TableCell(a, a + len(v.group(0)), label, unit, factor, m["unit"],
-                                 years[k] if years else None))
+                                 y if isinstance(y, int) else None,
+                                 column="change" if y == "change" else "", caption=caption))
     return out
 
 
@@ -693,14 +738,25 @@ def _cell_figure(entry: ManifestEntry, piece: Piece, raw_starts: list[int], cell
     raw_str = line_raw[rs - line_start:re_ - line_start]
     number = text[cell.start:cell.end].replace(",", "")
     region = attribute_region(entry.regions, text, piece.start + cell.start, mentions)
+    unit, kind, surface, label = cell.unit, "level", cell.surface, cell.label
+    if cell.column == "change":
+        # a change against the previous round: of a share in points, of an age in years; a
+        # change of a count is read as a plain change (no round is said in its sentence)
+        kind = "growth"
+        if cell.unit == "%":
+            unit, surface, label = "pp", "个百分点", f"{cell.label}较上届"
+        elif cell.unit == "岁":
+            label = f"{cell.label}较上届"
+        else:
+            label = f"{cell.label}增减"
     return Figure(
         figure_id=f"{entry.doc_id}-{rs:06d}", doc_id=entry.doc_id,
         region=region.name if region else "", province=region.province if region else "",
         admin_level=region.level if region else "", year=cell.year or entry.year,
         start=rs, end=re_, line=line_no, raw=raw_str, value=float(number) * cell.factor,
-        value_high=None, value_before=None, unit=cell.unit, qualifier="exact", kind="level",
-        sentence=f"{cell.label}{text[cell.start:cell.end]}{cell.surface}",
-        sent_offset=len(cell.label), place="", role=ROLE_OBSERVED, lead="",
+        value_high=None, value_before=None, unit=unit, qualifier="exact", kind=kind,
+        sentence=f"{label}{text[cell.start:cell.end]}{surface}",
+        sent_offset=len(label), place="", role=ROLE_OBSERVED, lead=cell.caption,
         sent_length=cell.end - cell.start)
 
 

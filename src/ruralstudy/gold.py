@@ -297,3 +297,30 @@ def score_indicator_values(obs: pd.DataFrame, gold: pd.DataFrame,
                          n_machine_mapped=len(mapped), n_correct=n_right,
                          fields={k: float(np.mean(v)) if v else 0.0 for k, v in agree.items()})
     return score, pd.DataFrame(rows)
+
+
+def score_sheet_values(obs: pd.DataFrame, gold: pd.DataFrame, file: str,
+                       column: str = "auto_indicator_id") -> tuple[MappingScore, pd.DataFrame]:
+    """Score a held-out figure sheet row by row (issue 20): a mapped row is right when the gold
+    row of the same line has the same indicator and the same value within rounding. Precision =
+    right / rows mapped; recall = right / gold rows with an indicator id. ``obs`` are the
+    sheet's observations (``source_id`` = ``sheet:<file>:<line>``); ``gold`` has line,
+    indicator_id and value."""
+    g = gold.copy()
+    g["indicator_id"] = g["indicator_id"].fillna("").astype(str)
+    by_line = {int(r["source_id"].rsplit(":", 1)[1]): r for r in obs.to_dict("records")
+               if str(r["source_id"]).startswith(f"sheet:{file}:")}
+    rows = []
+    for r in g.to_dict("records"):
+        m = by_line.get(int(r["line"]), {})
+        got = str(m.get(column) or "")
+        right = bool(got) and got == r["indicator_id"] and \
+            _same_indicator_value(m.get("value"), r.get("value"))
+        rows.append({"line": int(r["line"]), "gold": r["indicator_id"], "gold_value": r.get("value"),
+                     "machine": got, "value": m.get("value"), "right": right,
+                     "reason": m.get("reason", "row not read")})
+    df = pd.DataFrame(rows)
+    n_machine = int((df["machine"] != "").sum()) if len(df) else 0
+    score = MappingScore(n_rows=len(df), n_gold_mapped=int((df["gold"] != "").sum()),
+                         n_machine_mapped=n_machine, n_correct=int(df["right"].sum()), fields={})
+    return score, df

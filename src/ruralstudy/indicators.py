@@ -14,7 +14,7 @@ from .codebook import Codebook
 from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
 from .links import human_number
 from .mapping import map_measurement
-from .measure import measure_label, measure_text
+from .measure import measure_label, measure_text, release_base_is_vc
 
 OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "end", "region",
                "province", "admin_level", "region_code", "year", "context", "raw", "value",
@@ -87,7 +87,7 @@ def observe_figures(figures: pd.DataFrame, codebook: Codebook,
             "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],
             "file": "", "line": r["line"], "start": r["start"], "end": r["end"],
             "region": region, "province": r["province"], "admin_level": r["admin_level"],
-            "region_code": codes.get(r["region"], ""), "year": r["year"],
+            "region_code": codes.get(r["region"], ""), "year": ms.year or r["year"],
             "context": r["sentence"], "raw": r["raw"], "value": r["value"],
             "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
             "unit_source": "text", "qualifier": r["qualifier"], "kind": r["kind"], "url": "",
@@ -106,9 +106,14 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Read what every sheet row measures from its label and map it; bare numbers take the
     unit of their indicator."""
     rows = []
+    by_release: dict[tuple, list[str]] = {}
+    for r in rows_df.to_dict("records"):
+        by_release.setdefault((r["file"], r["region"], r["url"]), []).append(r["label_zh"])
+    vc = {k for k, v in by_release.items() if release_base_is_vc(v)}
     for r in rows_df.to_dict("records"):
         unit, unit_source = r["unit"], "sheet"
-        ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"])
+        ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
+                           release_vc=(r["file"], r["region"], r["url"]) in vc)
         if r["is_target"] and ms.statement == "observed":
             ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
         m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],

@@ -30,7 +30,7 @@ ENTITY_CUES: tuple[tuple[str, str], ...] = (
     ("first_secretary", r"第一书记"),
     ("work_team_member", r"驻村(干部|队员)|工作队员"),
     ("work_team", r"驻村工作队|帮扶工作队|乡村振兴工作队|工作队"),
-    ("reserve_cadre", r"后备(干部|力量|人才)"),
+    ("reserve_cadre", r"后备(干部|力量|人才)(库|队伍)?"),
     ("township_cadre", r"乡镇(党委|党政|领导|干部|班子)[^,;。]{0,4}?(书记|委员|干部|领导|成员)?|乡镇领导"),
     ("village_committee_chair", r"村(民)?委(员)?会主任|村主任|(?<=女)主任"),
     ("two_committees_member", r"两委(班子)?(成员|干部|班子)?|村级班子成员|两委委员"),
@@ -171,6 +171,9 @@ class Measurement:
     #: fenbie_paired, qizhong_subset, clause_before, bare_share, head_noun, adjacent_noun, label,
     #: quoted, ...), for the calibration of confidence.
     flags: tuple[str, ...] = ()
+    #: The year the text gives this figure itself when it differs from the text's (分别 over a
+    #: range of years: 2020—2022年…分别为a、b和c), else None.
+    year: int | None = None
 
     @property
     def conditions_str(self) -> str:
@@ -286,6 +289,8 @@ def read_property(unit: str, kind: str, window: str, entity: str) -> tuple[str, 
     if re.search(r"满意(度|率)|知晓率|覆盖率|参与率|入党率|出勤率", window[-12:]):
         return "other", "a rate of something else (satisfaction, coverage)"
     if kind == "growth":
+        if re.search(r"年均|年平均|平均每年|每年平均", window[-10:]):
+            return "change", "mean annual growth over several years (年均), no year's growth"
         if entity == "collective" and unit == "%" and re.search(r"收入", window) and \
                 not re.search(r"经营性|纯收入|净收入|收益", window[-16:]):
             return "income_growth", "growth of income in %"
@@ -293,6 +298,9 @@ def read_property(unit: str, kind: str, window: str, entity: str) -> tuple[str, 
     if unit == "岁":
         return ("mean_age", "平均年龄") if _AGE_MEAN.search(window) else ("other", "age, not a mean")
     if unit in ("%", "‰"):
+        if re.search(r"年均|年平均|平均每年|每年平均", window[-10:]) and \
+                re.search(r"增长|增幅|增速|递增", window[-10:]):
+            return "change", "mean annual growth over several years (年均), no year's growth"
         if entity == "collective" and re.search(r"增长|增幅|增速", window):
             return "income_growth", "income growth rate"
         return "share", "percent"
@@ -396,7 +404,7 @@ _PART_ITEM = re.compile(r"光|仅|单|一项|其中")
 _BARE_SHARE = re.compile(r"(其中)?(占|占比|比例|比重)?(全(县|市|区|旗|省|镇|乡))?(总数)?(的)?(比例|比重)?"
                          r"(为|达|达到|是)?(近|约|超过|不足)?")
 #: Words that may stand between a counted noun and its figure (合作社4160个, 党员总数3901名).
-_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|共有|共计|合计|还有|仅剩|只有|尚有|共|有|达到|达|为|计|"
+_COUNT_GAP = re.compile(r"(总数|总量|数量|人数|个数|数|一共是|一共有|一共|共有|共计|合计|还有|仅剩|只有|尚有|共|有|达到|达|为|计|"
                         r"约|近|超过|超)*$")
 #: Verbs and words around a count that do not change what is counted (选派616支…工作队).
 _COUNT_CONTEXT = re.compile(
@@ -409,7 +417,8 @@ _COUNT_CONTEXT = re.compile(
     r"专业|农牧民|牧民|派出|共派出|队员|学历|文化程度|年轻干部|干部|人员|仅剩|还有|尚有|只有|评出|"
     r"经营性|乡镇|街道|社区|辖|(行政村|建制村|嘎查村|村|嘎查)(?=共有|有)|驻村(?=第一书记)|县里|"
     r"从[^,;。]{1,8}?(?=选派|选拔|派出)|由|减少到零|减少到|增加到|下降到|提高到|"
-    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序|超?[百千]万元?")
+    r"行政|驻村|集体|薄弱|\(不含\)|不含|单看|同步|依法|通过法定程序|法定程序|超?[百千]万元?|"
+    r"[一二两三四五六七八九十百千]+(?=万)|在岗|在职|排查整顿|整顿|人数|一共是|一共有|一共|我们")
 _PERSON_OR_ORG = frozenset({
     "first_secretary", "work_team_member", "work_team", "reserve_cadre", "township_cadre",
     "village_committee_chair", "two_committees_member", "village_committee_member",
@@ -488,7 +497,8 @@ _PERIOD_YEAR = re.compile(r"(?<!\d)20\d\d年(?!以来|\d)")
 _FLOW_PROPERTIES = frozenset({"income_total", "income_operating", "income_per_village",
                               "income_operating_per_village", "income_growth", "income_net"})
 _FLOW_CONDITIONS = frozenset({"new", "rectified", "eliminated"})
-_FLOW_VERBS = re.compile(r"新建|新增|新发展|发展|选派|培育|消除|转化|整顿|成立|组建|创建|培养|招录|回引")
+_FLOW_VERBS = re.compile(r"新建|新增|新发展|发展|选派|培育|消除|转化|整顿|成立|组建|创建|培养|招录|回引|"
+                         r"排查|新排查|倒排|新评定|新认定")
 #: A head clause short enough to frame the clauses after it (力争到2025年,…): a longer one
 #: (确保农村党组织定有标尺、干有方向) is a statement of its own.
 _FRAME_CHARS = 12
@@ -586,6 +596,67 @@ def _sentence_head(full: str, pos: int) -> tuple[str, int]:
     return full[start:k], start
 
 
+#: 分别 before the items it pairs (分别占村、社区两委成员的): the items, then the noun they share.
+_AFTER_FENBIE = re.compile(r"分别(?:占|为|是)(?P<items>(?:行政村|建制村|嘎查村|村|嘎查|(?:城市|城镇)?社区|居)"
+                           r"(?:[、和及与](?:行政村|建制村|嘎查村|村|嘎查|(?:城市|城镇)?社区|居))+)"
+                           r"(?P<tail>[^\d,;。]{0,12}?的?)(?=$|[\d百])")
+
+
+_YEAR_RANGE = re.compile(r"((?:19|20)\d\d)(?:年)?(?:—|-|–|~|～|至|到)((?:19|20)\d\d)年")
+_YEAR_LIST = re.compile(r"((?:19|20)\d\d)年(?:、|和|及)((?:19|20)\d\d)年(?:(?:、|和|及)((?:19|20)\d\d)年)?"
+                        r"(?:(?:、|和|及)((?:19|20)\d\d)年)?")
+
+
+_HEAD_YEAR = re.compile(r"^\s*(?:到|至|截至|截止|截至到)?((?:19|20)\d\d)年(?:底|末|年底|年末|度)?"
+                        r"(?![\d—\-–~～至到以、])")
+
+
+def _clause_year(full: str, sent_start: int, a: int, off: int, year: int | None = None) -> int | None:
+    """The year a figure's sentence files it under: the last clause from the sentence's start up
+    to the figure's own clause that opens with a year (2015年，…; 到2020年，…; 2021年换届以后,…),
+    not a range, a list or a 以来 span; 去年/上年/前年 at a clause's head count back from the
+    report's ``year`` when it is known; None when no clause opens with one."""
+    found = None
+    k = sent_start
+    for x, y in split_clauses(full[sent_start:off]):
+        clause = full[sent_start + x:sent_start + y]
+        m = _HEAD_YEAR.match(clause)
+        if m and not re.match(r"以来|起|开始", full[sent_start + x + m.end():sent_start + x + m.end() + 2]):
+            found = int(m[1])
+        m_rel = re.match(r"\s*(去年|上年|上一年|前年)(?:底|末|年底|年末|全年)?(?!以来|同期|的)", clause)
+        if m_rel and year:
+            found = int(year) - (2 if m_rel[1] == "前年" else 1)
+        k = sent_start + y
+    return found
+
+
+def _fenbie_years(full: str, a: int, fb: int, off: int, b: int) -> int | None:
+    """分别 over years: the sentence (or its clause before 分别) names a range or a list of years
+    (2020—2022年, 2020年、2021年和2022年) as many as the figures after 分别; the year of the k-th
+    figure. None when they do not pair one to one, or the items before 分别 name anything but
+    the measured thing (a list of items pairs with :func:`_pair_fenbie`)."""
+    if re.search(r"[、]", full[a:fb]):
+        return None
+    head_start = max(full.rfind(c, 0, fb) for c in "。!?\n") + 1
+    before = full[head_start:fb]
+    years: list[int] = []
+    for m in _YEAR_RANGE.finditer(before):
+        y0, y1 = int(m[1]), int(m[2])
+        if 0 < y1 - y0 <= 6:
+            years = list(range(y0, y1 + 1))
+    for m in _YEAR_LIST.finditer(before):
+        years = [int(y) for y in m.groups() if y]
+    if not years:
+        return None
+    figs = [x for x in re.split(r"[、]|和(?=[\d一二三四五六七八九十])", full[fb + 2:b])
+            if re.search(r"[\d一二三四五六七八九十]", x)]
+    k = full[fb + 2:off].count("、") + len(re.findall(r"和(?=[\d一二三四五六七八九十])",
+                                                      full[fb + 2:off + 1]))
+    if len(figs) != len(years) or k >= len(years):
+        return None
+    return years[k]
+
+
 def _pair_fenbie(full: str, a: int, fb: int, off: int, b: int) -> str | None:
     """分别: the item of the list before 分别 that pairs with the figure at ``off`` (the k-th
     figure after 分别 takes the k-th item), written as a clause of its own (the list's shared
@@ -648,6 +719,7 @@ _WITH_COMMUNITIES = re.compile(dict(CONDITION_CUES)["with_communities"])
 #: A secretary who also chairs the villagers' committee (the 一肩挑 phrase written out): a
 #: predicate of the secretaries, never a new subject.
 _SEC_ALSO_CHAIR = re.compile(r"(同时|也|还)?(兼任|担任|当选|出任|兼)(了)?(村|村\((居|社区)\)|嘎查)?(民)?(委员会|委会)主任")
+_VILLAGES_NAMED = re.compile(r"行政村|建制村|嘎查村")
 _VILLAGE_BASE = re.compile(r"村(“)?(两委|党组织书记|党支部书记|委会|干部|书记)|行政村")
 #: A note in brackets that leaves communities out of the base: (不含社区), (不包括城市社区).
 _VILLAGES_ONLY_NOTE = re.compile(r"\((不含|不包括|未含|未包括|除)(城市|城镇)?社区(外)?\)")
@@ -655,6 +727,16 @@ _VILLAGES_ONLY_NOTE = re.compile(r"\((不含|不包括|未含|未包括|除)(城
 #: 行政村和社区两委): the base is 村(社区). Read only for cadre bodies.
 _VC_LIST = re.compile(r"(村|嘎查)[、和及与](\d+个|[一二三四五六七八九十百]+个)?(城市|城镇)?社区"
                       r"(?![^,;。]{0,3}(党员|居民|群众))")
+
+
+def _nearest_base_is_vc(text: str) -> bool:
+    """Is the last base word of ``text`` 村(社区) (not 行政村/建制村/嘎查村 named after it)?
+    (全市村(社区)党组织书记……；行政村党组织书记中,“一肩挑”的有1090名: the village base)."""
+    vc = [m.end() for m in _WITH_COMMUNITIES.finditer(text)]
+    if not vc:
+        return False
+    v = [m.end() for m in _VILLAGES_NAMED.finditer(text)]
+    return not v or vc[-1] > v[-1]
 
 
 def _base_before(full: str, a: int, entity: str, max_clauses: int = 12) -> bool:
@@ -721,6 +803,15 @@ def _english_place(text: str, region: str) -> str:
     return f"{m[1]} {m[2]}"
 
 
+#: A deadline year (到2026年, 到二〇二七年底) in digits or Chinese numerals.
+_DEADLINE = re.compile(r"(?<![截止])(?:到|至|力争到|争取到)((?:19|20)\d\d|[二][〇零○][〇零○一二三四五六七八九]{2})年")
+
+
+def _year_number(y: str) -> int:
+    from .vocab import year_number
+    return year_number(y)
+
+
 def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, raw: str,
                  role: str = "", region: str = "", place: str = "",
                  lead: str = "", year: int | None = None) -> Measurement:
@@ -735,6 +826,7 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     unmapped with it), never read as a condition. Shares, means and money take their subject
     from the clause, or from the subject carried to it (35岁以下的占46.37%)."""
     flags: list[str] = []
+    fig_year: int | None = None
     _p = -1
     if raw and "(" in raw:  # the span in the sentence has no pinyin glosses (萬(wàn))
         from .vocab import PINYIN_GLOSS
@@ -771,13 +863,37 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     fb = left.rfind("分别")
     if fb >= 0:
         paired = _pair_fenbie(full, a, a + fb, off, b)
-        if paired is None:
+        after_items = _AFTER_FENBIE.match(left[fb:])
+        if paired is None and after_items:
+            # 女性成员分别占村、社区“两委”成员的22.5%和41.3%: the items follow 分别占, the k-th
+            # figure after them takes the k-th item (with the noun the list shares)
+            items = re.split(r"[、和及与]", after_items.group("items"))
+            k = len(re.findall(r"(?:\d[\d.]*|百分之[^,;。、和]+?)%?(?:和|及|与|、)", left[after_items.end():]))
+            if len(items) >= 2 and k < len(items):
+                item = items[k]
+                if re.fullmatch(r"(城市|城镇)?社区|居|居委会|社区居委会", item):
+                    unknown.append(f"{item} (分别: the figure of communities)")
+                left = left[:fb] + "占" + item + after_items.group("tail") + left[after_items.end():]
+                fb = -1
+                flags.extend(("fenbie_paired", "fenbie_item_base"))
+        years_k = _fenbie_years(full, a, a + fb, off, b) if fb >= 0 and paired is None else None
+        if years_k:
+            # 2020—2022年，全市村集体经济总收入分别为a、b和c: the k-th figure is the k-th year's
+            fig_year = years_k
+            left = left[:fb] + re.sub(r"^分别", "", left[fb:])
+            fb = -1
+            flags.extend(("fenbie_paired", "fenbie_years"))
+        if fb >= 0 and paired is None:
             unknown.append("分别 (items and figures do not pair)")
-        else:
+        elif fb >= 0 and paired is not None:
             verb = re.match(r"分别[^\d一二三四五六七八九十两百、]*", left[fb:])
             left = paired + (verb.group(0) if verb else left[fb:])  # the earlier figures dropped
             flags.append("fenbie_paired")
     left_item = re.split(r"[和及与](?=$)", _last_item(left).rstrip())[-1]
+    if unit == "元":
+        # 嘎查村均18.4万元: 嘎查 + 村均 (the mean per 嘎查村), not a count of 嘎查村
+        left_item = re.sub(r"嘎查村(均|平均)", r"村\1", left_item)
+        left = re.sub(r"嘎查村(均|平均)", r"村\1", left)
     right_item = re.split(r"[、]", right, maxsplit=1)[0].lstrip()
     right_np = re.split(r"[和及与]?\d", right_item, maxsplit=1)[0]
     evidence: list[str] = []
@@ -894,6 +1010,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         entity = "collective"  # 村的经营性收入: the collective economy's income
     if prop == "income_growth" and re.search(r"经营性|纯收入|净收入|收益", prev_clause):
         prop, why = "change", "growth of the operating or net income named in the clause before"
+    if prop in ("income_growth", "change") and re.search(r"年均|年平均|平均每年|每年平均",
+                                                      left_item[-6:] + raw):
+        prop, why = "change", "mean annual growth over several years (年均), no year's growth"
     if prop == "income_growth" and re.search(r"村均", left_item):
         prop, why = "change", "growth after a per-village mean: of the mean, not of the total"
     if unit == "%" and re.search(r"参选率|参选比例|投票率", left_item):
@@ -907,6 +1026,9 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         rest = re.split(r"[和及与、](?=[\d一二三四五六七八九十两])", right_item[max(end, 0):])[0]
         if (entity in ("admin_village", "village_or_community") and
                 re.search(r"全部|均|都|所有|全面", rest)) or \
+                (entity in ("village_party_org", "party_org") and
+                 re.match(r"(全部|均|都)[^,;。]{0,4}完成(了)?(村级)?换届", rest) and
+                 re.search(_whole_region_words(region), full[a:off])) or \
                 (re.match(r"的", rest) and find_entity(rest[1:9], 0)[0]) or re.match(r"(中|里|当中)", rest):
             rest = ""  # 全部完成换届 (said of all of them); 332个村的党组织书记… (said of another body)
         cond_text = head_part + " " + rest
@@ -945,9 +1067,18 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         narrower_base = bool(_WITH_COMMUNITIES.search(whole_clause)) and \
             bool(_VILLAGE_BASE.search(left_item)) and not _WITH_COMMUNITIES.search(left_item)
         whole_conds = find_conditions(whole_clause, entity) - {"new_round", "other"}
+        if _VILLAGES_NAMED.search(left_item) and not _VILLAGES_NAMED.search(whole_clause) and \
+                not _WITH_COMMUNITIES.search(left_item):
+            narrower_base = True  # 村党组织173个，其中行政村党组织162个: the part names the villages
         if whole == entity and not narrower_base and (conds - {"new_round"}) <= whole_conds:
             unknown.append("其中 (an unnamed part of the whole before)")
             evidence.append("其中: a part of an earlier total")
+    if counting and entity and not qizhong and not _VILLAGES_NAMED.search(left_item + right_np):
+        nxt = re.split(r"[,;。]", full[b + 1:] if b < len(full) else "", maxsplit=1)[0]
+        if re.match(r"\s*其中", nxt) and _VILLAGES_NAMED.search(nxt) and \
+                find_entity(nxt)[0] == entity:
+            # 全县村党组织173个，其中行政村党组织162个: the whole counts communities as well
+            unknown.append("base: 其中 names the villages, so the whole counts communities too")
     if counting and entity:
         residual = _count_residual(residual_text, words)
         if residual:
@@ -960,14 +1091,14 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             "party_org", "village_or_community", "village_community_party_org"):
         entity, conds = "branch_secretary", {c for c in conds if c in ("new_round",
                                                                        "with_communities")}
-        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+        if _nearest_base_is_vc(full[_sentence_head(full, off)[1]:off]):
             conds.add("with_communities")
         conds.add("one_shoulder")
         evidence.append("一肩挑: share of secretaries who also chair the committee")
     if counting and ("一肩挑" in left_item or _SEC_ALSO_CHAIR.search(left_item)) and entity in ("branch_secretary", "", "village_committee_chair"):
         entity = "branch_secretary"
         conds = {c for c in conds if c in ("new_round", "with_communities")} | {"one_shoulder"}
-        if _WITH_COMMUNITIES.search(full[_sentence_head(full, off)[1]:off]):
+        if _nearest_base_is_vc(full[_sentence_head(full, off)[1]:off]):
             conds.add("with_communities")  # 村(社区)党组织书记……“一肩挑”的有149名
     if entity == "party_member" and re.search(r"(农村|农牧民|农村牧区|牧区)(新发展)?党员", left_item + right_np):
         conds.add("other")  # 农村党员: rural members only, not the region's party members
@@ -1014,10 +1145,11 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
             find_conditions(left_item, entity) - {"new_round", "other"})
         evidence.append("change of a count against the previous round")
         flags.append("change_vs_previous_round")
-    if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]):
+    if entity in _CADRES and _VC_LIST.search(full[_sentence_head(full, off)[1]:off]) and \
+            "fenbie_item_base" not in flags:
         conds.add("with_communities")  # 142个嘎查村、28个社区的“两委”: villages and communities
         flags.append("base_listed")
-    if entity in _CADRES and not _VILLAGE_BASE.search(left_item) and \
+    if entity in _CADRES and "fenbie_item_base" not in flags and not _VILLAGE_BASE.search(left_item) and \
             not _WITH_COMMUNITIES.search(left_item) and _base_before(full, a, entity):
         conds.add("with_communities")  # 1,387个村(社区)党组织书记中,…“一肩挑”的有1,352名: the base carries
         flags.append("base_carried")
@@ -1032,13 +1164,20 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         counting and bool(_FLOW_VERBS.search(left_item)))
     if not flow:
         period = ""  # a stock counted at the report's date
-    elif _PART_PERIOD.search(full[s0:off]):
-        period = "part_year"
+    elif _PART_PERIOD.search(full[s0:off]) or _PART_PERIOD.search(full[off:b]):
+        period = "part_year"  # 5个村一季度收入超过50万元: the period after the counted villages
     if head_start < a and _GROUP_FRAME.match(head):
         unknown.append(head.strip()[:16])  # 对11个……薄弱的嘎查村,选派第一书记11名: that group only
         evidence.append("the sentence speaks of one group of villages")
+    if re.search(r"(上年|去年|上一年|前一年)(同期)?(为|是|的)$", left_item.strip()):
+        # 上年为23.1万元 (up from … a year earlier): the earlier year's level, which the text's
+        # year would misfile
+        unknown.append("the previous year's level")
     if unit == "元" and _PART_ITEM.search(left_item) and not (
-            qizhong and prop in ("income_operating", "income_net")):
+            qizhong and prop in ("income_operating", "income_net")) and not (
+            re.search(r"总收入[^,;。]{0,2}(仅|仅有|仅为|只有)$", left_item.strip()) and
+            not re.search(r"其中|光|单", left_item)):
+        # 总收入仅3420万元: 仅 is "only" (a low total), not one item of the income
         unknown.append("one item of the income")
         evidence.append("part of the income")
     statement, st_why = read_statement(full[a:off], full[off + length:], raw, role)
@@ -1050,14 +1189,23 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         m_y = re.match(r"\s*(20\d\d)年(底|末)?$", head)
         if not m_t and year and m_y and int(m_y[1]) > int(year):
             statement, st_why = "target", f"{m_y[1]}年 after the report's year {year}: a plan"
+    if statement == "observed" and role not in ("condition",) and year:
+        # 到二〇二六年，村均收入达到60万元，……以上的村占比达到40%: a deadline after the report's
+        # year earlier in the sentence makes what follows it a plan
+        for m_d in _DEADLINE.finditer(full[_sentence_head(full, off)[1]:off]):
+            y_d = _year_number(m_d.group(1))
+            if y_d and y_d > int(year):
+                statement, st_why = "target", f"{m_d.group(0)} (after the report's year {year}) before it"
     if statement == "observed" and re.search(r"以上|以下|以内", raw + right[:2]) and re.match(
             r"(以上|以下|以内)?的(行政村|建制村|嘎查村|村|嘎查|社区|党组织|合作社)", right):
         # 对集体经济收入增长20%以上的村……: a bound that defines a group of villages
         statement, st_why = "threshold", "a bound that defines a group (…以上的村)"
     if statement == "observed" and unit == "元" and re.search(
             r"超过|以上|以下|不足|低于|突破|不到|高于|少于", raw + right_item[:3]) and (
-            re.search(r"(\d+(个|家)|分之[一二三四五六七八九十]+|[一二三四五六七八九十]成|%)的?"
-                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) or
+            re.search(r"((\d+|[一二三四五六七八九十百千两]+)(多|余|来)?(个|家)|分之[一二三四五六七八九十]+|"
+                      r"[一二三四五六七八九十]成|%)的?"
+                      r"(行政村|建制村|嘎查村|村|嘎查)", re.split(r"[、]", left)[-1]) and
+            not re.search(r"总量|总收入|总额|合计|共计|累计|总计", left_item) or
             re.match(r"(及)?(以上|以下)?(的)?(村|嘎查|行政村)", right_item)):
         statement, st_why = "threshold", "a money amount that defines a group of villages"
     if statement == "observed" and unit == "元" and (
@@ -1105,7 +1253,15 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
     if place and (not region or (place not in region and region not in place)):
         scope = place
         evidence.append(f"place '{place}'")
-    if quoted:
+    whole_in_quote = bool(region) and region[-1] in REGION_SUFFIXES and scope == "region" and \
+        bool(re.search(_whole_region_words(region) + r"|(我们|我)(县|市|区|旗|州)(?!委|里)",
+                       full[_sentence_head(full, off)[1]:off]))
+    if quoted and whole_in_quote:
+        # 部长：“我们全县有24个乡镇、519个村（社区）……”: an official speaking for the whole
+        # region in its own words, not one speaker's part
+        evidence.append("quoted speech naming the whole region (全县): the region's figure")
+        flags.append("quoted_whole_region")
+    elif quoted:
         scope = "quoted speech"
         flags.append("quoted")
         evidence.append("quoted speech: one speaker's part, not the region's figure")
@@ -1113,9 +1269,16 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         evidence.append(f"period {period}")
     if unknown:
         evidence.append("unknown: " + ", ".join(unknown))
+    if fig_year:
+        evidence.append(f"year {fig_year} (分别 over the years)")
+    elif statement == "observed":
+        y_s = _clause_year(full, _sentence_head(full, off)[1], a, off, year)
+        if y_s and (not year or y_s < int(year)):
+            fig_year = y_s  # 2015年，全区村集体经济总收入仅3420万元 (in a 2020 review): 2015's value
+            evidence.append(f"year {y_s} named at the head of its clause")
     return Measurement(entity, prop, sort_conditions(conds), scope, statement,
                        "; ".join(evidence), period=period, unknown=", ".join(unknown),
-                       flags=tuple(dict.fromkeys(flags)))
+                       flags=tuple(dict.fromkeys(flags)), year=fig_year)
 
 
 #: Words a label may hold besides its entity and conditions without changing what is measured.
@@ -1140,12 +1303,27 @@ def _residual(body: str, spans: list[tuple[int, int]]) -> str:
     return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
 
 
-def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> Measurement:
+#: A release's unit count on the 村(社区) base (村(社区)数, 村（居）数) with no count of villages alone.
+_VC_UNIT_LABEL = re.compile(r"^(全(县|市|区|旗))?村\((社区|居)\)(总)?(个)?数")
+_V_UNIT_LABEL = re.compile(r"^(全(县|市|区|旗))?(行政村|建制村|嘎查村|村)(总)?(个)?数$")
+
+
+def release_base_is_vc(labels: list[str]) -> bool:
+    """True when the labels of one release (one page's rows) count its units only as 村(社区):
+    then a cadre label that says 村“两委” on that page may well be of the 村(社区) base, as most
+    换届 reports count (安溪县: 村(社区)数 482, 村“两委”成员数 2969)."""
+    norm = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", x)) for x in labels]
+    return any(_VC_UNIT_LABEL.match(x) for x in norm) and not any(_V_UNIT_LABEL.match(x) for x in norm)
+
+
+def measure_label(label: str, unit: str | None, kind: str, region: str = "",
+                  release_vc: bool = False) -> Measurement:
     """Read what a figure-sheet row measures from the label a researcher wrote for it.
 
     The label's head noun (its last entity word) is the entity; words the vocabulary does not
     account for (入社群众, 网格包户) become the condition ``other``, so that a subset never passes
-    for the whole."""
+    for the whole. ``release_vc``: the row's release counts its units only as 村(社区)
+    (:func:`release_base_is_vc`), so a cadre label on the village base is of an uncertain base."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
     statement, why = "observed", ""
     if re.match(r"^目标[::]", text) or re.search(r"目标|力争|计划|到20\d\d年", text):
@@ -1202,6 +1380,16 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "") -> 
         evidence += f"; villages of one kind ({sub.group(0)}): a part of the region"
     if prop == "income_per_village":
         conds.discard("per_village")
+    if prop == "assets" and re.search(r"经营性资产|经营性净资产", body):
+        prop = "amount"  # 农村集体经营性资产: operating assets are a part of the assets
+        evidence += "; operating assets: a part of the collective's assets"
+    if prop == "assets" and re.search(r"农村集体", body) and not re.search(r"村级|(?<!农)村集体", body):
+        prop = "amount"  # 农村集体资产 (清产核资): town, village and group collectives together
+        evidence += "; 农村集体: every level of rural collective, not the villages' own"
+    if release_vc and entity in _CADRES and "with_communities" not in conds and \
+            not _VILLAGE_BASE.search(body.replace("村“两委", "")) and "行政村" not in body:
+        conds.add("other")  # the page counts 村(社区): the 两委 figure's base is not known
+        evidence += "; base uncertain: the release counts its units only as 村(社区)"
     if re.search(r"平均每村|每村平均", body) and prop == "count":
         conds.add("per_village")
     if prop.startswith("income_") and entity in ("", "admin_village"):

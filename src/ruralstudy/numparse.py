@@ -68,7 +68,7 @@ AMOUNT_AR = (rf"(?:-(?=\d))?{AR_NUM}(?: ?{_TEXT_MAG}(?: ?\d+ ?{_TEXT_MAG})*)?(?:
 #: A Chinese numeral in running text: starts with a digit or 十 (never a bare 百/千/万), may
 #: carry a 点 decimal part.
 CN_NUM_RE = (rf"(?:负)?[{''.join(c for c in _CN_DIGIT_CHARS if c not in '零〇幺')}十拾廿卅]"
-             rf"[{_CN_CHARS}万亿]*(?:点[{_CN_DIGIT_CHARS}]+)?")
+             rf"[{_CN_CHARS}万亿]*(?:点[{_CN_DIGIT_CHARS}]+(?:万亿|亿|万)?)?")
 RANGE_AR = rf"{AMOUNT_AR}(?:{_RANGE_SEP}{AMOUNT_AR})?"
 _PREFIX_RE = alternation(list(PREFIX_QUALIFIERS))
 
@@ -221,7 +221,12 @@ def parse_numeral(text: str, raw: str | None = None) -> Decimal:
     if s == "半百":
         return sign * 50
     whole, point, frac = s.partition("点")
+    scale = Decimal(1)
     if point:
+        for mag, factor in (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4)):
+            if frac.endswith(mag) and len(frac) > len(mag) and not re.search("[万亿]", whole):
+                frac, scale = frac[:-len(mag)], factor  # 三点六亿, 三十点五万: the magnitude after the decimals
+                break
         if not whole or not frac or "点" in frac:
             raise NumberParseError("misplaced 点", raw=raw)
         if frac.isdigit():
@@ -230,7 +235,7 @@ def parse_numeral(text: str, raw: str | None = None) -> Decimal:
             digits = "".join(str(CN_DIGITS[c]) for c in frac)
         else:
             raise NumberParseError("decimal part is not digits", raw=raw)
-        return sign * (_integer_part(whole, raw) + Decimal("0." + digits))
+        return sign * (_integer_part(whole, raw) + Decimal("0." + digits)) * scale
     return sign * _integer_part(s, raw)
 
 
@@ -414,7 +419,7 @@ def parse_number(raw: str) -> ParsedNumber:
         # 由2020年底的3862个 / 由上年的41个: the date or base before 的 is not a value
         a = _RE_DATED_BASE.sub("", m["a"])
         before, _, unit_a, _ = parse_quantity(a, raw)
-        steps = [m["b"]] + [p for p in _CHAIN_SPLIT.split(m["rest"]) if p]
+        steps = [_RE_DATED_BASE.sub("", m["b"])] + [p for p in _CHAIN_SPLIT.split(m["rest"]) if p]
         after, high, unit_b, qual = parse_quantity(steps[-1], raw)
         if unit_a and unit_b and unit_a != unit_b:
             raise NumberParseError(f"change between different units {unit_a} and {unit_b}", raw=raw)

@@ -19,7 +19,7 @@ from .indicators import (combine_observations, conflicts_table, crosscheck_table
 from .calibrate import Calibration, PANEL_STATUSES, apply_calibration, load_calibration
 from .overrides import apply_overrides, parse_overrides, read_overrides
 from .review import REVIEWS_FILE, apply_reviews, parse_reviews, read_reviews
-from .regions import division_code
+from .regions import CODE_VINTAGE, division_code, province_name
 from .sheets import load_sheets
 from .extract import extract_figures, figures_frame
 from .gold import (GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, SetScore, score_figures,
@@ -115,7 +115,8 @@ UNSEEN3_SETS = ("dev", "holdout")
 #: code's output, and is scored once (data/annotations/SCORES.md).
 ISSUE19_SETS = (("unseen3", "dev", "dev", "unseen3-dev"),
                 ("unseen3", "holdout", "holdout", "unseen3-holdout"),
-                ("unseen4", "holdout4", "holdout", "unseen4-holdout"))
+                ("unseen4", "holdout4", "holdout", "unseen4-holdout"),
+                ("unseen5", "holdout5", "holdout", "unseen5-holdout"))
 
 
 def _unseen_gold(root: Path, name: str, kind: str) -> pd.DataFrame | None:
@@ -173,7 +174,7 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
 
 
 def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
-                       folders: tuple[str, ...] = ("unseen3", "unseen4")
+                       folders: tuple[str, ...] = ("unseen3", "unseen4", "unseen5")
                        ) -> tuple[list[tuple[SetScore, pd.DataFrame]], dict[str, MappingScore]]:
     """Score the extractor and the indicator values on the issue-19 sets
     (:data:`ISSUE19_SETS`: ``data/annotations/unseen3/`` and ``unseen4/``; each set scored only
@@ -200,6 +201,32 @@ def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
         obs = observe_figures(found, load_codebook())
         mapping[label] = score_indicator_values(obs, gold)[0]
     return scores, mapping
+
+
+#: Held-out figure sheets (issue 20): (folder, sheet file, gold file, label), each written with
+#: its gold by an annotator who never saw the code's output, scored once at first sight.
+HELDOUT_SHEETS = (("unseen5", "sheet_holdout.csv", "sheet_holdout_gold.csv", "unseen5-sheet"),)
+
+
+def heldout_sheet_evaluation(paths: Paths) -> dict[str, MappingScore]:
+    """Map each held-out sheet with the build's own cleaner and label reader, and score its
+    rows against the gold by line (:func:`ruralstudy.gold.score_sheet_values`)."""
+    from .codebook import load_codebook
+    from .gold import score_sheet_values
+    from .indicators import observe_sheets
+    from .sheets import clean_sheet, read_sheet_frame
+
+    out = {}
+    for folder, sheet, gold_file, label in HELDOUT_SHEETS:
+        f = paths.annotations / folder / sheet
+        g = paths.annotations / folder / gold_file
+        if not (f.is_file() and g.is_file()):
+            continue
+        res = clean_sheet(read_sheet_frame(f), sheet)
+        obs = observe_sheets(res.rows, load_codebook())
+        gold = pd.read_csv(g, keep_default_na=False, na_values={"value": [""]})
+        out[label] = score_sheet_values(obs, gold, sheet)[0]
+    return out
 
 
 def unseen_scores(paths: Paths) -> list[tuple[SetScore, pd.DataFrame]]:
@@ -239,6 +266,7 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
     ``published`` is each report's publication date (doc id -> manifest ``published``)."""
     obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
+    obs = identified(obs)
     if isinstance(calibration, str) and calibration != "committed":
         raise ValueError(f"calibration is a Calibration, None or 'committed', not {calibration!r}")
     obs = apply_calibration(obs, load_calibration() if isinstance(calibration, str)
@@ -249,13 +277,31 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
     overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
     obs = apply_overrides(obs, overrides, codebook)
     registry.check("mapping", obs)
-    ind = indicators_table(obs, codebook)
+    ind = identified(indicators_table(obs, codebook))
     registry.check("indicators", ind)
     validate.check_ranges_and_units(ind, codebook)
-    panel = panel_table(ind)
+    panel = identified(panel_table(ind))
     registry.check("panel", panel)
     return IndicatorResult(obs, ind, panel, conflicts_table(ind), crosscheck_table(ind),
                            sheet_rejects.reset_index(drop=True))
+
+
+def identified(df: pd.DataFrame) -> pd.DataFrame:
+    """One name per province in every table (四川 and 四川省 are 四川省; :func:`province_name`)
+    and the vintage of each division code beside it (``code_vintage``, empty where a region
+    has no code). Where a region's name came from stays in ``source_id`` (a manifest line's
+    document, or a sheet's file and line)."""
+    out = df.copy()
+    if "province" in out.columns:
+        out["province"] = out["province"].fillna("").map(province_name)
+    if "region_code" in out.columns:
+        vintage = out["region_code"].fillna("").ne("").map({True: CODE_VINTAGE, False: ""})
+        if "code_vintage" in out.columns:
+            out["code_vintage"] = vintage
+        else:
+            at: int = out.columns.get_loc("region_code")  # type: ignore[assignment]  # unique
+            out.insert(at + 1, "code_vintage", vintage)
+    return out
 
 
 def indicator_files(res: IndicatorResult) -> dict[str, bytes]:

@@ -94,3 +94,46 @@ def division_code(name: str, province: str, level: str) -> str:
     if level == "county" and code.endswith("00"):
         return ""
     return code
+
+
+# --- one name per province, one code vintage -------------------------------------------------
+
+#: Where the division codes come from: cpca's adcode table (GB/T 2260 codes; its table predates
+#: the 2017 renaming of 许昌县 to 建安区, so codes are of about 2016). Kept beside every code so
+#: that a researcher joining other data knows which vintage to match.
+CODE_VINTAGE = "GB/T 2260 via cpca 0.5.5 (about 2016)"
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> dict[str, str]:
+    """Short name (四川, 内蒙古, 广西) -> official name (四川省, 内蒙古自治区, 广西壮族自治区),
+    from cpca's table of provinces (12-digit codes ending in ten zeros)."""
+    try:
+        from importlib import resources
+
+        import pandas as pd
+
+        with resources.files("cpca").joinpath("resources/adcodes.csv").open("rb") as f:
+            table = pd.read_csv(f, dtype=str, usecols=["adcode", "name"])
+    except (ImportError, OSError, ValueError):  # pragma: no cover - cpca is a declared dependency
+        return {}
+    out = {}
+    for name in table.loc[table["adcode"].str.endswith("0000000000"), "name"]:
+        short = re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$", "", name)
+        out[short] = name
+        out[name] = name
+    return out
+
+
+def province_name(name: str) -> str:
+    """One official name per province, however it was written (四川 / 四川省 / 四川 省 / 內蒙古):
+    ``四川省``, ``内蒙古自治区``. ``全国`` and names that are not provinces are kept as written
+    (canonicalised), never guessed."""
+    s = canonical_name(name)
+    if not s or s in ("全国", "中国"):
+        return s
+    table = _provinces()
+    if s in table:
+        return table[s]
+    short = re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$", "", s)
+    return table.get(short, s)

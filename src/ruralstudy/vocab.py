@@ -172,10 +172,10 @@ CHANGE_VERBS = tuple(sorted((
     "上升至", "上升为", "增至", "增长到", "增长至", "增长为", "缩小到", "缩小至", "缩小为",
     "缩减到", "缩减至", "压缩到", "压缩至", "达到", "变为", "到", "至", "为"), key=len, reverse=True))
 CHANGE_CHAINS = ("再到", "再增至", "再增加到")
-GROWTH_UP = ("增长", "增加", "提高", "提升", "上升", "增幅", "增收", "扩大", "高")
-GROWTH_DOWN = ("降低", "下降", "减少", "减幅", "降幅", "缩小", "缩减", "压缩", "低")
+GROWTH_UP = ("增长", "增加", "提高", "提升", "上升", "增幅", "增收", "扩大", "年长", "高")
+GROWTH_DOWN = ("降低", "下降", "减少", "减幅", "降幅", "缩小", "缩减", "压缩", "年轻", "低")
 #: Growth verbs that are a growth only after a base (较上届低2.5岁; 高 alone is too vague).
-GROWTH_NEEDS_BASE = ("高", "低")
+GROWTH_NEEDS_BASE = ("高", "低", "年轻", "年长")
 GROWTH_BASES = tuple(sorted((
     "较上一年度", "较上年度", "比上一届", "比上一年", "较上一年", "较上届", "比上届", "较上年",
     "比上年", "同比", "环比", "较去年", "比去年", "年均", "较换届前", "比换届前", "较2020年",
@@ -196,7 +196,15 @@ TARGET_CUES = ("力争", "确保到", "目标是", "目标为", "计划到", "�
                "目标任务", "预期", "规划到", "争取到", "努力实现", "计划投入", "拟")
 #: A year written as a deadline (到2025年, 2025年底前); a target only when it lies after every
 #: other year the document names (到2023年底 in a 2023 retrospective is observed).
-TARGET_YEAR = r"(?<![截止])(?:到|至)(20[2-4]\d)年|(20[2-4]\d)年(?:底|末)?前"
+TARGET_YEAR = (r"(?<![截止])(?:到|至)(20[2-4]\d|二[〇零○][二三四][〇零○一二三四五六七八九])年|"
+               r"(20[2-4]\d|二[〇零○][二三四][〇零○一二三四五六七八九])年(?:底|末)?前")
+_CN_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def year_number(y: str) -> int:
+    """A year written in digits or Chinese numerals (二〇二七) as an int (0 if it is neither)."""
+    d = y.translate(_CN_YEAR_DIGITS)
+    return int(d) if d.isdigit() else 0
 #: 计划 as a verb (计划利用三年时间, 2023年计划新培育), not a programme name (倍增计划。).
 TARGET_PLAN = r"计划(?![”\"」、,。;)\s])"
 #: Cues that make a figure a rule (每村至少, 不得超过, 原则上, 比例控制在).
@@ -407,10 +415,17 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
      r"较上届下降\1岁"),
     (rf"{_NUM}\s+years\s+older\s+than\s+(?:in\s+)?the\s+previous\s+(?:round|term|election)",
      r"较上届提高\1岁"),
+    # the level of an earlier year (up from 23.1万元 a year earlier): 上年为…, never this year's value
+    (r"\b(?:up|down|rising|falling|increasing|decreasing)\s+from\s+([\d.,]+(?:万|亿)?元)\s+"
+     r"(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior)\s+year|last\s+year|in\s+20\d\d)",
+     r"上年为\1"),
+    (r"\b(?:up|down|rising|falling|increasing|decreasing)\s+from\s+" + _NUM + r"\s+percent\s+"
+     r"(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior)\s+year|last\s+year|in\s+20\d\d)",
+     r"上年为\1%"),
     (rf"\bup\s+{_NUM}\s+percentage\s+points?", r"提高\1个百分点"),
     (rf"\bdown\s+{_NUM}\s+percentage\s+points?", r"下降\1个百分点"),
     (rf"\bup\s+{_NUM}\s+percent\s+year\s+on\s+year", r"同比增长\1%"),
-    (rf"(?<!make\s)(?<!makes\s)(?<!making\s)\bup\s+{_NUM}\s+percent(?!age)", r"增长\1%"),
+    (rf"(?<!make\s)(?<!makes\s)(?<!making\s)(?<!made\s)(?<!add\s)(?<!adds\s)(?<!added\s)\bup\s+{_NUM}\s+percent(?!age)", r"增长\1%"),
     (rf"\b(?:rose|increased|grew|was\s+up)\s+(?:by\s+)?{_NUM}\s+percent(?!age)(?:\s+year[\s-]+on[\s-]+year)?",
      r"同比增长\1%"),
     (rf"{_NUM}\s+percentage\s+points?", r"\1个百分点"),
@@ -431,7 +446,17 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?\s+(?:across|in|of)\s+"
      r"(?:the\s+)?(?:[\w-]+'s\s+)?villages\s+and\s+(?:urban\s+)?communities",
      r"村(社区)“两委”成员\1名"),
+    (rf"{_NUM}\s+members\s+(?:newly\s+)?elected\s+to\s+(?:the\s+)?village\s+and\s+(?:urban\s+)?community\s+"
+     r"\W?two\s+committees\W?", r"村(社区)“两委”成员\1名"),
+    (rf"{_NUM}\s+members\s+(?:newly\s+)?elected\s+to\s+(?:the\s+)?(?:village\s+)?\W?two\s+committees\W?",
+     r"“两委”成员\1名"),
     (rf"{_NUM}\s+members\s+of\s+(?:the\s+)?(?:new\s+)?\W?two\s+committees\W?", r"“两委”成员\1名"),
+    (rf"\bIn\s+{_NUM}\s+percent\s+of\s+(?:the\s+)?villages\s+and\s+(?:urban\s+)?communities,\s+(?:one\s+person|"
+     r"the\s+same\s+person|the\s+Party\s+secretary)\s+(?:now\s+)?(?:also\s+)?(?:serves|acts)\s+as\s+(?:both\s+)?"
+     r"(?:the\s+)?(?:village\s+)?Party\s+(?:branch\s+)?secretary\s+and\s+(?:the\s+)?(?:villagers'?\s+)?"
+     r"committee\s+(?:director|head|chair)", r"村(社区)书记、主任“一肩挑”比例为\1%"),
+    (rf"{_NUM}\s+villages\s+and\s+(?:urban\s+)?communities", r"\1个村(社区)"),
+    (r"\bMembers\s+(?:holding|with)\s+(?=a\s+(?:junior\s+)?college|(?:junior\s+)?college)", "其中"),
     (rf"\b(?:are|is|were|was)\s+(?:on\s+average|an\s+average\s+of)\s+{_NUM}\s+years(?:\s+old)?|"
      rf"\bon\s+average\s+{_NUM}\s+years\s+old", lambda m: f"平均年龄{m[1] or m[2]}岁"),
     (r"(?<![A-Za-z] )(?<![A-Za-z])\b(?:Among|Of)\s+(?:the\s+)?" + _NUM + r"\s+(?:new\s+)?village\s+Party\s+(?:branch\s+)?secretaries",
@@ -462,6 +487,18 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (_NUM + r"\s+villages,\s+or\s+" + _NUM + r"\s+percent(?:\s+of\s+(?:the\s+|all\s+)?(?:total|villages))?,\s+"
      r"(?:now\s+)?(?:earned|earn|earning|had|have)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?"
      r"(?:less\s+than|under|below)\s+([\d.,]+万?元)", r"\1个村集体收入不足\3,占\2%"),
+    # a share of villages defined by their income, the villages left unsaid (and 61.4 percent
+    # earned more than 10万元): the band's share, the amount a threshold
+    (_NUM + r"\s+percent\s+(?:of\s+(?:the\s+|all\s+|these\s+)?villages\s+)?(?:now\s+)?(?:earned|earn|earning|had|have|"
+     r"reported)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?(?:more\s+than|over|above)\s+"
+     r"([\d.,]+万?元)", r"\1%的村收入超过\2"),
+    (_NUM + r"\s+percent\s+(?:of\s+(?:the\s+|all\s+|these\s+)?villages\s+)?(?:now\s+)?(?:earned|earn|earning|had|have|"
+     r"reported)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?:income\s+of\s+)?(?:less\s+than|under|below)\s+"
+     r"([\d.,]+万?元)", r"\1%的村收入低于\2"),
+    # cooperatives that village Party branches run (领办): a body of its own
+    (_NUM + r"\s+(?:farmers'?\s+)?cooperatives\s+(?:are|were|have\s+been|had\s+been)\s+(?:now\s+)?"
+     r"(?:run|led|founded|set\s+up|established|initiated)\s+by\s+(?:the\s+)?(?:village\s+)?Party\s+"
+     r"(?:branches|organi[sz]ations)", r"党组织领办合作社\1家"),
     # villages defined by their income (villages with annual collective income below 10万元)
     (r"\bvillages\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+|was\s+)?"
      r"(?:of\s+)?(?:below|under|less\s+than)\s+([\d.,]+万?元)", r"收入低于\1的村"),
@@ -489,7 +526,12 @@ ENGLISH_PHRASES: tuple[tuple[str, object], ...] = (
     (rf"(?:The\s+election\s+)?covered\s+{_NUM}\s+administrative\s+villages\s+and\s+{_NUM}\s+urban\s+communities",
      r"全省\1个行政村和\2个城市社区"),
     (rf"{_NUM}\s+administrative\s+villages", r"\1个行政村"),
-    (rf"{_NUM}\s+villages\s+earned\s+more\s+than\s+([\d.,]+万?元)", r"\1个村集体收入超过\2"),
+    (rf"{_NUM}\s+villages\s+(?:in\s+the\s+(?:county|city|district|province|prefecture|region|banner)\s+)?"
+     r"(?:have\s+|had\s+|now\s+)?(?:earned|earn|earning|reported|recorded|took\s+in)\s+(?:an?\s+)?(?:annual\s+)?"
+     r"(?:collective\s+)?(?:income\s+of\s+)?(?:more\s+than|over|above)\s+([\d.,]+万?元)", r"\1个村集体收入超过\2"),
+    (rf"{_NUM}\s+villages\s+(?:in\s+the\s+(?:county|city|district|province|prefecture|region|banner)\s+)?"
+     r"(?:have\s+|had\s+|now\s+)?(?:earned|earn|earning|reported|recorded|took\s+in)\s+(?:an?\s+)?(?:annual\s+)?"
+     r"(?:collective\s+)?(?:income\s+of\s+)?(?:less\s+than|under|below)\s+([\d.,]+万?元)", r"\1个村集体收入低于\2"),
     (r"Voter\s+turnout\s+in\s+the\s+villagers'?\s+committee\s+elections?\s+reached", "村委会选举参选率达到"),
     (r"\bVillages\s+with\s+no\s+collective\s+income", "无集体经营性收入的村"),
     (r"total\s+collective\s+income\s+of\s+[\w']+\s+villages\s+reached", "全省村集体经济总收入达到"),
