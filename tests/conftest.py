@@ -67,16 +67,21 @@ TINY_MANIFEST = (
     "doc_id,file,title,source,published,year,regions,provinces,admin_levels,notes\n"
     "000,000_tiny.txt,甲县报告,test,2023,2023,甲县,测试省,county,\n"
     "001,001_tiny.txt,乙市报告,test,2022,2022,乙市,测试省,prefecture,\n")
-TINY_NOTEBOOKS = {"01_corpus": "print('corpus', root)", "02_quality": "print('quality')",
-                  "03_indicators": "print('indicators')", "04_links": "print('links')",
-                  "05_region_profile": "print('profile', region)"}
+
+
+def tiny_notebooks() -> dict[str, str]:
+    """One one-line notebook per registered notebook page (ruralstudy.registry.PAGES)."""
+    from ruralstudy.registry import notebook_pages
+
+    return {p.notebook: (f"print({p.notebook!r}, region)" if p.per_region
+                         else f"print({p.notebook!r}, root)") for p in notebook_pages()}
 
 
 def tiny_notebook(name: str, code: str) -> dict:
     """A notebook with a parameters cell and one code cell (and a markdown title)."""
     import nbformat
 
-    params = 'root = "."' + ('\nregion = ""' if "profile" in name else "")
+    params = 'root = "."\nregion = ""'
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell(f"# {name}", id=f"{name}-00"),
         nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}, id=f"{name}-01"),
@@ -102,7 +107,7 @@ def tiny_project(dest: Path) -> Paths:
     (dest / "data/annotations").mkdir(parents=True)
     (dest / "data/processed").mkdir(parents=True)
     (dest / "notebooks").mkdir()
-    for name, code in TINY_NOTEBOOKS.items():
+    for name, code in tiny_notebooks().items():
         nbformat.write(tiny_notebook(name, code), dest / "notebooks" / f"{name}.ipynb")
     return Paths(dest)
 

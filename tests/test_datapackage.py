@@ -9,6 +9,7 @@ import pytest
 from pandas.io.stata import StataReader
 
 from ruralstudy import datapackage as D
+from ruralstudy import registry
 from ruralstudy import site as S
 
 
@@ -116,7 +117,7 @@ def test_built_site_offers_a_valid_datapackage_and_stata_files(built, tmp_path):
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["type", "message"])[:5]
     names = {r["name"] for r in json.loads((data / "datapackage.json").read_bytes())["resources"]}
-    assert names == set(S.DOWNLOADS + S.CSV_ONLY)
+    assert names == {t.name for t in registry.tables(download=True)}
     panel = pd.read_stata(data / "panel.dta")
     csv = pd.read_csv(data / "panel.csv", encoding="utf-8-sig", keep_default_na=False)
     assert len(panel) == len(csv) and list(panel["region"]) == list(csv["region"])

@@ -17,6 +17,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from .comparability import province_key  # noqa: F401  (defined there; kept here by name)
 from .comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable, group_key,
                             round_label)
 
@@ -599,22 +600,6 @@ def links_findings(tests: pd.DataFrame, min_n: int, changes: dict[str, int],
                         if len(before_after) else "—", "—",
                         years_label(before_after.year) if len(before_after) else ""))
     return out
-
-def province_key(name: object) -> str:
-    """One key per province however it is written: 内蒙古 and 内蒙古自治区 -> 内蒙古;
-    广西壮族自治区 -> 广西; traditional characters are read as simplified. '' for no province."""
-    from .regions import strip_suffix, to_simplified
-
-    if name is None or (not isinstance(name, str) and pd.isna(name)):
-        return ""
-    n = to_simplified(str(name).strip())
-    if not n:
-        return ""
-    for suffix in ("维吾尔自治区", "回族自治区", "壮族自治区", "特别行政区", "自治区", "省", "市"):
-        if n.endswith(suffix) and len(n) - len(suffix) >= 2:
-            return n[: -len(suffix)]
-    return strip_suffix(n)
-
 
 def count_provinces(names) -> dict:
     """How many provinces a list of province names covers, counting each once however it is

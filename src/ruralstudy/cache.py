@@ -249,7 +249,7 @@ def parse_size(text: str | int) -> int:
 
 
 def _entries(root: Path) -> list[Entry]:
-    out = []
+    out: list[Entry] = []
     if not root.is_dir():
         return out
     for step in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):

@@ -32,7 +32,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -176,7 +176,7 @@ def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _predict(x: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
     z = x @ coef + intercept
-    return 1.0 / (1.0 + np.exp(-z))
+    return cast(np.ndarray, 1.0 / (1.0 + np.exp(-z)))
 
 
 def grouped_folds(groups: pd.Series, n_folds: int = N_FOLDS) -> list[np.ndarray]:
@@ -288,9 +288,9 @@ class Calibration:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for r in df.to_dict("records"):
-        out.append({k: (None if isinstance(v, float) and math.isnan(v) else
+        out.append({str(k): (None if isinstance(v, float) and math.isnan(v) else
                         (int(v) if isinstance(v, (np.integer,)) else
                          (round(float(v), DIGITS) if isinstance(v, (float, np.floating)) else v)))
                     for k, v in r.items()})
@@ -345,7 +345,7 @@ def fit_calibration(labelled: pd.DataFrame, target: float = TARGET_PRECISION,
                         "published_cv": int(k.sum()), "published_right_cv": int(yy[k].sum())})
     order = {"seeds": 0, "dev": 1, "holdout": 2, "holdout2": 3, "unseen3-dev": 4,
              "unseen3-holdout": 5, "unseen4-holdout": 6, "unseen5-holdout": 7}
-    per_set.sort(key=lambda r: (order.get(r["set"], 9), r["set"]))
+    per_set.sort(key=lambda r: (order.get(str(r["set"]), 9), str(r["set"])))
     n_gold = labelled.attrs.get("n_gold_values", {})
     basis_sets = sorted({str(s) for s in df.loc[basis, "set"]})
     n_gold_basis = sum(v for k, v in n_gold.items() if k in basis_sets)
@@ -449,6 +449,7 @@ def labelled_values(paths: Any) -> pd.DataFrame:
     from .sheets import load_sheets
 
     cb = load_codebook()
+    r: Any  # a row of itertuples (pandas-stubs types its fields as any scalar)
     parts = []
     n_gold: dict[str, int] = {}
     obs = combine_observations(
@@ -491,6 +492,7 @@ def labelled_values(paths: Any) -> pd.DataFrame:
     # holdout is kept for the reader's first-sight score and never fitted on.
     from .gold import _same_indicator_value
 
+    issue19: tuple[tuple[str, str, str, str], ...]
     try:
         from .pipeline import ISSUE19_SETS as issue19
     except ImportError:  # before unseen4 was registered
@@ -575,7 +577,7 @@ def tradeoff_table(cal: Calibration, thresholds: tuple[float, ...] = (
     return pd.DataFrame(rows)
 
 
-def plot_calibration(cal: Calibration):  # -> matplotlib Figure
+def plot_calibration(cal: Calibration) -> Any:  # a matplotlib Figure
     """Two panels: the reliability diagram (predicted vs observed precision per bin, n per
     bin written beside each point) and the precision-recall trade-off of the threshold with
     the chosen threshold marked; both on held-out (cross-validated) predictions."""

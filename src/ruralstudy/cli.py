@@ -358,7 +358,7 @@ def review(root: RootOpt = None,
         except OSError as exc:
             _fail(RuralStudyError(f"cannot read: {exc.strerror}", file=str(from_file)))
     else:
-        lines = sys.stdin
+        lines = sys.stdin  # type: ignore[assignment]  # iterated line by line like the list
     out.print(f"{len(queue)} items to review ({int((queue['item'] == 'waiting').sum())} waiting, "
               f"{int((queue['item'] != 'waiting').sum())} near misses); reviewer {who}")
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Any, cast
 
 import pandas as pd
 
@@ -40,7 +41,7 @@ RULE_TEXT = ("Two values are compared only when they are of the same admin level
 
 # --- periods ---------------------------------------------------------------------------------
 
-_PERIOD_CUES: tuple[tuple[str, re.Pattern], ...] = (
+_PERIOD_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("several_years", re.compile(r"近年来|近[一二两三四五六七八九十\d]+年|多年来|以来累计|累计|"
                                  r"十[二三四]五(以来|期间)|党的十[八九]大以来|[\d一二三四五]+年来")),
     ("part_year", re.compile(r"上半年|下半年|[一二三四1-4]季度|前三季度|\d{1,2}[-—至到]\d{1,2}月")),
@@ -101,12 +102,13 @@ def _month(s: str, last: bool = False) -> date:
 
 
 @lru_cache(maxsize=1)
-def calendar() -> dict:
+def calendar() -> dict[str, Any]:
     """The election calendar (``election_calendar.yaml``), parsed once."""
     import yaml
 
     text = resources.files("ruralstudy").joinpath("election_calendar.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
 def province_windows(province: str) -> tuple[Window, ...]:
@@ -126,14 +128,28 @@ def _windows(key: str) -> tuple[Window, ...]:
 
 
 def _province_key(name: object) -> str:
-    from .analysis import province_key
-
     return province_key(name)
+
+
+def province_key(name: object) -> str:
+    """One key per province however it is written: 内蒙古 and 内蒙古自治区 -> 内蒙古;
+    广西壮族自治区 -> 广西; traditional characters are read as simplified. '' for no province."""
+    from .regions import strip_suffix, to_simplified
+
+    if name is None or (not isinstance(name, str) and pd.isna(cast(Any, name))):
+        return ""
+    n = to_simplified(str(name).strip())
+    if not n:
+        return ""
+    for suffix in ("维吾尔自治区", "回族自治区", "壮族自治区", "特别行政区", "自治区", "省", "市"):
+        if n.endswith(suffix) and len(n) - len(suffix) >= 2:
+            return n[: -len(suffix)]
+    return strip_suffix(n)
 
 
 def parse_date(text: object) -> date | None:
     """'2021-03-18' -> that day; '2021-03' -> the 1st; '2021' -> None (a year is not a date)."""
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
+    if text is None or (not isinstance(text, str) and pd.isna(cast(Any, text))):
         return None
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", str(text))
     if not m:
@@ -151,7 +167,7 @@ def reference_date(year: object, period: str, published: object) -> tuple[date |
     the report is of that year or names no year, else the end of the year it names; a figure
     with neither a year nor a publication date has no date."""
     pub = parse_date(published)
-    y = None if year is None or pd.isna(year) else int(year)
+    y = None if year is None or pd.isna(cast(Any, year)) else int(cast(Any, year))
     if y is None:
         if pub is None:
             return None, "no year and no publication date"
@@ -228,10 +244,10 @@ def income_concept(indicator_id: str, text: str = "") -> str:
 
 
 def _blank(v: object) -> bool:
-    return v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == ""
+    return v is None or (not isinstance(v, str) and pd.isna(cast(Any, v))) or str(v).strip() == ""
 
 
-def comparable(a: dict | pd.Series, b: dict | pd.Series) -> tuple[bool, str]:
+def comparable(a: dict[str, Any] | pd.Series, b: dict[str, Any] | pd.Series) -> tuple[bool, str]:
     """May two values be compared? (True, '') or (False, the first reason they may not).
 
     Each is a mapping with ``admin_level``, ``round``, ``indicator_id`` and optionally
@@ -259,7 +275,7 @@ def comparable(a: dict | pd.Series, b: dict | pd.Series) -> tuple[bool, str]:
     return True, ""
 
 
-def _concept(row) -> str:
+def _concept(row: Any) -> str:
     c = row.get("income_concept")
     return str(c) if isinstance(c, str) else income_concept(row["indicator_id"])
 

@@ -18,21 +18,13 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 import pandas as pd
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column's declaration: what it means, its unit or base, what an empty cell means."""
-
-    description: str
-    unit: str = ""
-    missing: str = ""
-    label_zh: str = ""
-
+from .registry import Column, ProcessedTable, table as _registered
 
 _EMPTY_UNMAPPED = "empty when the figure is not mapped to an indicator"
 
@@ -216,27 +208,22 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
                                     "(machine-read, 机器读取)", label_zh="核对状态")},
 }
 
-#: What each table is, its primary key and its keys into other tables.
-TABLES: dict[str, dict] = {
-    "figures": {"title": "Figures found in the reports", "primaryKey": ["figure_id"]},
-    "mapping": {"title": "Every figure and sheet row with what it measures and its mapping",
-                "primaryKey": ["source_id"],
-                "foreignKeys": [("indicator_id", "codebook", "indicator_id")]},
-    "indicators": {"title": "Indicator values: every mapped figure and sheet row",
-                   "primaryKey": ["source_id"],
-                   "foreignKeys": [("indicator_id", "codebook", "indicator_id"),
-                                   ("source_id", "mapping", "source_id")]},
-    "panel": {"title": "One value per region, election round and indicator",
-              "primaryKey": ["region", "round", "indicator_id"],
-              "foreignKeys": [("indicator_id", "codebook", "indicator_id"),
-                              ("source_id", "indicators", "source_id")]},
-    "conflicts": {"title": "Regions and indicators where independent sources disagree"},
-    "crosschecks": {"title": "Cross-checks between figures of one region"},
-    "rejects": {"title": "Sheet rows that could not be used, with the reason",
-                "primaryKey": ["source_id"]},
-    "codebook": {"title": "The indicators: definitions, units, valid ranges",
-                 "primaryKey": ["indicator_id"]},
-}
+def _meta(name: str) -> dict[str, Any]:
+    """What a table is, its primary key and its keys into other tables: from its one
+    registry entry (:data:`ruralstudy.registry.TABLES`)."""
+    t: ProcessedTable | None = _registered(name)
+    if t is None:
+        return {}
+    return {"title": t.title, "primaryKey": list(t.primary_key),
+            "foreignKeys": list(t.foreign_keys)}
+
+
+def __getattr__(name: str) -> dict[str, dict[str, Any]]:  # TABLES as before, from the registry
+    if name == "TABLES":
+        from .registry import TABLES as REG
+
+        return {t.name: _meta(t.name) for t in REG if t.download}
+    raise AttributeError(name)
 
 
 class UndeclaredColumn(ValueError):
@@ -245,7 +232,9 @@ class UndeclaredColumn(ValueError):
 
 def column(table: str, name: str) -> Column:
     """The declaration of one column of one table; :class:`UndeclaredColumn` when none."""
-    spec = TABLE_COLUMNS.get(table, {}).get(name) or COLUMNS.get(name)
+    reg = _registered(table)
+    spec = ((reg.columns.get(name) if reg is not None else None)
+            or TABLE_COLUMNS.get(table, {}).get(name) or COLUMNS.get(name))
     if spec is None:
         raise UndeclaredColumn(f"column {name!r} of table {table!r} is not declared in "
                                f"ruralstudy.datapackage.COLUMNS")
@@ -266,7 +255,7 @@ def column_docs(table: str, columns: list[str]) -> dict[str, str]:
     return out
 
 
-def _field_type(dtype) -> str:
+def _field_type(dtype: Any) -> str:
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
     if pd.api.types.is_integer_dtype(dtype):
@@ -276,7 +265,7 @@ def _field_type(dtype) -> str:
     return "string"
 
 
-def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozenset()) -> dict:
+def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A Frictionless Table Schema for one table, from its frame and the declarations; foreign
     keys only into the ``tables`` published beside it."""
     fields = []
@@ -290,8 +279,8 @@ def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozense
         if spec.missing:
             f["missing"] = spec.missing
         fields.append(f)
-    schema: dict = {"fields": fields, "missingValues": [""]}
-    meta = TABLES.get(table, {})
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+    meta = _meta(table)
     if meta.get("primaryKey") and all(k in df.columns for k in meta["primaryKey"]):
         schema["primaryKey"] = list(meta["primaryKey"])
     fks = [{"fields": f, "reference": {"resource": r, "fields": rf}}
@@ -302,14 +291,14 @@ def table_schema(table: str, df: pd.DataFrame, tables: frozenset[str] = frozense
 
 
 def datapackage(frames: dict[str, pd.DataFrame], *, version: str, created: str,
-                licence_title: str = "CC BY 4.0", sources: list[dict] | None = None) -> bytes:
+                licence_title: str = "CC BY 4.0", sources: list[dict[str, Any]] | None = None) -> bytes:
     """``datapackage.json`` for the CSV downloads (UTF-8 with BOM), as JSON bytes.
 
     ``frames`` maps a table name to the frame written as ``<name>.csv``; ``created`` is the
     build's own date (never the clock), so two builds of one commit give the same bytes."""
     resources = []
     for name in sorted(frames):
-        meta = TABLES.get(name, {})
+        meta = _meta(name)
         resources.append({
             "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
             "title": meta.get("title", name), "format": "csv", "mediatype": "text/csv",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RuralStudyError(Exception):
     """Base class for every error ruralstudy raises on bad input."""
@@ -65,7 +67,7 @@ class InputError(RuralStudyError):
     """One or more inputs could not be read; carries every problem (file, line, reason) so
     they are all named at once, before any notebook runs."""
 
-    def __init__(self, message: str, problems: list | None = None) -> None:
+    def __init__(self, message: str, problems: list[Any] | None = None) -> None:
         self.problems = list(problems or [])
         super().__init__(message)
 

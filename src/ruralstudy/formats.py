@@ -51,12 +51,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import iorw, limits
+from . import iorw, limits, registry
 from .errors import CorpusError
-from .ocr import IMAGE_SUFFIXES
 
 #: Suffixes ``ruralstudy add`` and ``figures`` read (pictures of pages by OCR).
-SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx") + IMAGE_SUFFIXES
+SUFFIXES = registry.suffixes()  # as registered at import (read_report reads the registry)
 #: An article shorter than this (non-blank characters) is a navigation shell, not a report.
 MIN_ARTICLE_CHARS = 30
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -192,21 +191,17 @@ def read_report(path: str | Path) -> Report:
     if suffix == ".doc" or (data.startswith(OLE2_MAGIC) and suffix not in (".pdf",)):
         raise CorpusError("old Word binary (.doc) is not supported; open it in Word or "
                           "LibreOffice and save it as .docx", file=str(path))
-    try:
-        if suffix in (".html", ".htm"):
-            report = read_html_bytes(data, str(path), deadline)
-        elif suffix == ".pdf" or data.startswith(b"%PDF-"):
-            report = read_pdf_bytes(data, str(path), deadline)
-        elif suffix == ".docx":
-            report = read_docx_bytes(data, str(path))
-        elif suffix in IMAGE_SUFFIXES:
-            from .ocr import read_image_bytes
-
-            report = read_image_bytes(data, str(path), deadline)
+    try:  # the format's reader, by suffix or first bytes (ruralstudy.registry.FORMATS)
+        fmt = registry.format_for(suffix, data[:16])
+        if fmt is not None and fmt.reader:
+            read = registry.hook(fmt.reader)
+            report = (read(data, str(path), deadline) if fmt.deadline
+                      else read(data, str(path)))
         else:
-            if suffix and suffix not in SUFFIXES and data.startswith(b"PK\x03\x04"):
+            known = registry.suffixes()
+            if suffix and suffix not in known and data.startswith(b"PK\x03\x04"):
                 raise CorpusError(f"{suffix} files are not supported (reads "
-                                  f"{', '.join(SUFFIXES)})", file=str(path))
+                                  f"{', '.join(known)})", file=str(path))
             report = Report(raw=iorw.decode_bytes(data, str(path)))
     except CorpusError:
         raise

@@ -63,7 +63,7 @@ class Step(ABC):
     that failed, after recording why in ``failures``."""
 
     kind: ClassVar[str]
-    outputs: ClassVar[tuple[str, ...]]
+    outputs: tuple[str, ...]  # a class's constant, or set per instance
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -185,7 +185,7 @@ class Graph:
         failures: list[Any] = []
         if self.dry_run or not todo:
             return failures
-        by_kind: dict[type, list[Planned]] = {}
+        by_kind: dict[type[Step], list[Planned]] = {}
         for p in todo:
             by_kind.setdefault(type(p.step), []).append(p)
         for cls, group in by_kind.items():

@@ -22,7 +22,8 @@ import pandas as pd
 
 from . import iorw
 from .errors import CorpusError, ManifestError, RuralStudyError
-from .formats import SUFFIXES, RegionGuess, Report, infer_region, read_report
+from .formats import RegionGuess, Report, infer_region, read_report
+from .registry import suffixes
 from .paths import Paths, pause_point
 
 META_COLUMNS = ["file", "region", "province", "level", "year", "title", "source", "published"]
@@ -142,8 +143,8 @@ def plan_batch(inputs: list[Path | Item], meta: dict[str, dict[str, str]], given
             if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
                 raise CorpusError(f"not a regular file ({_kind(path.stat().st_mode)}); not read",
                                   file=str(path))
-            if path.suffix.lower() not in SUFFIXES and path.suffix.lower() != ".doc":
-                raise CorpusError(f"not a report format read here ({', '.join(SUFFIXES)})",
+            if path.suffix.lower() not in suffixes() and path.suffix.lower() != ".doc":
+                raise CorpusError(f"not a report format read here ({', '.join(suffixes())})",
                                   file=str(path))
             item.report = read_report(path)
         except CorpusError as exc:

@@ -490,15 +490,15 @@ def write_files_together(folder: str | Path, files: dict[str, bytes]) -> None:
                     os.fsync(fh.fileno())
             except OSError as exc:
                 raise _output_error(exc, target) from None
-        for tmp, target in temps:
+        for made, target in temps:
             try:
-                os.replace(tmp, target)
+                os.replace(made, target)
             except OSError as exc:
                 raise _output_error(exc, target) from None
     finally:
-        for tmp, _ in temps:
-            if tmp.exists():
-                tmp.unlink()
+        for made, _ in temps:
+            if made.exists():
+                made.unlink()
 
 
 #: Lock file descriptors this process holds; a forked child (a pool worker) closes its copies,

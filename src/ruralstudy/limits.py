@@ -23,6 +23,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from typing import IO
 
 from .errors import CorpusError, RuralStudyError
 
@@ -177,14 +178,14 @@ class Deadline:
             raise SECONDS_PER_FILE.error(f"{spent:.0f} s or more", self.file, where=where)
 
 
-def check_file_size(path, file: str | None = None) -> int:
+def check_file_size(path: str | os.PathLike[str], file: str | None = None) -> int:
     """The file's size, refused over :data:`FILE_BYTES` before anything is read."""
     size = os.stat(path).st_size
     FILE_BYTES.check(size, file or str(path))
     return size
 
 
-def check_zip(data_or_file, file: str) -> None:
+def check_zip(data_or_file: str | os.PathLike[str] | IO[bytes], file: str) -> None:
     """Refuse a zip (docx, xlsx) whose members unpack to more than :data:`UNZIPPED_BYTES`,
     from the zip's directory (nothing is decompressed)."""
     import zipfile
@@ -222,7 +223,7 @@ def load_yaml(text: str, file: str) -> object:
             aliases += 1
             if aliases > max_aliases:
                 raise YAML_ALIASES.error(f"more than {int(max_aliases):,}", file)
-            grow(sizes.get(ev.anchor, 1))
+            grow(sizes.get(ev.anchor or "", 1))
         elif isinstance(ev, yaml.ScalarEvent):
             if ev.anchor:
                 sizes[ev.anchor] = 1

@@ -12,8 +12,13 @@ import re
 
 import pandas as pd
 
-PAGE_NAMES = {"01_corpus": "sources.html", "02_quality": "quality.html",
-              "03_indicators": "indicators.html", "04_links": "links.html"}
+
+def __getattr__(name: str) -> dict[str, str]:  # PAGE_NAMES: notebook -> page, from the registry
+    if name == "PAGE_NAMES":
+        from .registry import page_names
+
+        return page_names()
+    raise AttributeError(name)
 
 
 def region_slug(region: str, code: str = "") -> str:

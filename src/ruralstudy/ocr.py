@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import limits
+from . import limits, registry
 from .errors import CorpusError
 
 #: Render resolution of a PDF page (dots per inch). 300 dpi gives body text (10.5-12 pt) a
@@ -57,8 +57,8 @@ LANG = "chi_sim+eng"
 #: A page bigger than this (pixels at :data:`DPI`) is rendered at a lower resolution, so an
 #: oversized page (a poster, a 5 m wide scan) cannot exhaust memory.
 MAX_PIXELS = 40_000_000
-#: Image files read by OCR when added as reports.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+#: Image files read by OCR when added as reports (the "image" entry of the formats registry).
+IMAGE_SUFFIXES = next(f.suffixes for f in registry.FORMATS if f.name == "image")
 #: The Debian package each piece of Tesseract comes from (named when one is missing).
 DEBIAN_PACKAGES = {"tesseract": "tesseract-ocr", "chi_sim": "tesseract-ocr-chi-sim",
                    "eng": "tesseract-ocr-eng"}

@@ -6,11 +6,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import iorw, validate
+from . import iorw, registry, validate
 from .codebook import Codebook, load_codebook
 from .corpus import Corpus, CorpusProblem, load_corpus
 from .indicators import (combine_observations, conflicts_table, crosscheck_table,
@@ -95,7 +96,7 @@ def extract_files(files: list[Path], regions: pd.DataFrame | None = None) -> pd.
     for f in files:
         doc = document_from_file(f, doc_id=f.stem)
         if reg is not None and f.stem in reg.index:
-            r = reg.loc[f.stem]
+            r: Any = reg.loc[f.stem]  # one row (pandas-stubs cannot know it is not a frame)
             entry = replace(doc.entry, regions=(Region(r["region"], r["province"],
                                                        r["admin_level"]),))
             doc = replace(doc, entry=entry)
@@ -161,10 +162,11 @@ def unseen_evaluation(paths: Paths) -> tuple[list[tuple[SetScore, pd.DataFrame]]
         obs = observe_figures(found, load_codebook())
         g = gold.copy()
         ids = []
-        for r in g.itertuples():
-            f = found[(found["doc"] == r.doc) & (found["start"] < int(r.end)) &
-                      (found["end"] > int(r.start))]
-            ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{r.doc}:{r.start}")
+        row: Any
+        for row in g.itertuples():
+            f = found[(found["doc"] == row.doc) & (found["start"] < int(row.end)) &
+                      (found["end"] > int(row.start))]
+            ids.append(f["figure_id"].iloc[0] if len(f) else f"missed:{row.doc}:{row.start}")
         g["source_id"] = ids
         mapping[f"unseen-{name}"] = score_mappings(obs, g)[0]
     scores3, mapping3 = unseen3_evaluation(paths)
@@ -265,19 +267,21 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
     obs = combine_observations(observe_figures(figures, codebook, region_codes, published),
                                observe_sheets(sheet_rows, codebook))
     obs = identified(obs)
-    obs = apply_calibration(obs, load_calibration() if calibration == "committed"
+    if isinstance(calibration, str) and calibration != "committed":
+        raise ValueError(f"calibration is a Calibration, None or 'committed', not {calibration!r}")
+    obs = apply_calibration(obs, load_calibration() if isinstance(calibration, str)
                             else calibration)
     if reviews_df is not None and len(reviews_df):
         obs = apply_reviews(obs, parse_reviews(reviews_df, codebook, reviews_file), codebook)
     # the researchers' overrides come last: an explicit override wins over a review decision
     overrides = parse_overrides(overrides_df, codebook, set(obs["source_id"]), overrides_file)
     obs = apply_overrides(obs, overrides, codebook)
-    validate.check_schema(obs, validate.OBS_SCHEMA, "mapping")
+    registry.check("mapping", obs)
     ind = identified(indicators_table(obs, codebook))
-    validate.check_schema(ind, validate.INDICATORS_SCHEMA, "indicators")
+    registry.check("indicators", ind)
     validate.check_ranges_and_units(ind, codebook)
     panel = identified(panel_table(ind))
-    validate.check_schema(panel, validate.PANEL_SCHEMA, "panel")
+    registry.check("panel", panel)
     return IndicatorResult(obs, ind, panel, conflicts_table(ind), crosscheck_table(ind),
                            sheet_rejects.reset_index(drop=True))
 
@@ -295,21 +299,60 @@ def identified(df: pd.DataFrame) -> pd.DataFrame:
         if "code_vintage" in out.columns:
             out["code_vintage"] = vintage
         else:
-            out.insert(out.columns.get_loc("region_code") + 1, "code_vintage", vintage)
+            at: int = out.columns.get_loc("region_code")  # type: ignore[assignment]  # unique
+            out.insert(at + 1, "code_vintage", vintage)
     return out
 
 
 def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
-    """The processed files of the indicators step, serialised deterministically."""
+    """The processed files of the indicators step, serialised deterministically: one per
+    format of every table the registry gives to this step (:data:`ruralstudy.registry.TABLES`),
+    each checked against its registered schema."""
+    from . import registry
+
     files: dict[str, bytes] = {}
-    for name, df in (("mapping", res.observations), ("indicators", res.indicators),
-                     ("panel", res.panel), ("conflicts", res.conflicts)):
-        files[f"{name}.csv"] = iorw.frame_to_csv_bytes(df)
-        files[f"{name}.parquet"] = iorw.frame_to_parquet_bytes(df)
-    files["crosschecks.csv"] = iorw.frame_to_csv_bytes(res.crosschecks)
-    files["rejects.csv"] = iorw.frame_to_csv_bytes(res.rejects)
-    files["codebook.csv"] = iorw.frame_to_csv_bytes(load_codebook().frame())
+    for t in registry.tables(step="indicators"):
+        df = registry.hook(t.make)(res)
+        if t.name not in _CHECKED_ON_THE_WAY:
+            registry.check(t.name, df)
+        if "csv" in t.formats:
+            files[f"{t.name}.csv"] = iorw.frame_to_csv_bytes(df)
+        if "parquet" in t.formats:
+            files[f"{t.name}.parquet"] = iorw.frame_to_parquet_bytes(df)
     return files
+
+
+# checked by build_indicators as they are made (what follows them needs them valid)
+_CHECKED_ON_THE_WAY = frozenset({"mapping", "indicators", "panel"})
+
+
+def result_mapping(res: IndicatorResult) -> pd.DataFrame:
+    return res.observations
+
+
+def result_indicators(res: IndicatorResult) -> pd.DataFrame:
+    return res.indicators
+
+
+def result_panel(res: IndicatorResult) -> pd.DataFrame:
+    return res.panel
+
+
+def result_conflicts(res: IndicatorResult) -> pd.DataFrame:
+    return res.conflicts
+
+
+def result_crosschecks(res: IndicatorResult) -> pd.DataFrame:
+    return res.crosschecks
+
+
+def result_rejects(res: IndicatorResult) -> pd.DataFrame:
+    return res.rejects
+
+
+def result_codebook(res: IndicatorResult) -> pd.DataFrame:
+    del res
+    return load_codebook().frame()
 
 
 def manifest_region_codes(paths: Paths) -> dict[str, str]:

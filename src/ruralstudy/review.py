@@ -20,6 +20,8 @@ keys from any iterator, so tests and benchmarks drive it with a file of keys (no
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import math
 import os
@@ -408,7 +410,7 @@ class TtyKeys:
 
         self.stream = stream or sys.stdin
         self.fd = self.stream.fileno()
-        self.saved = None
+        self.saved: list[Any] | None = None
 
     def __enter__(self) -> "TtyKeys":
         import termios

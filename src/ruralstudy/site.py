@@ -25,16 +25,12 @@ import pandas as pd
 
 from .links import cjk_lang, human_number, sheet_slug, table_html
 from .paths import pause_point, site_builds, swap_in_site
+from .registry import nav
 
-NAV = [("Overview", "index.html"), ("Data quality", "quality.html"),
-       ("Indicators", "indicators.html"), ("Links", "links.html"), ("Regions", "regions.html"),
-       ("Sources", "sources.html"), ("Methods", "methods.html"), ("Data", "data.html"),
-       ("Glossary", "glossary.html"), ("About", "about.html")]
 FINDINGS_TAG = "findings"
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
-DOWNLOADS = ["figures", "indicators", "panel", "conflicts", "mapping"]
-CSV_ONLY = ["crosschecks", "rejects", "codebook"]
+# the pages (and the navigation) and the download tables are entries of ruralstudy.registry
 
 
 @dataclass
@@ -913,8 +909,10 @@ def _size(n: int) -> str:
 
 
 def download_frames(t) -> dict[str, pd.DataFrame]:
-    """The tables offered as downloads, by name (DOWNLOADS and CSV_ONLY)."""
-    return {name: getattr(t, name) for name in DOWNLOADS + CSV_ONLY}
+    """The tables offered as downloads, by name (the registered tables with ``download``)."""
+    from .registry import tables
+
+    return {tb.name: t.frame(tb.name) for tb in tables(download=True)}
 
 
 def table_column_docs(t) -> dict[str, dict[str, str]]:
@@ -935,8 +933,10 @@ def described_downloads(t, stamp: dict, citation: str) -> dict[str, bytes]:
     version = f"{cff.get('version', '0')}+{stamp.get('commit', 'unknown')[:12]}"
     out = {"datapackage.json": D.datapackage(download_frames(t), version=version,
                                              created=when.strftime("%Y-%m-%dT%H:%M:%SZ"))}
-    for name in ("panel", "indicators"):
-        out[f"{name}.dta"] = D.stata_bytes(name, getattr(t, name), stamp=when,
+    from .registry import tables
+
+    for name in [tb.name for tb in tables(download=True) if tb.stata]:
+        out[f"{name}.dta"] = D.stata_bytes(name, t.frame(name), stamp=when,
                                            data_label=f"ruralstudy {name} {version}")
     return out
 
@@ -1268,7 +1268,7 @@ def wrap(page: Page, stamp: dict) -> str:
     title = jinja2.utils.markupsafe.Markup(lang_spans(html.escape(page.title)))
     return tpl.render(title=title, title_text=page.title,
                       body=jinja2.utils.markupsafe.Markup(lang_spans(page.body)),
-                      up="../" * depth, nav=NAV, active=page.path, stamp=stamp,
+                      up="../" * depth, nav=nav(), active=page.path, stamp=stamp,
                       show_code_toggle=page.code_toggle)
 
 

@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: Largest n for which the p-value enumerates every permutation (8! = 40,320).
 EXACT_MAX_N = 8
@@ -50,7 +52,7 @@ def _ranks(v: np.ndarray) -> np.ndarray:
     """Average ranks (1-based) of a 1-d array; ties share the mean of their ranks."""
     from scipy.stats import rankdata
 
-    return rankdata(v, method="average")
+    return cast(np.ndarray, rankdata(v, method="average"))
 
 
 def _centred_unit(v: np.ndarray) -> np.ndarray | None:
@@ -59,7 +61,7 @@ def _centred_unit(v: np.ndarray) -> np.ndarray | None:
     norm = np.sqrt((c * c).sum(axis=-1, keepdims=True))
     if np.any(norm == 0):
         return None
-    return c / norm
+    return cast(np.ndarray, c / norm)
 
 
 @lru_cache(maxsize=16)
@@ -101,7 +103,7 @@ def _null_abs_sorted(sorted_rx: tuple[float, ...], sorted_ry: tuple[float, ...],
     return null, exact
 
 
-def _p_from_null(abs_rho: np.ndarray | float, null_sorted: np.ndarray, exact: bool):
+def _p_from_null(abs_rho: np.ndarray | float, null_sorted: np.ndarray, exact: bool) -> Any:
     """Two-sided p-value(s): the share of the null with |rho| at least the observed one
     (Monte Carlo: (count + 1) / (n_perm + 1), so p is never 0)."""
     count = len(null_sorted) - np.searchsorted(null_sorted, np.asarray(abs_rho) - _TOL, side="left")
@@ -124,7 +126,7 @@ def fisher_ci(rho: float, n: int, level: float = CI_LEVEL) -> tuple[float, float
     return math.tanh(z - q * se), math.tanh(z + q * se)
 
 
-def _complete_pairs(x, y) -> tuple[np.ndarray, np.ndarray]:
+def _complete_pairs(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     xv = np.asarray(x, dtype=float).ravel()
     yv = np.asarray(y, dtype=float).ravel()
     if xv.shape != yv.shape:
@@ -133,7 +135,7 @@ def _complete_pairs(x, y) -> tuple[np.ndarray, np.ndarray]:
     return xv[keep], yv[keep]
 
 
-def spearman_test(x, y, *, n_perm: int = 9999, seed: int = 0) -> SpearmanResult:
+def spearman_test(x: ArrayLike, y: ArrayLike, *, n_perm: int = 9999, seed: int = 0) -> SpearmanResult:
     """Spearman's rank correlation of the pairs where both x and y are finite (ties get average
     ranks), with a two-sided permutation p-value: exact over all n! permutations when n <= 8,
     else Monte Carlo over ``n_perm`` seeded permutations, p = (count + 1) / (n_perm + 1).
@@ -171,11 +173,11 @@ def holm(p_values: Sequence[float]) -> list[float]:
     ok = np.flatnonzero(~np.isnan(p))
     m = ok.size
     if m == 0:
-        return out.tolist()
+        return cast(list[float], out.tolist())
     order = ok[np.argsort(p[ok], kind="stable")]
     adj = np.minimum(1.0, (m - np.arange(m)) * p[order])
     out[order] = np.maximum.accumulate(adj)
-    return out.tolist()
+    return cast(list[float], out.tolist())
 
 
 def pearson_for_spearman(rho: float) -> float:
@@ -211,6 +213,7 @@ def spearman_power(rho: float, n: int, *, alpha: float = 0.05, n_sim: int = 2000
     rx = np.argsort(np.argsort(x, axis=1), axis=1) + 1.0
     ry = np.argsort(np.argsort(y, axis=1), axis=1) + 1.0
     a, b = _centred_unit(rx), _centred_unit(ry)
+    assert a is not None and b is not None  # ranks 1..n (n >= 2) are never constant
     rhos = np.clip((a * b).sum(axis=1), -1.0, 1.0)
     ranks = tuple(float(i) for i in range(1, n + 1))
     null, exact = _null_abs_sorted(ranks, ranks, *((0, 0) if n <= EXACT_MAX_N else (9999, 0)))

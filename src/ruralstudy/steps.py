@@ -34,23 +34,13 @@ from .errors import NotebookExecutionError
 from .execute import RunResult, RunSpec, Runner, execute_one, failing_cell
 from .extract import extract_figures, figures_frame
 from .graph import Graph, Outputs, Planned, State, Step, StepInputs
-from .links import PAGE_NAMES, region_slug, sheet_slug
+from . import registry
+from .links import region_slug
 from .memory import release_unused_memory
 from .paths import Paths, pause_point
 from .tables import Tables
 
-AGGREGATE_NOTEBOOKS = ["01_corpus", "02_quality", "03_indicators", "04_links"]
-PROFILE_NOTEBOOK = "05_region_profile"
-PAGE_TITLES = {"01_corpus": "Sources", "02_quality": "Data quality",
-               "03_indicators": "Indicators across regions", "04_links": "Links between the constructs"}
-INDICATOR_FILES = ("mapping.csv", "mapping.parquet", "indicators.csv", "indicators.parquet",
-                   "panel.csv", "panel.parquet", "conflicts.csv", "conflicts.parquet",
-                   "crosschecks.csv", "rejects.csv", "codebook.csv")
-SUBMIT_ORDER = {"03_indicators": 0, "04_links": 1, "02_quality": 2, "01_corpus": 3}
-# the processed files a notebook reads (their digests are its data inputs)
-NOTEBOOK_DATA = ("figures.parquet", "mapping.parquet", "indicators.parquet", "panel.parquet",
-                 "conflicts.parquet", "crosschecks.csv", "rejects.csv", "codebook.csv",
-                 "corpus_problems.csv")
+# the notebooks, pages and processed tables are each one entry of ruralstudy.registry
 
 
 # --- 1. extraction ----------------------------------------------------------------------------
@@ -86,11 +76,12 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
     confidence and, by character index, each character's box (pixels at the page's dpi) and
     word confidence. Both are rebuilt from data/raw by ``make site``."""
     ex = doc.extracted
+    assert ex is not None, "only a web page, PDF, Word file or image has an extraction"
     folder = paths.processed / "text"
     iorw.write_bytes(folder / f"{doc.doc_id}.txt", doc.raw.text.encode("utf-8"))
     meta = {"doc_id": doc.doc_id, "raw_file": f"data/raw/reports/{doc.entry.file}",
             "raw_sha256": doc.raw.sha256, "kind": ex.kind, "reader": doc.raw.encoding,
-            "runs": ex.runs(), **(ex.ocr.to_json() if getattr(ex, "ocr", None) else {})}
+            "runs": ex.runs(), **(ocr.to_json() if (ocr := getattr(ex, "ocr", None)) else {})}
     iorw.write_bytes(folder / f"{doc.doc_id}.map.json",
                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -110,10 +101,11 @@ class IndicatorsStep(Step):
     """Map figures and sheet rows to indicators; build indicators, panel, conflicts."""
 
     kind = "indicators"
-    outputs = INDICATOR_FILES
+    outputs: tuple[str, ...] = ()  # per instance: the files of the tables registered here
 
     def __init__(self, paths: Paths, figures: pd.DataFrame, figures_csv: bytes) -> None:
         super().__init__("indicators")
+        self.outputs = registry.processed_files("indicators")
         self.paths = paths
         self.figures = figures
         self.figures_digest = digest_bytes(figures_csv)
@@ -247,7 +239,8 @@ class NotebookStep(Step):
     def run(self) -> Outputs:
         out = self.run_many([self], [])[0]
         if out is None:
-            raise NotebookExecutionError(f"notebook {self.spec.name} failed", file=self.spec.name)
+            raise NotebookExecutionError(f"notebook {self.spec.name} failed", file=self.spec.name,
+                                         cell=None)
         return out
 
     @classmethod
@@ -256,7 +249,8 @@ class NotebookStep(Step):
         runner = nsteps[0].runner
         # the longest first (the aggregate pages, heaviest first), so that no worker is left
         # with a long notebook at the end while the other idles
-        order = sorted(nsteps, key=lambda s: SUBMIT_ORDER.get(s.spec.name, len(SUBMIT_ORDER)))
+        submit = {p.notebook: p.submit for p in registry.notebook_pages(per_region=False)}
+        order = sorted(nsteps, key=lambda s: submit.get(s.spec.name, len(submit) + 100))
         results = runner.map(execute_and_render, [s.spec for s in order],
                              name=lambda r: r[0].name, on_done=runner.on_done)
         out: list[Outputs | None] = []
@@ -492,7 +486,8 @@ class BuildRun:
 
         t = self.tables
         assert t is not None
-        data = {n: digest_bytes(self.files[n]) for n in NOTEBOOK_DATA if n in self.files}
+        data = {n: digest_bytes(self.files[n]) for n in registry.notebook_data()
+                if n in self.files}
         data["manifest"] = iorw.sha256_file(self.paths.manifest)
         for f in sorted(p for p in self.paths.annotations.rglob("*") if p.is_file()):
             rel = f.relative_to(self.paths.annotations).as_posix()
@@ -500,12 +495,14 @@ class BuildRun:
         for f in sorted(self.paths.reports_raw.glob("*")):
             data[f"raw:{f.name}"] = iorw.sha256_file(f)
         steps = []
-        for name in AGGREGATE_NOTEBOOKS:
+        for page in sorted(registry.notebook_pages(per_region=False), key=lambda p: p.notebook):
+            name = page.notebook
             src = self._source(name)
             params = dict(self.opts.notebook_params.get(name, {}))
             steps.append(NotebookStep(f"notebook {name}", self._spec(name, src, params), src,
-                                      params, data, PAGE_NAMES[name], self.runner))
-        src = self._source(PROFILE_NOTEBOOK)
+                                      params, data, page.path, self.runner))
+        profile = registry.profile_page()
+        src = self._source(profile.notebook)
         mapping, ind, panel = t.mapping, t.indicators, t.panel
         national = digest_frame(panel[panel.region == "全国"])
         regions = sorted(mapping["region"].unique())
@@ -518,11 +515,11 @@ class BuildRun:
         for region in regions:
             sl = {k: by[k].get(region, empty[k]) for k in by}
             sl["national"] = national
-            params = {"region": region, **self.opts.notebook_params.get(PROFILE_NOTEBOOK, {})}
+            params = {"region": region, **self.opts.notebook_params.get(profile.notebook, {})}
             code = codes[region]
             steps.append(NotebookStep(f"profile {region}",
                                       self._spec(f"profile-{region}", src, params), src, params,
-                                      sl, f"regions/{region_slug(region, code)}.html",
+                                      sl, f"{profile.path}/{region_slug(region, code)}.html",
                                       self.runner))
         return steps
 
@@ -543,6 +540,7 @@ class BuildRun:
         executed = {}
         for p in planned:
             if p.outputs is not None:
+                assert isinstance(p.step, NotebookStep)
                 executed[p.step.page] = p.outputs["notebook.ipynb"].decode("utf-8")
                 p.outputs = None  # one copy is enough (the report keeps names and reasons)
         return executed
@@ -585,7 +583,7 @@ class BuildRun:
         try:
             before = set(json.loads(record.read_text(encoding="utf-8"))["written"])
         except (OSError, ValueError, KeyError, TypeError):  # no record yet: the build's names
-            pages = {v.removesuffix(".html") for v in PAGE_NAMES.values()}
+            pages = {v.removesuffix(".html") for v in registry.page_names().values()}
             before = {f.name for f in out.glob("*.ipynb")
                       if f.stem in pages or f.name.startswith("regions-")}
         keep = set()
@@ -642,7 +640,9 @@ class BuildRun:
         self.graph.run([p])
 
     def publish_site(self, rendered: dict[str, Rendered]) -> Path:
-        """Assemble every page and download, and publish the site whole."""
+        """Assemble every registered page and download (:mod:`ruralstudy.registry`), and
+        publish the site whole."""
+        from . import pages as P
         from . import site as S
         from .codebook import codebook_text
 
@@ -651,42 +651,11 @@ class BuildRun:
         stamp = self.stamp()
         citation = (self.paths.root / "CITATION.cff").read_text(encoding="utf-8") \
             if (self.paths.root / "CITATION.cff").exists() else ""
-        # the front page states what the data show (indicators, links); facts about the
-        # pipeline's quality stay on the quality and sources pages
-        findings = [f for page in ("indicators.html", "links.html")
-                    for f in (rendered[page].findings if page in rendered else [])]
-        pages = [S.Page("index.html", "Overview", S.index_body(t, findings, citation))]
-        for name in ("02_quality", "03_indicators", "04_links"):
-            r = rendered[PAGE_NAMES[name]]
-            pages.append(S.Page(PAGE_NAMES[name], PAGE_TITLES[name], r.body, code_toggle=True,
-                                sections=_tuple(r.sections)))
-        pages.append(S.Page("sources.html", "Sources",
-                            S.sources_body(t, docs, rendered["sources.html"].body), code_toggle=True))
-        pages.append(S.Page("regions.html", "Regions", S.regions_body(t)))
-        slugs = {region_slug(r): r for r in t.mapping["region"].unique()}
-        peers = S.PeerIndex(t.panel)
-        for page, r in sorted(rendered.items()):
-            if page.startswith("regions/"):
-                region = slugs.get(page.split("/", 1)[1].removesuffix(".html"), "")
-                extra = S.peer_comparison(region, t.panel, peers) if region else ""
-                sections = (None if r.sections is None
-                            else tuple(S.append_sections(r.sections, extra)))
-                pages.append(S.Page(page, f"Region profile: {region}" if region else "Region profile",
-                                    r.body + extra, code_toggle=True, region=region,
-                                    sections=sections))
-        for d in docs:
-            pages.append(S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
-                                S.document_body(d, t.mapping)))
-        for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
-                           set(t.rejects["file"])):
-            pages.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",
-                                S.sheet_body(file, t.mapping, t.rejects)))
-        downloads = {}
-        for name in S.DOWNLOADS:  # CSV downloads: formulas neutralised, BOM for Excel
-            downloads[f"{name}.csv"] = S.excel_csv(files[f"{name}.csv"])
-            downloads[f"{name}.parquet"] = files[f"{name}.parquet"]
-        for name in S.CSV_ONLY:
-            downloads[f"{name}.csv"] = S.excel_csv(files[f"{name}.csv"])
+        missing = [p.path for p in registry.notebook_pages(per_region=False)
+                   if p.path not in rendered]
+        if missing:
+            raise KeyError(f"registered notebook pages were not rendered: {missing}")
+        downloads = P.table_downloads(files)
         downloads["codebook.yaml"] = codebook_text().encode("utf-8")
         licence = self.paths.root / "LICENSE-DATA"
         downloads["LICENSE-DATA.txt"] = (licence.read_bytes() if licence.exists()
@@ -695,16 +664,23 @@ class BuildRun:
             downloads["CITATION.cff"] = citation.encode("utf-8")
         downloads.update(S.described_downloads(t, stamp, citation))
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
-        pages.append(S.Page("data.html", "Data", S.data_body(t, downloads)))
-        pages.append(S.Page("glossary.html", "Glossary / 术语", S.glossary_body()))
-        pages.append(S.Page("methods.html", "Methods and limitations", S.methods_body(t)))
+        ctx = P.SiteContext(tables=t, docs=docs, rendered=rendered,
+                            findings=P.front_findings(rendered), stamp=stamp, citation=citation,
+                            downloads=downloads)
+        pages = P.assemble(ctx)
+        broken = P.finding_anchor_problems(pages, rendered)
+        if broken:
+            from .errors import ValidationError
+
+            raise ValidationError("findings link to anchors their page does not have (a "
+                                  "renamed heading?): " + "; ".join(broken), file=broken[0])
+        downloads = dict(downloads)  # the Data page lists the tables, not the raw files
         for d in docs:  # each source page links to its raw file as downloaded
             raw_path = self.paths.reports_raw / d.entry.file
             if raw_path.is_file():
                 downloads[f"raw/{S.site_raw_name(d.entry.file)}"] = raw_path.read_bytes()
             if d.extracted is not None:
                 downloads[f"text/{S.site_text_name(d.doc_id)}"] = d.raw.text.encode("utf-8")
-        pages.append(S.Page("about.html", "About", S.about_body(stamp, citation)))
         self.report.site = S.publish(pages, stamp, downloads, self.paths.site)
         return self.report.site
 
@@ -800,7 +776,3 @@ class _Named(Step):
 
     def run(self) -> Outputs:  # pragma: no cover - never run
         return {}
-
-
-def _tuple(sections: list | None) -> tuple | None:
-    return None if sections is None else tuple(tuple(x) for x in sections)

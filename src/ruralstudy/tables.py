@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .paths import Paths
 
-# every file of data/processed/ (besides the extracted texts of web pages, PDFs and Word files)
-PROCESSED_FILES = ("figures.csv", "figures.parquet", "mapping.csv", "mapping.parquet",
-                   "indicators.csv", "indicators.parquet", "panel.csv", "panel.parquet",
-                   "conflicts.csv", "conflicts.parquet", "crosschecks.csv", "rejects.csv",
-                   "codebook.csv", "corpus_problems.csv")
+def __getattr__(name: str) -> tuple[str, ...]:  # PROCESSED_FILES, from the registry when asked
+    if name == "PROCESSED_FILES":
+        return processed_files()
+    raise AttributeError(name)
+
+
+def processed_files() -> tuple[str, ...]:
+    """Every file of data/processed/ (besides the extracted texts of web pages, PDFs and Word
+    files): those of the registered tables (:data:`ruralstudy.registry.TABLES`)."""
+    from .registry import processed_files as files
+
+    return files()
 
 
 def _frame(files: Mapping[str, bytes], name: str) -> pd.DataFrame:
@@ -48,27 +55,36 @@ class Tables:
     manifest: pd.DataFrame
     paths: Paths
 
+    extra: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # registered later
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """A processed table by its registered name (``corpus_problems`` is ``problems``)."""
+        from .registry import table
+
+        t = table(name)
+        attr = t.attribute if t is not None else name
+        if attr in self.extra:
+            return self.extra[attr]
+        frame: pd.DataFrame = getattr(self, attr)
+        return frame
+
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], paths: Paths) -> "Tables":
         """Parse the processed files (bytes by file name) and the project's manifest."""
         from . import iorw
+        from .registry import TABLES
 
-        return cls(figures=_frame(files, "figures.parquet"),
-                   mapping=_frame(files, "mapping.parquet"),
-                   indicators=_frame(files, "indicators.parquet"),
-                   panel=_frame(files, "panel.parquet"),
-                   conflicts=_frame(files, "conflicts.parquet"),
-                   crosschecks=_frame(files, "crosschecks.csv"),
-                   rejects=_frame(files, "rejects.csv"), codebook=_frame(files, "codebook.csv"),
-                   problems=_frame(files, "corpus_problems.csv"),
+        frames = {t.attribute: _frame(files, t.read_file) for t in TABLES}
+        fixed = {f for f in cls.__dataclass_fields__ if f not in ("manifest", "paths", "extra")}
+        return cls(**{k: frames[k] for k in fixed},
+                   extra={k: v for k, v in frames.items() if k not in fixed},
                    # UTF-8, UTF-16 or GB18030, as the build reads it
                    manifest=iorw.read_csv(paths.manifest), paths=paths)
 
     @classmethod
     def read(cls, paths: Paths) -> "Tables":
         """The tables as the last build left them in data/processed/."""
-        return cls.from_files({n: (paths.processed / n).read_bytes() for n in PROCESSED_FILES
-                               if not n.endswith(".csv") or n in _CSV_READ}, paths)
+        from .registry import TABLES
 
-
-_CSV_READ = {"crosschecks.csv", "rejects.csv", "codebook.csv", "corpus_problems.csv"}
+        return cls.from_files({t.read_file: (paths.processed / t.read_file).read_bytes()
+                               for t in TABLES}, paths)

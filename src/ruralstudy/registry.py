@@ -1,0 +1,311 @@
+"""The project's extension points, each one registry: a new site page, input format or
+processed table is ONE entry here, and everything else (build steps, navigation, publishing,
+downloads, schema checks, the Data Package, the Data page's column docs) is derived from it.
+
+Models: papermill's ``PapermillIO.register`` (a scheme -> a handler), nbconvert's exporter
+entry points (a name -> ``"module:attr"``) and frictionless-py's formats (one folder a format).
+Hooks are ``"module:attr"`` strings, resolved when used (:func:`hook`), so that this module
+imports nothing of the package and any module may read it without an import cycle.
+
+* :data:`PAGES`: every page of the site in navigation order: :class:`NotebookPage` (a notebook
+  in ``notebooks/`` executed by the build and rendered by nbconvert) and :class:`SitePage`
+  (a page assembled by the site from the tables).
+* :data:`FORMATS`: every input format of a report (:class:`InputFormat`), by file suffix.
+* :data:`TABLES`: every processed table in ``data/processed/`` (:class:`ProcessedTable`).
+
+Registering at run time (a plug-in, a test): :func:`register_page`, :func:`register_format`,
+:func:`register_table`; each returns the entry and replaces one of the same name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+def hook(ref: str) -> Any:
+    """The object a ``"package.module:attr"`` reference names (imported when first used)."""
+    module, _, attr = ref.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NotebookPage:
+    """A page made from a notebook: ``notebooks/<notebook>.ipynb`` is executed (papermill, on
+    the build's warm kernels) and rendered (nbconvert) into ``path``.
+
+    ``nav``: its label in the navigation bar ('' = not there), at position ``nav_at``.
+    ``per_region``: one page per region (``path`` is then a folder, the notebook gets a
+    ``region`` parameter). ``submit``: order in which the pool gets the notebooks (the
+    heaviest first). ``front_findings``: its findings are stated on the front page.
+    ``body``: optional ``"module:function"`` ``(context, rendered_body) -> body``."""
+
+    notebook: str
+    path: str
+    title: str
+    nav: str = ""
+    nav_at: int = 100
+    submit: int = 50
+    front_findings: bool = False
+    per_region: bool = False
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A page the site assembles from the tables: ``body`` is ``"module:function"``
+    ``(context) -> body HTML`` (see :class:`ruralstudy.pages.SiteContext`). ``many``: the
+    hook returns a list of :class:`ruralstudy.site.Page` instead (one per source, say), and
+    ``path`` is then their folder."""
+
+    path: str
+    title: str
+    body: str
+    nav: str = ""
+    nav_at: int = 100
+    many: bool = False
+
+
+Page = Union[NotebookPage, SitePage]
+
+#: Every page of the site, in the order it is published (and searched); the navigation bar
+#: orders the pages that have a ``nav`` label by ``nav_at``.
+PAGES: list[Page] = [
+    SitePage("index.html", "Overview", "ruralstudy.pages:index", nav="Overview", nav_at=0),
+    NotebookPage("02_quality", "quality.html", "Data quality", nav="Data quality", nav_at=1,
+                 submit=2),
+    NotebookPage("03_indicators", "indicators.html", "Indicators across regions",
+                 nav="Indicators", nav_at=2, submit=0, front_findings=True),
+    NotebookPage("04_links", "links.html", "Links between the constructs", nav="Links",
+                 nav_at=3, submit=1, front_findings=True),
+    NotebookPage("01_corpus", "sources.html", "Sources", nav="Sources", nav_at=5, submit=3,
+                 body="ruralstudy.pages:sources"),
+    SitePage("regions.html", "Regions", "ruralstudy.pages:regions", nav="Regions", nav_at=4),
+    NotebookPage("05_region_profile", "regions", "Region profile", per_region=True),
+    SitePage("sources", "Source pages", "ruralstudy.pages:source_pages", many=True),
+    SitePage("data.html", "Data", "ruralstudy.pages:data", nav="Data", nav_at=7),
+    SitePage("glossary.html", "Glossary / 术语", "ruralstudy.pages:glossary", nav="Glossary",
+             nav_at=8),
+    SitePage("methods.html", "Methods and limitations", "ruralstudy.pages:methods",
+             nav="Methods", nav_at=6),
+    SitePage("about.html", "About", "ruralstudy.pages:about", nav="About", nav_at=9),
+]
+
+
+def _key(p: Page) -> str:
+    return p.notebook if isinstance(p, NotebookPage) else p.path
+
+
+def register_page(page: Page, *, before: str = "") -> Page:
+    """Add a page (or replace the one with its notebook / path); ``before``: the path of the
+    page it is published before (else it goes last)."""
+    PAGES[:] = [p for p in PAGES if _key(p) != _key(page)]
+    at = next((i for i, p in enumerate(PAGES) if p.path == before), len(PAGES))
+    PAGES.insert(at, page)
+    return page
+
+
+def notebook_pages(*, per_region: bool | None = None) -> list[NotebookPage]:
+    """The notebook pages (only the aggregate ones, or the per-region ones, when asked)."""
+    return [p for p in PAGES if isinstance(p, NotebookPage)
+            and (per_region is None or p.per_region == per_region)]
+
+
+def notebook_page(notebook: str) -> NotebookPage:
+    """The registered page of a notebook; KeyError when the notebook is not registered."""
+    for p in notebook_pages():
+        if p.notebook == notebook:
+            return p
+    raise KeyError(f"notebook {notebook!r} is not registered in ruralstudy.registry.PAGES")
+
+
+def profile_page() -> NotebookPage:
+    """The one per-region notebook page."""
+    pages = notebook_pages(per_region=True)
+    assert len(pages) == 1, "exactly one per-region notebook page is supported"
+    return pages[0]
+
+
+def page_names() -> dict[str, str]:
+    """Aggregate notebook -> its page's path (``03_indicators`` -> ``indicators.html``)."""
+    return {p.notebook: p.path for p in notebook_pages(per_region=False)}
+
+
+def nav() -> list[tuple[str, str]]:
+    """The navigation bar: (label, path) of every page that has a label, by ``nav_at``."""
+    return [(p.nav, p.path) for p in sorted((p for p in PAGES if p.nav), key=lambda p: p.nav_at)]
+
+
+# --- input formats ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InputFormat:
+    """A report format: files whose suffix is one of ``suffixes`` (or whose first bytes are
+    ``magic``) are read by ``reader``, ``"module:function" (data, path[, deadline]) -> Report``;
+    ``reader=""`` reads the bytes as plain text. ``deadline``: the reader takes the file's
+    :class:`ruralstudy.limits.Deadline` as its third argument."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    reader: str = ""
+    magic: bytes = b""
+    deadline: bool = True
+
+
+FORMATS: list[InputFormat] = [
+    InputFormat("text", (".txt",)),
+    InputFormat("html", (".html", ".htm"), "ruralstudy.formats:read_html_bytes"),
+    InputFormat("pdf", (".pdf",), "ruralstudy.formats:read_pdf_bytes", magic=b"%PDF-"),
+    InputFormat("docx", (".docx",), "ruralstudy.formats:read_docx_bytes", deadline=False),
+    InputFormat("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+                "ruralstudy.ocr:read_image_bytes"),
+]
+
+
+def register_format(fmt: InputFormat) -> InputFormat:
+    """Add an input format (or replace the one of its name)."""
+    FORMATS[:] = [f for f in FORMATS if f.name != fmt.name] + [fmt]
+    return fmt
+
+
+def suffixes() -> tuple[str, ...]:
+    """Every suffix a report may have, in registry order."""
+    return tuple(s for f in FORMATS for s in f.suffixes)
+
+
+def format_for(suffix: str, head: bytes = b"") -> InputFormat | None:
+    """The reader of a file: the first registered format with a reader whose suffixes hold
+    ``suffix`` or whose ``magic`` starts ``head`` (a PDF named .txt is a PDF); None for plain
+    text (read as text, whatever its suffix)."""
+    suffix = suffix.lower()
+    for f in FORMATS:
+        if f.reader and (suffix in f.suffixes or (f.magic and head.startswith(f.magic))):
+            return f
+    return None
+
+
+# --- processed tables ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column's declaration: what it means, its unit or base, what an empty cell means."""
+
+    description: str
+    unit: str = ""
+    missing: str = ""
+    label_zh: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessedTable:
+    """A table of ``data/processed/``: written as ``<name>.<format>`` for each of ``formats``.
+
+    ``step``: the build step that writes it (``extract`` or ``indicators``); ``make`` (for the
+    indicators step) is ``"module:function" (IndicatorResult) -> DataFrame``. ``attr``: its
+    attribute on :class:`ruralstudy.tables.Tables` (default: the name). ``schema``:
+    ``"module:ATTR"`` of a pandera schema checked on every build. ``download``: offered on the
+    Data page, described in ``datapackage.json``, its columns documented. ``stata``: also as
+    a Stata file. ``columns``: declarations of columns no shared declaration covers (or that
+    mean something narrower here; :mod:`ruralstudy.datapackage`). ``notebooks``: the
+    notebooks read it (its digest is one of their inputs)."""
+
+    name: str
+    title: str
+    formats: tuple[str, ...] = ("csv", "parquet")
+    step: str = "indicators"
+    make: str = ""
+    attr: str = ""
+    schema: str = ""
+    download: bool = True
+    stata: bool = False
+    notebooks: bool = True
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+    columns: Mapping[str, Column] = field(default_factory=dict)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(f"{self.name}.{ext}" for ext in self.formats)
+
+    @property
+    def read_file(self) -> str:
+        """The file the tables are parsed from (Parquet when written, it keeps the types)."""
+        return f"{self.name}.parquet" if "parquet" in self.formats else f"{self.name}.csv"
+
+    @property
+    def attribute(self) -> str:
+        return self.attr or self.name
+
+
+_R = "ruralstudy.pipeline:"
+#: Every processed table; downloads are documented on the Data page in this order.
+TABLES: list[ProcessedTable] = [
+    ProcessedTable("figures", "Figures found in the reports", step="extract",
+                   schema="ruralstudy.validate:FIGURES_SCHEMA", primary_key=("figure_id",)),
+    ProcessedTable("indicators", "Indicator values: every mapped figure and sheet row",
+                   make=_R + "result_indicators", schema="ruralstudy.validate:INDICATORS_SCHEMA",
+                   stata=True, primary_key=("source_id",),
+                   foreign_keys=(("indicator_id", "codebook", "indicator_id"),
+                                 ("source_id", "mapping", "source_id"))),
+    ProcessedTable("panel", "One value per region, election round and indicator",
+                   make=_R + "result_panel", schema="ruralstudy.validate:PANEL_SCHEMA",
+                   stata=True, primary_key=("region", "round", "indicator_id"),
+                   foreign_keys=(("indicator_id", "codebook", "indicator_id"),
+                                 ("source_id", "indicators", "source_id"))),
+    ProcessedTable("conflicts", "Regions and indicators where independent sources disagree",
+                   make=_R + "result_conflicts"),
+    ProcessedTable("mapping", "Every figure and sheet row with what it measures and its mapping",
+                   make=_R + "result_mapping", schema="ruralstudy.validate:OBS_SCHEMA",
+                   primary_key=("source_id",),
+                   foreign_keys=(("indicator_id", "codebook", "indicator_id"),)),
+    ProcessedTable("crosschecks", "Cross-checks between figures of one region", formats=("csv",),
+                   make=_R + "result_crosschecks"),
+    ProcessedTable("rejects", "Sheet rows that could not be used, with the reason",
+                   formats=("csv",), make=_R + "result_rejects", primary_key=("source_id",)),
+    ProcessedTable("codebook", "The indicators: definitions, units, valid ranges",
+                   formats=("csv",), make=_R + "result_codebook", primary_key=("indicator_id",)),
+    ProcessedTable("corpus_problems", "Reports that could not be read, and why", formats=("csv",),
+                   step="extract", attr="problems", download=False),
+]
+
+
+def register_table(table: ProcessedTable) -> ProcessedTable:
+    """Add a processed table (or replace the one of its name)."""
+    TABLES[:] = [t for t in TABLES if t.name != table.name] + [table]
+    return table
+
+
+def table(name: str) -> ProcessedTable | None:
+    return next((t for t in TABLES if t.name == name), None)
+
+
+def tables(*, step: str | None = None, download: bool | None = None) -> Iterator[ProcessedTable]:
+    for t in TABLES:
+        if (step is None or t.step == step) and (download is None or t.download == download):
+            yield t
+
+
+def processed_files(step: str | None = None) -> tuple[str, ...]:
+    """Every file of ``data/processed/`` the registered tables make (of one step)."""
+    return tuple(f for t in tables(step=step) for f in t.files)
+
+
+def notebook_data() -> tuple[str, ...]:
+    """The processed files the notebooks read (their digests are the notebooks' inputs)."""
+    return tuple(t.read_file for t in TABLES if t.notebooks)
+
+
+def check(name: str, df: Any) -> Any:
+    """Check a frame against its table's registered schema (a no-op when it has none)."""
+    t = table(name)
+    if t is None or not t.schema:
+        return df
+    validate: Callable[..., Any] = hook("ruralstudy.validate:check_schema")
+    return validate(df, hook(t.schema), name)
