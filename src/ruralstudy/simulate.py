@@ -572,9 +572,10 @@ def documents(corpus: SyntheticCorpus) -> list:
     return docs
 
 
-def run_path(corpus: SyntheticCorpus) -> Recovered:
+def run_path(corpus: SyntheticCorpus, calibration: None | str = None) -> Recovered:
     """Extraction, measurement, mapping, indicators and panel, by the build's own functions
-    (no sheets, no overrides, no region codes), in memory."""
+    (no sheets, no overrides, no region codes), in memory. ``calibration=None`` keeps every
+    value the mapper maps; ``"committed"`` applies the publishing threshold as a build does."""
     from .codebook import load_codebook
     from .extract import extract_figures, figures_frame
     from .overrides import OVERRIDE_COLUMNS
@@ -590,7 +591,7 @@ def run_path(corpus: SyntheticCorpus) -> Recovered:
     res = build_indicators(figures, pd.DataFrame(columns=SHEET_COLUMNS),
                            pd.DataFrame(columns=REJECT_COLUMNS),
                            pd.DataFrame(columns=OVERRIDE_COLUMNS), load_codebook(), {},
-                           calibration=None)
+                           calibration=calibration)
     return Recovered(figures, res.observations, res.indicators, res.panel)
 
 
