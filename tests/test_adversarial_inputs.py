@@ -3,7 +3,7 @@
 One test per case of ../shared/reliability/adversarial_2026-12.md, named by its id; each failed
 on the code the report tested (2f1a507). Hostile files are made here, small: where a limit is
 the thing tested, the limit is lowered through its environment variable
-(:mod:`ruralstudy.limits`) instead of making a huge file.
+(:mod:`ruralstudy.texts.limits`) instead of making a huge file.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import pandas as pd
 import pytest
 
 from conftest import TINY_REPORTS, cli, tiny_project
-from ruralstudy import iorw, limits
-from ruralstudy.corpus import CorpusProblem, Document, read_documents, read_manifest
+from ruralstudy import iorw
+from ruralstudy.texts import limits
+from ruralstudy.texts.corpus import CorpusProblem, Document, read_documents, read_manifest
 from ruralstudy.errors import CorpusError, SheetError
-from ruralstudy.formats import decode_html, read_report
-from ruralstudy.sheets import load_sheets, read_sheet_frame
+from ruralstudy.texts.formats import decode_html, read_report
+from ruralstudy.tables.sheets import load_sheets, read_sheet_frame
 
 SHEET_HEADER = "region,province,admin_level,year,construct,indicator_label_zh,raw_value,url\n"
 SHEET_ROW = "普定县,贵州省,county,2022,cadre_structure,村党组织书记平均年龄,47岁,https://example.org/a\n"
@@ -92,7 +93,7 @@ def test_I1_damaged_docx_is_named_the_batch_goes_on_and_keep_going_skips_it(tmp_
     assert "badxml.docx: not a readable Word .docx file" in r.stderr
     shutil.copyfile(batch / "badxml.docx", p.reports_raw / "005_bad.docx")
     _add_to_manifest(p, "005", "005_bad.docx")
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     rep = build(p, BuildOptions(until="extract", keep_going=True, jobs=1))
     (prob,) = [x for x in rep.problems if x.doc_id == "005"]
@@ -197,7 +198,7 @@ def test_I24_cell_over_the_field_limit_is_refused_with_its_line_and_site_csv_cop
         read_report(tmp_path / "longline.txt")
     assert e.value.line == 2 and "RURALSTUDY_MAX_LINE_CHARS" in str(e.value)
     # a long processed cell (a sentence under the limit) no longer kills the site step
-    from ruralstudy.site import neutralise_csv
+    from ruralstudy.site.site import neutralise_csv
 
     data = ("a,b\n=1," + "长" * 200_000 + "\n").encode()
     assert neutralise_csv(data).startswith(b"a,b\n'=1,")
@@ -292,8 +293,8 @@ def test_I17_page_over_the_size_limit_is_refused_and_the_map_is_compact(tmp_path
 def test_I18_one_cell_of_many_figures_costs_linear_time(monkeypatch):
     """Counted in comparisons, not seconds (no test depends on the machine's speed): the
     pairwise count made n^2 / 2 = 18 million comparisons for these 6,000 values."""
-    from ruralstudy import indicators as I
-    from ruralstudy.site import _marked_paragraphs
+    from ruralstudy.tables.tables import indicators as I
+    from ruralstudy.site.site import _marked_paragraphs
 
     n = 6000
     ind = pd.DataFrame({"region": "仁寿县", "indicator_id": "villages", "year": 2023,
@@ -352,10 +353,10 @@ def test_M4_citation_with_yaml_aliases_is_refused_not_expanded():
     with pytest.raises(limits.LimitError) as e:
         limits.load_yaml(bomb, "CITATION.cff")
     assert "CITATION.cff" in str(e.value) and "RURALSTUDY_MAX_YAML_NODES" in str(e.value)
-    from ruralstudy.site import citation_apa, citation_bibtex
+    from ruralstudy.site.site import citation_apa, citation_bibtex
 
     assert len(citation_bibtex(bomb)) < 1000 and len(citation_apa(bomb)) < 1000
-    from ruralstudy.site import citation_html
+    from ruralstudy.site.site import citation_html
 
     assert "CITATION.cff: the size of the YAML document" in citation_html(bomb)
     assert limits.load_yaml("a: &x [1, 2]\nb: *x\n", "c.cff") == {"a": [1, 2], "b": [1, 2]}
@@ -438,7 +439,7 @@ def test_D2_same_article_as_txt_html_and_docx_is_one_document(tmp_path):
     (dup,) = [i for i in items if isinstance(i, CorpusProblem)]
     assert dup.doc_id == "005" and "duplicate of document 000" in dup.reason
     assert sum(isinstance(i, Document) for i in items) == 2
-    from ruralstudy.corpus import normalised_digest
+    from ruralstudy.texts.corpus import normalised_digest
 
     wide = text.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})  # １ for 1
     assert normalised_digest(wide) == normalised_digest(text)
@@ -498,7 +499,7 @@ def test_I30_dollar_in_a_region_name_is_text_not_mathtext():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ruralstudy.charts import configure_matplotlib
+    from ruralstudy.findings.charts import configure_matplotlib
 
     configure_matplotlib()
     fig, ax = plt.subplots()
@@ -511,7 +512,7 @@ def test_I30_dollar_in_a_region_name_is_text_not_mathtext():
 
 
 def test_I32_two_chinese_named_sheets_get_two_pages():
-    from ruralstudy.links import sheet_slug, source_href
+    from ruralstudy.findings.links import sheet_slug, source_href
 
     assert sheet_slug("村干部.csv") != sheet_slug("集体收入.csv")
     assert sheet_slug("gathered_2026-11.csv") == "sheet-gathered_2026-11"
@@ -521,13 +522,13 @@ def test_I32_two_chinese_named_sheets_get_two_pages():
 
 
 def test_M2_bibtex_escapes_latex():
-    from ruralstudy.site import citation_bibtex
+    from ruralstudy.site.site import citation_bibtex
 
     bib = citation_bibtex('title: "Rural \\\\input{/etc/passwd} 50% & co_op #1"\n'
                           'authors:\n  - name: "A & B"\n')
     assert "\\input{" not in bib and "\\textbackslash{}input\\{/etc/passwd\\}" in bib
     assert "50\\% \\& co\\_op \\#1" in bib and "{{A \\& B}}" in bib
-    from ruralstudy.site import dataset_citation_bibtex
+    from ruralstudy.site.site import dataset_citation_bibtex
 
     data = dataset_citation_bibtex('title: "Rural \\\\input{/etc/passwd}: x"\n',
                                    {"date": "2026-12-01", "commit": "abc"})
@@ -537,7 +538,7 @@ def test_M2_bibtex_escapes_latex():
 def test_M3_audit_shows_numbers_not_numpy_reprs():
     import numpy as np
 
-    from ruralstudy.overrides import Override, apply_overrides
+    from ruralstudy.measures.overrides import Override, apply_overrides
 
     obs = pd.DataFrame({"source_id": ["sheet:a.csv:2"], "value": [np.float64(44.0)],
                         "audit": [""], "region": ["甲县"]})
@@ -665,7 +666,7 @@ def test_I18_linear_release_checks_agree_with_the_pairwise_definition():
     """The n log n versions give what comparing every pair gives, on random cells."""
     import random
 
-    from ruralstudy import indicators as I
+    from ruralstudy.tables.tables import indicators as I
 
     rng = random.Random(7)
     for _ in range(400):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from ruralstudy.pages import anchor_ids, anchor_links, broken_anchors, site_pages
+from ruralstudy.site.pages import anchor_ids, anchor_links, broken_anchors, site_pages
 
 from conftest import tiny_project
 
@@ -41,7 +41,7 @@ def _finding_cell(anchor: str) -> nbformat.NotebookNode:
 
 
 def _build_with_finding(tmp_path, anchor: str):
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     paths = tiny_project(tmp_path / "p")
     nbp = paths.notebooks / "03_indicators.ipynb"

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from conftest import cli, clone, ran, site_files
-from ruralstudy.build import BuildOptions, build
+from ruralstudy.build.build import BuildOptions, build
 from ruralstudy.errors import NotebookExecutionError
 
 
@@ -214,13 +214,13 @@ def test_fresh_kernels_give_the_same_notebooks_as_warm_ones(tiny_built, tmp_path
 
 
 def _normal(nb_json: str) -> str:
-    from ruralstudy.steps import without_timings
+    from ruralstudy.build.steps import without_timings
 
     return json.dumps(without_timings(json.loads(nb_json)), sort_keys=True)
 
 
 def test_build_keeps_the_cache_under_its_limit_and_cache_prune(tiny_built, tmp_path):
-    from ruralstudy.cache import Cache
+    from ruralstudy.build.cache import Cache
 
     p = clone(tiny_built, tmp_path / "p")
     Cache(p.cache).put("execute", "stale", {"notebook.ipynb": b"x" * 100_000})
@@ -252,7 +252,7 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
     """A warm kernel keeps the parsed tables between notebooks; one notebook's in-place change
     is not seen by the next, and a rewritten file is read again."""
     from ruralstudy import iorw
-    from ruralstudy.nbhelpers import load
+    from ruralstudy.findings.nbhelpers import load
 
     p = clone(tiny_built, tmp_path / "p")
     first = load(p.root)
@@ -278,10 +278,10 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
 def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):
     """Kernels start before extraction only when the notebooks' inputs changed: a markdown
     edit re-renders pages and needs none."""
-    from ruralstudy.build import input_digests, notebook_inputs_digest
-    from ruralstudy.build import notebooks_expected as expected
-    from ruralstudy.cache import library_digest
-    from ruralstudy.graph import State
+    from ruralstudy.build.build import input_digests, notebook_inputs_digest
+    from ruralstudy.build.build import notebooks_expected as expected
+    from ruralstudy.build.cache import library_digest
+    from ruralstudy.build.graph import State
 
     p = clone(tiny_built, tmp_path / "p")
 
@@ -324,7 +324,7 @@ def test_meanwhile_runs_once_in_the_callers_thread_while_the_pool_works(tmp_path
     tasks here can only finish once it has run."""
     import threading
 
-    from ruralstudy.execute import Runner
+    from ruralstudy.execute.execute import Runner
 
     flag = tmp_path / "flag"
     threads = []
@@ -411,7 +411,7 @@ def test_F16_a_patch_in_one_notebook_is_invisible_to_the_next_on_a_warm_kernel(t
     attribute, and a package module first imported by a notebook. None of it is seen by the
     next notebook, as on a fresh kernel."""
     p = clone(tiny_built, tmp_path / "p")
-    code = ("import ruralstudy.nbhelpers as H, ruralstudy.tables as T, ruralstudy.gold as G\n"
+    code = ("import ruralstudy.findings.nbhelpers as H, ruralstudy.tables.tables as T, ruralstudy.evaluation.gold as G\n"
             "print('seen:', H.say.__name__, hasattr(H, 'PATCHED'), hasattr(T.Tables, 'patched'), "
             "hasattr(G, 'PATCHED'))\n"
             "H.say = lambda *a, **k: None; H.PATCHED = 1; T.Tables.patched = 1; G.PATCHED = 1")
@@ -419,7 +419,7 @@ def test_F16_a_patch_in_one_notebook_is_invisible_to_the_next_on_a_warm_kernel(t
         nb = nbformat.read(nbp, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(code, id="patch"))
         nbformat.write(nb, nbp)
-    monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "ruralstudy.nbhelpers,ruralstudy.tables")
+    monkeypatch.setenv("RURALSTUDY_WARM_IMPORTS", "ruralstudy.findings.nbhelpers,ruralstudy.tables.tables")
     build(p, BuildOptions(jobs=1))
     seen = {}
     for f in p.executed.glob("*.ipynb"):
@@ -431,7 +431,7 @@ def test_F16_a_patch_in_one_notebook_is_invisible_to_the_next_on_a_warm_kernel(t
 _NESTED_RUN_SYNC = '''
 import asyncio
 from jupyter_core.utils import run_sync
-from ruralstudy.execute import Runner
+from ruralstudy.execute.execute import Runner
 
 
 def nested(_=None):

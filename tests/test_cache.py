@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ruralstudy.cache import Cache, library_digest, notebook_code, step_key
+from ruralstudy.build.cache import Cache, library_digest, notebook_code, step_key
 
 BASE = dict(code="x = 1", params={"min_n": 8}, inputs={"panel": "aa", "raw:000.txt": "bb"},
             library="lib1")
@@ -64,7 +64,7 @@ def test_entries_detect_corruption_and_partial_writes(tmp_path):
 def test_prune_drops_least_recently_used_first_and_keeps_what_is_asked(tmp_path):
     import os
 
-    from ruralstudy.cache import parse_size, prune
+    from ruralstudy.build.cache import parse_size, prune
 
     c = Cache(tmp_path)
     for i, k in enumerate(["old", "mid", "new"]):
@@ -81,7 +81,7 @@ def test_prune_drops_least_recently_used_first_and_keeps_what_is_asked(tmp_path)
 
 
 def test_prune_unused_keeps_only_the_last_builds_entries(tmp_path):
-    from ruralstudy.cache import USED_FILE, prune
+    from ruralstudy.build.cache import USED_FILE, prune
 
     c = Cache(tmp_path)
     c.put("execute", "a", {"notebook.ipynb": b"{}"})
@@ -99,7 +99,7 @@ def test_digest_frame_is_content_based_and_the_same_in_another_process():
 
     import pandas as pd
 
-    from ruralstudy.cache import digest_frame
+    from ruralstudy.build.cache import digest_frame
 
     df = pd.DataFrame({"region": ["甲县", "乙市", None], "value": [1.5, float("nan"), 3.0],
                        "year": pd.array([2023, None, 2022], dtype="Int64")})
@@ -110,7 +110,7 @@ def test_digest_frame_is_content_based_and_the_same_in_another_process():
     assert d != digest_frame(df.rename(columns={"value": "v"}))
     assert d != digest_frame(df.astype({"year": "float64"}))
     assert digest_frame(df.iloc[0:0]) != digest_frame(df.iloc[0:0, :2])
-    code = ("import pandas as pd; from ruralstudy.cache import digest_frame; "
+    code = ("import pandas as pd; from ruralstudy.build.cache import digest_frame; "
             "df = pd.DataFrame({'region': ['甲县', '乙市', None], 'value': [1.5, float('nan'), 3.0], "
             "'year': pd.array([2023, None, 2022], dtype='Int64')}); print(digest_frame(df))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -121,7 +121,7 @@ def test_digest_frame_is_content_based_and_the_same_in_another_process():
 def test_digest_frame_groups_equal_digest_frame_of_each_slice():
     import pandas as pd
 
-    from ruralstudy.cache import digest_frame, digest_frame_groups
+    from ruralstudy.build.cache import digest_frame, digest_frame_groups
 
     df = pd.DataFrame({"region": ["乙", "甲", "乙", "丙", "甲"], "value": [1.0, 2.0, None, 4.0, 5.0],
                        "unit": ["个", "%", "个", None, "%"]})

@@ -1,4 +1,4 @@
-"""Calibrated confidence and the publishing threshold (ruralstudy.calibrate).
+"""Calibrated confidence and the publishing threshold (ruralstudy.measures.calibrate).
 
 The fit is checked on synthetic data whose answer is known, and on the real annotated sets:
 the committed calibration must be what a fresh fit gives (byte for byte), its cross-validated
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralstudy import calibrate as C
-from ruralstudy.pipeline import run_indicators_frames
+from ruralstudy.measures import calibrate as C
+from ruralstudy.build.pipeline import run_indicators_frames
 
 
 def _rows(n_docs: int = 12, per_doc: int = 10, seed: int = 0) -> pd.DataFrame:
@@ -131,7 +131,7 @@ def test_apply_calibration_sets_status_and_reason():
 
 def test_committed_calibration_is_a_fresh_fit_and_meets_the_target(root):
     """Stale when the mapper or the gold changed: run `ruralstudy calibrate` and commit."""
-    from ruralstudy.paths import Paths
+    from ruralstudy.build.paths import Paths
 
     cal = C.calibrate(Paths(root))
     fresh = C.calibration_bytes(cal)
@@ -181,7 +181,7 @@ def test_the_build_publishes_only_values_at_or_above_the_threshold(project):
 def test_committed_reviews_cover_the_seed_values_below_the_threshold(project):
     """The seeds' values below the threshold were all read by the gold annotators; their
     decisions (data/manual/reviews.csv, scripts/reviews_from_gold.py) make them reviewed."""
-    from ruralstudy.pipeline import read_gold_measurements
+    from ruralstudy.build.pipeline import read_gold_measurements
 
     o = run_indicators_frames(project).observations
     rv = o[o.status == C.REVIEWED]

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from ruralstudy.codebook import (CONSTRUCTS, codebook_text, load_codebook, parse_codebook,
+from ruralstudy.measures.codebook import (CONSTRUCTS, codebook_text, load_codebook, parse_codebook,
                                  safe_load_yaml)
 from ruralstudy.errors import CodebookError
-from ruralstudy.mapping import map_measurement
-from ruralstudy.measure import Measurement
-from ruralstudy.pipeline import mapping_score, run_indicators_frames
+from ruralstudy.measures.mapping import map_measurement
+from ruralstudy.measures.measure import Measurement
+from ruralstudy.build.pipeline import mapping_score, run_indicators_frames
 
 #: A wrong value shown is the costly error: values on the site (after reviewed overrides) must be
 #: at least this precise against the gold, and the machine alone on report text too.
@@ -94,7 +94,7 @@ def test_map_measurement(m, unit, value, expected, reason):
 def test_every_figure_and_sheet_row_has_a_result(project):
     o = run_indicators_frames(project).observations
     # mapped values are published, waiting (calibrated confidence below the threshold) or
-    # reviewed (see ruralstudy.calibrate)
+    # reviewed (see ruralstudy.measures.calibrate)
     is_mapped = o.status.isin(["published", "waiting", "reviewed"])
     assert set(o["status"]) <= {"published", "waiting", "reviewed", "unmapped", "rejected"}
     assert (o.loc[is_mapped, "indicator_id"] != "").all()
@@ -130,8 +130,8 @@ def test_mapping_on_unseen_styles(root):
     saw them. The mapper was tuned on dev, then on the first holdout once it had been scored
     (0.714 at first sight); holdout2 was written afterwards and scored 0.839 at first sight
     before its errors were read and their kinds fixed."""
-    from ruralstudy.paths import Paths
-    from ruralstudy.pipeline import unseen_mapping_scores
+    from ruralstudy.build.paths import Paths
+    from ruralstudy.build.pipeline import unseen_mapping_scores
 
     scores = unseen_mapping_scores(Paths(root))
     print({k: v.as_row() for k, v in scores.items()})
@@ -154,8 +154,8 @@ def test_indicator_values_on_the_issue_19_sets(root):
     period). dev was tuned on after its first sight (0.808 / 0.406); holdout was scored once,
     at first sight, after the last tuning change: precision 0.851, recall 0.460 (SCORES.md).
     These floors guard against regressions; they are not estimates."""
-    from ruralstudy.paths import Paths
-    from ruralstudy.pipeline import unseen3_evaluation
+    from ruralstudy.build.paths import Paths
+    from ruralstudy.build.pipeline import unseen3_evaluation
 
     _, scores = unseen3_evaluation(Paths(root))
     print({k: v.as_row() for k, v in scores.items()})

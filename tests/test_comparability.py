@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ruralstudy.comparability import (assign_round, calendar, comparability_key, comparable,
+from ruralstudy.tables.comparability import (assign_round, calendar, comparability_key, comparable,
                                       income_concept, period_of, province_windows,
                                       reference_date, round_cue, round_of)
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ruralstudy import iorw
-from ruralstudy.corpus import clean_text, load_corpus, read_manifest
+from ruralstudy.texts.corpus import clean_text, load_corpus, read_manifest
 from ruralstudy.errors import ManifestError
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 
-from ruralstudy.corpus import Document, ManifestEntry, Region, clean_text
-from ruralstudy.extract import extract_figures
+from ruralstudy.texts.corpus import Document, ManifestEntry, Region, clean_text
+from ruralstudy.figures.extract import extract_figures
 from ruralstudy.iorw import RawText
 from ruralstudy.errors import NumberParseError
-from ruralstudy.pipeline import gold_score, run_extract
+from ruralstudy.build.pipeline import gold_score, run_extract
 
 RECALL_MIN, PRECISION_MIN = 0.97, 0.95
 
@@ -106,8 +106,8 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from ruralstudy import vocab  # noqa: E402
-from ruralstudy.numparse import parse_number  # noqa: E402
+from ruralstudy.language import vocab  # noqa: E402
+from ruralstudy.language.numparse import parse_number  # noqa: E402
 
 
 def _figs(text: str):
@@ -311,8 +311,8 @@ def test_more_figures_both_styles(sentence, raw, value):
 def test_every_candidate_span_parses_on_texts(root):
     """One grammar, the other way round: every span the extractor proposes in the seeds and
     the unseen dev texts is understood by the parser (nothing silently dropped)."""
-    from ruralstudy.corpus import clean_text
-    from ruralstudy.extract import find_figure_spans
+    from ruralstudy.texts.corpus import clean_text
+    from ruralstudy.figures.extract import find_figure_spans
 
     files = sorted((root / "data/raw/reports").glob("*.txt"))
     files += sorted((root / "data/annotations/unseen/dev").glob("*.txt"))
@@ -357,8 +357,8 @@ def _seed_concatenation(tmp_path, copies: int = 4):
 def test_streamed_extraction_equals_whole_document(tmp_path):
     """A file streamed in small pieces (many piece borders, a figure near each) gives the same
     figures, ids, offsets, lines, places and roles as the whole document, and the same CSV."""
-    from ruralstudy.corpus import document_from_file, iter_clean_lines
-    from ruralstudy.extract import (figures_frame, iter_figures_csv, iter_file_figures,
+    from ruralstudy.texts.corpus import document_from_file, iter_clean_lines
+    from ruralstudy.figures.extract import (figures_frame, iter_figures_csv, iter_file_figures,
                                     iter_pieces)
     from ruralstudy.iorw import frame_to_csv_bytes, iter_text_lines, text_file_codec
 
@@ -414,8 +414,8 @@ def test_streaming_memory_is_bounded_by_the_piece_size(tmp_path):
     """Structural, not timed: every piece holds at most piece_chars plus one line plus the
     context either side, the cores tile the cleaned text exactly, and the extractor reads at
     most about one piece ahead of the figure it yields, however long the file."""
-    from ruralstudy.corpus import clean_text, iter_clean_lines
-    from ruralstudy.extract import CONTEXT_CHARS, iter_figures, iter_pieces
+    from ruralstudy.texts.corpus import clean_text, iter_clean_lines
+    from ruralstudy.figures.extract import CONTEXT_CHARS, iter_figures, iter_pieces
     from ruralstudy.iorw import iter_text_lines, text_file_codec
 
     f = _seed_concatenation(tmp_path, copies=12)

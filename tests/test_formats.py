@@ -16,10 +16,10 @@ import pytest
 import format_fixtures as F
 from conftest import cli as _cli  # the command in process: these tests are about what it does
 from ruralstudy import iorw
-from ruralstudy.corpus import document_from_file
+from ruralstudy.texts.corpus import document_from_file
 from ruralstudy.errors import CorpusError
-from ruralstudy.extract import extract_figures
-from ruralstudy.formats import align, infer_region, read_report
+from ruralstudy.figures.extract import extract_figures
+from ruralstudy.texts.formats import align, infer_region, read_report
 
 EXE = [sys.executable, "-m", "ruralstudy"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def _check_figures(path: Path, sentences, furniture=()):
 def test_saved_page_gives_the_article_figures_only(inputs, name):
     doc, figs, n, found = _check_figures(inputs / name, F.GOV_SENTENCES, F.GOV_FURNITURE)
     assert len(found) == n, found  # nothing from menus, 相关新闻, comments or the footer
-    source, _ = __import__("ruralstudy.formats", fromlist=["x"]).decode_html(
+    source, _ = __import__("ruralstudy.texts.formats", fromlist=["x"]).decode_html(
         (inputs / name).read_bytes(), name)
     ex = doc.extracted
     assert ex.kind == "html" and doc.raw.encoding.startswith("html ")
@@ -103,7 +103,7 @@ def test_pdf_text_layer_with_page_map(inputs):
     text = doc.raw.text
     assert "内部资料" not in text and "第 1 页" not in text  # running header, page numbers
     assert "218个，村党组织书记平均年龄45.6岁。\n" in text  # the column's line wrapping undone
-    from ruralstudy.formats import _unwrap
+    from ruralstudy.texts.formats import _unwrap
 
     assert _unwrap(["全区村集体经济收入达到3", "86万元，村均", "24.7万元。", "二、工作"]) == \
         "全区村集体经济收入达到386万元，村均\n24.7万元。\n二、工作"
@@ -245,7 +245,7 @@ def test_add_refuses_each_bad_input_and_adds_nothing_of_it(tmp_path, inputs):
 
 
 def test_a_failed_manifest_write_leaves_no_raw_file(tmp_path, inputs, monkeypatch):
-    from ruralstudy import ingest
+    from ruralstudy.texts import ingest
     from ruralstudy.errors import OutputError
 
     p = _project(tmp_path / "p")
@@ -272,8 +272,8 @@ def test_metadata_csv_bad_year_refuses_that_file_only(tmp_path, inputs):
 
 
 def test_build_writes_extracted_text_and_map(tmp_path, inputs):
-    from ruralstudy.steps import write_extracted_text
-    from ruralstudy.corpus import Document, clean_text, ManifestEntry
+    from ruralstudy.build.steps import write_extracted_text
+    from ruralstudy.texts.corpus import Document, clean_text, ManifestEntry
 
     p = _project(tmp_path / "p")
     rep = read_report(inputs / "report.pdf")
@@ -348,8 +348,8 @@ def test_hostile_page_text_and_file_name_stay_text(tmp_path):
     """Markup written as text in an article, and quotes in a file name, are rendered as text."""
     import pandas as pd
 
-    from ruralstudy.corpus import Document, ManifestEntry, clean_text
-    from ruralstudy.site import document_body
+    from ruralstudy.texts.corpus import Document, ManifestEntry, clean_text
+    from ruralstudy.site.site import document_body
 
     x = "&lt;img src=x onerror=alert(1)&gt;"
     page = F.gov_page("utf-8").replace("<p>下一步", f"<p>下一步{x}，共有村12个。</p><p>下一步")

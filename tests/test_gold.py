@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruralstudy.gold import score_by_overlap
-from ruralstudy.paths import Paths
-from ruralstudy.pipeline import unseen_scores
+from ruralstudy.evaluation.gold import score_by_overlap
+from ruralstudy.build.paths import Paths
+from ruralstudy.build.pipeline import unseen_scores
 
 PRECISION_MIN, RECALL_MIN = 0.97, 0.95
 

@@ -25,7 +25,7 @@ import pytest
 from conftest import cli as _cli
 from ruralstudy import errors as E
 from ruralstudy import iorw
-from ruralstudy.paths import Paths
+from ruralstudy.build.paths import Paths
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = [sys.executable, "-m", "ruralstudy"]
@@ -96,7 +96,7 @@ def hostile_project(dest: Path, broken: bool = False) -> Paths:
 # --- stored XSS -----------------------------------------------------------------------------
 
 def test_narration_shows_data_as_text_never_markdown_or_html():
-    from ruralstudy.nbhelpers import narration_html
+    from ruralstudy.findings.nbhelpers import narration_html
 
     out = narration_html("**{region}** · province: **{province}**; {n:,} figures",
                          region=f"**{X}**", province="a*b*c", n=12345)
@@ -115,7 +115,7 @@ def test_region_profile_notebook_passes_data_to_narration_separately():
 
 
 def test_sheet_url_must_be_http_to_become_a_link():
-    from ruralstudy.site import safe_url, sheet_body
+    from ruralstudy.site.site import safe_url, sheet_body
 
     for bad in ("javascript:alert(1)", " javascript:alert(1)", "JaVaScRiPt:alert(1)",
                 "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>",
@@ -133,7 +133,7 @@ def test_sheet_url_must_be_http_to_become_a_link():
 
 
 def test_search_index_is_script_safe_and_results_are_text():
-    from ruralstudy.site import script_json
+    from ruralstudy.site.site import script_json
 
     data = {"pages": [{"url": "x.html", "title": f"</script><script>alert(1)</script>{X}&"}]}
     js = script_json(data)
@@ -148,7 +148,7 @@ def test_search_index_is_script_safe_and_results_are_text():
 @pytest.mark.parametrize("bad", ["../../../../etc/passwd", "/etc/passwd", "sub/../../x.txt",
                                  "..\\..\\x.txt"])
 def test_manifest_path_outside_the_corpus_is_refused_with_its_line(tmp_path, bad):
-    from ruralstudy.corpus import read_manifest
+    from ruralstudy.texts.corpus import read_manifest
 
     p = small_project(tmp_path, manifest_rows=[
         ["000", SEEDS[0], "t", "", "", "", "", "", "", ""],
@@ -160,7 +160,7 @@ def test_manifest_path_outside_the_corpus_is_refused_with_its_line(tmp_path, bad
 
 
 def test_symlink_out_of_the_corpus_is_not_read(tmp_path):
-    from ruralstudy.corpus import CorpusProblem, read_documents, read_manifest
+    from ruralstudy.texts.corpus import CorpusProblem, read_documents, read_manifest
 
     outside = tmp_path / "secret.txt"
     outside.write_text("村党组织书记平均年龄45岁。" * 5, encoding="utf-8")
@@ -174,7 +174,7 @@ def test_symlink_out_of_the_corpus_is_not_read(tmp_path):
 # --- CSV injection ----------------------------------------------------------------------------
 
 def test_csv_downloads_neutralise_formula_cells():
-    from ruralstudy.site import neutralise_cell, neutralise_csv
+    from ruralstudy.site.site import neutralise_cell, neutralise_csv
 
     for cell in ("=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", FORMULA):
         assert neutralise_cell(cell) == "'" + cell
@@ -266,7 +266,7 @@ def test_add_refuses_the_same_text_reencoded(tmp_path, variant):
 
 
 def test_build_counts_a_reencoded_report_once(tmp_path):
-    from ruralstudy.corpus import CorpusProblem, Document, read_documents, read_manifest
+    from ruralstudy.texts.corpus import CorpusProblem, Document, read_documents, read_manifest
 
     p = small_project(tmp_path / "p")
     text = (p.reports_raw / SEEDS[0]).read_text(encoding="utf-8-sig")
@@ -283,7 +283,7 @@ def test_build_counts_a_reencoded_report_once(tmp_path):
 # --- unreadable inputs, named before any notebook runs ---------------------------------------
 
 def _build_fails_before_notebooks(p: Paths):
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     with pytest.raises(E.InputError) as e:
         build(p, BuildOptions(jobs=1))
@@ -319,7 +319,7 @@ def test_missing_report_exits_non_zero_unless_keep_going(tmp_path):
 
 
 def test_manifest_with_unbalanced_quote_names_file_and_line(tmp_path):
-    from ruralstudy.corpus import read_manifest
+    from ruralstudy.texts.corpus import read_manifest
 
     p = small_project(tmp_path / "p")
     text = p.manifest.read_text(encoding="utf-8").splitlines()
@@ -333,7 +333,7 @@ def test_manifest_with_unbalanced_quote_names_file_and_line(tmp_path):
 
 
 def test_overrides_with_unbalanced_quote_names_file_and_line(tmp_path):
-    from ruralstudy.overrides import read_overrides
+    from ruralstudy.measures.overrides import read_overrides
 
     p = small_project(tmp_path / "p", overrides=[
         ["000-000001", "reject", "", "", "", "ok", "me"]])
@@ -346,8 +346,8 @@ def test_overrides_with_unbalanced_quote_names_file_and_line(tmp_path):
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
 def test_override_value_nan_or_inf_names_the_override_line(value):
-    from ruralstudy.codebook import load_codebook
-    from ruralstudy.overrides import OVERRIDE_COLUMNS, parse_overrides
+    from ruralstudy.measures.codebook import load_codebook
+    from ruralstudy.measures.overrides import OVERRIDE_COLUMNS, parse_overrides
 
     df = pd.DataFrame([["a", "reject", "", "", "", "r", "me"],
                        ["b", "correct_value", "", value, "", "r", "me"]], columns=OVERRIDE_COLUMNS)
@@ -357,8 +357,8 @@ def test_override_value_nan_or_inf_names_the_override_line(value):
 
 
 def test_utf16_files_are_read(tmp_path):
-    from ruralstudy.corpus import read_manifest
-    from ruralstudy.sheets import read_sheet_frame
+    from ruralstudy.texts.corpus import read_manifest
+    from ruralstudy.tables.sheets import read_sheet_frame
 
     text = "测试县2023年全县共有行政村86个。\r\n村“两委”干部平均年龄41.2岁。\r\n"
     for enc, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
@@ -370,7 +370,7 @@ def test_utf16_files_are_read(tmp_path):
     sheet = p.sheets / "s.csv"
     sheet.write_bytes(sheet.read_text(encoding="utf-8").encode("utf-16"))
     assert read_sheet_frame(sheet)["region"].tolist() == ["普定县"]
-    from ruralstudy.nbhelpers import report_chars
+    from ruralstudy.findings.nbhelpers import report_chars
 
     (p.reports_raw / "u16.txt").write_bytes(text.encode("utf-16"))
     assert report_chars(p, "u16.txt") == len(text)  # the corpus page counts it right
@@ -469,7 +469,7 @@ def test_pool_workers_die_with_a_killed_build(tmp_path):
     started = [tmp_path / f"started{i}" for i in range(2)]
     script = tmp_path / "run.py"
     script.write_text(
-        "import json, sys\nfrom ruralstudy.execute import RunSpec, run_all\n"
+        "import json, sys\nfrom ruralstudy.execute.execute import RunSpec, run_all\n"
         f"nbs = {[_waiting_notebook(f) for f in started]!r}\n"
         "run_all([RunSpec(f'n{i}', nb, {}, cwd=sys.argv[1]) for i, nb in enumerate(nbs)], jobs=2)\n",
         encoding="utf-8")
@@ -492,10 +492,10 @@ def test_pool_workers_die_with_a_killed_build(tmp_path):
 
 
 def test_failed_copy_is_removed_when_the_notebook_passes(tmp_path, monkeypatch):
-    from ruralstudy import steps as S
-    from ruralstudy.build import BuildOptions
+    from ruralstudy.build.build import steps as S
+    from ruralstudy.build.build import BuildOptions
     from ruralstudy.errors import NotebookExecutionError
-    from ruralstudy.execute import RunResult, RunSpec
+    from ruralstudy.execute.execute import RunResult, RunSpec
 
     p = small_project(tmp_path / "p")
     failed = p.reports / "failed"
@@ -520,7 +520,7 @@ def test_failed_copy_is_removed_when_the_notebook_passes(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     p = hostile_project(tmp_path_factory.mktemp("hostile") / "p")
     build(p, BuildOptions(jobs=2))
@@ -685,7 +685,7 @@ def test_F9_a_foreign_folder_at_the_cache_is_refused_and_an_unmarked_own_cache_a
         tiny_built, tmp_path):
     from conftest import clone, ran
 
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     p = clone(tiny_built, tmp_path / "p")
     (p.cache / "CACHEDIR.TAG").unlink()  # a cache from before the tag: adopted as it is
@@ -812,7 +812,7 @@ def test_D4_a_build_removes_only_the_executed_copies_it_wrote(tiny_built, tmp_pa
     notebook it never wrote stays (after an upgrade without a record: only the build's names)."""
     from conftest import clone
 
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     p = clone(tiny_built, tmp_path / "p")
     record = p.executed / ".ruralstudy-made"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruralstudy.pipeline import identified
-from ruralstudy.regions import CODE_VINTAGE, province_name
+from ruralstudy.build.pipeline import identified
+from ruralstudy.language.regions import CODE_VINTAGE, province_name
 
 
 def test_every_way_of_writing_a_province_gives_its_official_name():
@@ -31,7 +31,7 @@ def test_tables_carry_one_province_name_and_the_code_vintage():
 
 @pytest.mark.slow  # reads the seed build
 def test_processed_tables_use_one_name_per_province(built):
-    from ruralstudy.tables import Tables
+    from ruralstudy.tables.tables import Tables
 
     t = Tables.read(built)
     for name in ("mapping", "indicators", "panel", "figures"):

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from ruralstudy.errors import OverrideError, ValidationError
-from ruralstudy.indicators import CHOICE_RULE, disagree
-from ruralstudy.pipeline import run_extract, run_indicators
+from ruralstudy.tables.indicators import CHOICE_RULE, disagree
+from ruralstudy.build.pipeline import run_extract, run_indicators
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def _ind(rows):
 
 
 def test_panel_choice_rule_on_its_own_terms():
-    from ruralstudy.indicators import conflicts_table, panel_table
+    from ruralstudy.tables.indicators import conflicts_table, panel_table
 
     ind = _ind([
         {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "s1"},
@@ -101,7 +101,7 @@ def test_panel_choice_rule_on_its_own_terms():
 
 
 def test_reprints_count_once_and_conflicts_are_between_independent_releases():
-    from ruralstudy.indicators import conflicts_table, panel_table, source_keys
+    from ruralstudy.tables.indicators import conflicts_table, panel_table, source_keys
 
     ind = _ind([
         {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "s1",
@@ -124,7 +124,7 @@ def test_reprints_count_once_and_conflicts_are_between_independent_releases():
 
 
 def test_panel_takes_whole_periods_and_keeps_rounds_apart():
-    from ruralstudy.indicators import panel_table
+    from ruralstudy.tables.indicators import panel_table
 
     ind = _ind([
         {"year": 2021, "value": 41.0, "qualifier": "exact", "source_type": "sheet", "source_id": "a"},
@@ -158,7 +158,7 @@ def test_county_sheet_values_carry_round_source_and_key(indicator_build):
 
 def test_crosschecks():
     """Total income / income per village should be about the number of villages."""
-    from ruralstudy.indicators import crosscheck_table
+    from ruralstudy.tables.indicators import crosscheck_table
 
     ind = _ind([
         {"year": 2022, "value": 146_000_000.0, "indicator_id": "collective_income_total",
@@ -212,9 +212,9 @@ def test_value_outside_range_fails_validation_naming_source(project):
 
 
 def test_bare_sheet_numbers_take_the_indicator_unit():
-    from ruralstudy.codebook import load_codebook
-    from ruralstudy.indicators import observe_sheets
-    from ruralstudy.sheets import clean_sheet
+    from ruralstudy.measures.codebook import load_codebook
+    from ruralstudy.tables.indicators import observe_sheets
+    from ruralstudy.tables.sheets import clean_sheet
 
     df = pd.DataFrame([{"region": "甲县", "province": "乙省", "admin_level": "county", "year": "2021",
                         "indicator_label_zh": "村“两委”成员平均年龄", "raw_value": "42.5", "url": ""},
@@ -236,7 +236,7 @@ def test_unit_that_does_not_fit_fails_validation_naming_source(project):
 
 
 def test_peer_comparison_uses_scale_free_indicators_only(built):
-    from ruralstudy.site import peer_comparison
+    from ruralstudy.site.site import peer_comparison
 
     panel = pd.read_parquet(built.processed / "panel.parquet")
     html = peer_comparison("乐山市市中区", panel)
@@ -248,7 +248,7 @@ def test_peer_comparison_uses_scale_free_indicators_only(built):
 def test_peers_follow_the_comparability_rule():
     """A peer is of the same admin level, round and indicator; a value of another round (镇赉
     2015 against 东乌珠穆沁 2019) or level, or of an unknown round, is nobody's peer."""
-    from ruralstudy.site import peer_comparison
+    from ruralstudy.site.site import peer_comparison
 
     def row(region, level, rnd, value):
         return {"region": region, "admin_level": level, "round": rnd, "period": "",

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import cli
-from ruralstudy.ingest import normalise_level, normalise_year
+from ruralstudy.texts.ingest import normalise_level, normalise_year
 
 
 @pytest.mark.parametrize("word,level", [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ruralstudy.measure import Measurement, find_place, income_bands, measure_label, measure_text
+from ruralstudy.measures.measure import Measurement, find_place, income_bands, measure_label, measure_text
 
 
 def text(sentence: str, raw: str, unit: str, kind: str = "level", region: str = "某县",
@@ -140,8 +140,8 @@ def test_unrecognised_words_in_a_label_mark_a_subset(label):
 
 # --- issue 19: the structure of the prose, one test per shape (sentences written for the tests) ---
 
-from ruralstudy.codebook import load_codebook  # noqa: E402
-from ruralstudy.mapping import map_measurement  # noqa: E402
+from ruralstudy.measures.codebook import load_codebook  # noqa: E402
+from ruralstudy.measures.mapping import map_measurement  # noqa: E402
 
 
 def ind(sentence: str, raw: str, unit: str, kind: str = "level", lead: str = "",
@@ -246,7 +246,7 @@ def test_a_cue_opening_another_clause_does_not_make_a_target():
 
 
 def test_english_and_traditional_text_are_read_by_the_same_reader():
-    from ruralstudy.vocab import normalise_with_offsets
+    from ruralstudy.language.vocab import normalise_with_offsets
 
     line = "The average age of village Party secretaries fell to 45.6 years."
     s, offs = normalise_with_offsets(line)
@@ -270,7 +270,7 @@ def test_english_and_traditional_text_are_read_by_the_same_reader():
      "one_shoulder_share"),
 ])
 def test_english_wording_beyond_one_text(line, raw, unit, kind, value, expected):
-    from ruralstudy.vocab import normalise_with_offsets
+    from ruralstudy.language.vocab import normalise_with_offsets
 
     s = normalise_with_offsets(line)[0]
     if raw.startswith("村均"):

@@ -10,8 +10,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from ruralstudy import analysis as A
-from ruralstudy.charts import configure_matplotlib, coverage_heatmap
+from ruralstudy.findings import analysis as A
+from ruralstudy.findings.charts import configure_matplotlib, coverage_heatmap
 
 NOTEBOOKS = ["01_corpus", "02_quality", "03_indicators", "04_links", "05_region_profile"]
 
@@ -55,7 +55,7 @@ def test_key_outputs(built):
     links = _text(nbformat.read(built.executed / "links.ipynb", as_version=4))
     assert "n = " in links and "cannot estimate" in links
     assert "largest is n = " in links and "80% power needs about" in links
-    from ruralstudy.links import region_slug
+    from ruralstudy.findings.links import region_slug
 
     slug = region_slug("六盘水市")
     profile = _text(nbformat.read(built.executed / f"regions-{slug}.ipynb", as_version=4))
@@ -66,7 +66,7 @@ def test_links_notebook_with_small_minimum_estimates(built, tmp_path):
     """Parameters reach the notebook: with min_n=2 it states that minimum and still reports n.
 
     (The seed data hold no cross-construct pair of two regions at one level, so the estimation
-    branch itself is covered by the unit tests of ruralstudy.analysis below.)"""
+    branch itself is covered by the unit tests of ruralstudy.findings.analysis below.)"""
     out = tmp_path / "links.ipynb"
     r = subprocess.run([sys.executable, "-m", "ruralstudy", "run", str(built.notebooks / "04_links.ipynb"),
                         "-p", "min_n=2", "-p", "n_perm=200", "-p", "n_sim=100", "-p", "seed=7",
@@ -187,7 +187,7 @@ def test_indicator_chart_draws_a_distribution_beyond_max_bars():
     distribution with its n instead (the table still lists every value)."""
     import pandas as pd
 
-    from ruralstudy import charts as C
+    from ruralstudy.findings import charts as C
 
     C.configure_matplotlib()
 
@@ -214,7 +214,7 @@ def test_indicator_chart_draws_a_distribution_beyond_max_bars():
 def test_coverage_map_shows_shares_by_level_beyond_max_bars():
     import pandas as pd
 
-    from ruralstudy import charts as C
+    from ruralstudy.findings import charts as C
 
     C.configure_matplotlib()
     n = C.MAX_BARS + 5
@@ -239,7 +239,7 @@ def test_coverage_map_shows_shares_by_level_beyond_max_bars():
 def test_scatter_of_a_primary_pair_labels_every_region():
     import numpy as np
 
-    from ruralstudy import charts as C
+    from ruralstudy.findings import charts as C
 
     C.configure_matplotlib()
     rng = np.random.default_rng(0)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruralstudy.errors import NumberParseError
-from ruralstudy.numparse import parse_cn_numeral, parse_number
+from ruralstudy.language.numparse import parse_cn_numeral, parse_number
 
 CASES = [
     # raw, value, value_high, unit, qualifier, kind, value_before

@@ -1,4 +1,4 @@
-"""OCR of scanned reports (ruralstudy.ocr): real Tesseract on scans the tests make themselves.
+"""OCR of scanned reports (ruralstudy.texts.ocr): real Tesseract on scans the tests make themselves.
 
 A page of report text with twelve known figures is drawn with a CJK font (Noto Sans CJK SC),
 rotated 1.5 degrees, blurred and speckled like a photocopy, and saved as an image-only PDF
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ruralstudy import limits, ocr
+from ruralstudy.texts import limits, ocr
 from ruralstudy.errors import CorpusError
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian's fonts-noto-cjk
@@ -122,13 +122,13 @@ def scan(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def scan_report(scan):
     """The scan read once (as the build reads a report), shared by the tests below."""
-    from ruralstudy.corpus import document_from_file
+    from ruralstudy.texts.corpus import document_from_file
 
     return document_from_file(scan, doc_id="900")
 
 
 def _figures(path: Path):
-    from ruralstudy.extract import iter_file_figures
+    from ruralstudy.figures.extract import iter_file_figures
 
     return list(iter_file_figures(path, doc_id="t"))
 
@@ -198,7 +198,7 @@ def test_scanned_pdf_reads_nine_in_ten_figures_right(scan, scan_report):
     assert page.confidence >= limits.MIN_OCR_CONFIDENCE.value
     # Chinese text without the spaces Tesseract puts between characters
     assert "村集体经济收入达" in scan_report.raw.text
-    from ruralstudy.extract import extract_figures
+    from ruralstudy.figures.extract import extract_figures
 
     figures = extract_figures(scan_report)
     right = _right(figures)
@@ -238,7 +238,7 @@ def test_location_map_leads_each_figure_to_its_page_and_box(scan, scan_report):
 
 
 def test_image_file_is_read_by_ocr(tmp_path):
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     path = tmp_path / "page.png"
     scanned_page(PARAGRAPHS[2:], angle=-1.2, seed=3).save(path, dpi=(300, 300))
@@ -259,7 +259,7 @@ def test_image_file_is_read_by_ocr(tmp_path):
 
 @pytest.mark.slow  # Tesseract on two pages: 7-12 s on a loaded 2-core machine
 def test_noise_page_is_refused_naming_the_page(tmp_path):
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     path = image_pdf([scanned_page(PARAGRAPHS[:1]), noise_page()], tmp_path / "noisy.pdf")
     with pytest.raises(CorpusError) as err:
@@ -276,7 +276,7 @@ def test_blank_and_speckled_pages_are_blank_without_tesseract(tmp_path, monkeypa
     import pytesseract
     from PIL import Image
 
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     def no_tesseract(*a, **k):
         raise AssertionError("Tesseract called for a blank page")
@@ -310,7 +310,7 @@ def test_missing_tesseract_is_a_sentence_naming_the_package(tmp_path, monkeypatc
 
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     path = image_pdf([scanned_page(PARAGRAPHS[:1], speckle=0)], tmp_path / "s.pdf")
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     with pytest.raises(CorpusError) as err:
         read_report(path)
@@ -323,9 +323,9 @@ def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan)
     figures (at least 9 in 10 right), each marked with its OCR confidence."""
     from conftest import cli, copy_project
     from ruralstudy import iorw
-    from ruralstudy.corpus import document_from_file
-    from ruralstudy.extract import extract_figures, figures_frame
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.corpus import document_from_file
+    from ruralstudy.figures.extract import extract_figures, figures_frame
+    from ruralstudy.texts.formats import read_report
 
     p = copy_project(tmp_path / "p")
     r = cli(["add", str(scan), "--region", "某某县", "--province", "某某省", "--level", "county",
@@ -352,17 +352,17 @@ def test_add_scanned_pdf_gives_its_figures_with_their_confidence(tmp_path, scan)
 def test_ocr_figures_are_marked_in_the_mapping_and_on_the_source_page(scan_report):
     """The mapping table carries ``ocr_confidence``, ``source_ref`` says 'read by OCR', and
     the source page marks each OCR figure (class ``ocr``) with its confidence in the tip."""
-    from ruralstudy.codebook import load_codebook
-    from ruralstudy.extract import extract_figures, figures_frame
-    from ruralstudy.indicators import indicators_table, observe_figures
-    from ruralstudy.site import document_body
+    from ruralstudy.measures.codebook import load_codebook
+    from ruralstudy.figures.extract import extract_figures, figures_frame
+    from ruralstudy.tables.indicators import indicators_table, observe_figures
+    from ruralstudy.site.site import document_body
 
     doc = scan_report
     figures = figures_frame(extract_figures(doc))
     mapping = observe_figures(figures, load_codebook())
     assert mapping["ocr_confidence"].notna().all()
     # declared for the Data Package (an undeclared column would raise), as a number
-    from ruralstudy.datapackage import table_schema
+    from ruralstudy.tables.datapackage import table_schema
 
     for table, df in (("figures", figures), ("mapping", mapping)):
         field = next(f for f in table_schema(table, df)["fields"] if f["name"] == "ocr_confidence")
@@ -381,8 +381,8 @@ def test_map_file_keeps_each_ocr_character_box(tmp_path, scan_report):
     """data/processed/text/<doc_id>.map.json leads each character to its page and box."""
     import json
 
-    from ruralstudy.paths import Paths
-    from ruralstudy.steps import write_extracted_text
+    from ruralstudy.build.paths import Paths
+    from ruralstudy.build.steps import write_extracted_text
 
     paths = Paths(tmp_path)
     write_extracted_text(paths, scan_report)
@@ -412,8 +412,8 @@ def test_pdf_with_text_pages_reads_scanned_page_and_leaves_out_a_photo(tmp_path)
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    from ruralstudy.corpus import document_from_file
-    from ruralstudy.extract import extract_figures
+    from ruralstudy.texts.corpus import document_from_file
+    from ruralstudy.figures.extract import extract_figures
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     path = tmp_path / "mixed.pdf"
@@ -444,7 +444,7 @@ def test_a_page_is_read_by_tesseract_once_then_from_the_cache(scan, scan_report,
     time (Tesseract is not called), and gives the same text."""
     import pytesseract
 
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     assert list(ocr_cache.rglob("*.hocr.gz"))
 
@@ -473,7 +473,7 @@ def test_text_pdf_with_a_scan_page_and_no_tesseract_reads_the_text_and_says_so(t
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
@@ -503,7 +503,7 @@ def test_scanned_report_is_marked_ocr_through_the_build_to_the_site(tmp_path, sc
     import pandas as pd
 
     from conftest import cli, tiny_project
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     p = tiny_project(tmp_path / "p")
     r = cli(["add", str(scan), "--region", "某某县", "--province", "某某省", "--level", "county",

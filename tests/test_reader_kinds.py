@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruralstudy.codebook import load_codebook
-from ruralstudy.indicators import observe_figures
-from ruralstudy.pipeline import extract_files
+from ruralstudy.measures.codebook import load_codebook
+from ruralstudy.tables.indicators import observe_figures
+from ruralstudy.build.pipeline import extract_files
 
 
 def read(tmp_path, text: str, region: str = "某某县", level: str = "county",
@@ -260,7 +260,7 @@ def test_short_over_word_in_a_band(tmp_path, text, raw, expected):
 
 # --- sheet labels (the county sheet's kinds, in new wording) --------------------------------------
 
-from ruralstudy.measure import measure_label  # noqa: E402
+from ruralstudy.measures.measure import measure_label  # noqa: E402
 
 
 @pytest.mark.parametrize("label,unit,kind,expected", [
@@ -776,7 +776,7 @@ def test_a_clause_opening_with_an_earlier_year_files_its_figures_there(tmp_path)
 
 
 def test_last_year_counts_back_from_the_reports_year():
-    from ruralstudy.measure import measure_text
+    from ruralstudy.measures.measure import measure_text
     s = "上年，全旗嘎查村集体经济总收入达到8600万元，比前年增长11%。"
     m = measure_text(s, s.index("8600万元"), 6, "元", "level", "8600万元", region="某某旗", year=2024)
     assert (m.property, m.year) == ("income_total", 2023)

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from conftest import cli as run
-from ruralstudy.codebook import load_codebook
+from ruralstudy.measures.codebook import load_codebook
 from ruralstudy.errors import OverrideError
-from ruralstudy.pipeline import run_indicators_frames
-from ruralstudy.review import (REVIEW_COLUMNS, apply_reviews, parse_command, parse_reviews,
+from ruralstudy.build.pipeline import run_indicators_frames
+from ruralstudy.measures.review import (REVIEW_COLUMNS, apply_reviews, parse_command, parse_reviews,
                                raw_hash, read_reviews, review_queue, run_session)
 
 CB = load_codebook()

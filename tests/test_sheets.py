@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from ruralstudy.errors import SheetError
-from ruralstudy.regions import canonical_name, division_code, name_variants
-from ruralstudy.sheets import clean_sheet, load_sheets, read_sheet_frame
+from ruralstudy.language.regions import canonical_name, division_code, name_variants
+from ruralstudy.tables.sheets import clean_sheet, load_sheets, read_sheet_frame
 
 COLS = ["region", "province", "admin_level", "year", "construct", "indicator_label_zh",
         "raw_value", "url"]
@@ -106,7 +106,7 @@ def test_source_column_kept_empty_url_allowed_and_dated():
     ("集体经济薄弱村", "全面消除", 0.0),
     ("集体收入10万元以下经济薄弱村", "全面清零", 0.0)])
 def test_whole_statements_read_as_the_number_they_state(label, raw, value):
-    from ruralstudy.sheets import whole_statement
+    from ruralstudy.tables.sheets import whole_statement
 
     p = whole_statement(raw, label)
     assert p is not None and p.value == value and p.qualifier == "exact"
@@ -118,7 +118,7 @@ def test_whole_statements_read_as_the_number_they_state(label, raw, value):
     ("软弱涣散村党组织", "实现动态清零"),  # a campaign's rolling target, not zero
     ("目标:5万元及以下收入村", "基本消除")])  # "basically": not zero
 def test_whole_statements_that_do_not_say_a_number_stay_qualitative(label, raw):
-    from ruralstudy.sheets import whole_statement
+    from ruralstudy.tables.sheets import whole_statement
 
     assert whole_statement(raw, label) is None
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralstudy import simulate as M
-from ruralstudy import stats as S
-from ruralstudy.numparse import parse_number
+from ruralstudy.evaluation import simulate as M
+from ruralstudy.evaluation import stats as S
+from ruralstudy.language.numparse import parse_number
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from ruralstudy.links import region_slug
+from ruralstudy.findings.links import region_slug
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -218,7 +218,7 @@ def test_front_page_tells_what_cannot_be_estimated_first(server, browser):
 def test_rule_stated_once_and_no_chart_ranks_across_levels_or_rounds(site):
     import html as _html
 
-    from ruralstudy.comparability import RULE_TEXT
+    from ruralstudy.tables.comparability import RULE_TEXT
 
     words = RULE_TEXT.split(" — ")[0]  # "Two values are compared only when ..."
     assert len(words) > 60
@@ -241,9 +241,9 @@ def test_sheet_page_shows_source_where_url_is_empty(site):
 
 
 def test_report_text_is_html_escaped():
-    from ruralstudy.corpus import Document, ManifestEntry, clean_text
+    from ruralstudy.texts.corpus import Document, ManifestEntry, clean_text
     from ruralstudy.iorw import RawText
-    from ruralstudy.site import document_body
+    from ruralstudy.site.site import document_body
     import pandas as pd
 
     text = "正文<script>alert(1)</script>建成党支部12个。"
@@ -256,9 +256,9 @@ def test_report_text_is_html_escaped():
 def test_script_in_a_report_shows_as_text_in_the_browser(browser, tmp_path):
     import pandas as pd
 
-    from ruralstudy.corpus import Document, ManifestEntry, clean_text
+    from ruralstudy.texts.corpus import Document, ManifestEntry, clean_text
     from ruralstudy.iorw import decode_bytes
-    from ruralstudy.site import Page, document_body, wrap
+    from ruralstudy.site.site import Page, document_body, wrap
 
     text = "报告正文<script>document.title='pwned'</script>建成党支部12个。"
     raw = decode_bytes(text.encode("utf-8"), "x.txt")  # a quoted tag is not an HTML page
@@ -314,7 +314,7 @@ def _findings_data():
 
 
 def test_construct_findings_state_n_level_round_sources_and_their_table():
-    from ruralstudy.analysis import construct_findings
+    from ruralstudy.findings.analysis import construct_findings
 
     panel, ind = _findings_data()
     sf = {"cadre_mean_age", "villages_income_over_10w_share", "cadre_women_share"}
@@ -339,7 +339,7 @@ def test_construct_findings_state_n_level_round_sources_and_their_table():
 
 
 def test_numbers_for_people_and_years_spelled_out():
-    from ruralstudy.links import _fmt, human_number
+    from ruralstudy.findings.links import _fmt, human_number
 
     assert human_number(25937000.0) == "25,937,000"
     assert human_number(25937000.5) == "25,937,000.5"
@@ -350,14 +350,14 @@ def test_numbers_for_people_and_years_spelled_out():
 
 
 def test_provinces_written_two_ways_count_once():
-    from ruralstudy.analysis import count_provinces
+    from ruralstudy.findings.analysis import count_provinces
 
     c = count_provinces(["内蒙古", "内蒙古自治区", "四川", "四川省", "广西壮族自治区", "广西", "全国", ""])
     assert c == {"provinces": 3, "national": True, "names": ["内蒙古", "四川", "广西"]}
 
 
 def test_csv_download_has_bom_and_keeps_formula_neutralisation():
-    from ruralstudy.site import UTF8_BOM, excel_csv
+    from ruralstudy.site.site import UTF8_BOM, excel_csv
 
     raw = "region,raw\n六盘水市,=1+2\n".encode("utf-8")
     out = excel_csv(raw)
@@ -367,7 +367,7 @@ def test_csv_download_has_bom_and_keeps_formula_neutralisation():
 
 
 def test_citations_rendered_from_cff(root):
-    from ruralstudy.site import citation_apa, citation_bibtex, citation_html
+    from ruralstudy.site.site import citation_apa, citation_bibtex, citation_html
 
     cff = (root / "CITATION.cff").read_text(encoding="utf-8")
     apa = citation_apa(cff)
@@ -379,7 +379,7 @@ def test_citations_rendered_from_cff(root):
 
 
 def test_sentences_are_spans_and_figures_stay_whole():
-    from ruralstudy.site import _marked_paragraphs
+    from ruralstudy.site.site import _marked_paragraphs
 
     text = "全市共有村12个。其中“两委”干部平均年龄37.6岁；\n第二段<b>。"
     out = _marked_paragraphs(text, [(text.index("37.6"), text.index("37.6") + 5, "x-1", "t", True)])
@@ -389,7 +389,7 @@ def test_sentences_are_spans_and_figures_stay_whole():
 
 
 def test_search_index_has_sections_snippets_and_pinyin():
-    from ruralstudy.site import Page, search_index
+    from ruralstudy.site.site import Page, search_index
 
     pages = [Page("regions/r-x.html", "Region profile: 达拉特旗", "<p>intro</p><h2 id='a'>Figures</h2>"
                   "<div class='code-input' hidden><pre>secret_code()</pre></div><p>两委 44.5</p>",
@@ -603,14 +603,14 @@ def test_csv_download_opens_with_the_right_characters(server, browser, tmp_path)
 
 
 def test_glossary_marks_keep_text_escaped():
-    from ruralstudy.site import glossary_marks
+    from ruralstudy.site.site import glossary_marks
 
     out = glossary_marks("&lt;b&gt;两委 and 两委, 一肩挑")
     assert out.count("<abbr") == 2 and "&lt;b&gt;" in out and "<b>" not in out
 
 
 def test_injected_parameters_show_characters_not_escapes():
-    from ruralstudy.site import _readable_parameters
+    from ruralstudy.site.site import _readable_parameters
 
     cell = {"metadata": {"tags": ["injected-parameters"]},
             "source": 'region = "\\u516d\\u76d8\\u6c34\\u5e02\\u0022"\n'}
@@ -620,7 +620,7 @@ def test_injected_parameters_show_characters_not_escapes():
 
 
 def test_lang_spans_mark_chinese_text_only():
-    from ruralstudy.site import lang_spans
+    from ruralstudy.site.site import lang_spans
 
     out = lang_spans('<p title="两委">Mean age of 两委 &lt;b&gt;</p><td lang="zh">六盘水市</td>')
     assert out == ('<p title="两委">Mean age of <span lang="zh">两委</span> &lt;b&gt;</p>'

@@ -1,4 +1,4 @@
-"""ruralstudy.stats against scipy and statsmodels, and its power against direct simulation."""
+"""ruralstudy.evaluation.stats against scipy and statsmodels, and its power against direct simulation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats as ss
 
-from ruralstudy import stats as S
+from ruralstudy.evaluation import stats as S
 
 
 def _abs_rho_against(y):

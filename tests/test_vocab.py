@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ruralstudy import vocab
-from ruralstudy.numparse import parse_number
+from ruralstudy.language import vocab
+from ruralstudy.language.numparse import parse_number
 
 
 def test_every_unit_has_a_known_kind_and_parses_to_its_base():
