@@ -11,7 +11,7 @@ environment). Execution stays papermill's: the same ``execute_notebook`` call, p
 injected-parameters cell and error recorded in the output notebook; only the kernel manager is
 handed in. After any failure or timeout the kernel is discarded and the next notebook gets a new
 one. ``RunSpec.fresh`` (``ruralstudy build --fresh-kernels``) starts one kernel per notebook, as
-before. ``tests/test_build.py::test_warm_kernels_match_fresh_kernels`` checks that both give
+before. ``tests/e2e/test_build.py::test_warm_kernels_match_fresh_kernels`` checks that both give
 identical executed notebooks on the seed corpus.
 """
 

@@ -22,7 +22,7 @@ from ruralstudy.figures.extract import extract_figures
 from ruralstudy.texts.formats import align, infer_region, read_report
 
 EXE = [sys.executable, "-m", "ruralstudy"]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED = "000_9d22fa4331bb6d63.txt"
 
 
@@ -139,7 +139,7 @@ def test_docx_paragraphs_with_map(inputs):
 
 
 @pytest.mark.parametrize("name,message", [
-    ("scanned.pdf", "no text layer (a scanned or image-only PDF)"),  # OCR: tests/test_ocr.py
+    ("scanned.pdf", "no text layer (a scanned or image-only PDF)"),  # OCR: tests/texts/test_ocr.py
     ("locked.pdf", "encrypted"),
     ("shell.html", "no article text"),
     ("old.doc", "old Word binary (.doc)"),

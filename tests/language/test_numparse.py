@@ -217,7 +217,7 @@ def test_peer_specs_pass_rate():
     import json
     from pathlib import Path
 
-    cases = json.loads((Path(__file__).parent / "data" / "peer_number_cases.json")
+    cases = json.loads((Path(__file__).resolve().parents[1] / "data" / "peer_number_cases.json")
                        .read_text(encoding="utf-8"))
     assert len(cases) >= 150
     ok = 0

@@ -27,7 +27,7 @@ from ruralstudy import errors as E
 from ruralstudy import iorw
 from ruralstudy.build.paths import Paths
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXE = [sys.executable, "-m", "ruralstudy"]
 CHROMIUM = "/usr/bin/chromium"
 X = "<img src=x onerror=alert(1)>\"'"  # markup and both quotes

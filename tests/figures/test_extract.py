@@ -345,7 +345,7 @@ def _seed_concatenation(tmp_path, copies: int = 4):
     """The seed reports repeated, with place-heading paragraphs, CRLF line ends, as one file."""
     from pathlib import Path
 
-    reports = sorted((Path(__file__).resolve().parents[1] / "data/raw/reports").glob("*.txt"))
+    reports = sorted((Path(__file__).resolve().parents[2] / "data/raw/reports").glob("*.txt"))
     unit = "\n".join(p.read_text(encoding="utf-8-sig") for p in reports)
     unit += ("\n（一）浏阳市。村均集体经济收入12.5万元，较上年增长8%。\n"
              "2. 攸县：全县35岁以下村干部共685人，占比21.3%。\n浏阳市各村共储备后备力量1,246名。\n")

@@ -111,7 +111,7 @@ def test_vectorised_key_decides_exactly_as_comparable():
 def test_no_other_definition_of_comparable_in_the_code():
     """One rule: no module but comparability.py defines what may be compared (the old
     comparable_years / ELECTION_ROUNDS / comparable_groups are gone)."""
-    src = Path(__file__).resolve().parents[1] / "src" / "ruralstudy"
+    src = Path(__file__).resolve().parents[2] / "src" / "ruralstudy"
     pat = re.compile(r"def (comparable|comparable_years|comparable_groups|comparability_key|"
                      r"election_round|round_label)\b|ELECTION_ROUNDS\s*[:=]")
     for f in src.glob("*.py"):
