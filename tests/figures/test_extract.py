@@ -7,7 +7,8 @@ from ruralstudy.texts.corpus import Document, ManifestEntry, Region, clean_text
 from ruralstudy.figures.extract import extract_figures
 from ruralstudy.iorw import RawText
 from ruralstudy.errors import NumberParseError
-from ruralstudy.build.pipeline import gold_score, run_extract
+from ruralstudy.build.build import run_extract
+from ruralstudy.build.pipeline import gold_score
 
 RECALL_MIN, PRECISION_MIN = 0.97, 0.95
 

@@ -7,7 +7,7 @@ import pytest
 
 from ruralstudy.errors import OverrideError, ValidationError
 from ruralstudy.tables.indicators import CHOICE_RULE, disagree
-from ruralstudy.build.pipeline import run_extract, run_indicators
+from ruralstudy.build.build import run_extract, run_indicators
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,9 @@ is swapped in whole at the end, so a failed or killed build leaves the previous 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import iorw
 from .cache import DEFAULT_LIMIT
@@ -29,8 +31,11 @@ from .graph import State, file_digests, output_sizes, project_fingerprint, up_to
 from .options import BuildOptions, BuildReport, StepRecord, describe_problem
 from .paths import Paths
 
+if TYPE_CHECKING:
+    from .pipeline import ExtractResult, IndicatorResult
+
 __all__ = ["BuildOptions", "BuildReport", "StepRecord", "build", "build_fingerprint",
-           "describe_problem", "input_digests", "record_build"]
+           "describe_problem", "input_digests", "record_build", "run_extract", "run_indicators"]
 
 
 def input_files(paths: Paths) -> list[Path]:
@@ -198,3 +203,28 @@ def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
         record_build(paths, State(paths.cache / "state.json"), fingerprint, notebook_inputs,
                      [s.name for s in report.steps])
     return report
+
+
+# Parts of a build, for tests and scripts that need the tables only (imported lazily: the
+# pipeline pulls in pandas and the reader, which an up-to-date build never needs).
+
+def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> ExtractResult:
+    """The build's extraction steps (cached per report; unreadable reports are skipped and
+    listed): figures.csv/.parquet and corpus_problems.csv are written as one set."""
+    from .pipeline import ExtractResult
+
+    rep = build(paths, BuildOptions(until="extract", keep_going=True, progress=(
+        (lambda label, done, total: progress(label)) if progress else None)))
+    assert rep.figures is not None
+    return ExtractResult(figures=rep.figures, problems=rep.problems, n_documents=rep.n_documents)
+
+
+def run_indicators(paths: Paths) -> IndicatorResult:
+    """The build's steps as far as the indicators (cached): indicators, panel, conflicts and
+    friends written as one set, and returned as read back from those files."""
+    from .pipeline import IndicatorResult
+
+    t = build(paths, BuildOptions(until="indicators", keep_going=True)).frames
+    assert t is not None
+    return IndicatorResult(t.mapping, t.indicators, t.panel, t.conflicts, t.crosschecks,
+                           t.rejects)

@@ -56,17 +56,6 @@ def problems_frame(problems: list[CorpusProblem]) -> pd.DataFrame:
                         columns=PROBLEM_COLUMNS)
 
 
-def run_extract(paths: Paths, progress: Callable[[str], None] | None = None) -> ExtractResult:
-    """The build's extraction steps (cached per report; unreadable reports are skipped and
-    listed): figures.csv/.parquet and corpus_problems.csv are written as one set."""
-    from .build import BuildOptions, build
-
-    rep = build(paths, BuildOptions(until="extract", keep_going=True, progress=(
-        (lambda label, done, total: progress(label)) if progress else None)))
-    assert rep.figures is not None
-    return ExtractResult(figures=rep.figures, problems=rep.problems, n_documents=rep.n_documents)
-
-
 def extract_quietly(paths: Paths) -> pd.DataFrame:
     """Figures of the whole corpus in memory (unreadable documents skipped without warnings)."""
     with warnings.catch_warnings():
@@ -369,17 +358,6 @@ def manifest_published(paths: Paths) -> dict[str, str]:
     from ..texts.corpus import read_manifest
 
     return {e.doc_id: str(e.published or "") for e in read_manifest(paths.manifest)}
-
-
-def run_indicators(paths: Paths) -> IndicatorResult:
-    """The build's steps as far as the indicators (cached): indicators, panel, conflicts and
-    friends written as one set, and returned as read back from those files."""
-    from .build import BuildOptions, build
-
-    t = build(paths, BuildOptions(until="indicators", keep_going=True)).frames
-    assert t is not None
-    return IndicatorResult(t.mapping, t.indicators, t.panel, t.conflicts, t.crosschecks,
-                           t.rejects)
 
 
 GOLD_MEASUREMENT_FILES = ("gold_measurements_reports.csv", "gold_measurements_sheets.csv")

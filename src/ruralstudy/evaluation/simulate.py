@@ -893,7 +893,7 @@ def run_build(corpus: SyntheticCorpus) -> Recovered:
     from pathlib import Path
 
     from ..build.paths import Paths
-    from ..build.pipeline import run_indicators
+    from ..build.build import run_indicators
 
     with tempfile.TemporaryDirectory(prefix="ruralstudy-sim-") as tmp:
         root = Path(tmp) / "project"
