@@ -68,7 +68,7 @@ def test_paths_titles_and_suffixes_are_unique():
 
 
 def test_the_navigation_and_the_derived_names_come_from_the_registry():
-    from ruralstudy.tables.tables import datapackage, tables
+    from ruralstudy.tables import datapackage, tables
     from ruralstudy.findings import links
 
     assert registry.nav()[0] == ("Overview", "index.html")

@@ -139,7 +139,7 @@ def test_search_index_is_script_safe_and_results_are_text():
     js = script_json(data)
     assert "<" not in js and ">" not in js and "&" not in js and "'" not in js
     assert json.loads(js) == data
-    site_js = (ROOT / "src/ruralstudy/static/site.js").read_text(encoding="utf-8")
+    site_js = (ROOT / "src/ruralstudy/site/static/site.js").read_text(encoding="utf-8")
     assert "innerHTML" not in site_js and "textContent = page.title" in site_js
 
 
@@ -492,7 +492,7 @@ def test_pool_workers_die_with_a_killed_build(tmp_path):
 
 
 def test_failed_copy_is_removed_when_the_notebook_passes(tmp_path, monkeypatch):
-    from ruralstudy.build.build import steps as S
+    from ruralstudy.build import steps as S
     from ruralstudy.build.build import BuildOptions
     from ruralstudy.errors import NotebookExecutionError
     from ruralstudy.execute.execute import RunResult, RunSpec

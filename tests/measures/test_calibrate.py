@@ -136,7 +136,7 @@ def test_committed_calibration_is_a_fresh_fit_and_meets_the_target(root):
     cal = C.calibrate(Paths(root))
     fresh = C.calibration_bytes(cal)
     assert C.CALIBRATION_FILE.read_bytes() == fresh, \
-        "src/ruralstudy/calibration.json is stale: run `ruralstudy calibrate` and commit it"
+        "src/ruralstudy/measures/calibration.json is stale: run `ruralstudy calibrate` and commit it"
     s = cal.summary
     print(s["sets"], s["cv_at_threshold"])
     at = s["cv_at_threshold"]

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from pandas.io.stata import StataReader
 
-from ruralstudy.tables.tables import datapackage as D
+from ruralstudy.tables import datapackage as D
 from ruralstudy import registry
-from ruralstudy.site.site import site as S
+from ruralstudy.site import site as S
 
 
 def _frames() -> dict[str, pd.DataFrame]:

@@ -293,7 +293,7 @@ def test_I17_page_over_the_size_limit_is_refused_and_the_map_is_compact(tmp_path
 def test_I18_one_cell_of_many_figures_costs_linear_time(monkeypatch):
     """Counted in comparisons, not seconds (no test depends on the machine's speed): the
     pairwise count made n^2 / 2 = 18 million comparisons for these 6,000 values."""
-    from ruralstudy.tables.tables import indicators as I
+    from ruralstudy.tables import indicators as I
     from ruralstudy.site.site import _marked_paragraphs
 
     n = 6000
@@ -666,7 +666,7 @@ def test_I18_linear_release_checks_agree_with_the_pairwise_definition():
     """The n log n versions give what comparing every pair gives, on random cells."""
     import random
 
-    from ruralstudy.tables.tables import indicators as I
+    from ruralstudy.tables import indicators as I
 
     rng = random.Random(7)
     for _ in range(400):
