@@ -272,7 +272,8 @@ def calibrate(root: RootOpt = None,
     src/ruralstudy/measures/calibration.json (commit it). Deterministic: the same gold and code give
     the same bytes."""
     from . import iorw
-    from .measures.calibrate import CALIBRATION_FILE, calibrate as fit, calibration_bytes
+    from .build.pipeline import calibrate as fit
+    from .measures.calibrate import CALIBRATION_FILE, calibration_bytes
 
     paths = Paths.discover(root)
     try:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from ruralstudy.measures import calibrate as C
-from ruralstudy.build.pipeline import run_indicators_frames
+from ruralstudy.build.pipeline import calibrate as calibrate_annotated, run_indicators_frames
 
 
 def _rows(n_docs: int = 12, per_doc: int = 10, seed: int = 0) -> pd.DataFrame:
@@ -133,7 +133,7 @@ def test_committed_calibration_is_a_fresh_fit_and_meets_the_target(root):
     """Stale when the mapper or the gold changed: run `ruralstudy calibrate` and commit."""
     from ruralstudy.build.paths import Paths
 
-    cal = C.calibrate(Paths(root))
+    cal = calibrate_annotated(Paths(root))
     fresh = C.calibration_bytes(cal)
     assert C.CALIBRATION_FILE.read_bytes() == fresh, \
         "src/ruralstudy/measures/calibration.json is stale: run `ruralstudy calibrate` and commit it"

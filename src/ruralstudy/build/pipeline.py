@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import iorw, registry
@@ -17,7 +18,8 @@ from ..measures.codebook import Codebook, load_codebook
 from ..texts.corpus import Corpus, CorpusProblem, load_corpus
 from ..tables.indicators import (combine_observations, conflicts_table, crosscheck_table,
                          indicators_table, observe_figures, observe_sheets, panel_table)
-from ..measures.calibrate import Calibration, PANEL_STATUSES, apply_calibration, load_calibration
+from ..measures.calibrate import (FIRST_SIGHT_SETS, Calibration, PANEL_STATUSES, apply_calibration,
+                                  fit_calibration, load_calibration)
 from ..measures.overrides import apply_overrides, parse_overrides, read_overrides
 from ..measures.review import REVIEWS_FILE, apply_reviews, parse_reviews, read_reviews
 from ..language.regions import CODE_VINTAGE, division_code, province_name
@@ -402,3 +404,100 @@ def indicators_from(paths: Paths, figures: pd.DataFrame) -> IndicatorResult:
                             load_codebook(), manifest_region_codes(paths), str(paths.overrides),
                             manifest_published(paths), reviews_df=read_reviews(reviews),
                             reviews_file=str(reviews))
+
+
+# --- the calibration's edge: the annotated sets, labelled (measures.calibrate fits them) ---------------------------------------------------------------
+
+def labelled_values(paths: Any) -> pd.DataFrame:
+    """Every value the mapper maps on the annotated sets, labelled right or wrong against the
+    gold: the seeds (report figures and sheet rows, ``gold_measurements_*.csv``) and each
+    unseen set (dev, holdout, holdout2: its texts extracted and mapped, each value matched to
+    the gold figure its span overlaps; a value on a span the gold has no figure for is wrong).
+    Columns: the mapping table's, plus ``set``, ``group`` (document) and ``correct``; the
+    number of gold values per set is in ``attrs['n_gold_values']``. Reads files (the edge)."""
+    cb = load_codebook()
+    r: Any  # a row of itertuples (pandas-stubs types its fields as any scalar)
+    parts = []
+    n_gold: dict[str, int] = {}
+    obs = combine_observations(
+        observe_figures(extract_quietly(paths), cb, manifest_region_codes(paths)),
+        observe_sheets(load_sheets(paths.sheets).rows, cb))
+    gold = read_gold_measurements(paths)
+    if len(gold):
+        g = gold.set_index("source_id")["indicator_id"].fillna("")
+        n_gold["seeds"] = int((g != "").sum())
+        m = obs[(obs["auto_indicator_id"] != "") & obs["source_id"].isin(g.index)].copy()
+        m["gold_indicator_id"] = m["source_id"].map(g)
+        m["set"] = "seeds"
+        m["group"] = np.where(m["source_type"] == "report", "seeds:" + m["doc_id"],
+                              "seeds:" + m["file"] + ":" + m["url"])
+        parts.append(m)
+    root = paths.annotations / "unseen"
+    for name in UNSEEN_SETS:
+        gm = _unseen_gold(root, name, "measurements")
+        regions = _unseen_gold(root, name, "regions")
+        if gm is None or regions is None:
+            continue
+        n_gold[name] = int((gm["indicator_id"].fillna("") != "").sum())
+        found = extract_files(sorted((root / name).glob("*.txt")), regions)
+        if found.empty:
+            continue
+        o = observe_figures(found, cb)
+        o["doc"] = found["doc"].to_numpy()
+        o = o[o["auto_indicator_id"] != ""].copy()
+        golds = []
+        for r in o.itertuples():
+            hit = gm[(gm["doc"] == r.doc) & (gm["start"].astype(int) < int(r.end)) &
+                     (gm["end"].astype(int) > int(r.start))]
+            golds.append(str(hit["indicator_id"].iloc[0]) if len(hit) else "")
+        o["gold_indicator_id"] = golds
+        o["set"] = name
+        o["group"] = name + ":" + o["doc"]
+        parts.append(o.drop(columns=["doc"]))
+    # the issue-19 sets (data/annotations/unseen3): a value is right when the gold has the same
+    # indicator and value on an overlapping span. Only CALIBRATION_UNSEEN3 sets are used: the
+    # holdout is kept for the reader's first-sight score and never fitted on.
+    from ..evaluation.gold import _same_indicator_value
+
+    issue19: tuple[tuple[str, str, str, str], ...] = ISSUE19_SETS
+    for folder, name, texts, key in issue19:
+        root3 = paths.annotations / folder
+        gm = _unseen_gold(root3, name, "measurements")
+        regions = _unseen_gold(root3, name, "regions")
+        files = sorted((root3 / texts).glob("*.txt"))
+        if gm is None or regions is None or not files:
+            continue
+        n_gold[key] = int((gm["indicator_id"].fillna("") != "").sum())
+        found = extract_files(files, regions)
+        if found.empty:
+            continue
+        o = observe_figures(found, cb)
+        o["doc"] = found["doc"].to_numpy()
+        o = o[o["auto_indicator_id"] != ""].copy()
+        golds = []
+        for r in o.itertuples():
+            hit = gm[(gm["doc"] == r.doc) & (gm["start"].astype(int) < int(r.end)) &
+                     (gm["end"].astype(int) > int(r.start)) &
+                     (gm["indicator_id"].fillna("") == r.auto_indicator_id)]
+            ok = any(_same_indicator_value(r.value, v) for v in hit["value"])
+            golds.append(r.auto_indicator_id if ok else
+                         (str(hit["indicator_id"].iloc[0]) + "?value" if len(hit) else ""))
+        o["gold_indicator_id"] = golds
+        o["set"] = key
+        o["group"] = key + ":" + o["doc"]
+        parts.append(o.drop(columns=["doc"]))
+    if not parts:
+        out = pd.DataFrame(columns=[*obs.columns, "gold_indicator_id", "set", "group", "correct"])
+    else:
+        out = pd.concat(parts, ignore_index=True)
+        out["correct"] = out["auto_indicator_id"] == out["gold_indicator_id"].fillna("")
+        out["tuned"] = ~out["set"].isin(FIRST_SIGHT_SETS)
+    out.attrs["n_gold_values"] = n_gold
+    return out
+
+
+def calibrate(paths: Any) -> Calibration:
+    """Fit the calibration on the project's annotated sets (reads them; pure otherwise)."""
+    lab = labelled_values(paths)
+    cal = fit_calibration(lab)
+    return cal

@@ -21,8 +21,9 @@ rebuilds what it changes); and a test refits it and fails when the committed fil
 
 Features are read defensively from the mapping table: a column the mapper does not (yet)
 write is neutral (0), and the evidence text in ``rule`` is used when a column is absent. Pure
-functions on DataFrames, except :func:`labelled_values` (the edge that reads the annotated
-sets) and :func:`load_calibration` / :func:`calibration_bytes` (the file).
+functions on DataFrames, except :func:`load_calibration` / :func:`calibration_bytes` (the
+file); the edge that reads the annotated sets (``labelled_values``, ``calibrate``) is in
+:mod:`ruralstudy.build.pipeline`, beside the other evaluation sets.
 """
 
 from __future__ import annotations
@@ -431,113 +432,6 @@ def apply_calibration(obs: pd.DataFrame, cal: Calibration | None) -> pd.DataFram
     obs.loc[wait, "reason"] = [waiting_reason(c, cal.threshold)
                                for c in obs.loc[wait, "confidence"]]
     return obs
-
-
-# --- the edge: the annotated sets ---------------------------------------------------------------
-
-def labelled_values(paths: Any) -> pd.DataFrame:
-    """Every value the mapper maps on the annotated sets, labelled right or wrong against the
-    gold: the seeds (report figures and sheet rows, ``gold_measurements_*.csv``) and each
-    unseen set (dev, holdout, holdout2: its texts extracted and mapped, each value matched to
-    the gold figure its span overlaps; a value on a span the gold has no figure for is wrong).
-    Columns: the mapping table's, plus ``set``, ``group`` (document) and ``correct``; the
-    number of gold values per set is in ``attrs['n_gold_values']``. Reads files (the edge)."""
-    from .codebook import load_codebook
-    from ..tables.indicators import combine_observations, observe_figures, observe_sheets
-    from ..build.pipeline import (UNSEEN_SETS, _unseen_gold, extract_files, extract_quietly,
-                           manifest_region_codes, read_gold_measurements)
-    from ..tables.sheets import load_sheets
-
-    cb = load_codebook()
-    r: Any  # a row of itertuples (pandas-stubs types its fields as any scalar)
-    parts = []
-    n_gold: dict[str, int] = {}
-    obs = combine_observations(
-        observe_figures(extract_quietly(paths), cb, manifest_region_codes(paths)),
-        observe_sheets(load_sheets(paths.sheets).rows, cb))
-    gold = read_gold_measurements(paths)
-    if len(gold):
-        g = gold.set_index("source_id")["indicator_id"].fillna("")
-        n_gold["seeds"] = int((g != "").sum())
-        m = obs[(obs["auto_indicator_id"] != "") & obs["source_id"].isin(g.index)].copy()
-        m["gold_indicator_id"] = m["source_id"].map(g)
-        m["set"] = "seeds"
-        m["group"] = np.where(m["source_type"] == "report", "seeds:" + m["doc_id"],
-                              "seeds:" + m["file"] + ":" + m["url"])
-        parts.append(m)
-    root = paths.annotations / "unseen"
-    for name in UNSEEN_SETS:
-        gm = _unseen_gold(root, name, "measurements")
-        regions = _unseen_gold(root, name, "regions")
-        if gm is None or regions is None:
-            continue
-        n_gold[name] = int((gm["indicator_id"].fillna("") != "").sum())
-        found = extract_files(sorted((root / name).glob("*.txt")), regions)
-        if found.empty:
-            continue
-        o = observe_figures(found, cb)
-        o["doc"] = found["doc"].to_numpy()
-        o = o[o["auto_indicator_id"] != ""].copy()
-        golds = []
-        for r in o.itertuples():
-            hit = gm[(gm["doc"] == r.doc) & (gm["start"].astype(int) < int(r.end)) &
-                     (gm["end"].astype(int) > int(r.start))]
-            golds.append(str(hit["indicator_id"].iloc[0]) if len(hit) else "")
-        o["gold_indicator_id"] = golds
-        o["set"] = name
-        o["group"] = name + ":" + o["doc"]
-        parts.append(o.drop(columns=["doc"]))
-    # the issue-19 sets (data/annotations/unseen3): a value is right when the gold has the same
-    # indicator and value on an overlapping span. Only CALIBRATION_UNSEEN3 sets are used: the
-    # holdout is kept for the reader's first-sight score and never fitted on.
-    from ..evaluation.gold import _same_indicator_value
-
-    issue19: tuple[tuple[str, str, str, str], ...]
-    try:
-        from ..build.pipeline import ISSUE19_SETS as issue19
-    except ImportError:  # before unseen4 was registered
-        issue19 = tuple(("unseen3", n, n, f"unseen3-{n}") for n in CALIBRATION_UNSEEN3)
-    for folder, name, texts, key in issue19:
-        root3 = paths.annotations / folder
-        gm = _unseen_gold(root3, name, "measurements")
-        regions = _unseen_gold(root3, name, "regions")
-        files = sorted((root3 / texts).glob("*.txt"))
-        if gm is None or regions is None or not files:
-            continue
-        n_gold[key] = int((gm["indicator_id"].fillna("") != "").sum())
-        found = extract_files(files, regions)
-        if found.empty:
-            continue
-        o = observe_figures(found, cb)
-        o["doc"] = found["doc"].to_numpy()
-        o = o[o["auto_indicator_id"] != ""].copy()
-        golds = []
-        for r in o.itertuples():
-            hit = gm[(gm["doc"] == r.doc) & (gm["start"].astype(int) < int(r.end)) &
-                     (gm["end"].astype(int) > int(r.start)) &
-                     (gm["indicator_id"].fillna("") == r.auto_indicator_id)]
-            ok = any(_same_indicator_value(r.value, v) for v in hit["value"])
-            golds.append(r.auto_indicator_id if ok else
-                         (str(hit["indicator_id"].iloc[0]) + "?value" if len(hit) else ""))
-        o["gold_indicator_id"] = golds
-        o["set"] = key
-        o["group"] = key + ":" + o["doc"]
-        parts.append(o.drop(columns=["doc"]))
-    if not parts:
-        out = pd.DataFrame(columns=[*obs.columns, "gold_indicator_id", "set", "group", "correct"])
-    else:
-        out = pd.concat(parts, ignore_index=True)
-        out["correct"] = out["auto_indicator_id"] == out["gold_indicator_id"].fillna("")
-        out["tuned"] = ~out["set"].isin(FIRST_SIGHT_SETS)
-    out.attrs["n_gold_values"] = n_gold
-    return out
-
-
-def calibrate(paths: Any) -> Calibration:
-    """Fit the calibration on the project's annotated sets (reads them; pure otherwise)."""
-    lab = labelled_values(paths)
-    cal = fit_calibration(lab)
-    return cal
 
 
 # --- what the quality page shows ----------------------------------------------------------------
