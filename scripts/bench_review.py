@@ -47,7 +47,7 @@ def main() -> None:
     from ruralstudy.build.paths import Paths
     from ruralstudy.build.pipeline import run_indicators_frames
     from ruralstudy.measures.review import (merged_reviews, read_reviews, review_queue, reviews_bytes,
-                                   run_session)
+                                            run_session)
 
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(tmp)

@@ -20,7 +20,7 @@ from ruralstudy import iorw
 from ruralstudy.build.paths import Paths
 from ruralstudy.build.pipeline import read_gold_measurements, run_indicators_frames
 from ruralstudy.measures.review import (REVIEWS_FILE, gold_confirmations, merged_reviews, read_reviews,
-                               reviews_bytes)
+                                        reviews_bytes)
 
 
 def main() -> None:

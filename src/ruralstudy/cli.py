@@ -331,7 +331,7 @@ def review(root: RootOpt = None,
     from .build.build import BuildOptions, build
     from .measures.codebook import load_codebook
     from .measures.review import (REVIEWS_FILE, TtyKeys, line_keys, merged_reviews, read_reviews,
-                         review_queue, reviews_bytes, run_session)
+                                  review_queue, reviews_bytes, run_session)
     from rich.console import Console
 
     paths = Paths.discover(root)

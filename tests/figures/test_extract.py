@@ -360,7 +360,7 @@ def test_streamed_extraction_equals_whole_document(tmp_path):
     figures, ids, offsets, lines, places and roles as the whole document, and the same CSV."""
     from ruralstudy.texts.corpus import document_from_file, iter_clean_lines
     from ruralstudy.figures.extract import (figures_frame, iter_figures_csv, iter_file_figures,
-                                    iter_pieces)
+                                            iter_pieces)
     from ruralstudy.iorw import frame_to_csv_bytes, iter_text_lines, text_file_codec
 
     f = _seed_concatenation(tmp_path)

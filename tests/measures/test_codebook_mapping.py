@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from ruralstudy.measures.codebook import (CONSTRUCTS, codebook_text, load_codebook, parse_codebook,
-                                 safe_load_yaml)
+                                          safe_load_yaml)
 from ruralstudy.errors import CodebookError
 from ruralstudy.measures.mapping import map_measurement
 from ruralstudy.measures.measure import Measurement

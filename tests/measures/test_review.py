@@ -18,7 +18,7 @@ from ruralstudy.measures.codebook import load_codebook
 from ruralstudy.errors import OverrideError
 from ruralstudy.build.pipeline import run_indicators_frames
 from ruralstudy.measures.review import (REVIEW_COLUMNS, apply_reviews, parse_command, parse_reviews,
-                               raw_hash, read_reviews, review_queue, run_session)
+                                        raw_hash, read_reviews, review_queue, run_session)
 
 CB = load_codebook()
 

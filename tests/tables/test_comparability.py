@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from ruralstudy.tables.comparability import (assign_round, calendar, comparability_key, comparable,
-                                      income_concept, period_of, province_windows,
-                                      reference_date, round_cue, round_of)
+                                             income_concept, period_of, province_windows,
+                                             reference_date, round_cue, round_of)
 
 
 @pytest.mark.parametrize("text, period", [

@@ -17,7 +17,7 @@ from ..tables import validate
 from ..measures.codebook import Codebook, load_codebook
 from ..texts.corpus import Corpus, CorpusProblem, load_corpus
 from ..tables.indicators import (combine_observations, conflicts_table, crosscheck_table,
-                         indicators_table, observe_figures, observe_sheets, panel_table)
+                                 indicators_table, observe_figures, observe_sheets, panel_table)
 from ..measures.calibrate import (FIRST_SIGHT_SETS, Calibration, PANEL_STATUSES, apply_calibration,
                                   fit_calibration, load_calibration)
 from ..measures.overrides import apply_overrides, parse_overrides, read_overrides
@@ -26,7 +26,7 @@ from ..language.regions import CODE_VINTAGE, division_code, province_name
 from ..tables.sheets import load_sheets
 from ..figures.extract import extract_figures, figures_frame
 from ..evaluation.gold import (GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, SetScore, score_figures,
-                   score_mappings)
+                               score_mappings)
 from .paths import Paths
 
 PROBLEM_COLUMNS = ["doc_id", "file", "line", "severity", "reason"]

@@ -35,13 +35,13 @@ from ..texts.corpus import CleanLine, Document, ManifestEntry, Region
 from ..errors import NumberParseError
 from ..language.numparse import AMOUNT_AR, AR_NUM, CN_NUM_RE, ParsedNumber, parse_number
 from ..language.vocab import (BARE_MAGNITUDE_PREFIXES, CHANGE_CHAINS, CHANGE_OPENERS, CHANGE_VERBS,
-                    CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
-                    GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
-                    NORM_MODIFIER, NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS,
-                    RANGE_SEPARATORS, REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE,
-                    ROLE_TARGET, RULE_CUES,
-                    SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR, year_number,
-                    TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
+                              CONDITION_FOLLOWERS, DURATION_BLOCKERS, DURATION_CUES, GROWTH_BASES,
+                              GROWTH_DOWN, GROWTH_FILLERS, GROWTH_NEEDS_BASE, GROWTH_PARTICLE, GROWTH_UP,
+                              NORM_MODIFIER, NOUN_UNITS, PLACE_STOP, PLACE_SUFFIXES, PREFIX_QUALIFIERS,
+                              RANGE_SEPARATORS, REGION_SUFFIXES, ROLE_CONDITION, ROLE_OBSERVED, ROLE_RULE,
+                              ROLE_TARGET, RULE_CUES,
+                              SET_PHRASE_NOUNS, SET_PHRASES, TARGET_CUES, TARGET_PLAN, TARGET_YEAR, year_number,
+                              TEXT_EXCLUDED_UNITS, TRAILING_SUFFIXES, UNITS, alternation)
 
 FIGURE_COLUMNS = ["figure_id", "doc_id", "region", "province", "admin_level", "year", "start",
                   "end", "line", "raw", "value", "value_high", "value_before", "unit",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..tables.comparability import province_key  # noqa: F401  (defined there; kept here by name)
 from ..tables.comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable, group_key,
-                            round_label)
+                                    round_label)
 
 DEFAULT_CONSTRUCTS: dict[str, list[str]] = {
     "branch_strength": ["branches_standardised_share", "branch_election_completion",
