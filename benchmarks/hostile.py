@@ -131,7 +131,7 @@ def sheet_bench(rows: int) -> None:
                 fh.write(f"测试{i % 2000}县,测试省,county,2022,cadre_structure,"
                          f"村党组织书记平均年龄,{40 + i % 20}岁,https://example.org/{i}\n")
         print(f"sheet: {f.stat().st_size / (1 << 20):.0f} MB, {rows:,} rows")
-        code = ("import sys,time;from pathlib import Path;from ruralstudy.sheets import "
+        code = ("import sys,time;from pathlib import Path;from ruralstudy.tables.sheets import "
                 "read_sheet_frame;from ruralstudy.errors import SheetError\n"
                 "t=time.monotonic()\ntry:\n df=read_sheet_frame(Path(sys.argv[1]));"
                 "print(f'read {len(df):,} rows', file=sys.stderr)\n"

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from ruralstudy.errors import NumberParseError  # noqa: E402
-from ruralstudy.numparse import parse_number  # noqa: E402
+from ruralstudy.language.numparse import parse_number  # noqa: E402
 
 
 def recognizers_cases(root: Path) -> list[dict]:

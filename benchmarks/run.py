@@ -206,8 +206,8 @@ def naive(p: Path, sample: int | None = None) -> float:
 EXTRACT_CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from ruralstudy.corpus import Document, ManifestEntry, clean_text
-from ruralstudy.extract import extract_figures, figures_frame
+from ruralstudy.texts.corpus import Document, ManifestEntry, clean_text
+from ruralstudy.figures.extract import extract_figures, figures_frame
 from ruralstudy.iorw import RawText
 k = int(sys.argv[1]); root = Path(sys.argv[2])
 texts = [p.read_text(encoding="utf-8") for p in sorted((root / "data/raw/reports").glob("*.txt"))]

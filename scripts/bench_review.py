@@ -43,11 +43,11 @@ def main() -> None:
     from rich.console import Console
 
     from ruralstudy import iorw
-    from ruralstudy.codebook import load_codebook
-    from ruralstudy.paths import Paths
-    from ruralstudy.pipeline import run_indicators_frames
-    from ruralstudy.review import (merged_reviews, read_reviews, review_queue, reviews_bytes,
-                                   run_session)
+    from ruralstudy.measures.codebook import load_codebook
+    from ruralstudy.build.paths import Paths
+    from ruralstudy.build.pipeline import run_indicators_frames
+    from ruralstudy.measures.review import (merged_reviews, read_reviews, review_queue, reviews_bytes,
+                                            run_session)
 
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(tmp)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ruralstudy.paths import Paths
+from ruralstudy.build.paths import Paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def copy_project(dest: Path) -> Paths:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Paths:
     """A project copy built once for the whole session (real papermill and nbconvert runs)."""
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     paths = copy_project(tmp_path_factory.mktemp("built"))
     report = build(paths, BuildOptions(jobs=2))
@@ -115,7 +115,7 @@ def tiny_project(dest: Path) -> Paths:
 @pytest.fixture(scope="session")
 def tiny_built(tmp_path_factory) -> Paths:
     """The tiny project, built once for the session."""
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     paths = tiny_project(tmp_path_factory.mktemp("tiny") / "p")
     with pytest.MonkeyPatch.context() as mp:  # the tiny notebooks import nothing

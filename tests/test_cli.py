@@ -55,8 +55,8 @@ def test_figures_streams_a_large_file_with_the_whole_documents_csv(tmp_path):
     extracted a piece at a time) and prints byte for byte the whole document's CSV."""
     from pathlib import Path
 
-    from ruralstudy.corpus import document_from_file
-    from ruralstudy.extract import extract_figures, figures_frame
+    from ruralstudy.texts.corpus import document_from_file
+    from ruralstudy.figures.extract import extract_figures, figures_frame
     from ruralstudy.iorw import frame_to_csv_bytes
 
     reports = sorted((Path(__file__).resolve().parents[1] / "data/raw/reports").glob("*.txt"))

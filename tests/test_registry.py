@@ -28,7 +28,7 @@ def fresh_registry(monkeypatch):
 
 
 def _build(paths):
-    from ruralstudy.build import BuildOptions, build
+    from ruralstudy.build.build import BuildOptions, build
 
     with pytest.MonkeyPatch.context() as mp:  # the tiny notebooks import nothing
         mp.setenv("RURALSTUDY_WARM_IMPORTS", "")
@@ -68,7 +68,8 @@ def test_paths_titles_and_suffixes_are_unique():
 
 
 def test_the_navigation_and_the_derived_names_come_from_the_registry():
-    from ruralstudy import datapackage, links, tables
+    from ruralstudy.tables import datapackage, tables
+    from ruralstudy.findings import links
 
     assert registry.nav()[0] == ("Overview", "index.html")
     assert [label for label, _ in registry.nav()] == [
@@ -124,7 +125,7 @@ def faq_body(ctx) -> str:
 def read_markdown(data: bytes, path: str, deadline) -> object:
     """A test format: Markdown, read as its text without the heading marks."""
     from ruralstudy import iorw
-    from ruralstudy.formats import Report
+    from ruralstudy.texts.formats import Report
 
     deadline.check("markdown")
     raw = iorw.decode_bytes(data, path)
@@ -133,7 +134,7 @@ def read_markdown(data: bytes, path: str, deadline) -> object:
 
 
 def test_an_input_format_is_one_registry_entry(fresh_registry, tmp_path):
-    from ruralstudy.formats import read_report
+    from ruralstudy.texts.formats import read_report
 
     md = tmp_path / "r.md"
     md.write_text("## 丙县\n丙县共有行政村64个。\n", encoding="utf-8")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-STRICT = {"ruralstudy.registry", "ruralstudy.pages", "ruralstudy.numparse", "ruralstudy.stats",
-          "ruralstudy.comparability", "ruralstudy.datapackage", "ruralstudy.limits",
-          "ruralstudy.calibrate"}
+STRICT = {"ruralstudy.registry", "ruralstudy.site.pages", "ruralstudy.language.numparse",
+          "ruralstudy.evaluation.stats", "ruralstudy.tables.comparability",
+          "ruralstudy.tables.datapackage", "ruralstudy.texts.limits", "ruralstudy.measures.calibrate"}
 
 
 def _config() -> dict:

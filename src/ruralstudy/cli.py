@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from .errors import RuralStudyError
-from .paths import Paths
+from .build.paths import Paths
 
 app = typer.Typer(help="ruralstudy: figures on village Party branches, cadres and collective "
                        "income, from raw Chinese reports to a static report site.",
@@ -65,7 +65,7 @@ def _fail(exc: Exception) -> None:
 def parse(strings: Annotated[list[str], typer.Argument(help="Numeric expressions, e.g. 15.84万元 近10万元")]) -> None:
     """Parse numeric expressions; print one JSON object per string (value, value_high, unit, qualifier, kind)."""
     from .errors import NumberParseError
-    from .numparse import parse_number
+    from .language.numparse import parse_number
 
     failed = 0
     for s in strings:
@@ -83,7 +83,7 @@ def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8
     """Print the figures found in a report as CSV (same columns as figures.csv; a saved page gives its article's figures only); the corpus is not touched."""
     # rows are written as they are found: a text file is read line by line and extracted a
     # piece at a time (extract.iter_file_figures), so memory does not grow with the file
-    from .extract import iter_figures_csv, iter_file_figures
+    from .figures.extract import iter_figures_csv, iter_file_figures
 
     figures = iter_file_figures(file, doc_id=file.stem)
     try:
@@ -99,7 +99,7 @@ def figures(file: Annotated[Path, typer.Argument(help="A text file (UTF-8, UTF-8
 def extract(root: RootOpt = None) -> None:
     """Extract every figure of the corpus into data/processed/figures.csv and .parquet (the build's
     own extraction steps, cached per report)."""
-    from .build import BuildOptions, build, describe_problem
+    from .build.build import BuildOptions, build, describe_problem
 
     paths = Paths.discover(root)
     try:
@@ -120,7 +120,7 @@ def extract(root: RootOpt = None) -> None:
 def indicators(root: RootOpt = None) -> None:
     """Map figures and sheets to indicators; write indicators, panel, conflicts, mapping, rejects
     (the build's own steps, cached, as far as the indicators)."""
-    from .build import BuildOptions, build
+    from .build.build import BuildOptions, build
 
     paths = Paths.discover(root)
     try:
@@ -141,8 +141,8 @@ def indicators(root: RootOpt = None) -> None:
 def score(root: RootOpt = None) -> None:
     """Print the extractor's (and mapper's) scores against the hand-checked gold annotations
     (the build's own steps, cached, as far as the indicators; unreadable inputs are skipped)."""
-    from .build import BuildOptions, build
-    from .pipeline import gold_score, heldout_sheet_evaluation, mapping_score, unseen_evaluation
+    from .build.build import BuildOptions, build
+    from .build.pipeline import gold_score, heldout_sheet_evaluation, mapping_score, unseen_evaluation
 
     paths = Paths.discover(root)
     try:
@@ -196,7 +196,7 @@ def add(files: Annotated[list[Path], typer.Argument(help="Reports to add: .txt, 
     from rich.markup import escape
 
     from . import iorw
-    from .ingest import commit_batch, expand_inputs, plan_batch, read_metadata_csv
+    from .texts.ingest import commit_batch, expand_inputs, plan_batch, read_metadata_csv
 
     paths = Paths.discover(root)
     try:
@@ -269,10 +269,11 @@ def calibrate(root: RootOpt = None,
               check: Annotated[bool, typer.Option("--check", help="Do not write: exit 1 when the committed calibration differs from a fresh fit (stale)")] = False) -> None:
     """Fit the calibrated confidence of mapped values and the publishing threshold on the
     annotated sets (seeds' measurement gold, unseen dev/holdout/holdout2); write
-    src/ruralstudy/calibration.json (commit it). Deterministic: the same gold and code give
+    src/ruralstudy/measures/calibration.json (commit it). Deterministic: the same gold and code give
     the same bytes."""
     from . import iorw
-    from .calibrate import CALIBRATION_FILE, calibrate as fit, calibration_bytes
+    from .build.pipeline import calibrate as fit
+    from .measures.calibrate import CALIBRATION_FILE, calibration_bytes
 
     paths = Paths.discover(root)
     try:
@@ -327,10 +328,10 @@ def review(root: RootOpt = None,
     import os
 
     from . import iorw
-    from .build import BuildOptions, build
-    from .codebook import load_codebook
-    from .review import (REVIEWS_FILE, TtyKeys, line_keys, merged_reviews, read_reviews,
-                         review_queue, reviews_bytes, run_session)
+    from .build.build import BuildOptions, build
+    from .measures.codebook import load_codebook
+    from .measures.review import (REVIEWS_FILE, TtyKeys, line_keys, merged_reviews, read_reviews,
+                                  review_queue, reviews_bytes, run_session)
     from rich.console import Console
 
     paths = Paths.discover(root)
@@ -384,8 +385,8 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
            cache_limit: Optional[str] = None) -> None:
     import os
 
-    from .build import BuildOptions, build
-    from .cache import parse_size
+    from .build.build import BuildOptions, build
+    from .build.cache import parse_size
 
     paths = Paths.discover(root)
     jobs = jobs or os.cpu_count() or 1
@@ -417,7 +418,7 @@ def _build(root: Optional[Path], jobs: Optional[int], force: bool, dry_run: bool
     except OSError as exc:  # anything not written through iorw: still name the path
         where = f"{exc.filename}: " if exc.filename else ""
         _fail(RuntimeError(f"{where}{exc.strerror or exc}"))
-    from .build import describe_problem
+    from .build.build import describe_problem
 
     for p in report.problems:
         err.print(f"[yellow]{'skipped' if p.severity == 'error' else p.severity}:[/yellow] "
@@ -500,7 +501,7 @@ def run_cmd(notebook: Annotated[Path, typer.Argument(help="Notebook to execute, 
             root: RootOpt = None) -> None:
     """Execute one notebook with papermill through the library; keep the executed copy under reports/."""
     from . import iorw
-    from .execute import RunSpec, execute_one, failing_cell
+    from .execute.execute import RunSpec, execute_one, failing_cell
 
     paths = Paths.discover(root)
     params: dict = {"root": str(paths.root)}
@@ -564,7 +565,7 @@ def limits_cmd() -> None:
     """List every limit inputs are read under (size, unpacked size, characters, nesting, PDF
     operators, sheet rows and columns, YAML aliases, time), its value and the environment
     variable that raises it (e.g. RURALSTUDY_MAX_SHEET_ROWS=500000 ruralstudy build)."""
-    from . import limits
+    from .texts import limits
 
     try:
         print(limits.describe())
@@ -583,7 +584,7 @@ def cache_prune(root: RootOpt = None,
                 wait: WaitOpt = 0.0) -> None:
     """Remove cache entries, least recently used first, until the cache fits --max-size."""
     from . import iorw
-    from .cache import parse_size, prune
+    from .build.cache import parse_size, prune
 
     paths = Paths.discover(root)
     try:

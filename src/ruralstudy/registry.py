@@ -61,8 +61,8 @@ class NotebookPage:
 @dataclass(frozen=True)
 class SitePage:
     """A page the site assembles from the tables: ``body`` is ``"module:function"``
-    ``(context) -> body HTML`` (see :class:`ruralstudy.pages.SiteContext`). ``many``: the
-    hook returns a list of :class:`ruralstudy.site.Page` instead (one per source, say), and
+    ``(context) -> body HTML`` (see :class:`ruralstudy.site.pages.SiteContext`). ``many``: the
+    hook returns a list of :class:`ruralstudy.site.site.Page` instead (one per source, say), and
     ``path`` is then their folder."""
 
     path: str
@@ -78,7 +78,7 @@ Page = Union[NotebookPage, SitePage]
 #: Every page of the site, in the order it is published (and searched); the navigation bar
 #: orders the pages that have a ``nav`` label by ``nav_at``.
 PAGES: list[Page] = [
-    SitePage("index.html", "Overview", "ruralstudy.pages:index", nav="Overview", nav_at=0),
+    SitePage("index.html", "Overview", "ruralstudy.site.pages:index", nav="Overview", nav_at=0),
     NotebookPage("02_quality", "quality.html", "Data quality", nav="Data quality", nav_at=1,
                  submit=2),
     NotebookPage("03_indicators", "indicators.html", "Indicators across regions",
@@ -86,16 +86,16 @@ PAGES: list[Page] = [
     NotebookPage("04_links", "links.html", "Links between the constructs", nav="Links",
                  nav_at=3, submit=1, front_findings=True),
     NotebookPage("01_corpus", "sources.html", "Sources", nav="Sources", nav_at=5, submit=3,
-                 body="ruralstudy.pages:sources"),
-    SitePage("regions.html", "Regions", "ruralstudy.pages:regions", nav="Regions", nav_at=4),
+                 body="ruralstudy.site.pages:sources"),
+    SitePage("regions.html", "Regions", "ruralstudy.site.pages:regions", nav="Regions", nav_at=4),
     NotebookPage("05_region_profile", "regions", "Region profile", per_region=True),
-    SitePage("sources", "Source pages", "ruralstudy.pages:source_pages", many=True),
-    SitePage("data.html", "Data", "ruralstudy.pages:data", nav="Data", nav_at=7),
-    SitePage("glossary.html", "Glossary / 术语", "ruralstudy.pages:glossary", nav="Glossary",
+    SitePage("sources", "Source pages", "ruralstudy.site.pages:source_pages", many=True),
+    SitePage("data.html", "Data", "ruralstudy.site.pages:data", nav="Data", nav_at=7),
+    SitePage("glossary.html", "Glossary / 术语", "ruralstudy.site.pages:glossary", nav="Glossary",
              nav_at=8),
-    SitePage("methods.html", "Methods and limitations", "ruralstudy.pages:methods",
+    SitePage("methods.html", "Methods and limitations", "ruralstudy.site.pages:methods",
              nav="Methods", nav_at=6),
-    SitePage("about.html", "About", "ruralstudy.pages:about", nav="About", nav_at=9),
+    SitePage("about.html", "About", "ruralstudy.site.pages:about", nav="About", nav_at=9),
 ]
 
 
@@ -150,7 +150,7 @@ class InputFormat:
     """A report format: files whose suffix is one of ``suffixes`` (or whose first bytes are
     ``magic``) are read by ``reader``, ``"module:function" (data, path[, deadline]) -> Report``;
     ``reader=""`` reads the bytes as plain text. ``deadline``: the reader takes the file's
-    :class:`ruralstudy.limits.Deadline` as its third argument."""
+    :class:`ruralstudy.texts.limits.Deadline` as its third argument."""
 
     name: str
     suffixes: tuple[str, ...]
@@ -161,11 +161,11 @@ class InputFormat:
 
 FORMATS: list[InputFormat] = [
     InputFormat("text", (".txt",)),
-    InputFormat("html", (".html", ".htm"), "ruralstudy.formats:read_html_bytes"),
-    InputFormat("pdf", (".pdf",), "ruralstudy.formats:read_pdf_bytes", magic=b"%PDF-"),
-    InputFormat("docx", (".docx",), "ruralstudy.formats:read_docx_bytes", deadline=False),
+    InputFormat("html", (".html", ".htm"), "ruralstudy.texts.formats:read_html_bytes"),
+    InputFormat("pdf", (".pdf",), "ruralstudy.texts.formats:read_pdf_bytes", magic=b"%PDF-"),
+    InputFormat("docx", (".docx",), "ruralstudy.texts.formats:read_docx_bytes", deadline=False),
     InputFormat("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
-                "ruralstudy.ocr:read_image_bytes"),
+                "ruralstudy.texts.ocr:read_image_bytes"),
 ]
 
 
@@ -209,11 +209,11 @@ class ProcessedTable:
 
     ``step``: the build step that writes it (``extract`` or ``indicators``); ``make`` (for the
     indicators step) is ``"module:function" (IndicatorResult) -> DataFrame``. ``attr``: its
-    attribute on :class:`ruralstudy.tables.Tables` (default: the name). ``schema``:
+    attribute on :class:`ruralstudy.tables.tables.Tables` (default: the name). ``schema``:
     ``"module:ATTR"`` of a pandera schema checked on every build. ``download``: offered on the
     Data page, described in ``datapackage.json``, its columns documented. ``stata``: also as
     a Stata file. ``columns``: declarations of columns no shared declaration covers (or that
-    mean something narrower here; :mod:`ruralstudy.datapackage`). ``notebooks``: the
+    mean something narrower here; :mod:`ruralstudy.tables.datapackage`). ``notebooks``: the
     notebooks read it (its digest is one of their inputs)."""
 
     name: str
@@ -244,25 +244,25 @@ class ProcessedTable:
         return self.attr or self.name
 
 
-_R = "ruralstudy.pipeline:"
+_R = "ruralstudy.build.pipeline:"
 #: Every processed table; downloads are documented on the Data page in this order.
 TABLES: list[ProcessedTable] = [
     ProcessedTable("figures", "Figures found in the reports", step="extract",
-                   schema="ruralstudy.validate:FIGURES_SCHEMA", primary_key=("figure_id",)),
+                   schema="ruralstudy.tables.validate:FIGURES_SCHEMA", primary_key=("figure_id",)),
     ProcessedTable("indicators", "Indicator values: every mapped figure and sheet row",
-                   make=_R + "result_indicators", schema="ruralstudy.validate:INDICATORS_SCHEMA",
+                   make=_R + "result_indicators", schema="ruralstudy.tables.validate:INDICATORS_SCHEMA",
                    stata=True, primary_key=("source_id",),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),
                                  ("source_id", "mapping", "source_id"))),
     ProcessedTable("panel", "One value per region, election round and indicator",
-                   make=_R + "result_panel", schema="ruralstudy.validate:PANEL_SCHEMA",
+                   make=_R + "result_panel", schema="ruralstudy.tables.validate:PANEL_SCHEMA",
                    stata=True, primary_key=("region", "round", "indicator_id"),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),
                                  ("source_id", "indicators", "source_id"))),
     ProcessedTable("conflicts", "Regions and indicators where independent sources disagree",
                    make=_R + "result_conflicts"),
     ProcessedTable("mapping", "Every figure and sheet row with what it measures and its mapping",
-                   make=_R + "result_mapping", schema="ruralstudy.validate:OBS_SCHEMA",
+                   make=_R + "result_mapping", schema="ruralstudy.tables.validate:OBS_SCHEMA",
                    primary_key=("source_id",),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),)),
     ProcessedTable("crosschecks", "Cross-checks between figures of one region", formats=("csv",),
@@ -307,5 +307,5 @@ def check(name: str, df: Any) -> Any:
     t = table(name)
     if t is None or not t.schema:
         return df
-    validate: Callable[..., Any] = hook("ruralstudy.validate:check_schema")
+    validate: Callable[..., Any] = hook("ruralstudy.tables.validate:check_schema")
     return validate(df, hook(t.schema), name)

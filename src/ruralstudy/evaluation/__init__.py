@@ -1,0 +1,1 @@
+"""Evaluation: gold annotations and scores, statistics, the simulation check."""

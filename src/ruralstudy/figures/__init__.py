@@ -1,0 +1,1 @@
+"""Figures: every number in a text with its clause, place and unit."""

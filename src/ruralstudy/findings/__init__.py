@@ -1,0 +1,1 @@
+"""The notebooks' helpers: analysis, charts, tables and links."""

@@ -1,0 +1,138 @@
+"""Where things live on the site, and HTML tables whose rows link to their sources.
+
+Pages sit at the site root (index.html, links.html, ...), in ``regions/`` and in ``sources/``;
+``depth`` is how many folders below the root the linking page sits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+
+import pandas as pd
+
+
+def __getattr__(name: str) -> dict[str, str]:  # PAGE_NAMES: notebook -> page, from the registry
+    if name == "PAGE_NAMES":
+        from ..registry import page_names
+
+        return page_names()
+    raise AttributeError(name)
+
+
+def region_slug(region: str, code: str = "") -> str:
+    """A stable ASCII file name for a region, from its name alone (so every page that names
+    the region links to the same file, whether or not it knows the division code)."""
+    del code  # kept in the signature for callers that have it; the name decides
+    return "r-" + hashlib.sha1(region.encode("utf-8")).hexdigest()[:10]
+
+
+def sheet_slug(file: str) -> str:
+    """File name stem of a sheet's source page: the name itself when it is plain ASCII
+    (``sheet-gathered_2026-11``), else what ASCII it has plus a hash of the whole name, so
+    two Chinese-named sheets (村干部.csv, 集体收入.csv) never share one page."""
+    stem = file.rsplit(".", 1)[0]
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")
+    if safe == stem:
+        return "sheet-" + safe
+    return "sheet-" + (safe + "-" if safe else "") + hashlib.sha1(file.encode("utf-8")).hexdigest()[:10]
+
+
+def source_href(source_id: str, depth: int = 0) -> str:
+    """Relative link to a figure's anchor on its source page.
+
+    ``000-003020`` -> ``sources/000.html#fig-000-003020``;
+    ``sheet:gathered.csv:12`` -> ``sources/sheet-gathered.html#line-12``.
+    """
+    up = "../" * depth
+    if source_id.startswith("sheet:"):
+        _, file, line = source_id.split(":", 2)
+        return f"{up}sources/{sheet_slug(file)}.html#line-{line}"
+    doc = source_id.rsplit("-", 1)[0]
+    return f"{up}sources/{doc}.html#fig-{source_id}"
+
+
+def region_href(region: str, code: str = "", depth: int = 0) -> str:
+    """Relative link to a region's profile page."""
+    return f"{'../' * depth}regions/{region_slug(region, code)}.html"
+
+
+def human_number(v: object) -> str:
+    """A number as people read it, never in e-notation: 25937000 -> '25,937,000',
+    158400.5 -> '158,400.5', 98.314 -> '98.31', 0.00012 -> '0.00012'."""
+    v = float(v)
+    if v != v:  # NaN
+        return ""
+    if v in (float("inf"), float("-inf")):
+        return "∞" if v > 0 else "-∞"
+    if v.is_integer():
+        return f"{int(v):,}"
+    if abs(v) >= 1:
+        return f"{v:,.2f}".rstrip("0").rstrip(".")
+    digits = 4 - 1 - int(__import__("math").floor(__import__("math").log10(abs(v))))
+    return f"{v:.{max(digits, 2)}f}".rstrip("0").rstrip(".")
+
+
+_YEAR_COL = re.compile(r"(^|_)year($|_)")
+
+
+def _fmt(v: object, col: str = "") -> str:
+    if col and _YEAR_COL.search(col) and not isinstance(v, str):
+        if v is None or pd.isna(v):
+            return "year unknown"
+        return str(int(v))  # 2021, never 2,021
+    if type(v).__name__ in ("bool", "bool_"):
+        return "yes" if v else "no"
+    if isinstance(v, (float, int)):
+        if pd.isna(v):
+            return ""
+        return human_number(v)
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    return str(v)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def cjk_lang(text: str) -> str:
+    """' lang="zh"' when a text holds Chinese characters (for its HTML element), else ''."""
+    return ' lang="zh"' if _CJK.search(text) else ""
+
+
+def table_html(df: pd.DataFrame, depth: int = 0, source_col: str = "source_id",
+               region_col: str | None = "region", code_col: str = "region_code",
+               caption: str = "", max_rows: int = 500) -> str:
+    """Render a frame as an escaped HTML table; source ids and regions become links.
+
+    The table sits in a focusable, horizontally scrolling box (a shadow at the edge shows more
+    columns on a phone); cells with Chinese text carry ``lang="zh"``; years read 2021 or
+    "year unknown", numbers never in e-notation."""
+    d = df.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)
+    body = []
+    for r in d.to_dict("records"):
+        cells = []
+        for c in d.columns:
+            raw = _fmt(r[c], str(c))
+            text = html.escape(raw)
+            if c == source_col and r[c]:
+                ids = [s.strip() for s in str(r[c]).split(";") if s.strip()]
+                text = "; ".join(f'<a class="src" href="{html.escape(source_href(s, depth))}">'
+                                 f"{html.escape(s)}</a>" for s in ids)
+            elif region_col and c == region_col and r[c]:
+                href = region_href(str(r[c]), str(r.get(code_col, "") or ""), depth)
+                text = f'<a class="region" href="{html.escape(href)}">{text}</a>'
+            cells.append(f"<td{cjk_lang(raw)}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = (f"<p class='note'>Showing {max_rows} of {len(df)} rows; all rows are in the "
+            f"downloadable tables.</p>" if len(df) > max_rows else "")
+    # the caption stands above the scrolling box, so it wraps on a phone instead of running
+    # off-screen with the table
+    cap = (f'<p class="table-caption"{cjk_lang(caption)}>{html.escape(caption)} (n = {len(df)})</p>'
+           if caption else "")
+    label = html.escape(f"{caption} (n = {len(df)})" if caption else "table", quote=True)
+    return (f'{cap}<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
+            f'<table class="data"><thead><tr>{head}</tr></thead><tbody>'
+            f'{"".join(body)}</tbody></table></div>{more}')

@@ -1,0 +1,1 @@
+"""Chinese-language knowledge: vocabulary and cues, numbers, places and division codes."""

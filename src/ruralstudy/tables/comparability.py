@@ -1,0 +1,310 @@
+"""Like with like: village election rounds, periods, and the one comparability rule.
+
+Two values may be set against each other (ranked, correlated, shown as peers, differenced)
+only when :func:`comparable` says so. Every page of the site and every notebook goes through
+it (or through :func:`comparability_key`, its vectorised form: two rows are comparable exactly
+when their keys are equal and not empty).
+
+The rule: **same admin level, same election round, same indicator** — and an indicator fixes
+the body (村“两委” vs 村委会 vs secretaries), the base (行政村 vs 村(社区)), the property and
+its conditions, and for money the income concept (total / operating / net) — **and a whole
+period** (a year, or a stock at the report's date; never a part year, a year to date or a
+several-year total).
+
+Rounds come from each province's election calendar (``election_calendar.yaml``) and the cues
+in the figure's own text (换届后, 新一届, 较上届 ...), never from the calendar year alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any, cast
+
+import pandas as pd
+
+#: The panel's three rounds (the calendar also knows the earlier 2014-16 round).
+PANEL_ROUNDS = ("2017-18", "2020-21", "2024-26")
+#: Periods whose values enter the panel: a whole year, or a stock at the report's date ('').
+WHOLE_PERIODS = ("year", "")
+PERIODS = ("year", "year_to_date", "part_year", "several_years", "")
+
+RULE_TEXT = ("Two values are compared only when they are of the same admin level, the same "
+             "village election round and the same indicator — which fixes the body (村“两委”, "
+             "村委会, secretaries), the base (行政村 or 村(社区)), the property with its conditions "
+             "and, for money, the income concept (total, operating or net) — and both describe a "
+             "whole period (a year, or a stock at the report's date). Counts and totals, which "
+             "grow with a region's size, are listed but never ranked.")
+
+# --- periods ---------------------------------------------------------------------------------
+
+_PERIOD_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("several_years", re.compile(r"近年来|近[一二两三四五六七八九十\d]+年|多年来|以来累计|累计|"
+                                 r"十[二三四]五(以来|期间)|党的十[八九]大以来|[\d一二三四五]+年来")),
+    ("part_year", re.compile(r"上半年|下半年|[一二三四1-4]季度|前三季度|\d{1,2}[-—至到]\d{1,2}月")),
+    ("year_to_date", re.compile(r"截[至止]目前|截[至止]\d{1,2}月|截[至止][一二三四五六七八九十]+月|"
+                                r"今年以来|年初以来|目前为止")),
+)
+
+
+def period_of(text: str) -> str:
+    """The period a figure's text names (see the ``period`` field of the codebook): one of
+    ``several_years``, ``part_year``, ``year_to_date``, else ``''`` (a year or a stock).
+
+    Used when the measurement carries no ``period`` of its own."""
+    t = text or ""
+    for name, pat in _PERIOD_CUES:
+        if pat.search(t):
+            return name
+    return ""
+
+
+# --- election rounds -------------------------------------------------------------------------
+
+#: Text that says a figure is the result of an election (the new round).
+NEW_ROUND_CUES = re.compile(r"换届后|换届以后|新一届|新当选|新选出|新进|本次换届|此次换届|本届|"
+                            r"换届选举(后|中)|[较比与]上[一]?届|选优配强后|已完成.{0,4}换届")
+#: Text that says a figure describes the previous round.
+OLD_ROUND_CUES = re.compile(r"换届前|上[一]?届(?!相比)(?![^，,。；;]{0,6}(下降|提高|增加|减少|降低|提升))")
+
+
+def round_cue(text: str) -> str:
+    """'new' when the text says the figure is an election's result (换届后, 新一届, 较上届),
+    'old' when it describes the previous round (换届前, 上届 as a value), else ''."""
+    t = text or ""
+    if NEW_ROUND_CUES.search(t):
+        return "new"
+    if OLD_ROUND_CUES.search(t):
+        return "old"
+    return ""
+
+
+@dataclass(frozen=True)
+class Window:
+    """One province's election of one round: from the first month of ``start`` to the last
+    of ``end``."""
+
+    round: str
+    start: date
+    end: date
+    source: str
+
+
+def _month(s: str, last: bool = False) -> date:
+    y, m = (int(x) for x in str(s).split("-")[:2])
+    if not last:
+        return date(y, m, 1)
+    nxt = date(y + (m == 12), m % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+@lru_cache(maxsize=1)
+def calendar() -> dict[str, Any]:
+    """The election calendar (``election_calendar.yaml``), parsed once."""
+    import yaml
+
+    text = resources.files("ruralstudy.tables").joinpath("election_calendar.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def province_windows(province: str) -> tuple[Window, ...]:
+    """Each round's election window in a province (its own row, else the round's default),
+    oldest first. ``province`` in any spelling (辽宁 / 辽宁省)."""
+    return _windows(_province_key(province))
+
+
+@lru_cache(maxsize=256)
+def _windows(key: str) -> tuple[Window, ...]:
+    out = []
+    for r in calendar()["rounds"]:
+        row = (r.get("provinces") or {}).get(key) or r["default"]
+        src = row.get("source") or f"national default ({r['source'].strip()[:80]}…)"
+        out.append(Window(r["id"], _month(row["start"]), _month(row["end"], last=True), src))
+    return tuple(sorted(out, key=lambda w: w.start))
+
+
+def _province_key(name: object) -> str:
+    return province_key(name)
+
+
+def province_key(name: object) -> str:
+    """One key per province however it is written: 内蒙古 and 内蒙古自治区 -> 内蒙古;
+    广西壮族自治区 -> 广西; traditional characters are read as simplified. '' for no province."""
+    from ..language.regions import strip_suffix, to_simplified
+
+    if name is None or (not isinstance(name, str) and pd.isna(cast(Any, name))):
+        return ""
+    n = to_simplified(str(name).strip())
+    if not n:
+        return ""
+    for suffix in ("维吾尔自治区", "回族自治区", "壮族自治区", "特别行政区", "自治区", "省", "市"):
+        if n.endswith(suffix) and len(n) - len(suffix) >= 2:
+            return n[: -len(suffix)]
+    return strip_suffix(n)
+
+
+def parse_date(text: object) -> date | None:
+    """'2021-03-18' -> that day; '2021-03' -> the 1st; '2021' -> None (a year is not a date)."""
+    if text is None or (not isinstance(text, str) and pd.isna(cast(Any, text))):
+        return None
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", str(text))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def reference_date(year: object, period: str, published: object) -> tuple[date | None, str]:
+    """The date a value describes, and how it was decided.
+
+    A whole year's figure describes the year's end; a stock (period '') the report's date when
+    the report is of that year or names no year, else the end of the year it names; a figure
+    with neither a year nor a publication date has no date."""
+    pub = parse_date(published)
+    y = None if year is None or pd.isna(cast(Any, year)) else int(cast(Any, year))
+    if y is None:
+        if pub is None:
+            return None, "no year and no publication date"
+        return pub, f"publication date {pub.isoformat()} (the text names no year)"
+    if period == "" and pub is not None and pub.year == y:
+        return pub, f"publication date {pub.isoformat()} (a stock in the year it names)"
+    return date(y, 12, 31), f"end of {y}, the year it describes"
+
+
+def assign_round(ref: date | None, province: str, cue: str = "") -> tuple[str, str]:
+    """The election round a value dated ``ref`` belongs to in ``province``, and why.
+
+    Without a cue, a value belongs to the latest round whose election in the province was over
+    by its date (a value dated during or before an election belongs to the earlier round). With
+    a 'new' cue (换届后, 新一届, 较上届) it is that election's result: the latest round whose
+    election had begun. With an 'old' cue, the round before that. ('', reason) when there is
+    no date or the date precedes every round in the calendar."""
+    if ref is None:
+        return "", "no date: round unknown"
+    wins = province_windows(province)
+    begun = [w for w in wins if w.start <= ref]
+    over = [w for w in wins if w.end <= ref]
+    if cue == "new":
+        if not begun:
+            return "", f"{ref.isoformat()} precedes every round in the calendar"
+        w = begun[-1]
+        return w.round, (f"the text says it is the election's result (换届后/新一届/较上届), dated "
+                         f"{ref.isoformat()}, after the {w.round} election began "
+                         f"({w.start:%Y-%m}; {w.source})")
+    if cue == "old":
+        if len(begun) < 2:
+            return "", f"the text names the previous round of {ref.isoformat()}: before the calendar"
+        w = begun[-2]
+        return w.round, f"the text names the previous round (换届前/上届): {w.round}"
+    if not over:
+        return "", f"{ref.isoformat()} precedes every round in the calendar"
+    w = over[-1]
+    during = [x for x in wins if x.start <= ref < x.end and x.round != w.round]
+    why = (f"dated {ref.isoformat()}, before the {during[0].round} election in the province was "
+           f"over ({during[0].end:%Y-%m}), and the text does not say it is its result: "
+           f"the earlier round" if during else
+           f"dated {ref.isoformat()}, after the {w.round} election ({w.end:%Y-%m}; {w.source})")
+    return w.round, why
+
+
+def round_of(year: object, period: str, published: object, province: str,
+             text: str = "") -> tuple[str, str]:
+    """(round, basis) of one value: :func:`reference_date` then :func:`assign_round` with the
+    cue of its text."""
+    ref, how = reference_date(year, period, published)
+    rnd, why = assign_round(ref, province, round_cue(text))
+    return rnd, f"{how}; {why}"
+
+
+# --- the comparability rule ------------------------------------------------------------------
+
+_OPERATING = re.compile(r"经营性")
+_NET = re.compile(r"纯收入|净收入|收益")
+
+
+def income_concept(indicator_id: str, text: str = "") -> str:
+    """'operating', 'net', 'total' or '' (not about collective income).
+
+    The collective income indicators fix it by their id; an income band (villages over or
+    under a line, no income, weak villages) is about whichever income its label or sentence
+    names: 经营性收入 (operating), 纯收入/净收入/收益 (net), else total."""
+    i = str(indicator_id)
+    if i.startswith("collective_income"):
+        return "operating" if "operating" in i else "net" if "net" in i else "total"
+    if i.startswith(("villages_income", "villages_no_income", "weak_villages")):
+        t = str(text or "")
+        return "operating" if _OPERATING.search(t) else "net" if _NET.search(t) else "total"
+    return ""
+
+
+def _blank(v: object) -> bool:
+    return v is None or (not isinstance(v, str) and pd.isna(cast(Any, v))) or str(v).strip() == ""
+
+
+def comparable(a: dict[str, Any] | pd.Series, b: dict[str, Any] | pd.Series) -> tuple[bool, str]:
+    """May two values be compared? (True, '') or (False, the first reason they may not).
+
+    Each is a mapping with ``admin_level``, ``round``, ``indicator_id`` and optionally
+    ``period`` (a missing period counts as whole) and ``income_concept`` (else read from the
+    indicator id). See :data:`RULE_TEXT`."""
+    for side in (a, b):
+        if _blank(side.get("admin_level")):
+            return False, "admin level unknown"
+        if _blank(side.get("round")):
+            return False, "election round unknown"
+        if str(side.get("period", "") or "") not in WHOLE_PERIODS:
+            return False, f"period {side.get('period')}: not a whole year or a stock"
+    if a["admin_level"] != b["admin_level"]:
+        return False, f"different admin levels ({a['admin_level']} and {b['admin_level']})"
+    if a["round"] != b["round"]:
+        return False, f"different election rounds ({a['round']} and {b['round']})"
+    ca, cb = _concept(a), _concept(b)
+    if a["indicator_id"] != b["indicator_id"]:
+        if ca and cb and ca != cb:
+            return False, f"different income concepts ({ca} and {cb})"
+        return False, (f"different indicators ({a['indicator_id']} and {b['indicator_id']}): "
+                       "another body, base, property or condition")
+    if ca != cb:
+        return False, f"different income concepts ({ca} and {cb})"
+    return True, ""
+
+
+def _concept(row: Any) -> str:
+    c = row.get("income_concept")
+    return str(c) if isinstance(c, str) else income_concept(row["indicator_id"])
+
+
+def comparability_key(df: pd.DataFrame) -> pd.Series:
+    """The rule vectorised: one key per row (admin level | round | indicator | income
+    concept); two rows are
+    comparable exactly when their keys are equal and non-empty (the same decision as
+    :func:`comparable`). Rows with an unknown level or round, or a period that is not whole,
+    get ''."""
+    level = df["admin_level"].fillna("").astype(str)
+    rnd = df["round"].fillna("").astype(str) if "round" in df else pd.Series("", index=df.index)
+    per = df["period"].fillna("").astype(str) if "period" in df else pd.Series("", index=df.index)
+    ok = (level != "") & (rnd != "") & per.isin(WHOLE_PERIODS)
+    concept = (df["income_concept"].fillna("").astype(str) if "income_concept" in df else
+               df["indicator_id"].map(income_concept))
+    key = level + "|" + rnd + "|" + df["indicator_id"].astype(str) + "|" + concept
+    return key.where(ok, "")
+
+
+def group_key(df: pd.DataFrame) -> pd.Series:
+    """Admin level | round of each row ('' when either is unknown or the period is not whole):
+    the groups within which regions may be set side by side across indicators (e.g. a
+    correlation of two indicators)."""
+    k = comparability_key(df)
+    return (df["admin_level"].fillna("").astype(str) + "|" +
+            df["round"].fillna("").astype(str)).where(k != "", "")
+
+
+def round_label(rnd: object) -> str:
+    """'2020-21 round' or 'round unknown'."""
+    return "round unknown" if _blank(rnd) else f"{rnd} round"

@@ -1,0 +1,466 @@
+"""From figures to indicators: the observation table (every figure, mapped or not), the tidy
+indicators table, the region x indicator panel, conflicts and cross-checks. Pure functions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from ..measures.codebook import Codebook
+from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
+from ..findings.links import human_number
+from ..measures.mapping import map_measurement
+from ..measures.measure import measure_label, measure_text, release_base_is_vc
+
+OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "end", "region",
+               "province", "admin_level", "region_code", "year", "context", "raw", "value",
+               "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
+               "is_target", "construct_guess", "entity", "property", "conditions", "scope",
+               "statement", "period", "evidence", "status", "indicator_id", "rule", "confidence",
+               "reason", "auto_indicator_id", "audit", "published", "source", "release",
+               "ocr_confidence"]
+MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement", "period",
+                       "evidence"]
+INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
+                     "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
+                     "conditions", "period", "value",
+                     "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
+                     "source_id", "source_ref", "url", "rule", "confidence", "status", "audit",
+                     "published", "ref_date", "round", "round_basis", "source", "source_key",
+                     "income_concept"]
+PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
+                 "indicator_id", "indicator_zh", "indicator_en", "value", "unit", "qualifier",
+                 "year", "period", "ref_date", "source_type", "source_id", "source_ref", "source",
+                 "source_key", "n_sources", "n_copies", "round_basis", "income_concept",
+                 "choice_rule"]
+CONFLICT_COLUMNS = ["region", "round", "indicator_id", "indicator_zh", "year", "n_sources",
+                    "between", "values", "source_ids", "source_keys", "max_rel_diff"]
+CROSSCHECK_COLUMNS = ["region", "year", "check", "implied", "observed", "observed_indicator",
+                      "rel_diff", "ok", "sources"]
+CHOICE_RULE = ("one value per region, election round and indicator (one indicator = one entity, "
+               "property and set of conditions, so no other base can compete), from whole periods "
+               "only (a year, or a stock at the report's date); among its values: the latest "
+               "date, then an exact value over an approximate one (余, 近, 以上), then the value "
+               "most other independent releases agree with, then report text over sheet, then "
+               "source id")
+UNNAMED = "未具名地区"
+REL_TOLERANCE = 0.005  # values within 0.5% are the same figure rounded differently
+
+
+def unnamed_region(doc_id: str) -> str:
+    """The region label for a document that names no region (e.g. 未具名地区(001))."""
+    return f"{UNNAMED}({doc_id})"
+
+
+def _period(ms, text: str, label: bool = False) -> str:
+    """The measurement's period when the reader gives one, else the one its text names. A
+    sheet's label names its period in words (截至6月, 上半年, 近三年累计) that the label reader may
+    leave unread: for a label an empty period is read from the label."""
+    p = getattr(ms, "period", None)
+    if not isinstance(p, str) or (label and not p):
+        return period_of(text)
+    return p
+
+
+def observe_figures(figures: pd.DataFrame, codebook: Codebook,
+                    codes: dict[str, str] | None = None,
+                    published: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read what every extracted figure measures and map it; return observation rows (mapped,
+    or unmapped with the reason). ``published`` gives each document's publication date (from
+    the manifest), which dates a stock the text counts "now"."""
+    rows = []
+    codes = codes or {}
+    published = published or {}
+    for r in figures.to_dict("records"):
+        length = int(r.get("sent_length") or 0) or len(unicodedata.normalize("NFKC", r["raw"]))
+        region = r["region"] or unnamed_region(r["doc_id"])
+        ms = measure_text(r["sentence"], int(r["sent_offset"]), length, r["unit"], r["kind"],
+                          r["raw"], role=str(r.get("role", "") or ""), region=r["region"],
+                          place=str(r.get("place", "") or ""), lead=str(r.get("lead", "") or ""),
+                          year=None if pd.isna(r["year"]) else int(r["year"]))
+        m = map_measurement(codebook, ms, r["unit"], r["kind"], r["value"], region)
+        rows.append({
+            "source_id": r["figure_id"], "source_type": "report", "doc_id": r["doc_id"],
+            "file": "", "line": r["line"], "start": r["start"], "end": r["end"],
+            "region": region, "province": r["province"], "admin_level": r["admin_level"],
+            "region_code": codes.get(r["region"], ""), "year": ms.year or r["year"],
+            "context": r["sentence"], "raw": r["raw"], "value": r["value"],
+            "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
+            "unit_source": "text", "qualifier": r["qualifier"], "kind": r["kind"], "url": "",
+            "is_target": ms.statement == "target", "construct_guess": "",
+            **{k: v for k, v in ms.to_dict().items() if k in MEASUREMENT_COLUMNS},
+            "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
+            "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
+            "auto_indicator_id": m.indicator_id, "audit": "",
+            "period": _period(ms, r["sentence"]), "published": published.get(r["doc_id"], ""),
+            "source": "", "release": f"report:{r['doc_id']}",
+            "ocr_confidence": r.get("ocr_confidence")})
+    return _obs_frame(rows)
+
+
+def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Read what every sheet row measures from its label and map it; bare numbers take the
+    unit of their indicator."""
+    rows = []
+    by_release: dict[tuple, list[str]] = {}
+    for r in rows_df.to_dict("records"):
+        by_release.setdefault((r["file"], r["region"], r["url"]), []).append(r["label_zh"])
+    vc = {k for k, v in by_release.items() if release_base_is_vc(v)}
+    for r in rows_df.to_dict("records"):
+        unit, unit_source = r["unit"], "sheet"
+        ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
+                           release_vc=(r["file"], r["region"], r["url"]) in vc)
+        if r["is_target"] and ms.statement == "observed":
+            ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
+        m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
+                            r["region"], label=True)
+        if m.mapped and not unit:
+            unit, unit_source = codebook.get(m.indicator_id).unit, \
+                "indicator (sheet gave a bare number)"
+        rows.append({
+            "source_id": r["source_id"], "source_type": "sheet", "doc_id": "", "file": r["file"],
+            "line": r["line"], "start": None, "end": None, "region": r["region"],
+            "province": r["province"], "admin_level": r["admin_level"],
+            "region_code": r["region_code"], "year": r["year"], "context": r["label_zh"],
+            "raw": r["raw"], "value": r["value"], "value_high": r["value_high"],
+            "value_before": r["value_before"], "unit": unit, "unit_source": unit_source,
+            "qualifier": r["qualifier"], "kind": r["kind"], "url": r["url"],
+            "is_target": ms.statement == "target", "construct_guess": r["construct_guess"],
+            **{k: v for k, v in ms.to_dict().items() if k in MEASUREMENT_COLUMNS},
+            "status": "mapped" if m.mapped else "unmapped", "indicator_id": m.indicator_id,
+            "rule": m.rule, "confidence": m.confidence, "reason": m.reason,
+            "auto_indicator_id": m.indicator_id, "audit": "",
+            "period": _period(ms, r["label_zh"] + " " + r["raw"], label=True),
+            "published": r.get("published", "") or "", "source": r.get("source", "") or "",
+            "release": sheet_release(r.get("source", "") or "", r["url"], r["file"],
+                                     r["region"])})
+    return _obs_frame(rows)
+
+
+_DATE_IN_SOURCE = re.compile(r"(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}")
+
+
+def normalise_url(url: str) -> str:
+    """A URL without scheme, www./m. host prefix, script-variant folders (/BIG5/, /GB/) or a
+    trailing slash: the same page on its mirrors reads the same."""
+    u = re.sub(r"^[a-z]+://", "", str(url).strip().lower())
+    u = re.sub(r"^(www\.|m\.|wap\.)", "", u)
+    u = re.sub(r"/(big5|gb|gb2312)/", "/", u)
+    return u.rstrip("/")
+
+
+def sheet_release(source: str, url: str, file: str, region: str) -> str:
+    """The release a sheet row copies, before reprints are joined (:func:`source_keys`): the
+    publisher and date its ``source`` names (one release however many sites reprint it), else
+    its page, else its file, region and source text."""
+    src = str(source or "").strip()
+    if _DATE_IN_SOURCE.search(src):
+        return "pub:" + re.sub(r"\s+", " ", src)
+    if str(url or "").strip():
+        return "url:" + normalise_url(url)
+    return f"sheet:{file}|{region}|{src}"
+
+
+def _obs_frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=OBS_COLUMNS)
+    for c in ("line", "start", "end", "year"):
+        df[c] = df[c].astype("Int64")
+    for c in ("value", "value_high", "value_before", "confidence", "ocr_confidence"):
+        df[c] = df[c].astype("float64")
+    df["is_target"] = df["is_target"].astype(bool)
+    for c in ("source_id", "source_type", "doc_id", "file", "region", "province", "admin_level",
+              "region_code", "context", "raw", "unit", "unit_source", "qualifier", "kind", "url",
+              "construct_guess", "status", "indicator_id", "rule", "reason", "auto_indicator_id",
+              "audit", "published", "source", "release", *MEASUREMENT_COLUMNS):
+        df[c] = df[c].fillna("").astype(str)
+    return df
+
+
+def combine_observations(*parts: pd.DataFrame) -> pd.DataFrame:
+    """Concatenate observation tables in a deterministic order."""
+    df = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
+        else _obs_frame([])
+    return _obs_frame(df.to_dict("records")).sort_values(
+        ["source_type", "source_id"], kind="mergesort").reset_index(drop=True)
+
+
+def source_ref(r: dict) -> str:
+    """A human-readable pointer to where a value came from."""
+    if r["source_type"] == "report":
+        ocr = r.get("ocr_confidence")  # read by OCR: said wherever the value is shown
+        return (f"report {r['doc_id']}, characters {r['start']}-{r['end']} (line {r['line']})" +
+                (f", read by OCR (confidence {ocr:.0f})" if pd.notna(ocr) else ""))
+    where = r["url"] or (f"source: {r['source']} (no URL)" if r.get("source") else "")
+    return f"sheet {r['file']} line {r['line']}" + (f": {where}" if where else "")
+
+
+def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The tidy indicators table: one row per region, year, indicator and source (values
+    published or reviewed only: a value waiting for review stays out; ``status`` says which,
+    reviewed by a person or machine-read)."""
+    from ..measures.calibrate import PANEL_STATUSES
+
+    rows = []
+    for r in obs[obs["status"].isin(PANEL_STATUSES)].to_dict("records"):
+        ind = codebook.get(r["indicator_id"])
+        d, _ = reference_date(r["year"], r["period"], r["published"])
+        ref = d.isoformat() if d else ""
+        rnd, basis = round_of(r["year"], r["period"], r["published"], r["province"],
+                              r["context"])
+        rows.append({
+            "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
+            "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
+            "indicator_zh": ind.label_zh, "indicator_en": ind.label_en,
+            "construct": ind.construct, "measure": ind.measure, "entity": r["entity"],
+            "property": r["property"], "conditions": r["conditions"],
+            "period": r.get("period", ""), "value": r["value"],
+            "value_high": r["value_high"], "value_before": r["value_before"], "unit": r["unit"],
+            "qualifier": r["qualifier"], "kind": r["kind"], "source_type": r["source_type"],
+            "source_id": r["source_id"], "source_ref": source_ref(r), "url": r["url"],
+            "rule": r["rule"], "confidence": r["confidence"], "status": r["status"],
+            "audit": r["audit"],
+            "published": r["published"], "ref_date": ref,
+            "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"],
+            "income_concept": income_concept(ind.id, r["context"])})
+    df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    if df.empty:  # every value waits for review: still the table's types
+        df = df.astype({c: str for c in INDICATOR_COLUMNS if c not in (
+            "year", "value", "value_high", "value_before", "confidence")})
+    df["year"] = df["year"].astype("Int64")
+    for c in ("value", "value_high", "value_before", "confidence"):
+        df[c] = df[c].astype("float64")
+    df["source_key"] = source_keys(df)
+    return df.sort_values(["region", "indicator_id", "year", "source_type", "source_id"],
+                          kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def source_keys(ind: pd.DataFrame) -> pd.Series:
+    """One key per release: copies of one release share it.
+
+    Each value starts from its release (a report; a sheet row's publisher and date, else its
+    page). Two releases are joined when they report the same figure — same region, indicator,
+    year and period, values equal within rounding — because a public page cannot tell a copy
+    from an independent count: agreement between them is echo, not corroboration. (So two
+    releases that agree are one source; conflicts are left only between independent ones.)
+    The key is the smallest release id of its group."""
+    if ind.empty:
+        return pd.Series([], dtype=str, index=ind.index)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for k in ind["source_key"]:
+        find(k)
+    lv = ind[ind["kind"].isin(["level", "change"])]
+    cell = [lv["region"], lv["indicator_id"], lv["year"].fillna(-1), lv["period"]]
+    for _, g in lv.groupby(cell, sort=False):
+        if g["source_key"].nunique() < 2:
+            continue
+        # releases agreeing on a value are joined. Over the sorted distinct values, a value
+        # agreeing with a later one agrees with every value between (same sign: the relative
+        # gap only grows), so joining neighbours that agree gives the same groups as joining
+        # every agreeing pair, in n log n rather than n^2 (one page of 290,000 figures of one
+        # cell never finished: issue 24, I18)
+        by_value: dict[float, list[str]] = {}
+        for k, v in zip(g["source_key"], g["value"]):
+            by_value.setdefault(v, []).append(k)
+        distinct = sorted(by_value)
+        for i, v in enumerate(distinct):
+            first = by_value[v][0]
+            for k in dict.fromkeys(by_value[v]):
+                union(first, k)
+            if i + 1 < len(distinct) and not disagree(v, distinct[i + 1]):
+                union(first, by_value[distinct[i + 1]][0])
+    return ind["source_key"].map(find)
+
+
+def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
+    # how many other independent releases of the same cell (region, round, indicator) agree
+    # with each value; grouped once, so the cost is linear in the rows
+    agree = pd.Series(0, index=df.index, dtype="int64")
+    for _, g in df.groupby([df["region"], df["round"], df["indicator_id"]], sort=False):
+        if g["source_key"].nunique() < 2:
+            continue
+        agree.loc[g.index] = _agreeing_releases(g["value"].tolist(), g["source_key"].tolist())
+    return df.assign(_d=df["ref_date"].fillna(""), _q=(df["qualifier"] == "exact").astype(int),
+                     _a=agree, _s=(df["source_type"] == "report").astype(int))
+
+
+def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
+    """Region x election round x indicator, in long form: the chosen value per cell, by
+    :data:`CHOICE_RULE`. Only whole periods (a year, or a stock at the report's date) enter;
+    a value whose round is unknown keeps round '' (shown, never compared)."""
+    lv = ind[ind["kind"].isin(["level", "change"]) & ind["period"].isin(WHOLE_PERIODS)]
+    if lv.empty:
+        empty = pd.DataFrame(columns=PANEL_COLUMNS)  # typed, so an empty panel validates
+        return empty.astype({c: ("float64" if c == "value" else "int64" if c in (
+            "n_sources", "n_copies") else "Int64" if c == "year" else str) for c in PANEL_COLUMNS})
+    lv = _rank_key(lv)
+    keys = ["region", "round", "indicator_id"]
+    lv = lv.sort_values([*keys, "_d", "_q", "_a", "_s", "source_id"],
+                        ascending=[True, True, True, False, False, False, False, True],
+                        kind="mergesort")
+    g = lv.groupby(keys, sort=False)
+    best = lv.assign(n_sources=g["source_key"].transform("nunique").astype("int64"),
+                     n_copies=g["source_id"].transform("size").astype("int64"))
+    best = best.drop_duplicates(keys, keep="first").assign(choice_rule=CHOICE_RULE)
+    return best[PANEL_COLUMNS].reset_index(drop=True)
+
+
+def _agreeing(vals: list[float]) -> list[int]:
+    """For each value, how many *other* values agree with it (not :func:`disagree`), in
+    O(n log n): over the sorted distinct values the ones agreeing with a value form a window
+    that only moves up (same sign, within the relative tolerance), so two pointers and
+    prefix sums of the multiplicities count it (a pairwise count was quadratic: one 10 MB
+    page of 290,000 figures of one cell never finished)."""
+    from collections import Counter
+    from itertools import accumulate
+
+    counts = Counter(vals)
+    distinct = sorted(counts)
+    prefix = [0, *accumulate(counts[v] for v in distinct)]
+    lo = hi = 0
+    agree_of: dict[float, int] = {}
+    for i, v in enumerate(distinct):
+        while disagree(v, distinct[lo]) and lo < i:
+            lo += 1
+        hi = max(hi, i)
+        while hi + 1 < len(distinct) and not disagree(v, distinct[hi + 1]):
+            hi += 1
+        agree_of[v] = prefix[hi + 1] - prefix[lo] - 1
+    return [agree_of[v] for v in vals]
+
+
+def _agreeing_releases(vals: list[float], keys: list[str]) -> list[int]:
+    """For each value, how many *other* releases (source keys) give a value agreeing with it.
+    Over the sorted distinct values the agreeing ones form a window (see :func:`_agreeing`),
+    so each value looks only at its window's releases: n log n plus the window sizes."""
+    by_value: dict[float, set[str]] = {}
+    for v, k in zip(vals, keys):
+        by_value.setdefault(v, set()).add(k)
+    distinct = sorted(by_value)
+    lo = hi = 0
+    out_of: dict[tuple[float, str], int] = {}
+    window_keys: dict[float, set[str]] = {}
+    for i, v in enumerate(distinct):
+        while disagree(v, distinct[lo]) and lo < i:
+            lo += 1
+        hi = max(hi, i)
+        while hi + 1 < len(distinct) and not disagree(v, distinct[hi + 1]):
+            hi += 1
+        window_keys[v] = set().union(*(by_value[w] for w in distinct[lo:hi + 1]))
+    for v, k in zip(vals, keys):
+        out_of[(v, k)] = len(window_keys[v] - {k})
+    return [out_of[(v, k)] for v, k in zip(vals, keys)]
+
+
+def _independent_disagreement(vals: list[float], keys: list[str]) -> bool:
+    """Do two values from *different* releases disagree? For same-sign values the most
+    disagreeing pair between release A and the others is A's minimum against their maximum
+    or A's maximum against their minimum, so the two extremes of the other releases (kept as
+    the top two per side) decide it in linear time."""
+    lo: dict[str, float] = {}
+    hi: dict[str, float] = {}
+    for v, k in zip(vals, keys):
+        lo[k] = min(v, lo.get(k, v))
+        hi[k] = max(v, hi.get(k, v))
+    if len(lo) < 2:
+        return False
+    top = sorted(hi.items(), key=lambda kv: kv[1], reverse=True)[:2]
+    bottom = sorted(lo.items(), key=lambda kv: kv[1])[:2]
+    for k in lo:
+        other_hi = next(v for kk, v in top if kk != k)
+        other_lo = next(v for kk, v in bottom if kk != k)
+        if disagree(lo[k], other_hi) or disagree(hi[k], other_lo):
+            return True
+    return False
+
+
+def disagree(a: float, b: float) -> bool:
+    """Do two values disagree beyond rounding (relative difference above 0.5%)?"""
+    scale = max(abs(a), abs(b))
+    return scale > 0 and abs(a - b) / scale > REL_TOLERANCE
+
+
+def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
+    """Cells (region, round, indicator, year, period) whose level values disagree beyond
+    rounding: ``between`` says whether the disagreeing values come from independent releases
+    (a conflict between sources) or from one release and its copies (a misprint or a mapping
+    error, not a disagreement between sources)."""
+    lv = ind[ind["kind"].isin(["level", "change"])]
+    rows = []
+    cell = ["region", "round", "indicator_id", lv["year"].fillna(-1), "period"]
+    for (region, rnd, ind_id, year, _), g in lv.groupby(cell, sort=True):
+        vals = g["value"].tolist()
+        keys = g["source_key"].tolist()
+        # some pair disagrees exactly when the smallest and largest do (same sign: the
+        # relative gap of any pair is at most theirs; opposite signs always disagree)
+        if len(vals) < 2 or not disagree(min(vals), max(vals)):
+            continue
+        independent = _independent_disagreement(vals, keys)
+        scale = max(abs(v) for v in vals)
+        rows.append({"region": region, "round": rnd, "indicator_id": ind_id,
+                     "indicator_zh": g["indicator_zh"].iloc[0],
+                     "year": None if year == -1 else int(year),
+                     "n_sources": len(set(keys)),
+                     "between": "independent releases" if independent else "one release",
+                     "values": "; ".join(f"{human_number(v)} {u}" for v, u in zip(vals, g["unit"])),
+                     "source_ids": "; ".join(g["source_id"]),
+                     "source_keys": "; ".join(dict.fromkeys(keys)),
+                     "max_rel_diff": round((max(vals) - min(vals)) / scale, 4)})
+    df = pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def crosscheck_table(ind: pd.DataFrame, tolerance: float = 0.02) -> pd.DataFrame:
+    """Total collective income / income per village should be about the number of villages
+    (or, where a region gives no village count, its standardised or total branches)."""
+    lv = ind[ind["kind"].isin(["level", "change"])]
+    rows = []
+    for (region, year), g in lv.groupby(["region", lv["year"].fillna(-1)], sort=True):
+        vals = {k: s for k, s in g.groupby("indicator_id")}
+        if "collective_income_total" not in vals or "collective_income_per_village" not in vals:
+            continue
+        tot = vals["collective_income_total"].iloc[0]
+        per = vals["collective_income_per_village"].iloc[0]
+        if not per["value"]:
+            continue
+        implied = tot["value"] / per["value"]
+        for obs_id in ("villages", "village_party_orgs", "branches_standardised"):
+            if obs_id in vals:
+                o = vals[obs_id].iloc[0]
+                rel = (implied - o["value"]) / o["value"]
+                rows.append({"region": region, "year": None if year == -1 else int(year),
+                             "check": "collective_income_total / collective_income_per_village ≈ villages",
+                             "implied": round(implied, 1), "observed": o["value"],
+                             "observed_indicator": obs_id, "rel_diff": round(rel, 4),
+                             "ok": bool(abs(rel) <= tolerance),
+                             "sources": "; ".join([tot["source_id"], per["source_id"], o["source_id"]])})
+                break
+    df = pd.DataFrame(rows, columns=CROSSCHECK_COLUMNS)
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def coverage_matrix(panel: pd.DataFrame) -> pd.DataFrame:
+    """Region x indicator matrix of 1 (a value) / 0 (none), for the heat map."""
+    if panel.empty:
+        return pd.DataFrame()
+    m = panel.assign(has=1).pivot_table(index="region", columns="indicator_id", values="has",
+                                        aggfunc="max", fill_value=0)
+    return m.astype(np.int64)
