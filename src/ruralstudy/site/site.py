@@ -582,14 +582,25 @@ def _authors(cff: dict) -> list[str]:
     return out or [("ruralstudy developers", "")]
 
 
-def citation_apa(citation: str, url: str = "") -> str:
-    """An APA (7th) reference built from CITATION.cff."""
-    cff = _cff(citation)
+def _apa_authors(cff: dict) -> str:
+    """CITATION.cff's authors as APA writes them (Li, H. M., & Wang, F.)."""
     names = []
     for fam, giv in _authors(cff):
         initials = " ".join(f"{p[0]}." for p in giv.split() if p)
         names.append(f"{fam}, {initials}" if initials else fam)
-    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def _bibtex_authors(cff: dict) -> str:
+    """CITATION.cff's authors as one BibTeX author field, each name escaped."""
+    return " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
+                        for fam, giv in _authors(cff))
+
+
+def citation_apa(citation: str, url: str = "") -> str:
+    """An APA (7th) reference built from CITATION.cff."""
+    cff = _cff(citation)
+    who = _apa_authors(cff)
     year = str(cff.get("date-released", ""))[:4] or "n.d."
     ver = f" (Version {cff['version']})" if cff.get("version") else ""
     kind = " [Computer software]" if cff.get("type", "software") == "software" else " [Data set]"
@@ -601,8 +612,7 @@ def citation_apa(citation: str, url: str = "") -> str:
 def citation_bibtex(citation: str, url: str = "") -> str:
     """A BibTeX @software entry built from CITATION.cff."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
-                           for fam, giv in _authors(cff))
+    authors = _bibtex_authors(cff)
     date = _bibtex(str(cff.get("date-released", "")))
     fields = [("author", authors),
               ("title", "{" + _bibtex(str(cff.get("title", "ruralstudy"))) + "}"),
@@ -629,11 +639,7 @@ def dataset_citation_apa(citation: str, stamp: dict) -> str:
     build's date, so a rebuild of one commit gives the same text). The DOI is CITATION.cff's
     ``doi`` once the user has deposited the data; until then the text says so."""
     cff = _cff(citation)
-    names = []
-    for fam, giv in _authors(cff):
-        initials = " ".join(f"{p[0]}." for p in giv.split() if p)
-        names.append(f"{fam}, {initials}" if initials else fam)
-    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+    who = _apa_authors(cff)
     date = str(stamp.get("date", ""))[:10]
     year = date[:4] or str(cff.get("date-released", ""))[:4] or "n.d."
     version = f"{cff.get('version', '')}, commit {str(stamp.get('commit', ''))[:12]}".strip(", ")
@@ -646,8 +652,7 @@ def dataset_citation_apa(citation: str, stamp: dict) -> str:
 def dataset_citation_bibtex(citation: str, stamp: dict) -> str:
     """A BibTeX @dataset entry (biblatex) matching :func:`dataset_citation_apa`."""
     cff = _cff(citation)
-    authors = " and ".join(f"{{{_bibtex(fam)}}}" if not giv else f"{_bibtex(fam)}, {_bibtex(giv)}"
-                           for fam, giv in _authors(cff))
+    authors = _bibtex_authors(cff)
     date = _bibtex(str(stamp.get("date", ""))[:10])
     title = _bibtex(str(cff.get("title", "ruralstudy")).split(":")[0])
     fields = [("author", authors), ("title", "{" + title + " data tables}"),
