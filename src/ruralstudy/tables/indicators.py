@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -321,51 +322,32 @@ def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     return best[PANEL_COLUMNS].reset_index(drop=True)
 
 
-def _agreeing(vals: list[float]) -> list[int]:
-    """For each value, how many *other* values agree with it (not :func:`disagree`), in
-    O(n log n): over the sorted distinct values the ones agreeing with a value form a window
-    that only moves up (same sign, within the relative tolerance), so two pointers and
-    prefix sums of the multiplicities count it (a pairwise count was quadratic: one 10 MB
-    page of 290,000 figures of one cell never finished)."""
-    from collections import Counter
-    from itertools import accumulate
-
-    counts = Counter(vals)
-    distinct = sorted(counts)
-    prefix = [0, *accumulate(counts[v] for v in distinct)]
+def _agreement_windows(distinct: list[float]) -> Iterator[tuple[float, int, int]]:
+    """For each of the sorted distinct values, the window ``(lo, hi)`` of the values agreeing
+    with it (not :func:`disagree`): the window only moves up (same sign, within the relative
+    tolerance), so two pointers find every window in one pass (a pairwise count was
+    quadratic: one 10 MB page of 290,000 figures of one cell never finished)."""
     lo = hi = 0
-    agree_of: dict[float, int] = {}
     for i, v in enumerate(distinct):
         while disagree(v, distinct[lo]) and lo < i:
             lo += 1
         hi = max(hi, i)
         while hi + 1 < len(distinct) and not disagree(v, distinct[hi + 1]):
             hi += 1
-        agree_of[v] = prefix[hi + 1] - prefix[lo] - 1
-    return [agree_of[v] for v in vals]
+        yield v, lo, hi
 
 
 def _agreeing_releases(vals: list[float], keys: list[str]) -> list[int]:
     """For each value, how many *other* releases (source keys) give a value agreeing with it.
-    Over the sorted distinct values the agreeing ones form a window (see :func:`_agreeing`),
+    Over the sorted distinct values the agreeing ones form a window (:func:`_agreement_windows`),
     so each value looks only at its window's releases: n log n plus the window sizes."""
     by_value: dict[float, set[str]] = {}
     for v, k in zip(vals, keys):
         by_value.setdefault(v, set()).add(k)
     distinct = sorted(by_value)
-    lo = hi = 0
-    out_of: dict[tuple[float, str], int] = {}
-    window_keys: dict[float, set[str]] = {}
-    for i, v in enumerate(distinct):
-        while disagree(v, distinct[lo]) and lo < i:
-            lo += 1
-        hi = max(hi, i)
-        while hi + 1 < len(distinct) and not disagree(v, distinct[hi + 1]):
-            hi += 1
-        window_keys[v] = set().union(*(by_value[w] for w in distinct[lo:hi + 1]))
-    for v, k in zip(vals, keys):
-        out_of[(v, k)] = len(window_keys[v] - {k})
-    return [out_of[(v, k)] for v, k in zip(vals, keys)]
+    window_keys = {v: set().union(*(by_value[w] for w in distinct[lo:hi + 1]))
+                   for v, lo, hi in _agreement_windows(distinct)}
+    return [len(window_keys[v] - {k}) for v, k in zip(vals, keys)]
 
 
 def _independent_disagreement(vals: list[float], keys: list[str]) -> bool:
