@@ -103,12 +103,14 @@ class IndicatorsStep(Step):
     kind = "indicators"
     outputs: tuple[str, ...] = ()  # per instance: the files of the tables registered here
 
-    def __init__(self, paths: Paths, figures: pd.DataFrame, figures_csv: bytes) -> None:
+    def __init__(self, paths: Paths, figures: pd.DataFrame, figures_csv: bytes,
+                 pieces: Any = None, library: str = "") -> None:
         super().__init__("indicators")
         self.outputs = registry.processed_files("indicators")
         self.paths = paths
         self.figures = figures
         self.figures_digest = digest_bytes(figures_csv)
+        self.pieces, self.library = pieces, library  # per-report observations, cached
 
     def inputs(self) -> StepInputs:
         from ..tables.sheets import sheet_files
@@ -125,7 +127,14 @@ class IndicatorsStep(Step):
     def run(self) -> Outputs:
         from .pipeline import indicator_files, indicators_from
 
-        return indicator_files(indicators_from(self.paths, self.figures))
+        observe = None
+        if self.pieces is not None:
+            from .incremental import observe_reports
+
+            def observe(figures, codebook, codes, published):  # type: ignore[no-redef]
+                return observe_reports(self.pieces, figures, codebook, codes, published,
+                                       self.library)
+        return indicator_files(indicators_from(self.paths, self.figures, observe))
 
 
 # --- 3. notebooks -----------------------------------------------------------------------------
@@ -389,6 +398,11 @@ class BuildRun:
         self._stamp: dict | None = None
         self.runner = Runner(jobs=opts.jobs, scheduler=opts.scheduler)
         self.runner.on_done = self._on_executed
+        from .incremental import Pieces
+
+        # per-report pieces of the corpus-wide tables (ruralstudy.build.incremental)
+        self.pieces = Pieces(self.graph.cache, self.state, self.graph.used,
+                             write=not opts.dry_run)
         self._ticks, self._todo = 0, 0
 
     def _on_ran(self, p: Planned) -> None:
@@ -460,7 +474,8 @@ class BuildRun:
     # -- 2. indicators --------------------------------------------------------------------
     def indicators(self, figures: pd.DataFrame) -> Tables:
         base = figures_files(figures, self.report.problems)
-        p = self.graph.plan(IndicatorsStep(self.paths, figures, base["figures.csv"]))
+        p = self.graph.plan(IndicatorsStep(self.paths, figures, base["figures.csv"],
+                                           self.pieces, self.graph.library))
         if self.opts.dry_run and p.outputs is None:
             p.outputs = p.step.run()
         self.graph.run([p])
