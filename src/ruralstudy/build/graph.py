@@ -154,16 +154,29 @@ class Graph:
         self.planned: list[Planned] = []
         self.used: set[tuple[str, str]] = set()
 
-    def plan(self, step: Step) -> Planned:
-        """Key a step and look it up in the cache."""
+    def key(self, step: Step) -> tuple[str, dict[str, str]]:
+        """A step's key and its inputs as the state records them, without reading the cache."""
         from .cache import step_key
 
         inp = step.inputs()
-        key = step_key(step.kind, code=inp.code, params=dict(inp.params),
-                       inputs=inp.digests(), library=self.library)
+        return (step_key(step.kind, code=inp.code, params=dict(inp.params),
+                         inputs=inp.digests(), library=self.library), inp.parts(self.library))
+
+    def known(self, step: Step, key: str, parts: dict[str, str]) -> Planned:
+        """Plan a step whose outputs the caller already holds under this very key (a piece of
+        a combined frame, :mod:`ruralstudy.build.incremental`): not run, its entry not read."""
+        p = Planned(step, key, self.force, self.state.reason(step.name, parts, not self.force,
+                                                             self.force), parts)
+        if not self.force:
+            self.state.record(step.name, parts)
+        self.planned.append(p)
+        return p
+
+    def plan(self, step: Step, keyed: tuple[str, dict[str, str]] | None = None) -> Planned:
+        """Key a step (unless ``keyed`` by :meth:`key` already) and look it up in the cache."""
+        key, parts = keyed or self.key(step)
         self.used.add((step.kind, key))
         hit = None if self.force else self._read(step, key)
-        parts = inp.parts(self.library)
         p = Planned(step, key, hit is None,
                     self.state.reason(step.name, parts, hit is not None, self.force), parts, hit)
         if hit is not None:

@@ -434,9 +434,43 @@ class BuildRun:
                 write_extracted_text(self.paths, item)
 
     def extract(self) -> pd.DataFrame:
+        """The figures of every report: one cached step per report, combined as pieces
+        (:mod:`ruralstudy.build.incremental`): when a few reports change, the last combined
+        frame is read once and only their entries are read or run."""
         from ..tables import validate
 
-        planned = [self.graph.plan(ExtractStep(d)) for d in self.docs]
+        steps = {d.doc_id: ExtractStep(d) for d in self.docs}
+        if self.opts.dry_run or self.opts.force or len(steps) != len(self.docs):
+            figures = self._extract_each(list(steps.values()))
+        else:
+            keyed = {i: self.graph.key(s) for i, s in steps.items()}
+            ran: set[str] = set()
+
+            def compute(items: Sequence[str]) -> pd.DataFrame:
+                ran.update(items)
+                return self._extract_each([steps[i] for i in items], keyed)
+
+            figures = self.pieces.combine(
+                "figures", {i: k for i, (k, _) in keyed.items()}, "doc_id", compute,
+                salt=self.graph.library, empty=lambda: figures_frame([]))
+            planned = {p.step.name for p in self.graph.planned}
+            for i, s in steps.items():
+                if i not in ran and s.name not in planned:
+                    self.graph.known(s, *keyed[i])
+            # the steps in the report keep the corpus's order
+            order = {s.name: n for n, s in enumerate(steps.values())}
+            ex = [p for p in self.graph.planned if p.step.name in order]
+            rest = [p for p in self.graph.planned if p.step.name not in order]
+            self.graph.planned[:] = rest + sorted(ex, key=lambda p: order[p.step.name])
+        figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
+        figures["year"] = figures["year"].astype("Int64")
+        validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
+        return figures
+
+    def _extract_each(self, steps: list[ExtractStep],
+                      keyed: dict[str, tuple[str, dict[str, str]]] | None = None
+                      ) -> pd.DataFrame:
+        planned = [self.graph.plan(s, keyed[s.doc.doc_id] if keyed else None) for s in steps]
         if self.opts.dry_run:  # what the figures would be, to plan what follows
             for p in planned:
                 if p.outputs is None:
@@ -444,11 +478,7 @@ class BuildRun:
         self.graph.run(planned)
         frames = [pd.read_parquet(io.BytesIO(p.outputs["figures.parquet"])) for p in planned
                   if p.outputs is not None]
-        figures = figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
-        figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
-        figures["year"] = figures["year"].astype("Int64")
-        validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
-        return figures
+        return figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
 
     def check_inputs(self) -> None:
         """Name every unreadable input (report or sheet) with its file and line, before any
@@ -696,7 +726,13 @@ class BuildRun:
                 downloads[f"raw/{S.site_raw_name(d.entry.file)}"] = raw_path.read_bytes()
             if d.extracted is not None:
                 downloads[f"text/{S.site_text_name(d.doc_id)}"] = d.raw.text.encode("utf-8")
-        self.report.site = S.publish(pages, stamp, downloads, self.paths.site)
+        from .sitecache import PageReuse
+
+        reuse = PageReuse(self.graph.cache, self.state, self.graph.used, self.paths.site, stamp,
+                          self.graph.library)
+        reuse.prepare(pages)
+        self.report.site = S.publish(pages, stamp, downloads, self.paths.site, reuse=reuse)
+        reuse.save(self.report.site)
         return self.report.site
 
     # -- housekeeping ---------------------------------------------------------------------

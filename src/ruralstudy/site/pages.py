@@ -113,8 +113,13 @@ def assemble(ctx: SiteContext) -> list[S.Page]:
 def source_pages(ctx: SiteContext) -> list[S.Page]:
     """One page per report (every figure highlighted and anchored) and per sheet."""
     t = ctx.tables
+    # [scale] each report's rows found once (a filter of the whole table per report grew
+    # with the square of the corpus: 8 s at 1,000 reports); the page is the same
+    by_doc = t.mapping.groupby("doc_id", sort=False).indices
+    empty = t.mapping.iloc[0:0]
     out = [S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
-                  S.document_body(d, t.mapping)) for d in ctx.docs]
+                  S.document_body(d, t.mapping.iloc[by_doc[d.doc_id]] if d.doc_id in by_doc
+                                  else empty)) for d in ctx.docs]
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
                        set(t.rejects["file"])):
         out.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",

@@ -863,9 +863,10 @@ def regions_body(t) -> str:
 def sources_body(t, documents, corpus_body: str) -> str:
     """The Sources page: the list of source pages, then the corpus overview notebook."""
     rows = []
+    counts = t.figures["doc_id"].value_counts()  # [scale] counted once, not once per report
     for d in documents:
         e = d.entry
-        n = int((t.figures.doc_id == e.doc_id).sum())
+        n = int(counts.get(e.doc_id, 0))
         rows.append(f"<li><a href='sources/{html.escape(e.doc_id)}.html'>{html.escape(e.doc_id)} · "
                     f"{html.escape(e.title)}</a> ({n} figures)</li>")
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
@@ -1277,7 +1278,8 @@ def wrap(page: Page, stamp: dict) -> str:
                       show_code_toggle=page.code_toggle)
 
 
-def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: Path) -> Path:
+def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: Path,
+            reuse: Any = None) -> Path:
     """Write the whole site into a fresh folder, then atomically point ``site`` at it.
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
@@ -1289,7 +1291,10 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     for p in pages:
         out = tmp / p.path
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(wrap(p, stamp), encoding="utf-8")
+        # [scale] an unchanged page is linked from the published site, not laid out again
+        # (ruralstudy.build.sitecache.PageReuse)
+        if reuse is None or not reuse.link(p, out):
+            out.write_text(wrap(p, stamp), encoding="utf-8")
     pause_point("publish")  # a test's control point (inert unless set)
     assets = tmp / "assets"
     assets.mkdir(exist_ok=True)
