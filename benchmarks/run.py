@@ -294,8 +294,45 @@ def n_regions(p: Path) -> int:
     return int(pd.read_parquet(p / "data/processed/mapping.parquet")["region"].nunique())
 
 
+AGGREGATE_PAGES = ("index.html", "sources.html", "quality.html", "indicators.html", "links.html",
+                   "regions.html")
+
+
+def page_measures(p: Path) -> dict:
+    """Size of each aggregate page and of the search index as published, the median and
+    largest region page, and the time to render each aggregate page from its executed
+    notebook (nbconvert and the site's template, as the build's render step does)."""
+    from ruralstudy.build.steps import page_blob, render_blob
+
+    site = (p / "reports/site").resolve()
+    out: dict = {"pages": {}, "render": {}}
+    for name in AGGREGATE_PAGES:
+        f = site / name
+        out["pages"][name] = f.stat().st_size if f.is_file() else 0
+    idx = site / "assets" / "search-index.js"
+    out["search_index"] = idx.stat().st_size if idx.is_file() else 0
+    regions = sorted(f.stat().st_size for f in (site / "regions").glob("*.html"))
+    out["region_median"] = regions[len(regions) // 2] if regions else 0
+    out["region_max"] = regions[-1] if regions else 0
+    out["site_bytes"] = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    sources = {"sources.html": "01_corpus", "quality.html": "02_quality",
+               "indicators.html": "03_indicators", "links.html": "04_links"}
+    for page, nb in sources.items():
+        ex = p / "reports/executed" / page.replace(".html", ".ipynb")
+        if not ex.is_file():
+            continue
+        src = json.loads((p / "notebooks" / f"{nb}.ipynb").read_text(encoding="utf-8"))
+        blob = page_blob(ex.read_text(encoding="utf-8"), src)
+        t0 = time.perf_counter()
+        render_blob(blob)
+        out["render"][page] = time.perf_counter() - t0
+    return out
+
+
 def scale_benchmark(n: int, naive_sample: int = 8) -> dict:
-    """Cold build, no-op, one report added and the naive run on a synthetic corpus."""
+    """Cold build (time and peak memory of the process tree), no-op, one report added, one
+    override changed, page sizes and render times, and the naive run on a synthetic corpus
+    (``n`` = 0: the seed corpus itself)."""
     jobs = str(os.cpu_count() or 1)
     out: dict = {"reports": n}
     with tempfile.TemporaryDirectory(prefix="rs-bench-syn-") as tmp:
@@ -310,10 +347,58 @@ def scale_benchmark(n: int, naive_sample: int = 8) -> dict:
         subprocess.run(rs("add", str(rep), "--region", "基准新县", "--province", "测试省",
                           "--level", "county", "--year", "2023", "--root", str(p)),
                        check=True, capture_output=True)
-        out["add_one"] = timed(rs("build", "--root", str(p)))
+        out["add_one"], _, _, out["add_pss_mb"] = timed_memory(rs("build", "--root", str(p)))
+        with open(p / "data/manual/overrides.csv", "a", encoding="utf-8") as fh:
+            fh.write("000-003029,reject,,,,benchmark run,bench\n")
+        out["override"] = timed(rs("build", "--root", str(p)))
+        out["noop_after"] = timed(rs("build", "--root", str(p)))
+        out.update(page_measures(p))
         out["naive"] = naive(p, sample=naive_sample)
         out["naive_sample"] = naive_sample
     return out
+
+
+def scale_lines(results: list[dict]) -> list[str]:
+    """The synthetic corpora's tables (issue 23)."""
+    jobs = os.cpu_count()
+    lines = []
+    per_region = {}
+    for r in results:
+        per = r["cold"] / r["regions"]
+        per_region[r["regions"]] = per
+        what = ("the seed corpus" if not r["reports"] else
+                f"seeds + {r['reports']} generated reports")
+        lines += [f"### {what} ({r['regions']} regions)", "",
+                  "| measurement | s | vs naive |", "|---|---:|---:|",
+                  f"| cold build (--jobs {jobs}) | {r['cold']:.1f} | "
+                  f"{r['naive'] / r['cold']:.1f}x faster |",
+                  f"| no-op rebuild | {r['noop']:.2f} | {r['naive'] / r['noop']:.0f}x faster |",
+                  f"| one report added | {r['add_one']:.1f} | "
+                  f"{r['naive'] / r['add_one']:.1f}x faster |",
+                  f"| one override changed | {r['override']:.1f} | "
+                  f"{r['naive'] / r['override']:.1f}x faster |",
+                  f"| no-op rebuild after those | {r['noop_after']:.2f} | "
+                  f"{r['naive'] / r['noop_after']:.0f}x faster |",
+                  f"| naive nbconvert, every run (measured on {r['naive_sample']} runs, "
+                  f"scaled) | {r['naive']:.0f} | 1x |", "",
+                  f"Seconds per region (cold): {per:.3f}. Peak memory of the cold build: "
+                  f"{r['peak_mb']:.0f} MB in the largest process; over the whole process tree "
+                  f"(build, pool workers, kernels) {r['tree_mb']:.0f} MB of summed RSS, "
+                  f"**{r['tree_pss_mb']:.0f} MB of summed PSS** (shared pages counted once); "
+                  f"one report added: {r['add_pss_mb']:.0f} MB PSS.", "",
+                  "Pages: " + ", ".join(f"{k} {v / 1e3:.0f} kB" for k, v in r["pages"].items())
+                  + f"; region pages median {r['region_median'] / 1e3:.0f} kB, largest "
+                  f"{r['region_max'] / 1e3:.0f} kB; search index {r['search_index'] / 1e6:.1f} MB; "
+                  f"whole site {r['site_bytes'] / 1e6:.0f} MB. Render time (nbconvert + template, "
+                  "one process): " + ", ".join(f"{k} {v:.2f} s" for k, v in r["render"].items())
+                  + ".", ""]
+    if len(per_region) > 1:
+        pts = sorted(per_region.items())
+        lines += ["Cost per region, cold: " + ", ".join(f"{s:.3f} s at {n} regions"
+                                                        for n, s in pts) +
+                  f" (largest / smallest corpus: {pts[-1][1] / pts[0][1]:.2f}; 1.00 = constant).",
+                  ""]
+    return lines
 
 
 def bigfile_benchmarks(sizes: tuple[float, ...] = (1, 4, 16)) -> list[dict]:
@@ -360,8 +445,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     ap.add_argument("--skip-builds", action="store_true", help="only the extraction benchmark")
-    ap.add_argument("--regions", type=int, nargs="*", default=[100, 1000],
-                    help="synthetic corpus sizes (reports, one region each); none to skip")
+    ap.add_argument("--regions", type=int, nargs="*", default=[0, 100, 1000, 3000],
+                    help="synthetic corpus sizes (reports, one region each; 0 = the seed "
+                         "corpus alone); none to skip")
+    ap.add_argument("--scale-only", action="store_true",
+                    help="only the synthetic corpora (issue 23): their section of RESULTS.md "
+                         "is replaced, the rest of the file is kept")
     ap.add_argument("--big", action="store_true", help="also replicate the seeds 1000x")
     ap.add_argument("--big-file-mb", type=float, nargs="+", default=[1, 4, 16, 100], metavar="MB",
                     help="sizes of the one large file in MB (default: 1 4 16 100)")
@@ -374,6 +463,12 @@ def main() -> None:
                         + [f"Load after: {load()}"]))
         return
     load_before = load()
+    if args.scale_only:
+        scale = [scale_benchmark(n) for n in args.regions]
+        text = "\n".join(scale_section(scale, load_before, load()))
+        print(text)
+        write_section(SCALE_MARKERS, text)
+        return
     lines = ["# ruralstudy benchmark results", "",
              f"Machine: {machine()}", f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
              f"Runs per figure: {args.repeat} (median shown)", ""]
@@ -395,27 +490,8 @@ def main() -> None:
                   f"{naive_s / med['rebuild after adding one report']:.1f}x",
                   f"- warm kernels vs fresh kernels, cold build: "
                   f"{med['cold build (--jobs %s --fresh-kernels)' % (os.cpu_count() or 1)] / med[cold_n]:.1f}x faster", ""]
-    per_region = {}
-    for n in args.regions:
-        r = scale_benchmark(n)
-        per = r["cold"] / r["regions"]
-        per_region[r["regions"]] = per
-        lines += [f"## Synthetic corpus: seeds + {n} generated reports ({r['regions']} regions)", "",
-                  "| measurement | s | vs naive |", "|---|---:|---:|",
-                  f"| cold build (--jobs {os.cpu_count()}) | {r['cold']:.1f} | "
-                  f"{r['naive'] / r['cold']:.1f}x faster |",
-                  f"| no-op rebuild | {r['noop']:.2f} | {r['naive'] / r['noop']:.0f}x faster |",
-                  f"| one report added | {r['add_one']:.1f} | {r['naive'] / r['add_one']:.1f}x faster |",
-                  f"| naive nbconvert, every run (measured on {r['naive_sample']} runs, scaled) | "
-                  f"{r['naive']:.0f} | 1x |", "",
-                  f"Seconds per region (cold): {per:.2f}; peak memory: {r['peak_mb']:.0f} MB in "
-                  f"the largest process; over the build's whole process tree (workers and "
-                  f"kernels included) {r['tree_mb']:.0f} MB of summed RSS, "
-                  f"{r['tree_pss_mb']:.0f} MB of summed PSS (shared pages counted once).", ""]
-    if len(per_region) > 1:
-        (a, pa), (b, pb) = min(per_region.items()), max(per_region.items())
-        lines += [f"Cost per region, cold: {pa:.2f} s at {a} regions, {pb:.2f} s at {b} regions "
-                  f"(ratio {pb / pa:.2f}; 1.00 = constant).", ""]
+    scale = [scale_benchmark(n) for n in args.regions]
+    lines += scale_section(scale, load_before)
     lines += bigfile_lines(bigfile_benchmarks(tuple(args.big_file_mb)))
     e = extraction_benchmarks(args.repeat, args.big)
     lines += ["## Extraction (one process)", "",
@@ -432,12 +508,41 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     results = ROOT / "benchmarks" / "RESULTS.md"
-    # keep the simulation check's section (written by benchmarks/simulation.py --write)
+    # keep the sections other scripts write (simulation.py --write, hostile.py), between markers
     old = results.read_text(encoding="utf-8") if results.exists() else ""
-    start, end = "<!-- simulation:start -->", "<!-- simulation:end -->"
-    if start in old and end in old:
-        text = text.rstrip("\n") + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+    for start, end in (SIM_MARKERS, HOSTILE_MARKERS):
+        if start in old and end in old:
+            text = text.rstrip("\n") + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     results.write_text(text, encoding="utf-8")
+
+
+SIM_MARKERS = ("<!-- simulation:start -->", "<!-- simulation:end -->")
+HOSTILE_MARKERS = ("<!-- hostile:start -->", "<!-- hostile:end -->")
+SCALE_MARKERS = ("<!-- scale:start -->", "<!-- scale:end -->")
+
+
+def scale_section(scale: list[dict], load_before: str, load_after: str | None = None) -> list[str]:
+    """The synthetic corpora (issue 23) as one marked section of RESULTS.md."""
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return [SCALE_MARKERS[0], "## Synthetic corpora: 100, 1,000 and 3,000 regions (issue 23)", "",
+            f"Measured {date} on {machine()}, one run per figure, the machine shared with other "
+            f"work (load average before: {load_before}; after: {load_after or load()}). Synthetic "
+            "corpora for timing only, never published: the seed reports with new place names "
+            "and shifted figures, one region each (`synthetic_project`). The naive run "
+            "executes every notebook run with nbconvert, measured on a sample of runs and "
+            "scaled.", "", *scale_lines(scale), SCALE_MARKERS[1]]
+
+
+def write_section(markers: tuple[str, str], text: str) -> None:
+    """Replace one marked section of RESULTS.md (or append it)."""
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    start, end = markers
+    if start in old and end in old:
+        new = old[:old.index(start)] + text.strip("\n") + old[old.index(end) + len(end):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text.strip("\n") + "\n"
+    results.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":
