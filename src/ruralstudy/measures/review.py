@@ -177,8 +177,9 @@ def apply_reviews(obs: pd.DataFrame, reviews: list[Review], codebook: Codebook) 
     if not reviews:
         return obs
     obs = obs.copy()
+    wanted = {rv.source_id for rv in reviews}  # only reviewed figures are hashed
     hashes = {sid: (i, raw_hash(str(r), str(c))) for i, sid, r, c in
-              zip(obs.index, obs["source_id"], obs["raw"], obs["context"])}
+              zip(obs.index, obs["source_id"], obs["raw"], obs["context"]) if sid in wanted}
     last: dict[str, Review] = {}
     for rv in reviews:
         hit = hashes.get(rv.source_id)
