@@ -131,7 +131,7 @@ def test_apply_calibration_sets_status_and_reason():
 
 def test_committed_calibration_is_a_fresh_fit_and_meets_the_target(root):
     """Stale when the mapper or the gold changed: run `ruralstudy calibrate` and commit."""
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
 
     cal = calibrate_annotated(Paths(root))
     fresh = C.calibration_bytes(cal)

@@ -24,7 +24,7 @@ import jinja2
 import pandas as pd
 
 from ..findings.links import cjk_lang, human_number, sheet_slug, table_html
-from ..build.paths import pause_point, site_builds, swap_in_site
+from ..paths import pause_point, site_builds, swap_in_site
 from ..registry import nav
 
 FINDINGS_TAG = "findings"
@@ -1282,7 +1282,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
     the previous site in place. Older builds are removed afterwards (only the build's own:
-    see :func:`ruralstudy.build.paths.site_builds` and :func:`ruralstudy.build.paths.swap_in_site`).
+    see :func:`ruralstudy.paths.site_builds` and :func:`ruralstudy.paths.swap_in_site`).
     """
     builds = site_builds(site)  # the project's own folder, never a link or someone else's
     tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=builds))
