@@ -154,8 +154,9 @@ def test_every_module_is_in_a_known_stage():
 def test_the_stage_checker_finds_a_backward_import():
     graph = {"texts.a": {"build.b", "language.c", "iorw"}, "build.b": {"texts.a"},
              "iorw": {"tables.d"}, "cli": {"build.b"}, "language.c": set(), "tables.d": set()}
-    assert backward_imports(graph) == ["iorw -> tables.d (a shared top-level module imports no stage)",
-                                       "texts.a -> build.b (texts comes before build)"]
+    assert backward_imports(graph) == [
+        "iorw -> tables.d (a shared top-level module imports no stage)",
+        "texts.a -> build.b (texts comes before build)"]
     assert cycles(stage_graph(graph)) == [["build", "texts"]]
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from typing import Any, cast, overload
 
 from .. import iorw
 
@@ -23,10 +26,10 @@ class Locs:
     of pairs."""
 
     __slots__ = ("a", "b")
+    a: array[int]
+    b: array[int]
 
-    def __init__(self, pairs=()) -> None:
-        from array import array
-
+    def __init__(self, pairs: Iterable[tuple[int, int]] = ()) -> None:
         if isinstance(pairs, Locs):
             self.a, self.b = pairs.a, pairs.b
             return
@@ -36,7 +39,7 @@ class Locs:
             self.b.append(y)
 
     @classmethod
-    def of(cls, a, b) -> "Locs":
+    def of(cls, a: array[int], b: array[int]) -> "Locs":
         out = cls()
         out.a, out.b = a, b
         return out
@@ -44,16 +47,22 @@ class Locs:
     def __len__(self) -> int:
         return len(self.a)
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
         if isinstance(i, slice):
             return list(zip(self.a[i], self.b[i]))
         return self.a[i], self.b[i]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, int]]:
         return zip(self.a, self.b)
 
-    def __eq__(self, other) -> bool:
-        return tuple(self) == tuple(other)
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(cast(Iterable[Any], other))
 
     def __hash__(self) -> int:
         return hash((bytes(self.a), bytes(self.b)))
@@ -73,8 +82,8 @@ class Extracted:
     kind: str
     text: str
     locs: Locs
-    meta: dict = field(default_factory=dict)
-    ocr: object | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    ocr: Any = None  # an OcrLayer (texts.ocr), or None
 
     def where(self, start: int, end: int) -> str:
         """Where the extracted span [start, end) lies in the raw file, in words."""
@@ -113,12 +122,12 @@ class Report:
     extracted: Extracted | None = None
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return dict(self.extracted.meta) if self.extracted else {}
 
 
-def _report(kind: str, text: str, locs, meta: dict, data: bytes,
-            path: str, how: str) -> Report:
+def _report(kind: str, text: str, locs: Iterable[tuple[int, int]], meta: dict[str, Any],
+            data: bytes, path: str, how: str) -> Report:
     ex = Extracted(kind=kind, text=text, locs=Locs(locs), meta=meta)
     raw = iorw.RawText(path=path, text=text, encoding=how, sha256=iorw.sha256_bytes(data))
     return Report(raw=raw, extracted=ex)
@@ -142,8 +151,6 @@ class SourceChars:
     (two integer arrays, so a 50 MB page does not cost a Python tuple a character)."""
 
     def __init__(self) -> None:
-        from array import array
-
         self.keys: list[str] = []
         self.a, self.b = array("q"), array("q")
 
@@ -156,7 +163,7 @@ class SourceChars:
                 self.b.append(b0 + k * step)
 
     @classmethod
-    def of(cls, source: list[tuple[str, tuple[int, int]]]) -> "SourceChars":
+    def of(cls, source: Iterable[tuple[str, tuple[int, int]]]) -> "SourceChars":
         out = cls()
         for c, (a, b) in source:
             out.add(c, a, b)
@@ -170,15 +177,13 @@ _LOOK_AHEAD = 2_000_000
 _LOOK_BACK = 200_000
 
 
-def align(text: str, source) -> Locs:
+def align(text: str, source: SourceChars | Iterable[tuple[str, tuple[int, int]]]) -> Locs:
     """Locations for each character of ``text`` found, in order, among the ``source``
     characters (a :class:`SourceChars`, or a list of (character, location)). Blanks are
     ignored on both sides and each line of ``text`` is searched as a whole, from where the
     previous line ended (up to :data:`_LOOK_AHEAD` characters on, then up to
     :data:`_LOOK_BACK` characters before it), so skipped
     furniture in the source does not matter. Unfound characters get (-1, -1)."""
-    from array import array
-
     src = source if isinstance(source, SourceChars) else SourceChars.of(source)
     s = "".join(src.keys)
     la, lb = array("q", [-1]) * len(text), array("q", [-1]) * len(text)
