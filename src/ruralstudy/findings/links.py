@@ -41,6 +41,18 @@ def sheet_slug(file: str) -> str:
     return "sheet-" + (safe + "-" if safe else "") + hashlib.sha1(file.encode("utf-8")).hexdigest()[:10]
 
 
+def heading_anchor(heading: str) -> str:
+    """The id nbconvert gives a notebook's markdown heading on its page, made from the heading's
+    text (leading ``#`` marks dropped): ``## Confidence and review`` -> ``Confidence-and-review``.
+    A notebook that links a finding to the section it is shown in names the heading through this
+    function, never types the id; ``tests/e2e/test_anchors.py`` checks it against nbconvert's own
+    rendering of every heading in ``notebooks/`` (plain-text headings: markup is not rendered)."""
+    from urllib.parse import quote
+
+    text = heading.strip().lstrip("#").strip()
+    return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")  # nbconvert's _convert_header_id
+
+
 def source_href(source_id: str, depth: int = 0) -> str:
     """Relative link to a figure's anchor on its source page.
 
