@@ -5,6 +5,7 @@ later one (the folders are the stages, in data-flow order)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "ruralstudy"
@@ -176,3 +177,18 @@ def test_nothing_in_the_package_imports_the_old_paths_module():
     ``ruralstudy.paths``; the package itself imports the new place."""
     users = sorted(m for m, targets in import_graph().items() if "build.paths" in targets)
     assert users == [], f"import ruralstudy.paths instead of ruralstudy.build.paths in {users}"
+
+
+def test_the_readme_map_names_every_stage_and_module():
+    """The README's map of ``src/ruralstudy/`` (its "Layout" section) is the folder list: every
+    subpackage is named as a folder, in stage order, and every module by its name."""
+    readme = (PKG.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\nsrc/ruralstudy/\n", 1)[1].split("```", 1)[0]
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", block))
+    modules = set(import_graph())
+    missing = sorted(m for m in modules if m.split(".")[-1] not in words)
+    assert missing == [], f"modules the README's map does not name: {missing}"
+    folders = re.findall(r"^  ([a-z_]+)/", block, flags=re.M)
+    assert sorted(folders) == sorted(STAGES)
+    assert [STAGES[f] for f in folders] == sorted(STAGES[f] for f in folders), \
+        f"the map's folders are not in stage order: {folders}"
