@@ -588,9 +588,12 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
     else:
         text = ("Values that may be set side by side: no indicator is held by two regions of one "
                 "admin level and one election round.")
+    in_sets = panel.assign(_k=comparability_key(panel))
+    in_sets = in_sets[in_sets["_k"].isin(set(_set_keys(panel, scale_free)))]
     out.append(_finding("finding-comparable-sets", "all", text, sets,
                         int(sets.n.max()) if len(sets) else 0, _sets_label(sets, "admin_level"),
-                        _sets_label(sets, "round")))
+                        _sets_label(sets, "round"),
+                        years_label(in_sets["year"]) if len(in_sets) else ""))
 
     # collective income bands, within one level and round
     band_ids = income_band_ids(panel["indicator_id"].unique())
@@ -650,7 +653,8 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
                            .replace("round unknown", "")) if len(ag) else ag
     out.append(_finding("finding-sources", "all", text, ag, len(ag),
                         levels_label(ag.drop_duplicates("region").admin_level) if len(ag) else "—",
-                        region_rounds_label(ag_regions) if len(ag) else "—"))
+                        region_rounds_label(ag_regions) if len(ag) else "—",
+                        years_label(pd.to_numeric(ag["year"], errors="coerce")) if len(ag) else ""))
     return out
 
 
@@ -675,6 +679,15 @@ def _years_note(r) -> str:
     if unknown:
         return " — one or more of unknown year"
     return ""
+
+
+def _set_keys(panel: pd.DataFrame, scale_free: set[str]) -> list[str]:
+    """The comparability keys of :func:`comparable_sets` (two or more regions, scale-free)."""
+    p = panel[panel["indicator_id"].isin(scale_free)]
+    k = p.assign(_k=comparability_key(p))
+    k = k[k["_k"] != ""]
+    per = k.groupby("_k")["region"].nunique()
+    return list(per[per >= 2].index)
 
 
 def _sets_label(sets: pd.DataFrame, col: str) -> str:
