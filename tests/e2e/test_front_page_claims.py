@@ -356,3 +356,32 @@ def test_charts_refuse_regions_of_different_comparable_groups():
     with pytest.raises(ValueError, match="admin_level"):
         C.labelled_scatter(pair.assign(admin_level=["county", "prefecture", "county"]),
                            "value", "b", "x", "y", "mixed")
+
+
+def test_methods_page_covers_the_limits_and_its_commands_exist():
+    """The methods and limitations page names each limit a referee asks about, and every
+    command it gives a researcher to grow n is a command of the CLI with those options."""
+    from typer.testing import CliRunner
+
+    from ruralstudy.cli import app
+    from ruralstudy.site.site import methods_body
+
+    body = methods_body(None)
+    text = _plain(body)
+    for anchor, words in (("comparability", "same admin level"), ("rounds", "election round"),
+                          ("periods", "截至目前"), ("bodies", "村(社区)"),
+                          ("reprints", "echo, not corroboration"), ("statistics", "Holm"),
+                          ("bias", "Common source"), ("bias", "Selective publication"),
+                          ("grow-n", "ruralstudy review")):
+        assert f"id='{anchor}'" in body and words in text, (anchor, words)
+    for word in ("exact permutation", "power", "n needed", "no imputation", "labelled"):
+        assert word in text, word
+    pre = html.unescape(re.search(r"<pre>(.*?)</pre>", body.split("id='grow-n'")[1], re.S).group(1))
+    runner = CliRunner()
+    for line in pre.replace("\\\n", " ").splitlines():
+        words = line.split("#")[0].split()
+        assert words[0] == "ruralstudy", line
+        help_text = runner.invoke(app, [words[1], "--help"], terminal_width=200).output
+        assert "Usage" in help_text, line
+        for opt in (w for w in words[2:] if w.startswith("-")):
+            assert opt in help_text, (line, opt)
