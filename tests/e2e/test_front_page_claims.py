@@ -385,3 +385,44 @@ def test_methods_page_covers_the_limits_and_its_commands_exist():
         assert "Usage" in help_text, line
         for opt in (w for w in words[2:] if w.startswith("-")):
             assert opt in help_text, (line, opt)
+
+
+def _panel(rows):
+    cols = ["region", "admin_level", "round", "year", "indicator_id", "value", "unit", "source_id"]
+    d = pd.DataFrame(rows, columns=cols).assign(
+        period="", construct="collective_income", source_key=lambda x: x.source_id,
+        indicator_zh=lambda x: x.indicator_id, indicator_en=lambda x: x.indicator_id,
+        kind="level", status="reviewed", url="")
+    d["year"] = d["year"].astype("Int64")
+    return d
+
+
+def test_findings_flag_years_count_every_band_and_only_stated_changes():
+    from ruralstudy.findings import analysis as A
+
+    panel = _panel([("甲县", "county", "2020-21", 2022, "villages_income_over_10w_share", 60.0, "%", "a"),
+                    ("乙县", "county", "2020-21", 2023, "villages_income_over_10w_share", 100.0, "%", "b"),
+                    ("丙县", "county", "2020-21", None, "villages_income_over_10w_share", 80.0, "%", "c"),
+                    ("丁县", "county", "2020-21", 2022, "villages_income_5w_10w_share", 20.0, "%", "d"),
+                    ("戊县", "county", "2020-21", 2022, "weak_villages_eliminated", 5.0, "个", "e")])
+    sf = {"villages_income_over_10w_share", "villages_income_5w_10w_share"}
+    found = {f["id"]: f for f in A.construct_findings(panel, panel, scale_free=sf)}
+    sets = found["finding-comparable-sets"]
+    assert "from different years (and one or more of unknown year)" in sets["text"]
+    assert sets["level"] == "county (1 set)" and sets["year"] == "2022–2023 (and year unknown)"
+    inc = found["finding-income-bands"]  # a new band id counts; villages lifted out of weakness do not
+    assert inc["n"] == 4 and "4 region(s) report" in inc["text"] and "1 share(s) of 100%" in inc["text"]
+    assert sorted(inc["sources"]) == ["a", "b", "c", "d"]
+
+    ctx = "换届后，村“两委”成员平均年龄44.5岁，较上届降低4岁"
+    mapping = pd.DataFrame([
+        {"raw": "44.5岁", "kind": "level", "status": "reviewed", "reason": "", "context": ctx},
+        {"raw": "较上届降低4岁", "kind": "growth", "status": "reviewed", "reason": "", "context": ctx},
+        {"raw": "较上届提高8.5%", "kind": "level", "status": "unmapped", "context": ctx,
+         "reason": "property change: no indicator measures it"},
+        {"raw": "下降3.4岁", "kind": "growth", "status": "rejected", "context": ctx,
+         "reason": "rejected by reviewer: base unclear"},
+        {"raw": "从34个到204个", "kind": "change", "status": "waiting", "reason": "", "context": "x"}])
+    c = A.change_figures(mapping)  # a level in a 较上届 sentence is not a change; waiting is not used
+    assert (c["all"], c["mapped"], c["against_round"], c["no_indicator"], c["rejected"],
+            c["waiting"]) == (4, 1, 1, 1, 1, 1)

@@ -384,7 +384,9 @@ def change_figures(mapping: pd.DataFrame) -> dict[str, int]:
     the previous round), and why the rest are not."""
     ch = stated_changes(mapping)
     used = ch["status"].isin(["published", "reviewed"])
-    reasons = ch.loc[~used, "reason"].map(_reason_class).value_counts()
+    rest = ch.loc[~used]
+    reasons = rest["reason"].map(_reason_class).where(rest["status"] != "waiting",
+                                                      "waiting for review").value_counts()
     return {"all": len(ch), "mapped": int(used.sum()),
             "before_after": int((used & ch["kind"].eq("change")).sum()),
             "against_round": int((used & ~ch["kind"].eq("change")).sum()),
