@@ -559,7 +559,7 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
         why = un["reason"].map(_reason_class).value_counts()
         un_text = (f"{len(un)} further figure(s) in {un.region.nunique()} region(s) state a change "
                    "against the previous round but are not indicator values ("
-                   + ", ".join(f"{k}: {_REASON_TEXT[c]}" for c, k in why.items())
+                   + ", ".join(f"{k}: {_REASON_TEXT[str(c)]}" for c, k in why.items())
                    + "); they are listed on the region pages, not used.")
     if len(ch):
         parts = [f"{r.region} ({r.admin_level or 'unknown level'}, {round_label(r.round)}) "
