@@ -179,7 +179,7 @@ def test_bodies(label, raw, expected, value):
     ("Village collective income, total (10k yuan)", "5200", "collective_income_total", 52000000),
     ("Women among two-committee members (%)", "24.6", "cadre_women_share", 24.6),
     ("voter turnout (%)", "94.8", "election_turnout", 94.8),
-    ("first secretaries stationed in villages", "120", "first_secretaries", 120),
+    ("number of first secretaries stationed in villages", "120", "first_secretaries", 120),
     ("collective operating income (10k yuan)", "860", "collective_income_operating", 8600000),
     ("villages with collective income over 100k yuan", "85", "villages_income_over_10w", 85),
     ("两委 members avg age", "42.7", "cadre_mean_age", 42.7),
@@ -216,3 +216,15 @@ def test_labels_that_must_not_map(label, raw, expected, value):
 def test_body_differs_village_committee_is_not_the_two_committees():
     assert read_rows([("村委会成员平均年龄", "45.1岁")])[0][0] == "vc_member_mean_age"
     assert read_rows([("村委会成员大专以上学历占比", "33.0%")])[0][0] == "vc_member_college_share"
+
+
+@_cases(
+    ("村（涉农社区）数", "1830个", "", None),                    # only the communities that farm
+    ("集体收益20万元以上村占比（目前）", "64%", "", None),         # the year so far
+    ("村集体经济收入增长率", "年均增长了11.3%", "", None),          # a mean growth
+    ("村集体经济收入增长率", "平均增长15%", "", None),
+    ("二十万元村", "31个", "villages_income_over_20w", 31),
+    ("经济薄弱村（集体收入5万元以下）", "9个", "villages_income_under_5w", 9),
+)
+def test_more_labels_found_on_the_county_sheet_kinds(label, raw, expected, value):
+    check(label, raw, expected, value)

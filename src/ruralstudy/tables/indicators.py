@@ -115,6 +115,10 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         unit, unit_source = r["unit"], "sheet"
         ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
                            release_vc=(r["file"], r["region"], r["url"]) in vc)
+        if ms.property == "income_growth" and re.search(r"平均|年均", str(r["raw"])):
+            # 平均增长了20.5%: a mean growth (over years or over villages), not the region's
+            ms = replace(ms, property="change", evidence=ms.evidence +
+                         "; value says 平均增长: a mean growth, not the region's growth")
         if r["is_target"] and ms.statement == "observed":
             ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
         m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
