@@ -228,3 +228,14 @@ def test_body_differs_village_committee_is_not_the_two_committees():
 )
 def test_more_labels_found_on_the_county_sheet_kinds(label, raw, expected, value):
     check(label, raw, expected, value)
+
+
+@_cases(
+    ("新一届村“两委”班子平均年龄", "41.2岁", "cadre_mean_age", 41.2),
+    ("村“两委”班子成员总数", "1830名", "cadres_total", 1830),
+    ("村党组织书记兼任村委会主任比例", "96%", "one_shoulder_share", 96),
+    ("集体经济收入5万元以下的薄弱村", "0个", "villages_income_under_5w", 0),
+    ("农村党员", "2.3万名", "", None),                         # a part of the members
+)
+def test_second_batch_of_fresh_labels(label, raw, expected, value):
+    check(label, raw, expected, value)

@@ -1292,7 +1292,7 @@ _LABEL_FILLER = re.compile(
     # (储备 reserve cadres, 排查 weak branches, 建设/提档升级 centres), the income concept
     # (收益, 纯收入), growth words (the property is read from them) and a voter (选民)
     r"在岗|在任|驻村|储备|排查|建设|提档升级|提质改造|改造提升|收益|纯收入|净收入|增长|增速|增幅|"
-    r"同比|选民|选举|情况")
+    r"同比|选民|选举|情况|班子")
 #: A date at which a stock is counted (截至6月底, 截至2023年末): the period is read from the
 #: whole label; the date restricts nothing.
 _LABEL_DATE = re.compile(r"截[至止]到?((19|20)\d\d年)?(\d{1,2}月)?(\d{1,2}日)?(底|末|份)?")
@@ -1370,12 +1370,14 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     if head is not body:
         spans.append((defined.start(), len(body)))
     u = unit or ""
-    if "一肩挑" in body and entity in ("", "admin_village", "village_committee_chair",
-                                       "village_or_community"):
+    if re.search(dict(CONDITION_CUES)["one_shoulder"], body) and \
+            entity in ("", "admin_village", "village_committee_chair", "village_or_community"):
         # 一肩挑比例, 一肩挑村数, 村(社区)一肩挑: the secretaries who also chair the committee
         if entity == "village_or_community":
             body += "(社区)" if "(社区)" not in body else ""
         entity, words = "branch_secretary", words or "一肩挑"
+        spans.extend(m.span() for e, rx in _ENTITY_RES if e == "branch_secretary"
+                     for m in rx.finditer(body))
     turnout = _TURNOUT.search(body)
     if turnout and entity in ("", "village_committee", "population"):
         entity, words = "population", turnout.group(0)
@@ -1413,9 +1415,12 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
         spans.extend(m.span() for m in _INCOME_BAND_PRE.finditer(body + "的村") if m.end() <= len(body))
     if "branch_led" in conds:  # 领办合作社的村党组织: the cooperative is part of the condition
         spans.extend(m.span() for m in re.finditer(r"合作社", body))
-    if head is not body and conds & set(INCOME_BANDS):
+    if "weak_village" in conds and (head is not body or any(
+            b.startswith("income_under") for b in conds)):
         conds.discard("weak_village")  # the band defines the 薄弱村 of this label
         conds.discard("no_income")
+    if entity == "party_member" and re.search(r"农村党员|农民党员", body):
+        conds.add("other")  # rural Party members: a part of the region's members
     if entity == "village_or_community" and "涉农" in body:
         conds.add("other")  # 村(涉农社区): villages and only the communities that farm
     if "no_income" in conds and "空壳" in body and not re.search(
