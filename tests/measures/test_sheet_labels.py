@@ -239,3 +239,45 @@ def test_more_labels_found_on_the_county_sheet_kinds(label, raw, expected, value
 )
 def test_second_batch_of_fresh_labels(label, raw, expected, value):
     check(label, raw, expected, value)
+
+
+@_cases(
+    ("Number of village Party secretaries who also serve as villagers' committee director", "210",
+     "one_shoulder_count", 210),
+    ("One-shoulder rate (%)", "95", "one_shoulder_share", 95),
+    ("Collective income per village (10k yuan)", "23.5", "collective_income_per_village", 235000),
+    ("Total village collective income (100 million yuan)", "2.3", "collective_income_total", 2.3e8),
+    ("Villages with no collective operating income", "0", "villages_no_income", 0),
+    ("Net collective income (10k yuan)", "340", "collective_income_net", 3400000),
+    ("Villagers' committee election turnout (%)", "96.2", "election_turnout", 96.2),
+    ("Weak and lax village Party branches rectified", "14", "weak_branches_rectified", 14),
+    ("Reserve cadres", "520", "reserve_cadres", 520),
+    ("Change in secretaries' mean age vs previous round (years)", "-3.2",
+     "secretary_mean_age_change", -3.2),
+    ("Secretaries with college degree: change vs last round (pp)", "8.4",
+     "secretary_college_share_change", 8.4),
+    ("Avg age of village secretaries in Town X", "44", "", None),      # one town
+    ("Mean age of Party members", "55", "", None),                     # no such indicator
+    ("村党组织书记", "45", "", None),                                   # a bare number of people
+    ("村党组织书记平均年龄变化", "-2.1岁", "", None),                    # a change over what?
+)
+def test_third_batch_english_and_bare_numbers(label, raw, expected, value):
+    check(label, raw, expected, value)
+
+
+def test_members_named_alone_take_the_body_of_the_row_above():
+    got = read_rows([("村（社区）“两委”成员平均年龄较上届", "下降2.1岁"),
+                     ("女性成员占比较上届", "提高3个百分点"),
+                     ("成员中大专以上学历占比", "41%"),
+                     ("村集体经济总收入", "1亿元"),
+                     ("成员中大专以上学历占比", "39%")])       # no body above it any more
+    assert [g[0] for g in got] == ["cadre_mean_age_vc_change", "cadre_women_share_vc_change",
+                                   "cadre_college_share_vc", "collective_income_total", ""]
+    assert got[0][1] == -2.1 and got[1][1] == 3.0
+
+
+def test_members_are_not_carried_across_regions_or_from_another_body():
+    assert read_rows([("村“两委”成员平均年龄", "42岁")], region="甲县")[0][0] == "cadre_mean_age"
+    # a secretary row above: 成员 is not its members
+    got = read_rows([("村党组织书记平均年龄", "45岁"), ("女性成员占比", "11%")])
+    assert got[1][0] == ""

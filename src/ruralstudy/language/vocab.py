@@ -701,9 +701,18 @@ ENGLISH_LABEL_WORDS: tuple[tuple[str, object], ...] = (
     (r"\(\s*(?:persons?|people)\s*\)", "(人)"),
     (r"\(\s*p\.?p\.?\s*\)|\(\s*percentage\s+points?\s*\)", "(个百分点)"),
     (r"\btargets?\b|\bgoals?\b|\bplanned\b", "目标"),
+    # income per village: 村均 before the income, as the reader expects (村均集体收入)
+    (r"\b((?:total\s+)?(?:village\s+)?(?:net\s+|operating\s+)?collective\s+(?:operating\s+|net\s+)?income|"
+     r"income)\s+(?:per|for\s+each|of\s+each|each)\s+village\b", r"村均 \1"),
+    (r"\bchange\s+in\b", "变化"),
+    (r"\b(?:vs\.?|versus|compared\s+with|against|over|from|than)\s+(?:the\s+)?(?:previous|last|prior|outgoing)\s+"
+     r"(?:round|term|election|committees?)", "较上届"),
     (r"\b(?:change|difference)\s+(?:vs\.?|versus|against|from|on|over|compared\s+with)\s+(?:the\s+)?"
      r"(?:previous|last|prior|outgoing)\s+(?:round|term|election|committees?)", "较上届变化"),
     (r"\bvillagers'?\s+committee\s+members?", "村委会成员"),
+    (r"\b(?:who\s+)?(?:also\s+)?(?:serve|serves|served|serving|act|acts|double|doubles)\s+as\s+(?:the\s+)?"
+     r"(?:villagers'?\s+)?committee\s+(?:director|head|chair)(?:man|woman|person)?s?|"
+     r"\b(?:who\s+)?also\s+(?:chair|head)s?\s+(?:the\s+)?villagers'?\s+committees?", "兼任村委会主任"),
     (r"\bsecretar(?:y|ies)\s+(?:who\s+)?(?:also\s+)?(?:chair|head|serve\s+as\s+(?:the\s+)?(?:chair|head|director)"
      r"\s+of)s?\s+(?:the\s+)?villagers'?\s+committees?|\bone[\s-]+shoulder(?:\s+arrangement)?|"
      r"\bsecretary[\s-]+(?:and[\s-]+)?(?:director|chair)\s+(?:in\s+one|combined)", "书记主任一肩挑"),
@@ -737,18 +746,23 @@ ENGLISH_LABEL_WORDS: tuple[tuple[str, object], ...] = (
      r"(?:under|below|less\s+than|<)\s*" + _EN_LABEL_MONEY,
      lambda m: "集体收入" + _en_label_money(m) + "以下的村"),
     (r"\bvillages?\s+(?:with\s+)?(?:no|zero)\s+(?:collective\s+)?(?:operating\s+)?income", "无集体经营性收入的村"),
-    (r"\b(?:village\s+)?collective\s+operating\s+income|\boperating\s+income", "村集体经营性收入"),
-    (r"\b(?:village\s+)?collective\s+net\s+income|\bnet\s+income", "村集体经济纯收入"),
+    (r"\b(?:village\s+)?collective\s+operating\s+income|\boperating\s+(?:village\s+)?collective\s+income|"
+     r"\boperating\s+income", "村集体经营性收入"),
+    (r"\b(?:village\s+)?collective\s+net\s+income|\bnet\s+(?:village\s+)?collective\s+income|\bnet\s+income",
+     "村集体经济纯收入"),
     (r"\b(?:total\s+)?(?:village\s+)?collective\s+income(?:\s*,?\s*total)?|\bcollective\s+economy\s+income",
      "村集体经济收入"),
     (r"\b(?:village\s+)?collective\s+assets", "村集体资产"),
     (r"\b(?:average\s+)?per[\s-]+village|\bvillage\s+average", "村均"),
+    (r"\bvillagers'?\s+committees?", "村委会"),
+    (r"\belections?\b", "选举"),
     (r"\b(?:administrative\s+)?villages?\b", "村"),
     (r"\b(?:urban\s+)?communit(?:y|ies)\b", "社区"),
     (r"\bmembers?\b", "成员"),
     (r"\bincome\b", "收入"),
     (r"\b(?:growth|increase)(?:\s+rate)?\b", "增长"),
-    (r"\b(?:share|proportion|percentage|ratio)\b", "占比"),
+    (r"\b(?:changes?|difference)\b", "变化"),
+    (r"\b(?:share|proportion|percentage|ratio|rate)\b", "占比"),
     (r"\bnumber\b|\bcount\b|\bno\.", "数"),
     (r"\btotal\b", "总"),
 )

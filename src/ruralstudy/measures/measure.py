@@ -1292,7 +1292,7 @@ _LABEL_FILLER = re.compile(
     # (储备 reserve cadres, 排查 weak branches, 建设/提档升级 centres), the income concept
     # (收益, 纯收入), growth words (the property is read from them) and a voter (选民)
     r"在岗|在任|驻村|储备|排查|建设|提档升级|提质改造|改造提升|收益|纯收入|净收入|增长|增速|增幅|"
-    r"同比|选民|选举|情况|班子")
+    r"同比|选民|选举|情况|班子|变化|变动|增减")
 #: A date at which a stock is counted (截至6月底, 截至2023年末): the period is read from the
 #: whole label; the date restricts nothing.
 _LABEL_DATE = re.compile(r"截[至止]到?((19|20)\d\d年)?(\d{1,2}月)?(\d{1,2}日)?(底|末|份)?")
@@ -1474,6 +1474,8 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     scope = "region"
     if place and bv and place.endswith(bv.group(0)):
         place = ""  # 百万村 is a band of villages, not a village's name
+    if place and re.search(r"收入|经济|集体|书记|党|两委|成员", place):
+        place = ""  # 济收入村: words of the vocabulary run together, not a place's name
     at = body.rfind(place) if place else -1
     if at >= 0 and any(a < at + len(place) and b > at for a, b in spans[n_entity_spans:]):
         place = ""  # 一肩挑村, 无集体经营收入村: words of the vocabulary, not a place's name
@@ -1508,16 +1510,27 @@ def _money_property_by_priority(body: str, entity: str) -> tuple[str, str]:
     return "amount", "money, no income word"
 
 
+#: Organisations and places: a bare number under a label naming only them counts them.
+ORGANISATION_ENTITIES = frozenset({"village_party_org", "party_org", "village_community_party_org",
+                                   "service_centre", "cooperative", "work_team", "admin_village",
+                                   "village_or_community", "village_committee", "community"})
+
+
 def _label_property(body: str, entity: str) -> tuple[str, str]:
     """Property of a bare-number sheet value, from the label alone."""
     if re.search(r"平均年龄", body):
         return "mean_age", "label 平均年龄"
     if re.search(r"占比|比例|比重|比率|率$|占", body):
         return "share", "label names a share"
-    if entity in ("admin_village", "village_or_community") and income_bands(body) - {"other"}:
+    if entity in ("admin_village", "village_or_community") and (
+            income_bands(body) - {"other"} or re.search(dict(CONDITION_CUES)["no_income"], body)):
         return "count", "label names villages of an income band"
     if re.search(r"收入|资产|报酬|补贴|元", body):
         return _money_property_by_priority(body, entity)
     if re.search(r"数$|人数|个数|数量|总数|数\(", body) or re.search(r"数", body):
         return "count", "label names a count"
+    if entity in ORGANISATION_ENTITIES or entity in ("reserve_cadre", "first_secretary"):
+        # 软弱涣散村党组织整顿转化 | 14, reserve cadres | 520: a bare number of organisations, or of
+        # people no mean or share is kept of, is their count (a cadre body's could be an age)
+        return "count", f"bare number of {entity}: a count"
     return "", "bare number, label names no property"

@@ -43,14 +43,17 @@ _ACTION_IN_LABEL = re.compile(r"整顿|转化|整改|提升|换届|达标")
 _HALF_OVER = re.compile(r"^(超过|超|逾)?(过|一)?半(数)?(以上)?$")
 _HALF_NEAR = re.compile(r"^(近|接近|将近)(一)?半(数)?$")
 #: A unit the label gives in brackets for bare numbers below it (村集体经济总收入（万元）).
-_LABEL_UNIT = re.compile(r"[(（]\s*(万元|亿元|元|%|％|岁|个|人|名|户|家|10k\s*yuan|10,?000\s*yuan|"
-                         r"100\s*million\s*yuan|yuan|years?|persons?|people)\s*[)）]", re.I)
+_LABEL_UNIT = re.compile(r"[(（]\s*(万元|亿元|元|%|％|岁|个百分点|百分点|个|人|名|户|家|10k\s*yuan|"
+                         r"10,?000\s*yuan|100\s*million\s*yuan|yuan|years?|persons?|people|pp|"
+                         r"p\.p\.|percentage\s*points?)\s*[)）]", re.I)
 _LABEL_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "元": ("元", 1.0), "%": ("%", 1.0),
                 "％": ("%", 1.0), "岁": ("岁", 1.0), "个": ("个", 1.0), "人": ("人", 1.0),
                 "名": ("名", 1.0), "户": ("户", 1.0), "家": ("家", 1.0), "10kyuan": ("元", 1e4),
                 "10000yuan": ("元", 1e4), "100millionyuan": ("元", 1e8), "yuan": ("元", 1.0),
                 "year": ("岁", 1.0), "years": ("岁", 1.0), "person": ("人", 1.0),
-                "persons": ("人", 1.0), "people": ("人", 1.0)}
+                "persons": ("人", 1.0), "people": ("人", 1.0),
+                "个百分点": ("pp", 1.0), "百分点": ("pp", 1.0), "pp": ("pp", 1.0), "p.p.": ("pp", 1.0),
+                "percentagepoint": ("pp", 1.0), "percentagepoints": ("pp", 1.0)}
 #: A change against the previous round whose direction the label states and the value does
 #: not (平均年龄较上届下降 | 3.1岁): the value takes the label's sign.
 _LABEL_DOWN = re.compile(r"(较|比|与)上届(相比)?[^,，;；]{0,4}?(下降|降低|减少|精简|缩小|回落|减)$")
@@ -382,9 +385,9 @@ def _label_unit(p, label: str):
     if not unit:
         return p
 
-    def sc(v):
-        return None if v is None else v * k
-    return replace(p, value=p.value * k, value_high=sc(p.value_high),
+    def sc(v):  # 2.3 亿元 -> 230000000, not 229999999.99999997
+        return None if v is None else float(f"{v * k:.12g}")
+    return replace(p, value=sc(p.value), value_high=sc(p.value_high),
                    value_before=sc(p.value_before), unit=unit)
 
 
