@@ -281,3 +281,14 @@ def test_members_are_not_carried_across_regions_or_from_another_body():
     # a secretary row above: 成员 is not its members
     got = read_rows([("村党组织书记平均年龄", "45岁"), ("女性成员占比", "11%")])
     assert got[1][0] == ""
+
+
+@_cases(
+    ("村党组织书记本科及以上学历占比", "22%", "", None),         # 本科+ is not 大专+
+    ("集体经济强村（50万元以上）", "20个", "villages_income_over_50w", 20),
+    ("集体经济强村", "20个", "", None),                         # 强: an unknown kind of village
+    ("老党员", "300名", "", None),                              # one character restricts too
+    ("空壳村（零收入）", "0个", "villages_no_income", 0),
+)
+def test_single_characters_and_definitions_in_brackets(label, raw, expected, value):
+    check(label, raw, expected, value)

@@ -1303,7 +1303,7 @@ _BAND_VILLAGE_STEP = {"十": 10, "二十": 20, "三十": 30, "五十": 50, "百"
 _TURNOUT = re.compile(r"参选率|投票率")
 _TURNOUT_WORDS = re.compile(r"村(民)?委(员)?会|村民|选民|选举|换届")
 #: Parenthesised notes in labels that name a source or a caveat, not what is measured.
-_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡))[^)]*\)")
+_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡|万元|岁|学历))[^)]*\)")
 
 
 def _residual(body: str, spans: list[tuple[int, int]]) -> str:
@@ -1314,7 +1314,17 @@ def _residual(body: str, spans: list[tuple[int, int]]) -> str:
             keep[k] = False
     rest = "".join(c if k else " " for c, k in zip(body, keep))
     rest = _LABEL_FILLER.sub(" ", rest)
-    return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
+    words = re.findall(r"[\u4e00-\u9fff]{2,}", rest)
+    # a character standing alone is unknown too (强村, 老党员), unless it is a function word or
+    # a word whose sense the rest of the label already holds (村均, 驻村, 已消除)
+    words += [c for c in re.findall(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?![\u4e00-\u9fff])", rest)
+              if c not in _HARMLESS_CHARS]
+    return "".join(words)
+
+
+#: Single characters of a label that restrict nothing.
+_HARMLESS_CHARS = frozenset("均进驻农已比内一占的之及和与共达计约近超余含在任后前中为是有个名人数率总全各本该"
+                            "届年月日底末度上下以至到从由元万亿岁其")
 
 
 #: A release's unit count on the 村(社区) base (村(社区)数, 村（居）数) with no count of villages alone.
@@ -1419,6 +1429,8 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
             b.startswith("income_under") for b in conds)):
         conds.discard("weak_village")  # the band defines the 薄弱村 of this label
         conds.discard("no_income")
+    if "college" in conds and re.search(r"本科", body) and not re.search(r"大专|专科", body):
+        conds = (conds - {"college"}) | {"other"}  # 本科及以上: a higher level than 大专及以上
     if entity == "party_member" and re.search(r"农村党员|农民党员", body):
         conds.add("other")  # rural Party members: a part of the region's members
     if entity == "village_or_community" and "涉农" in body:
