@@ -292,3 +292,17 @@ def test_members_are_not_carried_across_regions_or_from_another_body():
 )
 def test_single_characters_and_definitions_in_brackets(label, raw, expected, value):
     check(label, raw, expected, value)
+
+
+def test_bachelor_or_above_in_report_text_is_not_college_or_above(tmp_path):
+    from ruralstudy.build.pipeline import extract_files
+    from ruralstudy.tables.indicators import observe_figures
+
+    f = tmp_path / "doc.txt"
+    f.write_text("全县村党组织书记中本科及以上学历的占22.5%，大专及以上学历的占61.0%。",
+                 encoding="utf-8")
+    regions = pd.DataFrame([{"doc": "doc", "region": "某某县", "province": "某某省",
+                             "admin_level": "county", "year": 2021}])
+    o = observe_figures(extract_files([f], regions), _CB)
+    got = dict(zip(o["raw"], o["auto_indicator_id"]))
+    assert got["22.5%"] == ""

@@ -261,6 +261,8 @@ def find_conditions(text: str, entity: str) -> set[str]:
     out |= income_bands(text)
     if "highschool" in out and not re.search(r"(高中|中专)[^,;。、]{0,6}?(及|或)?以上", text):
         out = (out - {"highschool"}) | {"other"}  # 高中(中专) alone is one level, not 高中以上
+    if "college" in out and re.search(r"本科", text) and not re.search(r"大专|专科", text):
+        out = (out - {"college"}) | {"other"}  # 本科及以上: a higher level than 大专及以上
     if re.search(r"累计|近\d年|先后|历年", text) and out & {"rectified", "new", "eliminated"}:
         out.add("other")  # a multi-year total of a flow is not the period's flow
     return out
