@@ -340,6 +340,8 @@ def scale_benchmark(n: int, naive_sample: int = 8) -> dict:
         out["cold"], out["peak_mb"], out["tree_mb"], out["tree_pss_mb"] = timed_memory(
             rs("build", "--jobs", jobs, "--root", str(p)))
         out["regions"] = n_regions(p)
+        print(f"[{n}] cold {out['cold']:.1f} s, {out['regions']} regions, PSS "
+              f"{out['tree_pss_mb']:.0f} MB ({load()})", flush=True)
         out["noop"] = timed(rs("build", "--root", str(p)))
         rep = Path(tmp) / "new.txt"
         rep.write_text("基准新县2023年全县共有行政村86个,村“两委”干部平均年龄41.2岁。",
@@ -352,6 +354,8 @@ def scale_benchmark(n: int, naive_sample: int = 8) -> dict:
             fh.write("000-003029,reject,,,,benchmark run,bench\n")
         out["override"] = timed(rs("build", "--root", str(p)))
         out["noop_after"] = timed(rs("build", "--root", str(p)))
+        print(f"[{n}] noop {out['noop']:.2f} s, add one {out['add_one']:.1f} s, override "
+              f"{out['override']:.1f} s, noop {out['noop_after']:.2f} s ({load()})", flush=True)
         out.update(page_measures(p))
         out["naive"] = naive(p, sample=naive_sample)
         out["naive_sample"] = naive_sample
@@ -464,10 +468,13 @@ def main() -> None:
         return
     load_before = load()
     if args.scale_only:
-        scale = [scale_benchmark(n) for n in args.regions]
-        text = "\n".join(scale_section(scale, load_before, load()))
+        scale = []
+        for n in args.regions:  # the section is rewritten after each corpus: a run cut short
+            scale.append(scale_benchmark(n))  # keeps what it measured
+            print(json.dumps(scale[-1]), flush=True)
+            text = "\n".join(scale_section(scale, load_before, load()))
+            write_section(SCALE_MARKERS, text)
         print(text)
-        write_section(SCALE_MARKERS, text)
         return
     lines = ["# ruralstudy benchmark results", "",
              f"Machine: {machine()}", f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",

@@ -23,8 +23,10 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from ..findings.links import cjk_lang, human_number, sheet_slug, table_html
-from ..build.paths import pause_point, site_builds, swap_in_site
+from ..findings.links import (CITE, CODEBOOK, COMPARABILITY, INDEX_CITE, LICENCE, cjk_lang,
+                              figure_anchor, human_number, line_anchor, page_href, report_page,
+                              sheet_page, table_html)
+from ..paths import pause_point, site_builds, swap_in_site
 from ..registry import nav
 
 FINDINGS_TAG = "findings"
@@ -232,7 +234,7 @@ def _marked_paragraphs(text: str, spans: list) -> str:
             parts.append(html.escape(text[pos:cs]))
             cls = ("fig mapped" if mapped else "fig") + (" ocr" if any(read_by_ocr) else "")
             attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
-            parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
+            parts.append(f'<mark id="{html.escape(figure_anchor(sid))}" class="{cls}" tabindex="0" '
                          f'data-tip="{attr}" title="{attr}">'
                          f"{html.escape(text[cs:min(ce, b)])}</mark>")
             pos = min(ce, b)
@@ -353,7 +355,7 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
                 cells.append(f"<td>{v if v != '' else 'year unknown'}</td>")
             else:
                 cells.append(f"<td{cjk_lang(str(v))}>{html.escape(str(v))}</td>")
-        body.append(f'<tr id="line-{r["line"]}">{"".join(cells)}</tr>')
+        body.append(f'<tr id="{line_anchor(r["line"])}">{"".join(cells)}</tr>')
     head = "".join(f"<th>{html.escape(k)}</th>" for k in (recs[0] if recs else {}))
     return (f"<p class='note'>Sheet <code>data/raw/sheets/{html.escape(file)}</code>: "
             f"{len(recs)} rows (n = {len(recs)}); line numbers count the header as line 1. "
@@ -371,7 +373,7 @@ def _finding_item(block_page: str, f: dict) -> str:
     link) and where it is shown. The anchor is the finding's own id."""
     from ..findings.links import source_href
 
-    href = f"{block_page}#{f['anchor']}"
+    href = page_href(block_page, f["anchor"])
     meta = [f"n = {f['n']}", f"level: {f.get('level') or '—'}", f"round: {f.get('round') or '—'}"]
     if f.get("year") and f["year"] != "—":
         meta.append(f"years: {f['year']}")
@@ -402,10 +404,13 @@ def index_body(t, findings: list[dict], citation: str) -> str:
                 figures.append(f["figure"])
     rep = t.mapping[t.mapping.source_type == "report"]
     sheet = t.mapping[t.mapping.source_type == "sheet"]
+    reviewed = int((t.indicators["status"] == "reviewed").sum()) if "status" in t.indicators else 0
     cards = [("report texts", len(t.manifest)), ("figures in reports", len(rep)),
-             ("sheet figures", len(sheet)), ("regions", t.mapping.region.nunique()),
-             ("indicator values", len(t.indicators)),
-             ("independent releases", t.indicators["source_key"].nunique()
+             ("sheet figures", len(sheet)),
+             ("regions named by a figure" + (" (全国 among them)" if "全国" in set(t.mapping.region)
+                                              else ""), t.mapping.region.nunique()),
+             (f"indicator values ({reviewed:,} checked by a person)", len(t.indicators)),
+             ("independent releases behind them", t.indicators["source_key"].nunique()
               if "source_key" in t.indicators else 0),
              ("panel cells (region × round × indicator)", len(t.panel))]
     card_html = "".join(f"<div class='card'><b>{n:,}</b>{html.escape(k)}</div>" for k, n in cards)
@@ -414,24 +419,26 @@ def index_body(t, findings: list[dict], citation: str) -> str:
         "clean figures on village Party branches (<span lang='zh'>组织力</span>), village cadres "
         "(<abbr lang='zh' title='" + html.escape(GLOSSARY_TITLES["两委"], quote=True) + "'>两委</abbr>) "
         "and village collective income (<span lang='zh'>村集体经济</span>), each traceable to the "
-        "sentence it came from.</p>"
+        "sentence or sheet row it came from.</p>"
         "<h2 id='can-and-cannot'>What these data can and cannot tell</h2>"
         f"<ul class='findings limits'>{''.join(limits)}</ul>{''.join(figures)}"
-        "<p class='note'>Every figure here comes from promotional Party-organisation texts and "
-        "pages that chose what to publish: read the <a href='methods.html'>methods and "
+        "<p class='note'>Almost every figure here originates with the Party committees and "
+        "governments whose work it describes (organisation departments' <span lang='zh'>组工</span> "
+        "releases, and Party and state media relaying them), published because someone chose to "
+        "publish it: read the <a href='methods.html'>methods and "
         "limitations</a> (common-source bias, selective publication, bodies and bases, periods, "
         "election rounds, reprints, and how to grow n with your own corpus) before citing a "
         "number.</p>"
         f"<h2 id='key-findings'>What the data show</h2><ul class='findings'>{''.join(items)}</ul>"
         "<p class='note'>Values are set side by side only under one rule, stated on the "
-        "<a href='methods.html#comparability'>methods page</a>. How well the figures are "
+        f"<a href='{COMPARABILITY.href()}'>methods page</a>. How well the figures are "
         "extracted and mapped is on the <a href='quality.html'>Data quality</a> page; terms such as "
         "<span lang='zh'>一肩挑</span> and <span lang='zh'>空壳村</span> are explained in the "
         "<a href='glossary.html'>Glossary</a>.</p>"
         f"<h2 id='corpus'>The corpus at a glance</h2><div class='cards'>{card_html}</div>"
         "<p><a href='sources.html'>Read the sources</a> · <a href='regions.html'>Browse regions</a> · "
         "<a href='data.html'>Download the data</a></p>"
-        "<h2 id='cite'>How to cite</h2>" + citation_html(citation))
+        + INDEX_CITE.heading_html() + citation_html(citation))
 
 
 def methods_body(t=None) -> str:
@@ -455,10 +462,22 @@ def methods_body(t=None) -> str:
             f"{html.escape(k)} {v}" for k, v in sorted(vc.items())) + ".</p>")
     prim = ", ".join(f"{html.escape(k.replace('_', ' '))}: <code>{html.escape(v)}</code>"
                      for k, v in PRIMARY_INDICATORS.items())
+    drift = ""
+    if t is not None and len(t.panel):
+        from ..findings.analysis import choose_primary
+
+        now = choose_primary(t.panel)
+        moved = [(k, v) for k, v in now.items() if PRIMARY_INDICATORS.get(k) != v]
+        if moved:
+            drift = (" On this build's panel the same rule would pick " + ", ".join(
+                f"<code>{html.escape(v)}</code> for {html.escape(k.replace('_', ' '))}"
+                for k, v in moved) + " (coverage changed as figures were added); the fixed "
+                "indicators stay, because choosing them again once results can be seen would "
+                "undo fixing them in advance.")
     return (
         "<p>How the figures on this site are made comparable, what the statistics can and cannot "
         "say, and where the data are biased. Read this before citing a number.</p>"
-        "<h2 id='comparability'>The comparability rule</h2>"
+        + COMPARABILITY.heading_html() +
         f"<p class='rule'>{html.escape(RULE_TEXT)}</p>"
         "<p>It is one function in the code (<code>ruralstudy.tables.comparability.comparable</code>, and "
         "its vectorised key), used by the front page, the indicators and links pages, the region "
@@ -503,21 +522,25 @@ def methods_body(t=None) -> str:
         "corroboration. Conflicts are reported between independent releases only; a disagreement "
         "inside one release is a misprint or a mapping error.</p>"
         "<h2 id='statistics'>Statistics</h2>"
-        f"<p>Primary pairs, fixed before any result was seen: {PRIMARY_RULE} Fixed indicators: "
-        f"{prim}.</p><p>Each primary pair is tested only within one admin level and round, and "
+        f"<p>Primary pairs, fixed before any result was seen: {PRIMARY_RULE} Fixed indicators "
+        f"(recorded in the codebook, each construct's <code>primary</code>): {prim}.{drift}</p><p>Each primary pair is tested only within one admin level and round, and "
         "only when at least the minimum n of regions hold both values: Spearman's rank "
         "correlation with an exact permutation p-value (every permutation up to n = 8, a seeded "
-        "Monte Carlo beyond), a Fisher-z interval, and Holm's adjustment across the pairs tested. "
+        "Monte Carlo beyond), a 95% Fisher-z interval with the Bonett-Wright standard error, and Holm's adjustment across the pairs tested. "
         "Beside each pair stand the power of that test at the present n for a true ρ of 0.3 and "
         "0.5 (simulated) and the n needed for 80% power. There is no imputation (counties publish "
         "selectively, so values are not missing at random), no regression at small n, and no "
         "score that averages different indicators for different regions. Scatter plots, with each "
         "region labelled, are drawn only from the minimum n.</p>"
         "<h2 id='bias'>Biases of the sources</h2><ul>"
-        "<li><strong>Common source.</strong> Almost every figure comes from promotional texts of "
-        "Party organisation departments (<span lang='zh'>组工</span> news, work reviews, speeches): "
-        "the same office reports branch strength, cadre renewal and collective income, and reports "
-        "them as achievements. Associations across such figures share that source's slant.</li>"
+        "<li><strong>Common source.</strong> Almost every figure originates with the Party "
+        "committees and governments whose work it describes: organisation departments' "
+        "(<span lang='zh'>组工</span>) news, work reviews and speeches, and the Party and state "
+        "papers, county media centres and reprint sites that relay them (a sheet row's "
+        "<em>source</em> names the publisher, rarely the office that counted). The same office "
+        "reports branch strength, cadre renewal and collective income, and reports them as "
+        "achievements; an association across such figures shares that source's slant and is not "
+        "evidence from independent measurements.</li>"
         "<li><strong>Selective publication.</strong> A county publishes the figures it is proud "
         "of, in the years it is proud of them; weak counties and bad years are missing, and not "
         "at random. Absence is not zero.</li>"
@@ -525,14 +548,27 @@ def methods_body(t=None) -> str:
         "order regions by year rather than by anything else (the front page flags such sets).</li>"
         "<li><strong>Targets and rules</strong> are not achievements; they are kept apart.</li></ul>"
         "<h2 id='grow-n'>Growing n with your own corpus</h2><p>Public pages alone do not reach the "
-        "n a test needs within one level and round. A researcher with their own reports (a "
-        "county's archive, a province's bulletins) adds them and reruns the analysis:</p>"
-        "<pre>ruralstudy add ~/reports/ --meta reports.csv   # region, province, level, year, published\n"
-        "ruralstudy build\n"
-        "ruralstudy run notebooks/04_links.ipynb -p min_n=8</pre>"
-        "<p>The links notebook then tests the same primary pairs, states the n and the power "
-        "reached, and draws labelled scatter plots once a level and round reach the minimum. "
-        "Fix your primary indicators by the rule above before looking at any association.</p>")
+        "n a test needs within one level and round (the front page gives the n reached and the n "
+        "needed). A researcher with their own reports (a county's archive, a province's "
+        "bulletins, one round's election reports for every county of a prefecture) adds them, "
+        "reviews what the machine read, and reruns the analysis:</p>"
+        "<pre>ruralstudy add ~/reports/ --meta reports.csv   # metadata CSV: file, region, province, level, year, title, source, published\n"
+        "ruralstudy review                               # accept, reject or correct each value waiting for a person\n"
+        "ruralstudy build                                # extraction, mapping, panel, notebooks, site\n"
+        "ruralstudy run notebooks/04_links.ipynb -p min_n=8 \\\n"
+        "    -p 'primary={\"branch_strength\": \"branches_standardised_share\", \"cadre_structure\": \"cadre_mean_age\", \"collective_income\": \"villages_income_over_10w_share\"}'</pre>"
+        "<p>Hand-gathered figures go in a sheet (CSV or XLSX) in <code>data/raw/sheets/</code>, one "
+        "figure per row with <code>region, province, admin_level, year, indicator_label_zh, "
+        "raw_value, url</code> and, where the page is a copy, <code>source</code> (the original "
+        "publisher and date); <code>ruralstudy build</code> reads it with the same cleaner. "
+        "A machine-read value whose calibrated confidence is below the publishing threshold "
+        "waits for review and does not enter the panel (see <a href='quality.html'>Data "
+        "quality</a>): n grows with what is reviewed, not with what is added. Choose the primary "
+        "indicators for your corpus with the rule above (coverage only, "
+        "<code>ruralstudy.findings.analysis.choose_primary</code>) and write them down before "
+        "running the links notebook with them; it then tests the three pairs in every level and "
+        "round they reach, states the n, the power and the n needed beside each, and draws "
+        "labelled scatter plots once a level and round reach the minimum.</p>")
 
 
 # --- citation ----------------------------------------------------------------------------
@@ -683,7 +719,7 @@ def citation_html(citation: str, stamp: dict | None = None) -> str:
                      f"<button type='button' data-copy='citation-{key}'>Copy {label}</button>"
                      f"<span class='copied' role='status'></span></div>")
     return ("".join(parts) + "<p class='note'>From <a href='data/CITATION.cff' download>"
-            "CITATION.cff</a>. The data are under <a href='data.html#licence'>CC BY 4.0</a>: "
+            f"CITATION.cff</a>. The data are under <a href='{LICENCE.href()}'>CC BY 4.0</a>: "
             "cite them as above.</p>")
 
 
@@ -751,7 +787,8 @@ def glossary_marks(escaped: str) -> str:
             return term
         seen.add(term)
         title = html.escape(GLOSSARY_TITLES[term], quote=True)
-        return (f"<a class='term' href='glossary.html#{glossary_slug(term)}'><abbr lang='zh' "
+        href = page_href("glossary.html", glossary_slug(term))
+        return (f"<a class='term' href='{href}'><abbr lang='zh' "
                 f"title='{title}'>{term}</abbr></a>")
 
     return re.sub("|".join(re.escape(t) for t in terms), mark, escaped)
@@ -772,7 +809,7 @@ def glossary_body() -> str:
                      f"{html.escape(en)}</dt><dd>{html.escape(expl)}</dd>")
     return ("<p>Terms of the field as this site uses them. Hover a term (or tap it) for a short "
             "explanation; indicator labels are given in Chinese and English on the "
-            "<a href='data.html#codebook'>Data</a> page.</p>"
+            f"<a href='{CODEBOOK.href()}'>Data</a> page.</p>"
             f"<dl class='glossary'>{''.join(items)}</dl>")
 
 
@@ -840,7 +877,7 @@ def peer_comparison(region: str, panel: pd.DataFrame, index: PeerIndex | None = 
     return (head.replace("other regions", f"other {html.escape(level)} regions") +
             f"<p class='note'>{n_with} of {len(df)} values have at least one other region of "
             "the same admin level with a value of the same indicator in the same election round "
-            "(the site's <a href='../methods.html#comparability'>comparability rule</a>). Only "
+            f"(the site's <a href='{COMPARABILITY.href(depth=1)}'>comparability rule</a>). Only "
             "shares, means and per-village values are compared: totals and counts grow with a "
             "region's size. A rank describes these figures, it does not rate the region.</p>" +
             table_html(df, depth=1, region_col=None, caption=f"{region} and other {level} regions"))
@@ -867,12 +904,13 @@ def sources_body(t, documents, corpus_body: str) -> str:
     for d in documents:
         e = d.entry
         n = int(counts.get(e.doc_id, 0))
-        rows.append(f"<li><a href='sources/{html.escape(e.doc_id)}.html'>{html.escape(e.doc_id)} · "
+        href = html.escape(report_page(e.doc_id))
+        rows.append(f"<li><a href='{href}'>{html.escape(e.doc_id)} · "
                     f"{html.escape(e.title)}</a> ({n} figures)</li>")
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
                        set(t.rejects["file"])):
         n = int((t.mapping.file == file).sum())
-        rows.append(f"<li><a href='sources/{sheet_slug(file)}.html'>Sheet {html.escape(file)}</a> "
+        rows.append(f"<li><a href='{sheet_page(file)}'>Sheet {html.escape(file)}</a> "
                     f"({n} figures)</li>")
     return f"<h2>Source pages</h2><ul>{''.join(rows)}</ul>{corpus_body}"
 
@@ -1016,11 +1054,12 @@ def data_body(t, files: list[str] | dict[str, bytes]) -> str:
             "spreadsheet shows it as text instead of running it as a formula. Only these downloads "
             "are changed: <code>data/processed/</code> and the Parquet files keep every value exactly "
             "as read.</p>"
-            f"<h2 id='licence'>Licence</h2><p>{html.escape(DATA_LICENCE)}</p>"
+            + LICENCE.heading_html() + f"<p>{html.escape(DATA_LICENCE)}</p>"
             "<p>The licence text is in <a href='data/LICENSE-DATA.txt' download>LICENSE-DATA.txt</a>; "
-            "how to cite is on the <a href='about.html#cite'>About</a> page.</p>"
+            f"how to cite is on the <a href='{CITE.href()}'>About</a> page.</p>"
             f"<h2 id='columns'>Columns</h2>{''.join(docs)}"
-            "<h2 id='codebook'>Codebook</h2><p>Every indicator with its label in Chinese and English.</p>"
+            + CODEBOOK.heading_html()
+            + "<p>Every indicator with its label in Chinese and English.</p>"
             + table_html(cb, caption="Indicators", region_col=None, source_col="none"))
 
 
@@ -1039,13 +1078,13 @@ def about_body(stamp: dict, citation: str) -> str:
         "(see <a href='methods.html'>Methods</a>).</li></ol>"
         "<h2>Honesty rules</h2><ul><li>Every chart and table states its n.</li><li>No p-value without "
         "its test named.</li><li>No causal wording: associations across regions are not effects.</li>"
-        "<li>Comparisons follow one rule (<a href='methods.html#comparability'>Methods</a>): same "
+        f"<li>Comparisons follow one rule (<a href='{COMPARABILITY.href()}'>Methods</a>): same "
         "admin level, election round and indicator; every point shows its level, round and "
         "year.</li></ul>"
         f"<h2>Build</h2><ul><li>git commit: <code>{html.escape(stamp['commit'])}</code></li>"
         f"<li>SHA-256 of data/raw: <code>{html.escape(stamp['raw_sha256'])}</code></li>"
         f"<li>built: {html.escape(stamp['date'])}</li><li>{html.escape(stamp['versions'])}</li></ul>"
-        "<h2 id='cite'>How to cite</h2>" + citation_html(citation, stamp))
+        + CITE.heading_html() + citation_html(citation, stamp))
 
 
 # --- search ------------------------------------------------------------------------------
@@ -1191,7 +1230,7 @@ def search_index(pages: list[Page]) -> dict:
             if p.index_text and not anchor:
                 text = p.index_text
             title = p.title + (f" › {heading}" if heading else "")
-            secs.append({"url": p.path + (f"#{anchor}" if anchor else ""), "title": title,
+            secs.append({"url": page_href(p.path, anchor), "title": title,
                          "text": text[:4000], **({"keys": keys} if keys and not anchor else {})})
     return {"sections": secs}
 
@@ -1275,6 +1314,7 @@ def wrap(page: Page, stamp: dict) -> str:
     return tpl.render(title=title, title_text=page.title,
                       body=jinja2.utils.markupsafe.Markup(lang_spans(page.body)),
                       up="../" * depth, nav=nav(), active=page.path, stamp=stamp,
+                      licence_href=LICENCE.href(depth),
                       show_code_toggle=page.code_toggle)
 
 
@@ -1284,7 +1324,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
     the previous site in place. Older builds are removed afterwards (only the build's own:
-    see :func:`ruralstudy.build.paths.site_builds` and :func:`ruralstudy.build.paths.swap_in_site`).
+    see :func:`ruralstudy.paths.site_builds` and :func:`ruralstudy.paths.swap_in_site`).
     """
     builds = site_builds(site)  # the project's own folder, never a link or someone else's
     tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=builds))

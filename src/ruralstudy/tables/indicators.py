@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..measures.codebook import Codebook
 from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
-from ..findings.links import human_number
+from ..language.numparse import human_number
 from ..measures.mapping import map_measurement
 from ..measures.measure import measure_label, measure_text, release_base_is_vc
 
@@ -111,10 +111,35 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     for r in rows_df.to_dict("records"):
         by_release.setdefault((r["file"], r["region"], r["url"]), []).append(r["label_zh"])
     vc = {k for k, v in by_release.items() if release_base_is_vc(v)}
+    prev: tuple[tuple, str, str] | None = None  # (release and year, body words) of the row above
     for r in rows_df.to_dict("records"):
         unit, unit_source = r["unit"], "sheet"
+        release = (r["file"], r["region"], r["url"], r["year"])
+        is_vc = (r["file"], r["region"], r["url"]) in vc
         ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
-                           release_vc=(r["file"], r["region"], r["url"]) in vc)
+                           release_vc=is_vc)
+        carried_from = None
+        if not ms.entity and prev is not None and prev[0] == release and \
+                re.match(r"^(其中)?[^成委]{0,6}(成员|委员)", _label_norm(r["label_zh"])):
+            # 女性成员占比较上届 under a row of 村“两委”成员: the members of the body above
+            carried = measure_label(prev[1] + _label_norm(r["label_zh"]), unit if unit else None,
+                                    r["kind"], r["region"], release_vc=is_vc)
+            if carried.entity == prev[2]:
+                ms = replace(carried, evidence=carried.evidence +
+                             f"; body '{prev[1]}' carried from the row above",
+                             flags=carried.flags + ("subject_carried",))
+                carried_from = prev
+        prev = carried_from  # the rows below a carried one still speak of the same body
+        if ms.entity in _CARRIED_BODIES and carried_from is None:
+            label_n = _label_norm(r["label_zh"])
+            words = re.search(r"label entity '([^']*)'", ms.evidence)
+            at = label_n.find(words.group(1)) if words else -1
+            if words is not None and at >= 0:
+                prev = (release, label_n[:at + len(words.group(1))], ms.entity)
+        if ms.property == "income_growth" and re.search(r"平均|年均", str(r["raw"])):
+            # 平均增长了20.5%: a mean growth (over years or over villages), not the region's
+            ms = replace(ms, property="change", evidence=ms.evidence +
+                         "; value says 平均增长: a mean growth, not the region's growth")
         if r["is_target"] and ms.statement == "observed":
             ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
         m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
@@ -140,6 +165,16 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "release": sheet_release(r.get("source", "") or "", r["url"], r["file"],
                                      r["region"])})
     return _obs_frame(rows)
+
+
+#: Bodies whose members a row below may name with 成员 alone (a sheet written as a table).
+_CARRIED_BODIES = frozenset({"two_committees_member", "village_committee_member"})
+
+
+def _label_norm(label: str) -> str:
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(label)))
 
 
 _DATE_IN_SOURCE = re.compile(r"(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}")
