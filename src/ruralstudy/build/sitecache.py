@@ -2,9 +2,14 @@
 
 The site is still published whole, into a fresh folder swapped in at once
 (:func:`ruralstudy.site.site.publish`); but a page whose content (path, title, body, flags)
-and build stamp are those of a page of the site now published is not laid out and written
-again: its file is hard-linked from the published folder (files there are never written in
-place, so a link is a copy). The record of what each published file was made from, with the
+is that of a page of the site now published is not laid out again. With the same build stamp
+its file is hard-linked from the published folder (files there are never written in place, so
+a link is a copy); with another stamp (every page's footer names the commit, the digest of
+data/raw and the date, so adding a report changes every page's footer) the published file is
+copied with its footer's stamp replaced: the layout puts the stamp in the footer only, after
+the body, so the file's tail from the stamp on is the same for every page of one folder depth
+and is found by laying out an empty page at that depth with each stamp
+(:meth:`PageReuse._tails`). The record of what each published file was made from, with the
 search sections parsed from pages that come without them (source pages), is one entry of the
 build cache (kind ``site-pages``), pointed at from the graph's state. At 1,000 regions this
 leaves the layout of the few pages that changed, instead of some 2,100.
@@ -22,11 +27,11 @@ KIND = "site-pages"
 POINTER = "__site_pages__"
 
 
-def page_digest(page: Any, stamp: dict, library: str) -> str:
-    """What a page's published file is made from: the page and the stamp (and the library,
-    which holds the layout)."""
+def page_digest(page: Any, library: str) -> str:
+    """What a page's published file is made from, but for the build stamp: the page (and the
+    library, which holds the layout)."""
     blob = json.dumps([page.path, page.title, page.body, page.code_toggle, page.index_text,
-                       page.region, stamp, library], sort_keys=True, ensure_ascii=False)
+                       page.region, library], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -40,7 +45,9 @@ class PageReuse:
         self.old: dict[str, list] = {}  # path -> [digest, sections or None]
         self.folder: Path | None = None
         self.new: dict[str, list] = {}
-        self.linked = 0
+        self.old_stamp: dict | None = None
+        self.linked = self.patched = 0
+        self._tail: dict[int, tuple[str, str] | None] = {}
         key = state.data.get(POINTER)
         try:
             folder = site.resolve(strict=True) if site.is_symlink() else None
@@ -53,6 +60,7 @@ class PageReuse:
                     rec = json.loads(files["pages.json"])
                     if rec["folder"] == folder.name:  # the record of the site published now
                         self.old, self.folder = rec["pages"], folder
+                        self.old_stamp = rec["stamp"]
                 except (KeyError, ValueError, TypeError):
                     self.old = {}
 
@@ -62,7 +70,7 @@ class PageReuse:
         from ..site.site import page_sections
 
         for p in pages:
-            d = page_digest(p, self.stamp, self.library)
+            d = page_digest(p, self.library)
             old = self.old.get(p.path)
             known = old is not None and old[0] == d
             if p.sections is None and not p.path.startswith("data/"):
@@ -73,27 +81,56 @@ class PageReuse:
             else:
                 self.new[p.path] = [d, None]
 
+    def _tails(self, depth: int) -> tuple[str, str] | None:
+        """The tail of a page at ``depth`` from its first stamp-dependent character to its
+        end, laid out with the old stamp and with the new one (an empty page's layout: what
+        follows the body depends on the depth alone)."""
+        if depth not in self._tail:
+            from ..site.site import Page, wrap
+
+            dummy = Page("x/" * depth + "page.html", "page", "")
+            a, b = wrap(dummy, self.old_stamp or {}), wrap(dummy, self.stamp)
+            n = 0
+            while n < min(len(a), len(b)) and a[n] == b[n]:
+                n += 1
+            self._tail[depth] = (a[n:], b[n:]) if a != b else None
+        return self._tail[depth]
+
     def link(self, page: Any, out: Path) -> bool:
-        """Hard-link ``out`` to the published file of the same page, when its digest is the
-        same; False when it must be written."""
-        if self.folder is None:
+        """Make ``out`` from the published file of the same page when its content is the
+        same: a hard link with the same stamp, else a copy with the footer's stamp replaced.
+        False when the page must be laid out and written."""
+        if self.folder is None or self.old_stamp is None:
             return False
         old = self.old.get(page.path)
         rec = self.new.get(page.path)
         if old is None or rec is None or old[0] != rec[0]:
             return False
         src = self.folder / page.path
-        try:
-            os.link(src, out)
-        except OSError:
+        if self.old_stamp == self.stamp:
+            try:
+                os.link(src, out)
+            except OSError:
+                return False
+            self.linked += 1
+            return True
+        tails = self._tails(page.path.count("/"))
+        if tails is None:
             return False
-        self.linked += 1
+        try:
+            text = src.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        if not text.endswith(tails[0]):
+            return False
+        out.write_text(text[:len(text) - len(tails[0])] + tails[1], encoding="utf-8")
+        self.patched += 1
         return True
 
     def save(self, folder: Path) -> None:
         """Record what the pages of the site just published in ``folder`` were made from."""
-        data = json.dumps({"folder": folder.name, "pages": self.new}, sort_keys=True,
-                          ensure_ascii=False).encode("utf-8")
+        data = json.dumps({"folder": folder.name, "stamp": self.stamp, "pages": self.new},
+                          sort_keys=True, ensure_ascii=False).encode("utf-8")
         key = hashlib.sha256(data).hexdigest()
         self.cache.put(KIND, key, {"pages.json": data})
         self.used.add((KIND, key))
