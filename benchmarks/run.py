@@ -315,6 +315,7 @@ def page_measures(p: Path) -> dict:
     out["region_median"] = regions[len(regions) // 2] if regions else 0
     out["region_max"] = regions[-1] if regions else 0
     out["site_bytes"] = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    render_blob(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     sources = {"sources.html": "01_corpus", "quality.html": "02_quality",
                "indicators.html": "03_indicators", "links.html": "04_links"}
     for page, nb in sources.items():
@@ -394,7 +395,7 @@ def scale_lines(results: list[dict]) -> list[str]:
                   + f"; region pages median {r['region_median'] / 1e3:.0f} kB, largest "
                   f"{r['region_max'] / 1e3:.0f} kB; search index {r['search_index'] / 1e6:.1f} MB; "
                   f"whole site {r['site_bytes'] / 1e6:.0f} MB. Render time (nbconvert + template, "
-                  "one process): " + ", ".join(f"{k} {v:.2f} s" for k, v in r["render"].items())
+                  "one warm process): " + ", ".join(f"{k} {v:.2f} s" for k, v in r["render"].items())
                   + ".", ""]
     if len(per_region) > 1:
         pts = sorted(per_region.items())
