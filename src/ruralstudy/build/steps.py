@@ -709,10 +709,15 @@ class BuildRun:
             downloads["CITATION.cff"] = citation.encode("utf-8")
         downloads.update(S.described_downloads(t, stamp, citation))
         downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
+        from .sitecache import SourceBodies
+
+        bodies = SourceBodies(self.graph.cache, self.state, self.graph.used, self.graph.library,
+                              t.mapping)
         ctx = P.SiteContext(tables=t, docs=docs, rendered=rendered,
                             findings=P.front_findings(rendered), stamp=stamp, citation=citation,
-                            downloads=downloads)
+                            downloads=downloads, bodies=bodies)
         pages = P.assemble(ctx)
+        bodies.save()
         broken = P.finding_anchor_problems(pages, rendered)
         if broken:
             from ..errors import ValidationError

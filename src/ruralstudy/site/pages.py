@@ -35,6 +35,9 @@ class SiteContext:
     stamp: dict[str, Any] = field(default_factory=dict)
     citation: str = ""
     downloads: dict[str, bytes] = field(default_factory=dict)
+    # [scale] a report's source page body, cached by the build: (doc, its mapping rows, the
+    # function that makes the body) -> body (ruralstudy.build.sitecache.SourceBodies)
+    bodies: Any = None
 
 
 def index(ctx: SiteContext) -> str:
@@ -117,9 +120,10 @@ def source_pages(ctx: SiteContext) -> list[S.Page]:
     # with the square of the corpus: 8 s at 1,000 reports); the page is the same
     by_doc = t.mapping.groupby("doc_id", sort=False).indices
     empty = t.mapping.iloc[0:0]
+    body = ctx.bodies or (lambda d, rows, make: make(d, rows))
     out = [S.Page(report_page(d.doc_id), f"Source {d.doc_id}: {d.entry.title}",
-                  S.document_body(d, t.mapping.iloc[by_doc[d.doc_id]] if d.doc_id in by_doc
-                                  else empty)) for d in ctx.docs]
+                  body(d, t.mapping.iloc[by_doc[d.doc_id]] if d.doc_id in by_doc else empty,
+                       S.document_body)) for d in ctx.docs]
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
                        set(t.rejects["file"])):
         out.append(S.Page(sheet_page(file), f"Sheet {file}",
