@@ -72,7 +72,7 @@ PANEL_SCHEMA = pa.DataFrameSchema({
     "period": pa.Column(str, pa.Check.isin(list(WHOLE_PERIODS))),
     "n_sources": pa.Column("int64", pa.Check.ge(1)),
     "n_copies": pa.Column("int64", pa.Check.ge(1)),
-}, unique=["region", "round", "indicator_id"], strict=False,
+}, unique=["region", "round", "indicator_id", "income_concept"], strict=False,
     checks=[pa.Check(lambda d: (d["n_copies"] >= d["n_sources"]).all(),
                      error="a cell cannot have more releases than values")])
 
