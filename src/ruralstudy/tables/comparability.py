@@ -1,7 +1,7 @@
 """Like with like: village election rounds, periods, and the one comparability rule.
 
 Two values may be set against each other (ranked, correlated, shown as peers, differenced)
-only when the rule says so. The rule is written once, in :func:`_rule_parts`; every page of the
+only when the rule says so. The rule is written once, in :func:`_parts`; every page of the
 site and every notebook reads it through :func:`comparability_key` (two rows are comparable
 exactly when their keys are equal and not empty), :func:`comparable` (the same verdict for two
 values, with the reason), :func:`group_key` (level and round, for pairs of indicators),
@@ -323,37 +323,44 @@ def _blank(v: object) -> bool:
 RULE_FIELDS = ("admin_level", "round", "indicator_id", "income_concept", "period")
 
 
-def _text_column(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df:
-        return pd.Series("", index=df.index, dtype=object)
-    return df[col].map(lambda v: "" if _blank(v) else str(v).strip())
+def _text(v: object) -> str:
+    return "" if _blank(v) else str(v).strip()
+
+
+def _parts(row: Any) -> dict[str, Any]:
+    """THE comparability rule, once, for one value (a mapping): its admin level, round,
+    indicator, income concept (the given one, else what the indicator id implies), period, and
+    ``ok`` — False when the level or round is unknown or the period is not whole. Two values
+    are comparable exactly when both are ok and their :func:`_key` is equal. Every function
+    below reads values through it."""
+    get = row.get if hasattr(row, "get") else (lambda _k, _d=None: _d)
+    level, rnd = _text(get("admin_level")), _text(get("round"))
+    ind, period = _text(get("indicator_id")), _text(get("period"))
+    concept = _text(get("income_concept")) or income_concept(ind)
+    whole = period in WHOLE_PERIODS
+    return {"admin_level": level, "round": rnd, "indicator_id": ind, "income_concept": concept,
+            "period": period, "whole": whole, "ok": bool(level and rnd and whole)}
+
+
+def _key(p: dict[str, Any]) -> str:
+    return f"{p['admin_level']}|{p['round']}|{p['indicator_id']}|{p['income_concept']}" if p["ok"] else ""
 
 
 def _rule_parts(df: pd.DataFrame) -> pd.DataFrame:
-    """THE comparability rule, once: for each row its admin level, round, indicator, income
-    concept (the column when given, else what the indicator id implies) and whether its period
-    is whole; ``ok`` is False when the level or round is unknown or the period is not whole.
-    :func:`comparability_key`, :func:`comparable`, :func:`compared_as` and :func:`mixed_parts`
-    all read it."""
-    level = _text_column(df, "admin_level")
-    rnd = _text_column(df, "round")
-    ind = _text_column(df, "indicator_id")
-    given = _text_column(df, "income_concept")
-    concept = given.where(given != "", ind.map(income_concept))
-    period = _text_column(df, "period")
-    whole = period.isin(WHOLE_PERIODS)
-    return pd.DataFrame({"admin_level": level, "round": rnd, "indicator_id": ind,
-                         "income_concept": concept, "period": period, "whole": whole,
-                         "ok": (level != "") & (rnd != "") & whole}, index=df.index)
+    """:func:`_parts` of every row of ``df`` (columns it lacks count as blank)."""
+    cols = [c for c in RULE_FIELDS if c in df]
+    parts = [_parts(r) for r in df[cols].to_dict("records")]
+    return pd.DataFrame(parts, index=df.index,
+                        columns=[*RULE_FIELDS, "whole", "ok"]).astype({"whole": bool, "ok": bool})
 
 
 def comparability_key(df: pd.DataFrame) -> pd.Series:
     """The rule as one key per row (admin level | round | indicator | income concept): two
     rows are comparable exactly when their keys are equal and non-empty. Rows with an unknown
     level or round, or a period that is not whole, get ''."""
-    p = _rule_parts(df)
-    key = p["admin_level"] + "|" + p["round"] + "|" + p["indicator_id"] + "|" + p["income_concept"]
-    return key.where(p["ok"], "")
+    cols = [c for c in RULE_FIELDS if c in df]
+    return pd.Series([_key(_parts(r)) for r in df[cols].to_dict("records")], index=df.index,
+                     dtype=object)
 
 
 def comparable(a: dict[str, Any] | pd.Series, b: dict[str, Any] | pd.Series) -> tuple[bool, str]:
@@ -361,24 +368,19 @@ def comparable(a: dict[str, Any] | pd.Series, b: dict[str, Any] | pd.Series) -> 
 
     Each is a mapping with ``admin_level``, ``round``, ``indicator_id`` and optionally
     ``period`` (a missing period counts as whole) and ``income_concept`` (else read from the
-    indicator id). The verdict is :func:`comparability_key`'s (equal, non-empty keys); the
-    reason only names the first part of :func:`_rule_parts` that differs. See
+    indicator id). The verdict is the keys' (:func:`_parts`, :func:`_key`: the same as
+    :func:`comparability_key`); the reason names the first part that differs. See
     :data:`RULE_TEXT`."""
-    pair = pd.DataFrame([{c: (x.get(c) if hasattr(x, "get") else None) for c in RULE_FIELDS}
-                         for x in (a, b)])
-    key = comparability_key(pair)
-    ok = bool(key[0] != "" and key[0] == key[1])
-    if ok:
+    x, y = _parts(a), _parts(b)
+    if x["ok"] and _key(x) == _key(y):
         return True, ""
-    p = _rule_parts(pair).to_dict("records")
-    for side in p:
+    for side in (x, y):
         if not side["admin_level"]:
             return False, "admin level unknown"
         if not side["round"]:
             return False, "election round unknown"
         if not side["whole"]:
             return False, f"period {side['period']}: not a whole year or a stock"
-    x, y = p
     if x["admin_level"] != y["admin_level"]:
         return False, f"different admin levels ({x['admin_level']} and {y['admin_level']})"
     if x["round"] != y["round"]:

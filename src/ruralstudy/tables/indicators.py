@@ -242,6 +242,14 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
                           kind="mergesort", na_position="last").reset_index(drop=True)
 
 
+def valued(ind: pd.DataFrame) -> pd.Series:
+    """Rows whose value is their indicator's value: a level or a difference of levels, and any
+    value of a change-against-the-previous-round indicator (id ending ``_change``: 较上届下降4岁
+    is read as a growth figure, and the indicator *is* that change). A growth figure of any
+    other indicator (增长12%) is not its value."""
+    return ind["kind"].isin(["level", "change"]) | ind["indicator_id"].astype(str).str.endswith("_change")
+
+
 def source_keys(ind: pd.DataFrame) -> pd.Series:
     """One key per release: copies of one release share it.
 
@@ -269,7 +277,7 @@ def source_keys(ind: pd.DataFrame) -> pd.Series:
 
     for k in ind["source_key"]:
         find(k)
-    lv = ind[ind["kind"].isin(["level", "change"])]
+    lv = ind[valued(ind)]
     cell = [lv["region"], compared_as(lv), lv["year"].fillna(-1), lv["period"]]
     for _, g in lv.groupby(cell, sort=False):
         if g["source_key"].nunique() < 2:
@@ -311,7 +319,7 @@ def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     competes with the total-income band of the same id). Only whole periods (a year, or a
     stock at the report's date) enter; a value whose round is unknown keeps round '' (shown,
     never compared)."""
-    lv = ind[ind["kind"].isin(["level", "change"]) & ind["period"].isin(WHOLE_PERIODS)]
+    lv = ind[valued(ind) & ind["period"].isin(WHOLE_PERIODS)]
     if lv.empty:
         empty = pd.DataFrame(columns=PANEL_COLUMNS)  # typed, so an empty panel validates
         return empty.astype({c: ("float64" if c == "value" else "int64" if c in (
@@ -389,7 +397,7 @@ def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
     rounding: ``between`` says whether the disagreeing values come from independent releases
     (a conflict between sources) or from one release and its copies (a misprint or a mapping
     error, not a disagreement between sources)."""
-    lv = ind[ind["kind"].isin(["level", "change"])]
+    lv = ind[valued(ind)]
     rows = []
     cell = ["region", "round", "indicator_id", compared_as(lv), lv["year"].fillna(-1), "period"]
     for (region, rnd, ind_id, _concept, year, _), g in lv.groupby(cell, sort=True):
