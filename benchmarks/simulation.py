@@ -2,7 +2,7 @@
 
 For each publication scenario, ``--corpora`` synthetic corpora of ``--counties`` county reports
 (seeds 0, 1, ...) are generated from the known joint distribution of
-``ruralstudy.evaluation.simulate``, run through the package's path (extraction, measurement, mapping,
+``ruralstudy.build.simulate``, run through the package's path (extraction, measurement, mapping,
 indicators and panel, by the build's own functions) and scored against what the generator
 printed. Each corpus is then cut into disjoint samples of ``--regions`` counties: independent
 replications of a study of that many regions, analysed on the *recovered* values with
@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ruralstudy.evaluation import simulate as M  # noqa: E402
+from ruralstudy.build import simulate as M  # noqa: E402
 from ruralstudy.evaluation import stats as S  # noqa: E402
 
 START = "<!-- simulation:start -->"

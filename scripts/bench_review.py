@@ -44,7 +44,7 @@ def main() -> None:
 
     from ruralstudy import iorw
     from ruralstudy.measures.codebook import load_codebook
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.build.pipeline import run_indicators_frames
     from ruralstudy.measures.review import (merged_reviews, read_reviews, review_queue, reviews_bytes,
                                             run_session)

@@ -17,7 +17,7 @@ import argparse
 from datetime import datetime, timezone
 
 from ruralstudy import iorw
-from ruralstudy.build.paths import Paths
+from ruralstudy.paths import Paths
 from ruralstudy.build.pipeline import read_gold_measurements, run_indicators_frames
 from ruralstudy.measures.review import (REVIEWS_FILE, gold_confirmations, merged_reviews, read_reviews,
                                         reviews_bytes)

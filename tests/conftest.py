@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ruralstudy.build.paths import Paths
+from ruralstudy.paths import Paths
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -153,6 +153,45 @@ def test_an_input_format_is_one_registry_entry(fresh_registry, tmp_path):
     assert "##" not in (paths.site / "sources/002.html").read_text(encoding="utf-8")
 
 
+def test_a_registered_input_format_is_read_by_the_figures_command(fresh_registry, tmp_path):
+    """``ruralstudy figures FILE`` streams a text file line by line and hands any other file to
+    its reader; which files have a reader comes from the registry alone (by suffix or first
+    bytes), so a format registered here is read by it with no other edit."""
+    from ruralstudy.figures.extract import iter_file_figures, streams_as_text
+
+    md = tmp_path / "r.md"
+    md.write_text("## 丙县\n丙县2023年共有行政村64个。\n", encoding="utf-8")
+    tagged = tmp_path / "r.txt"  # a .txt file whose first bytes name the format
+    tagged.write_bytes(b"<!--md-->\n" + md.read_bytes())
+    assert streams_as_text(md) and streams_as_text(tagged)  # not registered: plain text
+    [before] = list(iter_file_figures(md))
+    assert before.start == len("## 丙县\n丙县2023年共有行政村")
+
+    fresh_registry.register_format(InputFormat("markdown", (".md",), f"{__name__}:read_markdown",
+                                               magic=b"<!--md-->"))
+    assert not streams_as_text(md) and not streams_as_text(tagged)
+    [after] = list(iter_file_figures(md))  # read by read_markdown: the heading marks are gone
+    assert (after.value, after.unit, after.sentence) == (64.0, "个", "丙县2023年共有行政村64个。")
+    assert after.start == len("丙县\n丙县2023年共有行政村")
+    assert [f.value for f in iter_file_figures(tagged)] == [64.0]
+
+
+def test_the_figures_command_streams_the_same_files_as_before(tmp_path):
+    """The shipped formats: only plain text is streamed; web pages, PDFs (by suffix or first
+    bytes), Word files, pictures, old Word binaries and unknown zip-based files are not."""
+    from ruralstudy.figures.extract import streams_as_text
+    from ruralstudy.texts.formats import OLE2_MAGIC
+
+    files = {"a.txt": b"text", "b.csv": b"a,b", "c": b"text", "d.html": b"<p>", "e.HTM": b"<p>",
+             "f.pdf": b"x", "g.txt": b"%PDF-1.7", "h.docx": b"PK\x03\x04", "i.png": b"x",
+             "j.TIFF": b"x", "k.doc": b"x", "l.txt": OLE2_MAGIC, "m.odt": b"PK\x03\x04"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    streamed = {n for n in files if streams_as_text(tmp_path / n)}
+    assert streamed == {"a.txt", "b.csv", "c"}
+    assert not streams_as_text(tmp_path / "missing.txt") and not streams_as_text(tmp_path)
+
+
 def test_formats_dispatch_as_before():
     """Suffix first, then the first bytes: a PDF named .txt is a PDF; a .doc is refused."""
     assert registry.format_for(".PDF").name == "pdf"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from .errors import RuralStudyError
-from .build.paths import Paths
+from .paths import Paths
 
 app = typer.Typer(help="ruralstudy: figures on village Party branches, cadres and collective "
                        "income, from raw Chinese reports to a static report site.",

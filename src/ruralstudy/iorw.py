@@ -411,7 +411,7 @@ def confined(base: str | Path, rel: str) -> Path:
 def new_file_mode(target: Path) -> int:
     """The mode a rewritten ``target`` keeps (its own, when it exists), or the one a new file
     gets under the process's umask (0644 under umask 022), not mkstemp's 0600."""
-    from .build.paths import current_umask
+    from .paths import current_umask
 
     try:
         return os.stat(target).st_mode & 0o7777

@@ -1,16 +1,77 @@
 """Anchors are made, not typed: every ``href="page.html#id"`` of the built site points at an
-id that page has, and a finding whose anchor its page lacks stops the build."""
+id that page has, a finding whose anchor its page lacks stops the build, and a notebook names
+the section a finding is shown in by its heading (:func:`ruralstudy.findings.links.heading_anchor`),
+never by a typed id."""
 
 from __future__ import annotations
+
+import ast
+import html
+import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
+from ruralstudy.findings.links import heading_anchor
 from ruralstudy.site.pages import anchor_ids, anchor_links, broken_anchors, site_pages
 
 from conftest import tiny_project
 
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def _headings(nb: nbformat.NotebookNode) -> list[str]:
+    """The markdown headings of a notebook's cells (outside code blocks), marks dropped."""
+    out = []
+    for c in nb.cells:
+        if c.cell_type != "markdown":
+            continue
+        fenced = False
+        for line in c.source.splitlines():
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+            elif not fenced and re.match(r"#{1,6}\s", line):
+                out.append(line.lstrip("#").strip())
+    return out
+
+
+def _notebooks() -> list[tuple[str, nbformat.NotebookNode]]:
+    return [(p.stem, nbformat.read(p, as_version=4)) for p in sorted(NOTEBOOKS.glob("*.ipynb"))]
+
+
+def test_heading_anchor_is_the_id_nbconvert_gives_every_notebook_heading():
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    headings = [h for _, nb in _notebooks() for h in _headings(nb)]
+    assert "Confidence and review" in headings and len(headings) > 10
+    for h in headings + ["A heading: with (marks), 50% & 村(社区)"]:
+        made = re.search(r'<h2 id="([^"]*)"', markdown2html_mistune(f"## {h}"))
+        assert made and heading_anchor(f"## {h}") == heading_anchor(h) == html.unescape(made[1]), h
+
+
+def test_no_notebook_types_an_anchor():
+    """A finding's anchor is made: ``heading_anchor("<a heading of this notebook>")`` or a
+    finding's id (``f["id"]``), never a string typed into the notebook."""
+    typed, unknown = [], []
+    for name, nb in _notebooks():
+        headings = set(_headings(nb))
+        for c in nb.cells:
+            if c.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(c.source)):
+                if isinstance(node, ast.Dict):
+                    for k, v in zip(node.keys, node.values):
+                        if isinstance(k, ast.Constant) and k.value == "anchor" and \
+                                isinstance(v, ast.Constant):
+                            typed.append(f"{name}: {v.value!r}")
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "heading_anchor":
+                    arg = node.args[0] if node.args else None
+                    if not (isinstance(arg, ast.Constant) and arg.value in headings):
+                        unknown.append(f"{name}: {ast.unparse(node)}")
+    assert typed == [], f"anchors typed by hand (use heading_anchor(heading)): {typed}"
+    assert unknown == [], f"heading_anchor of a heading the notebook does not have: {unknown}"
 
 
 def test_ids_and_links_are_read_from_the_html():
@@ -57,7 +118,7 @@ def _build_with_finding(tmp_path, anchor: str):
 
 def test_the_tiny_site_has_no_link_to_a_missing_anchor(tmp_path):
     # the finding's anchor is the id nbconvert makes of the heading "## Where it is shown"
-    paths = _build_with_finding(tmp_path, "Where-it-is-shown")
+    paths = _build_with_finding(tmp_path, heading_anchor("Where it is shown"))
     pages = site_pages(paths.site)
     assert ("indicators.html", "Where-it-is-shown") in anchor_links(pages["index.html"])
     assert broken_anchors(pages) == []

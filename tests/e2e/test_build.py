@@ -16,7 +16,7 @@ from conftest import clone, ran, site_files
 from ruralstudy.build.build import BuildOptions, build
 from ruralstudy.errors import NotebookExecutionError
 from ruralstudy.execute.execute import RunSpec, run_all
-from ruralstudy.build.paths import Paths
+from ruralstudy.paths import Paths
 
 
 
@@ -133,7 +133,7 @@ def wait_for_marker(marker, proc, what: str, timeout: float = 1800) -> None:
 
 def start_paused(args: list[str], phase: str, marker, **kw) -> subprocess.Popen:
     """``ruralstudy ARGS`` in a new process group, told to stop at ``phase`` (see
-    :func:`ruralstudy.build.paths.pause_point`) and write ``marker`` there."""
+    :func:`ruralstudy.paths.pause_point`) and write ``marker`` there."""
     env = {**os.environ, "RURALSTUDY_TEST_PAUSE_AT": phase, "RURALSTUDY_TEST_MARKER": str(marker)}
     return subprocess.Popen([sys.executable, "-m", "ruralstudy", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,

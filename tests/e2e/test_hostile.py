@@ -26,7 +26,7 @@ import pytest
 from conftest import cli as _cli
 from ruralstudy import errors as E
 from ruralstudy import iorw
-from ruralstudy.build.paths import Paths
+from ruralstudy.paths import Paths
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = [sys.executable, "-m", "ruralstudy"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ruralstudy.evaluation.gold import score_by_overlap
-from ruralstudy.build.paths import Paths
+from ruralstudy.paths import Paths
 from ruralstudy.build.pipeline import unseen_scores
 
 PRECISION_MIN, RECALL_MIN = 0.97, 0.95

@@ -130,7 +130,7 @@ def test_mapping_on_unseen_styles(root):
     saw them. The mapper was tuned on dev, then on the first holdout once it had been scored
     (0.714 at first sight); holdout2 was written afterwards and scored 0.839 at first sight
     before its errors were read and their kinds fixed."""
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.build.pipeline import unseen_mapping_scores
 
     scores = unseen_mapping_scores(Paths(root))
@@ -154,7 +154,7 @@ def test_indicator_values_on_the_issue_19_sets(root):
     period). dev was tuned on after its first sight (0.808 / 0.406); holdout was scored once,
     at first sight, after the last tuning change: precision 0.851, recall 0.460 (SCORES.md).
     These floors guard against regressions; they are not estimates."""
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.build.pipeline import unseen3_evaluation
 
     _, scores = unseen3_evaluation(Paths(root))

@@ -144,9 +144,12 @@ def test_county_sheet_values_carry_round_source_and_key(indicator_build):
     c = ind[ind.source_id.str.startswith("sheet:counties_2026-12.csv:")]
     assert len(c) >= 60 and c.region.nunique() >= 30
     assert set(c.status) == {"reviewed"}  # below the publishing threshold: each one reviewed
-    # (阜新's 两委 mean age was rejected on review: the page also counts 8 社区, so the label
-    # cannot tell the base; data/manual/REVIEWS.md)
-    assert c[(c.region == "阜新蒙古族自治县") & (c.indicator_id == "cadre_mean_age")].empty
+    # 阜新's 两委 mean age: rejected on its label (the page also counts 8 社区), then accepted
+    # on the page, which states it for the 381 villages alone (data/manual/PAGE_CHECKS.md);
+    # 新会's 98% "百万村" was rejected on the page: its 100万 counts village plus group income
+    age = c[(c.region == "阜新蒙古族自治县") & (c.indicator_id == "cadre_mean_age")]
+    assert len(age) == 1 and age.iloc[0].value == 42 and age.iloc[0].year == 2021
+    assert c[(c.region == "新会区") & (c.indicator_id == "villages_income_over_100w_share")].empty
     fx = c[(c.region == "阜新蒙古族自治县") & (c.indicator_id == "villages")].iloc[0]
     # a stock dated 2021-03-05, before Liaoning's 2020-21 election was over: the earlier round
     assert fx.value == 381 and fx["round"] == "2017-18" and "before the 2020-21 election" in \

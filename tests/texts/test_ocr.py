@@ -381,7 +381,7 @@ def test_map_file_keeps_each_ocr_character_box(tmp_path, scan_report):
     """data/processed/text/<doc_id>.map.json leads each character to its page and box."""
     import json
 
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.build.steps import write_extracted_text
 
     paths = Paths(tmp_path)

@@ -29,7 +29,7 @@ from .. import iorw
 from .cache import DEFAULT_LIMIT
 from .graph import State, file_digests, output_sizes, project_fingerprint, up_to_date
 from .options import BuildOptions, BuildReport, StepRecord, describe_problem
-from .paths import Paths
+from ..paths import Paths
 
 if TYPE_CHECKING:
     from .pipeline import ExtractResult, IndicatorResult
@@ -133,9 +133,9 @@ def check_folders(paths: Paths, site: bool = True) -> None:
     """Before a build reads or deletes anything: the cache, and (for a build that publishes)
     ``reports/site`` and ``reports/.site-builds``, are the project's own; a symbolic link, a
     file or someone else's folder there stops the build with one sentence naming it, having
-    touched nothing (see :func:`ruralstudy.build.paths.own_folder`)."""
+    touched nothing (see :func:`ruralstudy.paths.own_folder`)."""
     from .cache import own_cache
-    from .paths import MADE_MARKER, own_folder, site_builds
+    from ..paths import MADE_MARKER, own_folder, site_builds
 
     own_cache(paths.cache, create=False)
     if site:
@@ -152,7 +152,7 @@ def clean_leftovers(paths: Paths, site: bool = True) -> None:
     import shutil
 
     from .cache import own_cache
-    from .paths import clean_site_builds
+    from ..paths import clean_site_builds
 
     if site:
         clean_site_builds(paths.site)

@@ -45,7 +45,7 @@ def _cache_like(e: Path) -> bool:
 
 
 def current_umask() -> int:
-    from .paths import current_umask as umask
+    from ..paths import current_umask as umask
 
     return umask()
 
@@ -54,8 +54,8 @@ def own_cache(root: Path, create: bool = True) -> bool:
     """Check that ``root`` is this project's build cache before anything in it is read,
     written or deleted: a folder tagged ``CACHEDIR.TAG`` by the build (made when ``create``).
     A symbolic link, a file or someone else's folder there is refused with one sentence
-    (:func:`ruralstudy.build.paths.own_folder`). True when the cache exists."""
-    from .paths import CACHE_TAG, CACHE_TAG_TEXT, own_folder
+    (:func:`ruralstudy.paths.own_folder`). True when the cache exists."""
+    from ..paths import CACHE_TAG, CACHE_TAG_TEXT, own_folder
 
     return own_folder(Path(root), CACHE_TAG, _cache_like, "the build cache", create=create,
                       marker_text=CACHE_TAG_TEXT)

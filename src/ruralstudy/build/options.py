@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import DEFAULT_LIMIT
 from ..execute.execute import DEFAULT_TIMEOUT
-from .paths import Paths
+from ..paths import Paths
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -27,7 +27,7 @@ from ..tables.sheets import load_sheets
 from ..figures.extract import extract_figures, figures_frame
 from ..evaluation.gold import (GOLD_MEASUREMENT_COLUMNS, MappingScore, Score, SetScore, score_figures,
                                score_mappings)
-from .paths import Paths
+from ..paths import Paths
 
 PROBLEM_COLUMNS = ["doc_id", "file", "line", "severity", "reason"]
 

@@ -36,8 +36,8 @@ from ..figures.extract import extract_figures, figures_frame
 from .graph import Graph, Outputs, Planned, State, Step, StepInputs
 from .. import registry
 from ..findings.links import region_slug
-from .memory import release_unused_memory
-from .paths import Paths, pause_point
+from ..memory import release_unused_memory
+from ..paths import Paths, pause_point
 from ..tables.tables import Tables
 
 # the notebooks, pages and processed tables are each one entry of ruralstudy.registry
@@ -572,10 +572,10 @@ class BuildRun:
 
     def write_executed(self, executed: dict[str, str]) -> None:
         """Keep each executed notebook under reports/executed/ for inspection. The folder's
-        marker (:data:`ruralstudy.build.paths.MADE_MARKER`) records the names the build wrote:
+        marker (:data:`ruralstudy.paths.MADE_MARKER`) records the names the build wrote:
         only those it no longer writes are removed, never another file there (such as
         ``ruralstudy run``'s executed copy)."""
-        from .paths import MADE_MARKER, own_folder
+        from ..paths import MADE_MARKER, own_folder
 
         out = self.paths.executed
         own_folder(out, MADE_MARKER, lambda e: True, "the executed notebooks")  # not a link

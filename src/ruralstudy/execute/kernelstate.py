@@ -129,7 +129,7 @@ def reset(cwd: str) -> None:
     if ip is not None:
         ip.reset(new_session=True)
     no_exit()
-    from ..build.memory import release_unused_memory
+    from ..memory import release_unused_memory
 
     release_unused_memory()  # the reset collected; hand the pages back
 

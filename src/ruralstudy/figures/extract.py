@@ -776,20 +776,23 @@ def extract_figures(doc: Document, piece_chars: int = PIECE_CHARS) -> list[Figur
 
 
 def streams_as_text(path: str | Path) -> bool:
-    """Is ``path`` a text report, read line by line by :func:`iter_file_figures`? Web pages,
-    PDF and Word files (and what :func:`ruralstudy.texts.formats.read_report` refuses) are not."""
-    from ..texts.formats import OLE2_MAGIC, SUFFIXES
-    from ..texts.ocr import IMAGE_SUFFIXES
+    """Is ``path`` a text report, read line by line by :func:`iter_file_figures`? A file that a
+    registered input format reads (:data:`ruralstudy.registry.FORMATS`: web pages, PDF and Word
+    files, pictures of pages; by suffix or first bytes, as
+    :func:`ruralstudy.texts.formats.read_report` picks its reader) is not, nor is what
+    ``read_report`` refuses (an old Word binary, an unknown zip-based format)."""
+    from .. import registry
+    from ..texts.formats import OLE2_MAGIC
 
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix in (".doc", ".html", ".htm", ".pdf", ".docx", *IMAGE_SUFFIXES) or not p.is_file():
+    if suffix == ".doc" or not p.is_file():
         return False
     with p.open("rb") as f:
-        head = f.read(8)
-    if head.startswith((OLE2_MAGIC, b"%PDF-")):
+        head = f.read(16)  # as much as read_report looks at
+    if head.startswith(OLE2_MAGIC) or registry.format_for(suffix, head) is not None:
         return False
-    return not (suffix and suffix not in SUFFIXES and head.startswith(b"PK\x03\x04"))
+    return not (suffix and suffix not in registry.suffixes() and head.startswith(b"PK\x03\x04"))
 
 
 def iter_file_figures(path: str | Path, doc_id: str = "file",

@@ -195,9 +195,12 @@ def primary_tests(panel: pd.DataFrame, primary: dict[str, str], min_n: int = 8,
 
 
 def estimability_finding(tests: pd.DataFrame, min_n: int, n_sim: int = 2000,
-                         seed: int = 0) -> dict:
+                         seed: int = 0, primary_values: pd.DataFrame | None = None) -> dict:
     """What these data can and cannot estimate: the largest n any primary pair reaches within
-    one admin level and round, the power there and at the minimum n, and the n needed."""
+    one admin level and round, the power there and at the minimum n, and the n needed.
+
+    ``primary_values`` (the panel's rows of the primary indicators, :func:`primary_values`)
+    give the finding its sources: the values whose coverage the sentence counts."""
     from ..evaluation import stats
 
     at_min = float(stats.spearman_power(0.5, min_n, n_sim=n_sim, seed=seed)) if min_n >= 5 else 0.0
@@ -223,10 +226,21 @@ def estimability_finding(tests: pd.DataFrame, min_n: int, n_sim: int = 2000,
         text = (f"{len(tested)} primary pair test(s) reach n ≥ {min_n} within one admin level and "
                 f"round (exact permutation p-values, Holm-adjusted across them); the largest n is "
                 f"{n}{where}. 80% power needs about {n5} regions for ρ = 0.5 and {n3} for ρ = 0.3.")
+    pv = primary_values if primary_values is not None else pd.DataFrame()
     return {"id": "finding-estimable", "construct": "all", "kind": "limits", "text": text, "n": n,
-            "level": str(best["admin_level"]) if best is not None and n else "each level on its own",
-            "round": round_label(best["round"]) if best is not None and n else "each round on its own",
-            "year": "", "sources": [], "table": tests}
+            "level": str(best["admin_level"]) if best is not None and n else
+            "each level on its own" + (f" (values of the primary indicators: "
+                                       f"{levels_label(pv.drop_duplicates('region').admin_level)})"
+                                       if len(pv) else ""),
+            "round": round_label(best["round"]) if best is not None and n else
+            "each round on its own" + (f" (values: {region_rounds_label(pv)})" if len(pv) else ""),
+            "year": "", "sources": _sources(pv), "table": tests}
+
+
+def primary_values(panel: pd.DataFrame, primary: dict[str, str]) -> pd.DataFrame:
+    """The panel's rows of the primary indicators (rounds as ids): what the estimability
+    finding counts."""
+    return panel[panel["indicator_id"].isin(list(primary.values()))].reset_index(drop=True)
 
 
 def _pct(v: float) -> str:
@@ -357,17 +371,52 @@ def within_region_changes(ind: pd.DataFrame) -> pd.DataFrame:
     ch = ind[ind["kind"] == "change"].copy()
     ch["delta"] = ch["value"] - ch["value_before"]
     ch["rel_change_pct"] = (ch["delta"] / ch["value_before"] * 100).round(2)
-    cols = ["region", "admin_level", "year", "indicator_id", "indicator_zh", "value_before",
-            "value", "unit", "delta", "rel_change_pct", "source_id", "source_ref"]
+    if "round" not in ch:
+        ch["round"] = ""
+    cols = ["region", "admin_level", "round", "year", "indicator_id", "indicator_zh",
+            "value_before", "value", "unit", "delta", "rel_change_pct", "source_id", "source_ref"]
     return ch[cols].reset_index(drop=True)
 
 
 def change_figures(mapping: pd.DataFrame) -> dict[str, int]:
-    """How many figures state a change or growth (before/after, 较上届, 增长 x%), and how
-    many of them are indicator values."""
-    ch = mapping[mapping["kind"].isin(["change", "growth"]) |
-                 mapping["context"].str.contains(CHANGE_CUE, regex=True)]
-    return {"all": len(ch), "mapped": int(ch["status"].isin(["published", "waiting", "reviewed"]).sum())}
+    """How many figures state a change or growth in their own words (before → after, 较上届, a
+    growth rate: kind change or growth, or a figure in a sentence against the previous round
+    whose own text is a change), how many of them are indicator values (published or
+    reviewed; a value waiting for review is not), how (before/after pair or a change against
+    the previous round), and why the rest are not."""
+    ch = stated_changes(mapping)
+    used = ch["status"].isin(["published", "reviewed"])
+    rest = ch.loc[~used]
+    reasons = rest["reason"].map(_reason_class).where(rest["status"] != "waiting",
+                                                      "waiting for review").value_counts()
+    return {"all": len(ch), "mapped": int(used.sum()),
+            "before_after": int((used & ch["kind"].eq("change")).sum()),
+            "against_round": int((used & ~ch["kind"].eq("change")).sum()),
+            "no_indicator": int(reasons.get("no indicator", 0)),
+            "rejected": int(reasons.get("rejected by a reviewer", 0)),
+            "waiting": int(reasons.get("waiting for review", 0)),
+            "other": int(reasons.drop(["no indicator", "rejected by a reviewer",
+                                       "waiting for review"], errors="ignore").sum())}
+
+
+def stated_changes(mapping: pd.DataFrame) -> pd.DataFrame:
+    """Figures that state a change themselves: kind change or growth, or a figure whose own
+    words are a change (较上届降低4岁) in a sentence that compares with the previous round. A
+    level standing in such a sentence (换届后 … 平均年龄44.5岁) is not a change."""
+    own = mapping["raw"].fillna("").str.contains(CHANGE_WORDS, regex=True)
+    cue = mapping["context"].fillna("").str.contains(CHANGE_CUE, regex=True)
+    return mapping[mapping["kind"].isin(["change", "growth"]) | (cue & own)]
+
+
+def _reason_class(reason: object) -> str:
+    r = str(reason or "")
+    if r.startswith("rejected by reviewer"):
+        return "rejected by a reviewer"
+    if "waiting" in r or "below the publishing threshold" in r:
+        return "waiting for review"
+    if "no indicator" in r:
+        return "no indicator"
+    return "other"
 
 
 # --- findings for the front page ----------------------------------------------------------
@@ -376,11 +425,18 @@ def change_figures(mapping: pd.DataFrame) -> dict[str, int]:
 CADRE_AGE_EDUCATION = ["cadre_mean_age", "cadre_college_share", "cadre_highschool_share",
                        "secretary_mean_age", "secretary_college_share", "vc_member_mean_age",
                        "vc_member_college_share"]
-#: Collective income bands: villages (number or share) above or below an income line.
-INCOME_BANDS = ["villages_income_over_10w", "villages_income_over_10w_share",
-                "villages_income_over_50w", "villages_income_over_50w_share",
-                "villages_income_under_5w", "villages_income_under_5w_share",
-                "villages_no_income_share", "weak_villages", "weak_villages_share"]
+#: Collective income bands: villages (number or share) above, below or between income lines,
+#: villages with no income, weak villages -- every id of these families (see
+#: :func:`income_band_ids`); villages lifted out of weakness are a change, not a band.
+INCOME_BAND_PREFIXES = ("villages_income_", "villages_no_income", "weak_villages")
+
+
+def income_band_ids(ids) -> list[str]:
+    """The income-band indicators among ``ids`` (each family's every band and threshold:
+    ``villages_income_over_{N}w``, ``_{A}w_{B}w``, ``_under_{N}w``, their shares, no income,
+    weak villages), sorted; ``weak_villages_eliminated`` (a change) is not a band."""
+    return sorted({str(i) for i in ids if str(i).startswith(INCOME_BAND_PREFIXES) and
+                   not str(i).endswith(("_eliminated", "_change"))})
 
 
 def levels_label(levels) -> str:
@@ -400,6 +456,14 @@ def rounds_label(rounds) -> str:
     vc = s.value_counts()
     return ", ".join(f"{r} {n}" if len(vc) > 1 else r
                      for r, n in sorted(vc.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def region_rounds_label(df: pd.DataFrame | None) -> str:
+    """Regions by round, '2020-21 round 13, round unknown 4': each region counted once per
+    round it holds a value in (the same unit as :func:`levels_label` of its regions)."""
+    if df is None or not len(df):
+        return "—"
+    return rounds_label(df.drop_duplicates(["region", "round"])["round"])
 
 
 def years_label(years) -> str:
@@ -447,11 +511,19 @@ def source_agreement(indicators: pd.DataFrame) -> pd.DataFrame:
                      "indicator_en": g["indicator_en"].iloc[0],
                      "values": "; ".join(_value_text(v, u) for v, u in zip(g["value"], g["unit"])),
                      "copies": len(g), "releases": int(g["source_key"].nunique()),
+                     "pages": int(_pages(g).nunique()),
                      "independent_agree": (rel <= 0.005) if len(vals) > 1 else None,
                      "source_id": "; ".join(g["source_id"])})
     return pd.DataFrame(rows, columns=["region", "admin_level", "round", "year", "indicator_zh",
-                                       "indicator_en", "values", "copies", "releases",
+                                       "indicator_en", "values", "copies", "releases", "pages",
                                        "independent_agree", "source_id"])
+
+
+def _pages(g: pd.DataFrame) -> pd.Series:
+    """The page each value was read from: its URL, else its source id (a report, or a sheet row
+    without a URL)."""
+    url = g["url"].fillna("").astype(str) if "url" in g else pd.Series("", index=g.index)
+    return url.where(url != "", g["source_id"].astype(str))
 
 
 def _sources(df: pd.DataFrame) -> list[str]:
@@ -484,6 +556,13 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
     # cadre structure: changes against the previous round, as each region states them
     ch = round_changes(indicators)
     un = unmapped_round_changes(mapping) if mapping is not None else pd.DataFrame()
+    un_text = ""
+    if len(un):
+        why = un["reason"].map(_reason_class).value_counts()
+        un_text = (f"{len(un)} further figure(s) in {un.region.nunique()} region(s) state a change "
+                   "against the previous round but are not indicator values ("
+                   + ", ".join(f"{k}: {_REASON_TEXT[str(c)]}" for c, k in why.items())
+                   + "); they are listed on the region pages, not used.")
     if len(ch):
         parts = [f"{r.region} ({r.admin_level or 'unknown level'}, {round_label(r.round)}) "
                  f"{r.indicator_zh} {_change_text(r.value, r.unit)}" for r in ch.itertuples()]
@@ -491,58 +570,56 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
                 f"state {len(ch)} change(s) of their own cadres against the previous round — "
                 + "; ".join(parts) + ". Each compares a region with itself, on the region's own "
                 "count; they are not set against each other across regions or levels."
-                + (f" {len(un)} further figure(s) in {un.region.nunique()} region(s) state a change "
-                   "against the previous round that no change indicator fits yet; they are listed "
-                   "on the region pages, not used." if len(un) else ""))
+                + (" " + un_text if un_text else ""))
     else:
         text = ("Changes against the previous election round: no region's change (较上届) is an "
-                "indicator value yet")
-        text += (f"; {len(un)} figure(s) in {un.region.nunique()} region(s) state one but no "
-                 "change indicator in the codebook fits them, so they are listed, not used."
-                 if len(un) else ".")
+                "indicator value yet." + (" " + un_text if un_text else ""))
     tab = ch if len(ch) else un
     out.append(_finding("finding-round-changes", "cadre_structure", text, tab,
                         ch.region.nunique() if len(ch) else 0,
                         levels_label(ch.drop_duplicates("region").admin_level) if len(ch) else "—",
-                        rounds_label(ch["round"]) if len(ch) else "—",
+                        region_rounds_label(ch) if len(ch) else "—",
                         years_label(ch.year) if len(ch) else ""))
 
     # values that may be set side by side: one level, one round, one indicator
     sets = comparable_sets(panel, scale_free=scale_free)
     if len(sets):
-        parts = []
-        for r in sets.itertuples():
-            trend = (" — in the order of their years, so a trend over time as much as a "
-                     "difference between regions" if r.order_is_year_order else
-                     " — from different years" if "year unknown" not in r.values and
-                     len(set(re.findall(r"\((\d{4})\)", r.values))) > 1 else "")
-            parts.append(f"{r.indicator_zh} ({r.admin_level}, {round_label(r.round)}, "
-                         f"n = {r.n}): {r.values}{trend}")
+        parts = [f"{r.indicator_zh} ({r.admin_level}, {round_label(r.round)}, n = {r.n}): "
+                 f"{r.values}{_years_note(r)}" for r in sets.itertuples()]
         text = (f"Values that may be set side by side (same admin level, election round and "
                 f"indicator): {len(sets)} set(s), none larger than n = {int(sets.n.max())} — "
                 + "; ".join(parts) + ".")
     else:
         text = ("Values that may be set side by side: no indicator is held by two regions of one "
                 "admin level and one election round.")
+    in_sets = panel.assign(_k=comparability_key(panel))
+    in_sets = in_sets[in_sets["_k"].isin(set(_set_keys(panel, scale_free)))]
     out.append(_finding("finding-comparable-sets", "all", text, sets,
-                        int(sets.n.max()) if len(sets) else 0,
-                        levels_label(sets.admin_level) if len(sets) else "—",
-                        rounds_label(sets["round"]) if len(sets) else "—"))
+                        int(sets.n.max()) if len(sets) else 0, _sets_label(sets, "admin_level"),
+                        _sets_label(sets, "round"),
+                        years_label(in_sets["year"]) if len(in_sets) else ""))
 
     # collective income bands, within one level and round
-    bands = comparable_sets(panel, INCOME_BANDS, scale_free)
-    regs = panel[panel.indicator_id.isin(INCOME_BANDS)]
+    band_ids = income_band_ids(panel["indicator_id"].unique())
+    regs = panel[panel.indicator_id.isin(band_ids)]
+    bands = comparable_sets(panel, band_ids, scale_free)
+    full = regs[regs.indicator_id.str.endswith("_share") & regs.value.eq(100)]
+    none = regs[regs.value.eq(0)]
+    ends = [f"{len(full)} share(s) of 100% (every village over the line)" if len(full) else "",
+            f"{len(none)} value(s) of 0 (none left)" if len(none) else ""]
+    ends = [e for e in ends if e]
     text = (f"Collective income bands: {regs.region.nunique()} region(s) report how many of their "
-            f"villages are above or below an income line (including 'all villages over the line', "
-            f"read as 100%, and 'none left', read as 0). "
+            f"villages are above, below or between income lines ({len(regs)} value(s) of "
+            f"{regs.indicator_id.nunique()} band indicator(s)"
+            + (", including " + " and ".join(ends) if ends else "") + "). "
             + (f"Only {len(bands)} set(s) of one band, level and round hold two or more regions "
                f"(largest n = {int(bands.n.max())}); a range across levels or rounds is not given."
                if len(bands) else "No band is held by two regions of one level and round, so no "
                "range or ranking is given."))
     out.append(_finding("finding-income-bands", "collective_income", text,
-                        bands if len(bands) else _panel_rows(panel, INCOME_BANDS),
-                        regs.region.nunique(), levels_label(regs.drop_duplicates("region").admin_level),
-                        rounds_label(regs["round"]), years_label(regs.year)))
+                        _panel_rows(panel, band_ids), regs.region.nunique(),
+                        levels_label(regs.drop_duplicates("region").admin_level),
+                        region_rounds_label(regs), years_label(regs.year)))
 
     # branch strength: how thin the evidence is
     br = panel[panel.construct == "branch_strength"]
@@ -556,26 +633,76 @@ def construct_findings(panel: pd.DataFrame, indicators: pd.DataFrame,
     out.append(_finding("finding-branch", "branch_strength", text,
                         _panel_rows(panel, list(dict.fromkeys(br.indicator_id))),
                         br.region.nunique(), levels_label(br.drop_duplicates("region").admin_level),
-                        rounds_label(br["round"]), years_label(br.year)))
+                        region_rounds_label(br), years_label(br.year)))
 
     # sources: copies are echo, only independent releases can disagree
     ag = source_agreement(indicators)
     multi = ag[ag.releases > 1] if len(ag) else ag
     dis = multi[~multi.independent_agree.astype(bool)] if len(multi) else multi
     echo = ag[ag.releases == 1] if len(ag) else ag
+    one_page = int((echo.pages == 1).sum()) if len(echo) else 0
+    how = ", ".join(x for x in (
+        f"{one_page} one page entered twice (in two sheets, or twice in one)" if one_page else "",
+        f"{len(echo) - one_page} repeated on another page: a reprint"
+        if len(echo) - one_page else "") if x)
     text = (f"Where sources meet: {len(ag)} cell(s) (region, round, indicator, year) have more "
-            f"than one value. {len(echo)} of them come from copies of one release (reprints, or "
-            f"pages repeating one official figure): agreement there is echo, not corroboration. "
+            f"than one value. {len(echo)} of them come from copies of one release"
+            + (f" ({how})" if how else "") + ": agreement there is echo, not corroboration. "
             f"{len(multi)} cell(s) have independent releases"
             + (f", and {len(dis)} of them disagree beyond rounding: " + "; ".join(
                 f"{r.region} {r.indicator_zh} ({r.year}): {r.values}" for r in dis.itertuples())
                if len(dis) else ("; they agree within rounding" if len(multi) else ""))
             + ".")
+    ag_regions = ag.assign(round=ag["round"].str.replace(" round", "")
+                           .replace("round unknown", "")) if len(ag) else ag
     out.append(_finding("finding-sources", "all", text, ag, len(ag),
                         levels_label(ag.drop_duplicates("region").admin_level) if len(ag) else "—",
-                        rounds_label(ag["round"].str.replace(" round", "")
-                                     .replace("round unknown", "")) if len(ag) else "—"))
+                        region_rounds_label(ag_regions) if len(ag) else "—",
+                        years_label(pd.to_numeric(ag["year"], errors="coerce")) if len(ag) else ""))
     return out
+
+
+_REASON_TEXT = {"no indicator": "no change indicator of the codebook fits them",
+                "rejected by a reviewer": "rejected by a reviewer (see mapping.csv: e.g. the "
+                                          "base is unclear)",
+                "waiting for review": "waiting for review",
+                "other": "not read as a value for another reason given in mapping.csv"}
+
+
+def _years_note(r) -> str:
+    """What the years of a comparable set say: in the order of their years (a trend as much
+    as a difference between regions), from different years, or of unknown year."""
+    years = set(re.findall(r"\((\d{4})\)", r.values))
+    unknown = "year unknown" in r.values
+    if r.order_is_year_order:
+        return (" — in the order of their years, so a trend over time as much as a "
+                "difference between regions")
+    if len(years) > 1:
+        return (" — from different years" + (" (and one or more of unknown year)" if unknown
+                                             else ""))
+    if unknown:
+        return " — one or more of unknown year"
+    return ""
+
+
+def _set_keys(panel: pd.DataFrame, scale_free: set[str]) -> list[str]:
+    """The comparability keys of :func:`comparable_sets` (two or more regions, scale-free)."""
+    p = panel[panel["indicator_id"].isin(scale_free)]
+    k = p.assign(_k=comparability_key(p))
+    k = k[k["_k"] != ""]
+    per = k.groupby("_k")["region"].nunique()
+    return list(per[per >= 2].index)
+
+
+def _sets_label(sets: pd.DataFrame, col: str) -> str:
+    """Level or round of the comparable sets: 'county (4 sets)', '2020-21 round (3 sets),
+    2017-18 round (1 set)' -- every set is of one level and one round."""
+    if not len(sets):
+        return "—"
+    vals = sets[col].map(round_label) if col == "round" else sets[col].fillna("unknown level")
+    vc = vals.value_counts()
+    return ", ".join(f"{k} ({n} set{'s' if n > 1 else ''})"
+                     for k, n in sorted(vc.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _panel_rows(panel: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
@@ -588,19 +715,35 @@ def _panel_rows(panel: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
 
 
 def links_findings(tests: pd.DataFrame, min_n: int, changes: dict[str, int],
-                   before_after: pd.DataFrame, n_sim: int = 2000, seed: int = 0) -> list[dict]:
+                   before_after: pd.DataFrame, n_sim: int = 2000, seed: int = 0,
+                   against_round: pd.DataFrame | None = None,
+                   primary_values: pd.DataFrame | None = None) -> list[dict]:
     """The links page's findings: what can be estimated (first on the front page), and how
-    many change figures the data hold."""
-    out = [estimability_finding(tests, min_n, n_sim, seed)]
-    text = (f"Change within regions: {changes['all']} figure(s) state a change or growth "
-            f"(before → after, against the previous round, or a growth rate); {changes['mapped']} "
-            f"of them are indicator values, {len(before_after)} as a before/after pair of one "
-            f"indicator in one region. The rest are not indicator values (most name no indicator "
-            f"the codebook defines); each stays in mapping.csv with its reason, not used.")
-    out.append(_finding("finding-change-figures", "all", text, before_after,
-                        len(before_after), levels_label(before_after.admin_level)
-                        if len(before_after) else "—", "—",
-                        years_label(before_after.year) if len(before_after) else ""))
+    many change figures the data hold (``changes``: :func:`change_figures`; ``before_after``:
+    :func:`within_region_changes`; ``against_round``: :func:`round_changes`)."""
+    out = [estimability_finding(tests, min_n, n_sim, seed, primary_values)]
+    c = {"before_after": len(before_after), "against_round": 0, "no_indicator": 0,
+         "rejected": 0, "waiting": 0, "other": 0, **changes}
+    rest = c["all"] - c["mapped"]
+    why = ", ".join(x for x in (
+        f"{c['no_indicator']} name no indicator the codebook defines" if c["no_indicator"] else "",
+        f"{c['rejected']} were rejected by a reviewer" if c["rejected"] else "",
+        f"{c['waiting']} wait for review" if c["waiting"] else "",
+        f"{c['other']} were not read as a value for another reason" if c["other"] else "") if x)
+    text = (f"Change within regions: {c['all']} figure(s) state a change or growth in their own "
+            f"words (before → after, against the previous round, or a growth rate); "
+            f"{c['mapped']} of them are indicator values: {c['before_after']} before/after "
+            f"pair(s) of one indicator in one region and {c['against_round']} change(s) against "
+            f"the previous round. Of the other {rest}"
+            + (f", {why}" if why else "") + "; each stays in mapping.csv with its reason, not used.")
+    ar = against_round if against_round is not None else pd.DataFrame()
+    both = pd.concat([before_after.assign(change="before/after"),
+                      ar.assign(change="against the previous round")], ignore_index=True) \
+        if len(ar) else before_after
+    out.append(_finding("finding-change-figures", "all", text, both, len(both),
+                        levels_label(both.drop_duplicates("region").admin_level)
+                        if len(both) else "—", region_rounds_label(both) if len(both) else "—",
+                        years_label(both.year) if len(both) else ""))
     return out
 
 def count_provinces(names) -> dict:

@@ -123,7 +123,9 @@ def coverage_heatmap(matrix: pd.DataFrame, title: str = "Coverage",
 
 def labelled_scatter(df: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str,
                      title: str) -> plt.Figure:
-    """Scatter with each point labelled by region, level and year; marker = admin level."""
+    """Scatter with each point labelled by region, level and year; marker = admin level. The
+    points must form one comparable group (one admin level and round)."""
+    one_comparable_group(df)
     fig, ax = plt.subplots()
     for level, g in df.groupby("admin_level", sort=True):
         ax.scatter(g[x], g[y], marker=LEVEL_MARKERS.get(level, "x"), s=60,
@@ -152,6 +154,17 @@ def one_comparable_group(df: pd.DataFrame) -> None:
         vals = sorted(map(str, df[col].fillna("").unique())) if col in df else []
         raise ValueError(f"values of more than one {col} ({', '.join(vals)}) "
                          "would be ranked side by side: draw one comparable group at a time")
+    if len(df) and {"admin_level", "round", "indicator_id"} <= set(df.columns):
+        # the site's one rule decides (period, income concept too): never a copy of it here
+        from ..tables.comparability import comparability_key
+
+        keys = comparability_key(df)
+        if (keys == "").any():
+            raise ValueError("a value with an unknown admin level or round, or a period that is not "
+                             "a whole year or a stock, has no comparable group: list it, never draw it")
+        if keys.nunique() > 1:
+            raise ValueError(f"values of more than one comparable group ({', '.join(sorted(keys.unique()))}) "
+                             "would be ranked side by side: draw one comparable group at a time")
 
 
 def indicator_bars(df: pd.DataFrame, label: str, unit: str, title: str) -> plt.Figure:

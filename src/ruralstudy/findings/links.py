@@ -12,6 +12,8 @@ import re
 
 import pandas as pd
 
+from ..language.numparse import human_number  # noqa: F401  (also read from here)
+
 
 def __getattr__(name: str) -> dict[str, str]:  # PAGE_NAMES: notebook -> page, from the registry
     if name == "PAGE_NAMES":
@@ -39,6 +41,18 @@ def sheet_slug(file: str) -> str:
     return "sheet-" + (safe + "-" if safe else "") + hashlib.sha1(file.encode("utf-8")).hexdigest()[:10]
 
 
+def heading_anchor(heading: str) -> str:
+    """The id nbconvert gives a notebook's markdown heading on its page, made from the heading's
+    text (leading ``#`` marks dropped): ``## Confidence and review`` -> ``Confidence-and-review``.
+    A notebook that links a finding to the section it is shown in names the heading through this
+    function, never types the id; ``tests/e2e/test_anchors.py`` checks it against nbconvert's own
+    rendering of every heading in ``notebooks/`` (plain-text headings: markup is not rendered)."""
+    from urllib.parse import quote
+
+    text = heading.strip().lstrip("#").strip()
+    return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")  # nbconvert's _convert_header_id
+
+
 def source_href(source_id: str, depth: int = 0) -> str:
     """Relative link to a figure's anchor on its source page.
 
@@ -56,22 +70,6 @@ def source_href(source_id: str, depth: int = 0) -> str:
 def region_href(region: str, code: str = "", depth: int = 0) -> str:
     """Relative link to a region's profile page."""
     return f"{'../' * depth}regions/{region_slug(region, code)}.html"
-
-
-def human_number(v: object) -> str:
-    """A number as people read it, never in e-notation: 25937000 -> '25,937,000',
-    158400.5 -> '158,400.5', 98.314 -> '98.31', 0.00012 -> '0.00012'."""
-    v = float(v)
-    if v != v:  # NaN
-        return ""
-    if v in (float("inf"), float("-inf")):
-        return "∞" if v > 0 else "-∞"
-    if v.is_integer():
-        return f"{int(v):,}"
-    if abs(v) >= 1:
-        return f"{v:,.2f}".rstrip("0").rstrip(".")
-    digits = 4 - 1 - int(__import__("math").floor(__import__("math").log10(abs(v))))
-    return f"{v:.{max(digits, 2)}f}".rstrip("0").rstrip(".")
 
 
 _YEAR_COL = re.compile(r"(^|_)year($|_)")

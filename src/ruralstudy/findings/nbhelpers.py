@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .links import table_html
-from ..build.paths import Paths
+from ..paths import Paths
 from ..tables.tables import PROCESSED_FILES, Tables
 
 FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"

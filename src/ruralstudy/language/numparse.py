@@ -16,7 +16,7 @@ import math
 import re
 from decimal import Decimal
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, SupportsFloat
 
 from ..errors import NumberParseError
 
@@ -440,3 +440,21 @@ def parse_number(raw: str) -> ParsedNumber:
     if not math.isfinite(value):
         raise NumberParseError("value is not finite", raw=raw)
     return ParsedNumber(raw, value, high, unit, qual, "level")
+
+
+# --- writing numbers --------------------------------------------------------------------------
+
+def human_number(v: SupportsFloat | str) -> str:
+    """A number as people read it (site pages, tables, findings), never in e-notation:
+    25937000 -> '25,937,000', 158400.5 -> '158,400.5', 98.314 -> '98.31', 0.00012 -> '0.00012'."""
+    x = float(v)
+    if x != x:  # NaN
+        return ""
+    if x in (float("inf"), float("-inf")):
+        return "∞" if x > 0 else "-∞"
+    if x.is_integer():
+        return f"{int(x):,}"
+    if abs(x) >= 1:
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    digits = 4 - 1 - int(math.floor(math.log10(abs(x))))
+    return f"{x:.{max(digits, 2)}f}".rstrip("0").rstrip(".")

@@ -24,7 +24,7 @@ import jinja2
 import pandas as pd
 
 from ..findings.links import cjk_lang, human_number, sheet_slug, table_html
-from ..build.paths import pause_point, site_builds, swap_in_site
+from ..paths import pause_point, site_builds, swap_in_site
 from ..registry import nav
 
 FINDINGS_TAG = "findings"
@@ -402,10 +402,13 @@ def index_body(t, findings: list[dict], citation: str) -> str:
                 figures.append(f["figure"])
     rep = t.mapping[t.mapping.source_type == "report"]
     sheet = t.mapping[t.mapping.source_type == "sheet"]
+    reviewed = int((t.indicators["status"] == "reviewed").sum()) if "status" in t.indicators else 0
     cards = [("report texts", len(t.manifest)), ("figures in reports", len(rep)),
-             ("sheet figures", len(sheet)), ("regions", t.mapping.region.nunique()),
-             ("indicator values", len(t.indicators)),
-             ("independent releases", t.indicators["source_key"].nunique()
+             ("sheet figures", len(sheet)),
+             ("regions named by a figure" + (" (全国 among them)" if "全国" in set(t.mapping.region)
+                                              else ""), t.mapping.region.nunique()),
+             (f"indicator values ({reviewed:,} checked by a person)", len(t.indicators)),
+             ("independent releases behind them", t.indicators["source_key"].nunique()
               if "source_key" in t.indicators else 0),
              ("panel cells (region × round × indicator)", len(t.panel))]
     card_html = "".join(f"<div class='card'><b>{n:,}</b>{html.escape(k)}</div>" for k, n in cards)
@@ -414,11 +417,13 @@ def index_body(t, findings: list[dict], citation: str) -> str:
         "clean figures on village Party branches (<span lang='zh'>组织力</span>), village cadres "
         "(<abbr lang='zh' title='" + html.escape(GLOSSARY_TITLES["两委"], quote=True) + "'>两委</abbr>) "
         "and village collective income (<span lang='zh'>村集体经济</span>), each traceable to the "
-        "sentence it came from.</p>"
+        "sentence or sheet row it came from.</p>"
         "<h2 id='can-and-cannot'>What these data can and cannot tell</h2>"
         f"<ul class='findings limits'>{''.join(limits)}</ul>{''.join(figures)}"
-        "<p class='note'>Every figure here comes from promotional Party-organisation texts and "
-        "pages that chose what to publish: read the <a href='methods.html'>methods and "
+        "<p class='note'>Almost every figure here originates with the Party committees and "
+        "governments whose work it describes (organisation departments' <span lang='zh'>组工</span> "
+        "releases, and Party and state media relaying them), published because someone chose to "
+        "publish it: read the <a href='methods.html'>methods and "
         "limitations</a> (common-source bias, selective publication, bodies and bases, periods, "
         "election rounds, reprints, and how to grow n with your own corpus) before citing a "
         "number.</p>"
@@ -458,6 +463,18 @@ def methods_body(t=None) -> str:
             f"{html.escape(k)} {v}" for k, v in sorted(vc.items())) + ".</p>")
     prim = ", ".join(f"{html.escape(k.replace('_', ' '))}: <code>{html.escape(v)}</code>"
                      for k, v in PRIMARY_INDICATORS.items())
+    drift = ""
+    if t is not None and len(t.panel):
+        from ..findings.analysis import choose_primary
+
+        now = choose_primary(t.panel)
+        moved = [(k, v) for k, v in now.items() if PRIMARY_INDICATORS.get(k) != v]
+        if moved:
+            drift = (" On this build's panel the same rule would pick " + ", ".join(
+                f"<code>{html.escape(v)}</code> for {html.escape(k.replace('_', ' '))}"
+                for k, v in moved) + " (coverage changed as figures were added); the fixed "
+                "indicators stay, because choosing them again once results can be seen would "
+                "undo fixing them in advance.")
     return (
         "<p>How the figures on this site are made comparable, what the statistics can and cannot "
         "say, and where the data are biased. Read this before citing a number.</p>"
@@ -507,20 +524,24 @@ def methods_body(t=None) -> str:
         "inside one release is a misprint or a mapping error.</p>"
         "<h2 id='statistics'>Statistics</h2>"
         f"<p>Primary pairs, fixed before any result was seen: {PRIMARY_RULE} Fixed indicators: "
-        f"{prim}.</p><p>Each primary pair is tested only within one admin level and round, and "
+        f"{prim}.{drift}</p><p>Each primary pair is tested only within one admin level and round, and "
         "only when at least the minimum n of regions hold both values: Spearman's rank "
         "correlation with an exact permutation p-value (every permutation up to n = 8, a seeded "
-        "Monte Carlo beyond), a Fisher-z interval, and Holm's adjustment across the pairs tested. "
+        "Monte Carlo beyond), a 95% Fisher-z interval with the Bonett-Wright standard error, and Holm's adjustment across the pairs tested. "
         "Beside each pair stand the power of that test at the present n for a true ρ of 0.3 and "
         "0.5 (simulated) and the n needed for 80% power. There is no imputation (counties publish "
         "selectively, so values are not missing at random), no regression at small n, and no "
         "score that averages different indicators for different regions. Scatter plots, with each "
         "region labelled, are drawn only from the minimum n.</p>"
         "<h2 id='bias'>Biases of the sources</h2><ul>"
-        "<li><strong>Common source.</strong> Almost every figure comes from promotional texts of "
-        "Party organisation departments (<span lang='zh'>组工</span> news, work reviews, speeches): "
-        "the same office reports branch strength, cadre renewal and collective income, and reports "
-        "them as achievements. Associations across such figures share that source's slant.</li>"
+        "<li><strong>Common source.</strong> Almost every figure originates with the Party "
+        "committees and governments whose work it describes: organisation departments' "
+        "(<span lang='zh'>组工</span>) news, work reviews and speeches, and the Party and state "
+        "papers, county media centres and reprint sites that relay them (a sheet row's "
+        "<em>source</em> names the publisher, rarely the office that counted). The same office "
+        "reports branch strength, cadre renewal and collective income, and reports them as "
+        "achievements; an association across such figures shares that source's slant and is not "
+        "evidence from independent measurements.</li>"
         "<li><strong>Selective publication.</strong> A county publishes the figures it is proud "
         "of, in the years it is proud of them; weak counties and bad years are missing, and not "
         "at random. Absence is not zero.</li>"
@@ -528,14 +549,27 @@ def methods_body(t=None) -> str:
         "order regions by year rather than by anything else (the front page flags such sets).</li>"
         "<li><strong>Targets and rules</strong> are not achievements; they are kept apart.</li></ul>"
         "<h2 id='grow-n'>Growing n with your own corpus</h2><p>Public pages alone do not reach the "
-        "n a test needs within one level and round. A researcher with their own reports (a "
-        "county's archive, a province's bulletins) adds them and reruns the analysis:</p>"
-        "<pre>ruralstudy add ~/reports/ --meta reports.csv   # region, province, level, year, published\n"
-        "ruralstudy build\n"
-        "ruralstudy run notebooks/04_links.ipynb -p min_n=8</pre>"
-        "<p>The links notebook then tests the same primary pairs, states the n and the power "
-        "reached, and draws labelled scatter plots once a level and round reach the minimum. "
-        "Fix your primary indicators by the rule above before looking at any association.</p>")
+        "n a test needs within one level and round (the front page gives the n reached and the n "
+        "needed). A researcher with their own reports (a county's archive, a province's "
+        "bulletins, one round's election reports for every county of a prefecture) adds them, "
+        "reviews what the machine read, and reruns the analysis:</p>"
+        "<pre>ruralstudy add ~/reports/ --meta reports.csv   # metadata CSV: file, region, province, level, year, title, source, published\n"
+        "ruralstudy review                               # accept, reject or correct each value waiting for a person\n"
+        "ruralstudy build                                # extraction, mapping, panel, notebooks, site\n"
+        "ruralstudy run notebooks/04_links.ipynb -p min_n=8 \\\n"
+        "    -p 'primary={\"branch_strength\": \"branches_standardised_share\", \"cadre_structure\": \"cadre_mean_age\", \"collective_income\": \"villages_income_over_10w_share\"}'</pre>"
+        "<p>Hand-gathered figures go in a sheet (CSV or XLSX) in <code>data/raw/sheets/</code>, one "
+        "figure per row with <code>region, province, admin_level, year, indicator_label_zh, "
+        "raw_value, url</code> and, where the page is a copy, <code>source</code> (the original "
+        "publisher and date); <code>ruralstudy build</code> reads it with the same cleaner. "
+        "A machine-read value whose calibrated confidence is below the publishing threshold "
+        "waits for review and does not enter the panel (see <a href='quality.html'>Data "
+        "quality</a>): n grows with what is reviewed, not with what is added. Choose the primary "
+        "indicators for your corpus with the rule above (coverage only, "
+        "<code>ruralstudy.findings.analysis.choose_primary</code>) and write them down before "
+        "running the links notebook with them; it then tests the three pairs in every level and "
+        "round they reach, states the n, the power and the n needed beside each, and draws "
+        "labelled scatter plots once a level and round reach the minimum.</p>")
 
 
 # --- citation ----------------------------------------------------------------------------
@@ -1285,7 +1319,7 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
     the previous site in place. Older builds are removed afterwards (only the build's own:
-    see :func:`ruralstudy.build.paths.site_builds` and :func:`ruralstudy.build.paths.swap_in_site`).
+    see :func:`ruralstudy.paths.site_builds` and :func:`ruralstudy.paths.swap_in_site`).
     """
     builds = site_builds(site)  # the project's own folder, never a link or someone else's
     tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=builds))

@@ -14,7 +14,7 @@ import pandas as pd
 from ..measures.codebook import Codebook
 from .comparability import (WHOLE_PERIODS, compared_as, income_concept, period_of, reference_date,
                             round_of)
-from ..findings.links import human_number
+from ..language.numparse import human_number
 from ..measures.mapping import map_measurement
 from ..measures.measure import measure_label, measure_text, release_base_is_vc
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..build.paths import Paths
+from ..paths import Paths
 
 def __getattr__(name: str) -> tuple[str, ...]:  # PROCESSED_FILES, from the registry when asked
     if name == "PROCESSED_FILES":

@@ -46,120 +46,23 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 from .. import iorw, registry
 from . import limits
 from ..errors import CorpusError
+# the location map, the report and the aligner, shared with the OCR reader (texts.located);
+# Extracted and align are imported from here too
+from .located import (_PAGE_NO, Extracted, Locs, Report, SourceChars, _report,  # noqa: F401
+                      _unwrap, align)
 
 #: Suffixes ``ruralstudy add`` and ``figures`` read (pictures of pages by OCR).
 SUFFIXES = registry.suffixes()  # as registered at import (read_report reads the registry)
 #: An article shorter than this (non-blank characters) is a navigation shell, not a report.
 MIN_ARTICLE_CHARS = 30
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class Locs:
-    """Where each extracted character sits in the raw file, as two arrays of integers (8 bytes
-    a character, not a tuple each): ``locs[i]`` is the pair ``(a, b)``; a slice gives a list
-    of pairs."""
-
-    __slots__ = ("a", "b")
-
-    def __init__(self, pairs=()) -> None:
-        from array import array
-
-        if isinstance(pairs, Locs):
-            self.a, self.b = pairs.a, pairs.b
-            return
-        self.a, self.b = array("q"), array("q")
-        for x, y in pairs:
-            self.a.append(x)
-            self.b.append(y)
-
-    @classmethod
-    def of(cls, a, b) -> "Locs":
-        out = cls()
-        out.a, out.b = a, b
-        return out
-
-    def __len__(self) -> int:
-        return len(self.a)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return list(zip(self.a[i], self.b[i]))
-        return self.a[i], self.b[i]
-
-    def __iter__(self):
-        return zip(self.a, self.b)
-
-    def __eq__(self, other) -> bool:
-        return tuple(self) == tuple(other)
-
-    def __hash__(self) -> int:
-        return hash((bytes(self.a), bytes(self.b)))
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """Text extracted from a web page, PDF or Word file, with a location per character.
-
-    ``locs[i]`` (a :class:`Locs`: two integer arrays) is where ``text[i]`` sits in the raw
-    file: for ``html`` (0, offset into the decoded HTML source); for ``pdf`` (page number from 1, index into the page's characters);
-    for ``docx`` (paragraph number from 1, offset in it); (-1, -1) for a character the
-    extractor inserted (line breaks between paragraphs or pages). ``ocr`` holds the pages
-    read by OCR (:class:`ruralstudy.texts.ocr.OcrLayer`: boxes and confidences), if any; for
-    ``image`` every location is (page, index) into it."""
-
-    kind: str
-    text: str
-    locs: Locs
-    meta: dict = field(default_factory=dict)
-    ocr: object | None = None
-
-    def where(self, start: int, end: int) -> str:
-        """Where the extracted span [start, end) lies in the raw file, in words."""
-        locs = [loc for loc in self.locs[start:end] if loc[0] >= 0]
-        if not locs:
-            return ""
-        read_by_ocr = self.ocr.where(locs) if self.ocr is not None else ""
-        if read_by_ocr:
-            return read_by_ocr
-        (a0, a1), (b0, b1) = locs[0], locs[-1]
-        if self.kind == "html":
-            return f"HTML source characters {a1}–{b1 + 1}"
-        unit = "page" if self.kind == "pdf" else "paragraph"
-        if a0 == b0:
-            return f"{unit} {a0}, characters {a1}–{b1 + 1}"
-        return f"{unit} {a0} character {a1} to {unit} {b0} character {b1 + 1}"
-
-    def runs(self) -> list[list[int]]:
-        """The map compressed into runs [text_start, text_end, a, b_start] (b counting up)."""
-        out: list[list[int]] = []
-        for i, (a, b) in enumerate(iter(self.locs)):
-            if out and out[-1][1] == i and out[-1][2] == a and \
-                    (a < 0 or out[-1][3] + (i - out[-1][0]) == b):
-                out[-1][1] = i + 1
-            else:
-                out.append([i, i + 1, a, b])
-        return out
-
-
-@dataclass(frozen=True)
-class Report:
-    """A read report: the raw text (for a non-text format, its extracted text) and, for web
-    pages, PDFs and Word files, the extraction with its location map and metadata."""
-
-    raw: iorw.RawText
-    extracted: Extracted | None = None
-
-    @property
-    def meta(self) -> dict:
-        return dict(self.extracted.meta) if self.extracted else {}
 
 
 def _versions() -> dict[str, str]:
@@ -239,89 +142,6 @@ def _not_a_file(p: Path) -> str:
             "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
             "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
     return f"is {what}, not a regular file; not read"
-
-
-def _report(kind: str, text: str, locs, meta: dict, data: bytes,
-            path: str, how: str) -> Report:
-    ex = Extracted(kind=kind, text=text, locs=Locs(locs), meta=meta)
-    raw = iorw.RawText(path=path, text=text, encoding=how, sha256=iorw.sha256_bytes(data))
-    return Report(raw=raw, extracted=ex)
-
-
-# --- alignment ------------------------------------------------------------------------------
-
-_NFKC1: dict[str, str] = {}
-
-
-def _key(c: str) -> str:
-    """The first character of ``c``'s NFKC form (memoised: a page repeats its characters)."""
-    k = _NFKC1.get(c)
-    if k is None:
-        k = _NFKC1[c] = unicodedata.normalize("NFKC", c)[:1] or c
-    return k
-
-
-class SourceChars:
-    """The non-blank characters of a raw file, each as its NFKC key, with its location
-    (two integer arrays, so a 50 MB page does not cost a Python tuple a character)."""
-
-    def __init__(self) -> None:
-        from array import array
-
-        self.keys: list[str] = []
-        self.a, self.b = array("q"), array("q")
-
-    def add(self, text: str, a: int, b0: int, step: int = 1) -> None:
-        """Add ``text``'s characters; the k-th sits at (a, b0 + k * step)."""
-        for k, c in enumerate(text):
-            if not c.isspace():
-                self.keys.append(_key(c))
-                self.a.append(a)
-                self.b.append(b0 + k * step)
-
-    @classmethod
-    def of(cls, source: list[tuple[str, tuple[int, int]]]) -> "SourceChars":
-        out = cls()
-        for c, (a, b) in source:
-            out.add(c, a, b)
-        return out
-
-
-#: How far ahead, then back, a line is searched for from where the previous one ended (menus
-#: and sidebars between two article lines; a page that repeats its article's start
-#: elsewhere). Bounded, so that a page with many lines the extractor rewrote stays linear.
-_LOOK_AHEAD = 2_000_000
-_LOOK_BACK = 200_000
-
-
-def align(text: str, source) -> Locs:
-    """Locations for each character of ``text`` found, in order, among the ``source``
-    characters (a :class:`SourceChars`, or a list of (character, location)). Blanks are
-    ignored on both sides and each line of ``text`` is searched as a whole, from where the
-    previous line ended (up to :data:`_LOOK_AHEAD` characters on, then up to
-    :data:`_LOOK_BACK` characters before it), so skipped
-    furniture in the source does not matter. Unfound characters get (-1, -1)."""
-    from array import array
-
-    src = source if isinstance(source, SourceChars) else SourceChars.of(source)
-    s = "".join(src.keys)
-    la, lb = array("q", [-1]) * len(text), array("q", [-1]) * len(text)
-    pos = 0
-    i = 0
-    for line in text.split("\n"):
-        idx = [i + k for k, c in enumerate(line) if not c.isspace()]
-        key = "".join(_key(text[k]) for k in idx)
-        if key:
-            at = s.find(key, pos, pos + _LOOK_AHEAD + len(key))
-            if at < 0:
-                at = s.find(key, max(0, pos - _LOOK_BACK), pos + len(key))
-            if at >= 0:
-                for n, k in enumerate(idx):
-                    la[k] = src.a[at + n]
-                    lb[k] = src.b[at + n]
-                pos = at + len(key)
-        i += len(line) + 1
-    return Locs.of(la, lb)
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -602,8 +422,6 @@ def stated_date(source: str) -> str:
 
 # --- PDF ------------------------------------------------------------------------------------
 
-_PAGE_NO = re.compile(r"^\s*(第?\s*[-—]?\s*\d+\s*[-—]?\s*页?(\s*共\s*\d+\s*页)?|-\s*\d+\s*-|\d+\s*/\s*\d+)\s*$")
-
 
 def _pdf_date(value) -> str:
     m = re.match(r"D?:?(\d{4})(\d{2})(\d{2})", str(value or ""))
@@ -717,25 +535,6 @@ def read_pdf_bytes(data: bytes, path: str, deadline: limits.Deadline | None = No
             "published": "", "created": _pdf_date(meta.get("CreationDate")), "source": "", "site": "",
             "pages": str(n_pages), **({"ocr": ocr_note} if ocr_note else {})}
     return ocr.with_layer(_report("pdf", text, locs, info, data, path, how), layer)
-
-
-_LINE_END = tuple("。！？；：…」”’）)!?;:")
-
-
-def _unwrap(lines: list[str], reaches_margin: dict[str, bool] | None = None) -> str:
-    """A page's lines with the PDF's line wrapping undone: a line that reaches the right
-    margin (pdfplumber's line geometry; without it, 90% of the longest line's characters)
-    and does not end a sentence runs on into the next one, so a sentence, or a number
-    (3\n7个), broken by the page width is one again."""
-    if not lines:
-        return ""
-    longest = max(len(ln) for ln in lines)
-    out = [lines[0]]
-    for prev, ln in zip(lines, lines[1:]):
-        full = reaches_margin.get(prev, False) if reaches_margin is not None \
-            else len(prev) >= 0.9 * longest
-        out.append(ln if full and not prev.endswith(_LINE_END) else "\n" + ln)
-    return "".join(out)
 
 
 def _mask(line: str) -> str:

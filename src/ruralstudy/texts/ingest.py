@@ -24,7 +24,7 @@ from .. import iorw
 from ..errors import CorpusError, ManifestError, RuralStudyError
 from .formats import RegionGuess, Report, infer_region, read_report
 from ..registry import suffixes
-from ..build.paths import Paths, pause_point
+from ..paths import Paths, pause_point
 
 META_COLUMNS = ["file", "region", "province", "level", "year", "title", "source", "published"]
 #: Metadata columns a researcher may give (notes too); ``file`` names the input.

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from . import limits
 from .. import registry
+from .located import _PAGE_NO, Locs, SourceChars, _report, _unwrap, align
 from ..errors import CorpusError
 
 #: Render resolution of a PDF page (dots per inch). 300 dpi gives body text (10.5-12 pt) a
@@ -478,8 +479,6 @@ class OcrLayer:
 
 def source_chars(page: OcrPage):
     """The page's characters as the aligner's source: character k sits at (page, k)."""
-    from .formats import SourceChars
-
     chars = SourceChars()
     for k, c in enumerate(page.chars):
         chars.add(c.char, page.number, k)
@@ -488,9 +487,7 @@ def source_chars(page: OcrPage):
 
 def read_image_bytes(data: bytes, path: str, deadline: limits.Deadline | None = None):
     """A picture of a page (or a multi-page TIFF) read by OCR, as a
-    :class:`ruralstudy.texts.formats.Report` of kind ``image`` (locations: page, index)."""
-    from .formats import _report
-
+    :class:`ruralstudy.texts.located.Report` of kind ``image`` (locations: page, index)."""
     _require(path, "a picture of a page")
     pages = []
     for no, (img, dpi) in enumerate(image_pages(data, path), start=1):
@@ -511,8 +508,6 @@ def read_image_bytes(data: bytes, path: str, deadline: limits.Deadline | None = 
 def assemble(pages: list[OcrPage]):
     """The text of pages read by OCR (lines wrapped by the page width joined again) and its
     location map."""
-    from .formats import Locs, _PAGE_NO, _unwrap, align
-
     out, locs = [], Locs()
     for p in pages:
         body = [t for t, _ in p.lines if t and not _PAGE_NO.match(t)]

@@ -1,4 +1,4 @@
-"""A simulation check of the whole analysis path, for testing only.
+"""A simulation check of the whole analysis path, through the build, for testing only.
 
 A synthetic corpus of county reports is generated from a *known* joint distribution (a
 Gaussian copula with chosen Spearman correlations between indicators of the three
@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import stats
+from ..evaluation import stats
 
 # --- the known joint distribution -----------------------------------------------------------
 
@@ -579,7 +579,7 @@ def run_path(corpus: SyntheticCorpus, calibration: None | str = None) -> Recover
     from ..measures.codebook import load_codebook
     from ..figures.extract import extract_figures, figures_frame
     from ..measures.overrides import OVERRIDE_COLUMNS
-    from ..build.pipeline import build_indicators
+    from .pipeline import build_indicators
     from ..tables.sheets import REJECT_COLUMNS, SHEET_COLUMNS
 
     figs = []
@@ -893,8 +893,8 @@ def run_build(corpus: SyntheticCorpus) -> Recovered:
     import tempfile
     from pathlib import Path
 
-    from ..build.paths import Paths
-    from ..build.build import run_indicators
+    from ..paths import Paths
+    from .build import run_indicators
 
     with tempfile.TemporaryDirectory(prefix="ruralstudy-sim-") as tmp:
         root = Path(tmp) / "project"

@@ -1,4 +1,4 @@
-"""Handing freed memory back to the operating system (ruralstudy.build.memory)."""
+"""Handing freed memory back to the operating system (ruralstudy.memory)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import psutil
 import pytest
 
-from ruralstudy.build.memory import release_unused_memory
+from ruralstudy.memory import release_unused_memory
 
 
 def _rss_mb() -> float:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruralstudy.evaluation import simulate as M
+from ruralstudy.build import simulate as M
 from ruralstudy.evaluation import stats as S
 from ruralstudy.language.numparse import parse_number
 
