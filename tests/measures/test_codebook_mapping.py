@@ -61,6 +61,36 @@ def test_bad_codebook_is_rejected():
         parse_codebook(data, "x.yaml")
 
 
+def test_primary_indicators_live_in_the_codebook():
+    """The primary pairs are pre-registered in codebook.yaml, one per construct, and belong to
+    that construct; the analysis reads them from there, not from a list of its own."""
+    from ruralstudy.findings import analysis
+
+    cb = load_codebook()
+    primary = cb.primary()
+    assert set(primary) == {"branch_strength", "cadre_structure", "collective_income"}
+    for construct, indicator_id in primary.items():
+        assert cb.get(indicator_id).construct == construct
+        assert indicator_id in cb.primary_candidates()[construct]
+    assert analysis.PRIMARY_INDICATORS == primary
+    assert analysis.DEFAULT_CONSTRUCTS == cb.primary_candidates()
+
+
+def test_bad_primary_indicator_is_rejected():
+    data = safe_load_yaml(codebook_text())
+    data["constructs"]["cadre_structure"]["primary"] = "no_such_indicator"
+    with pytest.raises(CodebookError, match="primary indicator is not in the codebook"):
+        parse_codebook(data, "x.yaml")
+    data = safe_load_yaml(codebook_text())
+    data["constructs"]["cadre_structure"]["primary"] = "branches_standardised_share"
+    with pytest.raises(CodebookError, match="belongs to another construct"):
+        parse_codebook(data, "x.yaml")
+    data = safe_load_yaml(codebook_text())
+    data["constructs"]["collective_income"]["candidates"].append("vibes")
+    with pytest.raises(CodebookError, match="candidate indicator is not in the codebook"):
+        parse_codebook(data, "x.yaml")
+
+
 def M(entity, prop, conds=(), scope="region", statement="observed"):
     return Measurement(entity, prop, tuple(conds), scope, statement, "test")
 

@@ -18,17 +18,13 @@ import numpy as np
 import pandas as pd
 
 from ..tables.comparability import province_key  # noqa: F401  (defined there; kept here by name)
+from ..measures.codebook import load_codebook
 from ..tables.comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable,
                                     compared_as, group_key, round_label)
 
-DEFAULT_CONSTRUCTS: dict[str, list[str]] = {
-    "branch_strength": ["branches_standardised_share", "branch_election_completion",
-                        "star_branches_share", "weak_branches_rectified_share"],
-    "cadre_structure": ["cadre_mean_age", "secretary_mean_age", "cadre_college_share",
-                        "one_shoulder_share", "cadre_under35_share"],
-    "collective_income": ["collective_income_per_village", "villages_income_over_10w_share",
-                          "villages_income_over_50w_share", "weak_villages_share"],
-}
+#: The candidate indicators of each construct for the primary rule, in tie-break order
+#: (each construct's ``candidates`` in ``codebook.yaml``).
+DEFAULT_CONSTRUCTS: dict[str, list[str]] = load_codebook().primary_candidates()
 
 
 def year_label(year: object) -> str:
@@ -71,15 +67,12 @@ def wide_panel(panel: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
 
 # --- primary pairs, fixed before any result is seen -------------------------------------------
 
-#: One indicator per construct, fixed before any correlation was computed (5 December 2026),
+#: One indicator per construct, fixed before any correlation was computed (5 December 2026) and
+#: kept in the codebook (each construct's ``primary`` key in ``codebook.yaml``),
 #: by :data:`PRIMARY_RULE` applied to the panel of that day. A researcher with another corpus
 #: fixes theirs the same way (:func:`choose_primary`) *before* running the links notebook and
 #: passes it as the notebook's ``primary`` parameter.
-PRIMARY_INDICATORS: dict[str, str] = {
-    "branch_strength": "branches_standardised_share",
-    "cadre_structure": "cadre_mean_age",
-    "collective_income": "villages_income_over_10w_share",
-}
+PRIMARY_INDICATORS: dict[str, str] = load_codebook().primary()
 PRIMARY_RULE = (
     "One indicator per construct, chosen by coverage alone before any association is computed: "
     "among the construct's shares, means and per-village values (never a total or count), the "

@@ -102,6 +102,18 @@ class Codebook:
             "body": i.body, "base": i.base}
             for i in self.indicators])
 
+    def primary(self) -> dict[str, str]:
+        """Each construct's primary indicator (the ``primary`` key of its codebook entry), in
+        codebook order; constructs without one (context) are left out."""
+        return {name: str(spec["primary"]) for name, spec in self.constructs.items()
+                if spec and spec.get("primary")}
+
+    def primary_candidates(self) -> dict[str, list[str]]:
+        """Each construct's candidate indicators for the primary rule (its ``candidates``
+        list), in tie-break order."""
+        return {name: [str(c) for c in spec["candidates"]]
+                for name, spec in self.constructs.items() if spec and spec.get("candidates")}
+
     def find(self, entity: str, prop: str, conditions: frozenset[str]) -> Indicator | None:
         """The indicator defined by exactly this entity, property and set of conditions."""
         for ind in self.indicators:
@@ -156,8 +168,23 @@ def parse_codebook(data: dict, source: str) -> Codebook:
         if key in defs[:i]:
             raise CodebookError(f"{out[i].id} has the same definition as "
                                 f"{out[defs.index(key)].id}", file=source)
+    constructs = data.get("constructs", {})
+    for name, spec in constructs.items():
+        for candidate in (spec or {}).get("candidates") or ():
+            if candidate not in seen:
+                raise CodebookError(f"construct {name}: candidate indicator is not in the "
+                                    "codebook", file=source, raw=candidate)
+        primary = (spec or {}).get("primary")
+        if primary is None:
+            continue
+        if primary not in seen:
+            raise CodebookError(f"construct {name}: primary indicator is not in the codebook",
+                                file=source, raw=primary)
+        if next(i for i in out if i.id == primary).construct != name:
+            raise CodebookError(f"construct {name}: primary indicator belongs to another construct",
+                                file=source, raw=primary)
     return Codebook(version=str(data.get("version", "")), indicators=tuple(out),
-                    constructs=data.get("constructs", {}))
+                    constructs=constructs)
 
 
 def codebook_text() -> str:
