@@ -151,9 +151,9 @@ def test_county_sheet_values_carry_round_source_and_key(indicator_build):
     assert len(age) == 1 and age.iloc[0].value == 42 and age.iloc[0].year == 2021
     assert c[(c.region == "新会区") & (c.indicator_id == "villages_income_over_100w_share")].empty
     fx = c[(c.region == "阜新蒙古族自治县") & (c.indicator_id == "villages")].iloc[0]
-    # a stock dated 2021-03-05, before Liaoning's 2020-21 election was over: the earlier round
-    assert fx.value == 381 and fx["round"] == "2017-18" and "before the 2020-21 election" in \
-        fx.round_basis
+    # a stock dated 2021-03-05, before Liaoning's 2020-21 election was over by the calendar, but
+    # the same release gives the 新一届 results: the county had voted, so it is the new round
+    assert fx.value == 381 and fx["round"] == "2020-21" and "same release" in fx.round_basis
     assert fx.source == "阜新日报 2021-03-05" and fx.source_key == "pub:阜新日报 2021-03-05"
     no_url = c[c.url == ""]
     assert len(no_url) and no_url.source_ref.str.contains("source: ").all()
@@ -404,3 +404,21 @@ def test_operating_and_total_income_bands_are_separate_panel_cells():
     k = comparability_key(p.reset_index())
     assert k[0] != k[1] and "" not in set(k)
     assert conflicts_table(ind).empty  # 62% and 18% are not a conflict: different concepts
+
+
+def test_a_release_that_reports_the_new_round_dates_its_other_stocks_in_it(tmp_path):
+    """A page that gives the new round's results (新一届) shows its region had voted by the
+    page's date, so a stock on the same page with no cue of its own is of the new round too —
+    but a past year's figure on that page keeps its own year's round, and another region (or
+    another page) of the same date does not inherit the cue."""
+    docs = [("one", "新一届村“两委”成员平均年龄43.2岁。全县村“两委”成员中女性占比21.5%。"
+                    "2020年全县村集体经济总收入1.2亿元。", "2021-02-10", "山东省", "甲县"),
+            ("two", "全县村“两委”成员中女性占比19.0%。", "2021-02-10", "山东省", "乙县")]
+    _, ind, panel = _through_the_reader(tmp_path, docs)
+    rnd = {(r.region, r.indicator_id): r.round for r in panel.itertuples()}
+    assert rnd[("甲县", "cadre_mean_age")] == "2020-21"
+    assert rnd[("甲县", "cadre_women_share")] == "2020-21"  # same page: the new round
+    assert rnd[("甲县", "collective_income_total")] == "2017-18"  # 2020's income: the old cadres
+    assert rnd[("乙县", "cadre_women_share")] == "2017-18"  # another page, no cue: before the end
+    basis = ind.set_index(["region", "indicator_id"]).loc[("甲县", "cadre_women_share"), "round_basis"]
+    assert "same release" in basis

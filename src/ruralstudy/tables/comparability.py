@@ -285,11 +285,20 @@ def assign_round(ref: date | None, province: str, cue: str = "") -> tuple[str, s
 
 
 def round_of(year: object, period: str, published: object, province: str,
-             text: str = "") -> tuple[str, str]:
+             text: str = "", release_cue: str = "") -> tuple[str, str]:
     """(round, basis) of one value: :func:`reference_date` then :func:`assign_round` with the
-    cue of its text."""
+    cue of its text. ``release_cue`` is 'new' when another figure of the same release and
+    region says it is an election's result (换届后, 新一届, 较上届): a value of that release
+    dated at its publication, with no cue of its own, then describes the new round too (the
+    release shows the region's election was over by that date). A value dated earlier (a past
+    year's income) keeps its own date's round."""
     ref, how = reference_date(year, period, published)
-    rnd, why = assign_round(ref, province, round_cue(text))
+    cue = round_cue(text)
+    if not cue and release_cue == "new" and ref is not None and ref == parse_date(published):
+        rnd, why = assign_round(ref, province, "new")
+        return rnd, (f"{how}; another figure of the same release and region is the election's "
+                     f"result (换届后/新一届/较上届), so the region had voted by then; {why}")
+    rnd, why = assign_round(ref, province, cue)
     return rnd, f"{how}; {why}"
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..measures.codebook import Codebook
 from .comparability import (WHOLE_PERIODS, compared_as, income_concept, period_of, reference_date,
-                            round_of)
+                            round_cue, round_of)
 from ..language.numparse import human_number
 from ..measures.mapping import map_measurement
 from ..measures.measure import measure_label, measure_text, release_base_is_vc
@@ -209,12 +209,16 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     from ..measures.calibrate import PANEL_STATUSES
 
     rows = []
+    # releases (and regions) in which some figure, mapped or not, is an election's result
+    new_round = {(r, g) for r, g, c in zip(obs["release"], obs["region"], obs["context"])
+                 if round_cue(c) == "new"}
     for r in obs[obs["status"].isin(PANEL_STATUSES)].to_dict("records"):
         ind = codebook.get(r["indicator_id"])
         d, _ = reference_date(r["year"], r["period"], r["published"])
         ref = d.isoformat() if d else ""
+        cue = "new" if (r["release"], r["region"]) in new_round else ""
         rnd, basis = round_of(r["year"], r["period"], r["published"], r["province"],
-                              r["context"])
+                              r["context"], cue)
         rows.append({
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
