@@ -400,3 +400,18 @@ def test_a_property_alone_is_not_carried_from_elsewhere():
 )
 def test_first_secretaries_with_team_members_are_not_first_secretaries(label, raw, expected, value):
     check(label, raw, expected, value)
+
+
+def test_a_rate_alone_under_a_group_without_that_rate_stays_empty():
+    # 达标 of villages' income is not the standardisation of branches, in the row or below it
+    got = read_rows([("集体收入达标村", "30个"), ("达标率", "95%")])
+    assert [g[0] for g in got] == ["", ""]
+    got = read_rows([("规范化建设达标的村党组织", "215个"), ("达标率", "93.5%")])
+    assert [g[0] for g in got] == ["branches_standardised", "branches_standardised_share"]
+
+
+@_cases(
+    ("脱贫村村均集体收入", "12万元", "", None),                     # a kind of village: a part
+)
+def test_words_that_restrict_still_restrict(label, raw, expected, value):
+    check(label, raw, expected, value)

@@ -1369,7 +1369,8 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     body = _LABEL_HEAD_YEAR.sub("", body)
     # a bracket that repeats words the label already holds outside it (一肩挑(书记主任一肩挑)占比)
     # is a gloss: it restricts nothing
-    body = re.sub(r"\(([^()]+)\)", lambda m: "" if m.group(1) in body[:m.start()] + body[m.end():]
+    # (four characters at least: (社区) after 村 is the base, not a gloss)
+    body = re.sub(r"\(([^()]{4,})\)", lambda m: "" if m.group(1) in body[:m.start()] + body[m.end():]
                   else m.group(0), body)
     # a bracket that defines the villages by their income (经济薄弱村(年收入不足10万元)): the
     # head noun is before it, and the band it names is the group
@@ -1459,6 +1460,13 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
             spans.extend(m.span() for m in rx.finditer(body))
     residual = _residual(body, spans)
     evidence = f"label entity '{words}'; property: {pwhy}"
+    # a condition word whose condition has no meaning for the entity (集体收入达标村: 达标 of
+    # villages is not branch standardisation) still restricts the group: unknown, not dropped
+    misfit = [c for c, rx in _CONDITION_RES if c in _ENTITY_CONDITIONS and c != "with_communities"
+              and entity not in _ENTITY_CONDITIONS[c] and c not in conds and rx.search(body)]
+    if misfit and entity:
+        conds.add("other")
+        evidence += f"; condition words of {', '.join(misfit)} do not apply to {entity}"
     if residual:
         conds.add("other")
         evidence += f"; unrecognised words '{residual}'"

@@ -15,7 +15,7 @@ from ..measures.codebook import Codebook
 from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
 from ..language.numparse import human_number
 from ..measures.mapping import Mapping, map_measurement
-from ..measures.measure import measure_label, measure_text, release_base_is_vc
+from ..measures.measure import measure_label, measure_text, release_base_is_vc, sort_conditions
 
 OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "end", "region",
                "province", "admin_level", "region_code", "year", "context", "raw", "value",
@@ -122,9 +122,17 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
                            release_vc=is_vc)
         own = ms
-        if not ms.entity and above is not None and above[0] == (release, int(r["line"]) - 1) and \
-                _PROPERTY_ALONE.match(_label_norm(r["label_zh"])):
-            ms = _group_from_above(above, r, unit, is_vc, codebook) or ms
+        if above is not None and above[0] == (release, int(r["line"]) - 1) and \
+                _PROPERTY_ALONE.match(_label_norm(r["label_zh"])) and _names_group(above[2]):
+            carried = _group_from_above(above, r, unit, is_vc, codebook)
+            if carried is not None:
+                ms = carried
+            elif ms.entity:
+                # 达标率 under 集体收入达标村: the rate of the group above, which no indicator holds,
+                # not the bare label's own guess (branch standardisation)
+                ms = replace(ms, conditions=sort_conditions(set(ms.conditions) | {"other"}),
+                             evidence=ms.evidence + f"; the row above ('{above[1]}') names the "
+                             "group this rate is of, and with it no indicator is defined")
         above = ((release, int(r["line"])), _label_norm(r["label_zh"]), own)
         carried_from = None
         if not ms.entity and prev is not None and prev[0] == release and \
@@ -194,8 +202,6 @@ def _group_from_above(above: tuple, r: dict, unit: str, is_vc: bool, codebook: C
     in the same release and year, when that row names its group in words (an entity word of
     the vocabulary, not a label cut short such as 村均) and the joined reading maps; else None."""
     _, label_above, ms_above = above
-    if not ms_above.entity or re.search(r"label entity ''", ms_above.evidence):
-        return None
     body = _ABOVE_COUNT.sub("", _ABOVE_ACT.sub("", label_above))
     if not body:
         return None
@@ -207,6 +213,12 @@ def _group_from_above(above: tuple, r: dict, unit: str, is_vc: bool, codebook: C
         return None
     return replace(joined, evidence=joined.evidence + f"; group '{body}' carried from the row above",
                    flags=joined.flags + ("subject_carried",))
+
+
+def _names_group(ms) -> bool:
+    """Does a row's reading name its group in words (an entity word of the vocabulary), not a
+    label cut short (村均) whose subject is itself guessed?"""
+    return bool(ms.entity) and not re.search(r"label entity ''", ms.evidence)
 
 
 def _blank_number(v) -> bool:
