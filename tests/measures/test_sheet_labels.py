@@ -393,6 +393,9 @@ def test_a_property_alone_is_not_carried_from_elsewhere():
                      ("集体经济收入30万元以上村", "45个"), ("村集体经济总收入", "2亿元"),
                      ("比例", "31%")])
     assert got[1][0] == "" and got[4][0] == ""
+    # the property the label names must be the one read: a count under 占比 is no share
+    got = read_rows([("集体经济收入30万元以上村", "45个"), ("占比", "45个")])
+    assert got[1][0] == ""
 
 
 @_cases(

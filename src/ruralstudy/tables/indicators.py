@@ -208,8 +208,15 @@ def _group_from_above(above: tuple, r: dict, unit: str, is_vc: bool, codebook: C
     label = _label_norm(r["label_zh"])
     joined = measure_label(body + label, unit if unit else None, r["kind"], r["region"],
                            release_vc=is_vc)
-    if not map_measurement(codebook, joined, unit if unit else None, r["kind"], r["value"],
-                           r["region"], label=True).mapped:
+    m = map_measurement(codebook, joined, unit if unit else None, r["kind"], r["value"],
+                        r["region"], label=True)
+    if not m.mapped:
+        return None
+    # the property the label names must be the one read: 占比 | 45个 is no share
+    growth = bool(re.search(r"增幅|增速|增长", label))
+    prop = codebook.get(m.indicator_id).property
+    if (prop in ("share", "rate")) == growth or \
+            (growth and prop not in ("income_growth", "mean_age_change", "share_change", "count_change")):
         return None
     return replace(joined, evidence=joined.evidence + f"; group '{body}' carried from the row above",
                    flags=joined.flags + ("subject_carried",))
