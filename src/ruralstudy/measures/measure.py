@@ -1389,7 +1389,7 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     if best:
         entity, words = best[1], best[2]
         spans.append(best[3])
-    if head is not body:
+    if head is not body and defined is not None:
         spans.append((defined.start(), len(body)))
     u = unit or ""
     if re.search(dict(CONDITION_CUES)["one_shoulder"], body) and \

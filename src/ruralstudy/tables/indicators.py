@@ -150,7 +150,7 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             label_n = _label_norm(r["label_zh"])
             words = re.search(r"label entity '([^']*)'", ms.evidence)
             at = label_n.find(words.group(1)) if words else -1
-            if at >= 0:
+            if words is not None and at >= 0:
                 prev = (release, label_n[:at + len(words.group(1))], ms.entity)
         if ms.property == "income_growth" and re.search(r"平均|年均", str(r["raw"])):
             # 平均增长了20.5%: a mean growth (over years or over villages), not the region's
