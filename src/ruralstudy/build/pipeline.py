@@ -197,7 +197,8 @@ def unseen3_evaluation(paths: Paths, sets: tuple[str, ...] = UNSEEN3_SETS,
 
 #: Held-out figure sheets (issue 20): (folder, sheet file, gold file, label), each written with
 #: its gold by an annotator who never saw the code's output, scored once at first sight.
-HELDOUT_SHEETS = (("unseen5", "sheet_holdout.csv", "sheet_holdout_gold.csv", "unseen5-sheet"),)
+HELDOUT_SHEETS = (("unseen5", "sheet_holdout.csv", "sheet_holdout_gold.csv", "unseen5-sheet"),
+                  ("unseen6", "sheet_holdout.csv", "sheet_holdout_gold.csv", "unseen6-sheet"))
 
 
 def heldout_sheet_evaluation(paths: Paths) -> dict[str, MappingScore]:

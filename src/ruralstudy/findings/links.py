@@ -2,6 +2,14 @@
 
 Pages sit at the site root (index.html, links.html, ...), in ``regions/`` and in ``sources/``;
 ``depth`` is how many folders below the root the linking page sits.
+
+Anchors are made here, never typed: every link to a place inside a page is built by
+:func:`page_href` from an id that the same definition writes on the page. The named sections
+other pages link to are :data:`SECTIONS` (a page writes one with :meth:`Section.heading_html`,
+a link is :meth:`Section.href`); a source page's figure and sheet-line ids are
+:func:`figure_anchor` and :func:`line_anchor` (written on the page and linked by
+:func:`source_href`); a notebook heading's id is :func:`heading_anchor`.
+``tests/site/test_section_anchors.py`` fails on an ``.html#`` typed anywhere else.
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -53,23 +62,81 @@ def heading_anchor(heading: str) -> str:
     return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")  # nbconvert's _convert_header_id
 
 
+def page_href(page: str, anchor: str = "", depth: int = 0) -> str:
+    """Relative link to a page (its path from the site root) or to an anchor on it: the one
+    place a link's ``#`` is written."""
+    return "../" * depth + page + (f"#{anchor}" if anchor else "")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named section of a site page that other pages link to: the page's path, the id its
+    heading carries and the heading's text. The page writes the heading with
+    :meth:`heading_html`, every link to it is :meth:`href`, so the two cannot drift apart."""
+
+    page: str
+    id: str
+    heading: str
+    tag: str = "h2"
+
+    def href(self, depth: int = 0) -> str:
+        return page_href(self.page, self.id, depth)
+
+    def heading_html(self) -> str:
+        return (f"<{self.tag} id='{html.escape(self.id, quote=True)}'>"
+                f"{html.escape(self.heading)}</{self.tag}>")
+
+
+#: The comparability rule, stated once for the whole site.
+COMPARABILITY = Section("methods.html", "comparability", "The comparability rule")
+#: The data licence (linked from every page's footer).
+LICENCE = Section("data.html", "licence", "Licence")
+#: Every indicator with its labels.
+CODEBOOK = Section("data.html", "codebook", "Codebook")
+#: How to cite the software and the data set.
+CITE = Section("about.html", "cite", "How to cite")
+#: How to cite, on the front page.
+INDEX_CITE = Section("index.html", "cite", "How to cite")
+#: Every named section, by page.
+SECTIONS: tuple[Section, ...] = (COMPARABILITY, LICENCE, CODEBOOK, CITE, INDEX_CITE)
+
+
+def figure_anchor(source_id: str) -> str:
+    """The id of a report figure's mark on its source page: ``fig-000-003020``."""
+    return f"fig-{source_id}"
+
+
+def line_anchor(line: int | str) -> str:
+    """The id of a sheet row on its source page (line 1 is the header): ``line-12``."""
+    return f"line-{line}"
+
+
+def report_page(doc_id: str) -> str:
+    """Path of a report's source page: ``sources/000.html``."""
+    return f"sources/{doc_id}.html"
+
+
+def sheet_page(file: str) -> str:
+    """Path of a sheet's source page: ``sources/sheet-gathered.html``."""
+    return f"sources/{sheet_slug(file)}.html"
+
+
 def source_href(source_id: str, depth: int = 0) -> str:
     """Relative link to a figure's anchor on its source page.
 
     ``000-003020`` -> ``sources/000.html#fig-000-003020``;
     ``sheet:gathered.csv:12`` -> ``sources/sheet-gathered.html#line-12``.
     """
-    up = "../" * depth
     if source_id.startswith("sheet:"):
         _, file, line = source_id.split(":", 2)
-        return f"{up}sources/{sheet_slug(file)}.html#line-{line}"
+        return page_href(sheet_page(file), line_anchor(line), depth)
     doc = source_id.rsplit("-", 1)[0]
-    return f"{up}sources/{doc}.html#fig-{source_id}"
+    return page_href(report_page(doc), figure_anchor(source_id), depth)
 
 
 def region_href(region: str, code: str = "", depth: int = 0) -> str:
     """Relative link to a region's profile page."""
-    return f"{'../' * depth}regions/{region_slug(region, code)}.html"
+    return page_href(f"regions/{region_slug(region, code)}.html", depth=depth)
 
 
 _YEAR_COL = re.compile(r"(^|_)year($|_)")

@@ -678,3 +678,129 @@ def normalise_text(text: str) -> str:
 def alternation(words: tuple[str, ...] | list[str]) -> str:
     """A regex alternation of literal words, longest first."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# --- English (and mixed) sheet labels -------------------------------------------------------------
+
+def _en_label_money(m: re.Match) -> str:
+    """100k yuan -> 10万元, 1 million yuan -> 100万元, 50,000 yuan -> 5万元."""
+    n = float(m["n"].replace(",", ""))
+    k = {"k": 1e3, "thousand": 1e3, "million": 1e6, "m": 1e6, "": 1.0}[(m["mag"] or "").lower()]
+    return f"{n * k / 1e4:g}万元"
+
+
+_EN_LABEL_MONEY = (r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<mag>k|thousand|million|m)?\s*(?:yuan|RMB|CNY)")
+#: English words of sheet labels, in the order they are rewritten (case-insensitive): each
+#: phrase becomes the Chinese the label reader knows; words left over that are not in
+#: :data:`EN_LABEL_STOPWORDS` are reported, and the label's figure stays unmapped.
+ENGLISH_LABEL_WORDS: tuple[tuple[str, object], ...] = (
+    (r"\(\s*(?:10k|10,?000|ten\s+thousand)\s+yuan\s*\)", "(万元)"),
+    (r"\(\s*(?:100\s*million|100m)\s+yuan\s*\)", "(亿元)"),
+    (r"\(\s*(?:yuan|RMB|CNY)\s*\)", "(元)"),
+    (r"\(\s*years?(?:\s+old)?\s*\)", "(岁)"),
+    (r"\(\s*(?:persons?|people)\s*\)", "(人)"),
+    (r"\(\s*p\.?p\.?\s*\)|\(\s*percentage\s+points?\s*\)", "(个百分点)"),
+    (r"\btargets?\b|\bgoals?\b|\bplanned\b", "目标"),
+    # the income concept named in brackets after a band (share of 百万村 (operating))
+    (r"\(\s*operating(?:\s+income)?\s*\)", "(经营性收入)"),
+    (r"\(\s*net(?:\s+income)?\s*\)", "(纯收入)"),
+    # income per village: 村均 before the income, as the reader expects (村均集体收入)
+    (r"\b((?:total\s+)?(?:village\s+)?(?:net\s+|operating\s+)?collective\s+(?:operating\s+|net\s+)?income|"
+     r"income)\s+(?:per|for\s+each|of\s+each|each)\s+village\b", r"村均 \1"),
+    (r"\bchange\s+in\b", "变化"),
+    (r"\b(?:vs\.?|versus|compared\s+with|against|over|from|than)\s+(?:the\s+)?(?:previous|last|prior|outgoing)\s+"
+     r"(?:round|term|election|committees?)", "较上届"),
+    (r"\b(?:change|difference)\s+(?:vs\.?|versus|against|from|on|over|compared\s+with)\s+(?:the\s+)?"
+     r"(?:previous|last|prior|outgoing)\s+(?:round|term|election|committees?)", "较上届变化"),
+    (r"\bvillagers'?\s+committee\s+members?", "村委会成员"),
+    (r"\b(?:who\s+)?(?:also\s+)?(?:serve|serves|served|serving|act|acts|double|doubles)\s+as\s+(?:the\s+)?"
+     r"(?:villagers'?\s+)?committee\s+(?:director|head|chair)(?:man|woman|person)?s?|"
+     r"\b(?:who\s+)?also\s+(?:chair|head)s?\s+(?:the\s+)?villagers'?\s+committees?", "兼任村委会主任"),
+    # secretary = committee chair, secretary also (the) villagers' committee head: one person
+    # holds both posts (一肩挑), written as a gloss
+    (r"\b(?:village\s+)?(?:Party\s+)?(?:branch\s+)?secretar(?:y|ies)\s*(?:=|/|&|\+|\balso\b|\band\b|\bas\b)\s*"
+     r"(?:also\s+)?(?:the\s+)?(?:villagers'?\s+)?committee\s+(?:director|head|chair)(?:man|woman|person)?s?\b",
+     "书记主任一肩挑"),
+    (r"\bsecretar(?:y|ies)\s+(?:who\s+)?(?:also\s+)?(?:chair|head|serve\s+as\s+(?:the\s+)?(?:chair|head|director)"
+     r"\s+of)s?\s+(?:the\s+)?villagers'?\s+committees?|\bone[\s-]+shoulder(?:\s+arrangement)?|"
+     r"\bsecretary[\s-]+(?:and[\s-]+)?(?:director|chair)\s+(?:in\s+one|combined)", "书记主任一肩挑"),
+    (r"\b(?:village\s+)?voter\s+turnout|\bturnout(?:\s+rate)?|\bparticipation\s+rate", "参选率"),
+    (r"\bfirst\s+secretar(?:y|ies)(?:\s+(?:stationed|resident|posted)\s+in\s+villages)?", "第一书记"),
+    (r"\breserve\s+cadres?", "后备干部"),
+    (r"\bvillages?\s+(?:and|&|/)\s+(?:urban\s+)?communit(?:y|ies)", "村(社区)"),
+    (r"\b(?:members\s+of\s+(?:the\s+)?)?(?:village\s+)?[\"“'‘]?two[\s-]+committees?[\"”'’]?(?:\s+members?)?",
+     "两委成员"),
+    (r"\bvillage\s+(?:Party\s+)?(?:branch\s+)?secretar(?:y|ies)|\bParty\s+(?:branch\s+)?secretar(?:y|ies)|"
+     r"\bsecretar(?:y|ies)", "村党组织书记"),
+    (r"\b(?:village\s+)?cadres?", "村干部"),
+    (r"\bParty\s+members?", "党员"),
+    (r"\bweak(?:\s+(?:and|or|/)\s+lax)?\s+(?:village\s+)?(?:Party\s+)?(?:branches|organi[sz]ations)",
+     "软弱涣散村党组织"),
+    (r"\bvillage\s+Party\s+(?:organi[sz]ations|branches)|\bParty\s+branches", "村党组织"),
+    (r"\bcooperatives?\s+(?:led|run|founded)\s+by\s+(?:village\s+)?Party\s+(?:branches|organi[sz]ations)|"
+     r"\bParty[\s-]+led\s+cooperatives?", "党组织领办合作社"),
+    (r"\b(?:Party[\s-]+and[\s-]+public\s+)?service\s+cent(?:re|er)s?", "党群服务中心"),
+    (r"\bstandardi[sz]ed", "标准化"),
+    (r"\brectified", "整顿转化"),
+    (r"\b(?:avg\.?|average|mean)\s+age\b", "平均年龄"),
+    (r"\b(?:women|female)\b", "女性"),
+    (r"\b(?:a\s+)?(?:junior\s+)?college\s+(?:degree|education|diploma)s?(?:\s+or\s+(?:above|higher))?|"
+     r"\bcollege[\s-]+educated|\bcollege\b", "大专以上学历"),
+    (r"\b(?:aged\s+)?(?:under|below)\s+35|\b35\s+(?:or|and)\s+(?:under|below|younger)", "35岁以下"),
+    # villages with / w/ (operating) income over / > / ≥ X: the band, keeping the income concept
+    (r"\bvillages?\s+(?:with|w/|whose|having)\s*(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?P<op>operating\s+)?"
+     r"(?:collective\s+)?income\s+(?:is\s+)?"
+     r"(?:over|above|more\s+than|exceeding|of\s+at\s+least|at\s+least|>=?|≥)\s*" + _EN_LABEL_MONEY,
+     lambda m: ("经营性收入" if m["op"] else "集体收入") + _en_label_money(m) + "以上的村"),
+    (r"\bvillages?\s+(?:with|w/|whose|having)\s*(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?P<op>operating\s+)?"
+     r"(?:collective\s+)?income\s+(?:is\s+)?"
+     r"(?:under|below|less\s+than|<)\s*" + _EN_LABEL_MONEY,
+     lambda m: ("经营性收入" if m["op"] else "集体收入") + _en_label_money(m) + "以下的村"),
+    (r"\bvillages?\s+(?:with\s+)?(?:no|zero)\s+(?:collective\s+)?(?:operating\s+)?income", "无集体经营性收入的村"),
+    (r"\b(?:village\s+)?collective\s+operating\s+income|\boperating\s+(?:village\s+)?collective\s+income|"
+     r"\boperating\s+income", "村集体经营性收入"),
+    (r"\b(?:village\s+)?collective\s+net\s+income|\bnet\s+(?:village\s+)?collective\s+income|\bnet\s+income",
+     "村集体经济纯收入"),
+    (r"\b(?:total\s+)?(?:village\s+)?collective\s+income(?:\s*,?\s*total)?|\bcollective\s+economy\s+income",
+     "村集体经济收入"),
+    (r"\b(?:village\s+)?collective\s+assets", "村集体资产"),
+    (r"\b(?:average\s+)?per[\s-]+village|\bvillage\s+average", "村均"),
+    (r"\bvillagers'?\s+committees?", "村委会"),
+    (r"\belections?\b", "选举"),
+    (r"\b(?:administrative\s+)?villages?\b", "村"),
+    (r"\b(?:urban\s+)?communit(?:y|ies)\b", "社区"),
+    (r"\bmembers?\b", "成员"),
+    (r"\bincome\b", "收入"),
+    (r"\b(?:growth|increase)(?:\s+rate)?\b", "增长"),
+    (r"\b(?:changes?|difference)\b", "变化"),
+    (r"\b(?:share|proportion|percentage|ratio|rate)\b", "占比"),
+    (r"\bnumber\b|\bcount\b|\bno\.", "数"),
+    (r"\btotal\b", "总"),
+)
+_ENGLISH_LABEL_RES = tuple((re.compile(p, re.I), r) for p, r in ENGLISH_LABEL_WORDS)
+#: English words of a label that restrict nothing.
+EN_LABEL_STOPWORDS = frozenset(
+    "of the a an in with among who whose and or by for at as to all across whole county city "
+    "district province prefecture banner region yuan rmb cny having holding are is were was "
+    "new newly elected current serving stationed resident posted village".split())
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
+def english_label_to_zh(label: str) -> tuple[str, str]:
+    """A sheet label with its English words rewritten in the reader's Chinese
+    (:data:`ENGLISH_LABEL_WORDS`), and the English words left over that it does not know
+    (space-separated; '' when none). A label without Latin words comes back unchanged."""
+    if not re.search(r"[A-Za-z]{2,}", label):
+        return label, ""
+    s = label
+    for rx, repl in _ENGLISH_LABEL_RES:
+        s = rx.sub(repl, s)
+    # an acronym (CRRS, CFPS: a survey or a source) is kept as written for the reader
+    left = [w for w in re.findall(r"[A-Za-z][A-Za-z'.-]*", s)
+            if w.lower().strip("'.-") not in EN_LABEL_STOPWORDS and not _ACRONYM.fullmatch(w)]
+    s = re.sub(r"[A-Za-z][A-Za-z'.-]*", lambda m: m.group(0) if _ACRONYM.fullmatch(m.group(0))
+               else " ", s)
+    s = re.sub(r"\s*,\s*", "", s)
+    return s, " ".join(left)

@@ -91,7 +91,7 @@ CONDITION_CUES: tuple[tuple[str, str], ...] = (
     ("eliminated", r"消除|摘帽|清零|销号|消灭"),
     ("branch_led", r"(党(组织|支部|总支)|支部)?(领办|领创|创办|牵头)"),
     ("has_branch", r"已建(立)?党组织"),
-    ("no_income", r"空壳|零收入|(无|没有)(集体)?(经济)?(经营性)?收入|收入为零|收益为零|无收益"),
+    ("no_income", r"空壳|零收入|(无|没有)(集体)?(经济)?(经营性?)?收入|收入为零|收益为零|无收益"),
     ("weak_village", r"薄弱村|经济(相对)?薄弱"),
     ("new_round", r"新一届|换届后|本次换届|新班子"),
     ("with_communities", r"村\((涉农|农村)?社区\)|\((农村)?社区\)|(?<!农)村居(?!民)|村\(居\)|城乡社区|(?<!农)村社区|"
@@ -261,6 +261,8 @@ def find_conditions(text: str, entity: str) -> set[str]:
     out |= income_bands(text)
     if "highschool" in out and not re.search(r"(高中|中专)[^,;。、]{0,6}?(及|或)?以上", text):
         out = (out - {"highschool"}) | {"other"}  # 高中(中专) alone is one level, not 高中以上
+    if "college" in out and re.search(r"本科", text) and not re.search(r"大专|专科", text):
+        out = (out - {"college"}) | {"other"}  # 本科及以上: a higher level than 大专及以上
     if re.search(r"累计|近\d年|先后|历年", text) and out & {"rectified", "new", "eliminated"}:
         out.add("other")  # a multi-year total of a flow is not the period's flow
     return out
@@ -1286,10 +1288,26 @@ _LABEL_FILLER = re.compile(
     r"平均年龄|平均|年龄|占比|比例|比重|比率|人数|个数|总数|数量|总量|总收入|收入|总额|数|率|中|的|及|以上|以下|"
     r"以内|全部|所有|总|合计|累计|共|其中|全市|全县|全区|全旗|全省|全国|各类|成员|人员|学历|文化|程度|"
     r"村级|村|级|在任|现任|届|本届|新一届|换届后|达到|实现|占|于|为|有|个|名|人|万元|元|\d+(\.\d+)?|"
-    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|资产|积累|报酬|补贴|年|年度|统计|普查|"
-    r"、主任|(较|比|与)上届(相比)?(的)?(变化|增减)?")
+    r"[-—~～至到<>%]|周岁|岁|集体|经济|村集体|村均|经营性|经营|资产|积累|报酬|补贴|年|年度|统计|普查|"
+    r"、主任|主任|(较|比|与)上届(相比)?(的)?(变化|增减|下降|降低|减少|精简|提高|上升|增加|提升)?|"
+    # words that name no group: a state (在岗, 现任), an act that is the indicator's own
+    # (储备 reserve cadres, 排查 weak branches, 建设/提档升级 centres), the income concept
+    # (收益, 纯收入), growth words (the property is read from them) and a voter (选民)
+    r"在岗|在任|驻村|储备|排查|建设|提档升级|提质改造|改造提升|收益|纯收入|净收入|增长|增速|增幅|"
+    r"同比|选民|选举|情况|班子|变化|变动|增减")
+#: A date at which a stock is counted (截至6月底, 截至2023年末): the period is read from the
+#: whole label; the date restricts nothing.
+_LABEL_DATE = re.compile(r"截[至止]到?((19|20)\d\d年)?(\d{1,2}月)?(\d{1,2}日)?(底|末|份)?")
+#: A year at a label's head (2022年村均, 2021年度村均).
+_LABEL_HEAD_YEAR = re.compile(r"^(19|20)\d\d年(度)?(?=\D)")
+#: Villages named by the income they pass (百万村, 五十万元村).
+_BAND_VILLAGE = re.compile(r"(?<![\d十百千])(十|二十|三十|五十|百)万(元)?(级)?村")
+_BAND_VILLAGE_STEP = {"十": 10, "二十": 20, "三十": 30, "五十": 50, "百": 100}
+#: Turnout of voters in the villagers' committee election (参选率, 投票率).
+_TURNOUT = re.compile(r"参选率|投票率")
+_TURNOUT_WORDS = re.compile(r"村(民)?委(员)?会|村民|选民|选举|换届")
 #: Parenthesised notes in labels that name a source or a caveat, not what is measured.
-_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡))[^)]*\)")
+_SOURCE_NOTE = re.compile(r"\((?![^)]*(村|社区|居|党|两委|收益|收入|书记|成员|截至|口径|累计|乡|万元|岁|学历))[^)]*\)")
 
 
 def _residual(body: str, spans: list[tuple[int, int]]) -> str:
@@ -1300,7 +1318,17 @@ def _residual(body: str, spans: list[tuple[int, int]]) -> str:
             keep[k] = False
     rest = "".join(c if k else " " for c, k in zip(body, keep))
     rest = _LABEL_FILLER.sub(" ", rest)
-    return "".join(re.findall(r"[\u4e00-\u9fff]{2,}", rest))
+    words = re.findall(r"[\u4e00-\u9fff]{2,}", rest)
+    # a character standing alone is unknown too (强村, 老党员), unless it is a function word or
+    # a word whose sense the rest of the label already holds (村均, 驻村, 已消除)
+    words += [c for c in re.findall(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?![\u4e00-\u9fff])", rest)
+              if c not in _HARMLESS_CHARS]
+    return "".join(words)
+
+
+#: Single characters of a label that restrict nothing.
+_HARMLESS_CHARS = frozenset("均进驻农已比内一占的之及和与共达计约近超余含在任后前中为是有个名人数率总全各本该"
+                            "届年月日底末度上下以至到从由元万亿岁其")
 
 
 #: A release's unit count on the 村(社区) base (村(社区)数, 村（居）数) with no count of villages alone.
@@ -1324,17 +1352,36 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     account for (入社群众, 网格包户) become the condition ``other``, so that a subset never passes
     for the whole. ``release_vc``: the row's release counts its units only as 村(社区)
     (:func:`release_base_is_vc`), so a cadre label on the village base is of an uncertain base."""
+    from ..language.vocab import english_label_to_zh
+
+    label, latin_unknown = english_label_to_zh(unicodedata.normalize("NFKC", label))
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
+    text = re.sub(r"(?<!平)均龄", "平均年龄", text)  # 书记均龄: a mean age
     statement, why = "observed", ""
     if re.match(r"^目标[::]", text) or re.search(r"目标|力争|计划|到20\d\d年", text):
         statement, why = "target", "label says target"
     elif re.search(r"每村至少|不得|不超过|原则上|控制在|标准$|倒排", text):
         statement, why = "rule", "label states a rule"
     body = _SOURCE_NOTE.sub("", re.sub(r"^目标[::]", "", text))
+    body = _LABEL_DATE.sub("", body)
+    # a year at the label's head (2022年村均) dates the figure (the period is read from the whole
+    # label); it is not a word of what is measured
+    body = _LABEL_HEAD_YEAR.sub("", body)
+    # a bracket that repeats words the label already holds outside it (一肩挑(书记主任一肩挑)占比)
+    # is a gloss: it restricts nothing
+    # (four characters at least: (社区) after 村 is the base, not a gloss)
+    body = re.sub(r"\(([^()]{4,})\)", lambda m: "" if m.group(1) in body[:m.start()] + body[m.end():]
+                  else m.group(0), body)
+    # a bracket that defines the villages by their income (经济薄弱村(年收入不足10万元)): the
+    # head noun is before it, and the band it names is the group
+    defined = re.search(r"\(([^()]*)\)$", body)
+    head = body
+    if defined and (income_bands(defined.group(1) + "的村") - {"other"}) and body[:defined.start()]:
+        head = body[:defined.start()]
     spans: list[tuple[int, int]] = []
     best = None
     for rank, (ent, rx) in enumerate(_ENTITY_RES):
-        for m in rx.finditer(body):
+        for m in rx.finditer(head):
             key = (m.end(), m.end() - m.start(), -rank)
             if best is None or key > best[0]:
                 best = (key, ent, m.group(0), m.span())
@@ -1342,8 +1389,28 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     if best:
         entity, words = best[1], best[2]
         spans.append(best[3])
+    if head is not body and defined is not None:
+        spans.append((defined.start(), len(body)))
     u = unit or ""
-    if kind == "growth" or re.search(r"降幅|升幅|增幅|减幅|增速|变化|提高|下降|增加数|减少数", body):
+    if re.search(dict(CONDITION_CUES)["one_shoulder"], body) and \
+            entity in ("", "admin_village", "village_committee_chair", "village_or_community"):
+        # 一肩挑比例, 一肩挑村数, 村(社区)一肩挑: the secretaries who also chair the committee
+        if entity == "village_or_community":
+            body += "(社区)" if "(社区)" not in body else ""
+        entity, words = "branch_secretary", words or "一肩挑"
+        spans.extend(m.span() for e, rx in _ENTITY_RES if e == "branch_secretary"
+                     for m in rx.finditer(body))
+    turnout = _TURNOUT.search(body)
+    if turnout and entity in ("", "village_committee", "population"):
+        entity, words = "population", turnout.group(0)
+        spans.extend(m.span() for m in _TURNOUT_WORDS.finditer(body))
+        spans.append(turnout.span())
+    if not entity and re.search(dict(CONDITION_CUES)["standardised"], body):
+        entity, words = "village_party_org", "标准化 (branches)"  # 规范化建设达标率
+    if turnout and entity == "population" and u in ("%", ""):
+        prop, pwhy = "rate", f"turnout ({turnout.group(0)})"
+    elif kind == "growth" or re.search(r"降幅|升幅|增幅|减幅|增速|增长|同比|变化|提高|下降|增加数|减少数",
+                                       body):
         prop, pwhy = read_property(u, "growth", body, entity)
     elif u == "" and kind == "level":
         prop, pwhy = _label_property(body, entity)
@@ -1351,23 +1418,62 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
         prop, pwhy = _money_property_by_priority(body, entity)
     else:
         prop, pwhy = read_property(u, kind, body, entity)
+    if prop.startswith("income_") and not entity:
+        entity = "collective"  # 经营收入, 村均: the label names the income, not its owner
     conds = find_conditions(body, entity)
+    n_entity_spans = len(spans)
     for _, rx in _CONDITION_RES:
         spans.extend(m.span() for m in rx.finditer(body))
     for rx in (_INCOME_BAND, _INCOME_BAND_PRE):
         spans.extend(m.span() for m in rx.finditer(body))
+    bv = _BAND_VILLAGE.search(body)
+    if bv:  # 百万村: villages whose income passes 100万
+        conds.add(f"income_over{_BAND_VILLAGE_STEP[bv.group(1)]}w")
+        spans.append(bv.span())
+    if not entity and not (conds & set(INCOME_BANDS)) and income_bands(body + "的村") - {"other"}:
+        # 50万元以上占比: a band with the villages unsaid
+        entity, words = "admin_village", "(villages of a band)"
+        conds = find_conditions(body + "的村", entity)
+        spans.extend(m.span() for m in _INCOME_BAND_PRE.finditer(body + "的村") if m.end() <= len(body))
+    if entity == "collective" and prop == "count" and u in ("个", "个村") and \
+            conds & set(INCOME_BANDS):
+        # 集体经济收入5万元以下 | 18个: a count in 个 under an income band counts the villages
+        entity, words = "admin_village", (words or "") + " (villages of a band, counted in 个)"
+        conds = find_conditions(body + "的村", entity)
+    if "branch_led" in conds:  # 领办合作社的村党组织: the cooperative is part of the condition
+        spans.extend(m.span() for m in re.finditer(r"合作社", body))
+    if "weak_village" in conds and (head is not body or any(
+            b.startswith("income_under") for b in conds)):
+        conds.discard("weak_village")  # the band defines the 薄弱村 of this label
+        conds.discard("no_income")
+    if "college" in conds and re.search(r"本科", body) and not re.search(r"大专|专科", body):
+        conds = (conds - {"college"}) | {"other"}  # 本科及以上: a higher level than 大专及以上
+    if entity == "party_member" and re.search(r"农村党员|农民党员", body):
+        conds.add("other")  # rural Party members: a part of the region's members
+    if entity == "village_or_community" and "涉农" in body:
+        conds.add("other")  # 村(涉农社区): villages and only the communities that farm
+    if "no_income" in conds and "空壳" in body and not re.search(
+            r"零收入|(无|没有)(集体)?(经济)?(经营性?)?收入|收入为零|收益为零|无收益", body):
+        conds.add("other")  # 空壳村 has no single definition (no income, or under 5万)
     for ent, rx in _ENTITY_RES:  # other entity words are modifiers the vocabulary knows
         if ent in ("collective", "admin_village", "village_or_community"):
             spans.extend(m.span() for m in rx.finditer(body))
     residual = _residual(body, spans)
     evidence = f"label entity '{words}'; property: {pwhy}"
+    # a condition word whose condition has no meaning for the entity (集体收入达标村: 达标 of
+    # villages is not branch standardisation) still restricts the group: unknown, not dropped
+    misfit = [c for c, rx in _CONDITION_RES if c in _ENTITY_CONDITIONS and c != "with_communities"
+              and entity not in _ENTITY_CONDITIONS[c] and c not in conds and rx.search(body)]
+    if misfit and entity:
+        conds.add("other")
+        evidence += f"; condition words of {', '.join(misfit)} do not apply to {entity}"
     if residual:
         conds.add("other")
         evidence += f"; unrecognised words '{residual}'"
     own_base = re.search(r"(较|比|与)上届", body)
-    if own_base and prop == "change" and u in ("岁", "pp"):
+    if own_base and prop == "change" and u in ("岁", "pp", "人", "名"):
         # 村“两委”成员平均年龄较上届变化 (岁): the change against the previous round
-        prop = "mean_age_change" if u == "岁" else "share_change"
+        prop = {"岁": "mean_age_change", "pp": "share_change"}.get(u, "count_change")
         pwhy = "change against the previous round"
         evidence = f"label entity '{words}'; property: {pwhy}"
         if residual:
@@ -1394,11 +1500,21 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
         conds.add("per_village")
     if prop.startswith("income_") and entity in ("", "admin_village"):
         entity = "collective"
+    if latin_unknown:
+        conds.add("other")  # English words the label glossary does not know
+        evidence += f"; unknown English words '{latin_unknown}'"
     if prop in ("assets", "income_total", "income_operating") and re.search(r"村均|平均每村", body):
         prop = {"assets": "amount", "income_total": "income_per_village",
                 "income_operating": "income_operating_per_village"}[prop]
     place = find_place(body)
     scope = "region"
+    if place and bv and place.endswith(bv.group(0)):
+        place = ""  # 百万村 is a band of villages, not a village's name
+    if place and re.search(r"收入|经济|集体|书记|党|两委|成员", place):
+        place = ""  # 济收入村: words of the vocabulary run together, not a place's name
+    at = body.rfind(place) if place else -1
+    if at >= 0 and any(a < at + len(place) and b > at for a, b in spans[n_entity_spans:]):
+        place = ""  # 一肩挑村, 无集体经营收入村: words of the vocabulary, not a place's name
     if place and (not region or place not in region):
         scope = place
     if re.search(r"调查|样本|抽样|CRRS", text):
@@ -1408,6 +1524,8 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     if why:
         evidence += f"; statement: {why}"
     period = period_of(text)
+    if not period and re.search(r"目前|当前|现阶段", text):
+        period = "year_to_date"  # 集体收益10万元以上村占比(目前): the year so far, not a year's
     if not (prop in _FLOW_PROPERTIES or conds & _FLOW_CONDITIONS or conds & set(INCOME_BANDS)):
         period = ""  # a stock counted at the sheet's date
     if period:
@@ -1421,11 +1539,17 @@ def _money_property_by_priority(body: str, entity: str) -> tuple[str, str]:
     for prop, rx in _MONEY_RES:
         m = rx.search(body)
         if m:
-            if entity not in ("collective", "admin_village", "village_party_org") and \
+            if entity not in ("collective", "admin_village", "village_party_org", "") and \
                     prop not in ("pay", "per_capita_income"):
                 return "amount", f"money of {entity or 'an unnamed entity'}"
             return prop, m.group(0)
     return "amount", "money, no income word"
+
+
+#: Organisations and places: a bare number under a label naming only them counts them.
+ORGANISATION_ENTITIES = frozenset({"village_party_org", "party_org", "village_community_party_org",
+                                   "service_centre", "cooperative", "work_team", "admin_village",
+                                   "village_or_community", "village_committee", "community"})
 
 
 def _label_property(body: str, entity: str) -> tuple[str, str]:
@@ -1434,8 +1558,15 @@ def _label_property(body: str, entity: str) -> tuple[str, str]:
         return "mean_age", "label 平均年龄"
     if re.search(r"占比|比例|比重|比率|率$|占", body):
         return "share", "label names a share"
+    if entity in ("admin_village", "village_or_community") and (
+            income_bands(body) - {"other"} or re.search(dict(CONDITION_CUES)["no_income"], body)):
+        return "count", "label names villages of an income band"
     if re.search(r"收入|资产|报酬|补贴|元", body):
         return _money_property_by_priority(body, entity)
     if re.search(r"数$|人数|个数|数量|总数|数\(", body) or re.search(r"数", body):
         return "count", "label names a count"
+    if entity in ORGANISATION_ENTITIES or entity in ("reserve_cadre", "first_secretary"):
+        # 软弱涣散村党组织整顿转化 | 14, reserve cadres | 520: a bare number of organisations, or of
+        # people no mean or share is kept of, is their count (a cadre body's could be an age)
+        return "count", f"bare number of {entity}: a count"
     return "", "bare number, label names no property"

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from .. import registry
 from . import site as S
-from ..findings.links import region_slug, sheet_slug
+from ..findings.links import page_href, region_slug, report_page, sheet_page
 
 
 @dataclass
@@ -113,11 +113,11 @@ def assemble(ctx: SiteContext) -> list[S.Page]:
 def source_pages(ctx: SiteContext) -> list[S.Page]:
     """One page per report (every figure highlighted and anchored) and per sheet."""
     t = ctx.tables
-    out = [S.Page(f"sources/{d.doc_id}.html", f"Source {d.doc_id}: {d.entry.title}",
+    out = [S.Page(report_page(d.doc_id), f"Source {d.doc_id}: {d.entry.title}",
                   S.document_body(d, t.mapping)) for d in ctx.docs]
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
                        set(t.rejects["file"])):
-        out.append(S.Page(f"sources/{sheet_slug(file)}.html", f"Sheet {file}",
+        out.append(S.Page(sheet_page(file), f"Sheet {file}",
                           S.sheet_body(file, t.mapping, t.rejects)))
     return out
 
@@ -142,7 +142,8 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
 
 def anchor_ids(page_html: str) -> set[str]:
-    """Every id (and ``<a name>``) a page defines: the targets of ``page.html#id``."""
+    """Every id (and ``<a name>``) a page defines: the fragments a link to the page may
+    name."""
     body = _SCRIPT.sub("", page_html)
     return {html.unescape(a or b) for rx in (_ID, _NAME) for a, b in rx.findall(body)}
 
@@ -173,10 +174,10 @@ def broken_anchors(pages: dict[str, str]) -> list[str]:
                 posixpath.join(posixpath.dirname(page), path))
             if target not in ids:
                 if target.endswith(".html"):
-                    bad.append(f"{page}: {path}#{frag} (no such page)")
+                    bad.append(f"{page}: {page_href(path, frag)} (no such page)")
                 continue
             if frag not in ids[target]:
-                bad.append(f"{page}: {path}#{frag}")
+                bad.append(f"{page}: {page_href(path, frag)}")
     return bad
 
 
@@ -197,5 +198,5 @@ def finding_anchor_problems(pages: Sequence[S.Page], rendered: dict[str, Any]) -
             for f in block.get("findings", []):
                 anchor = f.get("anchor", "")
                 if anchor and anchor not in ids.get(page, set()):
-                    bad.append(f"{page}#{anchor} ({f.get('text', '')[:60]!r})")
+                    bad.append(f"{page_href(page, anchor)} ({f.get('text', '')[:60]!r})")
     return bad

@@ -23,7 +23,9 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from ..findings.links import cjk_lang, human_number, sheet_slug, table_html
+from ..findings.links import (CITE, CODEBOOK, COMPARABILITY, INDEX_CITE, LICENCE, cjk_lang,
+                              figure_anchor, human_number, line_anchor, page_href, report_page,
+                              sheet_page, table_html)
 from ..paths import pause_point, site_builds, swap_in_site
 from ..registry import nav
 
@@ -232,7 +234,7 @@ def _marked_paragraphs(text: str, spans: list) -> str:
             parts.append(html.escape(text[pos:cs]))
             cls = ("fig mapped" if mapped else "fig") + (" ocr" if any(read_by_ocr) else "")
             attr = html.escape(tip).replace("\n", "&#10;")  # newlines must not split paragraphs
-            parts.append(f'<mark id="fig-{html.escape(sid)}" class="{cls}" tabindex="0" '
+            parts.append(f'<mark id="{html.escape(figure_anchor(sid))}" class="{cls}" tabindex="0" '
                          f'data-tip="{attr}" title="{attr}">'
                          f"{html.escape(text[cs:min(ce, b)])}</mark>")
             pos = min(ce, b)
@@ -353,7 +355,7 @@ def sheet_body(file: str, mapping: pd.DataFrame, rejects: pd.DataFrame) -> str:
                 cells.append(f"<td>{v if v != '' else 'year unknown'}</td>")
             else:
                 cells.append(f"<td{cjk_lang(str(v))}>{html.escape(str(v))}</td>")
-        body.append(f'<tr id="line-{r["line"]}">{"".join(cells)}</tr>')
+        body.append(f'<tr id="{line_anchor(r["line"])}">{"".join(cells)}</tr>')
     head = "".join(f"<th>{html.escape(k)}</th>" for k in (recs[0] if recs else {}))
     return (f"<p class='note'>Sheet <code>data/raw/sheets/{html.escape(file)}</code>: "
             f"{len(recs)} rows (n = {len(recs)}); line numbers count the header as line 1. "
@@ -371,7 +373,7 @@ def _finding_item(block_page: str, f: dict) -> str:
     link) and where it is shown. The anchor is the finding's own id."""
     from ..findings.links import source_href
 
-    href = f"{block_page}#{f['anchor']}"
+    href = page_href(block_page, f["anchor"])
     meta = [f"n = {f['n']}", f"level: {f.get('level') or '—'}", f"round: {f.get('round') or '—'}"]
     if f.get("year") and f["year"] != "—":
         meta.append(f"years: {f['year']}")
@@ -429,14 +431,14 @@ def index_body(t, findings: list[dict], citation: str) -> str:
         "number.</p>"
         f"<h2 id='key-findings'>What the data show</h2><ul class='findings'>{''.join(items)}</ul>"
         "<p class='note'>Values are set side by side only under one rule, stated on the "
-        "<a href='methods.html#comparability'>methods page</a>. How well the figures are "
+        f"<a href='{COMPARABILITY.href()}'>methods page</a>. How well the figures are "
         "extracted and mapped is on the <a href='quality.html'>Data quality</a> page; terms such as "
         "<span lang='zh'>一肩挑</span> and <span lang='zh'>空壳村</span> are explained in the "
         "<a href='glossary.html'>Glossary</a>.</p>"
         f"<h2 id='corpus'>The corpus at a glance</h2><div class='cards'>{card_html}</div>"
         "<p><a href='sources.html'>Read the sources</a> · <a href='regions.html'>Browse regions</a> · "
         "<a href='data.html'>Download the data</a></p>"
-        "<h2 id='cite'>How to cite</h2>" + citation_html(citation))
+        + INDEX_CITE.heading_html() + citation_html(citation))
 
 
 def methods_body(t=None) -> str:
@@ -478,7 +480,7 @@ def methods_body(t=None) -> str:
     return (
         "<p>How the figures on this site are made comparable, what the statistics can and cannot "
         "say, and where the data are biased. Read this before citing a number.</p>"
-        "<h2 id='comparability'>The comparability rule</h2>"
+        + COMPARABILITY.heading_html() +
         f"<p class='rule'>{html.escape(RULE_TEXT)}</p>"
         "<p>It is one function in the code (<code>ruralstudy.tables.comparability.comparable</code>, and "
         "its vectorised key), used by the front page, the indicators and links pages, the region "
@@ -720,7 +722,7 @@ def citation_html(citation: str, stamp: dict | None = None) -> str:
                      f"<button type='button' data-copy='citation-{key}'>Copy {label}</button>"
                      f"<span class='copied' role='status'></span></div>")
     return ("".join(parts) + "<p class='note'>From <a href='data/CITATION.cff' download>"
-            "CITATION.cff</a>. The data are under <a href='data.html#licence'>CC BY 4.0</a>: "
+            f"CITATION.cff</a>. The data are under <a href='{LICENCE.href()}'>CC BY 4.0</a>: "
             "cite them as above.</p>")
 
 
@@ -788,7 +790,8 @@ def glossary_marks(escaped: str) -> str:
             return term
         seen.add(term)
         title = html.escape(GLOSSARY_TITLES[term], quote=True)
-        return (f"<a class='term' href='glossary.html#{glossary_slug(term)}'><abbr lang='zh' "
+        href = page_href("glossary.html", glossary_slug(term))
+        return (f"<a class='term' href='{href}'><abbr lang='zh' "
                 f"title='{title}'>{term}</abbr></a>")
 
     return re.sub("|".join(re.escape(t) for t in terms), mark, escaped)
@@ -809,7 +812,7 @@ def glossary_body() -> str:
                      f"{html.escape(en)}</dt><dd>{html.escape(expl)}</dd>")
     return ("<p>Terms of the field as this site uses them. Hover a term (or tap it) for a short "
             "explanation; indicator labels are given in Chinese and English on the "
-            "<a href='data.html#codebook'>Data</a> page.</p>"
+            f"<a href='{CODEBOOK.href()}'>Data</a> page.</p>"
             f"<dl class='glossary'>{''.join(items)}</dl>")
 
 
@@ -877,7 +880,7 @@ def peer_comparison(region: str, panel: pd.DataFrame, index: PeerIndex | None = 
     return (head.replace("other regions", f"other {html.escape(level)} regions") +
             f"<p class='note'>{n_with} of {len(df)} values have at least one other region of "
             "the same admin level with a value of the same indicator in the same election round "
-            "(the site's <a href='../methods.html#comparability'>comparability rule</a>). Only "
+            f"(the site's <a href='{COMPARABILITY.href(depth=1)}'>comparability rule</a>). Only "
             "shares, means and per-village values are compared: totals and counts grow with a "
             "region's size. A rank describes these figures, it does not rate the region.</p>" +
             table_html(df, depth=1, region_col=None, caption=f"{region} and other {level} regions"))
@@ -903,12 +906,13 @@ def sources_body(t, documents, corpus_body: str) -> str:
     for d in documents:
         e = d.entry
         n = int((t.figures.doc_id == e.doc_id).sum())
-        rows.append(f"<li><a href='sources/{html.escape(e.doc_id)}.html'>{html.escape(e.doc_id)} · "
+        href = html.escape(report_page(e.doc_id))
+        rows.append(f"<li><a href='{href}'>{html.escape(e.doc_id)} · "
                     f"{html.escape(e.title)}</a> ({n} figures)</li>")
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
                        set(t.rejects["file"])):
         n = int((t.mapping.file == file).sum())
-        rows.append(f"<li><a href='sources/{sheet_slug(file)}.html'>Sheet {html.escape(file)}</a> "
+        rows.append(f"<li><a href='{sheet_page(file)}'>Sheet {html.escape(file)}</a> "
                     f"({n} figures)</li>")
     return f"<h2>Source pages</h2><ul>{''.join(rows)}</ul>{corpus_body}"
 
@@ -1052,11 +1056,12 @@ def data_body(t, files: list[str] | dict[str, bytes]) -> str:
             "spreadsheet shows it as text instead of running it as a formula. Only these downloads "
             "are changed: <code>data/processed/</code> and the Parquet files keep every value exactly "
             "as read.</p>"
-            f"<h2 id='licence'>Licence</h2><p>{html.escape(DATA_LICENCE)}</p>"
+            + LICENCE.heading_html() + f"<p>{html.escape(DATA_LICENCE)}</p>"
             "<p>The licence text is in <a href='data/LICENSE-DATA.txt' download>LICENSE-DATA.txt</a>; "
-            "how to cite is on the <a href='about.html#cite'>About</a> page.</p>"
+            f"how to cite is on the <a href='{CITE.href()}'>About</a> page.</p>"
             f"<h2 id='columns'>Columns</h2>{''.join(docs)}"
-            "<h2 id='codebook'>Codebook</h2><p>Every indicator with its label in Chinese and English.</p>"
+            + CODEBOOK.heading_html()
+            + "<p>Every indicator with its label in Chinese and English.</p>"
             + table_html(cb, caption="Indicators", region_col=None, source_col="none"))
 
 
@@ -1075,13 +1080,13 @@ def about_body(stamp: dict, citation: str) -> str:
         "(see <a href='methods.html'>Methods</a>).</li></ol>"
         "<h2>Honesty rules</h2><ul><li>Every chart and table states its n.</li><li>No p-value without "
         "its test named.</li><li>No causal wording: associations across regions are not effects.</li>"
-        "<li>Comparisons follow one rule (<a href='methods.html#comparability'>Methods</a>): same "
+        f"<li>Comparisons follow one rule (<a href='{COMPARABILITY.href()}'>Methods</a>): same "
         "admin level, election round and indicator; every point shows its level, round and "
         "year.</li></ul>"
         f"<h2>Build</h2><ul><li>git commit: <code>{html.escape(stamp['commit'])}</code></li>"
         f"<li>SHA-256 of data/raw: <code>{html.escape(stamp['raw_sha256'])}</code></li>"
         f"<li>built: {html.escape(stamp['date'])}</li><li>{html.escape(stamp['versions'])}</li></ul>"
-        "<h2 id='cite'>How to cite</h2>" + citation_html(citation, stamp))
+        + CITE.heading_html() + citation_html(citation, stamp))
 
 
 # --- search ------------------------------------------------------------------------------
@@ -1227,7 +1232,7 @@ def search_index(pages: list[Page]) -> dict:
             if p.index_text and not anchor:
                 text = p.index_text
             title = p.title + (f" › {heading}" if heading else "")
-            secs.append({"url": p.path + (f"#{anchor}" if anchor else ""), "title": title,
+            secs.append({"url": page_href(p.path, anchor), "title": title,
                          "text": text[:4000], **({"keys": keys} if keys and not anchor else {})})
     return {"sections": secs}
 
@@ -1311,6 +1316,7 @@ def wrap(page: Page, stamp: dict) -> str:
     return tpl.render(title=title, title_text=page.title,
                       body=jinja2.utils.markupsafe.Markup(lang_spans(page.body)),
                       up="../" * depth, nav=nav(), active=page.path, stamp=stamp,
+                      licence_href=LICENCE.href(depth),
                       show_code_toggle=page.code_toggle)
 
 

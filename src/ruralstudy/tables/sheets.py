@@ -33,6 +33,36 @@ _ALL_REACH = re.compile(r"^(实现了?|高质量实现了?)?(全部|均|所有|�
                         r"\s*(\d+(?:\.\d+)?)\s*[万萬]元?(以上)?$")
 #: "Cleared": none is left (动态清零, a campaign's rolling target, and 基本消除 are not zero).
 _CLEARED = re.compile(r"^(实现)?(全面|全部)?(清零|消除)$")
+#: "All of them" with no number (全部, 全覆盖, 全面实现, 全部完成): 100% of what the label counts,
+#: when the label names a group the statement can be about (the mapper then needs a share
+#: indicator of exactly that group; an action word such as 完成 needs an action in the label).
+_ALL_OF_THEM = re.compile(r"^(已|均已|均)?(实现)?(全部|全面|所有|均|100%)(实现|覆盖|达到|达标|到位)?$|^(实现|已)?全覆盖$")
+_ALL_DONE = re.compile(r"^(已|均已)?(全部|全面|均已|均)(完成|整顿到位|转化|整改到位)$")
+_ACTION_IN_LABEL = re.compile(r"整顿|转化|整改|提升|换届|达标")
+#: "More than half" (过半, 超过半数, 半数以上) and "nearly half" (近半, 接近半数): 50% as a bound.
+_HALF_OVER = re.compile(r"^(超过|超|逾)?(过|一)?半(数)?(以上)?$")
+_HALF_NEAR = re.compile(r"^(近|接近|将近)(一)?半(数)?$")
+#: A unit the label gives in brackets for bare numbers below it (村集体经济总收入（万元）).
+_LABEL_UNIT = re.compile(r"[(（]\s*(万元|亿元|元|%|％|岁|个百分点|百分点|个|人|名|户|家|10k\s*yuan|"
+                         r"10,?000\s*yuan|100\s*million\s*yuan|yuan|years?|persons?|people|pp|"
+                         r"p\.p\.|percentage\s*points?)\s*[)）]", re.I)
+_LABEL_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "元": ("元", 1.0), "%": ("%", 1.0),
+                "％": ("%", 1.0), "岁": ("岁", 1.0), "个": ("个", 1.0), "人": ("人", 1.0),
+                "名": ("名", 1.0), "户": ("户", 1.0), "家": ("家", 1.0), "10kyuan": ("元", 1e4),
+                "10000yuan": ("元", 1e4), "100millionyuan": ("元", 1e8), "yuan": ("元", 1.0),
+                "year": ("岁", 1.0), "years": ("岁", 1.0), "person": ("人", 1.0),
+                "persons": ("人", 1.0), "people": ("人", 1.0),
+                "个百分点": ("pp", 1.0), "百分点": ("pp", 1.0), "pp": ("pp", 1.0), "p.p.": ("pp", 1.0),
+                "percentagepoint": ("pp", 1.0), "percentagepoints": ("pp", 1.0)}
+#: A change against the previous round whose direction the label states and the value does
+#: not (平均年龄较上届下降 | 3.1岁): the value takes the label's sign.
+_LABEL_DOWN = re.compile(r"(较|比|与)上届(相比)?[^,，;；]{0,4}?(下降|降低|减少|精简|缩小|回落|减)$")
+_LABEL_UP = re.compile(r"(较|比|与)上届(相比)?[^,，;；]{0,4}?(提高|上升|增加|增长|提升|增)$")
+#: A change against the previous round whose direction neither label nor value words state
+#: (平均年龄较上届 | -5.6岁): a signed value is that change.
+_LABEL_VS = re.compile(r"(较|比|与)上届(相比)?(变化|增减)?$")
+#: 精简 (cut) in a value: a decrease (精简208人).
+_CUT_VALUE = re.compile(r"^(精简|压减|减少了)")
 _ISO_DATE = re.compile(r"(20\d\d|19\d\d)[-/.年](1[0-2]|0?[1-9])[-/.月](3[01]|[12]\d|0?[1-9])(?!\d)")
 _URL_DATE = re.compile(r"/(20\d\d)[-/_]?(0[1-9]|1[0-2])(?:[-/_]?(0[1-9]|[12]\d|3[01]))?(?=[/_.-])")
 
@@ -280,7 +310,9 @@ def clean_sheet(df: pd.DataFrame, file: str) -> SheetResult:
             continue
         label_s = to_simplified(str(r["indicator_label_zh"]).strip())
         try:
-            p = whole_statement(raw, label_s) or parse_number(raw)
+            p = whole_statement(raw, label_s) or _label_signed(
+                parse_number(_cut(_english_value_unit(raw, label_s))), label_s, raw)
+            p = _label_unit(p, label_s)
         except NumberParseError as exc:
             if QUALITATIVE.match(raw):
                 reject("qualitative statement ('all ...' meet a threshold), not a figure")
@@ -328,7 +360,86 @@ def whole_statement(raw: str, label: str):
         return None
     if _CLEARED.match(raw.strip()) and re.search(r"村|党组织|支部", label):
         return ParsedNumber(raw=raw, value=0.0, value_high=None, unit="个", qualifier="exact")
+    r = re.sub(r"\s+", "", raw)
+    if (_ALL_OF_THEM.match(r) or (_ALL_DONE.match(r) and _ACTION_IN_LABEL.search(label))) and \
+            re.search(r"村|党组织|支部|书记|两委|一肩挑|社区", label):
+        return ParsedNumber(raw=raw, value=100.0, value_high=None, unit="%", qualifier="exact")
+    if _HALF_OVER.match(r) and r not in ("半", "半数", "一半"):
+        return ParsedNumber(raw=raw, value=50.0, value_high=None, unit="%", qualifier="more_than")
+    if _HALF_NEAR.match(r):
+        return ParsedNumber(raw=raw, value=50.0, value_high=None, unit="%", qualifier="less_than")
     return None
+
+
+#: English unit words after a sheet value, as the number parser writes them: years after an age
+#: (43.9 yrs) only when the label is about an age (6 years of tenure is no age).
+_EN_VALUE_UNIT = re.compile(r"^\s*(?P<n>[-−]?\s*\d[\d,]*(?:\.\d+)?)\s*(?P<u>yrs?|years?(?:\s+old)?|y/o|"
+                            r"people|persons?|pp|p\.p\.|ppts?|percentage\s+points?|villages?|yuan)\.?\s*$",
+                            re.I)
+_EN_VALUE_UNITS = {"pp": "个百分点", "p.p.": "个百分点", "ppt": "个百分点", "ppts": "个百分点",
+                   "people": "人", "person": "人", "persons": "人", "village": "个", "villages": "个",
+                   "yuan": "元"}
+_AGE_LABEL = re.compile(r"年龄|均龄|\bage\b", re.I)
+
+
+def _english_value_unit(raw: str, label: str) -> str:
+    """43.9 yrs -> 43.9岁 (under an age label), 3.4 pp -> 3.4个百分点, 840 people -> 840人, and a
+    leading plus sign dropped (+12.5个百分点: the sign says up, the label's change is read from it)."""
+    r = re.sub(r"^\s*\+\s*(?=\d)", "", raw)
+    m = _EN_VALUE_UNIT.match(r)
+    if not m:
+        return r
+    u = re.sub(r"\s+", " ", m["u"].lower())
+    if u.startswith(("yr", "year", "y/o")):
+        return m["n"] + "岁" if _AGE_LABEL.search(label) else r
+    if u.startswith("percentage"):
+        return m["n"] + "个百分点"
+    return m["n"] + _EN_VALUE_UNITS.get(u, "")
+
+
+def _cut(raw: str) -> str:
+    """精简208人 -> 减少208人 (a cut is a decrease)."""
+    return _CUT_VALUE.sub("减少", raw.strip())
+
+
+def _label_unit(p, label: str):
+    """A bare number under a label that names its unit in brackets takes that unit, scaled to
+    the base unit (（万元） 3560 -> 35,600,000 元); a value with its own unit keeps it."""
+    from dataclasses import replace
+
+    m = _LABEL_UNIT.search(label)
+    if p.unit or not m:
+        return p
+    unit, k = _LABEL_UNITS.get(re.sub(r"[\s,]", "", m.group(1)).lower(), ("", 1.0))
+    if not unit:
+        return p
+
+    def sc(v):  # 2.3 亿元 -> 230000000, not 229999999.99999997
+        return None if v is None else float(f"{v * k:.12g}")
+    return replace(p, value=sc(p.value), value_high=sc(p.value_high),
+                   value_before=sc(p.value_before), unit=unit)
+
+
+def _label_signed(p, label: str, raw: str):
+    """A level under a label that states the direction of a change against the previous round
+    (较上届下降 | 3.1岁) is that change, with the label's sign."""
+    from dataclasses import replace
+
+    from ..language.vocab import english_label_to_zh
+
+    zh = english_label_to_zh(label)[0]
+    norm = re.sub(r"\s+", "", zh).rstrip("(（)）个岁人名%pp百分点")
+    norm = re.sub(r"[(（][^)）]*[)）]$", "", norm)
+    if p.kind != "level":
+        return p
+    if re.match(r"^\s*[-+−]", raw):
+        # 平均年龄较上届 | -5.6岁: the sign states the direction the label leaves open
+        return replace(p, kind="growth") if _LABEL_VS.search(norm) else p
+    if _LABEL_DOWN.search(norm):
+        return replace(p, value=-p.value, kind="growth")
+    if _LABEL_UP.search(norm):
+        return replace(p, kind="growth")
+    return p
 
 
 def sheet_region(written: str, province: str, level: str) -> str:

@@ -58,8 +58,6 @@ from ..errors import CorpusError
 from .located import (_PAGE_NO, Extracted, Locs, Report, SourceChars, _report,  # noqa: F401
                       _unwrap, align)
 
-#: Suffixes ``ruralstudy add`` and ``figures`` read (pictures of pages by OCR).
-SUFFIXES = registry.suffixes()  # as registered at import (read_report reads the registry)
 #: An article shorter than this (non-blank characters) is a navigation shell, not a report.
 MIN_ARTICLE_CHARS = 30
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
