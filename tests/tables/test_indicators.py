@@ -340,9 +340,6 @@ def test_a_reviewer_cannot_bring_a_part_period_into_the_panel():
     assert list(p.source_id) == ["annual"] and list(p.period) == ["year"]
 
 
-@pytest.mark.xfail(strict=True, reason="reader (measures/measure.py): a bare 目前 before a flow "
-                   "in a mid-year article, with 今年以来 in the sentence before, is read as a "
-                   "stock at the report's date; reported to the lead, not fixed here")
 def test_bare_muqian_income_in_a_mid_year_article_is_not_whole(tmp_path):
     obs, _, panel = _through_the_reader(tmp_path, [(
         "now", "今年以来，我县持续发力壮大集体经济。目前，全县村集体经济总收入达2.3亿元。",

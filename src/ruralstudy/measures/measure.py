@@ -495,6 +495,8 @@ _PERIOD_YEAR_STRONG = re.compile(r"全年|当年|年度|上年|去年")
 _PERIOD_SEVERAL = re.compile(r"近年来|近几年|近[\d一二两三四五六七八九十]+年|多年来|历年|累计|先后|"
                              r"十[二三四]五(?:以来|期间)|(?<!\d)20\d\d年以来|\d+年来")
 _PERIOD_YEAR = re.compile(r"(?<!\d)20\d\d年(?!以来|\d)")
+#: "now" before a flow (目前, 当前, 现阶段, 眼下): the flow so far, not a whole period.
+_NOW = re.compile(r"目前|当前|现阶段|眼下")
 #: Flows (things that happen over a period) as opposed to stocks counted at a date.
 _FLOW_PROPERTIES = frozenset({"income_total", "income_operating", "income_per_village",
                               "income_operating_per_village", "income_growth", "income_net"})
@@ -1166,6 +1168,10 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         counting and bool(_FLOW_VERBS.search(left_item)))
     if not flow:
         period = ""  # a stock counted at the report's date
+    elif not period and _NOW.search(full[s0:off]):
+        # 目前,全县村集体经济总收入达2.3亿元: a flow "so far" has no whole period (in a September
+        # article it is the year to date); it must not stand in for the year's total
+        period = "year_to_date"
     elif _PART_PERIOD.search(full[s0:off]) or _PART_PERIOD.search(full[off:b]):
         period = "part_year"  # 5个村一季度收入超过50万元: the period after the counted villages
     if head_start < a and _GROUP_FRAME.match(head):
