@@ -14,8 +14,8 @@ import pandas as pd
 from ..measures.codebook import Codebook
 from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
 from ..language.numparse import human_number
-from ..measures.mapping import map_measurement
-from ..measures.measure import measure_label, measure_text, release_base_is_vc
+from ..measures.mapping import Mapping, map_measurement
+from ..measures.measure import measure_label, measure_text, release_base_is_vc, sort_conditions
 from .schemas import CONFLICTS, CROSSCHECKS, INDICATORS, MAPPING, PANEL
 
 # the tables' columns in order, from their declarations (schemas); code_vintage is added by
@@ -97,12 +97,28 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         by_release.setdefault((r["file"], r["region"], r["url"]), []).append(r["label_zh"])
     vc = {k for k, v in by_release.items() if release_base_is_vc(v)}
     prev: tuple[tuple, str, str] | None = None  # (release and year, body words) of the row above
+    # ((release and year, line), label, reading) of the row above: a property alone (占比) speaks
+    # of the group of the row directly above it (no row between, not even a rejected one)
+    above: tuple[tuple, str, object] | None = None
     for r in rows_df.to_dict("records"):
         unit, unit_source = r["unit"], "sheet"
         release = (r["file"], r["region"], r["url"], r["year"])
         is_vc = (r["file"], r["region"], r["url"]) in vc
         ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
                            release_vc=is_vc)
+        own = ms
+        if above is not None and above[0] == (release, int(r["line"]) - 1) and \
+                _PROPERTY_ALONE.match(_label_norm(r["label_zh"])) and _names_group(above[2]):
+            carried = _group_from_above(above, r, unit, is_vc, codebook)
+            if carried is not None:
+                ms = carried
+            elif ms.entity:
+                # 达标率 under 集体收入达标村: the rate of the group above, which no indicator holds,
+                # not the bare label's own guess (branch standardisation)
+                ms = replace(ms, conditions=sort_conditions(set(ms.conditions) | {"other"}),
+                             evidence=ms.evidence + f"; the row above ('{above[1]}') names the "
+                             "group this rate is of, and with it no indicator is defined")
+        above = ((release, int(r["line"])), _label_norm(r["label_zh"]), own)
         carried_from = None
         if not ms.entity and prev is not None and prev[0] == release and \
                 re.match(r"^(其中)?[^成委]{0,6}(成员|委员)", _label_norm(r["label_zh"])):
@@ -129,6 +145,11 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
         m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
                             r["region"], label=True)
+        if m.mapped and r["kind"] == "level" and not _blank_number(r["value_high"]):
+            # 村均经营性收入 | 20万—30万元: a range is not one value (an empty cell is better
+            # than its lower end)
+            m = Mapping("", "", 0.0, f"a range ({r['raw']}) is not one value: {m.indicator_id} "
+                                     f"takes one")
         if m.mapped and not unit:
             unit, unit_source = codebook.get(m.indicator_id).unit, \
                 "indicator (sheet gave a bare number)"
@@ -150,6 +171,50 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "release": sheet_release(r.get("source", "") or "", r["url"], r["file"],
                                      r["region"])})
     return _obs_frame(rows)
+
+
+#: A label that names only a property or an act's rate (占比, 增幅, 整顿转化率): a table's row
+#: that speaks of the group the row above names (集体经济收入100万元以上村 | 79个, then 占比 | 54.5%).
+_PROPERTY_ALONE = re.compile(r"^(其中)?(占比|比例|比重|占全部|增幅|增速|增长率|同比增长|整顿转化率|转化率|"
+                             r"达标率|覆盖率)(\((%|％|个百分点)\))?$")
+#: Words of the row above that are its own act or count, not its group (排查, 新增; 村数).
+_ABOVE_ACT = re.compile(r"^(排查|摸排|新增|新建|新发展)|(排查|摸排|认定|整顿转化)$")
+_ABOVE_COUNT = re.compile(r"(\((个|人|名|万元|亿元|元)\))$|(个数|人数|数量|总数|村数|数)$")
+
+
+def _group_from_above(above: tuple, r: dict, unit: str, is_vc: bool, codebook: Codebook):
+    """The reading of a property-only label (占比) with the group the row directly above names,
+    in the same release and year, when that row names its group in words (an entity word of
+    the vocabulary, not a label cut short such as 村均) and the joined reading maps; else None."""
+    _, label_above, ms_above = above
+    body = _ABOVE_COUNT.sub("", _ABOVE_ACT.sub("", label_above))
+    if not body:
+        return None
+    label = _label_norm(r["label_zh"])
+    joined = measure_label(body + label, unit if unit else None, r["kind"], r["region"],
+                           release_vc=is_vc)
+    m = map_measurement(codebook, joined, unit if unit else None, r["kind"], r["value"],
+                        r["region"], label=True)
+    if not m.mapped:
+        return None
+    # the property the label names must be the one read: 占比 | 45个 is no share
+    growth = bool(re.search(r"增幅|增速|增长", label))
+    prop = codebook.get(m.indicator_id).property
+    if (prop in ("share", "rate")) == growth or \
+            (growth and prop not in ("income_growth", "mean_age_change", "share_change", "count_change")):
+        return None
+    return replace(joined, evidence=joined.evidence + f"; group '{body}' carried from the row above",
+                   flags=joined.flags + ("subject_carried",))
+
+
+def _names_group(ms) -> bool:
+    """Does a row's reading name its group in words (an entity word of the vocabulary), not a
+    label cut short (村均) whose subject is itself guessed?"""
+    return bool(ms.entity) and not re.search(r"label entity ''", ms.evidence)
+
+
+def _blank_number(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or bool(pd.isna(v))
 
 
 #: Bodies whose members a row below may name with 成员 alone (a sheet written as a table).
