@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..tables.comparability import province_key  # noqa: F401  (defined there; kept here by name)
 from ..measures.codebook import load_codebook
-from ..tables.comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable, group_key,
-                                    round_label)
+from ..tables.comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable,
+                                    compared_as, group_key, round_label)
 
 #: The candidate indicators of each construct for the primary rule, in tie-break order
 #: (each construct's ``candidates`` in ``codebook.yaml``).
@@ -45,14 +45,16 @@ def wide_panel(panel: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """One row per region and comparable group (admin level and election round), one column
     per indicator: regions sit side by side only within a group (``group`` column,
     ``level|round``); values whose level or round is unknown are left out."""
-    p = panel[panel["indicator_id"].isin(indicators)]
+    # an indicator as the rule compares it: an operating-income band is not the total-income
+    # band of the same id (compared_as), so it is never a value of that column
+    p = panel[compared_as(panel).isin(indicators)] if len(panel) else panel
     p = p.assign(group=group_key(p)) if len(p) else p.assign(group=pd.Series(dtype=str))
     p = p[p["group"] != ""]
     cols = ["region", "group", "admin_level", "round", "year_min", "year_max", *indicators]
     if p.empty:
         return pd.DataFrame(columns=cols)
-    w = p.pivot_table(index=["region", "group"], columns="indicator_id", values="value",
-                      aggfunc="first")
+    w = p.assign(_ind=compared_as(p)).pivot_table(index=["region", "group"], columns="_ind",
+                                                  values="value", aggfunc="first")
     meta = p.groupby(["region", "group"]).agg(admin_level=("admin_level", "first"),
                                               round=("round", "first"),
                                               year_min=("year", "min"), year_max=("year", "max"))
@@ -117,7 +119,7 @@ def pair_frame(panel: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["region", "group", "admin_level", "round", "year_label", x, y,
                                      "source_id"])
     src = panel.assign(group=group_key(panel))
-    src = src[src["indicator_id"].isin([x, y])].groupby(["region", "group"])["source_id"].agg(
+    src = src[compared_as(src).isin([x, y])].groupby(["region", "group"])["source_id"].agg(
         lambda s: "; ".join(s))
     d = d.assign(year_label=[year_span_label(a, b) for a, b in zip(d.year_min, d.year_max)],
                  source_id=[src.get((r, g), "") for r, g in zip(d.region, d.group)])

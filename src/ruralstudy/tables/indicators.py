@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..measures.codebook import Codebook
-from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
+from .comparability import (WHOLE_PERIODS, compared_as, income_concept, period_of, reference_date,
+                            round_cue, round_of)
 from ..language.numparse import human_number
 from ..measures.mapping import Mapping, map_measurement
 from ..measures.measure import measure_label, measure_text, release_base_is_vc, sort_conditions
@@ -28,7 +29,9 @@ PANEL_COLUMNS = [c for c in PANEL.columns if c != "code_vintage"]
 CONFLICT_COLUMNS = list(CONFLICTS.columns)
 CROSSCHECK_COLUMNS = list(CROSSCHECKS.columns)
 CHOICE_RULE = ("one value per region, election round and indicator (one indicator = one entity, "
-               "property and set of conditions, so no other base can compete), from whole periods "
+               "property and set of conditions, so no other base can compete; for money, with "
+               "its income concept, so an operating-income band never stands for a total-income "
+               "one), from whole periods "
                "only (a year, or a stock at the report's date); among its values: the latest "
                "date, then an exact value over an approximate one (余, 近, 以上), then the value "
                "most other independent releases agree with, then report text over sheet, then "
@@ -291,12 +294,16 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     from ..measures.calibrate import PANEL_STATUSES
 
     rows = []
+    # releases (and regions) in which some figure, mapped or not, is an election's result
+    new_round = {(r, g) for r, g, c in zip(obs["release"], obs["region"], obs["context"])
+                 if round_cue(c) == "new"}
     for r in obs[obs["status"].isin(PANEL_STATUSES)].to_dict("records"):
         ind = codebook.get(r["indicator_id"])
         d, _ = reference_date(r["year"], r["period"], r["published"])
         ref = d.isoformat() if d else ""
+        cue = "new" if (r["release"], r["region"]) in new_round else ""
         rnd, basis = round_of(r["year"], r["period"], r["published"], r["province"],
-                              r["context"])
+                              r["context"], cue)
         rows.append({
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
@@ -322,6 +329,14 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     df["source_key"] = source_keys(df)
     return df.sort_values(["region", "indicator_id", "year", "source_type", "source_id"],
                           kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def valued(ind: pd.DataFrame) -> pd.Series:
+    """Rows whose value is their indicator's value: a level or a difference of levels, and any
+    value of a change-against-the-previous-round indicator (id ending ``_change``: 较上届下降4岁
+    is read as a growth figure, and the indicator *is* that change). A growth figure of any
+    other indicator (增长12%) is not its value."""
+    return ind["kind"].isin(["level", "change"]) | ind["indicator_id"].astype(str).str.endswith("_change")
 
 
 def source_keys(ind: pd.DataFrame) -> pd.Series:
@@ -351,8 +366,8 @@ def source_keys(ind: pd.DataFrame) -> pd.Series:
 
     for k in ind["source_key"]:
         find(k)
-    lv = ind[ind["kind"].isin(["level", "change"])]
-    cell = [lv["region"], lv["indicator_id"], lv["year"].fillna(-1), lv["period"]]
+    lv = ind[valued(ind)]
+    cell = [lv["region"], compared_as(lv), lv["year"].fillna(-1), lv["period"]]
     for _, g in lv.groupby(cell, sort=False):
         if g["source_key"].nunique() < 2:
             continue
@@ -375,10 +390,10 @@ def source_keys(ind: pd.DataFrame) -> pd.Series:
 
 
 def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
-    # how many other independent releases of the same cell (region, round, indicator) agree
-    # with each value; grouped once, so the cost is linear in the rows
+    # how many other independent releases of the same cell (region, round, indicator with its
+    # income concept) agree with each value; grouped once, so the cost is linear in the rows
     agree = pd.Series(0, index=df.index, dtype="int64")
-    for _, g in df.groupby([df["region"], df["round"], df["indicator_id"]], sort=False):
+    for _, g in df.groupby([df["region"], df["round"], df["_cell"]], sort=False):
         if g["source_key"].nunique() < 2:
             continue
         agree.loc[g.index] = _agreeing_releases(g["value"].tolist(), g["source_key"].tolist())
@@ -388,15 +403,18 @@ def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
 
 def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     """Region x election round x indicator, in long form: the chosen value per cell, by
-    :data:`CHOICE_RULE`. Only whole periods (a year, or a stock at the report's date) enter;
-    a value whose round is unknown keeps round '' (shown, never compared)."""
-    lv = ind[ind["kind"].isin(["level", "change"]) & ind["period"].isin(WHOLE_PERIODS)]
+    :data:`CHOICE_RULE`. A cell is a region, a round and an indicator with its income concept
+    (:func:`~ruralstudy.tables.comparability.compared_as`: an operating-income band never
+    competes with the total-income band of the same id). Only whole periods (a year, or a
+    stock at the report's date) enter; a value whose round is unknown keeps round '' (shown,
+    never compared)."""
+    lv = ind[valued(ind) & ind["period"].isin(WHOLE_PERIODS)]
     if lv.empty:
         empty = pd.DataFrame(columns=PANEL_COLUMNS)  # typed, so an empty panel validates
         return empty.astype({c: ("float64" if c == "value" else "int64" if c in (
             "n_sources", "n_copies") else "Int64" if c == "year" else str) for c in PANEL_COLUMNS})
-    lv = _rank_key(lv)
-    keys = ["region", "round", "indicator_id"]
+    lv = _rank_key(lv.assign(_cell=compared_as(lv)))
+    keys = ["region", "round", "_cell"]
     lv = lv.sort_values([*keys, "_d", "_q", "_a", "_s", "source_id"],
                         ascending=[True, True, True, False, False, False, False, True],
                         kind="mergesort")
@@ -468,10 +486,10 @@ def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
     rounding: ``between`` says whether the disagreeing values come from independent releases
     (a conflict between sources) or from one release and its copies (a misprint or a mapping
     error, not a disagreement between sources)."""
-    lv = ind[ind["kind"].isin(["level", "change"])]
+    lv = ind[valued(ind)]
     rows = []
-    cell = ["region", "round", "indicator_id", lv["year"].fillna(-1), "period"]
-    for (region, rnd, ind_id, year, _), g in lv.groupby(cell, sort=True):
+    cell = ["region", "round", "indicator_id", compared_as(lv), lv["year"].fillna(-1), "period"]
+    for (region, rnd, ind_id, _concept, year, _), g in lv.groupby(cell, sort=True):
         vals = g["value"].tolist()
         keys = g["source_key"].tolist()
         # some pair disagrees exactly when the smallest and largest do (same sign: the

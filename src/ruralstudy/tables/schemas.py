@@ -359,7 +359,7 @@ PANEL = declare(
                                       label_zh="来源编号"),
     "source_ref", "source", "source_key", column("n_sources", "int64", pa.Check.ge(1)),
     column("n_copies", "int64", pa.Check.ge(1)), "round_basis", "income_concept", "choice_rule",
-    unique=["region", "round", "indicator_id"],
+    unique=["region", "round", "indicator_id", "income_concept"],
     checks=[pa.Check(lambda d: (d["n_copies"] >= d["n_sources"]).all(),
                      error="a cell cannot have more releases than values")])
 
