@@ -88,11 +88,14 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
 
 def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem]) -> dict[str, bytes]:
     """The extraction's processed files."""
+    from .. import registry
     from .pipeline import problems_frame
 
+    problems_df = problems_frame(problems)
+    registry.check("corpus_problems", problems_df)
     return {"figures.csv": iorw.frame_to_csv_bytes(figures),
             "figures.parquet": iorw.frame_to_parquet_bytes(figures),
-            "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_frame(problems))}
+            "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_df)}
 
 
 # --- 2. indicators ----------------------------------------------------------------------------
@@ -420,7 +423,7 @@ class BuildRun:
                 write_extracted_text(self.paths, item)
 
     def extract(self) -> pd.DataFrame:
-        from ..tables import validate
+        from .. import registry
 
         planned = [self.graph.plan(ExtractStep(d)) for d in self.docs]
         if self.opts.dry_run:  # what the figures would be, to plan what follows
@@ -433,7 +436,7 @@ class BuildRun:
         figures = figures_frame([]) if not frames else pd.concat(frames, ignore_index=True)
         figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
         figures["year"] = figures["year"].astype("Int64")
-        validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
+        registry.check("figures", figures)
         return figures
 
     def check_inputs(self) -> None:

@@ -17,32 +17,17 @@ from .comparability import (WHOLE_PERIODS, compared_as, income_concept, period_o
 from ..language.numparse import human_number
 from ..measures.mapping import Mapping, map_measurement
 from ..measures.measure import measure_label, measure_text, release_base_is_vc, sort_conditions
+from .schemas import CONFLICTS, CROSSCHECKS, INDICATORS, MAPPING, PANEL
 
-OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "end", "region",
-               "province", "admin_level", "region_code", "year", "context", "raw", "value",
-               "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
-               "is_target", "construct_guess", "entity", "property", "conditions", "scope",
-               "statement", "period", "evidence", "status", "indicator_id", "rule", "confidence",
-               "reason", "auto_indicator_id", "audit", "published", "source", "release",
-               "ocr_confidence"]
+# the tables' columns in order, from their declarations (schemas); code_vintage is added by
+# ruralstudy.build.pipeline.identified beside region_code
+OBS_COLUMNS = [c for c in MAPPING.columns if c != "code_vintage"]
 MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement", "period",
                        "evidence"]
-INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
-                     "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
-                     "conditions", "period", "value",
-                     "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
-                     "source_id", "source_ref", "url", "rule", "confidence", "status", "audit",
-                     "published", "ref_date", "round", "round_basis", "source", "source_key",
-                     "income_concept"]
-PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
-                 "indicator_id", "indicator_zh", "indicator_en", "value", "unit", "qualifier",
-                 "year", "period", "ref_date", "source_type", "source_id", "source_ref", "source",
-                 "source_key", "n_sources", "n_copies", "round_basis", "income_concept",
-                 "choice_rule"]
-CONFLICT_COLUMNS = ["region", "round", "indicator_id", "indicator_zh", "year", "n_sources",
-                    "between", "values", "source_ids", "source_keys", "max_rel_diff"]
-CROSSCHECK_COLUMNS = ["region", "year", "check", "implied", "observed", "observed_indicator",
-                      "rel_diff", "ok", "sources"]
+INDICATOR_COLUMNS = [c for c in INDICATORS.columns if c != "code_vintage"]
+PANEL_COLUMNS = [c for c in PANEL.columns if c != "code_vintage"]
+CONFLICT_COLUMNS = list(CONFLICTS.columns)
+CROSSCHECK_COLUMNS = list(CROSSCHECKS.columns)
 CHOICE_RULE = ("one value per region, election round and indicator (one indicator = one entity, "
                "property and set of conditions, so no other base can compete; for money, with "
                "its income concept, so an operating-income band never stands for a total-income "
