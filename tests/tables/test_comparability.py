@@ -277,3 +277,20 @@ def test_period_and_income_concept_decide_comparability():
         "income_concept"]
     assert mixed_parts(pd.DataFrame([band, {**band, "period": "part_year"}])) == ["period"]
     assert mixed_parts(pd.DataFrame([band, {**band, "period": "year"}])) == []
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("集体经营性收入50万元以上的村", "operating"),
+    ("經營性收入超過100萬元的村", "operating"),
+    ("villages w/ operating income > 1m yuan", "operating"),
+    ("share of 百万村 (operating)", "operating"),
+    ("villages with net income over 100,000 yuan", "net"),
+    ("集体经济纯收入10万元以上的村", "net"),
+    ("集体收入10万元以上的村", "total"),
+    ("villages earning over 100,000 yuan (Internet sales)", "total"),
+])
+def test_income_concept_of_a_band_in_chinese_traditional_and_english(text, concept):
+    from ruralstudy.tables.comparability import income_concept
+
+    assert income_concept("villages_income_over_10w", text) == concept
+

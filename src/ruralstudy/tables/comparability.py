@@ -304,8 +304,8 @@ def round_of(year: object, period: str, published: object, province: str,
 
 # --- the comparability rule ------------------------------------------------------------------
 
-_OPERATING = re.compile(r"经营性")
-_NET = re.compile(r"纯收入|净收入|收益")
+_OPERATING = re.compile(r"经营性|經營性|\boperating\b", re.I)
+_NET = re.compile(r"纯收入|净收入|收益|純收入|淨收入|\bnet\b", re.I)
 
 
 def income_concept(indicator_id: str, text: str = "") -> str:
