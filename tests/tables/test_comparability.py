@@ -294,3 +294,19 @@ def test_income_concept_of_a_band_in_chinese_traditional_and_english(text, conce
 
     assert income_concept("villages_income_over_10w", text) == concept
 
+
+def test_a_band_by_operating_or_net_income_says_so_in_its_labels():
+    from ruralstudy.tables.comparability import concept_labels
+
+    zh, en = concept_labels("villages_income_over_50w", "集体收入50万元以上村数",
+                            "Villages with collective income above 500,000 yuan", "operating")
+    assert zh == "集体经营性收入50万元以上村数"
+    assert en == "Villages with collective operating income above 500,000 yuan"
+    zh, en = concept_labels("villages_income_over_100w_share", "集体经济收入100万元以上的村占比",
+                            "Share of villages with collective income of 1,000,000 yuan or more", "net")
+    assert zh.startswith("集体纯收入100万元") and "collective net income" in en
+    same = ("集体收入10万元以上村数", "Villages with collective income above 100,000 yuan")
+    assert concept_labels("villages_income_over_10w", *same, "total") == same
+    assert concept_labels("collective_income_operating", "村集体经营性收入", "Operating income",
+                          "operating") == ("村集体经营性收入", "Operating income")
+

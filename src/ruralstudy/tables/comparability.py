@@ -323,6 +323,22 @@ def income_concept(indicator_id: str, text: str = "") -> str:
     return ""
 
 
+_CONCEPT_WORDS = {"operating": ("集体经营性收入", "collective operating income"),
+                  "net": ("集体纯收入", "collective net income")}
+
+
+def concept_labels(indicator_id: str, label_zh: str, label_en: str, concept: str) -> tuple[str, str]:
+    """An income band's labels with its income concept written in, so that a reader never
+    takes a band by operating (or net) income for the band by total income:
+    集体收入50万元以上村数 → 集体经营性收入50万元以上村数. Other indicators keep their labels
+    (collective_income_* ids name their concept already)."""
+    if not str(indicator_id).startswith("villages_income") or concept not in _CONCEPT_WORDS:
+        return label_zh, label_en
+    zh, en = _CONCEPT_WORDS[concept]
+    return (re.sub(r"集体(?:经济)?收入", zh, label_zh, count=1),
+            re.sub(r"collective income", en, label_en, count=1))
+
+
 def _blank(v: object) -> bool:
     return v is None or (not isinstance(v, str) and pd.isna(cast(Any, v))) or str(v).strip() == ""
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..measures.codebook import Codebook
-from .comparability import (WHOLE_PERIODS, compared_as, income_concept, period_of, reference_date,
-                            round_cue, round_of)
+from .comparability import (WHOLE_PERIODS, compared_as, concept_labels, income_concept, period_of,
+                            reference_date, round_cue, round_of)
 from ..language.numparse import human_number
 from ..measures.mapping import Mapping, map_measurement
 from ..measures.measure import measure_label, measure_text, release_base_is_vc, sort_conditions
@@ -304,10 +304,12 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         cue = "new" if (r["release"], r["region"]) in new_round else ""
         rnd, basis = round_of(r["year"], r["period"], r["published"], r["province"],
                               r["context"], cue)
+        concept = income_concept(ind.id, r["context"])
+        label_zh, label_en = concept_labels(ind.id, ind.label_zh, ind.label_en, concept)
         rows.append({
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
-            "indicator_zh": ind.label_zh, "indicator_en": ind.label_en,
+            "indicator_zh": label_zh, "indicator_en": label_en,
             "construct": ind.construct, "measure": ind.measure, "entity": r["entity"],
             "property": r["property"], "conditions": r["conditions"],
             "period": r.get("period", ""), "value": r["value"],
@@ -318,7 +320,7 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "audit": r["audit"],
             "published": r["published"], "ref_date": ref,
             "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"],
-            "income_concept": income_concept(ind.id, r["context"])})
+            "income_concept": concept})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     if df.empty:  # every value waits for review: still the table's types
         df = df.astype({c: str for c in INDICATOR_COLUMNS if c not in (
