@@ -184,9 +184,12 @@ def test_overrides_applied_and_audited(indicator_build):
     assert o.loc["002-002446", "status"] == "rejected" and "reviewer" in o.loc["002-002446", "reason"]
     assert o.loc["004-001741", "status"] == "rejected" and o.loc["004-001741", "indicator_id"] == ""
     assert "override line 4 by ruralstudy-dev" in o.loc["004-001741", "audit"]
-    # a reviewed sheet row whose page counts villages and communities together
-    assert o.loc["sheet:gathered_2026-11.csv:72", "status"] == "rejected"
-    assert o.loc["sheet:gathered_2026-11.csv:72", "auto_indicator_id"] == "cadre_mean_age"
+    # a sheet row whose page counts villages and communities together: the machine read the
+    # village-base id, the override reassigns it to the 村(社区) id
+    row = o.loc["sheet:gathered_2026-11.csv:72"]
+    assert row["auto_indicator_id"] == "cadre_mean_age"
+    assert row["status"] == "reviewed" and row["indicator_id"] == "cadre_mean_age_vc"
+    assert "override line" in row["audit"]
 
 
 @pytest.mark.parametrize("row,needle", [
