@@ -12,7 +12,7 @@ import pandera.pandas as pa
 import pytest
 
 from ruralstudy import registry
-from ruralstudy.registry import Column, InputFormat, NotebookPage, ProcessedTable, SitePage
+from ruralstudy.registry import InputFormat, NotebookPage, ProcessedTable, SitePage
 
 from conftest import tiny_notebook, tiny_project
 
@@ -56,8 +56,7 @@ def test_every_hook_of_every_registry_resolves():
     for t in registry.TABLES:
         if t.make:
             assert callable(registry.hook(t.make)), t
-        if t.schema:
-            assert isinstance(registry.hook(t.schema), pa.DataFrameSchema), t
+        assert isinstance(registry.hook(t.schema), pa.DataFrameSchema), t
 
 
 def test_paths_titles_and_suffixes_are_unique():
@@ -208,15 +207,25 @@ def region_counts(res) -> pd.DataFrame:
             .sort_values("region", kind="mergesort").reset_index(drop=True))
 
 
-COUNTS_SCHEMA = pa.DataFrameSchema({"region": pa.Column(str),
-                                    "n_values": pa.Column("int64", pa.Check.ge(1))})
-FAILING_SCHEMA = pa.DataFrameSchema({"n_values": pa.Column("int64", pa.Check.ge(1000))})
+class RegionCounts(pa.DataFrameModel):
+    """A test table declared as a pandera model: a description per column."""
+
+    region: str = pa.Field(description="Region name as normalised (Chinese)", title="地区")
+    n_values: int = pa.Field(ge=1, description="Figures and sheet rows of the region",
+                             title="行数", metadata={"unit": "rows"})
+
+    class Config:
+        strict = True
+        ordered = True
+
+
+FAILING_SCHEMA = pa.DataFrameSchema({
+    "region": pa.Column(str, description="Region"),
+    "n_values": pa.Column("int64", pa.Check.ge(1000), description="Too many to be true")})
 
 COUNTS = ProcessedTable(
-    "region_counts", "How many figures and sheet rows each region has", make=f"{__name__}:region_counts",
-    schema=f"{__name__}:COUNTS_SCHEMA",
-    columns={"n_values": Column("Figures and sheet rows of the region", unit="rows",
-                                label_zh="行数")})
+    "region_counts", "How many figures and sheet rows each region has",
+    f"{__name__}:RegionCounts", make=f"{__name__}:region_counts")
 
 
 def test_a_processed_table_is_one_registry_entry(fresh_registry, tmp_path):
@@ -231,6 +240,7 @@ def test_a_processed_table_is_one_registry_entry(fresh_registry, tmp_path):
         assert (paths.site / "data" / f).exists()
     data = (paths.site / "data.html").read_text(encoding="utf-8")
     assert "id='columns-region_counts'" in data and "Figures and sheet rows of the region" in data
+    assert "[unit: rows]" in data and COUNTS.columns == ("region", "n_values")
     pkg = json.loads((paths.site / "data/datapackage.json").read_text(encoding="utf-8"))
     res = {r["name"]: r for r in pkg["resources"]}["region_counts"]
     assert res["title"] == COUNTS.title

@@ -11,7 +11,9 @@ imports nothing of the package and any module may read it without an import cycl
   in ``notebooks/`` executed by the build and rendered by nbconvert) and :class:`SitePage`
   (a page assembled by the site from the tables).
 * :data:`FORMATS`: every input format of a report (:class:`InputFormat`), by file suffix.
-* :data:`TABLES`: every processed table in ``data/processed/`` (:class:`ProcessedTable`).
+* :data:`TABLES`: every processed table in ``data/processed/`` (:class:`ProcessedTable`), each
+  naming its one declaration (a pandera schema with a description per column,
+  :mod:`ruralstudy.tables.schemas`).
 
 Registering at run time (a plug-in, a test): :func:`register_page`, :func:`register_format`,
 :func:`register_table`; each returns the entry and replaces one of the same name.
@@ -20,8 +22,8 @@ Registering at run time (a plug-in, a test): :func:`register_page`, :func:`regis
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Union
 
 
@@ -194,41 +196,33 @@ def format_for(suffix: str, head: bytes = b"") -> InputFormat | None:
 # --- processed tables ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Column:
-    """One column's declaration: what it means, its unit or base, what an empty cell means."""
-
-    description: str
-    unit: str = ""
-    missing: str = ""
-    label_zh: str = ""
-
-
-@dataclass(frozen=True)
 class ProcessedTable:
     """A table of ``data/processed/``: written as ``<name>.<format>`` for each of ``formats``.
 
-    ``step``: the build step that writes it (``extract`` or ``indicators``); ``make`` (for the
-    indicators step) is ``"module:function" (IndicatorResult) -> DataFrame``. ``attr``: its
-    attribute on :class:`ruralstudy.tables.tables.Tables` (default: the name). ``schema``:
-    ``"module:ATTR"`` of a pandera schema checked on every build. ``download``: offered on the
-    Data page, described in ``datapackage.json``, its columns documented. ``stata``: also as
-    a Stata file. ``columns``: declarations of columns no shared declaration covers (or that
-    mean something narrower here; :mod:`ruralstudy.tables.datapackage`). ``notebooks``: the
-    notebooks read it (its digest is one of their inputs)."""
+    ``schema``: ``"module:ATTR"`` of the table's one declaration, a pandera ``DataFrameSchema``
+    (or ``DataFrameModel``) listing its columns in order, each with its checks and what it means
+    (``description``, ``title``: the Chinese label, ``metadata``: ``unit`` and ``missing``; see
+    :mod:`ruralstudy.tables.schemas`). From it come the schema check on every build
+    (:func:`check`), the column order (:attr:`columns`), the Data page's column docs, the
+    ``datapackage.json`` fields and the Stata variable labels. ``step``: the build step that
+    writes it (``extract`` or ``indicators``); ``make`` (for the indicators step) is
+    ``"module:function" (IndicatorResult) -> DataFrame``. ``attr``: its attribute on
+    :class:`ruralstudy.tables.tables.Tables` (default: the name). ``download``: offered on the
+    Data page, described in ``datapackage.json``, its columns documented. ``stata``: also as a
+    Stata file. ``notebooks``: the notebooks read it (its digest is one of their inputs)."""
 
     name: str
     title: str
+    schema: str
     formats: tuple[str, ...] = ("csv", "parquet")
     step: str = "indicators"
     make: str = ""
     attr: str = ""
-    schema: str = ""
     download: bool = True
     stata: bool = False
     notebooks: bool = True
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[tuple[str, str, str], ...] = ()
-    columns: Mapping[str, Column] = field(default_factory=dict)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -243,36 +237,43 @@ class ProcessedTable:
     def attribute(self) -> str:
         return self.attr or self.name
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table's columns in the order they are written, from its declaration."""
+        described: Callable[..., Any] = hook("ruralstudy.tables.schemas:described")
+        return tuple(described(hook(self.schema), self.name).columns)
 
+
+_S = "ruralstudy.tables.schemas:"
 _R = "ruralstudy.build.pipeline:"
 #: Every processed table; downloads are documented on the Data page in this order.
 TABLES: list[ProcessedTable] = [
-    ProcessedTable("figures", "Figures found in the reports", step="extract",
-                   schema="ruralstudy.tables.validate:FIGURES_SCHEMA", primary_key=("figure_id",)),
+    ProcessedTable("figures", "Figures found in the reports", _S + "FIGURES", step="extract",
+                   primary_key=("figure_id",)),
     ProcessedTable("indicators", "Indicator values: every mapped figure and sheet row",
-                   make=_R + "result_indicators", schema="ruralstudy.tables.validate:INDICATORS_SCHEMA",
-                   stata=True, primary_key=("source_id",),
+                   _S + "INDICATORS", make=_R + "result_indicators", stata=True,
+                   primary_key=("source_id",),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),
                                  ("source_id", "mapping", "source_id"))),
-    ProcessedTable("panel", "One value per region, election round and indicator",
-                   make=_R + "result_panel", schema="ruralstudy.tables.validate:PANEL_SCHEMA",
-                   stata=True, primary_key=("region", "round", "indicator_id"),
+    ProcessedTable("panel", "One value per region, election round, indicator and income concept",
+                   _S + "PANEL", make=_R + "result_panel", stata=True,
+                   primary_key=("region", "round", "indicator_id", "income_concept"),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),
                                  ("source_id", "indicators", "source_id"))),
     ProcessedTable("conflicts", "Regions and indicators where independent sources disagree",
-                   make=_R + "result_conflicts"),
+                   _S + "CONFLICTS", make=_R + "result_conflicts"),
     ProcessedTable("mapping", "Every figure and sheet row with what it measures and its mapping",
-                   make=_R + "result_mapping", schema="ruralstudy.tables.validate:OBS_SCHEMA",
-                   primary_key=("source_id",),
+                   _S + "MAPPING", make=_R + "result_mapping", primary_key=("source_id",),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),)),
-    ProcessedTable("crosschecks", "Cross-checks between figures of one region", formats=("csv",),
-                   make=_R + "result_crosschecks"),
-    ProcessedTable("rejects", "Sheet rows that could not be used, with the reason",
+    ProcessedTable("crosschecks", "Cross-checks between figures of one region", _S + "CROSSCHECKS",
+                   formats=("csv",), make=_R + "result_crosschecks"),
+    ProcessedTable("rejects", "Sheet rows that could not be used, with the reason", _S + "REJECTS",
                    formats=("csv",), make=_R + "result_rejects", primary_key=("source_id",)),
-    ProcessedTable("codebook", "The indicators: definitions, units, valid ranges",
+    ProcessedTable("codebook", "The indicators: definitions, units, valid ranges", _S + "CODEBOOK",
                    formats=("csv",), make=_R + "result_codebook", primary_key=("indicator_id",)),
-    ProcessedTable("corpus_problems", "Reports that could not be read, and why", formats=("csv",),
-                   step="extract", attr="problems", download=False),
+    ProcessedTable("corpus_problems", "Reports that could not be read, and why",
+                   _S + "CORPUS_PROBLEMS", formats=("csv",), step="extract", attr="problems",
+                   download=False),
 ]
 
 
@@ -303,9 +304,10 @@ def notebook_data() -> tuple[str, ...]:
 
 
 def check(name: str, df: Any) -> Any:
-    """Check a frame against its table's registered schema (a no-op when it has none)."""
+    """Check a frame against its table's declaration (columns, their order and checks)."""
     t = table(name)
-    if t is None or not t.schema:
-        return df
+    if t is None:
+        raise KeyError(f"table {name!r} is not registered in ruralstudy.registry.TABLES")
+    declaration: Callable[..., Any] = hook("ruralstudy.tables.schemas:declaration")
     validate: Callable[..., Any] = hook("ruralstudy.tables.validate:check_schema")
-    return validate(df, hook(t.schema), name)
+    return validate(df, declaration(name), name)

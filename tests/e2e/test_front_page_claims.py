@@ -258,11 +258,14 @@ def front_page_problems(root: str | Path) -> list[str]:
     stated = M[M.kind.isin(["change", "growth"]) |
                (M.context.fillna("").str.contains(ROUND_CUE) & M.raw.fillna("").str.contains(CHANGE_WORDS))]
     used = stated[stated.status.isin(USED)]
-    ba = int(used.kind.eq("change").sum())
+    vs_round = used.indicator_id.fillna("").str.endswith("_change")
+    ba = int((used.kind.eq("change") & ~vs_round).sum())
+    growth = len(used) - ba - int(vs_round.sum())
     need(it.anchor, f"{len(stated)} figure(s) state a change" in it.text and
          f"{len(used)} of them are indicator values: {ba} before/after pair(s)" in it.text and
-         f"{len(used) - ba} change(s) against the previous round" in it.text,
-         f"{len(stated)} stated, {len(used)} used ({ba} before/after)")
+         f"{int(vs_round.sum())} change(s) against the previous round" in it.text and
+         f"{growth} growth rate(s)" in it.text,
+         f"{len(stated)} stated, {len(used)} used ({ba} before/after, {growth} growth)")
     why = stated.loc[~stated.status.isin(USED), "reason"].fillna("")
     no_ind = int((why.str.contains("no indicator") & ~why.str.startswith("rejected")).sum())
     need(it.anchor, not no_ind or f"{no_ind} name no indicator" in it.text,
@@ -426,3 +429,13 @@ def test_findings_flag_years_count_every_band_and_only_stated_changes():
     c = A.change_figures(mapping)  # a level in a 较上届 sentence is not a change; waiting is not used
     assert (c["all"], c["mapped"], c["against_round"], c["no_indicator"], c["rejected"],
             c["waiting"]) == (4, 1, 1, 1, 1, 1)
+    # a year-on-year growth rate is used, but it is not a change against the previous round
+    growth = pd.DataFrame([
+        {"raw": "较上届降低4岁", "kind": "growth", "status": "reviewed", "reason": "", "context": ctx,
+         "indicator_id": "cadre_mean_age_change"},
+        {"raw": "同比增长19.4%", "kind": "growth", "status": "reviewed", "reason": "", "context": "x",
+         "indicator_id": "collective_income_growth"},
+        {"raw": "从34个到204个", "kind": "change", "status": "reviewed", "reason": "", "context": "x",
+         "indicator_id": "cooperatives_branch_led"}])
+    c = A.change_figures(growth)
+    assert (c["mapped"], c["before_after"], c["against_round"], c["growth"]) == (3, 1, 1, 1)

@@ -186,7 +186,11 @@ def test_committed_reviews_cover_the_seed_values_below_the_threshold(project):
     o = run_indicators_frames(project).observations
     rv = o[o.status == C.REVIEWED]
     seed = ~rv["source_id"].str.startswith("sheet:counties_2026-12.csv:")
-    assert seed.sum() >= 30 and rv.loc[seed, "audit"].str.contains("by gold-annotation").all()
+    # (the gathered sheet's values the gold left waiting were then checked on their pages,
+    # reviewer page-check, third round: data/manual/PAGE_CHECKS.md)
+    by_gold = rv.loc[seed, "audit"].str.contains("by gold-annotation")
+    assert by_gold.sum() >= 30
+    assert (by_gold | rv.loc[seed, "audit"].str.contains("by page-check")).all()
     # the county sheet's values were reviewed against their labels, then against their pages
     # where the page was found (the later decision wins; data/manual/REVIEWS.md, PAGE_CHECKS.md)
     assert rv.loc[~seed, "audit"].str.contains("by sheet-label-check|by page-check").all()

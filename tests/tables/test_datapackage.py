@@ -20,7 +20,8 @@ def _frames() -> dict[str, pd.DataFrame]:
     panel = pd.DataFrame({"region": ["达拉特旗", "固始县"], "round": ["2020-21", ""],
                           "indicator_id": ["secretary_mean_age", "villages"],
                           "value": [45.4, 608.0], "year": pd.array([2021, None], dtype="Int64"),
-                          "construct": ["cadre_structure", "context"], "source_id": ["a", "b"]})
+                          "construct": ["cadre_structure", "context"], "source_id": ["a", "b"],
+                          "income_concept": ["", ""]})
     indicators = panel.assign(source_id=["a", "b"])
     return {"codebook": codebook, "panel": panel, "indicators": indicators}
 
@@ -44,7 +45,7 @@ def test_datapackage_validates_and_describes_every_column(tmp_path):
     fields = {f["name"]: f for f in panel["schema"]["fields"]}
     assert fields["year"]["type"] == "integer" and fields["value"]["type"] == "number"
     assert "unknown" in fields["year"]["missing"] and fields["region"]["title"] == "地区"
-    assert panel["schema"]["primaryKey"] == ["region", "round", "indicator_id"]
+    assert panel["schema"]["primaryKey"] == ["region", "round", "indicator_id", "income_concept"]
     assert {"fields": "indicator_id", "reference": {"resource": "codebook", "fields": "indicator_id"}} \
         in panel["schema"]["foreignKeys"]
 
@@ -127,3 +128,23 @@ def test_built_site_offers_a_valid_datapackage_and_stata_files(built, tmp_path):
     assert "data/datapackage.json" in page and "use &quot;panel.dta&quot;" in page
     about = (built.site.resolve() / "about.html").read_text(encoding="utf-8")
     assert "[Data set]. Accessed " in about
+
+
+def test_panel_key_keeps_income_concepts_apart(tmp_path):
+    """A band of villages by operating income and the band by total income of one region and
+    round are two panel cells: the Data Package's key accepts both, and refuses a true
+    duplicate."""
+    from frictionless import validate
+
+    frames = _frames()
+    row = dict(region="固始县", round="2020-21", indicator_id="villages", value=9.0,
+               year=2021, construct="context", source_id="c", income_concept="total")
+    frames["panel"] = pd.concat([frames["panel"], pd.DataFrame([row, {**row, "source_id": "d",
+                                 "income_concept": "operating"}])], ignore_index=True)
+    frames["indicators"] = frames["panel"].copy()
+    pkg = D.datapackage(frames, version="0.1.0+abc", created="2026-01-01T00:00:00Z")
+    assert validate(str(_write(tmp_path, frames, pkg))).valid
+    frames["panel"].loc[3, "income_concept"] = "total"
+    pkg = D.datapackage(frames, version="0.1.0+abc", created="2026-01-01T00:00:00Z")
+    report = validate(str(_write(tmp_path, frames, pkg)))
+    assert not report.valid and "primary-key" in str(report.flatten(["type"]))

@@ -47,7 +47,7 @@ def test_indicator_rows_carry_sources(indicator_build):
 def test_panel_rule_latest_year_then_report(indicator_build):
     _, res = indicator_build
     p = res.panel
-    assert not p.duplicated(["region", "round", "indicator_id"]).any()
+    assert not p.duplicated(["region", "round", "indicator_id", "income_concept"]).any()
     assert (p["choice_rule"] == CHOICE_RULE).all()
     assert set(p["round"]) <= {"", "2014-16", "2017-18", "2020-21", "2024-26"}
     assert {"2017-18", "2020-21"} <= set(p["round"])
@@ -151,9 +151,9 @@ def test_county_sheet_values_carry_round_source_and_key(indicator_build):
     assert len(age) == 1 and age.iloc[0].value == 42 and age.iloc[0].year == 2021
     assert c[(c.region == "新会区") & (c.indicator_id == "villages_income_over_100w_share")].empty
     fx = c[(c.region == "阜新蒙古族自治县") & (c.indicator_id == "villages")].iloc[0]
-    # a stock dated 2021-03-05, before Liaoning's 2020-21 election was over: the earlier round
-    assert fx.value == 381 and fx["round"] == "2017-18" and "before the 2020-21 election" in \
-        fx.round_basis
+    # a stock dated 2021-03-05, before Liaoning's 2020-21 election was over by the calendar, but
+    # the same release gives the 新一届 results: the county had voted, so it is the new round
+    assert fx.value == 381 and fx["round"] == "2020-21" and "same release" in fx.round_basis
     assert fx.source == "阜新日报 2021-03-05" and fx.source_key == "pub:阜新日报 2021-03-05"
     no_url = c[c.url == ""]
     assert len(no_url) and no_url.source_ref.str.contains("source: ").all()
@@ -184,9 +184,12 @@ def test_overrides_applied_and_audited(indicator_build):
     assert o.loc["002-002446", "status"] == "rejected" and "reviewer" in o.loc["002-002446", "reason"]
     assert o.loc["004-001741", "status"] == "rejected" and o.loc["004-001741", "indicator_id"] == ""
     assert "override line 4 by ruralstudy-dev" in o.loc["004-001741", "audit"]
-    # a reviewed sheet row whose page counts villages and communities together
-    assert o.loc["sheet:gathered_2026-11.csv:72", "status"] == "rejected"
-    assert o.loc["sheet:gathered_2026-11.csv:72", "auto_indicator_id"] == "cadre_mean_age"
+    # a sheet row whose page counts villages and communities together: the machine read the
+    # village-base id, the override reassigns it to the 村(社区) id
+    row = o.loc["sheet:gathered_2026-11.csv:72"]
+    assert row["auto_indicator_id"] == "cadre_mean_age"
+    assert row["status"] == "reviewed" and row["indicator_id"] == "cadre_mean_age_vc"
+    assert "override line" in row["audit"]
 
 
 @pytest.mark.parametrize("row,needle", [
@@ -269,3 +272,153 @@ def test_peers_follow_the_comparability_rule():
     assert "镇赉县" not in html and "乙市" not in html and "丙县" not in html
     assert "0 of 1 values" in peer_comparison("镇赉县", panel)
     assert "round unknown" in peer_comparison("丙县", panel)
+
+
+# --- periods and rounds through the whole reader, on sentences written here -----------------------
+
+def _through_the_reader(tmp_path, docs):
+    """Each (doc id, text, publication date, province, region) through extraction, the reader,
+    the indicators table and the panel: (observations, indicators, panel)."""
+    from ruralstudy.build.pipeline import extract_files
+    from ruralstudy.measures.codebook import load_codebook
+    from ruralstudy.tables.indicators import (combine_observations, indicators_table,
+                                              observe_figures, panel_table)
+
+    cb = load_codebook()
+    parts = []
+    for doc, text, published, province, region in docs:
+        f = tmp_path / f"{doc}.txt"
+        f.write_text(text, encoding="utf-8")
+        regions = pd.DataFrame([{"doc": doc, "region": region, "province": province,
+                                 "admin_level": "county", "year": None}])
+        parts.append(observe_figures(extract_files([f], regions), cb, published={doc: published}))
+    obs = combine_observations(*parts)
+    ind = indicators_table(obs, cb)
+    return obs, ind, panel_table(ind)
+
+
+def test_periods_are_read_and_only_whole_periods_enter_the_panel(tmp_path):
+    """A September article's income 'so far' is not the year's income, and a several-year count
+    of new branches is not one year's: each keeps its period, and only whole periods (a year, or
+    a stock at the report's date) reach the panel."""
+    docs = [
+        ("ytd", "截至目前，全县村集体经济总收入达到1.26亿元，村均收入32.5万元。", "2023-09-20"),
+        ("ytd2", "全县村集体经济收入今年以来已达到1.52亿元，同比增长12%。", "2023-09-20"),
+        ("sev", "近年来，全市在非公企业和社会组织中新建党支部876个。", "2021-08-12"),
+        ("half", "上半年，全县村集体经营性收入共计4600万元。", "2023-07-15"),
+        ("three", "近三年，全县村集体经济总收入累计达5.6亿元。", "2023-03-01"),
+        ("plan13", "十三五以来，全区共整顿软弱涣散村党组织112个。", "2021-01-20"),
+        ("whole", "2022年，全县村集体经济总收入1.8亿元，村均收入40.1万元。", "2023-02-01"),
+    ]
+    obs, ind, panel = _through_the_reader(
+        tmp_path, [(d, t, pub, "甘肃省", f"{d}县") for d, t, pub in docs])
+    period = {r["raw"]: r["period"] for r in obs.to_dict("records")}
+    assert period["1.26亿元"] == period["32.5万元"] == "year_to_date"  # 截至目前
+    assert period["1.52亿元"] == "year_to_date"  # 今年以来
+    assert period["876个"] == "several_years"  # 近年来, not the article's year
+    assert period["4600万元"] == "part_year"  # 上半年
+    assert period["5.6亿元"] == "several_years"  # 近三年 … 累计
+    assert period["112个"] == "several_years"  # 十三五以来
+    assert period["1.8亿元"] == period["40.1万元"] == "year"
+    whole = obs[obs.raw.isin(["1.8亿元", "40.1万元"])]
+    assert set(whole.source_id) <= set(panel.source_id)  # the whole year's income is in
+    assert set(panel.period) <= {"", "year"}
+    assert set(panel.region) == {"whole县"}  # nothing else: no part period stands for a year
+    assert int(panel.set_index("indicator_id").loc["collective_income_total", "year"]) == 2022
+
+
+def test_a_reviewer_cannot_bring_a_part_period_into_the_panel():
+    """Even a value mapped by hand (a reviewer's reassignment) stays out of the panel when its
+    period is not whole: a year-to-date total does not replace the year's total, however late."""
+    from ruralstudy.tables.indicators import panel_table
+
+    rows = [{"year": 2022, "value": 1.8e8, "qualifier": "exact", "source_type": "report",
+             "source_id": "annual", "period": "year", "indicator_id": "collective_income_total",
+             "unit": "元"}]
+    for i, per in enumerate(["year_to_date", "part_year", "several_years"]):
+        rows.append({"year": 2023, "value": 1.0e8 + i, "qualifier": "exact",
+                     "source_type": "report", "source_id": per, "period": per,
+                     "indicator_id": "collective_income_total", "unit": "元"})
+    p = panel_table(_ind(rows))
+    assert list(p.source_id) == ["annual"] and list(p.period) == ["year"]
+
+
+def test_bare_muqian_income_in_a_mid_year_article_is_not_whole(tmp_path):
+    obs, _, panel = _through_the_reader(tmp_path, [(
+        "now", "今年以来，我县持续发力壮大集体经济。目前，全县村集体经济总收入达2.3亿元。",
+        "2023-09-20", "甘肃省", "某县")])
+    assert obs.set_index("raw").loc["2.3亿元", "period"] == "year_to_date"
+    assert panel.empty
+
+
+def test_panel_carries_rounds_from_text_cues_and_the_calendar(tmp_path):
+    """The round of a value comes from its words (新一届, 换届后, 较上届) and the province's
+    election calendar, never from the calendar year: a value dated before the province's
+    election was over, with no cue, belongs to the earlier round. Shandong's row dates its
+    2020-21 election 2020-12 to 2021-03; Gansu has none (the national window, to 2021-12)."""
+    from ruralstudy.tables.comparability import province_windows
+
+    sd = {w.round: w for w in province_windows("山东")}["2020-21"]
+    assert (sd.start.isoformat(), sd.end.isoformat()) == ("2020-12-01", "2021-03-31")
+    docs = [
+        ("new", "新一届村“两委”成员平均年龄43.2岁，村党组织书记平均年龄较上届下降5.3岁。",
+         "2021-02-10", "山东省", "甲县"),
+        ("during", "全县村“两委”成员平均年龄49.6岁。", "2021-02-10", "山东省", "乙县"),
+        ("after", "全县村“两委”成员平均年龄44.1岁。", "2021-05-10", "山东省", "丙县"),
+        ("national", "全县村“两委”成员平均年龄44.8岁。", "2021-05-10", "甘肃省", "丁县"),
+        ("cued", "换届后，全县村“两委”成员平均年龄42.7岁。", "2021-05-10", "甘肃省", "戊县"),
+    ]
+    _, ind, panel = _through_the_reader(tmp_path, docs)
+    rnd = {(r.region, r.indicator_id): r.round for r in panel.itertuples()}
+    assert rnd[("甲县", "cadre_mean_age")] == "2020-21"  # 新一届, during the election
+    assert rnd[("甲县", "secretary_mean_age_change")] == "2020-21"  # 较上届: a change is in the panel
+    assert rnd[("乙县", "cadre_mean_age")] == "2017-18"  # same date, no cue: the earlier round
+    assert rnd[("丙县", "cadre_mean_age")] == "2020-21"  # after Shandong's election was over
+    assert rnd[("丁县", "cadre_mean_age")] == "2017-18"  # Gansu: the national round still on
+    assert rnd[("戊县", "cadre_mean_age")] == "2020-21"  # 换届后
+    ch = panel[panel.indicator_id == "secretary_mean_age_change"].iloc[0]
+    assert ch.value == -5.3
+    basis = ind.set_index("region").loc["乙县", "round_basis"]
+    assert "before the 2020-21 election in the province was over (2021-03)" in basis
+    assert set(panel["round"]) <= {"2017-18", "2020-21"} and panel["round"].ne("").all()
+
+
+def test_operating_and_total_income_bands_are_separate_panel_cells():
+    """A band of villages by operating income is another cell than the same band by total
+    income: neither replaces the other, and they never share a comparability key."""
+    from ruralstudy.tables.comparability import comparability_key
+    from ruralstudy.tables.indicators import conflicts_table, panel_table
+
+    band = "villages_income_over_10w_share"
+    ind = _ind([
+        {"year": 2022, "value": 62.0, "qualifier": "exact", "source_type": "report",
+         "source_id": "total", "indicator_id": band, "unit": "%", "income_concept": "total"},
+        {"year": 2022, "value": 18.0, "qualifier": "exact", "source_type": "report",
+         "source_id": "operating", "indicator_id": band, "unit": "%",
+         "income_concept": "operating"},
+    ])
+    p = panel_table(ind).set_index("source_id")
+    assert set(p.index) == {"total", "operating"}  # two cells, neither chosen over the other
+    assert (p["n_sources"] == 1).all()
+    assert p.loc["operating", "income_concept"] == "operating"
+    k = comparability_key(p.reset_index())
+    assert k[0] != k[1] and "" not in set(k)
+    assert conflicts_table(ind).empty  # 62% and 18% are not a conflict: different concepts
+
+
+def test_a_release_that_reports_the_new_round_dates_its_other_stocks_in_it(tmp_path):
+    """A page that gives the new round's results (新一届) shows its region had voted by the
+    page's date, so a stock on the same page with no cue of its own is of the new round too —
+    but a past year's figure on that page keeps its own year's round, and another region (or
+    another page) of the same date does not inherit the cue."""
+    docs = [("one", "新一届村“两委”成员平均年龄43.2岁。全县村“两委”成员中女性占比21.5%。"
+                    "2020年全县村集体经济总收入1.2亿元。", "2021-02-10", "山东省", "甲县"),
+            ("two", "全县村“两委”成员中女性占比19.0%。", "2021-02-10", "山东省", "乙县")]
+    _, ind, panel = _through_the_reader(tmp_path, docs)
+    rnd = {(r.region, r.indicator_id): r.round for r in panel.itertuples()}
+    assert rnd[("甲县", "cadre_mean_age")] == "2020-21"
+    assert rnd[("甲县", "cadre_women_share")] == "2020-21"  # same page: the new round
+    assert rnd[("甲县", "collective_income_total")] == "2017-18"  # 2020's income: the old cadres
+    assert rnd[("乙县", "cadre_women_share")] == "2017-18"  # another page, no cue: before the end
+    basis = ind.set_index(["region", "indicator_id"]).loc[("甲县", "cadre_women_share"), "round_basis"]
+    assert "same release" in basis

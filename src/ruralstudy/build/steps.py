@@ -88,11 +88,14 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
 
 def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem]) -> dict[str, bytes]:
     """The extraction's processed files."""
+    from .. import registry
     from .pipeline import problems_frame
 
+    problems_df = problems_frame(problems)
+    registry.check("corpus_problems", problems_df)
     return {"figures.csv": iorw.frame_to_csv_bytes(figures),
             "figures.parquet": iorw.frame_to_parquet_bytes(figures),
-            "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_frame(problems))}
+            "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_df)}
 
 
 # --- 2. indicators ----------------------------------------------------------------------------
@@ -437,7 +440,6 @@ class BuildRun:
         """The figures of every report: one cached step per report, combined as pieces
         (:mod:`ruralstudy.build.incremental`): when a few reports change, the last combined
         frame is read once and only their entries are read or run."""
-        from ..tables import validate
 
         steps = {d.doc_id: ExtractStep(d) for d in self.docs}
         if self.opts.dry_run or self.opts.force or len(steps) != len(self.docs):
@@ -464,7 +466,7 @@ class BuildRun:
             self.graph.planned[:] = rest + sorted(ex, key=lambda p: order[p.step.name])
         figures = figures.sort_values(["doc_id", "start"], kind="mergesort").reset_index(drop=True)
         figures["year"] = figures["year"].astype("Int64")
-        validate.check_schema(figures, validate.FIGURES_SCHEMA, "figures")
+        registry.check("figures", figures)
         return figures
 
     def _extract_each(self, steps: list[ExtractStep],

@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..tables.comparability import province_key  # noqa: F401  (defined there; kept here by name)
 from ..measures.codebook import load_codebook
-from ..tables.comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable, group_key,
-                                    round_label)
+from ..tables.comparability import (PANEL_ROUNDS, RULE_TEXT, comparability_key, comparable,
+                                    compared_as, group_key, round_label)
 
 #: The candidate indicators of each construct for the primary rule, in tie-break order
 #: (each construct's ``candidates`` in ``codebook.yaml``).
@@ -45,14 +45,16 @@ def wide_panel(panel: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """One row per region and comparable group (admin level and election round), one column
     per indicator: regions sit side by side only within a group (``group`` column,
     ``level|round``); values whose level or round is unknown are left out."""
-    p = panel[panel["indicator_id"].isin(indicators)]
+    # an indicator as the rule compares it: an operating-income band is not the total-income
+    # band of the same id (compared_as), so it is never a value of that column
+    p = panel[compared_as(panel).isin(indicators)] if len(panel) else panel
     p = p.assign(group=group_key(p)) if len(p) else p.assign(group=pd.Series(dtype=str))
     p = p[p["group"] != ""]
     cols = ["region", "group", "admin_level", "round", "year_min", "year_max", *indicators]
     if p.empty:
         return pd.DataFrame(columns=cols)
-    w = p.pivot_table(index=["region", "group"], columns="indicator_id", values="value",
-                      aggfunc="first")
+    w = p.assign(_ind=compared_as(p)).pivot_table(index=["region", "group"], columns="_ind",
+                                                  values="value", aggfunc="first")
     meta = p.groupby(["region", "group"]).agg(admin_level=("admin_level", "first"),
                                               round=("round", "first"),
                                               year_min=("year", "min"), year_max=("year", "max"))
@@ -117,7 +119,7 @@ def pair_frame(panel: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["region", "group", "admin_level", "round", "year_label", x, y,
                                      "source_id"])
     src = panel.assign(group=group_key(panel))
-    src = src[src["indicator_id"].isin([x, y])].groupby(["region", "group"])["source_id"].agg(
+    src = src[compared_as(src).isin([x, y])].groupby(["region", "group"])["source_id"].agg(
         lambda s: "; ".join(s))
     d = d.assign(year_label=[year_span_label(a, b) for a, b in zip(d.year_min, d.year_max)],
                  source_id=[src.get((r, g), "") for r, g in zip(d.region, d.group)])
@@ -380,14 +382,36 @@ def change_figures(mapping: pd.DataFrame) -> dict[str, int]:
     rest = ch.loc[~used]
     reasons = rest["reason"].map(_reason_class).where(rest["status"] != "waiting",
                                                       "waiting for review").value_counts()
+    round_change = _is_round_change(ch)
     return {"all": len(ch), "mapped": int(used.sum()),
-            "before_after": int((used & ch["kind"].eq("change")).sum()),
-            "against_round": int((used & ~ch["kind"].eq("change")).sum()),
+            "before_after": int((used & ch["kind"].eq("change") & ~round_change).sum()),
+            "against_round": int((used & round_change).sum()),
+            "growth": int((used & ~ch["kind"].eq("change") & ~round_change).sum()),
             "no_indicator": int(reasons.get("no indicator", 0)),
             "rejected": int(reasons.get("rejected by a reviewer", 0)),
             "waiting": int(reasons.get("waiting for review", 0)),
             "other": int(reasons.drop(["no indicator", "rejected by a reviewer",
                                        "waiting for review"], errors="ignore").sum())}
+
+
+def _is_round_change(d: pd.DataFrame) -> pd.Series:
+    """Rows that are a change against the previous round: a ``_change`` indicator, or (where no
+    indicator is given) a figure whose kind is not a before/after pair."""
+    if "indicator_id" in d.columns:
+        return d["indicator_id"].fillna("").astype(str).str.endswith("_change") | (
+            d["indicator_id"].fillna("").eq("") & ~d["kind"].eq("change"))
+    return ~d["kind"].eq("change")
+
+
+def growth_rates(ind: pd.DataFrame) -> pd.DataFrame:
+    """Growth rates a region states of itself (同比增长19.4%: kind growth, not a change against
+    the previous round), one row each, with sources."""
+    d = ind[ind["kind"].eq("growth") & ~ind["indicator_id"].str.endswith("_change")].copy()
+    if "round" not in d:
+        d["round"] = ""
+    cols = ["region", "admin_level", "round", "year", "indicator_id", "indicator_zh", "value",
+            "unit", "source_id"]
+    return d[cols].sort_values(["admin_level", "region", "indicator_id"]).reset_index(drop=True)
 
 
 def stated_changes(mapping: pd.DataFrame) -> pd.DataFrame:
@@ -708,12 +732,13 @@ def _panel_rows(panel: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
 def links_findings(tests: pd.DataFrame, min_n: int, changes: dict[str, int],
                    before_after: pd.DataFrame, n_sim: int = 2000, seed: int = 0,
                    against_round: pd.DataFrame | None = None,
-                   primary_values: pd.DataFrame | None = None) -> list[dict]:
+                   primary_values: pd.DataFrame | None = None,
+                   growth: pd.DataFrame | None = None) -> list[dict]:
     """The links page's findings: what can be estimated (first on the front page), and how
     many change figures the data hold (``changes``: :func:`change_figures`; ``before_after``:
     :func:`within_region_changes`; ``against_round``: :func:`round_changes`)."""
     out = [estimability_finding(tests, min_n, n_sim, seed, primary_values)]
-    c = {"before_after": len(before_after), "against_round": 0, "no_indicator": 0,
+    c = {"before_after": len(before_after), "against_round": 0, "growth": 0, "no_indicator": 0,
          "rejected": 0, "waiting": 0, "other": 0, **changes}
     rest = c["all"] - c["mapped"]
     why = ", ".join(x for x in (
@@ -724,13 +749,15 @@ def links_findings(tests: pd.DataFrame, min_n: int, changes: dict[str, int],
     text = (f"Change within regions: {c['all']} figure(s) state a change or growth in their own "
             f"words (before → after, against the previous round, or a growth rate); "
             f"{c['mapped']} of them are indicator values: {c['before_after']} before/after "
-            f"pair(s) of one indicator in one region and {c['against_round']} change(s) against "
-            f"the previous round. Of the other {rest}"
+            f"pair(s) of one indicator in one region, {c['against_round']} change(s) against "
+            f"the previous round and {c['growth']} growth rate(s) a region states of itself. "
+            f"Of the other {rest}"
             + (f", {why}" if why else "") + "; each stays in mapping.csv with its reason, not used.")
-    ar = against_round if against_round is not None else pd.DataFrame()
-    both = pd.concat([before_after.assign(change="before/after"),
-                      ar.assign(change="against the previous round")], ignore_index=True) \
-        if len(ar) else before_after
+    parts = [before_after.assign(change="before/after")]
+    for frame, kind in ((against_round, "against the previous round"), (growth, "growth rate")):
+        if frame is not None and len(frame):
+            parts.append(frame.assign(change=kind))
+    both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else before_after
     out.append(_finding("finding-change-figures", "all", text, both, len(both),
                         levels_label(both.drop_duplicates("region").admin_level)
                         if len(both) else "—", region_rounds_label(both) if len(both) else "—",

@@ -144,13 +144,16 @@ def labelled_scatter(df: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str,
 
 def one_comparable_group(df: pd.DataFrame) -> None:
     """Refuse to draw regions side by side unless they form one comparable group (one admin
-    level, one election round, one indicator; see :mod:`ruralstudy.tables.comparability`): a chart
+    level, one election round, one indicator and income concept, whole periods; the rule's
+    :func:`ruralstudy.tables.comparability.mixed_parts`): a chart
     that sorts counties beside provinces, or one round beside another, ranks what the site's
     rule says may not be compared."""
-    for col in ("admin_level", "round", "indicator_id"):
-        if col in df and df[col].fillna("").nunique() > 1:
-            raise ValueError(f"values of more than one {col} ({', '.join(sorted(map(str, df[col].fillna('').unique())))}) "
-                             "would be ranked side by side: draw one comparable group at a time")
+    from ..tables.comparability import mixed_parts
+
+    for col in mixed_parts(df):  # the one rule's parts: level, round, indicator, income concept, period
+        vals = sorted(map(str, df[col].fillna("").unique())) if col in df else []
+        raise ValueError(f"values of more than one {col} ({', '.join(vals)}) "
+                         "would be ranked side by side: draw one comparable group at a time")
     if len(df) and {"admin_level", "round", "indicator_id"} <= set(df.columns):
         # the site's one rule decides (period, income concept too): never a copy of it here
         from ..tables.comparability import comparability_key

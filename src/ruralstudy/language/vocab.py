@@ -701,6 +701,9 @@ ENGLISH_LABEL_WORDS: tuple[tuple[str, object], ...] = (
     (r"\(\s*(?:persons?|people)\s*\)", "(人)"),
     (r"\(\s*p\.?p\.?\s*\)|\(\s*percentage\s+points?\s*\)", "(个百分点)"),
     (r"\btargets?\b|\bgoals?\b|\bplanned\b", "目标"),
+    # the income concept named in brackets after a band (share of 百万村 (operating))
+    (r"\(\s*operating(?:\s+income)?\s*\)", "(经营性收入)"),
+    (r"\(\s*net(?:\s+income)?\s*\)", "(纯收入)"),
     # income per village: 村均 before the income, as the reader expects (村均集体收入)
     (r"\b((?:total\s+)?(?:village\s+)?(?:net\s+|operating\s+)?collective\s+(?:operating\s+|net\s+)?income|"
      r"income)\s+(?:per|for\s+each|of\s+each|each)\s+village\b", r"村均 \1"),
@@ -713,6 +716,11 @@ ENGLISH_LABEL_WORDS: tuple[tuple[str, object], ...] = (
     (r"\b(?:who\s+)?(?:also\s+)?(?:serve|serves|served|serving|act|acts|double|doubles)\s+as\s+(?:the\s+)?"
      r"(?:villagers'?\s+)?committee\s+(?:director|head|chair)(?:man|woman|person)?s?|"
      r"\b(?:who\s+)?also\s+(?:chair|head)s?\s+(?:the\s+)?villagers'?\s+committees?", "兼任村委会主任"),
+    # secretary = committee chair, secretary also (the) villagers' committee head: one person
+    # holds both posts (一肩挑), written as a gloss
+    (r"\b(?:village\s+)?(?:Party\s+)?(?:branch\s+)?secretar(?:y|ies)\s*(?:=|/|&|\+|\balso\b|\band\b|\bas\b)\s*"
+     r"(?:also\s+)?(?:the\s+)?(?:villagers'?\s+)?committee\s+(?:director|head|chair)(?:man|woman|person)?s?\b",
+     "书记主任一肩挑"),
     (r"\bsecretar(?:y|ies)\s+(?:who\s+)?(?:also\s+)?(?:chair|head|serve\s+as\s+(?:the\s+)?(?:chair|head|director)"
      r"\s+of)s?\s+(?:the\s+)?villagers'?\s+committees?|\bone[\s-]+shoulder(?:\s+arrangement)?|"
      r"\bsecretary[\s-]+(?:and[\s-]+)?(?:director|chair)\s+(?:in\s+one|combined)", "书记主任一肩挑"),
@@ -739,12 +747,15 @@ ENGLISH_LABEL_WORDS: tuple[tuple[str, object], ...] = (
     (r"\b(?:a\s+)?(?:junior\s+)?college\s+(?:degree|education|diploma)s?(?:\s+or\s+(?:above|higher))?|"
      r"\bcollege[\s-]+educated|\bcollege\b", "大专以上学历"),
     (r"\b(?:aged\s+)?(?:under|below)\s+35|\b35\s+(?:or|and)\s+(?:under|below|younger)", "35岁以下"),
-    (r"\bvillages?\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+)?"
-     r"(?:over|above|more\s+than|exceeding|of\s+at\s+least|at\s+least|>=?)\s*" + _EN_LABEL_MONEY,
-     lambda m: "集体收入" + _en_label_money(m) + "以上的村"),
-    (r"\bvillages?\s+(?:with|whose)\s+(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?income\s+(?:is\s+)?"
+    # villages with / w/ (operating) income over / > / ≥ X: the band, keeping the income concept
+    (r"\bvillages?\s+(?:with|w/|whose|having)\s*(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?P<op>operating\s+)?"
+     r"(?:collective\s+)?income\s+(?:is\s+)?"
+     r"(?:over|above|more\s+than|exceeding|of\s+at\s+least|at\s+least|>=?|≥)\s*" + _EN_LABEL_MONEY,
+     lambda m: ("经营性收入" if m["op"] else "集体收入") + _en_label_money(m) + "以上的村"),
+    (r"\bvillages?\s+(?:with|w/|whose|having)\s*(?:an?\s+)?(?:annual\s+)?(?:collective\s+)?(?P<op>operating\s+)?"
+     r"(?:collective\s+)?income\s+(?:is\s+)?"
      r"(?:under|below|less\s+than|<)\s*" + _EN_LABEL_MONEY,
-     lambda m: "集体收入" + _en_label_money(m) + "以下的村"),
+     lambda m: ("经营性收入" if m["op"] else "集体收入") + _en_label_money(m) + "以下的村"),
     (r"\bvillages?\s+(?:with\s+)?(?:no|zero)\s+(?:collective\s+)?(?:operating\s+)?income", "无集体经营性收入的村"),
     (r"\b(?:village\s+)?collective\s+operating\s+income|\boperating\s+(?:village\s+)?collective\s+income|"
      r"\boperating\s+income", "村集体经营性收入"),

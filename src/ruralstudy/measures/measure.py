@@ -495,6 +495,8 @@ _PERIOD_YEAR_STRONG = re.compile(r"全年|当年|年度|上年|去年")
 _PERIOD_SEVERAL = re.compile(r"近年来|近几年|近[\d一二两三四五六七八九十]+年|多年来|历年|累计|先后|"
                              r"十[二三四]五(?:以来|期间)|(?<!\d)20\d\d年以来|\d+年来")
 _PERIOD_YEAR = re.compile(r"(?<!\d)20\d\d年(?!以来|\d)")
+#: "now" before a flow (目前, 当前, 现阶段, 眼下): the flow so far, not a whole period.
+_NOW = re.compile(r"目前|当前|现阶段|眼下")
 #: Flows (things that happen over a period) as opposed to stocks counted at a date.
 _FLOW_PROPERTIES = frozenset({"income_total", "income_operating", "income_per_village",
                               "income_operating_per_village", "income_growth", "income_net"})
@@ -1166,6 +1168,10 @@ def measure_text(sentence: str, offset: int, length: int, unit: str, kind: str, 
         counting and bool(_FLOW_VERBS.search(left_item)))
     if not flow:
         period = ""  # a stock counted at the report's date
+    elif not period and _NOW.search(full[s0:off]):
+        # 目前,全县村集体经济总收入达2.3亿元: a flow "so far" has no whole period (in a September
+        # article it is the year to date); it must not stand in for the year's total
+        period = "year_to_date"
     elif _PART_PERIOD.search(full[s0:off]) or _PART_PERIOD.search(full[off:b]):
         period = "part_year"  # 5个村一季度收入超过50万元: the period after the counted villages
     if head_start < a and _GROUP_FRAME.match(head):
@@ -1298,6 +1304,8 @@ _LABEL_FILLER = re.compile(
 #: A date at which a stock is counted (截至6月底, 截至2023年末): the period is read from the
 #: whole label; the date restricts nothing.
 _LABEL_DATE = re.compile(r"截[至止]到?((19|20)\d\d年)?(\d{1,2}月)?(\d{1,2}日)?(底|末|份)?")
+#: A year at a label's head (2022年村均, 2021年度村均).
+_LABEL_HEAD_YEAR = re.compile(r"^(19|20)\d\d年(度)?(?=\D)")
 #: Villages named by the income they pass (百万村, 五十万元村).
 _BAND_VILLAGE = re.compile(r"(?<![\d十百千])(十|二十|三十|五十|百)万(元)?(级)?村")
 _BAND_VILLAGE_STEP = {"十": 10, "二十": 20, "三十": 30, "五十": 50, "百": 100}
@@ -1362,6 +1370,14 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
         statement, why = "rule", "label states a rule"
     body = _SOURCE_NOTE.sub("", re.sub(r"^目标[::]", "", text))
     body = _LABEL_DATE.sub("", body)
+    # a year at the label's head (2022年村均) dates the figure (the period is read from the whole
+    # label); it is not a word of what is measured
+    body = _LABEL_HEAD_YEAR.sub("", body)
+    # a bracket that repeats words the label already holds outside it (一肩挑(书记主任一肩挑)占比)
+    # is a gloss: it restricts nothing
+    # (four characters at least: (社区) after 村 is the base, not a gloss)
+    body = re.sub(r"\(([^()]{4,})\)", lambda m: "" if m.group(1) in body[:m.start()] + body[m.end():]
+                  else m.group(0), body)
     # a bracket that defines the villages by their income (经济薄弱村(年收入不足10万元)): the
     # head noun is before it, and the band it names is the group
     defined = re.search(r"\(([^()]*)\)$", body)
@@ -1425,6 +1441,11 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
         entity, words = "admin_village", "(villages of a band)"
         conds = find_conditions(body + "的村", entity)
         spans.extend(m.span() for m in _INCOME_BAND_PRE.finditer(body + "的村") if m.end() <= len(body))
+    if entity == "collective" and prop == "count" and u in ("个", "个村") and \
+            conds & set(INCOME_BANDS):
+        # 集体经济收入5万元以下 | 18个: a count in 个 under an income band counts the villages
+        entity, words = "admin_village", (words or "") + " (villages of a band, counted in 个)"
+        conds = find_conditions(body + "的村", entity)
     if "branch_led" in conds:  # 领办合作社的村党组织: the cooperative is part of the condition
         spans.extend(m.span() for m in re.finditer(r"合作社", body))
     if "weak_village" in conds and (head is not body or any(
@@ -1445,6 +1466,13 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
             spans.extend(m.span() for m in rx.finditer(body))
     residual = _residual(body, spans)
     evidence = f"label entity '{words}'; property: {pwhy}"
+    # a condition word whose condition has no meaning for the entity (集体收入达标村: 达标 of
+    # villages is not branch standardisation) still restricts the group: unknown, not dropped
+    misfit = [c for c, rx in _CONDITION_RES if c in _ENTITY_CONDITIONS and c != "with_communities"
+              and entity not in _ENTITY_CONDITIONS[c] and c not in conds and rx.search(body)]
+    if misfit and entity:
+        conds.add("other")
+        evidence += f"; condition words of {', '.join(misfit)} do not apply to {entity}"
     if residual:
         conds.add("other")
         evidence += f"; unrecognised words '{residual}'"

@@ -446,15 +446,18 @@ def methods_body(t=None) -> str:
     election rounds and their calendar, periods, bodies and bases, reprints, the statistics,
     the biases of the sources, and how a researcher grows n with their own corpus."""
     from ..findings.analysis import PRIMARY_INDICATORS, PRIMARY_RULE
-    from ..tables.comparability import RULE_TEXT, calendar
+    from ..tables.comparability import RULE_TEXT, calendar_windows
 
     cal_rows = []
-    for r in calendar()["rounds"]:
-        d = r["default"]
-        prov = "; ".join(f"{k} {v['start']}–{v['end']}" for k, v in (r.get("provinces") or {}).items())
-        cal_rows.append(f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(d['start'])}–"
-                        f"{html.escape(d['end'])}</td><td{cjk_lang(prov)}>{html.escape(prov or '—')}</td>"
-                        f"<td{cjk_lang(r['source'])}>{html.escape(r['source'].strip())}</td></tr>")
+    for w in calendar_windows():  # one row per window, with the page it comes from
+        where = w["province"] or "all others (national default)"
+        page = (f" <a href=\"{html.escape(w['url'])}\" rel=\"noreferrer\">page</a>" if w["url"] else "")
+        status = "confirmed by the page" if w["checked"] else "not confirmed: " + w["note"]
+        cal_rows.append(f"<tr><td>{html.escape(w['round'])}</td><td{cjk_lang(where)}>"
+                        f"{html.escape(where)}</td><td>{html.escape(w['start'])}–"
+                        f"{html.escape(w['end'])}</td><td{cjk_lang(w['source'])}>"
+                        f"{html.escape(w['source'])}{page}</td><td{cjk_lang(status)}>"
+                        f"{html.escape(status)}</td></tr>")
     n_rounds = ""
     if t is not None and len(t.panel):
         vc = t.panel["round"].replace("", "unknown").value_counts()
@@ -492,8 +495,8 @@ def methods_body(t=None) -> str:
         "earlier round, unless its text says it is that election's result (<span lang='zh'>换届后, "
         "新一届, 新当选, 较上届</span>). The calendar year alone never decides. A value with neither a "
         "year nor a publication date has no round and is never compared.</p>"
-        "<div class='table-wrap'><table class='data'><thead><tr><th>round</th><th>default window"
-        "</th><th>provinces dated separately</th><th>source</th></tr></thead><tbody>"
+        "<div class='table-wrap'><table class='data'><thead><tr><th>round</th><th>province</th>"
+        "<th>window</th><th>source</th><th>checked</th></tr></thead><tbody>"
         + "".join(cal_rows) + "</tbody></table></div>" + n_rounds +
         "<p>Changes a region states against its previous round (<span lang='zh'>较上届</span>) are "
         "indicators of their own (ids ending in <code>_change</code>): a region compared with "

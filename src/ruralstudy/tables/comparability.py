@@ -1,9 +1,12 @@
 """Like with like: village election rounds, periods, and the one comparability rule.
 
 Two values may be set against each other (ranked, correlated, shown as peers, differenced)
-only when :func:`comparable` says so. Every page of the site and every notebook goes through
-it (or through :func:`comparability_key`, its vectorised form: two rows are comparable exactly
-when their keys are equal and not empty).
+only when the rule says so. The rule is written once, in :func:`_parts`; every page of the
+site and every notebook reads it through :func:`comparability_key` (two rows are comparable
+exactly when their keys are equal and not empty), :func:`comparable` (the same verdict for two
+values, with the reason), :func:`group_key` (level and round, for pairs of indicators),
+:func:`compared_as` (the indicator with its income concept: a panel cell, a column) or
+:func:`mixed_parts` (does a frame hold one group?).
 
 The rule: **same admin level, same election round, same indicator** — and an indicator fixes
 the body (村“两委” vs 村委会 vs secretaries), the base (行政村 vs 村(社区)), the property and
@@ -91,6 +94,9 @@ class Window:
     start: date
     end: date
     source: str
+    url: str = ""
+    checked: bool = False
+    note: str = ""
 
 
 def _month(s: str, last: bool = False) -> date:
@@ -103,12 +109,75 @@ def _month(s: str, last: bool = False) -> date:
 
 @lru_cache(maxsize=1)
 def calendar() -> dict[str, Any]:
-    """The election calendar (``election_calendar.yaml``), parsed once."""
+    """The election calendar (``election_calendar.yaml``), parsed and checked once (see
+    :func:`check_calendar`)."""
     import yaml
 
     text = resources.files("ruralstudy.tables").joinpath("election_calendar.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
+    check_calendar(data)
     return data
+
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def check_calendar(data: dict[str, Any]) -> None:
+    """Refuse a calendar whose windows do not say where they come from: every window (each
+    round's ``default`` and each province row) needs ``start`` <= ``end`` (YYYY-MM), a
+    ``source``, a ``url`` ('' or an http(s) address) and ``checked`` (true or false); a
+    checked window needs its page (``url``), an unchecked one a ``note`` saying what is not
+    confirmed. Raises :class:`ruralstudy.errors.ValidationError` naming the window."""
+    from ..errors import ValidationError
+
+    bad = []
+    ids = []
+    for r in data.get("rounds") or []:
+        rid = str(r.get("id", ""))
+        ids.append(rid)
+        if not rid or not str(r.get("source", "")).strip():
+            bad.append(f"round {rid or '?'}: needs an id and a source")
+        rows = [("default", r.get("default"))] + list((r.get("provinces") or {}).items())
+        for name, w in rows:
+            where = f"round {rid}, {name}"
+            if not isinstance(w, dict):
+                bad.append(f"{where}: no window")
+                continue
+            start, end = str(w.get("start", "")), str(w.get("end", ""))
+            if not (_MONTH.fullmatch(start) and _MONTH.fullmatch(end)):
+                bad.append(f"{where}: start and end must be months (YYYY-MM), not {start!r}, {end!r}")
+            elif start > end:
+                bad.append(f"{where}: starts ({start}) after it ends ({end})")
+            if not str(w.get("source", "") or "").strip():
+                bad.append(f"{where}: no source")
+            url = w.get("url")
+            if not isinstance(url, str) or (url and not re.match(r"https?://", url)):
+                bad.append(f"{where}: url must be '' or an http(s) address, not {url!r}")
+            checked = w.get("checked")
+            if not isinstance(checked, bool):
+                bad.append(f"{where}: checked must be true or false, not {checked!r}")
+            elif checked and not url:
+                bad.append(f"{where}: checked without the page (url) that confirms it")
+            elif not checked and not str(w.get("note", "") or "").strip():
+                bad.append(f"{where}: not checked, and no note saying what is unconfirmed")
+    if len(set(ids)) != len(ids) or not ids:
+        bad.append(f"round ids must be present and distinct: {ids}")
+    if bad:
+        raise ValidationError("election_calendar.yaml: " + "; ".join(bad),
+                              file="election_calendar.yaml")
+
+
+def calendar_windows() -> list[dict[str, Any]]:
+    """Every window of the calendar as a flat row (round, province or '' for the default,
+    start, end, source, url, checked, note), for the site and the data package."""
+    out = []
+    for r in calendar()["rounds"]:
+        rows = [("", r["default"])] + list((r.get("provinces") or {}).items())
+        for prov, w in rows:
+            out.append({"round": r["id"], "province": prov, "start": w["start"], "end": w["end"],
+                        "source": str(w["source"]).strip(), "url": w["url"],
+                        "checked": w["checked"], "note": str(w.get("note", "") or "").strip()})
+    return out
 
 
 def province_windows(province: str) -> tuple[Window, ...]:
@@ -121,9 +190,11 @@ def province_windows(province: str) -> tuple[Window, ...]:
 def _windows(key: str) -> tuple[Window, ...]:
     out = []
     for r in calendar()["rounds"]:
-        row = (r.get("provinces") or {}).get(key) or r["default"]
-        src = row.get("source") or f"national default ({r['source'].strip()[:80]}…)"
-        out.append(Window(r["id"], _month(row["start"]), _month(row["end"], last=True), src))
+        own = (r.get("provinces") or {}).get(key)
+        row = own or r["default"]
+        src = str(row["source"]).strip() if own else f"national default: {str(row['source']).strip()}"
+        out.append(Window(r["id"], _month(row["start"]), _month(row["end"], last=True), src,
+                          row["url"], row["checked"], str(row.get("note", "") or "").strip()))
     return tuple(sorted(out, key=lambda w: w.start))
 
 
@@ -214,18 +285,27 @@ def assign_round(ref: date | None, province: str, cue: str = "") -> tuple[str, s
 
 
 def round_of(year: object, period: str, published: object, province: str,
-             text: str = "") -> tuple[str, str]:
+             text: str = "", release_cue: str = "") -> tuple[str, str]:
     """(round, basis) of one value: :func:`reference_date` then :func:`assign_round` with the
-    cue of its text."""
+    cue of its text. ``release_cue`` is 'new' when another figure of the same release and
+    region says it is an election's result (换届后, 新一届, 较上届): a value of that release
+    dated at its publication, with no cue of its own, then describes the new round too (the
+    release shows the region's election was over by that date). A value dated earlier (a past
+    year's income) keeps its own date's round."""
     ref, how = reference_date(year, period, published)
-    rnd, why = assign_round(ref, province, round_cue(text))
+    cue = round_cue(text)
+    if not cue and release_cue == "new" and ref is not None and ref == parse_date(published):
+        rnd, why = assign_round(ref, province, "new")
+        return rnd, (f"{how}; another figure of the same release and region is the election's "
+                     f"result (换届后/新一届/较上届), so the region had voted by then; {why}")
+    rnd, why = assign_round(ref, province, cue)
     return rnd, f"{how}; {why}"
 
 
 # --- the comparability rule ------------------------------------------------------------------
 
-_OPERATING = re.compile(r"经营性")
-_NET = re.compile(r"纯收入|净收入|收益")
+_OPERATING = re.compile(r"经营性|經營性|\boperating\b", re.I)
+_NET = re.compile(r"纯收入|净收入|收益|純收入|淨收入|\bnet\b", re.I)
 
 
 def income_concept(indicator_id: str, text: str = "") -> str:
@@ -243,8 +323,69 @@ def income_concept(indicator_id: str, text: str = "") -> str:
     return ""
 
 
+_CONCEPT_WORDS = {"operating": ("集体经营性收入", "collective operating income"),
+                  "net": ("集体纯收入", "collective net income")}
+
+
+def concept_labels(indicator_id: str, label_zh: str, label_en: str, concept: str) -> tuple[str, str]:
+    """An income band's labels with its income concept written in, so that a reader never
+    takes a band by operating (or net) income for the band by total income:
+    集体收入50万元以上村数 → 集体经营性收入50万元以上村数. Other indicators keep their labels
+    (collective_income_* ids name their concept already)."""
+    if not str(indicator_id).startswith("villages_income") or concept not in _CONCEPT_WORDS:
+        return label_zh, label_en
+    zh, en = _CONCEPT_WORDS[concept]
+    return (re.sub(r"集体(?:经济)?收入", zh, label_zh, count=1),
+            re.sub(r"collective income", en, label_en, count=1))
+
+
 def _blank(v: object) -> bool:
     return v is None or (not isinstance(v, str) and pd.isna(cast(Any, v))) or str(v).strip() == ""
+
+
+#: What the rule compares, in the order its reasons are given. Every decision about what may be
+#: set side by side reads these parts through :func:`_rule_parts`, and nothing else.
+RULE_FIELDS = ("admin_level", "round", "indicator_id", "income_concept", "period")
+
+
+def _text(v: object) -> str:
+    return "" if _blank(v) else str(v).strip()
+
+
+def _parts(row: Any) -> dict[str, Any]:
+    """THE comparability rule, once, for one value (a mapping): its admin level, round,
+    indicator, income concept (the given one, else what the indicator id implies), period, and
+    ``ok`` — False when the level or round is unknown or the period is not whole. Two values
+    are comparable exactly when both are ok and their :func:`_key` is equal. Every function
+    below reads values through it."""
+    get = row.get if hasattr(row, "get") else (lambda _k, _d=None: _d)
+    level, rnd = _text(get("admin_level")), _text(get("round"))
+    ind, period = _text(get("indicator_id")), _text(get("period"))
+    concept = _text(get("income_concept")) or income_concept(ind)
+    whole = period in WHOLE_PERIODS
+    return {"admin_level": level, "round": rnd, "indicator_id": ind, "income_concept": concept,
+            "period": period, "whole": whole, "ok": bool(level and rnd and whole)}
+
+
+def _key(p: dict[str, Any]) -> str:
+    return f"{p['admin_level']}|{p['round']}|{p['indicator_id']}|{p['income_concept']}" if p["ok"] else ""
+
+
+def _rule_parts(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_parts` of every row of ``df`` (columns it lacks count as blank)."""
+    cols = [c for c in RULE_FIELDS if c in df]
+    parts = [_parts(r) for r in df[cols].to_dict("records")]
+    return pd.DataFrame(parts, index=df.index,
+                        columns=[*RULE_FIELDS, "whole", "ok"]).astype({"whole": bool, "ok": bool})
+
+
+def comparability_key(df: pd.DataFrame) -> pd.Series:
+    """The rule as one key per row (admin level | round | indicator | income concept): two
+    rows are comparable exactly when their keys are equal and non-empty. Rows with an unknown
+    level or round, or a period that is not whole, get ''."""
+    cols = [c for c in RULE_FIELDS if c in df]
+    return pd.Series([_key(_parts(r)) for r in df[cols].to_dict("records")], index=df.index,
+                     dtype=object)
 
 
 def comparable(a: dict[str, Any] | pd.Series, b: dict[str, Any] | pd.Series) -> tuple[bool, str]:
@@ -252,57 +393,60 @@ def comparable(a: dict[str, Any] | pd.Series, b: dict[str, Any] | pd.Series) -> 
 
     Each is a mapping with ``admin_level``, ``round``, ``indicator_id`` and optionally
     ``period`` (a missing period counts as whole) and ``income_concept`` (else read from the
-    indicator id). See :data:`RULE_TEXT`."""
-    for side in (a, b):
-        if _blank(side.get("admin_level")):
+    indicator id). The verdict is the keys' (:func:`_parts`, :func:`_key`: the same as
+    :func:`comparability_key`); the reason names the first part that differs. See
+    :data:`RULE_TEXT`."""
+    x, y = _parts(a), _parts(b)
+    if x["ok"] and _key(x) == _key(y):
+        return True, ""
+    for side in (x, y):
+        if not side["admin_level"]:
             return False, "admin level unknown"
-        if _blank(side.get("round")):
+        if not side["round"]:
             return False, "election round unknown"
-        if str(side.get("period", "") or "") not in WHOLE_PERIODS:
-            return False, f"period {side.get('period')}: not a whole year or a stock"
-    if a["admin_level"] != b["admin_level"]:
-        return False, f"different admin levels ({a['admin_level']} and {b['admin_level']})"
-    if a["round"] != b["round"]:
-        return False, f"different election rounds ({a['round']} and {b['round']})"
-    ca, cb = _concept(a), _concept(b)
-    if a["indicator_id"] != b["indicator_id"]:
-        if ca and cb and ca != cb:
-            return False, f"different income concepts ({ca} and {cb})"
-        return False, (f"different indicators ({a['indicator_id']} and {b['indicator_id']}): "
-                       "another body, base, property or condition")
-    if ca != cb:
+        if not side["whole"]:
+            return False, f"period {side['period']}: not a whole year or a stock"
+    if x["admin_level"] != y["admin_level"]:
+        return False, f"different admin levels ({x['admin_level']} and {y['admin_level']})"
+    if x["round"] != y["round"]:
+        return False, f"different election rounds ({x['round']} and {y['round']})"
+    ca, cb = x["income_concept"], y["income_concept"]
+    if ca != cb and (ca and cb or x["indicator_id"] == y["indicator_id"]):
         return False, f"different income concepts ({ca} and {cb})"
-    return True, ""
+    return False, (f"different indicators ({x['indicator_id']} and {y['indicator_id']}): "
+                   "another body, base, property or condition")
 
 
-def _concept(row: Any) -> str:
-    c = row.get("income_concept")
-    return str(c) if isinstance(c, str) else income_concept(row["indicator_id"])
+def compared_as(df: pd.DataFrame) -> pd.Series:
+    """The indicator as the rule compares it: the indicator id, with the income concept
+    appended (``villages_income_over_10w_share[operating]``) when a row's concept is not the
+    one its id implies — so an operating-income band is never a column, cell or peer of the
+    total-income band of the same id. The panel's cell and a wide table's column use it."""
+    p = _rule_parts(df)
+    implied = p["indicator_id"].map(income_concept)
+    return p["indicator_id"].where(p["income_concept"] == implied,
+                                   p["indicator_id"] + "[" + p["income_concept"] + "]")
 
 
-def comparability_key(df: pd.DataFrame) -> pd.Series:
-    """The rule vectorised: one key per row (admin level | round | indicator | income
-    concept); two rows are
-    comparable exactly when their keys are equal and non-empty (the same decision as
-    :func:`comparable`). Rows with an unknown level or round, or a period that is not whole,
-    get ''."""
-    level = df["admin_level"].fillna("").astype(str)
-    rnd = df["round"].fillna("").astype(str) if "round" in df else pd.Series("", index=df.index)
-    per = df["period"].fillna("").astype(str) if "period" in df else pd.Series("", index=df.index)
-    ok = (level != "") & (rnd != "") & per.isin(WHOLE_PERIODS)
-    concept = (df["income_concept"].fillna("").astype(str) if "income_concept" in df else
-               df["indicator_id"].map(income_concept))
-    key = level + "|" + rnd + "|" + df["indicator_id"].astype(str) + "|" + concept
-    return key.where(ok, "")
+def mixed_parts(df: pd.DataFrame) -> list[str]:
+    """The parts of the rule (:data:`RULE_FIELDS`) on which the rows of ``df`` differ, among
+    the columns ``df`` has (a chart of rows of one group returns []); a period that is not
+    whole is reported as 'period'. Used where a frame must be one comparable group."""
+    p = _rule_parts(df)
+    out = [c for c in RULE_FIELDS if c in df and c != "period" and p[c].nunique() > 1]
+    if "income_concept" not in out and "indicator_id" in df and p["income_concept"].nunique() > 1:
+        out.append("income_concept")
+    if "period" in df and not p["whole"].all():
+        out.append("period")  # a year and a stock are both whole: only a part period is mixed in
+    return out
 
 
 def group_key(df: pd.DataFrame) -> pd.Series:
     """Admin level | round of each row ('' when either is unknown or the period is not whole):
     the groups within which regions may be set side by side across indicators (e.g. a
-    correlation of two indicators)."""
-    k = comparability_key(df)
-    return (df["admin_level"].fillna("").astype(str) + "|" +
-            df["round"].fillna("").astype(str)).where(k != "", "")
+    correlation of two indicators; each indicator as :func:`compared_as` names it)."""
+    p = _rule_parts(df)
+    return (p["admin_level"] + "|" + p["round"]).where(p["ok"], "")
 
 
 def round_label(rnd: object) -> str:

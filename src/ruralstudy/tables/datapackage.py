@@ -1,15 +1,15 @@
-"""The processed tables described once: column declarations, a Frictionless Data Package and
-Stata files, all generated from the same declarations.
+"""The downloads described from the tables' declarations: a Frictionless Data Package and
+Stata files, and the Data page's column documentation.
 
-Every column of every download table is declared here once (:data:`COLUMNS`, with
-table-specific wording in :data:`TABLE_COLUMNS` where a name means something narrower in one
-table): its meaning, its unit or base and what an empty cell means. From these declarations come
-the Data page's column documentation, the ``datapackage.json`` that the ``frictionless``
-validator checks (types, keys between tables, missing values, licence, sources) and the variable
-labels of ``panel.dta`` and ``indicators.dta`` (Stata 14+, format 118, Unicode labels). The
-Data Package and the Stata files are written by well-kept libraries' conventions (Frictionless
-Data Package v1 descriptor; ``pandas.DataFrame.to_stata``); what is by hand here is only the
-descriptor's assembly, which no library derives from a pandas frame with our descriptions.
+Every column of every processed table is declared once, in its table's pandera declaration
+(:mod:`ruralstudy.tables.schemas`): its meaning, Chinese label, unit or base and what an empty
+cell means. From these declarations come the Data page's column documentation
+(:func:`column_docs`), the ``datapackage.json`` that the ``frictionless`` validator checks
+(types, keys between tables, missing values, licence, sources) and the variable labels of
+``panel.dta`` and ``indicators.dta`` (Stata 14+, format 118, Unicode labels). The Data Package
+and the Stata files are written by well-kept libraries' conventions (Frictionless Data Package
+v1 descriptor; ``pandas.DataFrame.to_stata``); what is by hand here is only the descriptor's
+assembly, which no library derives from a pandas frame with our descriptions.
 
 Pure functions: frames and bytes in, bytes out. Deterministic: same tables, same bytes.
 """
@@ -23,190 +23,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..registry import ProcessedTable, table as _registered
+from .schemas import Meaning, UndeclaredColumn, UndescribedColumn, declaration, meaning
 
-from ..registry import Column, ProcessedTable, table as _registered
+__all__ = ["UndeclaredColumn", "UndescribedColumn", "column", "column_docs", "datapackage",
+           "stamp_datetime", "stata_bytes", "stata_labels", "table_schema"]
 
-_EMPTY_UNMAPPED = "empty when the figure is not mapped to an indicator"
-
-#: Columns shared by several tables: one meaning wherever the name appears.
-COLUMNS: dict[str, Column] = {
-    "figure_id": Column("Stable id of a figure in a report: document id and raw character offset "
-                        "(e.g. 000-003020)", label_zh="数字编号"),
-    "doc_id": Column("Document id in data/raw/manifest.csv", missing="empty for sheet rows",
-                     label_zh="文档编号"),
-    "region": Column("Region name as normalised (Chinese)", label_zh="地区"),
-    "province": Column("Province of the region", missing="empty when the province is unknown",
-                       label_zh="省份"),
-    "admin_level": Column("Administrative level: national, province, prefecture or county",
-                          missing="empty when the level is unknown", label_zh="行政级别"),
-    "region_code": Column("Official division code (GB/T 2260, as resolved by cpca)",
-                          missing="empty when the region was not resolved to a code",
-                          label_zh="行政区划代码"),
-    "code_vintage": Column("Which edition of the division codes `region_code` follows",
-                           missing="empty when the region has no code", label_zh="区划代码版本"),
-    "year": Column("Year the figure describes", missing="empty when the year is unknown",
-                   label_zh="年份"),
-    "start": Column("Start offset (characters) of the figure in the raw text file; for a web "
-                    "page, PDF or Word file, in the text extracted from it (data/processed/text/"
-                    "<doc_id>.txt, mapped back to the raw file in <doc_id>.map.json)",
-                    unit="characters", missing="empty for sheet rows", label_zh="起始位置"),
-    "end": Column("End offset (exclusive) of the figure", unit="characters",
-                  missing="empty for sheet rows", label_zh="结束位置"),
-    "line": Column("Line number in the raw text file, extracted text or sheet",
-                   missing="empty when not known", label_zh="行号"),
-    "raw": Column("The figure exactly as written", label_zh="原文数字"),
-    "value": Column("Parsed value in the base unit given in `unit` (元, %, pp, 个, 名, 岁 ...); "
-                    "for a change, the value after it", label_zh="数值"),
-    "value_high": Column("Upper end of a range", missing="empty unless the figure is a range",
-                         label_zh="区间上限"),
-    "value_before": Column("Earlier value of a change (从 A 到 B: A)",
-                           missing="empty unless the figure is a change", label_zh="变化前数值"),
-    "unit": Column("Base unit of `value`: 元 (yuan), % (percent), pp (percentage points), 岁 "
-                   "(years of age), 个/名/人 (counts) ...", missing="empty for a bare number",
-                   label_zh="单位"),
-    "qualifier": Column("How exact the figure is: exact, more_than, less_than, at_least, "
-                        "at_most, about", label_zh="限定词"),
-    "kind": Column("level, change (before -> after) or growth (signed)", label_zh="类型"),
-    "sentence": Column("The cleaned sentence the figure comes from", label_zh="句子"),
-    "sent_offset": Column("Offset of the figure within its sentence", unit="characters",
-                          label_zh="句内位置"),
-    "place": Column("Place named in the figure's sentence (a township, village ...)",
-                    missing="empty when the sentence names none", label_zh="地点"),
-    "role": Column("observed, condition (defines a group), target or rule", label_zh="陈述类型"),
-    "indicator_id": Column("Codebook indicator (see codebook.csv)", missing=_EMPTY_UNMAPPED,
-                           label_zh="指标编号"),
-    "indicator_zh": Column("Indicator label (Chinese)", label_zh="指标（中文）"),
-    "indicator_en": Column("Indicator label (English)", label_zh="指标（英文）"),
-    "construct": Column("branch_strength (组织力), cadre_structure (干部队伍结构), "
-                        "collective_income (村集体经济) or context (背景)", label_zh="维度"),
-    "measure": Column("count, share, mean, money, rate or area", label_zh="度量"),
-    "entity": Column("Measured entity (MEASUREMENT.md vocabulary)",
-                     missing="empty when the text names none", label_zh="测量对象"),
-    "property": Column("Measured property (count, share, mean_age, income_total ...)",
-                       missing="empty when not stated", label_zh="测量属性"),
-    "conditions": Column("Conditions restricting the entity to a group, ';'-separated "
-                         "(college, women, under35, over_10w ...)", missing="empty: no condition",
-                         label_zh="限定条件"),
-    "source_type": Column("report (a text in data/raw/reports) or sheet (a hand-gathered figure "
-                          "sheet)", label_zh="来源类型"),
-    "source_id": Column("Figure id (reports) or sheet:<file>:<line> (sheets)", label_zh="来源编号"),
-    "source_ref": Column("Where the value came from, readable", label_zh="来源"),
-    "url": Column("Web page the figure or sheet row was taken from",
-                  missing="empty when no address is known", label_zh="网址"),
-    "rule": Column("Mapping rule that fired", missing=_EMPTY_UNMAPPED, label_zh="映射规则"),
-    "confidence": Column("Calibrated probability that the value means what its indicator says "
-                         "(ruralstudy.measures.calibrate; 1.0 once a person reviewed it)",
-                         unit="probability 0-1", missing=_EMPTY_UNMAPPED, label_zh="置信度"),
-    "ocr_confidence": Column("Read by OCR from a scanned page: Tesseract's confidence in the "
-                             "weakest word the figure was read from (check a low one against "
-                             "the scan; the tip on its source page gives the box)",
-                             unit="confidence 0-100",
-                             missing="empty for a figure read from text (a text file, web page, "
-                                     "PDF text layer or Word file) and for sheet rows",
-                             label_zh="OCR置信度"),
-    "audit": Column("Researchers' overrides and review decisions applied to this figure",
-                    missing="empty when none applied", label_zh="人工修订记录"),
-    "n_sources": Column("Number of independent releases (source keys) among the values of "
-                        "this cell; copies of one release count once", label_zh="独立来源数"),
-    "n_copies": Column("Number of values of this cell, copies of one release included",
-                       label_zh="数值条数"),
-    "published": Column("Publication date of the report or page (YYYY-MM-DD or YYYY-MM), from "
-                        "the manifest, the sheet's source column or the page's address",
-                        missing="empty when no date is known", label_zh="发布日期"),
-    "ref_date": Column("Date the value describes (see comparability.reference_date): the end "
-                       "of the year it names, or the publication date of a stock",
-                       missing="empty when neither a year nor a date is known",
-                       label_zh="参照日期"),
-    "round": Column("Village election round (村“两委”换届) whose cadres were in office at the "
-                    "value's date: 2014-16, 2017-18, 2020-21 or 2024-26, from the province's "
-                    "election calendar and the text's cues (换届后, 新一届, 较上届)",
-                    missing="empty when the round is unknown (never compared)",
-                    label_zh="换届届次"),
-    "round_basis": Column("Why the value belongs to its round (date, calendar, cue)",
-                          label_zh="届次依据"),
-    "source": Column("Original publisher and date as the page names them (sheets with a "
-                     "source column); the only pointer when url is empty",
-                     missing="empty when the sheet gives none", label_zh="原始出处"),
-    "release": Column("The release a figure copies, before reprints are joined: a report, a "
-                      "sheet row's publisher and date, or its page", label_zh="发布"),
-    "source_key": Column("One key per release: copies of one release (reprints, pages "
-                         "repeating one figure) share it", label_zh="发布键"),
-    "between": Column("independent releases (a conflict between sources) or one release (a "
-                      "misprint or mapping error inside one release)", label_zh="分歧类型"),
-    "source_keys": Column("The releases of the values, ';'-separated", label_zh="发布键"),
-    "income_concept": Column("For collective income and income bands: total, operating "
-                             "(经营性) or net (纯收入, 收益) income; compared only within one",
-                             missing="empty: not about collective income", label_zh="收入口径"),
-    "choice_rule": Column("How one value was chosen among several", label_zh="取值规则"),
-    "file": Column("File in data/raw/reports or data/raw/sheets", label_zh="文件"),
-    "context": Column("Sentence (reports) or label (sheets) used for mapping", label_zh="上下文"),
-    "unit_source": Column("Where the unit came from", label_zh="单位来源"),
-    "is_target": Column("The figure is a target, not an achieved value", label_zh="是否目标"),
-    "construct_guess": Column("Construct guessed by the sheet's author (sheets only)",
-                              missing="empty for report figures", label_zh="维度（采集者判断）"),
-    "scope": Column("region (the whole region) or the part of it the figure covers",
-                    missing="empty when not read", label_zh="范围"),
-    "statement": Column("observed, target, rule or threshold", missing="empty when not read",
-                        label_zh="陈述"),
-    "period": Column("Period of a flow (issue 19): year, year_to_date, part_year or "
-                     "several_years; only year and empty map to an indicator",
-                     missing="empty for a stock counted at the report's date, or not read",
-                     label_zh="时期"),
-    "evidence": Column("The reader's structural flags, ';'-separated (subject_carried, "
-                       "fenbie_paired, qizhong_subset, bare_share, base_carried, quoted …)",
-                       missing="empty when no flag applies", label_zh="依据"),
-    "body": Column("Who or what an indicator counts (村党组织书记, 村“两委”成员, 行政村 …)",
-                   label_zh="对象"),
-    "base": Column("The villages an indicator counts over: 村 (villages only) or 村(社区) "
-                   "(villages and communities together); values of different bases are different "
-                   "indicators", label_zh="口径"),
-    "lead": Column("The paragraph's text before the figure's sentence (at most 300 characters), "
-                   "from which a list's subject is carried", missing="empty at a paragraph's start",
-                   label_zh="段落前文"),
-    "sent_length": Column("Length of the figure within its cleaned sentence", unit="characters",
-                          label_zh="句中长度"),
-    "status": Column("published (machine-read, calibrated confidence at or above the publishing "
-                     "threshold), reviewed (checked by a person), waiting (below the threshold: "
-                     "waits for review, not in the panel), unmapped or rejected", label_zh="状态"),
-    "reason": Column("Why a figure is not mapped, was rejected or waits for review",
-                     missing="empty when published or reviewed", label_zh="原因"),
-    "auto_indicator_id": Column("Indicator chosen by the mapper before overrides",
-                                missing=_EMPTY_UNMAPPED, label_zh="自动映射指标"),
-    "values": Column("The disagreeing values, ';'-separated", label_zh="数值"),
-    "source_ids": Column("Their sources, ';'-separated", label_zh="来源编号"),
-    "max_rel_diff": Column("(max - min) / max of the disagreeing values", unit="ratio",
-                           label_zh="最大相对差"),
-    "check": Column("Which cross-check", label_zh="核对项"),
-    "implied": Column("Value implied by other figures (total income / income per village)",
-                      label_zh="推算值"),
-    "observed": Column("Reported value (number of villages or branches)", label_zh="报告值"),
-    "observed_indicator": Column("Indicator of the reported value", label_zh="报告值指标"),
-    "rel_diff": Column("Relative difference between implied and observed", unit="ratio",
-                       label_zh="相对差"),
-    "ok": Column("Within 2%", label_zh="是否一致"),
-    "sources": Column("Sources of the cross-checked values", label_zh="来源"),
-    "label_zh": Column("Indicator label (Chinese)", label_zh="中文名"),
-    "label_en": Column("Indicator label (English)", label_zh="英文名"),
-    "range_min": Column("Smallest valid level value", label_zh="下限"),
-    "range_max": Column("Largest valid level value", label_zh="上限"),
-    "scale_free": Column("Values are comparable across regions of different size (shares, "
-                         "means, per-village figures)", label_zh="与规模无关"),
-}
-
-#: Where a column means something narrower in one table.
-TABLE_COLUMNS: dict[str, dict[str, Column]] = {
-    "panel": {"value": Column("The one value kept for this region, round and indicator (see "
-                              "choice_rule), in the base unit given in `unit`", label_zh="数值"),
-              "source_id": Column("Source of the value kept", label_zh="来源编号")},
-    "codebook": {"unit": Column("Base unit of the indicator's values", label_zh="单位"),
-                 "entity": Column("Measured entity of the definition", label_zh="测量对象"),
-                 "property": Column("Measured property of the definition", label_zh="测量属性"),
-                 "conditions": Column("Conditions of the definition, ';'-separated",
-                                      missing="empty: no condition", label_zh="限定条件")},
-    "rejects": {"reason": Column("Why the sheet row could not be used", label_zh="原因")},
-    "indicators": {"status": Column("reviewed (checked by a person, 人工复核) or published "
-                                    "(machine-read, 机器读取)", label_zh="核对状态")},
-}
 
 def _meta(name: str) -> dict[str, Any]:
     """What a table is, its primary key and its keys into other tables: from its one
@@ -226,25 +48,17 @@ def __getattr__(name: str) -> dict[str, dict[str, Any]]:  # TABLES as before, fr
     raise AttributeError(name)
 
 
-class UndeclaredColumn(ValueError):
-    """A download table has a column no declaration describes."""
+def column(table: str, name: str) -> Meaning:
+    """What one column of one table means, from the table's declaration;
+    :class:`UndeclaredColumn` when the declaration does not list it."""
+    return meaning(table, name)
 
 
-def column(table: str, name: str) -> Column:
-    """The declaration of one column of one table; :class:`UndeclaredColumn` when none."""
-    reg = _registered(table)
-    spec = ((reg.columns.get(name) if reg is not None else None)
-            or TABLE_COLUMNS.get(table, {}).get(name) or COLUMNS.get(name))
-    if spec is None:
-        raise UndeclaredColumn(f"column {name!r} of table {table!r} is not declared in "
-                               f"ruralstudy.tables.datapackage.COLUMNS")
-    return spec
-
-
-def column_docs(table: str, columns: list[str]) -> dict[str, str]:
-    """Column -> one line of documentation (description, unit, what empty means)."""
+def column_docs(table: str, columns: list[str] | None = None) -> dict[str, str]:
+    """Column -> one line of documentation (description, unit, what empty means), for every
+    column of the table's declaration in its order (or for ``columns``)."""
     out = {}
-    for c in columns:
+    for c in (list(declaration(table).columns) if columns is None else columns):
         spec = column(table, c)
         text = spec.description
         if spec.unit:

@@ -12,38 +12,26 @@ import numpy as np
 import pandas as pd
 
 from ..measures.codebook import Codebook
-from .comparability import WHOLE_PERIODS, income_concept, period_of, reference_date, round_of
+from .comparability import (WHOLE_PERIODS, compared_as, concept_labels, income_concept, period_of,
+                            reference_date, round_cue, round_of)
 from ..language.numparse import human_number
-from ..measures.mapping import map_measurement
-from ..measures.measure import measure_label, measure_text, release_base_is_vc
+from ..measures.mapping import Mapping, map_measurement
+from ..measures.measure import measure_label, measure_text, release_base_is_vc, sort_conditions
+from .schemas import CONFLICTS, CROSSCHECKS, INDICATORS, MAPPING, PANEL
 
-OBS_COLUMNS = ["source_id", "source_type", "doc_id", "file", "line", "start", "end", "region",
-               "province", "admin_level", "region_code", "year", "context", "raw", "value",
-               "value_high", "value_before", "unit", "unit_source", "qualifier", "kind", "url",
-               "is_target", "construct_guess", "entity", "property", "conditions", "scope",
-               "statement", "period", "evidence", "status", "indicator_id", "rule", "confidence",
-               "reason", "auto_indicator_id", "audit", "published", "source", "release",
-               "ocr_confidence"]
+# the tables' columns in order, from their declarations (schemas); code_vintage is added by
+# ruralstudy.build.pipeline.identified beside region_code
+OBS_COLUMNS = [c for c in MAPPING.columns if c != "code_vintage"]
 MEASUREMENT_COLUMNS = ["entity", "property", "conditions", "scope", "statement", "period",
                        "evidence"]
-INDICATOR_COLUMNS = ["region", "province", "admin_level", "region_code", "year", "indicator_id",
-                     "indicator_zh", "indicator_en", "construct", "measure", "entity", "property",
-                     "conditions", "period", "value",
-                     "value_high", "value_before", "unit", "qualifier", "kind", "source_type",
-                     "source_id", "source_ref", "url", "rule", "confidence", "status", "audit",
-                     "published", "ref_date", "round", "round_basis", "source", "source_key",
-                     "income_concept"]
-PANEL_COLUMNS = ["region", "province", "admin_level", "region_code", "round", "construct",
-                 "indicator_id", "indicator_zh", "indicator_en", "value", "unit", "qualifier",
-                 "year", "period", "ref_date", "source_type", "source_id", "source_ref", "source",
-                 "source_key", "n_sources", "n_copies", "round_basis", "income_concept",
-                 "choice_rule"]
-CONFLICT_COLUMNS = ["region", "round", "indicator_id", "indicator_zh", "year", "n_sources",
-                    "between", "values", "source_ids", "source_keys", "max_rel_diff"]
-CROSSCHECK_COLUMNS = ["region", "year", "check", "implied", "observed", "observed_indicator",
-                      "rel_diff", "ok", "sources"]
+INDICATOR_COLUMNS = [c for c in INDICATORS.columns if c != "code_vintage"]
+PANEL_COLUMNS = [c for c in PANEL.columns if c != "code_vintage"]
+CONFLICT_COLUMNS = list(CONFLICTS.columns)
+CROSSCHECK_COLUMNS = list(CROSSCHECKS.columns)
 CHOICE_RULE = ("one value per region, election round and indicator (one indicator = one entity, "
-               "property and set of conditions, so no other base can compete), from whole periods "
+               "property and set of conditions, so no other base can compete; for money, with "
+               "its income concept, so an operating-income band never stands for a total-income "
+               "one), from whole periods "
                "only (a year, or a stock at the report's date); among its values: the latest "
                "date, then an exact value over an approximate one (余, 近, 以上), then the value "
                "most other independent releases agree with, then report text over sheet, then "
@@ -112,12 +100,28 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         by_release.setdefault((r["file"], r["region"], r["url"]), []).append(r["label_zh"])
     vc = {k for k, v in by_release.items() if release_base_is_vc(v)}
     prev: tuple[tuple, str, str] | None = None  # (release and year, body words) of the row above
+    # ((release and year, line), label, reading) of the row above: a property alone (占比) speaks
+    # of the group of the row directly above it (no row between, not even a rejected one)
+    above: tuple[tuple, str, object] | None = None
     for r in rows_df.to_dict("records"):
         unit, unit_source = r["unit"], "sheet"
         release = (r["file"], r["region"], r["url"], r["year"])
         is_vc = (r["file"], r["region"], r["url"]) in vc
         ms = measure_label(r["label_zh"], unit if unit else None, r["kind"], r["region"],
                            release_vc=is_vc)
+        own = ms
+        if above is not None and above[0] == (release, int(r["line"]) - 1) and \
+                _PROPERTY_ALONE.match(_label_norm(r["label_zh"])) and _names_group(above[2]):
+            carried = _group_from_above(above, r, unit, is_vc, codebook)
+            if carried is not None:
+                ms = carried
+            elif ms.entity:
+                # 达标率 under 集体收入达标村: the rate of the group above, which no indicator holds,
+                # not the bare label's own guess (branch standardisation)
+                ms = replace(ms, conditions=sort_conditions(set(ms.conditions) | {"other"}),
+                             evidence=ms.evidence + f"; the row above ('{above[1]}') names the "
+                             "group this rate is of, and with it no indicator is defined")
+        above = ((release, int(r["line"])), _label_norm(r["label_zh"]), own)
         carried_from = None
         if not ms.entity and prev is not None and prev[0] == release and \
                 re.match(r"^(其中)?[^成委]{0,6}(成员|委员)", _label_norm(r["label_zh"])):
@@ -144,6 +148,11 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             ms = replace(ms, statement="target", evidence=ms.evidence + "; label begins 目标:")
         m = map_measurement(codebook, ms, unit if unit else None, r["kind"], r["value"],
                             r["region"], label=True)
+        if m.mapped and r["kind"] == "level" and not _blank_number(r["value_high"]):
+            # 村均经营性收入 | 20万—30万元: a range is not one value (an empty cell is better
+            # than its lower end)
+            m = Mapping("", "", 0.0, f"a range ({r['raw']}) is not one value: {m.indicator_id} "
+                                     f"takes one")
         if m.mapped and not unit:
             unit, unit_source = codebook.get(m.indicator_id).unit, \
                 "indicator (sheet gave a bare number)"
@@ -165,6 +174,50 @@ def observe_sheets(rows_df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "release": sheet_release(r.get("source", "") or "", r["url"], r["file"],
                                      r["region"])})
     return _obs_frame(rows)
+
+
+#: A label that names only a property or an act's rate (占比, 增幅, 整顿转化率): a table's row
+#: that speaks of the group the row above names (集体经济收入100万元以上村 | 79个, then 占比 | 54.5%).
+_PROPERTY_ALONE = re.compile(r"^(其中)?(占比|比例|比重|占全部|增幅|增速|增长率|同比增长|整顿转化率|转化率|"
+                             r"达标率|覆盖率)(\((%|％|个百分点)\))?$")
+#: Words of the row above that are its own act or count, not its group (排查, 新增; 村数).
+_ABOVE_ACT = re.compile(r"^(排查|摸排|新增|新建|新发展)|(排查|摸排|认定|整顿转化)$")
+_ABOVE_COUNT = re.compile(r"(\((个|人|名|万元|亿元|元)\))$|(个数|人数|数量|总数|村数|数)$")
+
+
+def _group_from_above(above: tuple, r: dict, unit: str, is_vc: bool, codebook: Codebook):
+    """The reading of a property-only label (占比) with the group the row directly above names,
+    in the same release and year, when that row names its group in words (an entity word of
+    the vocabulary, not a label cut short such as 村均) and the joined reading maps; else None."""
+    _, label_above, ms_above = above
+    body = _ABOVE_COUNT.sub("", _ABOVE_ACT.sub("", label_above))
+    if not body:
+        return None
+    label = _label_norm(r["label_zh"])
+    joined = measure_label(body + label, unit if unit else None, r["kind"], r["region"],
+                           release_vc=is_vc)
+    m = map_measurement(codebook, joined, unit if unit else None, r["kind"], r["value"],
+                        r["region"], label=True)
+    if not m.mapped:
+        return None
+    # the property the label names must be the one read: 占比 | 45个 is no share
+    growth = bool(re.search(r"增幅|增速|增长", label))
+    prop = codebook.get(m.indicator_id).property
+    if (prop in ("share", "rate")) == growth or \
+            (growth and prop not in ("income_growth", "mean_age_change", "share_change", "count_change")):
+        return None
+    return replace(joined, evidence=joined.evidence + f"; group '{body}' carried from the row above",
+                   flags=joined.flags + ("subject_carried",))
+
+
+def _names_group(ms) -> bool:
+    """Does a row's reading name its group in words (an entity word of the vocabulary), not a
+    label cut short (村均) whose subject is itself guessed?"""
+    return bool(ms.entity) and not re.search(r"label entity ''", ms.evidence)
+
+
+def _blank_number(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or bool(pd.isna(v))
 
 
 #: Bodies whose members a row below may name with 成员 alone (a sheet written as a table).
@@ -241,16 +294,22 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     from ..measures.calibrate import PANEL_STATUSES
 
     rows = []
+    # releases (and regions) in which some figure, mapped or not, is an election's result
+    new_round = {(r, g) for r, g, c in zip(obs["release"], obs["region"], obs["context"])
+                 if round_cue(c) == "new"}
     for r in obs[obs["status"].isin(PANEL_STATUSES)].to_dict("records"):
         ind = codebook.get(r["indicator_id"])
         d, _ = reference_date(r["year"], r["period"], r["published"])
         ref = d.isoformat() if d else ""
+        cue = "new" if (r["release"], r["region"]) in new_round else ""
         rnd, basis = round_of(r["year"], r["period"], r["published"], r["province"],
-                              r["context"])
+                              r["context"], cue)
+        concept = income_concept(ind.id, r["context"])
+        label_zh, label_en = concept_labels(ind.id, ind.label_zh, ind.label_en, concept)
         rows.append({
             "region": r["region"], "province": r["province"], "admin_level": r["admin_level"],
             "region_code": r["region_code"], "year": r["year"], "indicator_id": ind.id,
-            "indicator_zh": ind.label_zh, "indicator_en": ind.label_en,
+            "indicator_zh": label_zh, "indicator_en": label_en,
             "construct": ind.construct, "measure": ind.measure, "entity": r["entity"],
             "property": r["property"], "conditions": r["conditions"],
             "period": r.get("period", ""), "value": r["value"],
@@ -261,7 +320,7 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "audit": r["audit"],
             "published": r["published"], "ref_date": ref,
             "round": rnd, "round_basis": basis, "source": r["source"], "source_key": r["release"],
-            "income_concept": income_concept(ind.id, r["context"])})
+            "income_concept": concept})
     df = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     if df.empty:  # every value waits for review: still the table's types
         df = df.astype({c: str for c in INDICATOR_COLUMNS if c not in (
@@ -272,6 +331,14 @@ def indicators_table(obs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     df["source_key"] = source_keys(df)
     return df.sort_values(["region", "indicator_id", "year", "source_type", "source_id"],
                           kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def valued(ind: pd.DataFrame) -> pd.Series:
+    """Rows whose value is their indicator's value: a level or a difference of levels, and any
+    value of a change-against-the-previous-round indicator (id ending ``_change``: 较上届下降4岁
+    is read as a growth figure, and the indicator *is* that change). A growth figure of any
+    other indicator (增长12%) is not its value."""
+    return ind["kind"].isin(["level", "change"]) | ind["indicator_id"].astype(str).str.endswith("_change")
 
 
 def source_keys(ind: pd.DataFrame) -> pd.Series:
@@ -301,8 +368,8 @@ def source_keys(ind: pd.DataFrame) -> pd.Series:
 
     for k in ind["source_key"]:
         find(k)
-    lv = ind[ind["kind"].isin(["level", "change"])]
-    cell = [lv["region"], lv["indicator_id"], lv["year"].fillna(-1), lv["period"]]
+    lv = ind[valued(ind)]
+    cell = [lv["region"], compared_as(lv), lv["year"].fillna(-1), lv["period"]]
     for _, g in lv.groupby(cell, sort=False):
         if g["source_key"].nunique() < 2:
             continue
@@ -325,10 +392,10 @@ def source_keys(ind: pd.DataFrame) -> pd.Series:
 
 
 def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
-    # how many other independent releases of the same cell (region, round, indicator) agree
-    # with each value; grouped once, so the cost is linear in the rows
+    # how many other independent releases of the same cell (region, round, indicator with its
+    # income concept) agree with each value; grouped once, so the cost is linear in the rows
     agree = pd.Series(0, index=df.index, dtype="int64")
-    for _, g in df.groupby([df["region"], df["round"], df["indicator_id"]], sort=False):
+    for _, g in df.groupby([df["region"], df["round"], df["_cell"]], sort=False):
         if g["source_key"].nunique() < 2:
             continue
         agree.loc[g.index] = _agreeing_releases(g["value"].tolist(), g["source_key"].tolist())
@@ -338,15 +405,18 @@ def _rank_key(df: pd.DataFrame) -> pd.DataFrame:
 
 def panel_table(ind: pd.DataFrame) -> pd.DataFrame:
     """Region x election round x indicator, in long form: the chosen value per cell, by
-    :data:`CHOICE_RULE`. Only whole periods (a year, or a stock at the report's date) enter;
-    a value whose round is unknown keeps round '' (shown, never compared)."""
-    lv = ind[ind["kind"].isin(["level", "change"]) & ind["period"].isin(WHOLE_PERIODS)]
+    :data:`CHOICE_RULE`. A cell is a region, a round and an indicator with its income concept
+    (:func:`~ruralstudy.tables.comparability.compared_as`: an operating-income band never
+    competes with the total-income band of the same id). Only whole periods (a year, or a
+    stock at the report's date) enter; a value whose round is unknown keeps round '' (shown,
+    never compared)."""
+    lv = ind[valued(ind) & ind["period"].isin(WHOLE_PERIODS)]
     if lv.empty:
         empty = pd.DataFrame(columns=PANEL_COLUMNS)  # typed, so an empty panel validates
         return empty.astype({c: ("float64" if c == "value" else "int64" if c in (
             "n_sources", "n_copies") else "Int64" if c == "year" else str) for c in PANEL_COLUMNS})
-    lv = _rank_key(lv)
-    keys = ["region", "round", "indicator_id"]
+    lv = _rank_key(lv.assign(_cell=compared_as(lv)))
+    keys = ["region", "round", "_cell"]
     lv = lv.sort_values([*keys, "_d", "_q", "_a", "_s", "source_id"],
                         ascending=[True, True, True, False, False, False, False, True],
                         kind="mergesort")
@@ -418,10 +488,10 @@ def conflicts_table(ind: pd.DataFrame) -> pd.DataFrame:
     rounding: ``between`` says whether the disagreeing values come from independent releases
     (a conflict between sources) or from one release and its copies (a misprint or a mapping
     error, not a disagreement between sources)."""
-    lv = ind[ind["kind"].isin(["level", "change"])]
+    lv = ind[valued(ind)]
     rows = []
-    cell = ["region", "round", "indicator_id", lv["year"].fillna(-1), "period"]
-    for (region, rnd, ind_id, year, _), g in lv.groupby(cell, sort=True):
+    cell = ["region", "round", "indicator_id", compared_as(lv), lv["year"].fillna(-1), "period"]
+    for (region, rnd, ind_id, _concept, year, _), g in lv.groupby(cell, sort=True):
         vals = g["value"].tolist()
         keys = g["source_key"].tolist()
         # some pair disagrees exactly when the smallest and largest do (same sign: the

@@ -58,6 +58,9 @@ _LABEL_UNITS = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "元": ("元", 1
 #: not (平均年龄较上届下降 | 3.1岁): the value takes the label's sign.
 _LABEL_DOWN = re.compile(r"(较|比|与)上届(相比)?[^,，;；]{0,4}?(下降|降低|减少|精简|缩小|回落|减)$")
 _LABEL_UP = re.compile(r"(较|比|与)上届(相比)?[^,，;；]{0,4}?(提高|上升|增加|增长|提升|增)$")
+#: A change against the previous round whose direction neither label nor value words state
+#: (平均年龄较上届 | -5.6岁): a signed value is that change.
+_LABEL_VS = re.compile(r"(较|比|与)上届(相比)?(变化|增减)?$")
 #: 精简 (cut) in a value: a decrease (精简208人).
 _CUT_VALUE = re.compile(r"^(精简|压减|减少了)")
 _ISO_DATE = re.compile(r"(20\d\d|19\d\d)[-/.年](1[0-2]|0?[1-9])[-/.月](3[01]|[12]\d|0?[1-9])(?!\d)")
@@ -307,8 +310,8 @@ def clean_sheet(df: pd.DataFrame, file: str) -> SheetResult:
             continue
         label_s = to_simplified(str(r["indicator_label_zh"]).strip())
         try:
-            p = whole_statement(raw, label_s) or _label_signed(parse_number(_cut(raw)), label_s,
-                                                               raw)
+            p = whole_statement(raw, label_s) or _label_signed(
+                parse_number(_cut(_english_value_unit(raw, label_s))), label_s, raw)
             p = _label_unit(p, label_s)
         except NumberParseError as exc:
             if QUALITATIVE.match(raw):
@@ -368,6 +371,32 @@ def whole_statement(raw: str, label: str):
     return None
 
 
+#: English unit words after a sheet value, as the number parser writes them: years after an age
+#: (43.9 yrs) only when the label is about an age (6 years of tenure is no age).
+_EN_VALUE_UNIT = re.compile(r"^\s*(?P<n>[-−]?\s*\d[\d,]*(?:\.\d+)?)\s*(?P<u>yrs?|years?(?:\s+old)?|y/o|"
+                            r"people|persons?|pp|p\.p\.|ppts?|percentage\s+points?|villages?|yuan)\.?\s*$",
+                            re.I)
+_EN_VALUE_UNITS = {"pp": "个百分点", "p.p.": "个百分点", "ppt": "个百分点", "ppts": "个百分点",
+                   "people": "人", "person": "人", "persons": "人", "village": "个", "villages": "个",
+                   "yuan": "元"}
+_AGE_LABEL = re.compile(r"年龄|均龄|\bage\b", re.I)
+
+
+def _english_value_unit(raw: str, label: str) -> str:
+    """43.9 yrs -> 43.9岁 (under an age label), 3.4 pp -> 3.4个百分点, 840 people -> 840人, and a
+    leading plus sign dropped (+12.5个百分点: the sign says up, the label's change is read from it)."""
+    r = re.sub(r"^\s*\+\s*(?=\d)", "", raw)
+    m = _EN_VALUE_UNIT.match(r)
+    if not m:
+        return r
+    u = re.sub(r"\s+", " ", m["u"].lower())
+    if u.startswith(("yr", "year", "y/o")):
+        return m["n"] + "岁" if _AGE_LABEL.search(label) else r
+    if u.startswith("percentage"):
+        return m["n"] + "个百分点"
+    return m["n"] + _EN_VALUE_UNITS.get(u, "")
+
+
 def _cut(raw: str) -> str:
     """精简208人 -> 减少208人 (a cut is a decrease)."""
     return _CUT_VALUE.sub("减少", raw.strip())
@@ -396,10 +425,16 @@ def _label_signed(p, label: str, raw: str):
     (较上届下降 | 3.1岁) is that change, with the label's sign."""
     from dataclasses import replace
 
-    norm = re.sub(r"\s+", "", label).rstrip("(（)）个岁人名%pp百分点")
+    from ..language.vocab import english_label_to_zh
+
+    zh = english_label_to_zh(label)[0]
+    norm = re.sub(r"\s+", "", zh).rstrip("(（)）个岁人名%pp百分点")
     norm = re.sub(r"[(（][^)）]*[)）]$", "", norm)
-    if p.kind != "level" or re.match(r"^\s*[-+−]", raw):
+    if p.kind != "level":
         return p
+    if re.match(r"^\s*[-+−]", raw):
+        # 平均年龄较上届 | -5.6岁: the sign states the direction the label leaves open
+        return replace(p, kind="growth") if _LABEL_VS.search(norm) else p
     if _LABEL_DOWN.search(norm):
         return replace(p, value=-p.value, kind="growth")
     if _LABEL_UP.search(norm):
