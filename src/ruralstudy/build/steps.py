@@ -440,7 +440,6 @@ class BuildRun:
         """The figures of every report: one cached step per report, combined as pieces
         (:mod:`ruralstudy.build.incremental`): when a few reports change, the last combined
         frame is read once and only their entries are read or run."""
-
         steps = {d.doc_id: ExtractStep(d) for d in self.docs}
         if self.opts.dry_run or self.opts.force or len(steps) != len(self.docs):
             figures = self._extract_each(list(steps.values()))
