@@ -172,13 +172,6 @@ def test_the_stages_have_no_import_cycle_between_them():
     assert found == [], f"stages that import each other: {found}"
 
 
-def test_nothing_in_the_package_imports_the_old_paths_module():
-    """``build.paths`` is kept only for scripts and branches written before Paths moved to
-    ``ruralstudy.paths``; the package itself imports the new place."""
-    users = sorted(m for m, targets in import_graph().items() if "build.paths" in targets)
-    assert users == [], f"import ruralstudy.paths instead of ruralstudy.build.paths in {users}"
-
-
 def test_the_readme_map_names_every_stage_and_module():
     """The README's map of ``src/ruralstudy/`` (its "Layout" section) is the folder list: every
     subpackage is named as a folder, in stage order, and every module by its name."""

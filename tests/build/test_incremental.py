@@ -110,7 +110,7 @@ def test_doc_keys_follow_content_and_extra():
 def seed_observations():
     from ruralstudy.build.pipeline import (extract_quietly, manifest_published,
                                            manifest_region_codes)
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.measures.codebook import load_codebook
     from ruralstudy.tables.indicators import observe_figures, observe_sheets
     from ruralstudy.tables.sheets import load_sheets

@@ -85,7 +85,7 @@ def _label(rnd: object) -> str:
 def front_page_problems(root: str | Path) -> list[str]:
     """Every front-page claim that the processed tables of the built project at ``root`` do not
     bear out, as sentences ('' when all hold)."""
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.evaluation import stats
     from ruralstudy.findings.analysis import PRIMARY_INDICATORS
     from ruralstudy.tables.tables import Tables
@@ -311,7 +311,7 @@ def test_every_chart_of_the_indicators_page_is_one_comparable_group(built_root):
     """Each bar chart on the indicators page draws exactly the regions of one comparability
     key (the function in tables.comparability): its alt text names the level, round and n,
     and the panel holds exactly that many regions of that indicator, level and round."""
-    from ruralstudy.build.paths import Paths
+    from ruralstudy.paths import Paths
     from ruralstudy.tables.tables import Tables
 
     paths = Paths(Path(built_root))

@@ -154,7 +154,7 @@ def observe_reports(pieces: Pieces, figures: pd.DataFrame, codebook: Any,
     if figures.empty:
         return observe_figures(figures, codebook, codes, published)
     regions = figures.groupby("doc_id", sort=False)["region"].unique()
-    extra = {d: json.dumps([published.get(d, ""),
+    extra = {str(d): json.dumps([published.get(str(d), ""),
                             sorted((str(r), codes.get(r, "")) for r in regs)],
                            ensure_ascii=False)
              for d, regs in regions.items()}

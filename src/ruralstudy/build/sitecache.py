@@ -74,7 +74,7 @@ class PageReuse:
             old = self.old.get(p.path)
             known = old is not None and old[0] == d
             if p.sections is None and not p.path.startswith("data/"):
-                secs = old[1] if known and old[1] is not None else \
+                secs = old[1] if old is not None and known and old[1] is not None else \
                     [list(s) for s in page_sections(p.body)]
                 p.sections = tuple(tuple(s) for s in secs)
                 self.new[p.path] = [d, secs]
