@@ -131,13 +131,22 @@ def wait_for_marker(marker, proc, what: str, timeout: float = 1800) -> None:
         time.sleep(0.1)
 
 
+def _default_signals() -> None:
+    # A shell without job control starts background jobs with SIGINT and SIGQUIT ignored, and
+    # Python keeps an inherited SIG_IGN (no KeyboardInterrupt): give the child the dispositions
+    # of a program started from a terminal, whatever context runs the tests.
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start_paused(args: list[str], phase: str, marker, **kw) -> subprocess.Popen:
     """``ruralstudy ARGS`` in a new process group, told to stop at ``phase`` (see
-    :func:`ruralstudy.paths.pause_point`) and write ``marker`` there."""
+    :func:`ruralstudy.paths.pause_point`) and write ``marker`` there, with default signal
+    dispositions (Ctrl-C raises KeyboardInterrupt even when the tests run in the background)."""
     env = {**os.environ, "RURALSTUDY_TEST_PAUSE_AT": phase, "RURALSTUDY_TEST_MARKER": str(marker)}
     return subprocess.Popen([sys.executable, "-m", "ruralstudy", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, **kw)
+                            start_new_session=True, preexec_fn=_default_signals, **kw)
 
 
 @pytest.mark.slow  # a forced build of the seed project up to the pause point, then a rebuild
