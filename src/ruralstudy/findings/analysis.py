@@ -105,8 +105,6 @@ def primary_pairs(primary: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _scale_free() -> set[str]:
-    from ..measures.codebook import load_codebook
-
     return {i.id for i in load_codebook().indicators if i.scale_free}
 
 

@@ -495,8 +495,9 @@ _PERIOD_YEAR_STRONG = re.compile(r"全年|当年|年度|上年|去年")
 _PERIOD_SEVERAL = re.compile(r"近年来|近几年|近[\d一二两三四五六七八九十]+年|多年来|历年|累计|先后|"
                              r"十[二三四]五(?:以来|期间)|(?<!\d)20\d\d年以来|\d+年来")
 _PERIOD_YEAR = re.compile(r"(?<!\d)20\d\d年(?!以来|\d)")
-#: "now" before a flow (目前, 当前, 现阶段, 眼下): the flow so far, not a whole period.
-_NOW = re.compile(r"目前|当前|现阶段|眼下")
+#: "now" before a flow (目前, 当前, 现阶段): the flow so far, not a whole period (in a text's
+#: sentence and in a sheet label alike).
+_NOW = re.compile(r"目前|当前|现阶段")
 #: Flows (things that happen over a period) as opposed to stocks counted at a date.
 _FLOW_PROPERTIES = frozenset({"income_total", "income_operating", "income_per_village",
                               "income_operating_per_village", "income_growth", "income_net"})
@@ -1530,7 +1531,7 @@ def measure_label(label: str, unit: str | None, kind: str, region: str = "",
     if why:
         evidence += f"; statement: {why}"
     period = period_of(text)
-    if not period and re.search(r"目前|当前|现阶段", text):
+    if not period and _NOW.search(text):
         period = "year_to_date"  # 集体收益10万元以上村占比(目前): the year so far, not a year's
     if not (prop in _FLOW_PROPERTIES or conds & _FLOW_CONDITIONS or conds & set(INCOME_BANDS)):
         period = ""  # a stock counted at the sheet's date
