@@ -88,7 +88,6 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
 
 def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem]) -> dict[str, bytes]:
     """The extraction's processed files."""
-    from .. import registry
     from .pipeline import problems_frame
 
     problems_df = problems_frame(problems)
