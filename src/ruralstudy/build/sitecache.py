@@ -27,6 +27,30 @@ KIND = "site-pages"
 POINTER = "__site_pages__"
 
 
+def _load_entry(cache: Any, state: Any, kind: str, pointer: str, name: str) -> Any:
+    """The JSON file ``name`` of the cache entry the graph's state points at (``pointer``), or
+    None when there is none or it cannot be read."""
+    key = state.data.get(pointer)
+    files = cache.load(kind, key) if isinstance(key, str) else None
+    if files is None:
+        return None
+    try:
+        return json.loads(files[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _store_entry(cache: Any, state: Any, used: set, kind: str, pointer: str, name: str,
+                 record: Any) -> None:
+    """Keep ``record`` as the JSON file ``name`` of a cache entry keyed by its content, mark it
+    used by this build and point the graph's state at it."""
+    data = json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    key = hashlib.sha256(data).hexdigest()
+    cache.put(kind, key, {name: data})
+    used.add((kind, key))
+    state.data[pointer] = key
+
+
 def page_digest(page: Any, library: str) -> str:
     """What a page's published file is made from, but for the build stamp: the page (and the
     library, which holds the layout)."""
@@ -48,21 +72,18 @@ class PageReuse:
         self.old_stamp: dict | None = None
         self.linked = self.patched = 0
         self._tail: dict[int, tuple[str, str] | None] = {}
-        key = state.data.get(POINTER)
         try:
             folder = site.resolve(strict=True) if site.is_symlink() else None
         except OSError:
             folder = None
-        if isinstance(key, str) and folder is not None and folder.is_dir():
-            files = cache.load(KIND, key)
-            if files is not None:
-                try:
-                    rec = json.loads(files["pages.json"])
-                    if rec["folder"] == folder.name:  # the record of the site published now
-                        self.old, self.folder = rec["pages"], folder
-                        self.old_stamp = rec["stamp"]
-                except (KeyError, ValueError, TypeError):
-                    self.old = {}
+        if folder is not None and folder.is_dir():
+            rec = _load_entry(cache, state, KIND, POINTER, "pages.json")
+            try:
+                if rec is not None and rec["folder"] == folder.name:  # the site published now
+                    self.old, self.folder = rec["pages"], folder
+                    self.old_stamp = rec["stamp"]
+            except (KeyError, TypeError):
+                self.old = {}
 
     def prepare(self, pages: list[Any]) -> None:
         """Digest every page; give pages without search sections those parsed for the same
@@ -129,12 +150,8 @@ class PageReuse:
 
     def save(self, folder: Path) -> None:
         """Record what the pages of the site just published in ``folder`` were made from."""
-        data = json.dumps({"folder": folder.name, "stamp": self.stamp, "pages": self.new},
-                          sort_keys=True, ensure_ascii=False).encode("utf-8")
-        key = hashlib.sha256(data).hexdigest()
-        self.cache.put(KIND, key, {"pages.json": data})
-        self.used.add((KIND, key))
-        self.state.data[POINTER] = key
+        _store_entry(self.cache, self.state, self.used, KIND, POINTER, "pages.json",
+                     {"folder": folder.name, "stamp": self.stamp, "pages": self.new})
 
 
 class SourceBodies:
@@ -156,13 +173,7 @@ class SourceBodies:
         self.new: dict[str, list] = {}
         self.made = 0
         self.rows = digest_frame_groups(mapping, "doc_id") if mapping is not None else {}
-        key = state.data.get(self.POINTER)
-        files = cache.load(self.KIND, key) if isinstance(key, str) else None
-        if files is not None:
-            try:
-                self.old = json.loads(files["bodies.json"])
-            except (KeyError, ValueError):
-                self.old = {}
+        self.old = _load_entry(cache, state, self.KIND, self.POINTER, "bodies.json") or {}
 
     def __call__(self, doc: Any, rows: Any, make: Any) -> str:
         from .cache import digest_frame
@@ -187,8 +198,5 @@ class SourceBodies:
         if self.new == self.old and isinstance(self.state.data.get(self.POINTER), str):
             self.used.add((self.KIND, self.state.data[self.POINTER]))
             return
-        data = json.dumps(self.new, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        key = hashlib.sha256(data).hexdigest()
-        self.cache.put(self.KIND, key, {"bodies.json": data})
-        self.used.add((self.KIND, key))
-        self.state.data[self.POINTER] = key
+        _store_entry(self.cache, self.state, self.used, self.KIND, self.POINTER, "bodies.json",
+                     self.new)
