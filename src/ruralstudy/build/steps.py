@@ -700,7 +700,7 @@ class BuildRun:
                    if p.path not in rendered]
         if missing:
             raise KeyError(f"registered notebook pages were not rendered: {missing}")
-        downloads = P.table_downloads(files)
+        downloads = P.table_downloads(files, S.download_frames(t))
         downloads["codebook.yaml"] = codebook_text().encode("utf-8")
         licence = self.paths.root / "LICENSE-DATA"
         downloads["LICENSE-DATA.txt"] = (licence.read_bytes() if licence.exists()

@@ -14,8 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .. import registry
 from . import site as S
@@ -131,14 +134,18 @@ def source_pages(ctx: SiteContext) -> list[S.Page]:
     return out
 
 
-def table_downloads(files: dict[str, bytes]) -> dict[str, bytes]:
+def table_downloads(files: dict[str, bytes], frames: dict[str, pd.DataFrame] | None = None
+                    ) -> dict[str, bytes]:
     """Every registered download table in each of its formats (CSV: formulas neutralised,
-    BOM for Excel)."""
+    BOM for Excel). ``frames``: the tables the files were written from, by name (their cells
+    are checked for formulas without reading the CSV back: :func:`ruralstudy.site.site.csv_formula_cells`)."""
+    frames = frames or {}
     out = {}
     for tb in registry.tables(download=True):
         for ext in tb.formats:
             name = f"{tb.name}.{ext}"
-            out[name] = S.excel_csv(files[name]) if ext == "csv" else files[name]
+            out[name] = S.excel_csv(files[name], frames.get(tb.name)) if ext == "csv" \
+                else files[name]
     return out
 
 
