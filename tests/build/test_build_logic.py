@@ -275,6 +275,34 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
     assert len(load(p.root).mapping) == 1
 
 
+def test_load_only_some_tables_holds_only_those(tiny_built, tmp_path):
+    """The panel's pages load the panel's tables only: the figures table is not read, any use
+    of it says why, and a kernel that loaded every table drops the others when only some are
+    asked for (what a warm kernel holds through the region pages)."""
+    import pytest
+
+    from ruralstudy.findings import nbhelpers as H
+    from ruralstudy.tables.tables import NotLoaded
+
+    p = clone(tiny_built, tmp_path / "p")
+    full = H.load(p.root)
+    assert len(full.figures) > 0
+    some = H.load(p.root, only=H.PANEL_TABLES)
+    assert some.panel.shape == full.panel.shape and some.mapping.shape == full.mapping.shape
+    assert isinstance(some.figures, NotLoaded) and isinstance(some.rejects, NotLoaded)
+    with pytest.raises(RuntimeError, match="'figures' was not loaded"):
+        some.figures.groupby("doc_id")
+    with pytest.raises(RuntimeError, match="not loaded"):
+        len(some.rejects)
+    # the kernel's cache holds the tables last asked for, and nothing else
+    assert len(H._LOADED) == 1
+    held = next(iter(H._LOADED.values()))
+    assert isinstance(held.figures, NotLoaded)
+    assert len(H.load(p.root).figures) == len(full.figures)  # asked for again: read again
+    with pytest.raises(KeyError, match="no processed table"):
+        H.load(p.root, only=["panels"])
+
+
 def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):
     """Kernels start before extraction only when the notebooks' inputs changed: a markdown
     edit re-renders pages and needs none."""

@@ -215,8 +215,10 @@ def apply_reviews(obs: pd.DataFrame, reviews: list[Review], codebook: Codebook) 
                     row["year"] = rv.year
         prev = row["audit"]
         row["audit"] = f"{prev}; {note}" if isinstance(prev, str) and prev else note
-    for c in cols:
-        obs.loc[rows, c] = pd.array([cur[i][c] for i in rows], dtype=obs[c].dtype)
+    decided = obs.index.isin(rows)
+    for c in cols:  # aligned on the index
+        obs.loc[decided, c] = pd.Series([cur[i][c] for i in rows], index=rows,
+                                        dtype=obs[c].dtype)
     return obs
 
 
