@@ -342,6 +342,12 @@ def result_mapping(res: IndicatorResult) -> pd.DataFrame:
     return res.observations
 
 
+def result_changes(res: IndicatorResult) -> pd.DataFrame:
+    from ..findings.analysis import change_rows
+
+    return change_rows(res.observations)
+
+
 def result_indicators(res: IndicatorResult) -> pd.DataFrame:
     return res.indicators
 

@@ -557,8 +557,12 @@ class BuildRun:
             name = page.notebook
             src = self._source(name)
             params = dict(self.opts.notebook_params.get(name, {}))
+            # a page that declares what it reads is keyed by those tables alone
+            reads = data if not page.reads else {
+                f"table:{t}": self.file_digests[registry.table_by_attribute(t).read_file]
+                for t in page.reads}
             steps.append(NotebookStep(f"notebook {name}", self._spec(name, src, params), src,
-                                      params, data, page.path, self.runner))
+                                      params, reads, page.path, self.runner))
         profile = registry.profile_page()
         src = self._source(profile.notebook)
         mapping, ind, panel = t.mapping, t.indicators, t.panel

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import registry
 from .links import table_html
 from ..paths import Paths
 from ..tables.tables import PROCESSED_FILES, Tables
@@ -25,10 +26,9 @@ FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
 _LOADED: dict[tuple, Tables] = {}
 
-#: What the panel's pages read (the indicators, links and region pages): the panel and what it
-#: is drawn from, without the figures table, the largest (a third of a kernel's memory at
-#: 3,000 regions). One set for all of them, so that a warm kernel keeps it between pages.
-PANEL_TABLES = ("codebook", "conflicts", "indicators", "mapping", "panel")
+# what the panel's pages and the region profiles load (declared in the registry, whose page
+# entries key the notebooks' runs by them)
+PANEL_TABLES, PROFILE_TABLES = registry.PANEL_TABLES, registry.PROFILE_TABLES
 
 
 def _stat_key(paths: Paths) -> tuple:

@@ -107,22 +107,27 @@ class Tables:
             t.attribute: _frame(files, t.read_file) if not partial or t.read_file in files
             else NotLoaded(t.attribute) for t in TABLES}
         fixed = {f for f in cls.__dataclass_fields__ if f not in ("manifest", "paths", "extra")}
+        # UTF-8, UTF-16 or GB18030, as the build reads it
+        manifest: Any = iorw.read_csv(paths.manifest) if not partial or "manifest" in files \
+            else NotLoaded("manifest")
         return cls(**{k: frames[k] for k in fixed},
                    extra={k: v for k, v in frames.items() if k not in fixed},
-                   # UTF-8, UTF-16 or GB18030, as the build reads it
-                   manifest=iorw.read_csv(paths.manifest), paths=paths)
+                   manifest=manifest, paths=paths)
 
     @classmethod
     def read(cls, paths: Paths, only: Collection[str] | None = None) -> "Tables":
         """The tables as the last build left them in data/processed/; ``only``: the tables to
-        read (by attribute: ``mapping``, ``panel``...), the others stand as :class:`NotLoaded`."""
+        read (by attribute: ``mapping``, ``panel``...; ``manifest`` for the project's manifest), the
+        others stand as :class:`NotLoaded`."""
         from ..registry import TABLES
 
         if only is not None:
-            unknown = set(only) - {t.attribute for t in TABLES}
+            unknown = set(only) - {t.attribute for t in TABLES} - {"manifest"}
             if unknown:
                 raise KeyError(f"no processed table is called {sorted(unknown)}; the tables: "
                                f"{sorted(t.attribute for t in TABLES)}")
-        return cls.from_files({t.read_file: (paths.processed / t.read_file).read_bytes()
-                               for t in TABLES if only is None or t.attribute in only}, paths,
-                              partial=only is not None)
+        files = {t.read_file: (paths.processed / t.read_file).read_bytes()
+                 for t in TABLES if only is None or t.attribute in only}
+        if only is not None and "manifest" in only:
+            files["manifest"] = b""  # a marker: the manifest is read from the project
+        return cls.from_files(files, paths, partial=only is not None)
