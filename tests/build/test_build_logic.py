@@ -207,6 +207,22 @@ def test_a_missing_or_unreadable_record_plans_the_graph(tiny_built, tmp_path):
     assert "__build__" not in json.loads(state_file.read_text(encoding="utf-8"))
 
 
+def test_a_noop_still_removes_a_killed_builds_cache_leftovers(tiny_built, tmp_path):
+    """Half-written cache entries (hidden folders in a step's folder) go before any build, the
+    no-op included; a linked folder there is not followed."""
+    p = clone(tiny_built, tmp_path / "p")
+    left = p.cache / "execute" / ".0123456789ab.x1y2"
+    (left / "sub").mkdir(parents=True)
+    (left / "sub" / "notebook.ipynb").write_text("{", encoding="utf-8")
+    target = tmp_path / "theirs"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep", encoding="utf-8")
+    (p.cache / "render" / ".linked").symlink_to(target)
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+    assert not left.exists()
+    assert (target / "keep.txt").is_file()
+
+
 def test_a_resized_output_plans_the_graph(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     table = p.processed / "figures.csv"

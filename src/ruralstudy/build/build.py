@@ -26,6 +26,7 @@ is swapped in whole at the end, so a failed or killed build leaves the previous 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,8 +49,6 @@ def input_entries(paths: Paths) -> list[tuple[str, str]]:
     """Every file a build reads besides the library, as ``(path in the project, path)``: raw
     data, manual decisions, annotations (every file below, as ``rglob('*')`` lists them),
     notebooks (``*.ipynb``), the citation and the data licence. One ``os.scandir`` per folder."""
-    import os
-
     out: list[tuple[str, str]] = []
     for folder in (paths.raw, paths.manual, paths.annotations):
         if folder.is_dir():
@@ -188,11 +187,21 @@ def clean_leftovers(paths: Paths, site: bool = True) -> None:
     if site:
         clean_site_builds(paths.site)
     if own_cache(paths.cache, create=False):
-        for step in paths.cache.iterdir():
-            if step.is_dir() and not step.is_symlink():
-                for d in step.glob(".*"):
-                    if d.is_dir() and not d.is_symlink():
-                        shutil.rmtree(d, ignore_errors=True)
+        # one os.scandir per step folder (thousands of entries each at national scale), no
+        # Path per entry: this runs before every build, the no-op included
+        for step in _subfolders(paths.cache):
+            for d in _subfolders(step):
+                if os.path.basename(d).startswith("."):
+                    shutil.rmtree(d, ignore_errors=True)
+
+
+def _subfolders(folder: str | Path) -> list[str]:
+    """The folders in ``folder`` (not symbolic links to folders), as paths."""
+    try:
+        with os.scandir(folder) as it:
+            return [e.path for e in it if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
