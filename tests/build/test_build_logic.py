@@ -223,6 +223,26 @@ def test_a_noop_still_removes_a_killed_builds_cache_leftovers(tiny_built, tmp_pa
     assert (target / "keep.txt").is_file()
 
 
+def test_input_digests_are_those_of_every_input_file_listed_by_rglob(tiny_built, tmp_path):
+    """The stat cache and the scandir listing give the digests the build always used: every
+    file below data/raw, data/manual and data/annotations, the notebooks, the citation and the
+    data licence, each by its content."""
+    from ruralstudy.build.build import input_digests
+    from ruralstudy.build.graph import file_digests
+
+    p = clone(tiny_built, tmp_path / "p")
+    (p.raw / "sheets" / "deep").mkdir(parents=True, exist_ok=True)
+    (p.raw / "sheets" / "deep" / ".hidden.csv").write_text("a\n", encoding="utf-8")
+    (p.root / "CITATION.cff").write_text("cff-version: 1.2.0\n", encoding="utf-8")
+    (p.notebooks / "notes.txt").write_text("not a notebook", encoding="utf-8")
+    files = [f for d in (p.raw, p.manual, p.annotations) for f in d.rglob("*") if f.is_file()]
+    files += list(p.notebooks.glob("*.ipynb")) + [p.root / "CITATION.cff"]
+    want = file_digests(files, p.root)
+    assert input_digests(p) == want
+    assert input_digests(p) == want  # read back from the cache (when trusted) alike
+    assert "data/raw/sheets/deep/.hidden.csv" in want and "notebooks/notes.txt" not in want
+
+
 def test_a_resized_output_plans_the_graph(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     table = p.processed / "figures.csv"
