@@ -34,7 +34,8 @@ def sha(data: bytes) -> str:
 
 
 def make_inputs(root: Path) -> dict[str, Path]:
-    files = {"data/raw/a.txt": "甲县2023年全县共有行政村40个。\n", "data/raw/sub/b.csv": "x,y\n1,2\n",
+    files = {"data/raw/a.txt": "甲县2023年全县共有行政村40个。\n",
+             "data/raw/sub/b.csv": "x,y\n1,2\n",
              "data/manual/overrides.csv": "target,action\n"}
     out = {}
     for rel, text in files.items():
