@@ -47,7 +47,12 @@ class NotebookPage:
     ``per_region``: one page per region (``path`` is then a folder, the notebook gets a
     ``region`` parameter). ``submit``: order in which the pool gets the notebooks (the
     heaviest first). ``front_findings``: its findings are stated on the front page.
-    ``body``: optional ``"module:function"`` ``(context, rendered_body) -> body``."""
+    ``body``: optional ``"module:function"`` ``(context, rendered_body) -> body``.
+    ``reads``: the processed tables (by attribute) the notebook loads, with
+    ``H.load(root, only=...)``, and nothing else (no raw report, annotation or manifest): its
+    runs are then keyed by those tables alone, so a report whose figures change none of them
+    re-runs nothing (:data:`PANEL_TABLES`); empty: every table, the manifest, the annotations
+    and the raw reports (the corpus and quality pages)."""
 
     notebook: str
     path: str
@@ -58,6 +63,16 @@ class NotebookPage:
     front_findings: bool = False
     per_region: bool = False
     body: str = ""
+    reads: tuple[str, ...] = ()
+
+
+#: What the panel's aggregate pages (indicators, links) read: the panel and what it is drawn
+#: from, and of the mapping table only the figures that state a change (``changes``), not the
+#: figures table (a third of a kernel's memory at 3,000 regions) nor every figure's mapping.
+PANEL_TABLES = ("changes", "codebook", "conflicts", "indicators", "panel")
+#: What a region's profile reads (its region's rows of each; the build keys a profile by those
+#: rows, see ruralstudy.build.steps.BuildRun.notebook_steps).
+PROFILE_TABLES = ("conflicts", "indicators", "mapping", "panel")
 
 
 @dataclass(frozen=True)
@@ -84,9 +99,10 @@ PAGES: list[Page] = [
     NotebookPage("02_quality", "quality.html", "Data quality", nav="Data quality", nav_at=1,
                  submit=2),
     NotebookPage("03_indicators", "indicators.html", "Indicators across regions",
-                 nav="Indicators", nav_at=2, submit=0, front_findings=True),
+                 nav="Indicators", nav_at=2, submit=0, front_findings=True,
+                 reads=PANEL_TABLES),
     NotebookPage("04_links", "links.html", "Links between the constructs", nav="Links",
-                 nav_at=3, submit=1, front_findings=True),
+                 nav_at=3, submit=1, front_findings=True, reads=PANEL_TABLES),
     NotebookPage("01_corpus", "sources.html", "Sources", nav="Sources", nav_at=5, submit=3,
                  body="ruralstudy.site.pages:sources"),
     SitePage("regions.html", "Regions", "ruralstudy.site.pages:regions", nav="Regions", nav_at=4),
@@ -265,6 +281,12 @@ TABLES: list[ProcessedTable] = [
     ProcessedTable("mapping", "Every figure and sheet row with what it measures and its mapping",
                    _S + "MAPPING", make=_R + "result_mapping", primary_key=("source_id",),
                    foreign_keys=(("indicator_id", "codebook", "indicator_id"),)),
+    ProcessedTable("changes", "The figures that state a change (a before/after pair, a growth "
+                   "rate, or a change cue in their sentence): rows of the mapping table, for the "
+                   "pages that count changes without reading every figure", _S + "MAPPING",
+                   formats=("parquet",), make=_R + "result_changes", download=False,
+                   primary_key=("source_id",),
+                   foreign_keys=(("source_id", "mapping", "source_id"),)),
     ProcessedTable("crosschecks", "Cross-checks between figures of one region", _S + "CROSSCHECKS",
                    formats=("csv",), make=_R + "result_crosschecks"),
     ProcessedTable("rejects", "Sheet rows that could not be used, with the reason", _S + "REJECTS",
@@ -296,6 +318,15 @@ def tables(*, step: str | None = None, download: bool | None = None) -> Iterator
 def processed_files(step: str | None = None) -> tuple[str, ...]:
     """Every file of ``data/processed/`` the registered tables make (of one step)."""
     return tuple(f for t in tables(step=step) for f in t.files)
+
+
+def table_by_attribute(attr: str) -> ProcessedTable:
+    """The processed table of an attribute of :class:`ruralstudy.tables.tables.Tables`
+    (``problems`` is ``corpus_problems``)."""
+    for t in TABLES:
+        if t.attribute == attr:
+            return t
+    raise KeyError(f"no processed table is read as {attr!r}")
 
 
 def notebook_data() -> tuple[str, ...]:

@@ -60,11 +60,25 @@ def test_adding_a_report_reruns_only_what_depends_on_it(tiny_built, tmp_path):
     reasons = {s.name: (s.run, s.reason) for s in dry.steps}
     assert reasons["extract 002"] == (True, "never built here")
     assert reasons["extract 000"][0] is False
-    assert reasons["notebook 04_links"][0] and reasons["notebook 04_links"][1].startswith("changed: input:")
+    assert reasons["notebook 01_corpus"][0] and reasons["notebook 01_corpus"][1].startswith("changed: input:")
+    # the panel's pages read the panel's tables alone (registry reads=): a report whose value
+    # waits for review and states no change leaves them as they are
+    assert reasons["notebook 04_links"] == (False, "unchanged (cached)")
+    assert reasons["notebook 03_indicators"][0] is False
     assert {f.name: f.read_bytes() for f in p.processed.iterdir()} == before  # nothing written
     names = ran(build(p, BuildOptions(jobs=2)))
     assert [n for n in names if n.startswith("extract")] == ["extract 002"]
     assert [n for n in names if n.startswith("profile")] == ["profile 丙县"]
+    assert [n for n in names if n.startswith("notebook")] == ["notebook 01_corpus",
+                                                             "notebook 02_quality"]
+    # a report that states a change against the previous round is in the changes table the
+    # links and indicators pages count: they run again
+    (p.reports_raw / "003_change.txt").write_text(
+        "丁县2024年换届后，村党组织书记平均年龄较上届下降4.2岁。\n", encoding="utf-8")
+    with open(p.manifest, "a", encoding="utf-8") as fh:
+        fh.write("003,003_change.txt,丁县报告,test,2024,2024,丁县,测试省,county,\n")
+    names = ran(build(p, BuildOptions(jobs=2)))
+    assert {"notebook 03_indicators", "notebook 04_links"} <= set(names)
 
 
 def test_changing_one_override_reruns_that_region_only(tiny_built, tmp_path):
@@ -412,6 +426,38 @@ def test_load_reuses_parsed_tables_but_hands_out_copies(tiny_built, tmp_path):
     mapping = second.mapping.iloc[:1]  # (the panel may be empty: every value waits)
     iorw.write_bytes(p.processed / "mapping.parquet", iorw.frame_to_parquet_bytes(mapping))
     assert len(load(p.root).mapping) == 1
+
+
+def test_load_only_some_tables_holds_only_those(tiny_built, tmp_path):
+    """The panel's pages load the panel's tables only: the figures table is not read, any use
+    of it says why, and a kernel that loaded every table drops the others when only some are
+    asked for (what a warm kernel holds through the region pages)."""
+    import pytest
+
+    from ruralstudy.findings import nbhelpers as H
+    from ruralstudy.tables.tables import NotLoaded
+
+    p = clone(tiny_built, tmp_path / "p")
+    full = H.load(p.root)
+    assert len(full.figures) > 0
+    some = H.load(p.root, only=H.PANEL_TABLES)
+    assert some.panel.shape == full.panel.shape
+    # of the mapping table, the rows that state a change, with every column
+    assert list(some.frame("changes").columns) == list(full.mapping.columns)
+    assert set(some.frame("changes")["source_id"]) <= set(full.mapping["source_id"])
+    for name in ("figures", "rejects", "mapping", "manifest"):
+        assert isinstance(getattr(some, name), NotLoaded), name
+    with pytest.raises(RuntimeError, match="'figures' was not loaded"):
+        some.figures.groupby("doc_id")
+    with pytest.raises(RuntimeError, match="not loaded"):
+        len(some.rejects)
+    # the kernel's cache holds the tables last asked for, and nothing else
+    assert len(H._LOADED) == 1
+    held = next(iter(H._LOADED.values()))
+    assert isinstance(held.figures, NotLoaded)
+    assert len(H.load(p.root).figures) == len(full.figures)  # asked for again: read again
+    with pytest.raises(KeyError, match="no processed table"):
+        H.load(p.root, only=["panels"])
 
 
 def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):

@@ -159,7 +159,8 @@ class SourceBodies:
     largest cost of publishing a large corpus), kept in one cache entry (kind
     ``source-bodies``) by a key of what it is made from: the report's raw file and manifest
     entry, its rows of the mapping table, and the library. Only reports whose key changed are
-    made again. Call as ``bodies(doc, rows, make)``."""
+    made again. Call as ``bodies(doc, rows, make)``, ``rows`` giving the report's rows of the
+    mapping table when called (taken only for a body made again)."""
 
     KIND = "source-bodies"
     POINTER = "__source_bodies__"
@@ -178,7 +179,7 @@ class SourceBodies:
     def __call__(self, doc: Any, rows: Any, make: Any) -> str:
         from .cache import digest_frame
 
-        rows_digest = self.rows.get(doc.doc_id) or digest_frame(rows)
+        rows_digest = self.rows.get(doc.doc_id) or digest_frame(rows())
         entry = {k: str(v) for k, v in doc.entry.__dict__.items() if k != "line"}
         key = hashlib.sha256(json.dumps(
             [doc.raw.sha256, doc.raw.encoding, entry, rows_digest, self.library],
@@ -187,7 +188,7 @@ class SourceBodies:
         if old is not None and old[0] == key:
             body = old[1]
         else:
-            body = make(doc, rows)
+            body = make(doc, rows())
             self.made += 1
         self.new[doc.doc_id] = [key, body]
         return body

@@ -22,7 +22,7 @@ import json
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
@@ -39,6 +39,9 @@ from ..findings.links import region_slug
 from ..memory import release_unused_memory
 from ..paths import Paths, pause_point
 from ..tables.tables import Tables
+
+if TYPE_CHECKING:
+    from ..site.site import FileDownload
 
 # the notebooks, pages and processed tables are each one entry of ruralstudy.registry
 
@@ -349,7 +352,7 @@ class SiteStep(Step):
             f = b.paths.root / name
             files[name] = iorw.sha256_file(f) if f.exists() else "none"
         upstream = {f"page:{p}": d for p, d in sorted(self.render_digests.items())}
-        upstream.update({f"table:{n}": digest_bytes(v) for n, v in sorted(b.files.items())})
+        upstream.update({f"table:{n}": d for n, d in sorted(b.file_digests.items())})
         return StepInputs(files=files, upstream=upstream,
                           params={"stamp": json.dumps(stamp, sort_keys=True),
                                   "docs": [d.doc_id for d in b.docs]})
@@ -396,8 +399,10 @@ class BuildRun:
         self.report = BuildReport()
         self.docs: list[Document] = []
         self.files: dict[str, bytes] = {}
+        self.file_digests: dict[str, str] = {}  # of every processed file, kept when bytes are not
         self.tables: Tables | None = None
         self._stamp: dict | None = None
+        self._downloads: dict[str, bytes | FileDownload] | None = None
         self.runner = Runner(jobs=opts.jobs, scheduler=opts.scheduler)
         self.runner.on_done = self._on_executed
         from .incremental import Pieces
@@ -514,7 +519,15 @@ class BuildRun:
         if not self.opts.dry_run:  # all new or all old, never a mix
             iorw.write_files_together(self.paths.processed, self.files)
         self.tables = Tables.from_files(self.files, self.paths)
+        self.file_digests = {n: digest_bytes(v) for n, v in self.files.items()}
         return self.tables
+
+    def drop_written_csv(self) -> None:
+        """Stop holding the processed CSV files' bytes (280 MB at 3,000 reports): they are on
+        disk, their digests are kept, the tables are parsed, and the site copies the files
+        (:func:`ruralstudy.site.pages.table_downloads`). Only once they are written."""
+        if not self.opts.dry_run:
+            self.files = {n: v for n, v in self.files.items() if not n.endswith(".csv")}
 
     # -- 3. notebooks ---------------------------------------------------------------------
     def _source(self, name: str) -> dict:
@@ -531,8 +544,8 @@ class BuildRun:
 
         t = self.tables
         assert t is not None
-        data = {n: digest_bytes(self.files[n]) for n in registry.notebook_data()
-                if n in self.files}
+        data = {n: self.file_digests[n] for n in registry.notebook_data()
+                if n in self.file_digests}
         data["manifest"] = iorw.sha256_file(self.paths.manifest)
         for f in sorted(p for p in self.paths.annotations.rglob("*") if p.is_file()):
             rel = f.relative_to(self.paths.annotations).as_posix()
@@ -544,8 +557,12 @@ class BuildRun:
             name = page.notebook
             src = self._source(name)
             params = dict(self.opts.notebook_params.get(name, {}))
+            # a page that declares what it reads is keyed by those tables alone
+            reads = data if not page.reads else {
+                f"table:{t}": self.file_digests[registry.table_by_attribute(t).read_file]
+                for t in page.reads}
             steps.append(NotebookStep(f"notebook {name}", self._spec(name, src, params), src,
-                                      params, data, page.path, self.runner))
+                                      params, reads, page.path, self.runner))
         profile = registry.profile_page()
         src = self._source(profile.notebook)
         mapping, ind, panel = t.mapping, t.indicators, t.panel
@@ -574,7 +591,7 @@ class BuildRun:
         planned = [self.graph.plan(s) for s in steps]
         self._todo = sum(p.run for p in planned)
         if not self.opts.dry_run:
-            self.runner.meanwhile = preload_site
+            self.runner.meanwhile = self.while_notebooks_run
         if self._todo and self.opts.progress:
             self.opts.progress("executing notebooks", 0, self._todo)
         failures = self.graph.run(planned)
@@ -684,31 +701,58 @@ class BuildRun:
                             else "the published site's file list is unknown")
         self.graph.run([p])
 
+    def citation(self) -> str:
+        f = self.paths.root / "CITATION.cff"
+        return f.read_text(encoding="utf-8") if f.exists() else ""
+
+    def downloads(self) -> dict[str, bytes | FileDownload]:
+        """The site's data downloads (tables in each format, codebook, licence, citation, data
+        package, Stata files and the zip of them all), made once. They depend on the tables
+        and the stamp only, so a build whose notebooks run makes them while the pool executes
+        (:meth:`while_notebooks_run`), not after."""
+        if self._downloads is None:  # bytes, or files copied when the site is written
+            from ..measures.codebook import codebook_text
+            from ..site import pages as P
+            from ..site import site as S
+
+            t = self.tables
+            assert t is not None
+            citation = self.citation()
+            downloads = P.table_downloads(self.files, S.download_frames(t),
+                                          folder=self.paths.processed)
+            downloads["codebook.yaml"] = codebook_text().encode("utf-8")
+            licence = self.paths.root / "LICENSE-DATA"
+            downloads["LICENSE-DATA.txt"] = (licence.read_bytes() if licence.exists()
+                                             else S.DATA_LICENCE.encode("utf-8"))
+            if citation:
+                downloads["CITATION.cff"] = citation.encode("utf-8")
+            downloads.update(S.described_downloads(t, self.stamp(), citation))
+            downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
+            self._downloads = downloads
+        return self._downloads
+
+    def while_notebooks_run(self) -> None:
+        """The build's own work while the pool executes notebooks (its process would only
+        wait): load the site's modules, and make the downloads (3-5 s at 1,000 reports)."""
+        preload_site()
+        if self.tables is not None and not self.opts.dry_run:
+            self.downloads()
+
     def publish_site(self, rendered: dict[str, Rendered]) -> Path:
         """Assemble every registered page and download (:mod:`ruralstudy.registry`), and
         publish the site whole."""
         from ..site import pages as P
         from ..site import site as S
-        from ..measures.codebook import codebook_text
 
-        t, files, docs = self.tables, self.files, self.docs
+        t, docs = self.tables, self.docs
         assert t is not None
         stamp = self.stamp()
-        citation = (self.paths.root / "CITATION.cff").read_text(encoding="utf-8") \
-            if (self.paths.root / "CITATION.cff").exists() else ""
+        citation = self.citation()
         missing = [p.path for p in registry.notebook_pages(per_region=False)
                    if p.path not in rendered]
         if missing:
             raise KeyError(f"registered notebook pages were not rendered: {missing}")
-        downloads = P.table_downloads(files)
-        downloads["codebook.yaml"] = codebook_text().encode("utf-8")
-        licence = self.paths.root / "LICENSE-DATA"
-        downloads["LICENSE-DATA.txt"] = (licence.read_bytes() if licence.exists()
-                                         else S.DATA_LICENCE.encode("utf-8"))
-        if citation:
-            downloads["CITATION.cff"] = citation.encode("utf-8")
-        downloads.update(S.described_downloads(t, stamp, citation))
-        downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
+        downloads = self.downloads()
         from .sitecache import SourceBodies
 
         bodies = SourceBodies(self.graph.cache, self.state, self.graph.used, self.graph.library,
@@ -724,19 +768,19 @@ class BuildRun:
 
             raise ValidationError("findings link to anchors their page does not have (a "
                                   "renamed heading?): " + "; ".join(broken), file=broken[0])
-        downloads = dict(downloads)  # the Data page lists the tables, not the raw files
+        files = dict(downloads)  # the Data page lists the tables only
         for d in docs:  # each source page links to its raw file as downloaded
             raw_path = self.paths.reports_raw / d.entry.file
-            if raw_path.is_file():
-                downloads[f"raw/{S.site_raw_name(d.entry.file)}"] = raw_path.read_bytes()
+            if raw_path.is_file():  # copied file to file, not held in memory
+                files[f"raw/{S.site_raw_name(d.entry.file)}"] = S.FileDownload(raw_path)
             if d.extracted is not None:
-                downloads[f"text/{S.site_text_name(d.doc_id)}"] = d.raw.text.encode("utf-8")
+                files[f"text/{S.site_text_name(d.doc_id)}"] = d.raw.text.encode("utf-8")
         from .sitecache import PageReuse
 
         reuse = PageReuse(self.graph.cache, self.state, self.graph.used, self.paths.site, stamp,
                           self.graph.library)
         reuse.prepare(pages)
-        self.report.site = S.publish(pages, stamp, downloads, self.paths.site, reuse=reuse)
+        self.report.site = S.publish(pages, stamp, files, self.paths.site, reuse=reuse)
         reuse.save(self.report.site)
         return self.report.site
 
@@ -779,7 +823,9 @@ class BuildRun:
                 if self._start_kernels_early():  # inputs are readable: kernels start meanwhile
                     self.runner.start(warm_cwd=str(self.paths.root), prepare=prepare_worker)
             figures = self.extract()
-            self.report.figures, self.report.n_documents = figures, len(self.docs)
+            self.report.n_documents = len(self.docs)
+            if o.until is not None:  # a full build does not hold them past the indicators
+                self.report.figures = figures
             if o.until == "extract":
                 if not o.dry_run:  # all new or all old
                     iorw.write_files_together(self.paths.processed,
@@ -787,6 +833,9 @@ class BuildRun:
                     self.state.save()
                 return self._finish()
             self.indicators(figures)
+            del figures  # parsed again, as stored, in self.tables
+            if o.until is None:
+                self.drop_written_csv()
             release_unused_memory()  # extraction's and mapping's temporaries
             self.report.tables = self.files
             self.report.frames = self.tables

@@ -412,6 +412,16 @@ def growth_rates(ind: pd.DataFrame) -> pd.DataFrame:
     return d[cols].sort_values(["admin_level", "region", "indicator_id"]).reset_index(drop=True)
 
 
+def change_rows(mapping: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the mapping table that state or may state a change: kind change or growth,
+    or a change cue (较上届, 换届后...) in their sentence. Every row :func:`stated_changes` and
+    :func:`unmapped_round_changes` select is one of them, so the pages that count changes read
+    this small table (``changes``) instead of the whole mapping, and are not re-run when a
+    report without a change is added."""
+    cue = mapping["context"].fillna("").str.contains(CHANGE_CUE, regex=True)
+    return mapping[mapping["kind"].isin(["change", "growth"]) | cue].reset_index(drop=True)
+
+
 def stated_changes(mapping: pd.DataFrame) -> pd.DataFrame:
     """Figures that state a change themselves: kind change or growth, or a figure whose own
     words are a change (较上届降低4岁) in a sentence that compares with the previous round. A

@@ -10,11 +10,13 @@ import html
 import json
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 
 import pandas as pd
 
+from .. import registry
 from .links import table_html
 from ..paths import Paths
 from ..tables.tables import PROCESSED_FILES, Tables
@@ -23,6 +25,10 @@ FINDINGS_MIME = "application/vnd.ruralstudy.findings+json"
 
 
 _LOADED: dict[tuple, Tables] = {}
+
+# what the panel's pages and the region profiles load (declared in the registry, whose page
+# entries key the notebooks' runs by them)
+PANEL_TABLES, PROFILE_TABLES = registry.PANEL_TABLES, registry.PROFILE_TABLES
 
 
 def _stat_key(paths: Paths) -> tuple:
@@ -36,22 +42,34 @@ def _stat_key(paths: Paths) -> tuple:
     return tuple(out)
 
 
-def load(root: str | Path = ".") -> Tables:
-    """Read every processed table (run ``ruralstudy build`` first).
+def load(root: str | Path = ".", only: Sequence[str] | None = None) -> Tables:
+    """Read every processed table (run ``ruralstudy build`` first), or ``only`` those named
+    (by attribute: ``"mapping"``, ``"panel"``...; the others then stop any use of them with a
+    sentence, see :class:`ruralstudy.tables.tables.NotLoaded`).
 
     A warm build kernel runs many notebooks on the same tables, so the parsed tables are kept
     while the files are unchanged (same inode, size and modification time: the build replaces
-    files by renaming, so a rewritten file is always a new inode), and each call gets its own
-    copy: a notebook that changes a frame in place cannot change what the next one sees. Under
-    pandas' copy-on-write (always on from pandas 3) that copy is shallow, and a frame's data is
-    copied only if the notebook writes to it; at 1,000 regions a deep copy of every table was
-    about 90 MB and 0.1 s per notebook.
+    files by renaming, so a rewritten file is always a new inode) and the same tables are
+    asked for; tables asked for no longer are dropped and their memory handed back, so a
+    kernel that ran an aggregate page does not hold every table through the region pages.
+    Each call gets its own copy: a notebook that changes a frame in place cannot change what
+    the next one sees. Under pandas' copy-on-write (always on from pandas 3) that copy is
+    shallow, and a frame's data is copied only if the notebook writes to it; at 1,000 regions
+    a deep copy of every table was about 90 MB and 0.1 s per notebook.
     """
     paths = Paths.discover(root)
-    key = _stat_key(paths)
+    key = (_stat_key(paths), None if only is None else tuple(sorted(set(only))))
     if key not in _LOADED:
+        dropped = bool(_LOADED)
         _LOADED.clear()
-        _LOADED[key] = Tables.read(paths)
+        if dropped:  # the tables no longer asked for go before the new ones are read
+            import gc
+
+            from ..memory import release_unused_memory
+
+            gc.collect()
+            release_unused_memory()
+        _LOADED[key] = Tables.read(paths, only=key[1])
     t = _LOADED[key]
     deep = not copy_on_write()
     return replace(t, **{f.name: getattr(t, f.name).copy(deep=deep) for f in fields(t)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections.abc import Iterable
+from typing import Any
 
 #: Nicknames and informal names seen in reports -> canonical name.
 NICKNAMES: dict[str, str] = {
@@ -65,21 +67,17 @@ def canonical_name(name: str) -> str:
     return s
 
 
-@lru_cache(maxsize=4096)
-def division_code(name: str, province: str, level: str) -> str:
-    """Official administrative division code (GB/T 2260, via cpca's table), or '' if not unique.
-
-    National figures and unnamed regions get ''. The match must name the region itself, not
-    only its province or prefecture, so a county cpca cannot place stays without a code.
-    """
+def _code_query(name: str, province: str, level: str) -> str | None:
+    """What cpca is asked for a region (None: the region has no code to look up)."""
     if not name or level == "national" or name in ("全国", "中国"):
-        return ""
-    try:
-        import cpca  # Chinese province/city/area table with adcodes
-    except ImportError:  # pragma: no cover - cpca is a declared dependency
-        return ""
-    query = name if name.startswith(province) or not province or province == "全国" else province + name
-    row = cpca.transform([query]).iloc[0]
+        return None
+    return name if name.startswith(province) or not province or province == "全国" \
+        else province + name
+
+
+def _code_of_row(name: str, level: str, row: Any) -> str:
+    """The division code cpca's row gives for ``name`` at ``level``, or '' if the row does not
+    name the region itself at that level."""
     code = str(row.get("adcode") or "")
     matched = {str(row.get(k) or "") for k in ("省", "市", "区")}
     matched.add(str(row.get("市") or "") + str(row.get("区") or ""))  # 乐山市市中区
@@ -94,6 +92,44 @@ def division_code(name: str, province: str, level: str) -> str:
     if level == "county" and code.endswith("00"):
         return ""
     return code
+
+
+@lru_cache(maxsize=4096)
+def division_code(name: str, province: str, level: str) -> str:
+    """Official administrative division code (GB/T 2260, via cpca's table), or '' if not unique.
+
+    National figures and unnamed regions get ''. The match must name the region itself, not
+    only its province or prefecture, so a county cpca cannot place stays without a code.
+    Many regions at once: :func:`division_codes` (one cpca call for all of them).
+    """
+    query = _code_query(name, province, level)
+    if query is None:
+        return ""
+    try:
+        import cpca  # Chinese province/city/area table with adcodes
+    except ImportError:  # pragma: no cover - cpca is a declared dependency
+        return ""
+    return _code_of_row(name, level, cpca.transform([query]).iloc[0])
+
+
+def division_codes(regions: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """:func:`division_code` of each (name, province, level), the same codes, with one call to
+    cpca for all of them: cpca's transform costs about 2 ms a call however short its list, so
+    1,000 regions one by one took 1.4 s of every build, and 20 ms in one call."""
+    todo = list(dict.fromkeys(regions))
+    queries = {r: _code_query(*r) for r in todo}
+    ask = [r for r in todo if queries[r] is not None]
+    out = {r: "" for r in todo}
+    if not ask:
+        return out
+    try:
+        import cpca
+    except ImportError:  # pragma: no cover - cpca is a declared dependency
+        return out
+    rows = cpca.transform([queries[r] for r in ask])
+    for r, (_, row) in zip(ask, rows.iterrows()):
+        out[r] = _code_of_row(r[0], r[2], row)
+    return out
 
 
 # --- one name per province, one code vintage -------------------------------------------------

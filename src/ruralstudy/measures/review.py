@@ -178,37 +178,47 @@ def apply_reviews(obs: pd.DataFrame, reviews: list[Review], codebook: Codebook) 
         return obs
     obs = obs.copy()
     wanted = {rv.source_id for rv in reviews}  # only reviewed figures are hashed
+    sub = obs.loc[obs["source_id"].isin(wanted), ["source_id", "raw", "context"]]
     hashes = {sid: (i, raw_hash(str(r), str(c))) for i, sid, r, c in
-              zip(obs.index, obs["source_id"], obs["raw"], obs["context"]) if sid in wanted}
+              zip(sub.index, sub["source_id"], sub["raw"], sub["context"])}
     last: dict[str, Review] = {}
     for rv in reviews:
         hit = hashes.get(rv.source_id)
         if hit is not None and hit[1] == rv.raw_hash:
             last[rv.source_id] = rv
+    if not last:
+        return obs
+    # the decided rows are changed as records and written back one column at a time: a
+    # cell-by-cell .loc on the whole table cost 1.3 s for 300 decisions at 1,000 reports
+    cols = ["status", "indicator_id", "reason", "confidence", "rule", "value", "year", "audit"]
+    rows = [hashes[sid][0] for sid in sorted(last)]
+    cur = obs.loc[rows, cols].to_dict("index")
     for sid in sorted(last):
         rv = last[sid]
-        i = hashes[sid][0]
+        row = cur[hashes[sid][0]]
         note = (f"review line {rv.line} by {rv.reviewer} at {rv.time_utc}: {rv.decision}"
                 f" (machine said: {rv.machine})")
         if rv.decision == "reject":
-            obs.loc[i, ["status", "indicator_id"]] = ["rejected", ""]
-            obs.loc[i, "reason"] = f"rejected by reviewer: {rv.reason or 'no reason given'}"
-            obs.loc[i, "confidence"] = 0.0
+            row.update(status="rejected", indicator_id="", confidence=0.0,
+                       reason=f"rejected by reviewer: {rv.reason or 'no reason given'}")
         else:
             ind = codebook.get(rv.indicator_id)
-            obs.loc[i, ["status", "indicator_id", "reason"]] = [REVIEWED, ind.id, ""]
-            obs.loc[i, "confidence"] = 1.0
-            obs.loc[i, "rule"] = f"review: {rv.decision} {ind.id}" + (
-                f" ({rv.reason})" if rv.reason else "")
+            row.update(status=REVIEWED, indicator_id=ind.id, reason="", confidence=1.0,
+                       rule=f"review: {rv.decision} {ind.id}" + (
+                           f" ({rv.reason})" if rv.reason else ""))
             if rv.decision == "correct":
                 if rv.value is not None:
-                    note += f"; value {_fmt(obs.loc[i, 'value'])} -> {_fmt(rv.value)}"
-                    obs.loc[i, "value"] = rv.value
+                    note += f"; value {_fmt(row['value'])} -> {_fmt(rv.value)}"
+                    row["value"] = rv.value
                 if rv.year is not None:
-                    note += f"; year {_fmt(obs.loc[i, 'year'])} -> {rv.year}"
-                    obs.loc[i, "year"] = rv.year
-        prev = obs.loc[i, "audit"]
-        obs.loc[i, "audit"] = f"{prev}; {note}" if prev else note
+                    note += f"; year {_fmt(row['year'])} -> {rv.year}"
+                    row["year"] = rv.year
+        prev = row["audit"]
+        row["audit"] = f"{prev}; {note}" if isinstance(prev, str) and prev else note
+    decided = obs.index.isin(rows)
+    for c in cols:  # aligned on the index
+        obs.loc[decided, c] = pd.Series([cur[i][c] for i in rows], index=rows,
+                                        dtype=obs[c].dtype)
     return obs
 
 

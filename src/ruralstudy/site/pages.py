@@ -11,11 +11,14 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .. import registry
 from . import site as S
@@ -34,7 +37,7 @@ class SiteContext:
     findings: list[dict[str, Any]] = field(default_factory=list)
     stamp: dict[str, Any] = field(default_factory=dict)
     citation: str = ""
-    downloads: dict[str, bytes] = field(default_factory=dict)
+    downloads: Mapping[str, bytes | S.FileDownload] = field(default_factory=dict)
     # [scale] a report's source page body, cached by the build: (doc, its mapping rows, the
     # function that makes the body) -> body (ruralstudy.build.sitecache.SourceBodies)
     bodies: Any = None
@@ -120,10 +123,13 @@ def source_pages(ctx: SiteContext) -> list[S.Page]:
     # with the square of the corpus: 8 s at 1,000 reports); the page is the same
     by_doc = t.mapping.groupby("doc_id", sort=False).indices
     empty = t.mapping.iloc[0:0]
-    body = ctx.bodies or (lambda d, rows, make: make(d, rows))
+    body = ctx.bodies or (lambda d, rows, make: make(d, rows()))
+
+    def rows(doc_id: str) -> Any:  # taken only for a page made anew (1 ms each)
+        return lambda: t.mapping.iloc[by_doc[doc_id]] if doc_id in by_doc else empty
+
     out = [S.Page(report_page(d.doc_id), f"Source {d.doc_id}: {d.entry.title}",
-                  body(d, t.mapping.iloc[by_doc[d.doc_id]] if d.doc_id in by_doc else empty,
-                       S.document_body)) for d in ctx.docs]
+                  body(d, rows(d.doc_id), S.document_body)) for d in ctx.docs]
     for file in sorted(set(t.mapping.loc[t.mapping.source_type == "sheet", "file"]) |
                        set(t.rejects["file"])):
         out.append(S.Page(sheet_page(file), f"Sheet {file}",
@@ -131,14 +137,25 @@ def source_pages(ctx: SiteContext) -> list[S.Page]:
     return out
 
 
-def table_downloads(files: dict[str, bytes]) -> dict[str, bytes]:
+def table_downloads(files: Mapping[str, bytes], frames: Mapping[str, pd.DataFrame] | None = None,
+                    folder: Path | None = None) -> dict[str, bytes | S.FileDownload]:
     """Every registered download table in each of its formats (CSV: formulas neutralised,
-    BOM for Excel)."""
-    out = {}
+    BOM for Excel). ``frames``: the tables the files were written from, by name (their cells
+    are checked for formulas without reading the CSV back:
+    :func:`ruralstudy.site.site.csv_formula_cells`). A file missing from ``files`` is taken
+    from ``folder`` (data/processed, as the build wrote it), CSV tables as a
+    :class:`ruralstudy.site.site.FileDownload` copied when the site is written."""
+    frames = frames or {}
+    out: dict[str, bytes | S.FileDownload] = {}
     for tb in registry.tables(download=True):
         for ext in tb.formats:
             name = f"{tb.name}.{ext}"
-            out[name] = S.excel_csv(files[name]) if ext == "csv" else files[name]
+            if name not in files and folder is not None:
+                out[name] = (S.excel_file_download(folder / name, frames.get(tb.name))
+                             if ext == "csv" else (folder / name).read_bytes())
+            else:
+                out[name] = S.excel_csv(files[name], frames.get(tb.name)) if ext == "csv" \
+                    else files[name]
     return out
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
@@ -929,15 +930,82 @@ DATA_LICENCE = (
     "source, whose own terms apply to the quoted text. The code is under the MIT licence.")
 
 
-def excel_csv(data: bytes) -> bytes:
+def csv_formula_cells(df: pd.DataFrame) -> bool | None:
+    """Whether the CSV of ``df`` (as :func:`ruralstudy.iorw.frame_to_csv_bytes` writes it) has
+    a cell :func:`neutralise_cell` would change, told from the frame's columns without parsing
+    the CSV: True or False, or None when a column's cells cannot be told apart from their
+    type (an object column). Reading every cell of the CSV back took 2.5 s for the figures
+    table of 1,000 reports at every build; the string columns are searched here in Arrow."""
+    import numpy as np
+
+    if any(neutralise_cell(str(c)) != str(c) for c in df.columns):
+        return True
+    for name in df.columns:
+        s = df[name]
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
+            continue  # digits, an optional minus: a plain number (or empty)
+        if pd.api.types.is_float_dtype(s.dtype):
+            if bool((s.to_numpy(dtype="float64", na_value=np.nan) == -np.inf).any()):
+                return True  # written "-inf": not a plain number
+            continue
+        if isinstance(s.dtype, pd.StringDtype):
+            hits = s[s.str.match(r"[=+\-@\t\r]", na=False)]
+            if any(neutralise_cell(v) != v for v in hits):
+                return True
+            continue
+        return None
+    return False
+
+
+@dataclass(frozen=True)
+class FileDownload:
+    """A download that is a file on disk, published as it is after ``prefix`` (a CSV table: the
+    processed file after a UTF-8 byte-order mark; a raw report: the file itself), copied file
+    to file and never held in memory: at 3,000 reports the two largest CSV tables were 280 MB,
+    held twice (as processed, and again with the mark), and the raw reports 9 MB more.
+    ``len()`` is its size in bytes, as for a download given as bytes."""
+
+    path: Path
+    prefix: bytes = b""
+
+    def __len__(self) -> int:
+        return len(self.prefix) + self.path.stat().st_size
+
+    def copy_into(self, out: Any) -> None:
+        """Write the download into the open binary file ``out``."""
+        out.write(self.prefix)
+        with open(self.path, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+
+    def write_to(self, target: Path) -> None:
+        with open(target, "wb") as out:
+            self.copy_into(out)
+
+
+def excel_file_download(path: Path, frame: pd.DataFrame | None) -> bytes | FileDownload:
+    """:func:`excel_csv` of the CSV file ``path`` written from ``frame``: when the frame shows
+    no cell to neutralise, the file after a byte-order mark, copied when the site is written
+    (not read now); else the neutralised bytes."""
+    with open(path, "rb") as fh:
+        has_bom = fh.read(len(UTF8_BOM)) == UTF8_BOM
+    if frame is not None and csv_formula_cells(frame) is False:
+        return FileDownload(path, b"" if has_bom else UTF8_BOM)
+    return excel_csv(path.read_bytes())
+
+
+def excel_csv(data: bytes, frame: pd.DataFrame | None = None) -> bytes:
     """A download CSV for spreadsheets: formula cells neutralised (:func:`neutralise_csv`) and
-    a UTF-8 byte-order mark in front, so Excel on Windows reads the Chinese as UTF-8."""
-    out = neutralise_csv(data)
+    a UTF-8 byte-order mark in front, so Excel on Windows reads the Chinese as UTF-8.
+    ``frame``: the frame ``data`` was written from; when it shows no cell to neutralise
+    (:func:`csv_formula_cells`), the CSV is not read again."""
+    out = data if frame is not None and csv_formula_cells(frame) is False \
+        else neutralise_csv(data)
     return out if out.startswith(UTF8_BOM) else UTF8_BOM + out
 
 
-def data_zip(files: dict[str, bytes]) -> bytes:
-    """One zip of every download (fixed timestamps: same files, same bytes)."""
+def data_zip(files: Mapping[str, bytes | FileDownload]) -> bytes:
+    """One zip of every download (fixed timestamps: same files, same bytes); a
+    :class:`FileDownload` is streamed into it from its file."""
     import io
     import zipfile
 
@@ -947,7 +1015,13 @@ def data_zip(files: dict[str, bytes]) -> bytes:
             info = zipfile.ZipInfo(f"ruralstudy-data/{name}", date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, files[name])
+            data = files[name]
+            if isinstance(data, FileDownload):
+                info.file_size = len(data)  # as writestr sets it: the same header
+                with z.open(info, "w") as dest:
+                    data.copy_into(dest)
+            else:
+                z.writestr(info, data)
     return buf.getvalue()
 
 
@@ -1006,10 +1080,10 @@ def reuse_html(names: list[str]) -> str:
             f"<pre class='snippet' id='snippet-r'>{html.escape(R_SNIPPET)}</pre>")
 
 
-def data_body(t, files: list[str] | dict[str, bytes]) -> str:
+def data_body(t, files: list[str] | Mapping[str, bytes | FileDownload]) -> str:
     """The Data page: the licence, downloads (CSV for spreadsheets, Parquet, one zip) and a
     description of every column; the codebook with labels in Chinese and English."""
-    sizes = files if isinstance(files, dict) else {}
+    sizes = files if isinstance(files, Mapping) else {}
     names = sorted(files)
     tables = sorted({f.rsplit(".", 1)[0] for f in names if f.endswith((".csv", ".parquet"))})
     rows = []
@@ -1321,8 +1395,8 @@ def wrap(page: Page, stamp: dict) -> str:
                       show_code_toggle=page.code_toggle)
 
 
-def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: Path,
-            reuse: Any = None) -> Path:
+def publish(pages: list[Page], stamp: dict, downloads: Mapping[str, bytes | FileDownload],
+            site: Path, reuse: Any = None) -> Path:
     """Write the whole site into a fresh folder, then atomically point ``site`` at it.
 
     ``site`` is a symlink into ``.site-builds/``: the switch is one rename, so a crash leaves
@@ -1348,7 +1422,10 @@ def publish(pages: list[Page], stamp: dict, downloads: dict[str, bytes], site: P
     (assets / "search-index.js").write_text(
         "window.RURALSTUDY_SEARCH = " + script_json(idx) + ";\n", encoding="utf-8")
     (tmp / "data").mkdir(exist_ok=True)
-    for name, data in downloads.items():
+    for name, data in downloads.items():  # bytes, or a file copied as it is
         (tmp / "data" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / "data" / name).write_bytes(data)
+        if isinstance(data, FileDownload):
+            data.write_to(tmp / "data" / name)
+        else:
+            (tmp / "data" / name).write_bytes(data)
     return swap_in_site(tmp, site)

@@ -10,8 +10,9 @@ indicators step (``ruralstudy.build.steps.BuildRun.indicators``).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -37,6 +38,32 @@ def _frame(files: Mapping[str, bytes], name: str) -> pd.DataFrame:
         return pd.read_parquet(data)
     return pd.read_csv(data, dtype={"doc_id": str}, keep_default_na=False,
                        na_values={"value": [""], "year": [""], "implied": [""]})
+
+
+class NotLoaded:
+    """Stands for a processed table a notebook did not ask :func:`ruralstudy.findings.nbhelpers.load`
+    for (``only=``): any use of it stops with a sentence saying so, never an empty table."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def _fail(self) -> RuntimeError:
+        return RuntimeError(f"table {self._name!r} was not loaded: name it in "
+                            f"H.load(root, only=[...]) (or load every table: H.load(root))")
+
+    def __getattr__(self, attr: str) -> object:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        raise self._fail()
+
+    def __getitem__(self, key: object) -> object:
+        raise self._fail()
+
+    def __len__(self) -> int:
+        raise self._fail()
+
+    def __repr__(self) -> str:
+        return f"<table {self._name!r} not loaded>"
 
 
 @dataclass(frozen=True)
@@ -69,22 +96,38 @@ class Tables:
         return frame
 
     @classmethod
-    def from_files(cls, files: Mapping[str, bytes], paths: Paths) -> "Tables":
-        """Parse the processed files (bytes by file name) and the project's manifest."""
+    def from_files(cls, files: Mapping[str, bytes], paths: Paths, partial: bool = False
+                   ) -> "Tables":
+        """Parse the processed files (bytes by file name) and the project's manifest.
+        ``partial``: a table whose file is not given stands as :class:`NotLoaded`."""
         from .. import iorw
         from ..registry import TABLES
 
-        frames = {t.attribute: _frame(files, t.read_file) for t in TABLES}
+        frames: dict[str, Any] = {
+            t.attribute: _frame(files, t.read_file) if not partial or t.read_file in files
+            else NotLoaded(t.attribute) for t in TABLES}
         fixed = {f for f in cls.__dataclass_fields__ if f not in ("manifest", "paths", "extra")}
+        # UTF-8, UTF-16 or GB18030, as the build reads it
+        manifest: Any = iorw.read_csv(paths.manifest) if not partial or "manifest" in files \
+            else NotLoaded("manifest")
         return cls(**{k: frames[k] for k in fixed},
                    extra={k: v for k, v in frames.items() if k not in fixed},
-                   # UTF-8, UTF-16 or GB18030, as the build reads it
-                   manifest=iorw.read_csv(paths.manifest), paths=paths)
+                   manifest=manifest, paths=paths)
 
     @classmethod
-    def read(cls, paths: Paths) -> "Tables":
-        """The tables as the last build left them in data/processed/."""
+    def read(cls, paths: Paths, only: Collection[str] | None = None) -> "Tables":
+        """The tables as the last build left them in data/processed/; ``only``: the tables to
+        read (by attribute: ``mapping``, ``panel``...; ``manifest`` for the project's manifest), the
+        others stand as :class:`NotLoaded`."""
         from ..registry import TABLES
 
-        return cls.from_files({t.read_file: (paths.processed / t.read_file).read_bytes()
-                               for t in TABLES}, paths)
+        if only is not None:
+            unknown = set(only) - {t.attribute for t in TABLES} - {"manifest"}
+            if unknown:
+                raise KeyError(f"no processed table is called {sorted(unknown)}; the tables: "
+                               f"{sorted(t.attribute for t in TABLES)}")
+        files = {t.read_file: (paths.processed / t.read_file).read_bytes()
+                 for t in TABLES if only is None or t.attribute in only}
+        if only is not None and "manifest" in only:
+            files["manifest"] = b""  # a marker: the manifest is read from the project
+        return cls.from_files(files, paths, partial=only is not None)
