@@ -128,6 +128,145 @@ def test_unchanged_project_is_known_from_its_fingerprint(tiny_built, tmp_path):
     assert [s.name for s in rep.ran if s.name.startswith("extract")] == ["extract 000"]
 
 
+def _settle(monkeypatch) -> None:
+    """Trust a stat recorded a moment ago (no racy-clean margin), so that the stat cache's
+    trusted path is what the next build takes; the margin itself is tested in test_graph.py."""
+    import time
+
+    from ruralstudy.build import graph
+
+    monkeypatch.setattr(graph, "RACY_MARGIN_NS", 0)
+    time.sleep(0.02)  # more than a timestamp tick: the files' ctimes are older than the cache
+
+
+def _count_hashes(monkeypatch) -> list[str]:
+    """Record every input file the stat cache reads and hashes."""
+    from ruralstudy.build import graph
+
+    hashed: list[str] = []
+    real = graph.InputStats.digests
+
+    def digests(self, files):
+        out = real(self, files)
+        hashed.extend(self.hashed)
+        return out
+
+    monkeypatch.setattr(graph.InputStats, "digests", digests)
+    return hashed
+
+
+def test_noop_reads_no_unchanged_input_and_not_the_state(tiny_built, tmp_path, monkeypatch):
+    """An unchanged project is known from the stat cache and build-record.json alone: no input
+    file is read again and state.json (which grows with the corpus) is not parsed."""
+    from ruralstudy.build import graph
+
+    p = clone(tiny_built, tmp_path / "p")
+    _settle(monkeypatch)
+    assert build(p, BuildOptions(jobs=2)).up_to_date  # a copy: new inodes, every file hashed
+    _settle(monkeypatch)
+    hashed = _count_hashes(monkeypatch)
+
+    def no_state(self, path):
+        raise AssertionError(f"a no-op parsed {path}")
+
+    monkeypatch.setattr(graph.State, "__init__", no_state)
+    rep = build(p, BuildOptions(jobs=2))
+    assert rep.up_to_date and rep.steps and ran(rep) == []
+    assert hashed == []
+
+
+def test_an_edit_keeping_size_and_mtime_is_rebuilt(tiny_built, tmp_path, monkeypatch):
+    """The stat cache never hides an edit: one that keeps the file's size and restores its
+    mtime (os.utime) moves its ctime, so the report is hashed and extracted again."""
+    p = clone(tiny_built, tmp_path / "p")
+    _settle(monkeypatch)
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+    _settle(monkeypatch)
+    hashed = _count_hashes(monkeypatch)
+    assert build(p, BuildOptions(jobs=2)).up_to_date and hashed == []
+    report = p.reports_raw / "000_tiny.txt"
+    st = report.stat()
+    data = report.read_bytes()
+    edited = data.replace("86个".encode(), "87个".encode())
+    assert edited != data and len(edited) == len(data)
+    with open(report, "r+b") as fh:
+        fh.write(edited)
+    os.utime(report, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert report.stat().st_size == st.st_size and report.stat().st_mtime_ns == st.st_mtime_ns
+    rep = build(p, BuildOptions(jobs=2, dry_run=True))
+    assert not rep.up_to_date and hashed == ["data/raw/reports/000_tiny.txt"]
+    assert [s.name for s in rep.ran if s.name.startswith("extract")] == ["extract 000"]
+    rep = build(p, BuildOptions(jobs=2))
+    assert "extract 000" in ran(rep)
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+
+
+def test_a_missing_or_unreadable_record_plans_the_graph(tiny_built, tmp_path):
+    """No record (a cache from an older version, or a damaged one) never skips: the graph is
+    planned (every step cached, none runs) and the record written for the next build. An
+    older version's record inside state.json is dropped."""
+    from ruralstudy.build.cache import BUILD_RECORD_FILE
+
+    p = clone(tiny_built, tmp_path / "p")
+    record = p.cache / BUILD_RECORD_FILE
+    state_file = p.cache / "state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["__build__"] = {"fingerprint": "old", "steps": [], "outputs": {}}
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    for damage in (record.unlink, lambda: record.write_text("{", encoding="utf-8")):
+        damage()
+        rep = build(p, BuildOptions(jobs=2))
+        assert not rep.up_to_date and ran(rep) == []
+        assert record.is_file() and build(p, BuildOptions(jobs=2)).up_to_date
+    assert "__build__" not in json.loads(state_file.read_text(encoding="utf-8"))
+
+
+def test_a_noop_still_removes_a_killed_builds_cache_leftovers(tiny_built, tmp_path):
+    """Half-written cache entries (hidden folders in a step's folder) go before any build, the
+    no-op included; a linked folder there is not followed."""
+    p = clone(tiny_built, tmp_path / "p")
+    left = p.cache / "execute" / ".0123456789ab.x1y2"
+    (left / "sub").mkdir(parents=True)
+    (left / "sub" / "notebook.ipynb").write_text("{", encoding="utf-8")
+    target = tmp_path / "theirs"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep", encoding="utf-8")
+    (p.cache / "render" / ".linked").symlink_to(target)
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+    assert not left.exists()
+    assert (target / "keep.txt").is_file()
+
+
+def test_input_digests_are_those_of_every_input_file_listed_by_rglob(tiny_built, tmp_path):
+    """The stat cache and the scandir listing give the digests the build always used: every
+    file below data/raw, data/manual and data/annotations, the notebooks, the citation and the
+    data licence, each by its content."""
+    from ruralstudy.build.build import input_digests
+    from ruralstudy.build.graph import file_digests
+
+    p = clone(tiny_built, tmp_path / "p")
+    (p.raw / "sheets" / "deep").mkdir(parents=True, exist_ok=True)
+    (p.raw / "sheets" / "deep" / ".hidden.csv").write_text("a\n", encoding="utf-8")
+    (p.root / "CITATION.cff").write_text("cff-version: 1.2.0\n", encoding="utf-8")
+    (p.notebooks / "notes.txt").write_text("not a notebook", encoding="utf-8")
+    files = [f for d in (p.raw, p.manual, p.annotations) for f in d.rglob("*") if f.is_file()]
+    files += list(p.notebooks.glob("*.ipynb")) + [p.root / "CITATION.cff"]
+    want = file_digests(files, p.root)
+    assert input_digests(p) == want
+    assert input_digests(p) == want  # read back from the cache (when trusted) alike
+    assert "data/raw/sheets/deep/.hidden.csv" in want and "notebooks/notes.txt" not in want
+
+
+def test_a_resized_output_plans_the_graph(tiny_built, tmp_path):
+    p = clone(tiny_built, tmp_path / "p")
+    table = p.processed / "figures.csv"
+    with open(table, "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    rep = build(p, BuildOptions(jobs=2))
+    assert not rep.up_to_date
+    assert build(p, BuildOptions(jobs=2)).up_to_date
+
+
 @pytest.mark.slow  # two notebooks fail: each failed kernel is discarded and a new one started
 def test_every_failing_notebook_is_named_and_old_site_kept(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
@@ -324,18 +463,17 @@ def test_load_only_some_tables_holds_only_those(tiny_built, tmp_path):
 def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):
     """Kernels start before extraction only when the notebooks' inputs changed: a markdown
     edit re-renders pages and needs none."""
-    from ruralstudy.build.build import input_digests, notebook_inputs_digest
+    from ruralstudy.build.build import input_digests, last_build, notebook_inputs_digest
     from ruralstudy.build.build import notebooks_expected as expected
     from ruralstudy.build.cache import library_digest
-    from ruralstudy.build.graph import State
 
     p = clone(tiny_built, tmp_path / "p")
 
-    def notebooks_expected(p, state, opts):  # the project as it is now, against the state
+    def notebooks_expected(p, last, opts):  # the project as it is now, against the record
         lib = library_digest()
-        return expected(state, notebook_inputs_digest(p, opts, lib, input_digests(p)))
+        return expected(last, notebook_inputs_digest(p, opts, lib, input_digests(p)))
 
-    state = lambda: State(p.cache / "state.json")  # noqa: E731 - read afresh each time
+    state = lambda: last_build(p)  # noqa: E731 - read afresh each time
     assert not notebooks_expected(p, state(), BuildOptions(jobs=2))
     nbp = p.notebooks / "04_links.ipynb"
     nb = nbformat.read(nbp, as_version=4)

@@ -11,23 +11,32 @@ notebooks -> rendered pages -> the site.
                                                              -> SiteStep
 
 This module is the entry point and stays light (no pandas): an unchanged project is known
-from the digests of its input files alone, in well under a second. The steps, and the run
-that wires them (:class:`ruralstudy.build.steps.BuildRun`), are imported only when something must
-be planned. ``ruralstudy extract``, ``indicators`` and ``score`` run the same steps, stopping
-early (``BuildOptions.until``). After a build the cache is pruned to its size limit. The site
-is swapped in whole at the end, so a failed or killed build leaves the previous site untouched.
+from the digests of its input files alone, in well under a second (0.31 s for the whole
+command at 3,000 regions, 0.27 s at 1,000; two thirds of it the CLI: typer, its pydantic
+coercion and rich; the check itself about 90 ms). Those digests come from a stat cache in
+the build cache (``input-stats.json``, :class:`ruralstudy.build.graph.InputStats`: a file is
+read and hashed again only when its size, mtime, inode or ctime changed, or when it changed
+too recently to trust its stat), and the last complete build is recorded in a small file of
+its own (``build-record.json``, :class:`ruralstudy.build.graph.BuildRecord`), not in the
+graph's ``state.json``, which grows with the corpus and is not read by a no-op. The steps,
+and the run that wires them (:class:`ruralstudy.build.steps.BuildRun`), are imported only
+when something must be planned.
+``ruralstudy extract``, ``indicators`` and ``score`` run the same steps, stopping early
+(``BuildOptions.until``). After a build the cache is pruned to its size limit. The site is
+swapped in whole at the end, so a failed or killed build leaves the previous site untouched.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import iorw
-from .cache import DEFAULT_LIMIT
-from .graph import State, file_digests, output_sizes, project_fingerprint, up_to_date
+from .cache import BUILD_RECORD_FILE, DEFAULT_LIMIT, INPUT_STATS_FILE
+from .graph import BuildRecord, InputStats, State, files_under, output_stats, project_fingerprint
 from .options import BuildOptions, BuildReport, StepRecord, describe_problem
 from ..paths import Paths
 
@@ -35,20 +44,33 @@ if TYPE_CHECKING:
     from .pipeline import ExtractResult, IndicatorResult
 
 __all__ = ["BuildOptions", "BuildReport", "StepRecord", "build", "build_fingerprint",
-           "describe_problem", "input_digests", "record_build", "run_extract", "run_indicators"]
+           "describe_problem", "input_digests", "last_build", "record_build", "run_extract",
+           "run_indicators"]
+
+
+def input_entries(paths: Paths) -> list[tuple[str, str]]:
+    """Every file a build reads besides the library, as ``(path in the project, path)``: raw
+    data, manual decisions, annotations (every file below, as ``rglob('*')`` lists them),
+    notebooks (``*.ipynb``), the citation and the data licence. One ``os.scandir`` per folder."""
+    out: list[tuple[str, str]] = []
+    for folder in (paths.raw, paths.manual, paths.annotations):
+        if folder.is_dir():
+            out += files_under(folder, folder.relative_to(paths.root).as_posix() + "/")
+    nb = paths.notebooks
+    try:
+        with os.scandir(nb) as it:
+            pre = nb.relative_to(paths.root).as_posix() + "/"
+            out += [(pre + e.name, e.path) for e in it if e.name.endswith(".ipynb")]
+    except OSError:
+        pass
+    out += [(name, str(paths.root / name)) for name in ("CITATION.cff", "LICENSE-DATA")
+            if (paths.root / name).is_file()]
+    return sorted(out)
 
 
 def input_files(paths: Paths) -> list[Path]:
-    """Every file a build reads besides the library: raw data, manual decisions, annotations,
-    notebooks, the citation and the data licence."""
-    out: list[Path] = []
-    for folder in (paths.raw, paths.manual, paths.annotations):
-        if folder.is_dir():
-            out += [p for p in folder.rglob("*") if p.is_file()]
-    if paths.notebooks.is_dir():
-        out += [p for p in paths.notebooks.glob("*.ipynb")]
-    out += [f for f in (paths.root / "CITATION.cff", paths.root / "LICENSE-DATA") if f.is_file()]
-    return out
+    """Every file a build reads besides the library (:func:`input_entries`), as paths."""
+    return [Path(p) for _rel, p in input_entries(paths)]
 
 
 def output_folders(paths: Paths) -> list[Path]:
@@ -56,10 +78,23 @@ def output_folders(paths: Paths) -> list[Path]:
     return [paths.processed, paths.executed, paths.site]
 
 
-def input_digests(paths: Paths) -> dict[str, str]:
-    """Every input file (:func:`input_files`) by its path in the project, with the digest of
-    its content: read once per build, for both of the build's keys below."""
-    return file_digests(input_files(paths), paths.root)
+def input_stats(paths: Paths) -> InputStats:
+    """The stat cache of the input files' digests (:class:`ruralstudy.build.graph.InputStats`)."""
+    return InputStats(paths.cache / INPUT_STATS_FILE)
+
+
+def input_digests(paths: Paths, stats: InputStats | None = None) -> dict[str, str]:
+    """Every input file (:func:`input_entries`) by its path in the project, with the digest of
+    its content: worked out once per build, for both of the build's keys below. A file whose
+    stat is unchanged since ``stats`` recorded its digest is not read (see
+    :class:`ruralstudy.build.graph.InputStats`); without ``stats`` the cache is read but not
+    written."""
+    return (stats or input_stats(paths)).digests(input_entries(paths))
+
+
+def last_build(paths: Paths) -> BuildRecord | None:
+    """The last complete build's record, or None (none readable: plan the graph)."""
+    return BuildRecord.load(paths.cache / BUILD_RECORD_FILE)
 
 
 def build_fingerprint(paths: Paths, opts: BuildOptions, library: str,
@@ -96,24 +131,22 @@ def notebook_inputs_digest(paths: Paths, opts: BuildOptions, library: str,
     return h.hexdigest()
 
 
-def notebooks_expected(state: State, notebook_inputs: str) -> bool:
+def notebooks_expected(last: BuildRecord | None, notebook_inputs: str) -> bool:
     """Whether a build whose notebooks depend on ``notebook_inputs`` (see
-    :func:`notebook_inputs_digest`) is expected to run notebooks."""
-    last = state.data.get(State.BUILD)
-    if not isinstance(last, dict) or "notebook_inputs" not in last:
-        return True
-    return last["notebook_inputs"] != notebook_inputs
+    :func:`notebook_inputs_digest`) is expected to run notebooks, after the complete build
+    ``last`` (:func:`last_build`)."""
+    return last is None or last.notebook_inputs != notebook_inputs
 
 
-def record_build(paths: Paths, state: State, fingerprint: str, notebook_inputs: str,
+def record_build(paths: Paths, fingerprint: str, notebook_inputs: str,
                  steps: list[str]) -> None:
     """After a complete build: remember the fingerprint and notebook inputs it started from
     (an input edited while it ran is then seen as changed by the next build), its step names
-    and its output files."""
-    state.data[State.BUILD] = {
-        "fingerprint": fingerprint, "steps": steps, "notebook_inputs": notebook_inputs,
-        "outputs": output_sizes(paths.root, output_folders(paths))}
-    state.save()
+    and its output files with their sizes and mtimes (``build-record.json``, written
+    atomically)."""
+    BuildRecord(fingerprint, steps, notebook_inputs,
+                output_stats(paths.root, output_folders(paths))).save(
+        paths.cache / BUILD_RECORD_FILE)
 
 
 def _skip_all(steps: list[str]) -> BuildReport:
@@ -157,11 +190,21 @@ def clean_leftovers(paths: Paths, site: bool = True) -> None:
     if site:
         clean_site_builds(paths.site)
     if own_cache(paths.cache, create=False):
-        for step in paths.cache.iterdir():
-            if step.is_dir() and not step.is_symlink():
-                for d in step.glob(".*"):
-                    if d.is_dir() and not d.is_symlink():
-                        shutil.rmtree(d, ignore_errors=True)
+        # one os.scandir per step folder (thousands of entries each at national scale), no
+        # Path per entry: this runs before every build, the no-op included
+        for step in _subfolders(paths.cache):
+            for d in _subfolders(step):
+                if os.path.basename(d).startswith("."):
+                    shutil.rmtree(d, ignore_errors=True)
+
+
+def _subfolders(folder: str | Path) -> list[str]:
+    """The folders in ``folder`` (not symbolic links to folders), as paths."""
+    try:
+        with os.scandir(folder) as it:
+            return [e.path for e in it if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
@@ -176,13 +219,17 @@ def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
         from .steps import BuildRun
 
         return BuildRun(paths, opts).run()
-    # the project's inputs are read and hashed once, here, for every use of the build's keys
+    # the project's inputs are digested once, here, for every use of the build's keys; only
+    # files whose stat changed since the last build are read (InputStats)
     lib = library_digest()
-    digests = input_digests(paths)
+    stats = input_stats(paths)
+    digests = input_digests(paths, stats)
+    if not opts.dry_run and paths.cache.is_dir():  # under the project lock; a dry run writes none
+        stats.save()
     fingerprint = build_fingerprint(paths, opts, lib, digests)
-    state = State(paths.cache / "state.json")
-    if not opts.force and State.BUILD in state.data:
-        steps = up_to_date(state, fingerprint, paths.root)
+    last = last_build(paths)
+    if not opts.force and last is not None:
+        steps = last.up_to_date(fingerprint, paths.root)
         if steps is not None:
             if opts.cache_limit != DEFAULT_LIMIT:  # a limit asked for is kept even now
                 from .cache import USED_FILE, prune
@@ -197,11 +244,15 @@ def _build(paths: Paths, opts: BuildOptions) -> BuildReport:
     from .steps import BuildRun
 
     notebook_inputs = notebook_inputs_digest(paths, opts, lib, digests)
-    report = BuildRun(paths, opts, library=lib,
-                      expect_notebooks=notebooks_expected(state, notebook_inputs)).run()
-    if not opts.dry_run and full:  # a complete build: the next may skip everything
-        record_build(paths, State(paths.cache / "state.json"), fingerprint, notebook_inputs,
-                     [s.name for s in report.steps])
+    run = BuildRun(paths, opts, library=lib,
+                   expect_notebooks=notebooks_expected(last, notebook_inputs))
+    run.state.data.pop(State.BUILD, None)  # an older version's record: build-record.json now
+    report = run.run()
+    if not opts.dry_run:
+        if stats.changed:  # a first build: the cache folder exists only now
+            stats.save()
+        if full:  # a complete build: the next may skip everything
+            record_build(paths, fingerprint, notebook_inputs, [s.name for s in report.steps])
     return report
 
 

@@ -27,6 +27,8 @@ KEY_VERSION = "1"
 DEFAULT_LIMIT = 2 * 1024 ** 3  # bytes; the build prunes the cache to this size
 USED_FILE = "last-build.json"  # the entries the last build read or wrote
 STATE_FILE = "state.json"  # the graph's record of each step (ruralstudy.build.graph.State)
+INPUT_STATS_FILE = "input-stats.json"  # input digests by stat (ruralstudy.build.graph.InputStats)
+BUILD_RECORD_FILE = "build-record.json"  # the last complete build (graph.BuildRecord)
 
 
 def _cache_like(e: Path) -> bool:
@@ -36,8 +38,8 @@ def _cache_like(e: Path) -> bool:
     if e.is_symlink():
         return False
     if e.is_file():
-        return e.name in (STATE_FILE, USED_FILE) or (e.name.startswith(".") and
-                                                     e.name.endswith(".tmp"))
+        return e.name in (STATE_FILE, USED_FILE, INPUT_STATS_FILE, BUILD_RECORD_FILE) or (
+            e.name.startswith(".") and e.name.endswith(".tmp"))
     if not e.is_dir():
         return False
     return all(d.is_dir() and not d.is_symlink() and
