@@ -648,3 +648,27 @@ def test_a_forked_worker_does_not_wait_on_its_parents_event_loop_thread(tmp_path
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                        timeout=300, cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr
+
+
+def test_holdout_scores_are_kept_while_library_and_annotations_are_unchanged(tiny_built, tmp_path,
+                                                                              monkeypatch):
+    """The quality page's scores on the held-out sets come from the build cache while the
+    library and data/annotations are unchanged, and are computed again when an annotation
+    file changes."""
+    from ruralstudy.build import pipeline
+
+    import shutil
+
+    from conftest import ROOT
+
+    p = clone(tiny_built, tmp_path / "p")
+    shutil.copytree(ROOT / "data/annotations/unseen6", p.annotations / "unseen6")
+    first = pipeline.holdout_scores_now(p)
+    assert set(first) == {"unseen6-sheet"} and first["unseen6-sheet"].n_gold_mapped > 100
+    calls = []
+    real = pipeline.heldout_sheet_evaluation
+    monkeypatch.setattr(pipeline, "heldout_sheet_evaluation",
+                        lambda paths: calls.append(1) or real(paths))
+    assert pipeline.holdout_scores_now(p) == first and calls == []  # from the cache
+    (p.annotations / "unseen6" / "note.txt").write_text("changed\n", encoding="utf-8")
+    assert pipeline.holdout_scores_now(p) == first and calls == [1]  # keyed by annotations

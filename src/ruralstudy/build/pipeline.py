@@ -222,6 +222,42 @@ def heldout_sheet_evaluation(paths: Paths) -> dict[str, MappingScore]:
     return out
 
 
+def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
+    """The indicator-value scores of the library now on every held-out set: the issue-19 text
+    sets (:func:`unseen3_evaluation`) and the held-out sheets
+    (:func:`heldout_sheet_evaluation`), by label.
+
+    They depend on the library and ``data/annotations/`` alone, yet the quality page computed
+    them again (1-2 s, on the path of the pool's longest notebook) whenever the corpus changed.
+    So they are kept in the build cache (kind ``memo-holdout``, keyed by the library's digest
+    and every annotation file's), as JSON; without a build cache (no build yet) they are
+    computed and not kept."""
+    import dataclasses
+    import hashlib
+    import json
+
+    from .cache import Cache, library_digest, own_cache
+
+    h = hashlib.sha256(library_digest().encode())
+    for f in sorted(p for p in paths.annotations.rglob("*") if p.is_file()):
+        h.update(f.relative_to(paths.annotations).as_posix().encode("utf-8") + b"\0" +
+                 hashlib.sha256(f.read_bytes()).hexdigest().encode() + b"\0")
+    key = h.hexdigest()
+    cache = Cache(paths.cache) if own_cache(paths.cache, create=False) else None
+    if cache is not None:
+        hit = cache.read("memo-holdout", key, "scores.json")
+        if hit is not None:
+            try:
+                return {k: MappingScore(**v) for k, v in json.loads(hit).items()}
+            except (ValueError, TypeError):
+                pass  # damaged: computed again
+    now = {**unseen3_evaluation(paths)[1], **heldout_sheet_evaluation(paths)}
+    if cache is not None:
+        cache.put("memo-holdout", key, {"scores.json": json.dumps(
+            {k: dataclasses.asdict(v) for k, v in now.items()}, sort_keys=True).encode()})
+    return now
+
+
 def unseen_scores(paths: Paths) -> list[tuple[SetScore, pd.DataFrame]]:
     """The extraction half of :func:`unseen_evaluation`."""
     return unseen_evaluation(paths)[0]
