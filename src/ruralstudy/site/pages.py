@@ -216,7 +216,10 @@ def site_pages(site: Path) -> dict[str, str]:
 def finding_anchor_problems(pages: Sequence[S.Page], rendered: dict[str, Any]) -> list[str]:
     """Findings whose anchor is not an id of the page they name (a heading renamed in a
     markdown-only edit re-renders the page without re-running the notebook that typed it)."""
-    ids = {p.path: anchor_ids(p.body) for p in pages}
+    named = {block.get("page", "") for r in rendered.values() for block in r.findings or []}
+    # only the pages findings name are parsed (parsing all 2,100 pages of a 1,000-report site
+    # for their ids took 0.5 s of every build)
+    ids = {p.path: anchor_ids(p.body) for p in pages if p.path in named}
     bad = []
     for r in rendered.values():
         for block in r.findings or []:
