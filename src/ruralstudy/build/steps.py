@@ -527,6 +527,7 @@ class BuildRun:
             p.outputs = p.step.run()
         self.graph.run([p])
         assert p.outputs is not None
+        p.step.figures = None  # type: ignore[attr-defined]  # the plan lives as long as the build
         self.files = {**p.outputs, **base}
         if not self.opts.dry_run:  # all new or all old, never a mix
             iorw.write_files_together(self.paths.processed, self.files)
