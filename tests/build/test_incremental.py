@@ -150,3 +150,23 @@ def test_observations_from_pieces_equal_observe_figures(seed_observations, tmp_p
     assert pieces.computed["observe"] == [last]
     pd.testing.assert_frame_equal(inc.reset_index(drop=True), whole.reset_index(drop=True),
                                   check_dtype=False)
+
+
+def test_observations_computed_a_few_reports_at_a_time_equal_all_at_once(seed_observations,
+                                                                         tmp_path, monkeypatch):
+    """A cold build computes the pieces a slice of reports at a time (memory): the combined
+    frame is the one computed all at once, byte for byte as stored."""
+    from ruralstudy.build import incremental
+    from ruralstudy.build.incremental import observe_reports
+    from ruralstudy.build.pipeline import manifest_published, manifest_region_codes
+    from ruralstudy.measures.codebook import load_codebook
+
+    p, figures, _, _ = seed_observations
+    cb, codes, pub = load_codebook(), manifest_region_codes(p), manifest_published(p)
+    assert figures["doc_id"].nunique() >= 3
+    whole = observe_reports(_pieces(tmp_path / "a"), figures, cb, codes, pub, "lib")
+    monkeypatch.setattr(incremental, "CHUNK", 2)
+    sliced_pieces = _pieces(tmp_path / "b")
+    sliced = observe_reports(sliced_pieces, figures, cb, codes, pub, "lib")
+    assert len(sliced_pieces.computed["observe"]) == figures["doc_id"].nunique()
+    assert iorw.frame_to_parquet_bytes(sliced) == iorw.frame_to_parquet_bytes(whole)

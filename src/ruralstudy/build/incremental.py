@@ -32,6 +32,7 @@ import pandas as pd
 from .. import iorw
 
 STATE_KEY = "__pieces__"  # State: kind -> key of the last combined entry
+CHUNK = 250  # items computed together
 
 
 def combined_key(kind: str, keys: Mapping[str, str], salt: str = "") -> str:
@@ -98,8 +99,11 @@ class Pieces:
         parts = []
         if prev is not None and kept_items:
             parts.append(prev[0][prev[0][item_col].isin(kept_items)])
-        if todo:
-            parts.append(compute(todo))
+        # computed a slice of items at a time: compute is row-wise per item, so the rows are
+        # the same, and a cold build of 3,000 reports does not hold every report's temporaries
+        # at once (observing all their figures in one call peaked near 2 GB)
+        for i in range(0, len(todo), CHUNK):
+            parts.append(compute(todo[i:i + CHUNK]))
         parts = [p for p in parts if len(p)]
         if not parts:
             frame = empty() if empty is not None else (prev[0].iloc[0:0] if prev else
