@@ -334,11 +334,16 @@ def notebook_data() -> tuple[str, ...]:
     return tuple(t.read_file for t in TABLES if t.notebooks)
 
 
-def check(name: str, df: Any) -> Any:
-    """Check a frame against its table's declaration (columns, their order and checks)."""
+def check(name: str, df: Any, rows: Any = None) -> Any:
+    """Check a frame against its table's declaration (columns, their order and checks).
+    ``rows``: a boolean mask of the rows to check one by one (the others were checked when they
+    were made); uniqueness is then still checked over every row."""
     t = table(name)
     if t is None:
         raise KeyError(f"table {name!r} is not registered in ruralstudy.registry.TABLES")
     declaration: Callable[..., Any] = hook("ruralstudy.tables.schemas:declaration")
+    if rows is not None:
+        in_part: Callable[..., Any] = hook("ruralstudy.tables.validate:check_schema_in_part")
+        return in_part(df, declaration(name), name, rows)
     validate: Callable[..., Any] = hook("ruralstudy.tables.validate:check_schema")
     return validate(df, declaration(name), name)

@@ -135,3 +135,22 @@ def test_a_table_words_a_shared_column_in_its_own_declaration():
     assert D.column("rejects", "reason").description == "Why the sheet row could not be used"
     with pytest.raises(D.UndeclaredColumn, match="'mystery' of table 'panel'"):
         D.column("panel", "mystery")
+
+
+def test_a_table_checked_in_part_checks_its_rows_and_uniqueness_over_all():
+    """registry.check(name, df, rows=mask): the masked rows against every column's checks, the
+    declared uniqueness over the whole table (what the build does after reusing pieces)."""
+    schema = pa.DataFrameSchema({"id": pa.Column(str, unique=True),
+                                 "n": pa.Column(int, pa.Check.ge(0))}, unique=["n"])
+    from ruralstudy.tables.validate import check_schema_in_part
+
+    df = pd.DataFrame({"id": ["a", "b", "c"], "n": [1, -2, 3]})
+    check_schema_in_part(df, schema, "t", df["id"].ne("b"))  # the bad row is not checked
+    with pytest.raises(ValidationError, match="fails its schema"):
+        check_schema_in_part(df, schema, "t", df["id"].eq("b"))
+    dup = pd.DataFrame({"id": ["a", "a"], "n": [1, 2]})
+    with pytest.raises(ValidationError, match="id not unique"):
+        check_schema_in_part(dup, schema, "t", dup["n"].eq(2))  # one checked, both keyed
+    same_n = pd.DataFrame({"id": ["a", "b"], "n": [1, 1]})
+    with pytest.raises(ValidationError, match="n not unique"):
+        check_schema_in_part(same_n, schema, "t", same_n["id"].eq("b"))

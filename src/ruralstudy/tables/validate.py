@@ -23,6 +23,24 @@ def check_schema(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.
         raise ValidationError(f"{name} fails its schema:\n{detail}", file=name) from None
 
 
+def check_schema_in_part(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str,
+                         rows: pd.Series) -> pd.DataFrame:
+    """Validate the ``rows`` of a frame (a boolean mask) against the declaration, and the
+    declaration's uniqueness (each column declared unique, the table's unique column set) over
+    every row: for a table whose other rows were validated when they were made."""
+    check_schema(df[rows], schema, name)
+    keys = [[c] for c, col in schema.columns.items() if col.unique]
+    if schema.unique:
+        keys.append(list(schema.unique))
+    for cols in keys:
+        dup = df.duplicated(subset=cols)
+        if dup.any():
+            first = df.loc[dup, cols].iloc[0].tolist()
+            raise ValidationError(f"{name} fails its schema: {', '.join(cols)} not unique "
+                                  f"(e.g. {first})", file=name, raw=str(first))
+    return df
+
+
 def check_ranges_and_units(ind: pd.DataFrame, codebook: Codebook) -> None:
     """Every level value lies in its indicator's range and every unit fits; else name the source."""
     bad = []
