@@ -241,7 +241,7 @@ def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
     h = hashlib.sha256(library_digest().encode())
     for f in sorted(p for p in paths.annotations.rglob("*") if p.is_file()):
         h.update(f.relative_to(paths.annotations).as_posix().encode("utf-8") + b"\0" +
-                 hashlib.sha256(f.read_bytes()).hexdigest().encode() + b"\0")
+                 iorw.sha256_file(f).encode() + b"\0")
     key = h.hexdigest()
     cache = Cache(paths.cache) if own_cache(paths.cache, create=False) else None
     if cache is not None:

@@ -96,19 +96,23 @@ class Tables:
         return frame
 
     @classmethod
-    def from_files(cls, files: Mapping[str, bytes], paths: Paths, partial: bool = False
-                   ) -> "Tables":
+    def from_files(cls, files: Mapping[str, bytes], paths: Paths,
+                   only: Collection[str] | None = None) -> "Tables":
         """Parse the processed files (bytes by file name) and the project's manifest.
-        ``partial``: a table whose file is not given stands as :class:`NotLoaded`."""
+        ``only``: the tables to parse (by attribute; ``manifest`` for the manifest), the others
+        stand as :class:`NotLoaded`."""
         from .. import iorw
         from ..registry import TABLES
 
+        def wanted(attr: str) -> bool:
+            return only is None or attr in only
+
         frames: dict[str, Any] = {
-            t.attribute: _frame(files, t.read_file) if not partial or t.read_file in files
+            t.attribute: _frame(files, t.read_file) if wanted(t.attribute)
             else NotLoaded(t.attribute) for t in TABLES}
         fixed = {f for f in cls.__dataclass_fields__ if f not in ("manifest", "paths", "extra")}
         # UTF-8, UTF-16 or GB18030, as the build reads it
-        manifest: Any = iorw.read_csv(paths.manifest) if not partial or "manifest" in files \
+        manifest: Any = iorw.read_csv(paths.manifest) if wanted("manifest") \
             else NotLoaded("manifest")
         return cls(**{k: frames[k] for k in fixed},
                    extra={k: v for k, v in frames.items() if k not in fixed},
@@ -126,8 +130,6 @@ class Tables:
             if unknown:
                 raise KeyError(f"no processed table is called {sorted(unknown)}; the tables: "
                                f"{sorted(t.attribute for t in TABLES)}")
-        files = {t.read_file: (paths.processed / t.read_file).read_bytes()
-                 for t in TABLES if only is None or t.attribute in only}
-        if only is not None and "manifest" in only:
-            files["manifest"] = b""  # a marker: the manifest is read from the project
-        return cls.from_files(files, paths, partial=only is not None)
+        return cls.from_files({t.read_file: (paths.processed / t.read_file).read_bytes()
+                               for t in TABLES if only is None or t.attribute in only},
+                              paths, only)
