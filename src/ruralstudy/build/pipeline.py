@@ -352,10 +352,13 @@ def identified(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
+def indicator_files(res: IndicatorResult,
+                    csv: Callable[[str, pd.DataFrame], bytes] | None = None) -> dict[str, bytes]:
     """The processed files of the indicators step, serialised deterministically: one per
     format of every table the registry gives to this step (:data:`ruralstudy.registry.TABLES`),
-    each checked against its registered schema."""
+    each checked against its registered schema. ``csv(file name, frame)`` gives a large table's
+    CSV bytes (the build's :class:`ruralstudy.build.csvchunks.CsvChunks`, which reuses the
+    unchanged chunks of the file written last; the bytes are the same)."""
     from .. import registry
 
     files: dict[str, bytes] = {}
@@ -364,11 +367,15 @@ def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
         if t.name not in _CHECKED_ON_THE_WAY:
             registry.check(t.name, df)
         if "csv" in t.formats:
-            files[f"{t.name}.csv"] = iorw.frame_to_csv_bytes(df)
+            files[f"{t.name}.csv"] = csv(f"{t.name}.csv", df) \
+                if csv is not None and len(df) >= _CHUNKED_FROM else iorw.frame_to_csv_bytes(df)
         if "parquet" in t.formats:
             files[f"{t.name}.parquet"] = iorw.frame_to_parquet_bytes(df)
     return files
 
+
+# tables of fewer rows are formatted whole (a chunk holds about 1,000 rows)
+_CHUNKED_FROM = 5000
 
 # checked by build_indicators as they are made (what follows them needs them valid)
 _CHECKED_ON_THE_WAY = frozenset({"mapping", "indicators", "panel"})

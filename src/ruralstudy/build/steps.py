@@ -89,13 +89,17 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem]) -> dict[str, bytes]:
-    """The extraction's processed files."""
+def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem],
+                  csv: Any = None) -> dict[str, bytes]:
+    """The extraction's processed files (``csv``: the build's
+    :meth:`ruralstudy.build.csvchunks.CsvChunks.csv`, reusing the last file's unchanged
+    chunks)."""
     from .pipeline import problems_frame
 
     problems_df = problems_frame(problems)
     registry.check("corpus_problems", problems_df)
-    return {"figures.csv": iorw.frame_to_csv_bytes(figures),
+    return {"figures.csv": csv("figures.csv", figures) if csv is not None
+            else iorw.frame_to_csv_bytes(figures),
             "figures.parquet": iorw.frame_to_parquet_bytes(figures),
             "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_df)}
 
@@ -109,8 +113,9 @@ class IndicatorsStep(Step):
     outputs: tuple[str, ...] = ()  # per instance: the files of the tables registered here
 
     def __init__(self, paths: Paths, figures: pd.DataFrame, figures_csv: bytes,
-                 pieces: Any = None, library: str = "") -> None:
+                 pieces: Any = None, library: str = "", csv: Any = None) -> None:
         super().__init__("indicators")
+        self.csv = csv  # the large tables' CSV, reusing unchanged chunks (build.csvchunks)
         self.outputs = registry.processed_files("indicators")
         self.paths = paths
         self.figures = figures
@@ -139,7 +144,7 @@ class IndicatorsStep(Step):
             def observe(figures, codebook, codes, published):  # type: ignore[no-redef]
                 return observe_reports(self.pieces, figures, codebook, codes, published,
                                        self.library)
-        return indicator_files(indicators_from(self.paths, self.figures, observe))
+        return indicator_files(indicators_from(self.paths, self.figures, observe), self.csv)
 
 
 # --- 3. notebooks -----------------------------------------------------------------------------
@@ -410,6 +415,11 @@ class BuildRun:
         # per-report pieces of the corpus-wide tables (ruralstudy.build.incremental)
         self.pieces = Pieces(self.graph.cache, self.state, self.graph.used,
                              write=not opts.dry_run)
+        from .csvchunks import CsvChunks
+
+        # the large CSV tables written again from their unchanged chunks (build.csvchunks)
+        self.csvs = CsvChunks(self.graph.cache, self.state, self.graph.used,
+                              paths.processed, write=not opts.dry_run)
         self._ticks, self._todo = 0, 0
 
     def _on_ran(self, p: Planned) -> None:
@@ -513,9 +523,9 @@ class BuildRun:
 
     # -- 2. indicators --------------------------------------------------------------------
     def indicators(self, figures: pd.DataFrame) -> Tables:
-        base = figures_files(figures, self.report.problems)
+        base = figures_files(figures, self.report.problems, self.csvs.csv)
         p = self.graph.plan(IndicatorsStep(self.paths, figures, base["figures.csv"],
-                                           self.pieces, self.graph.library))
+                                           self.pieces, self.graph.library, self.csvs.csv))
         if self.opts.dry_run and p.outputs is None:
             p.outputs = p.step.run()
         self.graph.run([p])
@@ -524,6 +534,8 @@ class BuildRun:
         self.files = {**p.outputs, **base}
         if not self.opts.dry_run:  # all new or all old, never a mix
             iorw.write_files_together(self.paths.processed, self.files)
+            self.csvs.written()
+        self.csvs.keep()
         self.tables = Tables.from_files(self.files, self.paths)
         self.file_digests = {n: digest_bytes(v) for n, v in self.files.items()}
         return self.tables
