@@ -96,6 +96,7 @@ class CsvChunks:
                          ensure_ascii=False).encode("utf-8")
         prev = self._previous(name)
         old, old_data = prev if prev is not None else ({}, b"")
+        view = memoryview(old_data)  # reused chunks are joined from it without a copy each
         header = iorw.frame_to_csv_bytes(df.iloc[0:0])
         parts, chunks, pos, reused = [header], [], len(header), 0
         bounds = chunk_bounds(hashes)
@@ -103,7 +104,7 @@ class CsvChunks:
             key = hashlib.blake2b(sig + hashes[a:b].tobytes(), digest_size=20).hexdigest()
             if key in old:
                 s, e = old[key]
-                piece = old_data[s:e]
+                piece = view[s:e]
                 reused += 1
             else:
                 piece = iorw.frame_to_csv_bytes(df.iloc[a:b], header=False)
@@ -112,6 +113,7 @@ class CsvChunks:
             pos += len(piece)
         self.reused[name] = reused
         out = b"".join(parts)
+        del parts, view, old_data, prev  # the last file's bytes go before the next table's
         self.pending[name] = {"chunks": chunks, "sha256": hashlib.sha256(out).hexdigest()}
         return out
 

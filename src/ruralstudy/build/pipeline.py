@@ -289,17 +289,20 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
                      calibration: Calibration | None | str = "committed",
                      reviews_df: pd.DataFrame | None = None,
                      reviews_file: str = "reviews.csv",
-                     observe: Callable[..., pd.DataFrame] | None = None) -> IndicatorResult:
+                     observe: Callable[..., pd.DataFrame] | None = None,
+                     sheet_observations: pd.DataFrame | None = None) -> IndicatorResult:
     """Map; calibrate each mapped value's confidence (below the publishing threshold it waits
     for review); apply the reviewers' decisions, then the researchers' overrides; build and
     validate indicators, panel, conflicts (pure but for reading the committed calibration);
     ``published`` is each report's publication date (doc id -> manifest ``published``).
     ``observe`` replaces :func:`observe_figures` (same arguments, same rows): the build passes
     one that reads each report's observations from its cached piece
-    (:func:`ruralstudy.build.incremental.observe_reports`)."""
+    (:func:`ruralstudy.build.incremental.observe_reports`). ``sheet_observations``:
+    :func:`observe_sheets` of ``sheet_rows`` when already made (kept by the build)."""
     obs = combined_observations((observe or observe_figures)(figures, codebook, region_codes,
                                                              published),
-                                observe_sheets(sheet_rows, codebook))
+                                observe_sheets(sheet_rows, codebook)
+                                if sheet_observations is None else sheet_observations)
     obs = identified(obs)
     if isinstance(calibration, str) and calibration != "committed":
         raise ValueError(f"calibration is a Calibration, None or 'committed', not {calibration!r}")
@@ -468,15 +471,32 @@ def run_indicators_frames(paths: Paths) -> IndicatorResult:
 
 
 def indicators_from(paths: Paths, figures: pd.DataFrame,
-                    observe: Callable[..., pd.DataFrame] | None = None) -> IndicatorResult:
+                    observe: Callable[..., pd.DataFrame] | None = None,
+                    memo: Any = None) -> IndicatorResult:
     """Read sheets, overrides and the manifest's regions, then build the indicator tables
-    (``observe``: see :func:`build_indicators`)."""
-    sheets = load_sheets(paths.sheets)
+    (``observe``: see :func:`build_indicators`; ``memo``: a
+    :class:`ruralstudy.build.cache.FrameMemo` keeping the sheets' rows, rejects and
+    observations by the sheet files' digests and the library, as they seldom change)."""
+    codebook = load_codebook()
+
+    def sheets_now() -> dict[str, pd.DataFrame]:
+        sheets = load_sheets(paths.sheets)
+        return {"rows": sheets.rows, "rejects": sheets.rejects,
+                "observations": observe_sheets(sheets.rows, codebook)}
+
+    if memo is not None:
+        from ..tables.sheets import sheet_files
+
+        got = memo("sheets", {f.name: iorw.sha256_file(f) for f in sheet_files(paths.sheets)},
+                   sheets_now)
+    else:
+        got = sheets_now()
     reviews = paths.manual / REVIEWS_FILE
-    return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
-                            load_codebook(), manifest_region_codes(paths), str(paths.overrides),
+    return build_indicators(figures, got["rows"], got["rejects"], read_overrides(paths.overrides),
+                            codebook, manifest_region_codes(paths), str(paths.overrides),
                             manifest_published(paths), reviews_df=read_reviews(reviews),
-                            reviews_file=str(reviews), observe=observe)
+                            reviews_file=str(reviews), observe=observe,
+                            sheet_observations=got["observations"])
 
 
 # --- the calibration's edge: the annotated sets, labelled (measures.calibrate fits them) ---------------------------------------------------------------

@@ -144,7 +144,14 @@ class IndicatorsStep(Step):
             def observe(figures, codebook, codes, published):  # type: ignore[no-redef]
                 return observe_reports(self.pieces, figures, codebook, codes, published,
                                        self.library)
-        return indicator_files(indicators_from(self.paths, self.figures, observe), self.csv)
+        memo = None
+        if self.pieces is not None:  # the sheets' rows and observations, kept by their digests
+            from .cache import FrameMemo
+
+            memo = FrameMemo(self.pieces.cache, self.pieces.used, self.library,
+                             write=self.pieces.write)
+        return indicator_files(indicators_from(self.paths, self.figures, observe, memo),
+                               self.csv)
 
 
 # --- 3. notebooks -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the raw text unchanged.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import warnings
@@ -200,11 +201,30 @@ def manifest_file_problem(file: str) -> str:
     return ""
 
 
+_MANIFESTS: dict[str, tuple[bytes, list[ManifestEntry]]] = {}
+
+
 def read_manifest(path: str | Path) -> list[ManifestEntry]:
-    """Read and validate ``data/raw/manifest.csv``."""
+    """Read and validate ``data/raw/manifest.csv``.
+
+    A build reads the manifest three times (the corpus, the regions' division codes, the
+    publication dates; 0.1 s each at 1,000 reports): the entries (frozen) parsed from the
+    same bytes at the same path are given again, as a new list."""
     if not Path(path).is_file():
         raise ManifestError("manifest not found", file=str(path))
-    return parse_manifest(iorw.read_csv(path, ManifestError), str(path))
+    key = os.path.abspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        data = None
+    hit = _MANIFESTS.get(key)
+    if data is not None and hit is not None and hit[0] == data:
+        return list(hit[1])
+    entries = parse_manifest(iorw.read_csv(path, ManifestError), str(path))
+    _MANIFESTS.clear()  # one project's manifest at a time
+    if data is not None:
+        _MANIFESTS[key] = (data, entries)
+    return list(entries)
 
 
 def normalised_digest(text: str) -> str:
