@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 # --- 1. extraction ----------------------------------------------------------------------------
 
+NORMALISED = "__normalised__"  # State: the texts' normalised digests (texts.corpus.read_documents)
+
 class ExtractStep(Step):
     """The figures of one report."""
 
@@ -448,14 +450,26 @@ class BuildRun:
 
     # -- 1. extraction --------------------------------------------------------------------
     def read_corpus(self) -> None:
-        """Read every report of the manifest (each unreadable one becomes a problem)."""
-        for item in read_documents(read_manifest(self.paths.manifest), self.paths.reports_raw):
+        """Read every report of the manifest (each unreadable one becomes a problem). The
+        texts' normalised digests (duplicate detection) are kept in the graph's state by raw
+        file and reader, under the library that made them."""
+        rec = self.state.data.get(NORMALISED)
+        known: dict[str, str] = dict(rec["digests"]) if isinstance(rec, dict) and \
+            rec.get("library") == self.graph.library and \
+            isinstance(rec.get("digests"), dict) else {}
+        for item in read_documents(read_manifest(self.paths.manifest), self.paths.reports_raw,
+                                   known):
             if isinstance(item, CorpusProblem):
                 self.report.problems.append(item)
                 continue
             self.docs.append(item)
             if item.extracted is not None and not self.opts.dry_run:
                 write_extracted_text(self.paths, item)
+        if not self.opts.dry_run:  # only the reports of the corpus now: the record never grows
+            now = {f"{d.raw.sha256}:{d.raw.encoding}" for d in self.docs}
+            self.state.data[NORMALISED] = {"library": self.graph.library,
+                                           "digests": {k: v for k, v in sorted(known.items())
+                                                       if k in now}}
 
     def extract(self) -> pd.DataFrame:
         """The figures of every report: one cached step per report, combined as pieces

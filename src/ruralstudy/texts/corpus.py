@@ -353,9 +353,13 @@ def clean_text(raw: str) -> CleanText:
 
 # --- reading the corpus --------------------------------------------------------------------
 
-def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
-                   ) -> Iterator[Document | CorpusProblem]:
-    """Read manifest documents one at a time; an unreadable or duplicate one is a problem."""
+def read_documents(entries: list[ManifestEntry], reports_dir: str | Path,
+                   known: dict[str, str] | None = None) -> Iterator[Document | CorpusProblem]:
+    """Read manifest documents one at a time; an unreadable or duplicate one is a problem.
+
+    ``known``: the :func:`normalised_digest` of texts read before, by the raw file's SHA-256
+    and reader (``"<sha256>:<encoding>"``); looked up, and completed with every text read
+    (normalising every report's text took 0.4 s of each build at 1,000 reports)."""
     reports_dir = Path(reports_dir)
     seen_hashes: dict[str, str] = {}
     seen_texts: dict[str, str] = {}
@@ -373,7 +377,12 @@ def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
             yield CorpusProblem(entry.doc_id, str(path), exc.reason, line=entry.line)
             continue
         raw = report.raw
-        text_key = normalised_digest(raw.text)
+        memo_key = f"{raw.sha256}:{raw.encoding}"
+        text_key = known.get(memo_key) if known is not None else None
+        if text_key is None:
+            text_key = normalised_digest(raw.text)
+            if known is not None:
+                known[memo_key] = text_key
         if raw.sha256 in seen_hashes or text_key in seen_texts:
             same = "same content" if raw.sha256 in seen_hashes else \
                 "same text in another encoding or with other line endings"
