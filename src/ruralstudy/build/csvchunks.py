@@ -98,10 +98,13 @@ class CsvChunks:
         old, old_data = prev if prev is not None else ({}, b"")
         view = memoryview(old_data)  # reused chunks are joined from it without a copy each
         header = iorw.frame_to_csv_bytes(df.iloc[0:0])
-        parts, chunks, pos, reused = [header], [], len(header), 0
+        parts: list[bytes | memoryview] = [header]
+        chunks: list[list] = []
+        pos, reused = len(header), 0
         bounds = chunk_bounds(hashes)
         for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
             key = hashlib.blake2b(sig + hashes[a:b].tobytes(), digest_size=20).hexdigest()
+            piece: bytes | memoryview
             if key in old:
                 s, e = old[key]
                 piece = view[s:e]

@@ -88,13 +88,16 @@ def rows_where(t: Tables, name: str, value: object, column: str = "region") -> p
     length or index) is masked as usual."""
     df = getattr(t, name)
     loaded = next(iter(_LOADED.items()), None)
-    orig = getattr(loaded[1], name, None) if loaded is not None else None
+    if loaded is None:
+        return df[df[column] == value]
+    load_key, tables = loaded
+    orig = getattr(tables, name, None)
     if not isinstance(orig, pd.DataFrame) or len(orig) != len(df) or \
             not orig.index.equals(df.index):
         return df[df[column] == value]
-    key = (loaded[0], name, column)
+    key = (load_key, name, column)
     if key not in _ROW_INDEX:
-        for old in [k for k in _ROW_INDEX if k[0] != loaded[0]]:
+        for old in [k for k in _ROW_INDEX if k[0] != load_key]:
             del _ROW_INDEX[old]  # one loaded set of tables at a time, as _LOADED
         _ROW_INDEX[key] = orig.groupby(column, sort=False, dropna=True).indices
     pos = _ROW_INDEX[key].get(value)
