@@ -699,3 +699,10 @@ def test_holdout_scores_are_kept_while_library_and_annotations_are_unchanged(tin
     assert pipeline.holdout_scores_now(p) == first and calls == []  # from the cache
     (p.annotations / "unseen6" / "note.txt").write_text("changed\n", encoding="utf-8")
     assert pipeline.holdout_scores_now(p) == first and calls == [1]  # keyed by annotations
+    # the build marks the entry its quality page uses as used: pruning keeps it
+    from ruralstudy.build.build import BuildOptions, build
+    from ruralstudy.build.cache import USED_FILE
+
+    build(p, BuildOptions(jobs=1))
+    used = {tuple(e) for e in json.loads((p.cache / USED_FILE).read_text(encoding="utf-8"))}
+    assert (pipeline.HOLDOUT_MEMO, pipeline.holdout_memo_key(p)) in used

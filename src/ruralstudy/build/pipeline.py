@@ -222,6 +222,23 @@ def heldout_sheet_evaluation(paths: Paths) -> dict[str, MappingScore]:
     return out
 
 
+HOLDOUT_MEMO = "memo-holdout"
+
+
+def holdout_memo_key(paths: Paths, library: str | None = None) -> str:
+    """The key of :func:`holdout_scores_now`'s cache entry: the library's digest and every
+    annotation file's (the build marks it used, so pruning keeps it)."""
+    import hashlib
+
+    from .cache import library_digest
+
+    h = hashlib.sha256((library or library_digest()).encode())
+    for f in sorted(p for p in paths.annotations.rglob("*") if p.is_file()):
+        h.update(f.relative_to(paths.annotations).as_posix().encode("utf-8") + b"\0" +
+                 iorw.sha256_file(f).encode() + b"\0")
+    return h.hexdigest()
+
+
 def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
     """The indicator-value scores of the library now on every held-out set: the issue-19 text
     sets (:func:`unseen3_evaluation`) and the held-out sheets
@@ -233,19 +250,14 @@ def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
     and every annotation file's), as JSON; without a build cache (no build yet) they are
     computed and not kept."""
     import dataclasses
-    import hashlib
     import json
 
-    from .cache import Cache, library_digest, own_cache
+    from .cache import Cache, own_cache
 
-    h = hashlib.sha256(library_digest().encode())
-    for f in sorted(p for p in paths.annotations.rglob("*") if p.is_file()):
-        h.update(f.relative_to(paths.annotations).as_posix().encode("utf-8") + b"\0" +
-                 iorw.sha256_file(f).encode() + b"\0")
-    key = h.hexdigest()
+    key = holdout_memo_key(paths)
     cache = Cache(paths.cache) if own_cache(paths.cache, create=False) else None
     if cache is not None:
-        hit = cache.read("memo-holdout", key, "scores.json")
+        hit = cache.read(HOLDOUT_MEMO, key, "scores.json")
         if hit is not None:
             try:
                 return {k: MappingScore(**v) for k, v in json.loads(hit).items()}
@@ -253,7 +265,7 @@ def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
                 pass  # damaged: computed again
     now = {**unseen3_evaluation(paths)[1], **heldout_sheet_evaluation(paths)}
     if cache is not None:
-        cache.put("memo-holdout", key, {"scores.json": json.dumps(
+        cache.put(HOLDOUT_MEMO, key, {"scores.json": json.dumps(
             {k: dataclasses.asdict(v) for k, v in now.items()}, sort_keys=True).encode()})
     return now
 

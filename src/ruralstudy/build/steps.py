@@ -827,6 +827,11 @@ class BuildRun:
     def prune_cache(self) -> None:
         """Record the entries this build used, then keep the cache under its size limit
         (least recently used first; this build's entries are kept)."""
+        from .pipeline import HOLDOUT_MEMO, holdout_memo_key
+
+        # the quality page's kernel keeps its held-out scores in the cache (not a step of the
+        # graph): kept while library and annotations are those of this build
+        self.graph.used.add((HOLDOUT_MEMO, holdout_memo_key(self.paths, self.graph.library)))
         iorw.write_text(self.paths.cache / USED_FILE,
                         json.dumps(sorted(self.graph.used), ensure_ascii=False))
         prune(self.paths.cache, self.opts.cache_limit, keep=self.graph.used)
