@@ -592,10 +592,12 @@ def write_text(target: str | Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
 
 
-def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """Serialise a frame to CSV bytes deterministically (UTF-8, \\n, repr-stable floats)."""
+def frame_to_csv_bytes(df: pd.DataFrame, header: bool = True) -> bytes:
+    """Serialise a frame to CSV bytes deterministically (UTF-8, \\n, repr-stable floats);
+    ``header=False``: its rows only (a frame's CSV is its header followed by its rows' CSV cut
+    anywhere: :mod:`ruralstudy.build.csvchunks`)."""
     buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n", float_format="%.10g")
+    df.to_csv(buf, index=False, lineterminator="\n", float_format="%.10g", header=header)
     return buf.getvalue().encode("utf-8")
 
 

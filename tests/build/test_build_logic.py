@@ -460,6 +460,33 @@ def test_load_only_some_tables_holds_only_those(tiny_built, tmp_path):
         H.load(p.root, only=["panels"])
 
 
+def test_rows_where_gives_the_masked_rows_of_a_loaded_table(tiny_built, tmp_path):
+    """A region profile's rows come from a positions index made once per loaded table: the
+    same rows, order and labels as the mask it replaces, for every region and for a value no
+    row has; a frame that is not the loaded one is masked as usual."""
+    import pandas as pd
+
+    from ruralstudy.findings import nbhelpers as H
+
+    p = clone(tiny_built, tmp_path / "p")
+    T = H.load(p.root, only=H.PROFILE_TABLES)
+    regions = list(T.mapping["region"].unique()) + ["全国", "no such region"]
+    assert len(regions) > 3
+    for name in ("mapping", "indicators", "panel", "conflicts"):
+        df = getattr(T, name)
+        for r in regions:
+            want = df[df["region"] == r]
+            got = H.rows_where(T, name, r)
+            pd.testing.assert_frame_equal(got, want)
+            assert list(got.index) == list(want.index)
+    assert any(k[1] == "mapping" for k in H._ROW_INDEX)  # indexed, not masked
+    T2 = H.load(p.root, only=H.PROFILE_TABLES)  # the next notebook's copy: the same index
+    part = T2.mapping.iloc[::2]  # a frame changed by the notebook: masked
+    T3 = type(T2)(**{**T2.__dict__, "mapping": part})
+    r = regions[0]
+    pd.testing.assert_frame_equal(H.rows_where(T3, "mapping", r), part[part["region"] == r])
+
+
 def test_kernels_are_started_ahead_only_when_notebooks_are_expected_to_run(tiny_built, tmp_path):
     """Kernels start before extraction only when the notebooks' inputs changed: a markdown
     edit re-renders pages and needs none."""
@@ -672,6 +699,13 @@ def test_holdout_scores_are_kept_while_library_and_annotations_are_unchanged(tin
     assert pipeline.holdout_scores_now(p) == first and calls == []  # from the cache
     (p.annotations / "unseen6" / "note.txt").write_text("changed\n", encoding="utf-8")
     assert pipeline.holdout_scores_now(p) == first and calls == [1]  # keyed by annotations
+    # the build marks the entry its quality page uses as used: pruning keeps it
+    from ruralstudy.build.build import BuildOptions, build
+    from ruralstudy.build.cache import USED_FILE
+
+    build(p, BuildOptions(jobs=1))
+    used = {tuple(e) for e in json.loads((p.cache / USED_FILE).read_text(encoding="utf-8"))}
+    assert (pipeline.HOLDOUT_MEMO, pipeline.holdout_memo_key(p)) in used
 
 
 def test_load_some_columns_gives_them_as_read_with_every_column(tiny_built, tmp_path):

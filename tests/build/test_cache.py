@@ -129,3 +129,36 @@ def test_digest_frame_groups_equal_digest_frame_of_each_slice():
     assert groups == {k: digest_frame(g) for k, g in df.groupby("region")}
     assert len(set(groups.values())) == 3
     assert digest_frame_groups(df.iloc[0:0], "region") == {}
+
+
+def test_frame_memo_gives_the_stored_frames_and_makes_them_once(tmp_path):
+    """The sheets' frames are made once per set of file digests and library, and a build
+    that finds them gets the frames a build that made them got (read back from Parquet)."""
+    import pandas as pd
+
+    from ruralstudy.build.cache import Cache, FrameMemo, own_cache
+
+    own_cache(tmp_path / "c")
+    made = []
+
+    def make():
+        made.append(1)
+        return {"rows": pd.DataFrame({"region": ["甲县", None], "value": [1.5, float("nan")],
+                                      "year": pd.array([2021, None], dtype="Int64")}),
+                "rejects": pd.DataFrame({"reason": pd.Series([], dtype="string")})}
+
+    used: set = set()
+    memo = FrameMemo(Cache(tmp_path / "c"), used, "lib")
+    first = memo("sheets", {"a.csv": "d1"}, make)
+    again = FrameMemo(Cache(tmp_path / "c"), set(), "lib")("sheets", {"a.csv": "d1"}, make)
+    assert made == [1] and set(first) == {"rows", "rejects"}
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], again[name])
+    assert first["rows"]["year"].dtype == "Int64" and len(used) == 1
+    memo("sheets", {"a.csv": "d2"}, make)  # a sheet changed: made again
+    FrameMemo(Cache(tmp_path / "c"), set(), "other library")("sheets", {"a.csv": "d1"}, make)
+    assert made == [1, 1, 1]
+    dry = FrameMemo(Cache(tmp_path / "c"), set(), "lib", write=False)
+    dry("sheets", {"a.csv": "d3"}, make)
+    dry("sheets", {"a.csv": "d3"}, make)
+    assert made == [1, 1, 1, 1, 1]  # a dry run stores nothing

@@ -444,6 +444,25 @@ def test_D2_same_article_as_txt_html_and_docx_is_one_document(tmp_path):
     wide = text.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})  # １ for 1
     assert normalised_digest(wide) == normalised_digest(text)
     assert normalised_digest(text.replace("86", "87")) != normalised_digest(text)
+    # the build keeps each text's normalised digest by raw file and reader: read again with
+    # them, the same documents and the same duplicate, without normalising any text again
+    known: dict[str, str] = {}
+    first = list(read_documents(read_manifest(p.manifest), p.reports_raw, known))
+    assert len(known) == 3 and all(":" in k for k in known)
+    import ruralstudy.texts.corpus as corpus
+
+    def must_not_run(text):
+        raise AssertionError("normalised again")
+
+    orig = corpus.normalised_digest
+    corpus.normalised_digest = must_not_run
+    try:
+        again = list(read_documents(read_manifest(p.manifest), p.reports_raw, dict(known)))
+    finally:
+        corpus.normalised_digest = orig
+    assert [type(i) for i in again] == [type(i) for i in first]
+    (dup2,) = [i for i in again if isinstance(i, CorpusProblem)]
+    assert dup2.reason == dup.reason
 
 
 def test_I31_no_date_is_invented_for_a_page_without_one(tmp_path):

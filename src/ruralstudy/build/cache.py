@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -215,6 +215,38 @@ class Cache:
         """One file of an intact entry, or None."""
         files = self.load(step, key)
         return None if files is None else files.get(name)
+
+
+class FrameMemo:
+    """Frames made from a few input files, kept in the build cache (kind ``memo-<name>``) by
+    the files' digests and the library: ``memo(name, digests, make)`` gives ``make()``'s
+    frames (name -> frame) as stored and read back (Parquet), so a build that finds them gives
+    the very frames a build that made them gave. ``used`` is the graph's set of entries this
+    build uses (kept by pruning); ``write=False`` (a dry run) stores nothing."""
+
+    def __init__(self, cache: Cache, used: set, library: str, write: bool = True) -> None:
+        self.cache, self.used, self.library, self.write = cache, used, library, write
+
+    def __call__(self, name: str, digests: Mapping[str, str],
+                 make: Callable[[], Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+        import io
+
+        import pandas as pd
+
+        from .. import iorw
+
+        kind = f"memo-{name}"
+        key = digest_bytes(json.dumps([self.library, sorted(digests.items())],
+                                      ensure_ascii=False).encode("utf-8"))
+        files = self.cache.load(kind, key)
+        if files is None:
+            files = {f"{n}.parquet": iorw.frame_to_parquet_bytes(df) for n, df in make().items()}
+            if self.write:
+                self.cache.put(kind, key, files)
+        if self.write:
+            self.used.add((kind, key))
+        return {n.removesuffix(".parquet"): pd.read_parquet(io.BytesIO(b))
+                for n, b in files.items() if n.endswith(".parquet")}
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,23 @@ def heldout_sheet_evaluation(paths: Paths) -> dict[str, MappingScore]:
     return out
 
 
+HOLDOUT_MEMO = "memo-holdout"
+
+
+def holdout_memo_key(paths: Paths, library: str | None = None) -> str:
+    """The key of :func:`holdout_scores_now`'s cache entry: the library's digest and every
+    annotation file's (the build marks it used, so pruning keeps it)."""
+    import hashlib
+
+    from .cache import library_digest
+
+    h = hashlib.sha256((library or library_digest()).encode())
+    for f in sorted(p for p in paths.annotations.rglob("*") if p.is_file()):
+        h.update(f.relative_to(paths.annotations).as_posix().encode("utf-8") + b"\0" +
+                 iorw.sha256_file(f).encode() + b"\0")
+    return h.hexdigest()
+
+
 def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
     """The indicator-value scores of the library now on every held-out set: the issue-19 text
     sets (:func:`unseen3_evaluation`) and the held-out sheets
@@ -233,19 +250,14 @@ def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
     and every annotation file's), as JSON; without a build cache (no build yet) they are
     computed and not kept."""
     import dataclasses
-    import hashlib
     import json
 
-    from .cache import Cache, library_digest, own_cache
+    from .cache import Cache, own_cache
 
-    h = hashlib.sha256(library_digest().encode())
-    for f in sorted(p for p in paths.annotations.rglob("*") if p.is_file()):
-        h.update(f.relative_to(paths.annotations).as_posix().encode("utf-8") + b"\0" +
-                 iorw.sha256_file(f).encode() + b"\0")
-    key = h.hexdigest()
+    key = holdout_memo_key(paths)
     cache = Cache(paths.cache) if own_cache(paths.cache, create=False) else None
     if cache is not None:
-        hit = cache.read("memo-holdout", key, "scores.json")
+        hit = cache.read(HOLDOUT_MEMO, key, "scores.json")
         if hit is not None:
             try:
                 return {k: MappingScore(**v) for k, v in json.loads(hit).items()}
@@ -253,7 +265,7 @@ def holdout_scores_now(paths: Paths) -> dict[str, MappingScore]:
                 pass  # damaged: computed again
     now = {**unseen3_evaluation(paths)[1], **heldout_sheet_evaluation(paths)}
     if cache is not None:
-        cache.put("memo-holdout", key, {"scores.json": json.dumps(
+        cache.put(HOLDOUT_MEMO, key, {"scores.json": json.dumps(
             {k: dataclasses.asdict(v) for k, v in now.items()}, sort_keys=True).encode()})
     return now
 
@@ -289,17 +301,20 @@ def build_indicators(figures: pd.DataFrame, sheet_rows: pd.DataFrame, sheet_reje
                      calibration: Calibration | None | str = "committed",
                      reviews_df: pd.DataFrame | None = None,
                      reviews_file: str = "reviews.csv",
-                     observe: Callable[..., pd.DataFrame] | None = None) -> IndicatorResult:
+                     observe: Callable[..., pd.DataFrame] | None = None,
+                     sheet_observations: pd.DataFrame | None = None) -> IndicatorResult:
     """Map; calibrate each mapped value's confidence (below the publishing threshold it waits
     for review); apply the reviewers' decisions, then the researchers' overrides; build and
     validate indicators, panel, conflicts (pure but for reading the committed calibration);
     ``published`` is each report's publication date (doc id -> manifest ``published``).
     ``observe`` replaces :func:`observe_figures` (same arguments, same rows): the build passes
     one that reads each report's observations from its cached piece
-    (:func:`ruralstudy.build.incremental.observe_reports`)."""
+    (:func:`ruralstudy.build.incremental.observe_reports`). ``sheet_observations``:
+    :func:`observe_sheets` of ``sheet_rows`` when already made (kept by the build)."""
     obs = combined_observations((observe or observe_figures)(figures, codebook, region_codes,
                                                              published),
-                                observe_sheets(sheet_rows, codebook))
+                                observe_sheets(sheet_rows, codebook)
+                                if sheet_observations is None else sheet_observations)
     obs = identified(obs)
     if isinstance(calibration, str) and calibration != "committed":
         raise ValueError(f"calibration is a Calibration, None or 'committed', not {calibration!r}")
@@ -352,10 +367,13 @@ def identified(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
+def indicator_files(res: IndicatorResult,
+                    csv: Callable[[str, pd.DataFrame], bytes] | None = None) -> dict[str, bytes]:
     """The processed files of the indicators step, serialised deterministically: one per
     format of every table the registry gives to this step (:data:`ruralstudy.registry.TABLES`),
-    each checked against its registered schema."""
+    each checked against its registered schema. ``csv(file name, frame)`` gives a large table's
+    CSV bytes (the build's :class:`ruralstudy.build.csvchunks.CsvChunks`, which reuses the
+    unchanged chunks of the file written last; the bytes are the same)."""
     from .. import registry
 
     files: dict[str, bytes] = {}
@@ -364,11 +382,15 @@ def indicator_files(res: IndicatorResult) -> dict[str, bytes]:
         if t.name not in _CHECKED_ON_THE_WAY:
             registry.check(t.name, df)
         if "csv" in t.formats:
-            files[f"{t.name}.csv"] = iorw.frame_to_csv_bytes(df)
+            files[f"{t.name}.csv"] = csv(f"{t.name}.csv", df) \
+                if csv is not None and len(df) >= _CHUNKED_FROM else iorw.frame_to_csv_bytes(df)
         if "parquet" in t.formats:
             files[f"{t.name}.parquet"] = iorw.frame_to_parquet_bytes(df)
     return files
 
+
+# tables of fewer rows are formatted whole (a chunk holds about 1,000 rows)
+_CHUNKED_FROM = 5000
 
 # checked by build_indicators as they are made (what follows them needs them valid)
 _CHECKED_ON_THE_WAY = frozenset({"mapping", "indicators", "panel"})
@@ -461,15 +483,32 @@ def run_indicators_frames(paths: Paths) -> IndicatorResult:
 
 
 def indicators_from(paths: Paths, figures: pd.DataFrame,
-                    observe: Callable[..., pd.DataFrame] | None = None) -> IndicatorResult:
+                    observe: Callable[..., pd.DataFrame] | None = None,
+                    memo: Any = None) -> IndicatorResult:
     """Read sheets, overrides and the manifest's regions, then build the indicator tables
-    (``observe``: see :func:`build_indicators`)."""
-    sheets = load_sheets(paths.sheets)
+    (``observe``: see :func:`build_indicators`; ``memo``: a
+    :class:`ruralstudy.build.cache.FrameMemo` keeping the sheets' rows, rejects and
+    observations by the sheet files' digests and the library, as they seldom change)."""
+    codebook = load_codebook()
+
+    def sheets_now() -> dict[str, pd.DataFrame]:
+        sheets = load_sheets(paths.sheets)
+        return {"rows": sheets.rows, "rejects": sheets.rejects,
+                "observations": observe_sheets(sheets.rows, codebook)}
+
+    if memo is not None:
+        from ..tables.sheets import sheet_files
+
+        got = memo("sheets", {f.name: iorw.sha256_file(f) for f in sheet_files(paths.sheets)},
+                   sheets_now)
+    else:
+        got = sheets_now()
     reviews = paths.manual / REVIEWS_FILE
-    return build_indicators(figures, sheets.rows, sheets.rejects, read_overrides(paths.overrides),
-                            load_codebook(), manifest_region_codes(paths), str(paths.overrides),
+    return build_indicators(figures, got["rows"], got["rejects"], read_overrides(paths.overrides),
+                            codebook, manifest_region_codes(paths), str(paths.overrides),
                             manifest_published(paths), reviews_df=read_reviews(reviews),
-                            reviews_file=str(reviews), observe=observe)
+                            reviews_file=str(reviews), observe=observe,
+                            sheet_observations=got["observations"])
 
 
 # --- the calibration's edge: the annotated sets, labelled (measures.calibrate fits them) ---------------------------------------------------------------

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 # --- 1. extraction ----------------------------------------------------------------------------
 
+NORMALISED = "__normalised__"  # State: the texts' normalised digests (texts.corpus.read_documents)
+
 class ExtractStep(Step):
     """The figures of one report."""
 
@@ -89,13 +91,17 @@ def write_extracted_text(paths: Paths, doc: Document) -> None:
                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem]) -> dict[str, bytes]:
-    """The extraction's processed files."""
+def figures_files(figures: pd.DataFrame, problems: list[CorpusProblem],
+                  csv: Any = None) -> dict[str, bytes]:
+    """The extraction's processed files (``csv``: the build's
+    :meth:`ruralstudy.build.csvchunks.CsvChunks.csv`, reusing the last file's unchanged
+    chunks)."""
     from .pipeline import problems_frame
 
     problems_df = problems_frame(problems)
     registry.check("corpus_problems", problems_df)
-    return {"figures.csv": iorw.frame_to_csv_bytes(figures),
+    return {"figures.csv": csv("figures.csv", figures) if csv is not None
+            else iorw.frame_to_csv_bytes(figures),
             "figures.parquet": iorw.frame_to_parquet_bytes(figures),
             "corpus_problems.csv": iorw.frame_to_csv_bytes(problems_df)}
 
@@ -109,8 +115,9 @@ class IndicatorsStep(Step):
     outputs: tuple[str, ...] = ()  # per instance: the files of the tables registered here
 
     def __init__(self, paths: Paths, figures: pd.DataFrame, figures_csv: bytes,
-                 pieces: Any = None, library: str = "") -> None:
+                 pieces: Any = None, library: str = "", csv: Any = None) -> None:
         super().__init__("indicators")
+        self.csv = csv  # the large tables' CSV, reusing unchanged chunks (build.csvchunks)
         self.outputs = registry.processed_files("indicators")
         self.paths = paths
         self.figures = figures
@@ -139,7 +146,14 @@ class IndicatorsStep(Step):
             def observe(figures, codebook, codes, published):  # type: ignore[no-redef]
                 return observe_reports(self.pieces, figures, codebook, codes, published,
                                        self.library)
-        return indicator_files(indicators_from(self.paths, self.figures, observe))
+        memo = None
+        if self.pieces is not None:  # the sheets' rows and observations, kept by their digests
+            from .cache import FrameMemo
+
+            memo = FrameMemo(self.pieces.cache, self.pieces.used, self.library,
+                             write=self.pieces.write)
+        return indicator_files(indicators_from(self.paths, self.figures, observe, memo),
+                               self.csv)
 
 
 # --- 3. notebooks -----------------------------------------------------------------------------
@@ -410,6 +424,11 @@ class BuildRun:
         # per-report pieces of the corpus-wide tables (ruralstudy.build.incremental)
         self.pieces = Pieces(self.graph.cache, self.state, self.graph.used,
                              write=not opts.dry_run)
+        from .csvchunks import CsvChunks
+
+        # the large CSV tables written again from their unchanged chunks (build.csvchunks)
+        self.csvs = CsvChunks(self.graph.cache, self.state, self.graph.used,
+                              paths.processed, write=not opts.dry_run)
         self._ticks, self._todo = 0, 0
 
     def _on_ran(self, p: Planned) -> None:
@@ -431,14 +450,26 @@ class BuildRun:
 
     # -- 1. extraction --------------------------------------------------------------------
     def read_corpus(self) -> None:
-        """Read every report of the manifest (each unreadable one becomes a problem)."""
-        for item in read_documents(read_manifest(self.paths.manifest), self.paths.reports_raw):
+        """Read every report of the manifest (each unreadable one becomes a problem). The
+        texts' normalised digests (duplicate detection) are kept in the graph's state by raw
+        file and reader, under the library that made them."""
+        rec = self.state.data.get(NORMALISED)
+        known: dict[str, str] = dict(rec["digests"]) if isinstance(rec, dict) and \
+            rec.get("library") == self.graph.library and \
+            isinstance(rec.get("digests"), dict) else {}
+        for item in read_documents(read_manifest(self.paths.manifest), self.paths.reports_raw,
+                                   known):
             if isinstance(item, CorpusProblem):
                 self.report.problems.append(item)
                 continue
             self.docs.append(item)
             if item.extracted is not None and not self.opts.dry_run:
                 write_extracted_text(self.paths, item)
+        if not self.opts.dry_run:  # only the reports of the corpus now: the record never grows
+            now = {f"{d.raw.sha256}:{d.raw.encoding}" for d in self.docs}
+            self.state.data[NORMALISED] = {"library": self.graph.library,
+                                           "digests": {k: v for k, v in sorted(known.items())
+                                                       if k in now}}
 
     def extract(self) -> pd.DataFrame:
         """The figures of every report: one cached step per report, combined as pieces
@@ -513,9 +544,9 @@ class BuildRun:
 
     # -- 2. indicators --------------------------------------------------------------------
     def indicators(self, figures: pd.DataFrame) -> Tables:
-        base = figures_files(figures, self.report.problems)
+        base = figures_files(figures, self.report.problems, self.csvs.csv)
         p = self.graph.plan(IndicatorsStep(self.paths, figures, base["figures.csv"],
-                                           self.pieces, self.graph.library))
+                                           self.pieces, self.graph.library, self.csvs.csv))
         if self.opts.dry_run and p.outputs is None:
             p.outputs = p.step.run()
         self.graph.run([p])
@@ -524,6 +555,8 @@ class BuildRun:
         self.files = {**p.outputs, **base}
         if not self.opts.dry_run:  # all new or all old, never a mix
             iorw.write_files_together(self.paths.processed, self.files)
+            self.csvs.written()
+        self.csvs.keep()
         self.tables = Tables.from_files(self.files, self.paths)
         self.file_digests = {n: digest_bytes(v) for n, v in self.files.items()}
         return self.tables
@@ -825,6 +858,11 @@ class BuildRun:
     def prune_cache(self) -> None:
         """Record the entries this build used, then keep the cache under its size limit
         (least recently used first; this build's entries are kept)."""
+        from .pipeline import HOLDOUT_MEMO, holdout_memo_key
+
+        # the quality page's kernel keeps its held-out scores in the cache (not a step of the
+        # graph): kept while library and annotations are those of this build
+        self.graph.used.add((HOLDOUT_MEMO, holdout_memo_key(self.paths, self.graph.library)))
         iorw.write_text(self.paths.cache / USED_FILE,
                         json.dumps(sorted(self.graph.used), ensure_ascii=False))
         prune(self.paths.cache, self.opts.cache_limit, keep=self.graph.used)

@@ -1003,6 +1003,9 @@ def excel_csv(data: bytes, frame: pd.DataFrame | None = None) -> bytes:
     return out if out.startswith(UTF8_BOM) else UTF8_BOM + out
 
 
+ZIP_LEVEL = 3
+
+
 def data_zip(files: Mapping[str, bytes | FileDownload]) -> bytes:
     """One zip of every download (fixed timestamps: same files, same bytes); a
     :class:`FileDownload` is streamed into it from its file."""
@@ -1014,6 +1017,11 @@ def data_zip(files: Mapping[str, bytes | FileDownload]) -> bytes:
         for name in sorted(files):
             info = zipfile.ZipInfo(f"ruralstudy-data/{name}", date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
+            # zlib level 3: half the time of the default 6 on the tables' CSV (0.6 s against
+            # 1.2 s for the 93 MB of figures and mapping at 1,000 reports), 13 % larger; the
+            # attribute is public (compress_level) from Python 3.13, private before
+            setattr(info, "compress_level" if hasattr(info, "compress_level")
+                    else "_compresslevel", ZIP_LEVEL)
             info.external_attr = 0o644 << 16
             data = files[name]
             if isinstance(data, FileDownload):
@@ -1340,6 +1348,16 @@ def build_stamp(root: Path, raw_dir: Path) -> dict:
             "versions": ", ".join(vers)}
 
 
+# what of the build stamp every page's footer shows (layout.html.j2): the digest of data/raw is
+# on the About page only, so new data change only the pages they change
+FOOTER_STAMP = ("commit", "date", "versions")
+
+
+def footer_stamp(stamp: dict) -> dict:
+    """The part of a build stamp that every page's layout shows."""
+    return {k: stamp.get(k) for k in FOOTER_STAMP}
+
+
 _TEXT_BETWEEN_TAGS = re.compile(r">([^<]+)<")
 _CJK_RUN_PUNCT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff][\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’·]*")
 
@@ -1390,7 +1408,7 @@ def wrap(page: Page, stamp: dict) -> str:
     title = jinja2.utils.markupsafe.Markup(lang_spans(html.escape(page.title)))
     return tpl.render(title=title, title_text=page.title,
                       body=jinja2.utils.markupsafe.Markup(lang_spans(page.body)),
-                      up="../" * depth, nav=nav(), active=page.path, stamp=stamp,
+                      up="../" * depth, nav=nav(), active=page.path, stamp=footer_stamp(stamp),
                       licence_href=LICENCE.href(depth),
                       show_code_toggle=page.code_toggle)
 

@@ -8,6 +8,7 @@ the raw text unchanged.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import warnings
@@ -200,11 +201,30 @@ def manifest_file_problem(file: str) -> str:
     return ""
 
 
+_MANIFESTS: dict[str, tuple[bytes, list[ManifestEntry]]] = {}
+
+
 def read_manifest(path: str | Path) -> list[ManifestEntry]:
-    """Read and validate ``data/raw/manifest.csv``."""
+    """Read and validate ``data/raw/manifest.csv``.
+
+    A build reads the manifest three times (the corpus, the regions' division codes, the
+    publication dates; 0.1 s each at 1,000 reports): the entries (frozen) parsed from the
+    same bytes at the same path are given again, as a new list."""
     if not Path(path).is_file():
         raise ManifestError("manifest not found", file=str(path))
-    return parse_manifest(iorw.read_csv(path, ManifestError), str(path))
+    key = os.path.abspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        data = None
+    hit = _MANIFESTS.get(key)
+    if data is not None and hit is not None and hit[0] == data:
+        return list(hit[1])
+    entries = parse_manifest(iorw.read_csv(path, ManifestError), str(path))
+    _MANIFESTS.clear()  # one project's manifest at a time
+    if data is not None:
+        _MANIFESTS[key] = (data, entries)
+    return list(entries)
 
 
 def normalised_digest(text: str) -> str:
@@ -333,9 +353,13 @@ def clean_text(raw: str) -> CleanText:
 
 # --- reading the corpus --------------------------------------------------------------------
 
-def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
-                   ) -> Iterator[Document | CorpusProblem]:
-    """Read manifest documents one at a time; an unreadable or duplicate one is a problem."""
+def read_documents(entries: list[ManifestEntry], reports_dir: str | Path,
+                   known: dict[str, str] | None = None) -> Iterator[Document | CorpusProblem]:
+    """Read manifest documents one at a time; an unreadable or duplicate one is a problem.
+
+    ``known``: the :func:`normalised_digest` of texts read before, by the raw file's SHA-256
+    and reader (``"<sha256>:<encoding>"``); looked up, and completed with every text read
+    (normalising every report's text took 0.4 s of each build at 1,000 reports)."""
     reports_dir = Path(reports_dir)
     seen_hashes: dict[str, str] = {}
     seen_texts: dict[str, str] = {}
@@ -353,7 +377,12 @@ def read_documents(entries: list[ManifestEntry], reports_dir: str | Path
             yield CorpusProblem(entry.doc_id, str(path), exc.reason, line=entry.line)
             continue
         raw = report.raw
-        text_key = normalised_digest(raw.text)
+        memo_key = f"{raw.sha256}:{raw.encoding}"
+        text_key = known.get(memo_key) if known is not None else None
+        if text_key is None:
+            text_key = normalised_digest(raw.text)
+            if known is not None:
+                known[memo_key] = text_key
         if raw.sha256 in seen_hashes or text_key in seen_texts:
             same = "same content" if raw.sha256 in seen_hashes else \
                 "same text in another encoding or with other line endings"

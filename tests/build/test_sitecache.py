@@ -1,0 +1,93 @@
+"""Publishing only the pages that changed (ruralstudy.build.sitecache.PageReuse): a page whose
+content is unchanged is the file published before (a hard link) when the footer's stamp is the
+same, a copy with the new stamp when the commit changed, and always the bytes a fresh layout
+gives."""
+
+from __future__ import annotations
+
+from ruralstudy.build.cache import Cache, own_cache
+from ruralstudy.build.graph import State
+from ruralstudy.build.sitecache import PageReuse
+from ruralstudy.site.site import Page, publish, wrap
+
+STAMP = {"commit": "abc123", "raw_sha256": "1" * 64, "date": "2026-12-01",
+         "versions": "ruralstudy 0.1"}
+
+
+def _pages(changed: str = "") -> list[Page]:
+    return [Page("index.html", "Home", "<p>home</p>"),
+            Page("sources/r1.html", "Report 1", "<p>report one</p>"),
+            Page("sources/r2.html", "Report 2", f"<p>report two{changed}</p>")]
+
+
+def _publish(tmp_path, pages: list[Page], stamp: dict) -> tuple[PageReuse, object]:
+    root = tmp_path / ".cache"
+    own_cache(root)
+    state = State(root / "state.json")
+    site = tmp_path / "reports" / "site"
+    site.parent.mkdir(parents=True, exist_ok=True)
+    reuse = PageReuse(Cache(root), state, set(), site, stamp, "lib")
+    reuse.prepare(pages)
+    folder = publish(pages, stamp, {}, site, reuse=reuse)
+    reuse.save(folder)
+    state.save()
+    return reuse, site
+
+
+def test_new_data_leave_unchanged_pages_as_hard_links_of_the_published_files(tmp_path):
+    _, site = _publish(tmp_path, _pages(), STAMP)
+    before = {p: (site / p).stat().st_ino for p in ("index.html", "sources/r1.html")}
+    new_data = {**STAMP, "raw_sha256": "2" * 64}  # a report added: the data's digest changes
+    reuse, site = _publish(tmp_path, _pages(changed=" (revised)"), new_data)
+    assert reuse.linked == 2 and reuse.patched == 0
+    for path, ino in before.items():
+        assert (site / path).stat().st_ino == ino  # the very file published before
+    for p in _pages(changed=" (revised)"):
+        assert (site / p.path).read_text(encoding="utf-8") == wrap(p, new_data)
+    assert "2" * 64 not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_commit_copies_unchanged_pages_with_the_new_footer(tmp_path):
+    _publish(tmp_path, _pages(), STAMP)
+    new_commit = {**STAMP, "commit": "def456"}
+    reuse, site = _publish(tmp_path, _pages(), new_commit)
+    assert reuse.linked == 0 and reuse.patched == 3
+    for p in _pages():
+        text = (site / p.path).read_text(encoding="utf-8")
+        assert text == wrap(p, new_commit) and "def456" in text and "abc123" not in text
+
+
+def test_source_bodies_are_made_once_and_again_only_when_their_rows_change(tmp_path):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ruralstudy.build.sitecache import SourceBodies
+
+    root = tmp_path / ".cache"
+    own_cache(root)
+    docs = [SimpleNamespace(doc_id=f"d{i}", entry=SimpleNamespace(file=f"d{i}.txt", line=i),
+                            raw=SimpleNamespace(sha256=str(i) * 8, encoding="utf-8"))
+            for i in range(3)]
+    rows = pd.DataFrame({"doc_id": ["d0", "d1", "d2"], "value": [1.0, 2.0, 3.0]})
+    made: list[str] = []
+
+    def make(doc, r):
+        made.append(doc.doc_id)
+        return f"<p>{doc.doc_id} 村“两委” {r['value'].tolist()}</p>"
+
+    def run(frame):
+        state = State(root / "state.json")
+        b = SourceBodies(Cache(root), state, set(), "lib", frame)
+        out = [b(d, lambda d=d: frame[frame.doc_id == d.doc_id], make) for d in docs]
+        b.save()
+        state.save()
+        return out
+
+    first = run(rows)
+    assert made == ["d0", "d1", "d2"]
+    made.clear()
+    assert run(rows) == first and made == []  # read back from the cache entry
+    changed = rows.assign(value=[1.0, 2.5, 3.0])
+    again = run(changed)
+    assert made == ["d1"] and again[0] == first[0] and again[1] != first[1]
