@@ -706,3 +706,75 @@ def test_holdout_scores_are_kept_while_library_and_annotations_are_unchanged(tin
     build(p, BuildOptions(jobs=1))
     used = {tuple(e) for e in json.loads((p.cache / USED_FILE).read_text(encoding="utf-8"))}
     assert (pipeline.HOLDOUT_MEMO, pipeline.holdout_memo_key(p)) in used
+
+
+def test_load_some_columns_gives_them_as_read_with_every_column(tiny_built, tmp_path):
+    """``columns=`` reads only the columns named, in the table's order, each exactly as a read of
+    every column gives it (Parquet and CSV tables alike); the other tables are read whole; an
+    unknown column or table is refused; the kernel's cache tells the two loads apart."""
+    import pandas as pd
+
+    from ruralstudy.findings import nbhelpers as H
+
+    p = clone(tiny_built, tmp_path / "p")
+    full = H.load(p.root)
+    mapping_cols = ["status", "region", "doc_id"]  # not in the table's order
+    reject_cols = ["reason", "source_id"]  # rejects.csv: a table read from CSV
+    some = H.load(p.root, columns={"mapping": mapping_cols, "rejects": reject_cols})
+    order = [c for c in full.mapping.columns if c in mapping_cols]
+    assert order != mapping_cols
+    pd.testing.assert_frame_equal(some.mapping, full.mapping[order])
+    pd.testing.assert_frame_equal(
+        some.rejects, full.rejects[[c for c in full.rejects.columns if c in reject_cols]])
+    pd.testing.assert_frame_equal(some.panel, full.panel)
+    assert H.load(p.root).mapping.shape == full.mapping.shape  # asked for whole again
+    # what the region profiles and the quality page name exists
+    assert set(H.PROFILE_COLUMNS["mapping"]) <= set(full.mapping.columns)
+    with pytest.raises(KeyError, match="no column"):
+        H.load(p.root, columns={"mapping": ["status", "no_such_column"]})
+    with pytest.raises(KeyError, match="no processed table"):
+        H.load(p.root, columns={"mappings": ["status"]})
+
+
+def test_the_build_holds_no_tables_while_notebooks_run_and_gets_the_same_back(tiny_built,
+                                                                               tmp_path):
+    """While the pool runs notebooks, the build's own process holds neither the parsed tables
+    nor the extraction steps' outputs; the site is assembled from the tables parsed again,
+    equal to those the indicators step gave."""
+    from dataclasses import fields
+
+    import pandas as pd
+
+    from ruralstudy.build import steps as S
+    from ruralstudy.tables.tables import Tables
+
+    p = clone(tiny_built, tmp_path / "p")
+    held: dict[str, Tables] = {}
+
+    class Run(S.BuildRun):
+        def park_tables(self) -> None:
+            held["before"] = self.tables
+            super().park_tables()
+
+    run = Run(p, BuildOptions(jobs=2, force=True))
+    while_running: list[bool] = []
+    on_done = run.runner.on_done
+
+    def done(item):
+        while_running.append(run.tables is None and run.report.frames is None)
+        on_done(item)
+
+    run.runner.on_done = done
+    report = run.run()
+    assert while_running and all(while_running)
+    assert not [pl for pl in run.graph.planned
+                if isinstance(pl.step, S.ExtractStep) and pl.outputs is not None]
+    before, after = held["before"], report.frames
+    assert after is run.tables and after is not before
+    for f in fields(Tables):
+        if isinstance(getattr(before, f.name), pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(after, f.name), getattr(before, f.name))
+    assert set(after.extra) == set(before.extra)
+    for name, frame in before.extra.items():
+        pd.testing.assert_frame_equal(after.extra[name], frame)
+    assert (p.site / "index.html").is_file()

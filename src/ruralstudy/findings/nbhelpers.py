@@ -10,7 +10,7 @@ import html
 import json
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -29,6 +29,12 @@ _LOADED: dict[tuple, Tables] = {}
 # what the panel's pages and the region profiles load (declared in the registry, whose page
 # entries key the notebooks' runs by them)
 PANEL_TABLES, PROFILE_TABLES = registry.PANEL_TABLES, registry.PROFILE_TABLES
+#: Of those, the mapping table's columns a region's profile shows or selects on (not the
+#: mapper's audit columns: each of the two kernels held 155 MB of mapping at 3,000 reports
+#: through every profile, 101 MB with these)
+PROFILE_COLUMNS = {"mapping": ("region", "admin_level", "province", "region_code", "source_type",
+                               "doc_id", "file", "source", "source_id", "status", "context",
+                               "raw", "property", "kind", "year", "reason")}
 
 
 def _stat_key(paths: Paths) -> tuple:
@@ -42,10 +48,13 @@ def _stat_key(paths: Paths) -> tuple:
     return tuple(out)
 
 
-def load(root: str | Path = ".", only: Sequence[str] | None = None) -> Tables:
+def load(root: str | Path = ".", only: Sequence[str] | None = None,
+         columns: Mapping[str, Sequence[str]] | None = None) -> Tables:
     """Read every processed table (run ``ruralstudy build`` first), or ``only`` those named
     (by attribute: ``"mapping"``, ``"panel"``...; the others then stop any use of them with a
-    sentence, see :class:`ruralstudy.tables.tables.NotLoaded`).
+    sentence, see :class:`ruralstudy.tables.tables.NotLoaded`); ``columns``: of a table (by
+    attribute), only the columns named (a missing one raises ``KeyError`` when used), so a
+    kernel does not hold the text columns a page never shows.
 
     A warm build kernel runs many notebooks on the same tables, so the parsed tables are kept
     while the files are unchanged (same inode, size and modification time: the build replaces
@@ -58,7 +67,8 @@ def load(root: str | Path = ".", only: Sequence[str] | None = None) -> Tables:
     a deep copy of every table was about 90 MB and 0.1 s per notebook.
     """
     paths = Paths.discover(root)
-    key = (_stat_key(paths), None if only is None else tuple(sorted(set(only))))
+    key = (_stat_key(paths), None if only is None else tuple(sorted(set(only))),
+           tuple(sorted((k, tuple(sorted(set(v)))) for k, v in (columns or {}).items())))
     if key not in _LOADED:
         dropped = bool(_LOADED)
         _LOADED.clear()
@@ -69,7 +79,7 @@ def load(root: str | Path = ".", only: Sequence[str] | None = None) -> Tables:
 
             gc.collect()
             release_unused_memory()
-        _LOADED[key] = Tables.read(paths, only=key[1])
+        _LOADED[key] = Tables.read(paths, only=key[1], columns=columns)
     t = _LOADED[key]
     deep = not copy_on_write()
     return replace(t, **{f.name: getattr(t, f.name).copy(deep=deep) for f in fields(t)
