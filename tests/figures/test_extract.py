@@ -99,6 +99,26 @@ def test_gold_score_drops_when_a_figure_is_wrong(project):
     assert score.n_correct == score.n_gold - 1
 
 
+def test_gold_score_counts_only_the_annotated_documents(project):
+    """A report nobody annotated adds no false positive: the gold lists every figure of the
+    documents it names, and only the figures found in those are scored; an extra figure in an
+    annotated document still counts against precision."""
+    import pandas as pd
+
+    from ruralstudy.build.pipeline import extract_quietly
+
+    figures = extract_quietly(project)
+    base, _ = gold_score(project, figures=figures)
+    other = figures.assign(doc_id="999", figure_id=figures["figure_id"] + "-x")
+    grown, _ = gold_score(project, figures=pd.concat([figures, other], ignore_index=True))
+    assert (grown.n_found, grown.n_correct, grown.precision) == \
+        (base.n_found, base.n_correct, base.precision)
+    extra = figures.iloc[[0]].assign(start=figures["start"].iloc[0] + 100000,
+                                     figure_id="extra")
+    worse, _ = gold_score(project, figures=pd.concat([figures, extra], ignore_index=True))
+    assert worse.n_found == base.n_found + 1 and worse.precision < base.precision
+
+
 # --- issue 10: one grammar, every style ------------------------------------------------------
 
 import math  # noqa: E402

@@ -66,13 +66,19 @@ def extract_quietly(paths: Paths) -> pd.DataFrame:
 
 
 def gold_score(paths: Paths, figures: pd.DataFrame | None = None) -> tuple[Score, pd.DataFrame]:
-    """Score figures (extracted afresh unless given) against data/annotations/gold_figures.csv."""
+    """Score figures (extracted afresh unless given) against data/annotations/gold_figures.csv.
+
+    The gold lists every figure of the documents it annotates; only the figures found in those
+    documents are scored. A corpus grown past the annotated reports does not turn every figure
+    of an unannotated report into a false positive (at 1,000 generated reports the quality page
+    stated an extraction precision of 0.004)."""
     if figures is None:
         figures = extract_quietly(paths)
     gold = pd.read_csv(paths.annotations / "gold_figures.csv", dtype={"doc_id": str},
                        keep_default_na=False, na_values={"value": [""], "value_high": [""],
                                                          "value_before": [""]})
-    return score_figures(figures.fillna({"region": ""}), gold)
+    annotated = figures[figures["doc_id"].astype(str).isin(set(gold["doc_id"]))]
+    return score_figures(annotated.fillna({"region": ""}), gold)
 
 
 def extract_files(files: list[Path], regions: pd.DataFrame | None = None) -> pd.DataFrame:
