@@ -171,3 +171,33 @@ def site_files(p: Paths) -> dict[str, bytes]:
     """Every file of a project's current site, by path relative to the site root."""
     site = p.site.resolve()
     return {str(f.relative_to(site)): f.read_bytes() for f in site.rglob("*") if f.is_file()}
+
+
+# --- comparing two builds' outputs (tests/e2e/test_build.py, tests/build) ---------------------
+
+def output_bytes(root) -> dict[str, bytes]:
+    """Every file of data/processed and of the published site, by its path in the project."""
+    from pathlib import Path
+
+    out = {}
+    for sub in ("data/processed", "reports/site"):
+        base = (Path(root) / sub).resolve()
+        for f in sorted(base.rglob("*")):
+            if f.is_file():
+                out[f"{sub}/{f.relative_to(base).as_posix()}"] = f.read_bytes()
+    return out
+
+
+def first_difference(a: dict[str, bytes], b: dict[str, bytes]) -> str | None:
+    """None when both builds wrote the same files with the same bytes; else the first file
+    (in path order) that differs, with the first differing byte and its surroundings."""
+    only = sorted(set(a) ^ set(b))
+    if only:
+        return f"{only[0]} is in one build only ({len(only)} such files)"
+    for name in sorted(a):
+        x, y = a[name], b[name]
+        if x != y:
+            i = next((i for i, (u, v) in enumerate(zip(x, y)) if u != v), min(len(x), len(y)))
+            return (f"{name} differs at byte {i} (sizes {len(x)}, {len(y)}): "
+                    f"{x[max(0, i - 60):i + 60]!r} vs {y[max(0, i - 60):i + 60]!r}")
+    return None

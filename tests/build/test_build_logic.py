@@ -562,7 +562,7 @@ def test_outputs_do_not_depend_on_the_folder_the_process_or_the_hash_seed(tmp_pa
     pages when built in two folders by processes with different hash seeds, on warm and on
     fresh kernels."""
     from conftest import tiny_project
-    from test_build import first_difference, output_bytes
+    from conftest import first_difference, output_bytes
 
     code = ("import os, warnings\nprint(sorted(set('abcdefghij')) == list('abcdefghij'), "
             "list({'甲县', '乙市', 'x', 'y', 'z', 'w', 'v'}))\n"
