@@ -20,37 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (benchmarks/run.py: synthetic corpora, commands, machine)
-
-
-def tree_pss(pids: list[int]) -> float:
-    import psutil
-
-    total = 0.0
-    seen: set[int] = set()
-    for pid in pids:
-        try:
-            root = psutil.Process(pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            continue
-        for q in procs:
-            if q.pid in seen:
-                continue
-            seen.add(q.pid)
-            try:
-                total += getattr(q.memory_full_info(), "pss", 0) / 2 ** 20
-            except psutil.Error:
-                pass
-    return total
 
 
 def main() -> None:
@@ -66,40 +44,23 @@ def main() -> None:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cl:
             workers = [w.pid for w in cl.workers.values() if getattr(w, "pid", None)]
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(run.rs("build", "--scheduler", cl.scheduler_address,
-                                           "--root", str(p)),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            peak = {"pss": 0.0}
-            done = threading.Event()
-
-            def sample() -> None:
-                while not done.is_set():
-                    peak["pss"] = max(peak["pss"], tree_pss([proc.pid, *workers]))
-                    done.wait(0.5)
-
-            th = threading.Thread(target=sample, daemon=True)
-            th.start()
-            _, err = proc.communicate()
-            done.set()
-            th.join()
-            cold = time.perf_counter() - t0
-            if proc.returncode:
-                raise SystemExit(f"the Dask build failed:\n{err[-3000:]}")
+            try:  # the build's tree and the cluster's workers (with their kernels), together
+                cold, _, _, pss = run.timed_memory(
+                    run.rs("build", "--scheduler", cl.scheduler_address, "--root", str(p)),
+                    extra_pids=workers, every=0.5)
+            except RuntimeError as exc:
+                raise SystemExit(f"the Dask build failed: {exc}") from None
         regions = run.n_regions(p)
         site = (p / "reports" / "site").resolve()
         profiles = len(list((site / "regions").glob("*.html")))
-        aggregates = [n for n in ("index.html", "sources.html", "quality.html",
-                                  "indicators.html", "links.html") if (site / n).is_file()]
+        aggregates = [n for n in run.AGGREGATE_PAGES if (site / n).is_file()]
         local = subprocess.run(run.rs("build", "--jobs", "2", "--dry-run", "--root", str(p)),
                                capture_output=True, text=True)
         # "N of M steps would run" (a no-op build says so before planning: nothing to do)
-        import re
-
         m = re.search(r"(\d+) of (\d+) steps would run", local.stdout)
         nothing_to_run = local.returncode == 0 and (m is None or m.group(1) == "0")
         out = {"regions": regions, "reports": args.regions, "cold_s": round(cold, 1),
-               "peak_pss_mb": round(peak["pss"]), "profile_pages": profiles,
+               "peak_pss_mb": round(pss), "profile_pages": profiles,
                "aggregate_pages": aggregates, "local_dry_run": local.stdout.strip()[-400:],
                "local_nothing_to_run": nothing_to_run, "workers": len(workers),
                "load_before": load_before, "load_after": run.load(), "machine": run.machine()}
@@ -114,7 +75,7 @@ def main() -> None:
                 "`ruralstudy build --scheduler <its address>`, cold.\n\n"
                 f"- cold build through the cluster: **{cold:.0f} s**; peak of summed PSS over "
                 f"the build's process tree and the cluster's workers and kernels: "
-                f"**{peak['pss']:.0f} MB**;\n"
+                f"**{pss:.0f} MB**;\n"
                 f"- published: {profiles:,} region pages and the aggregate pages "
                 f"{', '.join(aggregates)};\n"
                 f"- a local build afterwards (`--jobs 2 --dry-run`): "

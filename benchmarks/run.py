@@ -56,10 +56,13 @@ def timed(cmd: list[str], cwd: Path | None = None) -> float:
     return time.perf_counter() - t0
 
 
-def timed_memory(cmd: list[str]) -> tuple[float, float, float, float]:
+def timed_memory(cmd: list[str], extra_pids: list[int] | None = None,
+                 every: float = 0.25) -> tuple[float, float, float, float]:
     """Run a command; return (seconds, peak RSS of its largest process in MB, peak of the sum of
     RSS over its whole process tree in MB (the build, its pool workers and their kernels), peak
-    of the sum of PSS over that tree in MB), the tree sampled every 0.25 s with psutil.
+    of the sum of PSS over that tree in MB), the tree sampled every ``every`` s with psutil.
+    ``extra_pids``: processes outside the command's tree counted with it, each with its own
+    tree (a Dask cluster's workers and their kernels).
 
     Summed RSS counts every shared page (libraries, and what forked workers share with the
     build) once per process that maps it; PSS splits each shared page between the processes
@@ -76,9 +79,17 @@ def timed_memory(cmd: list[str]) -> tuple[float, float, float, float]:
     def sample() -> None:
         while not done.is_set():
             try:
-                root = psutil.Process(proc.pid)
+                procs: dict[int, psutil.Process] = {}
+                for pid in [proc.pid, *(extra_pids or [])]:
+                    try:
+                        root = psutil.Process(pid)
+                        for q in [root, *root.children(recursive=True)]:
+                            procs.setdefault(q.pid, q)
+                    except psutil.Error:
+                        if pid == proc.pid:
+                            raise
                 rss, pss = [], []
-                for q in [root, *root.children(recursive=True)]:
+                for q in procs.values():
                     try:
                         mi = q.memory_full_info()
                         rss.append(mi.rss / 2 ** 20)
@@ -91,7 +102,7 @@ def timed_memory(cmd: list[str]) -> tuple[float, float, float, float]:
                     peak["pss"] = max(peak["pss"], sum(pss))
             except psutil.Error:
                 pass
-            done.wait(0.25)
+            done.wait(every)
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
