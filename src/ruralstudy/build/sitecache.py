@@ -44,8 +44,9 @@ def _load_entry(cache: Any, state: Any, kind: str, pointer: str, name: str) -> A
 def _store_entry(cache: Any, state: Any, used: set, kind: str, pointer: str, name: str,
                  record: Any) -> None:
     """Keep ``record`` as the JSON file ``name`` of a cache entry keyed by its content, mark it
-    used by this build and point the graph's state at it."""
-    data = json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    used by this build and point the graph's state at it (``bytes``: stored as they are)."""
+    data = record if isinstance(record, bytes) else \
+        json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
     key = hashlib.sha256(data).hexdigest()
     cache.put(kind, key, {name: data})
     used.add((kind, key))
@@ -238,9 +239,7 @@ class SourceBodies:
             self.used.add((self.KIND, self.state.data[self.POINTER]))
             return
         docs = sorted(self.new)
-        data = _arrow_table_bytes({"doc_id": docs, "key": [self.new[d][0] for d in docs],
-                                   "body": [self.new[d][1] for d in docs]})
-        key = hashlib.sha256(data).hexdigest()
-        self.cache.put(self.KIND, key, {self.FILE: data})
-        self.used.add((self.KIND, key))
-        self.state.data[self.POINTER] = key
+        _store_entry(self.cache, self.state, self.used, self.KIND, self.POINTER, self.FILE,
+                     _arrow_table_bytes({"doc_id": docs,
+                                         "key": [self.new[d][0] for d in docs],
+                                         "body": [self.new[d][1] for d in docs]}))
