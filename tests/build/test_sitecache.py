@@ -91,3 +91,47 @@ def test_source_bodies_are_made_once_and_again_only_when_their_rows_change(tmp_p
     changed = rows.assign(value=[1.0, 2.5, 3.0])
     again = run(changed)
     assert made == ["d1"] and again[0] == first[0] and again[1] != first[1]
+
+
+def test_source_bodies_rewrite_only_the_shard_of_a_changed_report(tmp_path):
+    """A report added or changed writes the entry of its own shard; the other shards' entries
+    stay as they were, and a later build reads every body back."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ruralstudy.build.sitecache import SourceBodies
+
+    root = tmp_path / ".cache"
+    own_cache(root)
+
+    def doc(i):
+        return SimpleNamespace(doc_id=f"d{i}", entry=SimpleNamespace(file=f"d{i}.txt", line=i),
+                               raw=SimpleNamespace(sha256=str(i) * 8, encoding="utf-8"))
+
+    made: list[str] = []
+
+    def make(d, r):
+        made.append(d.doc_id)
+        return f"<p>{d.doc_id}</p>"
+
+    def run(docs):
+        state = State(root / "state.json")
+        frame = pd.DataFrame({"doc_id": [d.doc_id for d in docs], "value": 1.0})
+        b = SourceBodies(Cache(root), state, set(), "lib", frame)
+        out = {d.doc_id: b(d, lambda d=d: frame[frame.doc_id == d.doc_id], make) for d in docs}
+        b.save()
+        state.save()
+        return out, dict(state.data[SourceBodies.POINTER])
+
+    docs = [doc(i) for i in range(40)]
+    first, shards = run(docs)
+    assert len(made) == 40 and len(set(shards.values())) == len(shards) > 10
+    made.clear()
+    added, after = run(docs + [doc(99)])
+    assert made == ["d99"] and added == {**first, "d99": "<p>d99</p>"}
+    own = SourceBodies.shard("d99")
+    assert {s for s in after if after[s] != shards.get(s)} == {own}
+    made.clear()
+    again, _ = run(docs + [doc(99)])
+    assert made == [] and again == added
