@@ -185,9 +185,10 @@ class SourceBodies:
     """Each report's source page body (its text with every figure marked: 7 ms a report, the
     largest cost of publishing a large corpus), kept in the build cache (kind
     ``source-bodies``) by a key of what it is made from: the report's raw file and manifest
-    entry, its rows of the mapping table, and the library. Only reports whose key changed are
-    made again. Call as ``bodies(doc, rows, make)``, ``rows`` giving the report's rows of the
-    mapping table when called (taken only for a body made again).
+    entry, its rows of the mapping table (the columns the page shows:
+    :data:`ruralstudy.site.site.SOURCE_BODY_COLUMNS`), and the library. Only reports whose
+    key changed are made again. Call as ``bodies(doc, rows, make)``, ``rows`` giving the
+    report's rows of the mapping table when called (taken only for a body made again).
 
     The bodies are kept in :data:`SHARDS` entries, a report's shard fixed by its doc id, each
     an Arrow IPC file of (doc_id, key, body); the graph's state points at each shard's entry.
@@ -208,7 +209,12 @@ class SourceBodies:
         self.old: dict[str, list] = {}
         self.new: dict[str, list] = {}
         self.made = 0
-        self.rows = digest_frame_groups(mapping, "doc_id") if mapping is not None else {}
+        if mapping is not None:  # keyed by the columns a source page shows
+            from ..site.site import source_body_rows
+
+            self.rows = digest_frame_groups(source_body_rows(mapping), "doc_id")
+        else:
+            self.rows = {}
         keys = state.data.get(self.POINTER)
         self.shard_keys: dict[str, str] = {
             str(k): v for k, v in keys.items() if isinstance(v, str)} \

@@ -122,11 +122,12 @@ def source_pages(ctx: SiteContext) -> list[S.Page]:
     # [scale] each report's rows found once (a filter of the whole table per report grew
     # with the square of the corpus: 8 s at 1,000 reports); the page is the same
     by_doc = t.mapping.groupby("doc_id", sort=False).indices
-    empty = t.mapping.iloc[0:0]
+    shown = S.source_body_rows(t.mapping)  # the columns a source page shows
+    empty = shown.iloc[0:0]
     body = ctx.bodies or (lambda d, rows, make: make(d, rows()))
 
     def rows(doc_id: str) -> Any:  # taken only for a page made anew (1 ms each)
-        return lambda: t.mapping.iloc[by_doc[doc_id]] if doc_id in by_doc else empty
+        return lambda: shown.iloc[by_doc[doc_id]] if doc_id in by_doc else empty
 
     out = [S.Page(report_page(d.doc_id), f"Source {d.doc_id}: {d.entry.title}",
                   body(d, rows(d.doc_id), S.document_body)) for d in ctx.docs]
