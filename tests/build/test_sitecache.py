@@ -47,6 +47,28 @@ def test_new_data_leave_unchanged_pages_as_hard_links_of_the_published_files(tmp
     assert "2" * 64 not in (site / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_record_rewrites_only_the_shards_of_changed_pages(tmp_path):
+    """The record of the published pages is kept in shards by path: a changed page writes
+    its own shard's entry, every other shard keeps its entry, and the next build still links
+    every unchanged page."""
+    from ruralstudy.build.sitecache import POINTER, shard_of, PAGE_SHARDS
+
+    def pages(revised: str = "") -> list[Page]:  # fresh pages, as each build makes them
+        return [Page(f"sources/r{i}.html", f"Report {i}",
+                     f"<p>report {i}{revised if i == 7 else ''}</p>") for i in range(60)]
+
+    _publish(tmp_path, pages(), STAMP)
+    first = dict(State(tmp_path / ".cache" / "state.json").data[POINTER]["shards"])
+    assert len(first) > 20
+    reuse, _ = _publish(tmp_path, pages(" (revised)"), STAMP)
+    assert reuse.linked == 59
+    after = State(tmp_path / ".cache" / "state.json").data[POINTER]["shards"]
+    assert {s for s in after if after[s] != first.get(s)} == {shard_of("sources/r7.html",
+                                                                       PAGE_SHARDS)}
+    reuse, _ = _publish(tmp_path, pages(" (revised)"), STAMP)
+    assert reuse.linked == 60
+
+
 def test_a_new_commit_copies_unchanged_pages_with_the_new_footer(tmp_path):
     _publish(tmp_path, _pages(), STAMP)
     new_commit = {**STAMP, "commit": "def456"}
