@@ -17,8 +17,8 @@ from ruralstudy.errors import ValidationError
 from ruralstudy.tables.comparability import (assign_round, calendar, calendar_windows,
                                              check_calendar, comparability_key, comparable,
                                              compared_as, group_key, income_concept, mixed_parts,
-                                             period_of, province_windows, reference_date,
-                                             round_cue, round_of)
+                                             may_cue_new, period_of, province_windows,
+                                             reference_date, round_cue, round_of)
 
 
 @pytest.mark.parametrize("text, period", [
@@ -37,6 +37,30 @@ def test_period_of_label_or_sentence(text, period):
     ("换届前村党组织书记平均年龄", "old"), ("村“两委”成员平均年龄", "")])
 def test_round_cue(text, cue):
     assert round_cue(text) == cue
+    assert may_cue_new(text) or cue != "new"  # the prefilter never hides a new round's cue
+
+
+def test_every_alternative_of_the_new_round_cues_holds_a_prefilter_key():
+    """may_cue_new is a necessary condition of NEW_ROUND_CUES matching: each top-level
+    alternative of the expression holds one of NEW_CUE_KEYS literally."""
+    import re
+
+    from ruralstudy.tables.comparability import NEW_CUE_KEYS, NEW_ROUND_CUES
+
+    alternatives, depth, cur = [], 0, ""
+    for ch in NEW_ROUND_CUES.pattern:  # split on "|" outside groups and classes
+        depth += ch in "([" and 1 or (ch in ")]" and -1 or 0)
+        if ch == "|" and depth == 0:
+            alternatives.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    alternatives.append(cur)
+    assert len(alternatives) >= 10
+    for alt in alternatives:
+        literal = re.sub(r"\[[^\]]*\]\??|\.\{[^}]*\}|\([^)]*\)|\?", "", alt)
+        assert any(k in literal for k in NEW_CUE_KEYS), alt
+    assert not may_cue_new("村“两委”成员平均年龄") and not may_cue_new(None)
 
 
 def test_values_before_an_election_belong_to_the_earlier_round():

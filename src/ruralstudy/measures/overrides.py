@@ -92,7 +92,9 @@ def parse_overrides(df: pd.DataFrame, codebook: Codebook, known_targets: set[str
 def apply_overrides(obs: pd.DataFrame, overrides: list[Override], codebook: Codebook) -> pd.DataFrame:
     """Apply overrides to the observation table (pure); each change is written to ``audit``."""
     obs = obs.copy()
-    idx = {sid: i for i, sid in zip(obs.index, obs["source_id"])}
+    targets = {o.target for o in overrides}  # the rows overridden, not every row (61,000)
+    hit = obs["source_id"].isin(targets)
+    idx = {sid: i for i, sid in zip(obs.index[hit], obs["source_id"][hit])}
     for o in overrides:
         i = idx[o.target]
         note = f"override line {o.line} by {o.reviewer}: {o.action}"

@@ -74,6 +74,18 @@ NEW_ROUND_CUES = re.compile(r"换届后|换届以后|新一届|新当选|新选�
 OLD_ROUND_CUES = re.compile(r"换届前|上[一]?届(?!相比)(?![^，,。；;]{0,6}(下降|提高|增加|减少|降低|提升))")
 
 
+#: Literal text every match of NEW_ROUND_CUES contains one of (each of its alternatives holds
+#: one; tests/tables check it): text with none of them cannot say a figure is a new round's.
+NEW_CUE_KEYS = ("届", "新当选", "新选出", "新进", "选优配强后")
+
+
+def may_cue_new(text: str) -> bool:
+    """False when ``text`` cannot match :data:`NEW_ROUND_CUES` (holds none of
+    :data:`NEW_CUE_KEYS`): a substring test, some 20 times cheaper than the expression, run
+    first over every figure's sentence."""
+    return isinstance(text, str) and any(k in text for k in NEW_CUE_KEYS)
+
+
 def round_cue(text: str) -> str:
     """'new' when the text says the figure is an election's result (换届后, 新一届, 较上届),
     'old' when it describes the previous round (换届前, 上届 as a value), else ''."""
