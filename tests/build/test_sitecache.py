@@ -110,3 +110,19 @@ def test_arrow_file_of_the_bodies_reads_back_and_leaves_the_strings_as_they_were
     assert _arrow_table_columns(bytes(data)) == cols
     assert bytes(_arrow_table_bytes(cols)) == bytes(data)
     assert _arrow_table_columns(bytes(_arrow_table_bytes({"a": [], "b": []}))) == {"a": [], "b": []}
+
+
+def test_cache_records_are_the_json_of_one_dumps_made_a_piece_at_a_time():
+    """A record is stored as the bytes of ``json.dumps(sort_keys=True, ensure_ascii=False)``,
+    made a value at a time: the same bytes, so the same key, as made whole."""
+    import json
+
+    from ruralstudy.build.sitecache import _json_utf8
+
+    for record in ({}, {"pages": {}}, [1, {"b": 2, "a": 1}], "中",
+                   {"folder": "build-1", "stamp": {"z": 1, "a": "六盘水市"},
+                    "pages": {"b.html": ["d", [["", "", "t<>'\u2028 “两委”"]]],
+                              "a.html": ["e", None]}},
+                   {"a": {1: 2}, "b": 1.5, "c": None}, {1: "int keys"}):
+        assert bytes(_json_utf8(record)) == \
+            json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")

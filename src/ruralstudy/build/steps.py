@@ -568,6 +568,12 @@ class BuildRun:
         (:func:`ruralstudy.site.pages.table_downloads`). Only once they are written."""
         if not self.opts.dry_run:
             self.files = {n: v for n, v in self.files.items() if not n.endswith(".csv")}
+            # the indicators step's plan held the same files (its outputs) as long as the
+            # build: the mapping CSV among them, 37 MB at 1,000 reports (traced), through the
+            # notebooks and the site. Its name, key and reason stay for the report.
+            for p in self.graph.planned:
+                if isinstance(p.step, IndicatorsStep):
+                    p.outputs = None
 
     def drop_extract_outputs(self) -> None:
         """Stop holding each extraction step's outputs (its report's figures as Parquet bytes:
