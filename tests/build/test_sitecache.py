@@ -157,3 +157,22 @@ def test_source_bodies_rewrite_only_the_shard_of_a_changed_report(tmp_path):
     made.clear()
     again, _ = run(docs + [doc(99)])
     assert made == [] and again == added
+
+
+def test_arrow_file_of_the_bodies_reads_back_and_leaves_the_strings_as_they_were():
+    """The bodies' Arrow file: record batches (several here) that read back as the columns,
+    the same bytes for the same columns, and no UTF-8 copy left inside the strings (CPython
+    keeps one in a str once asked for it, as Arrow does given the str)."""
+    import sys
+
+    from ruralstudy.build.sitecache import ARROW_BATCH_ROWS, _arrow_table_bytes, _arrow_table_columns
+
+    n = 2 * ARROW_BATCH_ROWS + 3
+    cols = {"doc_id": [f"d{i}" for i in range(n)], "key": ["k" * 64] * n,
+            "body": [f"<p>村“两委” {i}</p>" * (i % 7) for i in range(n)]}
+    sizes = [sys.getsizeof(s) for s in cols["body"]]
+    data = _arrow_table_bytes(cols)
+    assert [sys.getsizeof(s) for s in cols["body"]] == sizes
+    assert _arrow_table_columns(bytes(data)) == cols
+    assert bytes(_arrow_table_bytes(cols)) == bytes(data)
+    assert _arrow_table_columns(bytes(_arrow_table_bytes({"a": [], "b": []}))) == {"a": [], "b": []}

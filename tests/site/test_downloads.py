@@ -59,3 +59,20 @@ def test_file_downloads_publish_and_zip_the_same_bytes(tmp_path):
     g.write_bytes(iorw.frame_to_csv_bytes(bad))
     out = excel_file_download(g, bad)
     assert isinstance(out, bytes) and out == excel_csv(g.read_bytes()) and b"'=HYPERLINK" in out
+
+
+def test_data_zip_file_is_the_zip_as_bytes_published_from_its_file(tmp_path):
+    """The zip written to a file (held by the build as a download copied when the site is
+    written) has the bytes of the zip made in memory; written aside, then renamed."""
+    from ruralstudy.site.site import FileDownload, data_zip, data_zip_file
+
+    f = tmp_path / "panel.csv"
+    f.write_bytes("region,value\n六盘水市,1.5\n".encode("utf-8"))
+    files = {"codebook.yaml": b"x: 1\n", "panel.csv": FileDownload(f, b"\xef\xbb\xbf"),
+             "panel.dta": bytes(range(256)) * 64}
+    down = data_zip_file(files, tmp_path / "scratch" / "ruralstudy-data.zip")
+    assert isinstance(down, FileDownload) and down.prefix == b""
+    assert down.path.read_bytes() == data_zip(files) and len(down) == len(data_zip(files))
+    assert [p.name for p in down.path.parent.iterdir()] == ["ruralstudy-data.zip"]
+    down.write_to(tmp_path / "out.zip")
+    assert (tmp_path / "out.zip").read_bytes() == data_zip(files)

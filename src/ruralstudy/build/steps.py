@@ -351,6 +351,9 @@ class Rendered(NamedTuple):
 
 # --- 4. the site ------------------------------------------------------------------------------
 
+DATA_ZIP = "ruralstudy-data.zip"  # the download of every other download
+
+
 class SiteStep(Step):
     """The static site, published whole. Keyed by its inputs' digests, so an unchanged site is
     known before any page is assembled."""
@@ -422,6 +425,7 @@ class BuildRun:
         self.tables: Tables | None = None
         self._stamp: dict | None = None
         self._downloads: dict[str, bytes | FileDownload] | None = None
+        self._scratch: Path | None = None  # this build's temporary files (see scratch())
         self.runner = Runner(jobs=opts.jobs, scheduler=opts.scheduler)
         self.runner.on_done = self._on_executed
         from .incremental import Pieces
@@ -575,6 +579,12 @@ class BuildRun:
         (:func:`ruralstudy.site.pages.table_downloads`). Only once they are written."""
         if not self.opts.dry_run:
             self.files = {n: v for n, v in self.files.items() if not n.endswith(".csv")}
+            # the indicators step's plan held the same files (its outputs) as long as the
+            # build: the mapping CSV among them, 37 MB at 1,000 reports (traced), through the
+            # notebooks and the site. Its name, key and reason stay for the report.
+            for p in self.graph.planned:
+                if isinstance(p.step, IndicatorsStep):
+                    p.outputs = None
 
     def drop_extract_outputs(self) -> None:
         """Stop holding each extraction step's outputs (its report's figures as Parquet bytes:
@@ -782,11 +792,12 @@ class BuildRun:
         f = self.paths.root / "CITATION.cff"
         return f.read_text(encoding="utf-8") if f.exists() else ""
 
-    def downloads(self) -> dict[str, bytes | FileDownload]:
+    def downloads(self, zip_too: bool = True) -> dict[str, bytes | FileDownload]:
         """The site's data downloads (tables in each format, codebook, licence, citation, data
         package, Stata files and the zip of them all), made once. They depend on the tables
         and the stamp only, so a build whose notebooks run makes them while the pool executes
-        (:meth:`while_notebooks_run`), not after."""
+        (:meth:`while_notebooks_run`), not after. Without ``zip_too``, all but the zip (the
+        zip is made from the others, not from the tables)."""
         if self._downloads is None:  # bytes, or files copied when the site is written
             from ..measures.codebook import codebook_text
             from ..site import pages as P
@@ -804,17 +815,50 @@ class BuildRun:
             if citation:
                 downloads["CITATION.cff"] = citation.encode("utf-8")
             downloads.update(S.described_downloads(t, self.stamp(), citation))
-            downloads["ruralstudy-data.zip"] = S.data_zip(downloads)
             self._downloads = downloads
+        if zip_too and DATA_ZIP not in self._downloads:
+            from ..site import site as S
+
+            # [scale] a file, copied when the site is written, not bytes held until then
+            self._downloads[DATA_ZIP] = S.data_zip_file(dict(self._downloads),
+                                                        self.scratch() / DATA_ZIP)
         return self._downloads
+
+    def scratch(self) -> Path:
+        """A folder for this build's temporary files (the data zip until it is published),
+        ``.ruralstudy-cache/scratch/.<random>``: removed when the build ends (:meth:`run`),
+        and, should the build be killed, by the next build's pruning, which removes every
+        step folder's ``.*`` folders (:func:`ruralstudy.build.cache.prune`)."""
+        if self._scratch is None:
+            import tempfile
+
+            from .cache import own_cache
+
+            own_cache(self.paths.cache)  # refuses a link or someone else's folder there
+            (self.paths.cache / "scratch").mkdir(exist_ok=True)
+            self._scratch = Path(tempfile.mkdtemp(prefix=".build-",
+                                                  dir=self.paths.cache / "scratch"))
+        return self._scratch
+
+    def drop_scratch(self) -> None:
+        """Remove :meth:`scratch` (and forget the downloads, which may name files in it)."""
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = self._downloads = None
 
     def while_notebooks_run(self) -> None:
         """The build's own work while the pool executes notebooks (its process would only
         wait): load the site's modules, and make the downloads (3-5 s at 1,000 reports)."""
         preload_site()
         if self.tables is not None and not self.opts.dry_run:
-            self.downloads()
+            # [scale] the tables are let go before the zip is made (13 s at 3,000 reports,
+            # from the files and bytes made now): held meanwhile, they were the build's
+            # 450 MB beside the first notebooks' kernels, the notebooks' peak (2,052 MB PSS)
+            self.downloads(zip_too=False)
             self.park_tables()
+            self.downloads()
 
     def publish_site(self, rendered: dict[str, Rendered]) -> Path:
         """Assemble every registered page and download (:mod:`ruralstudy.registry`), and
@@ -839,7 +883,15 @@ class BuildRun:
                             findings=P.front_findings(rendered), stamp=stamp, citation=citation,
                             downloads=downloads, bodies=bodies)
         pages = P.assemble(ctx)
+        # [scale] a region page's body is a new string (its rendered body, then the peer
+        # comparison), and nothing reads the rendered bodies again (the findings are read):
+        # let them go before publishing, 59 MB at 1,000 regions (traced)
+        rendered.update({name: r._replace(body="") for name, r in rendered.items()})
         bodies.save()
+        # [scale] saving the bodies builds them into an Arrow file (in Arrow's pool, which
+        # keeps freed pages) and copies it out: at 1,000 reports the process kept 137 MB more
+        # resident from there to the end of publishing; handed back, publishing reuses less
+        release_unused_memory()
         broken = P.finding_anchor_problems(pages, rendered)
         if broken:
             from ..errors import ValidationError
@@ -895,6 +947,7 @@ class BuildRun:
             return self._run()
         finally:
             self.runner.close()
+            self.drop_scratch()
 
     def _run(self) -> BuildReport:
         o = self.opts

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import jinja2
@@ -171,14 +171,24 @@ def safe_url(url: str) -> bool:
     return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc)
 
 
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                   ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _script_safe(text: str) -> str:
+    """JSON text with the characters that could end or break out of a script \\u-escaped.
+    Each is escaped on its own (none is part of another's escape), so escaping pieces of a
+    JSON text one by one gives the same characters as escaping it whole."""
+    for ch, esc in _SCRIPT_ESCAPES:
+        text = text.replace(ch, esc)
+    return text
+
+
 def script_json(obj) -> str:
     """JSON safe to embed in a script (inline or a .js file): '<', '>', '&' and quotes are
     \\u-escaped inside strings, so data can neither close the script nor break out of it."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text
+    return _script_safe(json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
+                                   sort_keys=False))
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -1059,14 +1069,12 @@ def excel_csv(data: bytes, frame: pd.DataFrame | None = None) -> bytes:
 ZIP_LEVEL = 3
 
 
-def data_zip(files: Mapping[str, bytes | FileDownload]) -> bytes:
-    """One zip of every download (fixed timestamps: same files, same bytes); a
-    :class:`FileDownload` is streamed into it from its file."""
-    import io
+def write_data_zip(files: Mapping[str, bytes | FileDownload], out: Any) -> None:
+    """One zip of every download into the open binary file ``out`` (fixed timestamps: same
+    files, same bytes); a :class:`FileDownload` is streamed into it from its file."""
     import zipfile
 
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name in sorted(files):
             info = zipfile.ZipInfo(f"ruralstudy-data/{name}", date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -1083,7 +1091,29 @@ def data_zip(files: Mapping[str, bytes | FileDownload]) -> bytes:
                     data.copy_into(dest)
             else:
                 z.writestr(info, data)
+
+
+def data_zip(files: Mapping[str, bytes | FileDownload]) -> bytes:
+    """:func:`write_data_zip` as bytes."""
+    import io
+
+    buf = io.BytesIO()
+    write_data_zip(files, buf)
     return buf.getvalue()
+
+
+def data_zip_file(files: Mapping[str, bytes | FileDownload], target: Path) -> FileDownload:
+    """:func:`write_data_zip` into the file ``target`` (written aside, then renamed): the zip
+    as a download copied when the site is written, the same bytes as :func:`data_zip`.
+
+    [scale] as bytes the zip was built in memory, copied out of it, and held from the
+    notebooks (where the downloads are made) to the end of the site: 15 MB at 1,000 reports,
+    twice while it was made."""
+    from ..iorw import atomic_path
+
+    with atomic_path(target) as tmp, open(tmp, "wb") as out:
+        write_data_zip(files, out)
+    return FileDownload(target)
 
 
 def _size(n: int) -> str:
@@ -1355,10 +1385,8 @@ def pinyin_keys(name: str) -> str:
     return " ".join(dict.fromkeys(["".join(full), "".join(short), " ".join(full)]))
 
 
-def search_index(pages: list[Page]) -> dict:
-    """Sections of every page (url with its anchor, title, text) for in-browser search with
-    snippets and deep links; region pages carry the pinyin of the region's name."""
-    secs = []
+def search_sections(pages: Iterable[Page]) -> Iterator[dict]:
+    """The entries of :func:`search_index`, one section at a time."""
     for p in pages:
         if p.path.startswith("data/"):
             continue
@@ -1368,9 +1396,43 @@ def search_index(pages: list[Page]) -> dict:
             if p.index_text and not anchor:
                 text = p.index_text
             title = p.title + (f" › {heading}" if heading else "")
-            secs.append({"url": page_href(p.path, anchor), "title": title,
-                         "text": text[:4000], **({"keys": keys} if keys and not anchor else {})})
-    return {"sections": secs}
+            yield {"url": page_href(p.path, anchor), "title": title,
+                   "text": text[:4000], **({"keys": keys} if keys and not anchor else {})}
+
+
+def search_index(pages: list[Page]) -> dict:
+    """Sections of every page (url with its anchor, title, text) for in-browser search with
+    snippets and deep links; region pages carry the pinyin of the region's name."""
+    return {"sections": list(search_sections(pages))}
+
+
+SEARCH_INDEX_VAR = "window.RURALSTUDY_SEARCH = "
+
+
+def write_search_index(target: Path, pages: list[Page]) -> None:
+    """Write ``assets/search-index.js``: the same characters as
+    ``SEARCH_INDEX_VAR + script_json(search_index(pages)) + ";\\n"``, made a section at a time.
+
+    [scale] made whole, the index was a list of a dict per section, one JSON text of it, a
+    copy per escape and one more with the ``window.`` around it, and its UTF-8 bytes: at 1,000
+    regions (a 16 MB file) publishing peaked 100 MB above what it started with, traced; made
+    a section at a time, what is held is one section and at most a megabyte of its text.
+    JSON with these separators is the concatenation of its parts, and the script escapes are
+    per character (:func:`_script_safe`), so the pieces give the same file."""
+    with open(target, "w", encoding="utf-8") as out:
+        out.write(SEARCH_INDEX_VAR + '{"sections":[')
+        chunk: list[str] = []
+        size, first = 0, True
+        for sec in search_sections(pages):
+            part = json.dumps(sec, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+            chunk.append(part)
+            size += len(part)
+            if size >= 1 << 20:
+                out.write(("" if first else ",") + _script_safe(",".join(chunk)))
+                chunk, size, first = [], 0, False
+        if chunk:
+            out.write(("" if first else ",") + _script_safe(",".join(chunk)))
+        out.write("]};\n")
 
 
 # --- stamp and publishing ----------------------------------------------------------------
@@ -1489,9 +1551,7 @@ def publish(pages: list[Page], stamp: dict, downloads: Mapping[str, bytes | File
     for f in _static_dir().iterdir():
         if f.is_file():
             shutil.copyfile(f, assets / f.name)
-    idx = search_index(pages)
-    (assets / "search-index.js").write_text(
-        "window.RURALSTUDY_SEARCH = " + script_json(idx) + ";\n", encoding="utf-8")
+    write_search_index(assets / "search-index.js", pages)
     (tmp / "data").mkdir(exist_ok=True)
     for name, data in downloads.items():  # bytes, or a file copied as it is
         (tmp / "data" / name).parent.mkdir(parents=True, exist_ok=True)
