@@ -50,6 +50,48 @@ def test_markdown_edit_rerenders_without_executing(tiny_built, tmp_path):
     assert "An added sentence." in (p.site / "indicators.html").read_text(encoding="utf-8")
 
 
+def test_unchanged_pages_are_found_without_making_their_blobs(tiny_built, tmp_path,
+                                                             monkeypatch):
+    """A page whose notebook did not run and whose source is unchanged is keyed by the blob
+    digest the last build kept: no blob is made for it, only for the page whose markdown was
+    edited. With every render entry lost from the cache, each page's blob is made again when
+    it is rendered again, and the site is the one a build from scratch publishes."""
+    import shutil
+
+    from ruralstudy.build import steps as S
+
+    made: list[int] = []
+    real = S.page_blob
+
+    def counted(nb_json, source):
+        made.append(1)
+        return real(nb_json, source)
+
+    monkeypatch.setattr(S, "page_blob", counted)
+    p = clone(tiny_built, tmp_path / "p")
+    nbp = p.notebooks / "03_indicators.ipynb"
+
+    def edit(sentence: str) -> None:
+        nb = nbformat.read(nbp, as_version=4)
+        nb.cells[0].source += f"\n\n{sentence}"
+        nbformat.write(nb, nbp)
+
+    edit("An added sentence.")
+    assert ran(build(p, BuildOptions(jobs=2))) == ["render indicators.html", "site"]
+    assert len(made) == 1  # the edited page's blob only
+    for entry in (p.cache / "render").iterdir():  # every page's render lost
+        shutil.rmtree(entry)
+    made.clear()
+    edit("Another sentence.")
+    names = ran(build(p, BuildOptions(jobs=2)))
+    renders = [n for n in names if n.startswith("render ")]
+    assert len(renders) > 3 and len(made) == len(renders)
+    scratch = clone(tiny_built, tmp_path / "scratch")
+    shutil.copyfile(nbp, scratch.notebooks / "03_indicators.ipynb")
+    build(scratch, BuildOptions(jobs=2))
+    assert site_files(p) == site_files(scratch)
+
+
 def test_adding_a_report_reruns_only_what_depends_on_it(tiny_built, tmp_path):
     p = clone(tiny_built, tmp_path / "p")
     (p.reports_raw / "002_new.txt").write_text("丙县2023年全县共有行政村40个。\n", encoding="utf-8")
