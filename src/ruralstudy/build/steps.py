@@ -17,6 +17,7 @@ atomically, when the indicators step is done.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import warnings
@@ -311,8 +312,10 @@ class RenderStep(Step):
         ``digest`` known and ``make_blob`` to make it should the page be rendered again."""
         super().__init__(f"render {page}")
         self.page, self.blob, self.notebook, self.make_blob = page, blob, notebook, make_blob
-        self.digest = digest if blob is None else digest_bytes(blob.encode("utf-8"))
-        assert self.digest is not None, "a render step needs its blob or the blob's digest"
+        if blob is not None:
+            digest = digest_bytes(blob.encode("utf-8"))
+        assert digest is not None, "a render step needs its blob or the blob's digest"
+        self.digest: str = digest
 
     def inputs(self) -> StepInputs:
         # keyed by the blob's digest (the blob itself need not be made to find the page)
@@ -792,7 +795,7 @@ class BuildRun:
             m = memo.get(s.page)
             if not ran and isinstance(m, list) and len(m) == 3 and m[:2] == [nb_key, src]:
                 step = RenderStep(s.page, None, s, digest=m[2],
-                                  make_blob=lambda nb=nb_json, s=s: page_blob(nb, s.source))
+                                  make_blob=functools.partial(page_blob, nb_json, s.source))
             else:
                 step = RenderStep(s.page, page_blob(nb_json, s.source), s)
             kept[s.page] = [nb_key, src, step.digest]
