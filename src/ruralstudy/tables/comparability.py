@@ -82,7 +82,8 @@ NEW_CUE_KEYS = ("届", "新当选", "新选出", "新进", "选优配强后")
 def may_cue_new(text: str) -> bool:
     """False when ``text`` cannot match :data:`NEW_ROUND_CUES` (holds none of
     :data:`NEW_CUE_KEYS`): a substring test, some 20 times cheaper than the expression, run
-    first over every figure's sentence."""
+    first by :func:`round_cue` (the indicators table asks it of every figure's sentence: the
+    expression alone took 0.3 s at 1,000 reports)."""
     return isinstance(text, str) and any(k in text for k in NEW_CUE_KEYS)
 
 
@@ -90,7 +91,7 @@ def round_cue(text: str) -> str:
     """'new' when the text says the figure is an election's result (换届后, 新一届, 较上届),
     'old' when it describes the previous round (换届前, 上届 as a value), else ''."""
     t = text or ""
-    if NEW_ROUND_CUES.search(t):
+    if may_cue_new(t) and NEW_ROUND_CUES.search(t):  # the expression only where it can match
         return "new"
     if OLD_ROUND_CUES.search(t):
         return "old"
