@@ -454,9 +454,6 @@ class BuildRun:
         self.csvs = CsvChunks(self.graph.cache, self.state, self.graph.used,
                               paths.processed, write=not opts.dry_run)
         self._ticks, self._todo = 0, 0
-        self.extract_keys: dict[str, str] | None = None  # doc_id -> its extraction's key
-        # page -> (its notebook step's key, whether it ran in this build)
-        self.notebook_keys: dict[str, tuple[str, bool]] = {}
 
     def _on_ran(self, p: Planned) -> None:
         if self.opts.progress and not isinstance(p.step, NotebookStep):
@@ -507,7 +504,6 @@ class BuildRun:
             figures = self._extract_each(list(steps.values()))
         else:
             keyed = {i: self.graph.key(s) for i, s in steps.items()}
-            self.extract_keys = {i: k for i, (k, _) in keyed.items()}
             ran: set[str] = set()
 
             def compute(items: Sequence[str]) -> pd.DataFrame:
@@ -573,9 +569,11 @@ class BuildRun:
     # -- 2. indicators --------------------------------------------------------------------
     def indicators(self, figures: pd.DataFrame) -> Tables:
         base = figures_files(figures, self.report.problems, self.csvs.csv)
+        extract_keys = {q.step.doc.doc_id: q.key for q in self.graph.planned
+                        if isinstance(q.step, ExtractStep)}
         p = self.graph.plan(IndicatorsStep(self.paths, figures, base["figures.csv"],
                                            self.pieces, self.graph.library, self.csvs.csv,
-                                           self.extract_keys))
+                                           extract_keys))
         if self.opts.dry_run and p.outputs is None:
             p.outputs = p.step.run()
         self.graph.run([p])
@@ -708,7 +706,6 @@ class BuildRun:
             if p.outputs is not None:
                 assert isinstance(p.step, NotebookStep)
                 executed[p.step.page] = p.outputs["notebook.ipynb"].decode("utf-8")
-                self.notebook_keys[p.step.page] = (p.key, p.run)
                 p.outputs = None  # one copy is enough (the report keeps names and reasons)
         return executed
 
@@ -783,6 +780,8 @@ class BuildRun:
         memo = memo if isinstance(memo, dict) and not self.opts.force else {}
         kept: dict[str, list] = {}
         sources: dict[int, str] = {}
+        notebooks = {p.step.page: (p.key, p.run) for p in self.graph.planned
+                     if isinstance(p.step, NotebookStep)}
         for s in steps:
             if s.page not in executed:
                 continue
@@ -791,7 +790,7 @@ class BuildRun:
             if src is None:
                 src = sources[id(s.source)] = digest_bytes(json.dumps(
                     s.source, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-            nb_key, ran = self.notebook_keys.get(s.page, ("", True))
+            nb_key, ran = notebooks.get(s.page, ("", True))
             m = memo.get(s.page)
             if not ran and isinstance(m, list) and len(m) == 3 and m[:2] == [nb_key, src]:
                 step = RenderStep(s.page, None, s, digest=m[2],
