@@ -12,9 +12,9 @@ the body, so the file's tail from the stamp on is the same for every page of one
 and is found by laying out an empty page at that depth with each stamp
 (:meth:`PageReuse._tails`). The record of what each published file was made from, with the
 search sections parsed from pages that come without them (source pages), is kept in the
-build cache (kind ``site-pages``, in shards by path), pointed at from the graph's state. At
-1,000 regions this
-leaves the layout of the few pages that changed, instead of some 2,100.
+build cache (kind ``site-pages``, in shards by path: :class:`Shards`), pointed at from the
+graph's state. At 1,000 regions this leaves the layout of the few pages that changed, instead
+of some 2,100.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,65 @@ def shard_of(name: str, shards: int) -> str:
     """The shard (of ``shards``) that keeps the record of ``name``: fixed by the name, so a
     record never moves and an unchanged shard keeps its cache entry."""
     return str(int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:8], 16) % shards)
+
+
+class Shards:
+    """Records by name (a page's path, a report's doc id) kept in ``count`` entries of the
+    build cache (kind ``kind``, file ``file``), a record's shard fixed by its name
+    (:func:`shard_of`), so that saving rewrites only the shards whose records changed.
+    ``keys`` (shard -> entry key, as :meth:`save` returned it) is what the caller keeps in
+    the graph's state; ``encode`` and ``decode`` turn one shard's records (name -> record)
+    into its file's bytes and back. An entry that is missing or cannot be read is a shard
+    without records (they are made again)."""
+
+    def __init__(self, cache: Any, used: set, kind: str, file: str, count: int,
+                 encode: Callable[[dict], bytes | memoryview], decode: Callable[[bytes], dict],
+                 keys: Any) -> None:
+        self.cache, self.used, self.kind, self.file, self.count = cache, used, kind, file, count
+        self.encode = encode
+        self.loaded: dict[str, tuple[str, dict]] = {}  # shard -> (its entry's key, records)
+        for shard, key in (keys.items() if isinstance(keys, dict) else ()):
+            files = cache.load(kind, key) if isinstance(key, str) else None
+            if files is None or file not in files:
+                continue
+            try:
+                records = decode(files[file])
+            except Exception:  # noqa: BLE001 - an unreadable entry is a missing one
+                continue
+            if isinstance(records, dict):
+                self.loaded[str(shard)] = (key, records)
+
+    def records(self) -> dict:
+        """Every loaded record by name."""
+        out: dict = {}
+        for _, records in self.loaded.values():
+            out.update(records)
+        return out
+
+    def save(self, records: Mapping[str, Any]) -> dict[str, str]:
+        """Keep ``records`` (all of them, by name): a shard whose records are those of its
+        loaded entry keeps that entry; any other is written as a new one. Returns the keys to
+        keep (shard -> entry key); every entry is marked used by this build."""
+        by_shard: dict[str, dict] = {}
+        for name, rec in records.items():
+            by_shard.setdefault(shard_of(name, self.count), {})[name] = rec
+        keys: dict[str, str] = {}
+        for shard in sorted(by_shard, key=int):
+            recs = by_shard[shard]
+            old = self.loaded.get(shard)
+            if old is not None and old[1] == recs:
+                key = old[0]
+            else:
+                data = self.encode(recs)
+                key = hashlib.sha256(data).hexdigest()
+                self.cache.put(self.kind, key, {self.file: data})
+            self.used.add((self.kind, key))
+            keys[shard] = key
+        return keys
+
+
+def _json_records(records: dict) -> bytes:
+    return json.dumps(records, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def page_digest(page: Any, library: str) -> str:
@@ -68,25 +128,15 @@ class PageReuse:
             folder = site.resolve(strict=True) if site.is_symlink() else None
         except OSError:
             folder = None
-        self._shards: dict[str, tuple[str, dict]] = {}  # shard -> (key, its pages' record)
         rec = state.data.get(POINTER)
-        if folder is not None and folder.is_dir() and isinstance(rec, dict) and \
-                rec.get("folder") == folder.name and isinstance(rec.get("shards"), dict):
-            for shard, key in rec["shards"].items():  # the record of the site published now
-                pages = self._load_shard(key)
-                if pages is None:  # a lost shard: its pages are laid out again
-                    continue
-                self._shards[str(shard)] = (key, pages)
-                self.old.update(pages)
+        published = folder is not None and folder.is_dir() and isinstance(rec, dict) and \
+            rec.get("folder") == folder.name  # the record of the site published now
+        # a lost shard's pages are laid out again
+        self._shards = Shards(cache, used, KIND, PAGES_FILE, PAGE_SHARDS, _json_records,
+                              json.loads, rec.get("shards") if published else None)
+        if published:
+            self.old = self._shards.records()
             self.folder, self.old_stamp = folder, rec.get("stamp")
-
-    def _load_shard(self, key: Any) -> dict | None:
-        files = self.cache.load(KIND, key) if isinstance(key, str) else None
-        try:
-            pages = json.loads(files[PAGES_FILE]) if files is not None else None
-        except (KeyError, ValueError):
-            return None
-        return pages if isinstance(pages, dict) else None
 
     def prepare(self, pages: list[Any]) -> None:
         """Digest every page; give pages without search sections those parsed for the same
@@ -159,23 +209,8 @@ class PageReuse:
         (a shard whose pages' record is unchanged keeps its entry). [scale] At 1,000 regions
         the record is 13 MB of JSON (digests, and the search sections of the source pages):
         written whole, 0.2-0.3 s per build; a report added now rewrites a few shards."""
-        by_shard: dict[str, dict] = {}
-        for path, rec in self.new.items():
-            by_shard.setdefault(shard_of(path, PAGE_SHARDS), {})[path] = rec
-        keys: dict[str, str] = {}
-        for shard in sorted(by_shard, key=int):
-            pages = by_shard[shard]
-            old = self._shards.get(shard)
-            if old is not None and old[1] == pages:
-                key = old[0]
-            else:
-                data = json.dumps(pages, sort_keys=True, ensure_ascii=False).encode("utf-8")
-                key = hashlib.sha256(data).hexdigest()
-                self.cache.put(KIND, key, {PAGES_FILE: data})
-            self.used.add((KIND, key))
-            keys[shard] = key
         self.state.data[POINTER] = {"folder": folder.name, "stamp": self.stamp,
-                                    "shards": keys}
+                                    "shards": self._shards.save(self.new)}
 
 
 ARROW_BATCH_ROWS = 256  # rows of each record batch of the Arrow file _arrow_table_bytes writes
@@ -216,6 +251,18 @@ def _arrow_table_columns(data: bytes) -> dict[str, list]:
     return pa.ipc.open_file(pa.py_buffer(data)).read_all().to_pydict()
 
 
+def _bodies_file(records: dict) -> memoryview:
+    """One shard of source bodies (doc id -> [key, body]) as an Arrow IPC file."""
+    docs = sorted(records)
+    return _arrow_table_bytes({"doc_id": docs, "key": [records[d][0] for d in docs],
+                               "body": [records[d][1] for d in docs]})
+
+
+def _bodies_read(data: bytes) -> dict:
+    cols = _arrow_table_columns(data)
+    return {d: [k, b] for d, k, b in zip(cols["doc_id"], cols["key"], cols["body"])}
+
+
 class SourceBodies:
     """Each report's source page body (its text with every figure marked: 7 ms a report, the
     largest cost of publishing a large corpus), kept in the build cache (kind
@@ -241,7 +288,6 @@ class SourceBodies:
         from .cache import digest_frame_groups
 
         self.cache, self.state, self.used, self.library = cache, state, used, library
-        self.old: dict[str, list] = {}
         self.new: dict[str, list] = {}
         self.made = 0
         if mapping is not None:  # keyed by the columns a source page shows
@@ -250,22 +296,9 @@ class SourceBodies:
             self.rows = digest_frame_groups(source_body_rows(mapping), "doc_id")
         else:
             self.rows = {}
-        keys = state.data.get(self.POINTER)
-        self.shard_keys: dict[str, str] = {
-            str(k): v for k, v in keys.items() if isinstance(v, str)} \
-            if isinstance(keys, dict) else {}
-        self._shard_docs: dict[str, set[str]] = {}
-        for shard, key in self.shard_keys.items():
-            files = cache.load(self.KIND, key)
-            if files is None or self.FILE not in files:
-                continue
-            try:
-                cols = _arrow_table_columns(files[self.FILE])
-            except Exception:  # noqa: BLE001 - an unreadable entry is a missing one
-                continue
-            self._shard_docs[shard] = set(cols["doc_id"])
-            self.old.update({d: [k, b] for d, k, b in zip(cols["doc_id"], cols["key"],
-                                                           cols["body"])})
+        self._shards = Shards(cache, used, self.KIND, self.FILE, self.SHARDS, _bodies_file,
+                              _bodies_read, state.data.get(self.POINTER))
+        self.old: dict[str, list] = self._shards.records()  # doc id -> [key, body]
 
     @classmethod
     def shard(cls, doc_id: str) -> str:
@@ -292,22 +325,4 @@ class SourceBodies:
     def save(self) -> None:
         """Keep the bodies made or used by this build: a shard whose reports and bodies are
         those of its entry keeps it; any other is written as a new entry."""
-        by_shard: dict[str, list[str]] = {}
-        for d in self.new:
-            by_shard.setdefault(self.shard(d), []).append(d)
-        pointer: dict[str, str] = {}
-        for shard in sorted(by_shard, key=int):
-            docs = sorted(by_shard[shard])
-            key = self.shard_keys.get(shard)
-            if key is not None and self._shard_docs.get(shard) == set(docs) and \
-                    all(self.old.get(d) == self.new[d] for d in docs):
-                self.used.add((self.KIND, key))
-                pointer[shard] = key
-                continue
-            data = _arrow_table_bytes({"doc_id": docs, "key": [self.new[d][0] for d in docs],
-                                       "body": [self.new[d][1] for d in docs]})
-            key = hashlib.sha256(data).hexdigest()
-            self.cache.put(self.KIND, key, {self.FILE: data})
-            self.used.add((self.KIND, key))
-            pointer[shard] = key
-        self.state.data[self.POINTER] = pointer
+        self.state.data[self.POINTER] = self._shards.save(self.new)
