@@ -79,18 +79,33 @@ def test_a_new_commit_copies_unchanged_pages_with_the_new_footer(tmp_path):
         assert text == wrap(p, new_commit) and "def456" in text and "abc123" not in text
 
 
-def test_source_bodies_are_made_once_and_again_only_when_their_rows_change(tmp_path):
+def _doc(i: int):
+    """A report as the source bodies see it: doc id, manifest entry, raw file."""
     from types import SimpleNamespace
 
-    import pandas as pd
+    return SimpleNamespace(doc_id=f"d{i}", entry=SimpleNamespace(file=f"d{i}.txt", line=i),
+                           raw=SimpleNamespace(sha256=str(i) * 8, encoding="utf-8"))
 
+
+def _build_bodies(root, docs, frame, make):
+    """One build's source bodies: each report's body by doc id (made, or read back from the
+    cache), saved as the build saves them; and the graph's state after it."""
     from ruralstudy.build.sitecache import SourceBodies
+
+    state = State(root / "state.json")
+    b = SourceBodies(Cache(root), state, set(), "lib", frame)
+    out = {d.doc_id: b(d, lambda d=d: frame[frame.doc_id == d.doc_id], make) for d in docs}
+    b.save()
+    state.save()
+    return out, state
+
+
+def test_source_bodies_are_made_once_and_again_only_when_their_rows_change(tmp_path):
+    import pandas as pd
 
     root = tmp_path / ".cache"
     own_cache(root)
-    docs = [SimpleNamespace(doc_id=f"d{i}", entry=SimpleNamespace(file=f"d{i}.txt", line=i),
-                            raw=SimpleNamespace(sha256=str(i) * 8, encoding="utf-8"))
-            for i in range(3)]
+    docs = [_doc(i) for i in range(3)]
     rows = pd.DataFrame({"doc_id": ["d0", "d1", "d2"], "value": [1.0, 2.0, 3.0]})
     made: list[str] = []
 
@@ -98,39 +113,24 @@ def test_source_bodies_are_made_once_and_again_only_when_their_rows_change(tmp_p
         made.append(doc.doc_id)
         return f"<p>{doc.doc_id} 村“两委” {r['value'].tolist()}</p>"
 
-    def run(frame):
-        state = State(root / "state.json")
-        b = SourceBodies(Cache(root), state, set(), "lib", frame)
-        out = [b(d, lambda d=d: frame[frame.doc_id == d.doc_id], make) for d in docs]
-        b.save()
-        state.save()
-        return out
-
-    first = run(rows)
+    first, _ = _build_bodies(root, docs, rows, make)
     assert made == ["d0", "d1", "d2"]
     made.clear()
-    assert run(rows) == first and made == []  # read back from the cache entry
+    assert _build_bodies(root, docs, rows, make)[0] == first and made == []  # read back
     changed = rows.assign(value=[1.0, 2.5, 3.0])
-    again = run(changed)
-    assert made == ["d1"] and again[0] == first[0] and again[1] != first[1]
+    again, _ = _build_bodies(root, docs, changed, make)
+    assert made == ["d1"] and again["d0"] == first["d0"] and again["d1"] != first["d1"]
 
 
 def test_source_bodies_rewrite_only_the_shard_of_a_changed_report(tmp_path):
     """A report added or changed writes the entry of its own shard; the other shards' entries
     stay as they were, and a later build reads every body back."""
-    from types import SimpleNamespace
-
     import pandas as pd
 
     from ruralstudy.build.sitecache import SourceBodies
 
     root = tmp_path / ".cache"
     own_cache(root)
-
-    def doc(i):
-        return SimpleNamespace(doc_id=f"d{i}", entry=SimpleNamespace(file=f"d{i}.txt", line=i),
-                               raw=SimpleNamespace(sha256=str(i) * 8, encoding="utf-8"))
-
     made: list[str] = []
 
     def make(d, r):
@@ -138,24 +138,20 @@ def test_source_bodies_rewrite_only_the_shard_of_a_changed_report(tmp_path):
         return f"<p>{d.doc_id}</p>"
 
     def run(docs):
-        state = State(root / "state.json")
         frame = pd.DataFrame({"doc_id": [d.doc_id for d in docs], "value": 1.0})
-        b = SourceBodies(Cache(root), state, set(), "lib", frame)
-        out = {d.doc_id: b(d, lambda d=d: frame[frame.doc_id == d.doc_id], make) for d in docs}
-        b.save()
-        state.save()
+        out, state = _build_bodies(root, docs, frame, make)
         return out, dict(state.data[SourceBodies.POINTER])
 
-    docs = [doc(i) for i in range(40)]
+    docs = [_doc(i) for i in range(40)]
     first, shards = run(docs)
     assert len(made) == 40 and len(set(shards.values())) == len(shards) > 10
     made.clear()
-    added, after = run(docs + [doc(99)])
+    added, after = run(docs + [_doc(99)])
     assert made == ["d99"] and added == {**first, "d99": "<p>d99</p>"}
     own = SourceBodies.shard("d99")
     assert {s for s in after if after[s] != shards.get(s)} == {own}
     made.clear()
-    again, _ = run(docs + [doc(99)])
+    again, _ = run(docs + [_doc(99)])
     assert made == [] and again == added
 
 
